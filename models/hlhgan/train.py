@@ -1,0 +1,410 @@
+"""Train HLH-GAN: phi (when no ImageNet VGG19 is given), stage 1 G (H-L GAN), stage 2 F (L-H GAN),
+then joint fine-tuning with the cycle loss. Checkpoints every --ckpt-every steps; --resume goes on
+from the last one. Run `python3 -m hlhgan.train --help` from models/."""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as Fn
+
+from . import __version__, data, degradations as deg, export, losses, networks, presets
+
+STAGES = ("phi", "g", "f", "joint")
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(prog="hlhgan.train", description=__doc__,
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--hq", nargs="+", required=True, help="HQ volumes: NIfTI files, folders of them, DICOM series folders")
+    p.add_argument("--lq", nargs="*", default=[], help="real LQ volumes (unpaired); none: simulated degradations")
+    p.add_argument("--exclude", nargs="*", default=[], help="regexes of sources to leave out (validation subjects)")
+    p.add_argument("--val", nargs="*", default=[], help="validation volumes, PSNR logged during training")
+    p.add_argument("--out", required=True, help="run folder: checkpoints, log, exported model")
+    p.add_argument("--preset", default="small", choices=sorted(presets.PRESETS))
+    p.add_argument("--scale", type=int, default=2, choices=(2, 4))
+    p.add_argument("--steps-phi", type=int, default=300)
+    p.add_argument("--steps-g", type=int, default=1000)
+    p.add_argument("--steps-f", type=int, default=4000)
+    p.add_argument("--steps-joint", type=int, default=1000)
+    p.add_argument("--warmup-f", type=int, default=1000, help="first F updates without the adversarial term")
+    p.add_argument("--g-mix", type=float, default=0.5, help="share of F's inputs made by G (rest: simulator)")
+    p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--lr-halve-every", type=int, default=200000)
+    p.add_argument("--alpha", type=float, default=10.0)
+    p.add_argument("--delta", type=float, default=10.0)
+    p.add_argument("--beta", type=float, default=0.1)
+    p.add_argument("--lam", type=float, default=1.0)
+    p.add_argument("--adv", type=float, default=1.0, help="weight of the generators' adversarial terms")
+    p.add_argument("--batch", type=int, default=None)
+    p.add_argument("--patch", type=int, default=None)
+    p.add_argument("--imagenet-vgg", default=None, help="torchvision vgg19 weights file for phi")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=max(1, os.cpu_count() or 1))
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    p.add_argument("--ckpt-every", type=int, default=200)
+    p.add_argument("--val-every", type=int, default=500)
+    p.add_argument("--resume", action="store_true", help="go on from OUT/checkpoint.pt")
+    p.add_argument("--restart-f", action="store_true",
+                   help="with --resume: new F, D_F and optimisers, F and joint stages from step 0 (keeps phi and G)")
+    p.add_argument("--name", default="hlhgan", help="model name written into the exported config")
+    p.add_argument("--export", default=None, help="folder for the exported model (default OUT/export)")
+    return p.parse_args(argv)
+
+
+class Progress:
+    """One line per update on a terminal, one line every `every` steps in a log; shows losses and ETA."""
+
+    def __init__(self, stage, total, start, every=20):
+        self.stage, self.total, self.start_step, self.every = stage, total, start, every
+        self.t0 = time.time()
+        self.tty = sys.stderr.isatty()
+
+    def update(self, step, values):
+        done = step - self.start_step
+        if done <= 0 or (not self.tty and step % self.every and step != self.total):
+            return
+        rate = (time.time() - self.t0) / done
+        eta = rate * (self.total - step)
+        bar = "#" * int(30 * step / self.total)
+        text = " ".join(f"{k}={v:.4f}" for k, v in values.items())
+        line = (f"[{self.stage:5s}] {bar:30s} {step}/{self.total} {rate:.2f}s/it "
+                f"ETA {_hms(eta)} {text}")
+        sys.stderr.write(("\r" + line) if self.tty else (line + "\n"))
+        sys.stderr.flush()
+
+
+def _hms(sec):
+    sec = int(sec)
+    return f"{sec // 3600:d}:{sec % 3600 // 60:02d}:{sec % 60:02d}"
+
+
+class Trainer:
+    def __init__(self, args):
+        self.args = args
+        self.device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available()
+                                   else ("cpu" if args.device == "auto" else args.device))
+        torch.set_num_threads(args.threads)
+        self.preset = presets.get(args.preset)
+        self.batch = args.batch or self.preset.batch
+        self.patch = args.patch or self.preset.patch
+        if self.patch % (4 * args.scale):
+            raise SystemExit(f"--patch must be a multiple of {4 * args.scale}")
+        self.weights = losses.Weights(args.alpha, args.delta, args.beta, args.lam, args.adv)
+        self.out = Path(args.out)
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.log = open(self.out / "train.log", "a")
+        torch.manual_seed(args.seed)
+        p, s = self.preset, args.scale
+        self.pca = deg.KernelPCA(p.pca_dims, seed=args.seed + 1234)
+        dev = self.device
+        self.F = networks.GeneratorLH(s, p.filters, p.f_groups).to(dev)
+        self.G = networks.GeneratorHL(s, p.filters, p.g_blocks, p.pca_dims + 3).to(dev)
+        self.DF = networks.DiscriminatorF(p.df_filters).to(dev)
+        self.DG = networks.DiscriminatorG(p.filters, p.dg_blocks).to(dev)
+        self.phi = networks.FeatureNet(p.vgg_width).to(dev)
+        self.phi_head = networks.PhiPretextHead(p.vgg_width).to(dev)
+        self.imagenet = bool(args.imagenet_vgg)
+        if self.imagenet:
+            self.phi.load_imagenet(args.imagenet_vgg)
+        self.opt = {n: torch.optim.Adam(getattr(self, n).parameters(), lr=args.lr, betas=(0.9, 0.999))
+                    for n in ("F", "G", "DF", "DG")}
+        self.opt["phi"] = torch.optim.Adam(list(self.phi.parameters()) + list(self.phi_head.parameters()), lr=1e-3)
+        self.sched = {n: torch.optim.lr_scheduler.StepLR(o, args.lr_halve_every, 0.5) for n, o in self.opt.items()}
+        self.stage, self.step = STAGES[0], 0
+        self.done = {st: 0 for st in STAGES}
+        self.val = []
+        self.gen = torch.Generator().manual_seed(args.seed)
+        self.history = []
+
+    # ---------------------------------------------------------------- data
+    def load_data(self):
+        a = self.args
+        hq = data.find_volumes(a.hq, a.exclude)
+        if not hq:
+            raise SystemExit("no HQ volume left after --exclude")
+        self.hq_sources = hq
+        self._say(f"HQ: {len(hq)} volumes: {', '.join(data.describe(hq))}")
+        self.hq_pool = data.SlicePool(hq, self.patch)
+        self._say(f"HQ slices usable for {self.patch}px patches: {len(self.hq_pool)}")
+        lq = data.find_volumes(a.lq, a.exclude) if a.lq else []
+        self.lq_pool = data.SlicePool(lq, self.patch // a.scale) if lq else None
+        if self.lq_pool is None:
+            self._say("no real LQ set given: the H-L GAN learns from simulated degradations "
+                      "(blur, downsampling, Gaussian/Rician noise, holes) instead of real LQ scans")
+        self.val = []
+        if a.val:
+            vols = data.find_volumes(a.val)
+            side = 96 - 96 % (4 * a.scale)
+            pool = data.SlicePool(vols, side, fg_fraction=0.3, axes=(0,))
+            self.val = pool.patches(16, side, torch.Generator().manual_seed(999))
+
+    def _real_lq(self, n):
+        """A batch of real LQ patches, or simulated ones from independent HQ patches (unpaired)."""
+        size = self.patch // self.args.scale
+        if self.lq_pool is not None:
+            return self.lq_pool.patches(n, size, self.gen), None
+        hq = self.hq_pool.patches(n, self.patch, self.gen)
+        d = deg.simulate(hq, self.args.scale, self.gen)
+        return d.lq, d
+
+    def _batch(self):
+        hq = self.hq_pool.patches(self.batch, self.patch, self.gen)
+        d = deg.simulate(hq, self.args.scale, self.gen)
+        cond = deg.condition_maps(self.pca, d.kernels, d.noise, d.mask_hq, self.gen)
+        return hq, d, cond
+
+    # --------------------------------------------------------------- stages
+    def run(self):
+        """Each stage goes from the steps it has done (checkpoint) to its total; raising a total and
+        resuming trains that stage further."""
+        a = self.args
+        totals = {"phi": 0 if self.imagenet else a.steps_phi, "g": a.steps_g, "f": a.steps_f, "joint": a.steps_joint}
+        for stage in STAGES:
+            self.stage, total = stage, totals[stage]
+            if self.done[stage] >= total:
+                continue
+            prog = Progress(stage, total, self.done[stage])
+            while self.done[stage] < total:
+                self.step = self.done[stage]
+                values = getattr(self, f"_step_{stage}")()
+                self.done[stage] = self.step = self.step + 1
+                prog.update(self.step, values)
+                if self.step % a.ckpt_every == 0 or self.step == total:
+                    self.save()
+                if len(self.val) and stage in ("f", "joint") and (self.step % a.val_every == 0 or self.step == total):
+                    self.validate()
+            sys.stderr.write("\n")
+        self.stage = "done"
+        self.save()
+        return self.export()
+
+    def _step_phi(self):
+        hq = self.hq_pool.patches(self.batch, self.patch, self.gen)
+        d = deg.simulate(hq, self.args.scale, self.gen)
+        up = Fn.interpolate(d.lq, scale_factor=float(self.args.scale), mode="bicubic", align_corners=False)
+        clean = torch.rand(self.batch) < 0.25
+        x = torch.where(clean[:, None, None, None], hq, up)
+        sig = torch.tensor([_kernel_width(k) for k in d.kernels])
+        target = torch.stack([sig / 2.0, d.noise * 10.0, d.mask_hq.mean(dim=(1, 2, 3)) * 4.0], 1)
+        target[clean] = 0.0
+        pred = self.phi_head(self.phi(x.to(self.device)))
+        loss = Fn.mse_loss(pred, target.to(self.device))
+        self._update("phi", loss)
+        return {"pretext": loss.item()}
+
+    def _step_g(self):
+        dev, w = self.device, self.weights
+        hq, d, cond = self._batch()
+        hq, cond, mask_lq = hq.to(dev), cond.to(dev), d.mask_lq.to(dev)
+        real_lq, _ = self._real_lq(self.batch)
+        fake_lq = self.G(hq, cond, mask_lq)
+        ld = losses.d_loss(self.DG(real_lq.to(dev)), self.DG(fake_lq.detach()))
+        self._update("DG", ld)
+        adv = losses.g_adv_loss(self.DG(fake_lq))
+        content = losses.content_hl(self.phi, fake_lq, hq)
+        lg = w.adv * adv + w.alpha * content
+        self._update("G", lg)
+        return {"D_G": ld.item(), "adv": adv.item(), "C_HL": content.item()}
+
+    def _lq_for_f(self, hq, d, cond):
+        """F's training input: G's output (the learned degradation) or the simulator's, per --g-mix."""
+        use_g = torch.rand(hq.shape[0], generator=self.gen) < self.args.g_mix
+        with torch.no_grad():
+            g_lq = self.G(hq, cond, d.mask_lq.to(self.device)).clamp(0.0, 1.5)
+        return torch.where(use_g[:, None, None, None].to(self.device), g_lq, d.lq.to(self.device))
+
+    def _step_f(self):
+        dev, w = self.device, self.weights
+        hq, d, cond = self._batch()
+        hq, cond, mask = hq.to(dev), cond.to(dev), d.mask_lq.to(dev)
+        lq = self._lq_for_f(hq, d, cond)
+        fake = self.F(lq, mask)
+        adv_on = self.step >= self.args.warmup_f
+        values = {}
+        if adv_on:
+            ld = losses.d_loss(self.DF(hq), self.DF(fake.detach()))
+            self._update("DF", ld)
+            values["D_F"] = ld.item()
+        adv = losses.g_adv_loss(self.DF(fake)) if adv_on else torch.zeros((), device=dev)
+        content, texture = losses.content_and_texture_lh(self.phi, fake, hq)
+        cyc = losses.cycle(fake, hq)
+        loss = w.adv * adv + w.delta * content + w.beta * texture + w.lam * cyc
+        self._update("F", loss)
+        values.update({"adv": adv.item(), "C_LH": content.item(), "T_LH": texture.item(), "cyc": cyc.item()})
+        return values
+
+    def _step_joint(self):
+        dev, w = self.device, self.weights
+        hq, d, cond = self._batch()
+        hq, cond, mask_lq = hq.to(dev), cond.to(dev), d.mask_lq.to(dev)
+        real_lq, real_d = self._real_lq(self.batch)
+        real_lq = real_lq.to(dev)
+        if real_d is not None:
+            r_cond = deg.condition_maps(self.pca, real_d.kernels, real_d.noise, real_d.mask_hq, self.gen).to(dev)
+            r_mask_lq, r_mask_hq = real_d.mask_lq.to(dev), real_d.mask_hq.to(dev)
+        else:
+            r_mask_lq = torch.zeros_like(real_lq)
+            r_mask_hq = Fn.interpolate(r_mask_lq, scale_factor=float(self.args.scale))
+            r_cond = deg.condition_maps(self.pca, d.kernels, d.noise, r_mask_hq.cpu(), self.gen).to(dev)
+        fake_lq = self.G(hq, cond, mask_lq)
+        fake_hq = self.F(fake_lq, mask_lq)
+        f_real = self.F(real_lq, r_mask_lq)
+        g_f_real = self.G(f_real, r_cond, r_mask_lq)
+        ldg = losses.d_loss(self.DG(real_lq), self.DG(fake_lq.detach()))
+        ldf = losses.d_loss(self.DF(hq), self.DF(fake_hq.detach()))
+        self._update("DG", ldg)
+        self._update("DF", ldf)
+        l_hl = w.adv * losses.g_adv_loss(self.DG(fake_lq)) + w.alpha * losses.content_hl(self.phi, fake_lq, hq)
+        content, texture = losses.content_and_texture_lh(self.phi, fake_hq, hq)
+        l_lh = w.adv * losses.g_adv_loss(self.DF(fake_hq)) + w.delta * content + w.beta * texture
+        cyc = losses.cycle(fake_hq, hq, g_f_real, real_lq)
+        total = l_hl + l_lh + w.lam * cyc
+        self.opt["G"].zero_grad(set_to_none=True)
+        self.opt["F"].zero_grad(set_to_none=True)
+        total.backward()
+        _check_finite(total, [self.G, self.F])
+        for n in ("G", "F"):
+            self.opt[n].step()
+            self.sched[n].step()
+        return {"D_G": ldg.item(), "D_F": ldf.item(), "L_HL": l_hl.item(), "L_LH": l_lh.item(), "cyc": cyc.item()}
+
+    def _update(self, name, loss):
+        opt = self.opt[name]
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        nets = [self.phi, self.phi_head] if name == "phi" else [getattr(self, name)]
+        _check_finite(loss, nets)
+        opt.step()
+        self.sched[name].step()
+
+    # ----------------------------------------------------------- validation
+    def validate(self):
+        """PSNR of F and of bicubic on fixed validation patches, SR-N-B protocol."""
+        hq = self.val
+        lq, mask = deg.protocol(hq, self.args.scale, "SR-N-B", seed=7)
+        self.F.eval()
+        with torch.no_grad():
+            out = self.F(lq.to(self.device), mask.to(self.device)).cpu().clamp(0, 1)
+        self.F.train()
+        bic = Fn.interpolate(lq, scale_factor=float(self.args.scale), mode="bicubic", align_corners=False).clamp(0, 1)
+        rec = {"stage": self.stage, "step": self.step, "psnr_model": _psnr(out, hq), "psnr_bicubic": _psnr(bic, hq)}
+        self.history.append(rec)
+        self._say(f"validation {json.dumps(rec)}")
+
+    # --------------------------------------------------------- checkpoints
+    def state(self):
+        nets = {n: getattr(self, n).state_dict() for n in ("F", "G", "DF", "DG", "phi", "phi_head")}
+        return {"nets": nets, "opt": {n: o.state_dict() for n, o in self.opt.items()},
+                "sched": {n: s.state_dict() for n, s in self.sched.items()},
+                "stage": self.stage, "done": self.done, "gen": self.gen.get_state(),
+                "torch_rng": torch.get_rng_state(), "pca": self.pca.state_dict(),
+                "args": vars(self.args), "history": self.history, "version": __version__,
+                "wall_s": self.wall_s()}
+
+    def wall_s(self):
+        return getattr(self, "_wall_before", 0.0) + (time.time() - self._t_start)
+
+    def save(self):
+        path = self.out / "checkpoint.pt"
+        tmp = path.with_name("checkpoint.pt.part")
+        torch.save(self.state(), str(tmp))
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+
+    def restore(self):
+        path = self.out / "checkpoint.pt"
+        if not path.exists():
+            raise SystemExit(f"--resume: {path} does not exist; run without --resume to start")
+        st = torch.load(str(path), map_location=self.device)
+        for n, sd in st["nets"].items():
+            getattr(self, n).load_state_dict(sd)
+        for n, sd in st["opt"].items():
+            self.opt[n].load_state_dict(sd)
+        for n, sd in st["sched"].items():
+            self.sched[n].load_state_dict(sd)
+        self.stage, self.done = st["stage"], st["done"]
+        self.gen.set_state(st["gen"])
+        torch.set_rng_state(st["torch_rng"])
+        self.pca.load_state_dict(st["pca"])
+        self.history = st.get("history", [])
+        self._wall_before = st.get("wall_s", 0.0)
+        self._say(f"resumed: steps done per stage {self.done}")
+
+    def restart_f(self):
+        p, s, dev = self.preset, self.args.scale, self.device
+        self.F = networks.GeneratorLH(s, p.filters, p.f_groups).to(dev)
+        self.DF = networks.DiscriminatorF(p.df_filters).to(dev)
+        for n in ("F", "DF"):
+            self.opt[n] = torch.optim.Adam(getattr(self, n).parameters(), lr=self.args.lr, betas=(0.9, 0.999))
+            self.sched[n] = torch.optim.lr_scheduler.StepLR(self.opt[n], self.args.lr_halve_every, 0.5)
+        self.done["f"] = self.done["joint"] = 0
+        self.history = []
+        self._say("F and D_F re-initialised; stages f and joint start again")
+
+    def export(self):
+        a = self.args
+        dest = Path(a.export) if a.export else self.out / "export"
+        steps = dict(self.done)
+        cfg = {"name": a.name, "version": __version__, "preset": self.preset.name, "scale": a.scale,
+               "preset_sizes": self.preset.to_dict(), "steps": steps, "seed": a.seed,
+               "loss_weights": dict(self.weights.__dict__), "lr": a.lr, "g_mix": a.g_mix, "warmup_f": a.warmup_f,
+               "phi": "imagenet" if self.imagenet else "trained on MRI (degradation regression pretext)",
+               "simulated_lq": self.lq_pool is None,
+               "train_sources": data.describe(self.hq_sources),
+               "train_wall_s": round(self.wall_s(), 1), "validation": self.history[-1:] }
+        self.F.cpu()
+        self.G.cpu()
+        path = export.export(self.F, self.G, dest, cfg)
+        self._say(f"exported {path}")
+        return path
+
+    def _say(self, msg):
+        line = time.strftime("%H:%M:%S ") + msg
+        print(line, file=sys.stderr, flush=True)
+        self.log.write(line + "\n")
+        self.log.flush()
+
+
+def _kernel_width(k):
+    r = (k.shape[-1] - 1) / 2.0
+    ax = torch.arange(k.shape[-1], dtype=torch.float32) - r
+    var = (k.sum(0) * ax ** 2).sum() + (k.sum(1) * ax ** 2).sum()
+    return float(torch.sqrt(var / 2))
+
+
+def _check_finite(loss, nets):
+    if not torch.isfinite(loss):
+        raise FloatingPointError(f"loss is {loss.item()}")
+    for net in nets:
+        for n, p in net.named_parameters():
+            if p.grad is not None and not torch.isfinite(p.grad).all():
+                raise FloatingPointError(f"non-finite gradient in {n}")
+
+
+def _psnr(a, b):
+    mse = float(((a - b) ** 2).mean())
+    return 10 * math.log10(1.0 / max(mse, 1e-12))
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    t = Trainer(args)
+    t._t_start = time.time()
+    if args.resume:
+        t.restore()
+        if args.restart_f:
+            t.restart_f()
+    elif (Path(args.out) / "checkpoint.pt").exists():
+        raise SystemExit(f"{args.out} already holds a checkpoint: pass --resume to go on, or choose another --out")
+    t.load_data()
+    t.run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+import torch
+
+from hlhgan import degradations as deg
+
+
+def test_simulation_is_reproducible_with_a_seed():
+    hq = torch.rand(4, 1, 64, 64)
+    a = deg.simulate(hq, 2, torch.Generator().manual_seed(5))
+    b = deg.simulate(hq, 2, torch.Generator().manual_seed(5))
+    c = deg.simulate(hq, 2, torch.Generator().manual_seed(6))
+    assert torch.equal(a.lq, b.lq) and torch.equal(a.mask_lq, b.mask_lq)
+    assert not torch.equal(a.lq, c.lq)
+    assert a.lq.shape == (4, 1, 32, 32) and a.mask_hq.shape == (4, 1, 64, 64)
+    assert float((a.lq * a.mask_lq).abs().max()) == 0.0
+
+
+def test_kernel_is_normalised_and_anisotropic():
+    k = deg.gaussian_kernel(2.0, 0.5, 0.0)
+    assert abs(float(k.sum()) - 1) < 1e-6
+    assert float(k[7, :].sum()) > float(k[:, 7].sum())
+
+
+def test_kspace_truncation_keeps_the_mean_and_downsamples():
+    img = torch.rand(1, 1, 64, 64)
+    out = deg.kspace_truncate(img, 2)
+    assert out.shape == (1, 1, 32, 32)
+    assert abs(float(out.mean() - img.mean())) < 0.02
+
+
+def test_rician_noise_has_positive_bias_on_zero_signal():
+    gen = torch.Generator().manual_seed(0)
+    out = deg.rician_noise(torch.zeros(1, 1, 128, 128), 0.05, gen)
+    assert float(out.min()) >= 0 and abs(float(out.mean()) - 0.05 * (3.14159 / 2) ** 0.5) < 0.005
+
+
+def test_pca_projection_recovers_most_of_a_kernel():
+    pca = deg.KernelPCA(10, samples=500)
+    k, _ = deg.random_kernel(torch.Generator().manual_seed(3))
+    code = pca.project(k[None])
+    rec = code @ pca.basis + pca.mean
+    assert float((rec - k.flatten()).norm() / k.norm()) < 0.2
+
+
+def test_protocols_follow_their_definition():
+    hq = torch.zeros(1, 1, 64, 64)
+    hq[..., 8:56, 8:56] = 0.8
+    srb, m0 = deg.protocol(hq, 2, "SR-B", seed=1)
+    srnb, _ = deg.protocol(hq, 2, "SR-N-B", seed=1)
+    sri, mask = deg.protocol(hq, 2, "SRI", seed=1)
+    assert srb.shape == (1, 1, 32, 32) and float(m0.sum()) == 0
+    assert float((srnb - srb).std()) > 0.02
+    assert int(mask.sum()) == round(0.2 * 32) ** 2
+    assert float((sri * mask).abs().max()) == 0
+    again, _ = deg.protocol(hq, 2, "SRI", seed=1)
+    assert torch.equal(again, sri)

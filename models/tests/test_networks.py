@@ -1,0 +1,70 @@
+import pytest
+import torch
+
+from hlhgan import networks, presets
+
+
+@pytest.mark.parametrize("preset", ["tiny", "small", "paper"])
+@pytest.mark.parametrize("scale", [2, 4])
+def test_generator_shapes(preset, scale):
+    p = presets.get(preset)
+    f = networks.GeneratorLH(scale, p.filters, p.f_groups)
+    g = networks.GeneratorHL(scale, p.filters, p.g_blocks, p.pca_dims + 3)
+    lq = torch.rand(2, 1, 24, 20)
+    assert f(lq, torch.zeros_like(lq)).shape == (2, 1, 24 * scale, 20 * scale)
+    hq = torch.rand(2, 1, 48, 40)
+    cond = torch.rand(2, p.pca_dims + 3, 48, 40)
+    out = g(hq, cond, torch.zeros(2, 1, 48 // scale, 40 // scale))
+    assert out.shape == (2, 1, 48 // scale, 40 // scale)
+
+
+def test_paper_sizes_follow_the_paper():
+    p = presets.get("paper")
+    f = networks.GeneratorLH(2, p.filters, p.f_groups)
+    blocks = sum(isinstance(m, networks.ResBlock) for m in f.modules())
+    assert blocks == 17 and [sum(isinstance(m, networks.ResBlock) for m in g) for g in f.groups] == [12, 3, 2]
+    g = networks.GeneratorHL(2, p.filters, p.g_blocks, p.pca_dims + 3)
+    assert sum(isinstance(m, networks.ResBlock) for m in g.modules()) == 12
+    convs = [m for m in f.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert all(c.kernel_size == (3, 3) for c in convs) and f.head.out_channels == 32
+    dg = networks.DiscriminatorG(p.filters, p.dg_blocks)
+    assert sum(isinstance(m, networks._DBlock) for m in dg.modules()) == 6
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in dg.modules())
+    assert isinstance(dg.fc, torch.nn.Linear)
+
+
+def test_masked_region_is_zero_in_g_output():
+    g = networks.GeneratorHL(2, 8, 1, 5)
+    mask = torch.zeros(1, 1, 16, 16)
+    mask[..., 4:8, 4:8] = 1
+    out = g(torch.rand(1, 1, 32, 32), torch.rand(1, 5, 32, 32), mask)
+    assert float(out[..., 4:8, 4:8].abs().max()) == 0.0
+
+
+def test_discriminators_and_phi():
+    assert networks.DiscriminatorF(8)(torch.rand(3, 1, 64, 64)).shape == (3, 1)
+    assert networks.DiscriminatorG(8, 6)(torch.rand(3, 1, 32, 32)).shape == (3, 1)
+    feats = networks.FeatureNet(4)(torch.rand(2, 1, 64, 64))
+    assert feats["conv4_4"].shape == (2, 32, 8, 8)
+    assert feats["relu5_1"].shape == (2, 32, 4, 4)
+    assert feats["relu3_1"].shape == (2, 16, 16, 16)
+    assert feats["relu4_1"].shape == (2, 32, 8, 8)
+
+
+def test_imagenet_weights_load_from_a_torchvision_layout_file(tmp_path):
+    phi = networks.FeatureNet(64)
+    state, fid = {}, 0
+    cin = 3
+    for s, n in enumerate(networks.VGG19_STAGES, 1):
+        w = [64, 128, 256, 512, 512][s - 1]
+        for _ in range(n):
+            state[f"features.{fid}.weight"] = torch.randn(w, cin, 3, 3)
+            state[f"features.{fid}.bias"] = torch.randn(w)
+            cin = w
+            fid += 2
+        fid += 1
+    torch.save(state, tmp_path / "vgg19.pth")
+    phi.load_imagenet(tmp_path / "vgg19.pth")
+    assert torch.allclose(phi.convs["conv1_1"].weight, state["features.0.weight"].sum(1, keepdim=True))
+    assert torch.equal(phi.convs["conv5_1"].bias, state[f"features.{28}.bias"])
+    assert not any(p.requires_grad for p in phi.parameters())

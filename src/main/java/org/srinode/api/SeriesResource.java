@@ -1,0 +1,46 @@
+package org.srinode.api;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.srinode.jobs.Job;
+import org.srinode.jobs.JobQueue;
+import org.srinode.series.SeriesAssembler;
+import org.srinode.series.SeriesInfo;
+
+/** Received series, their state and the state of their jobs (attempts, last error). */
+@Path("/api/series")
+@Produces(MediaType.APPLICATION_JSON)
+public class SeriesResource {
+    /** A series with its jobs. */
+    public record SeriesView(SeriesInfo series, List<Job> jobs) {
+    }
+
+    @Inject
+    SeriesAssembler series;
+    @Inject
+    JobQueue jobs;
+
+    @GET
+    @Operation(summary = "Series received, newest first, with their jobs")
+    public List<SeriesView> list(@QueryParam("limit") @DefaultValue("100") int limit) {
+        return series.list(Math.max(1, Math.min(limit, 1000))).stream()
+                .map(s -> new SeriesView(s, jobs.forSeries(s.seriesUid()))).toList();
+    }
+
+    @GET
+    @Path("/{uid}")
+    @Operation(summary = "One series by Series Instance UID, with its jobs")
+    public SeriesView one(@PathParam("uid") String uid) {
+        SeriesInfo s = series.find(uid).orElseThrow(() -> new NotFoundException("no series " + uid));
+        return new SeriesView(s, jobs.forSeries(uid));
+    }
+}

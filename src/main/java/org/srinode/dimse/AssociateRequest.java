@@ -1,0 +1,146 @@
+package org.srinode.dimse;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A parsed A-ASSOCIATE-RQ and the A-ASSOCIATE-AC the node answers with. */
+final class AssociateRequest {
+    /** One proposed presentation context. */
+    record Context(int id, String abstractSyntax, List<String> transferSyntaxes) {
+    }
+
+    /** The node's answer for one context: result 0 = acceptance, 3 = abstract syntax not supported, 4 = no transfer syntax. */
+    record Answer(int id, int result, String transferSyntax, String abstractSyntax) {
+        boolean accepted() {
+            return result == 0;
+        }
+    }
+
+    final String calledAe;
+    final String callingAe;
+    final String applicationContext;
+    final List<Context> contexts = new ArrayList<>();
+    long peerMaxPdu;
+
+    private AssociateRequest(String calledAe, String callingAe, String applicationContext) {
+        this.calledAe = calledAe;
+        this.callingAe = callingAe;
+        this.applicationContext = applicationContext;
+    }
+
+    static AssociateRequest parse(byte[] b) throws Pdus.ProtocolException {
+        if (b.length < 68) {
+            throw new Pdus.ProtocolException("A-ASSOCIATE-RQ too short");
+        }
+        String called = Pdus.aeTitle(b, 4);
+        String calling = Pdus.aeTitle(b, 20);
+        String appContext = "";
+        AssociateRequest rq = null;
+        List<Context> contexts = new ArrayList<>();
+        long maxPdu = 0;
+        int p = 68;
+        while (p + 4 <= b.length) {
+            int type = b[p] & 0xff;
+            int len = Pdus.u16(b, p + 2);
+            int start = p + 4;
+            if (start + len > b.length) {
+                throw new Pdus.ProtocolException("item 0x" + Integer.toHexString(type) + " overruns the PDU");
+            }
+            switch (type) {
+                case 0x10 -> appContext = text(b, start, len);
+                case 0x20 -> contexts.add(parseContext(b, start, len));
+                case 0x50 -> maxPdu = parseUserInfo(b, start, len);
+                default -> { }
+            }
+            p = start + len;
+        }
+        rq = new AssociateRequest(called, calling, appContext);
+        rq.contexts.addAll(contexts);
+        rq.peerMaxPdu = maxPdu;
+        return rq;
+    }
+
+    private static Context parseContext(byte[] b, int start, int len) {
+        int id = b[start] & 0xff;
+        String abs = "";
+        List<String> ts = new ArrayList<>();
+        int p = start + 4;
+        while (p + 4 <= start + len) {
+            int type = b[p] & 0xff;
+            int l = Pdus.u16(b, p + 2);
+            if (type == 0x30) {
+                abs = text(b, p + 4, l);
+            } else if (type == 0x40) {
+                ts.add(text(b, p + 4, l));
+            }
+            p += 4 + l;
+        }
+        return new Context(id, abs, ts);
+    }
+
+    private static long parseUserInfo(byte[] b, int start, int len) {
+        int p = start;
+        while (p + 4 <= start + len) {
+            int type = b[p] & 0xff;
+            int l = Pdus.u16(b, p + 2);
+            if (type == 0x51 && l == 4) {
+                return Pdus.u32(b, p + 4);
+            }
+            p += 4 + l;
+        }
+        return 0;
+    }
+
+    private static String text(byte[] b, int off, int len) {
+        return new String(b, off, len, StandardCharsets.US_ASCII).replace("\0", "").trim();
+    }
+
+    /** Chooses, per context, the first proposed transfer syntax the node accepts. */
+    List<Answer> negotiate() {
+        List<Answer> answers = new ArrayList<>();
+        for (Context c : contexts) {
+            boolean verification = SopClasses.isVerification(c.abstractSyntax());
+            if (!verification && !SopClasses.isStorage(c.abstractSyntax())) {
+                answers.add(new Answer(c.id(), 3, TransferSyntaxes.IMPLICIT_LE, c.abstractSyntax()));
+                continue;
+            }
+            String chosen = c.transferSyntaxes().stream()
+                    .filter(ts -> verification ? ts.equals(TransferSyntaxes.IMPLICIT_LE) || ts.equals(TransferSyntaxes.EXPLICIT_LE)
+                            : TransferSyntaxes.isAccepted(ts))
+                    .findFirst().orElse(null);
+            answers.add(chosen == null ? new Answer(c.id(), 4, TransferSyntaxes.IMPLICIT_LE, c.abstractSyntax())
+                    : new Answer(c.id(), 0, chosen, c.abstractSyntax()));
+        }
+        return answers;
+    }
+
+    byte[] acceptBody(List<Answer> answers, int maxPduReceive, String implementationClassUid, String implementationVersion) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        out.write(0);
+        out.write(1);
+        out.write(0);
+        out.write(0);
+        out.writeBytes(Pdus.aeField(calledAe));
+        out.writeBytes(Pdus.aeField(callingAe));
+        out.writeBytes(new byte[32]);
+        Pdus.item(out, 0x10, Pdus.ascii(Pdus.APPLICATION_CONTEXT));
+        for (Answer a : answers) {
+            ByteArrayOutputStream pc = new ByteArrayOutputStream();
+            pc.write(a.id());
+            pc.write(0);
+            pc.write(a.result());
+            pc.write(0);
+            Pdus.item(pc, 0x40, Pdus.ascii(a.transferSyntax()));
+            Pdus.item(out, 0x21, pc.toByteArray());
+        }
+        ByteArrayOutputStream ui = new ByteArrayOutputStream();
+        Pdus.item(ui, 0x51, new byte[] {(byte) (maxPduReceive >>> 24), (byte) (maxPduReceive >>> 16),
+            (byte) (maxPduReceive >>> 8), (byte) maxPduReceive});
+        Pdus.item(ui, 0x52, Pdus.ascii(implementationClassUid));
+        Pdus.item(ui, 0x55, Pdus.ascii(implementationVersion));
+        Pdus.item(out, 0x50, ui.toByteArray());
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,146 @@
+package org.srinode.dimse;
+
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriParams;
+import org.apache.camel.spi.UriPath;
+
+/** Options of {@code dimse:scp} (Storage and Verification SCP) and {@code dimse:scu} (Storage SCU). */
+@UriParams
+public class DimseConfiguration implements Cloneable {
+    @UriPath(enums = "scp,scu", description = "scp: receive (consumer); scu: send (producer)")
+    @Metadata(required = true)
+    private String role;
+    @UriParam(defaultValue = "SRI_NODE", description = "SCP: AE title the node answers to. SCU: calling AE title")
+    private String aeTitle = "SRI_NODE";
+    @UriParam(defaultValue = "11112", description = "SCP: port to listen on (0: any free port). SCU: remote port")
+    private int port = 11112;
+    @UriParam(defaultValue = "0.0.0.0", description = "SCP: address to listen on")
+    private String bindAddress = "0.0.0.0";
+    @UriParam(description = "SCP: comma-separated calling AE titles allowed; empty accepts any (logged as a warning)")
+    private String allowedCallingAeTitles = "";
+    @UriParam(defaultValue = "16", description = "SCP: concurrent associations; more are rejected as transient")
+    private int maxAssociations = 16;
+    @UriParam(defaultValue = "262144", description = "SCP: largest PDU received, in bytes")
+    private int maxPduSize = 262144;
+    @UriParam(defaultValue = "60000", description = "SCP: an association silent this long is aborted, in ms")
+    private int idleTimeoutMs = 60000;
+    @UriParam(description = "SCP: spool folder where received instances become durable before success is answered")
+    private String spoolDirectory = "data/spool";
+    @UriParam(defaultValue = "512", description = "SCP: free disk space to keep, in MiB; below it C-STORE answers 0xA700")
+    private long reserveMb = 512;
+    @UriParam(description = "SCU: remote host")
+    private String host = "127.0.0.1";
+    @UriParam(description = "SCU: called AE title of the remote AE")
+    private String calledAeTitle = "ANY-SCP";
+
+    public String getRole() {
+        return role;
+    }
+
+    public void setRole(String role) {
+        this.role = role;
+    }
+
+    public String getAeTitle() {
+        return aeTitle;
+    }
+
+    public void setAeTitle(String aeTitle) {
+        this.aeTitle = aeTitle;
+    }
+
+    public int getPort() {
+        return port;
+    }
+
+    public void setPort(int port) {
+        this.port = port;
+    }
+
+    public String getBindAddress() {
+        return bindAddress;
+    }
+
+    public void setBindAddress(String bindAddress) {
+        this.bindAddress = bindAddress;
+    }
+
+    public String getAllowedCallingAeTitles() {
+        return allowedCallingAeTitles;
+    }
+
+    public void setAllowedCallingAeTitles(String allowedCallingAeTitles) {
+        this.allowedCallingAeTitles = allowedCallingAeTitles;
+    }
+
+    public int getMaxAssociations() {
+        return maxAssociations;
+    }
+
+    public void setMaxAssociations(int maxAssociations) {
+        this.maxAssociations = maxAssociations;
+    }
+
+    public int getMaxPduSize() {
+        return maxPduSize;
+    }
+
+    public void setMaxPduSize(int maxPduSize) {
+        this.maxPduSize = maxPduSize;
+    }
+
+    public int getIdleTimeoutMs() {
+        return idleTimeoutMs;
+    }
+
+    public void setIdleTimeoutMs(int idleTimeoutMs) {
+        this.idleTimeoutMs = idleTimeoutMs;
+    }
+
+    public String getSpoolDirectory() {
+        return spoolDirectory;
+    }
+
+    public void setSpoolDirectory(String spoolDirectory) {
+        this.spoolDirectory = spoolDirectory;
+    }
+
+    public long getReserveMb() {
+        return reserveMb;
+    }
+
+    public void setReserveMb(long reserveMb) {
+        this.reserveMb = reserveMb;
+    }
+
+    public String getHost() {
+        return host;
+    }
+
+    public void setHost(String host) {
+        this.host = host;
+    }
+
+    public String getCalledAeTitle() {
+        return calledAeTitle;
+    }
+
+    public void setCalledAeTitle(String calledAeTitle) {
+        this.calledAeTitle = calledAeTitle;
+    }
+
+    ScpSettings scpSettings() {
+        java.util.Set<String> allowed = java.util.Arrays.stream(allowedCallingAeTitles.split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        return new ScpSettings(aeTitle, port, bindAddress, allowed, maxAssociations, maxPduSize, idleTimeoutMs);
+    }
+
+    public DimseConfiguration copy() {
+        try {
+            return (DimseConfiguration) clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

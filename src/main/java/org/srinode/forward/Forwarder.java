@@ -1,0 +1,85 @@
+package org.srinode.forward;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.List;
+import org.apache.camel.Exchange;
+import org.jboss.logging.Logger;
+import org.srinode.dicom.Uids;
+import org.srinode.jobs.Job;
+import org.srinode.jobs.JobQueue;
+import org.srinode.series.SeriesAssembler;
+
+/** The forward stage: claims FORWARD jobs, hands their files to the destination, records the outcome. */
+@ApplicationScoped
+@Named("forwarder")
+public class Forwarder {
+    public static final String KIND = "FORWARD";
+    /** Exchange property holding the job being forwarded. */
+    public static final String JOB = "sriJob";
+    private static final Logger LOG = Logger.getLogger(Forwarder.class);
+
+    private final JobQueue jobs;
+    private final SeriesAssembler series;
+    private final ForwardConfig config;
+
+    @Inject
+    public Forwarder(JobQueue jobs, SeriesAssembler series, ForwardConfig config) {
+        this.jobs = jobs;
+        this.series = series;
+        this.config = config;
+    }
+
+    public List<Job> claimDue() {
+        return jobs.claimDue(KIND, 8);
+    }
+
+    /** The series' files (every generation: a re-opened series is sent whole and supersedes). */
+    public List<Path> filesOf(Exchange exchange) {
+        Job job = exchange.getIn().getBody(Job.class);
+        exchange.setProperty(JOB, job);
+        return series.files(job.seriesUid());
+    }
+
+    public void delivered(Exchange exchange) {
+        Job job = exchange.getProperty(JOB, Job.class);
+        jobs.succeeded(job.id());
+        LOG.infof("series %s generation %d forwarded", Uids.shortTag(job.seriesUid()), job.generation());
+    }
+
+    public void failed(Exchange exchange) throws IOException {
+        Job job = exchange.getProperty(JOB, Job.class);
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String reason = e == null ? "unknown error" : e.getMessage();
+        Job now = jobs.failed(job.id(), reason, config.maxAttempts(), config.initialBackoff(), config.maxBackoff());
+        if ("DEAD".equals(now.state())) {
+            Path dir = deadLetter(now, series.files(job.seriesUid()));
+            LOG.errorf("series %s not delivered after %d attempts (%s): moved to %s", Uids.shortTag(job.seriesUid()),
+                    now.attempts(), reason, dir);
+        } else {
+            LOG.warnf("series %s: forward attempt %d of %d failed (%s); next at %s", Uids.shortTag(job.seriesUid()), now.attempts(),
+                    config.maxAttempts(), reason, now.nextAttemptAt());
+        }
+    }
+
+    /** Copies the series and a REASON.txt into the dead-letter folder; the spool copy stays. */
+    private Path deadLetter(Job job, List<Path> files) throws IOException {
+        Path dir = Path.of(config.deadLetter()).resolve(job.seriesUid() + "-g" + job.generation() + "-job" + job.id());
+        Files.createDirectories(dir);
+        for (Path f : files) {
+            if (Files.exists(f)) {
+                Files.copy(f, dir.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Files.writeString(dir.resolve("REASON.txt"), "series " + job.seriesUid() + " generation " + job.generation() + "\n"
+                + "attempts: " + job.attempts() + "\nlast error: " + job.lastError() + "\nat: " + Instant.now()
+                + "\nresend with: storescu -aec <AE> <host> <port> " + dir + "/*.dcm\n");
+        return dir;
+    }
+}

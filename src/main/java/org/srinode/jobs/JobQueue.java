@@ -1,0 +1,149 @@
+package org.srinode.jobs;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.srinode.db.Tx;
+
+/**
+ * The durable hand-off between stages: jobs live in the database, so a restart resumes them and a
+ * failure is retried with exponential backoff until the attempt limit, then marked DEAD.
+ */
+@ApplicationScoped
+public class JobQueue {
+    private final DataSource ds;
+
+    @Inject
+    public JobQueue(DataSource ds) {
+        this.ds = ds;
+    }
+
+    /** Adds a job inside the caller's transaction; a second one for the same kind/series/generation is ignored. */
+    public static void enqueue(Connection c, String kind, String seriesUid, int generation) throws SQLException {
+        Timestamp now = Timestamp.from(Instant.now());
+        try (PreparedStatement ps = c.prepareStatement(
+                "MERGE INTO job (kind, series_uid, generation, state, attempts, next_attempt_at, created_at, updated_at) "
+                        + "KEY (kind, series_uid, generation) VALUES (?, ?, ?, 'PENDING', 0, ?, ?, ?)")) {
+            ps.setString(1, kind);
+            ps.setString(2, seriesUid);
+            ps.setInt(3, generation);
+            ps.setTimestamp(4, now);
+            ps.setTimestamp(5, now);
+            ps.setTimestamp(6, now);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Claims up to {@code limit} due jobs of a kind (state RUNNING until finished). */
+    public List<Job> claimDue(String kind, int limit) {
+        return Tx.run(ds, c -> {
+            List<Job> jobs = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM job WHERE kind = ? AND state = 'PENDING' "
+                    + "AND next_attempt_at <= ? ORDER BY id LIMIT ? FOR UPDATE")) {
+                ps.setString(1, kind);
+                ps.setTimestamp(2, Timestamp.from(Instant.now()));
+                ps.setInt(3, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        jobs.add(map(rs));
+                    }
+                }
+            }
+            for (Job j : jobs) {
+                setState(c, j.id(), "RUNNING");
+            }
+            return jobs;
+        });
+    }
+
+    public void succeeded(long id) {
+        Tx.run(ds, c -> {
+            setState(c, id, "DONE");
+            return null;
+        });
+    }
+
+    /** Records a failure; returns the job as it now is (DEAD once {@code maxAttempts} is reached). */
+    public Job failed(long id, String error, int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
+        return Tx.run(ds, c -> {
+            Job j = find(c, id).orElseThrow();
+            int attempts = j.attempts() + 1;
+            boolean dead = attempts >= maxAttempts;
+            long backoffMs = Math.min(maxBackoff.toMillis(), initialBackoff.toMillis() << Math.min(20, attempts - 1));
+            try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = ?, attempts = ?, next_attempt_at = ?, "
+                    + "last_error = ?, updated_at = ? WHERE id = ?")) {
+                ps.setString(1, dead ? "DEAD" : "PENDING");
+                ps.setInt(2, attempts);
+                ps.setTimestamp(3, Timestamp.from(Instant.now().plusMillis(backoffMs)));
+                ps.setString(4, error == null ? "" : error.length() > 2000 ? error.substring(0, 2000) : error);
+                ps.setTimestamp(5, Timestamp.from(Instant.now()));
+                ps.setLong(6, id);
+                ps.executeUpdate();
+            }
+            return find(c, id).orElseThrow();
+        });
+    }
+
+    public List<Job> forSeries(String seriesUid) {
+        return Tx.run(ds, c -> {
+            List<Job> jobs = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM job WHERE series_uid = ? ORDER BY id")) {
+                ps.setString(1, seriesUid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        jobs.add(map(rs));
+                    }
+                }
+            }
+            return jobs;
+        });
+    }
+
+    /** Number of jobs per state, for metrics. */
+    public long count(String kind, String state) {
+        return Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM job WHERE kind = ? AND state = ?")) {
+                ps.setString(1, kind);
+                ps.setString(2, state);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    private static void setState(Connection c, long id, String state) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = ?, updated_at = ? WHERE id = ?")) {
+            ps.setString(1, state);
+            ps.setTimestamp(2, Timestamp.from(Instant.now()));
+            ps.setLong(3, id);
+            ps.executeUpdate();
+        }
+    }
+
+    private static Optional<Job> find(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM job WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static Job map(ResultSet rs) throws SQLException {
+        return new Job(rs.getLong("id"), rs.getString("kind"), rs.getString("series_uid"), rs.getInt("generation"),
+                rs.getString("state"), rs.getInt("attempts"), rs.getTimestamp("next_attempt_at").toInstant(),
+                rs.getString("last_error"));
+    }
+}

@@ -1,0 +1,231 @@
+package org.srinode.series;
+
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.srinode.db.Schema;
+import org.srinode.db.Tx;
+import org.srinode.dicom.Uids;
+import org.srinode.jobs.JobQueue;
+import org.srinode.spool.Spool;
+import org.srinode.spool.SpooledInstance;
+
+/**
+ * Groups spooled instances by Series Instance UID and decides when a series is complete (idle timeout
+ * or force-complete cap). Completing a series enqueues its jobs in the same transaction. An instance
+ * arriving after completion re-opens the series as its next generation.
+ */
+@ApplicationScoped
+@Named("seriesAssembler")
+public class SeriesAssembler {
+    private static final Logger LOG = Logger.getLogger(SeriesAssembler.class);
+    /** Jobs enqueued for every completed series. */
+    public static final List<String> ON_COMPLETE = List.of("FORWARD");
+
+    private final DataSource ds;
+    private final SeriesConfig config;
+    private final Path spoolDir;
+
+    @Inject
+    public SeriesAssembler(DataSource ds, SeriesConfig config, Schema schema,
+                           @ConfigProperty(name = "sri.spool.directory") String spoolDir) {
+        this.ds = ds;
+        this.config = config;
+        this.spoolDir = Path.of(spoolDir);
+    }
+
+    /** Registers what is in the spool but not in the database (an instance acknowledged just before a crash). */
+    void recover(@Observes StartupEvent ev) throws IOException {
+        Set<String> known = new HashSet<>(Tx.run(ds, c -> {
+            List<String> uids = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT sop_uid FROM instance"); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    uids.add(rs.getString(1));
+                }
+            }
+            return uids;
+        }));
+        int added = 0;
+        for (SpooledInstance i : new Spool(spoolDir, 0).scan()) {
+            if (!known.contains(i.header().sopInstanceUid())) {
+                onInstance(i);
+                added++;
+            }
+        }
+        if (added > 0) {
+            LOG.infof("recovered %d spooled instance(s) that were not yet registered", added);
+        }
+    }
+
+    /** Records an instance and opens, extends or re-opens its series. */
+    public void onInstance(SpooledInstance i) {
+        Instant now = Instant.now();
+        Tx.run(ds, c -> {
+            upsertInstance(c, i, now);
+            Optional<SeriesInfo> s = find(c, i.header().seriesInstanceUid());
+            if (s.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO series (series_uid, study_uid, modality, state, "
+                        + "generation, first_received_at, last_received_at) VALUES (?, ?, ?, 'RECEIVING', 1, ?, ?)")) {
+                    ps.setString(1, i.header().seriesInstanceUid());
+                    ps.setString(2, i.header().studyInstanceUid());
+                    ps.setString(3, i.header().modality());
+                    ps.setTimestamp(4, Timestamp.from(now));
+                    ps.setTimestamp(5, Timestamp.from(now));
+                    ps.executeUpdate();
+                }
+            } else if ("COMPLETE".equals(s.get().state())) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE series SET state = 'RECEIVING', generation = generation + 1, "
+                        + "first_received_at = ?, last_received_at = ?, completed_at = NULL WHERE series_uid = ?")) {
+                    ps.setTimestamp(1, Timestamp.from(now));
+                    ps.setTimestamp(2, Timestamp.from(now));
+                    ps.setString(3, i.header().seriesInstanceUid());
+                    ps.executeUpdate();
+                }
+                LOG.infof("series %s re-opened by a late instance (generation %d)", Uids.shortTag(i.header().seriesInstanceUid()),
+                        s.get().generation() + 1);
+            } else {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE series SET last_received_at = ? WHERE series_uid = ?")) {
+                    ps.setTimestamp(1, Timestamp.from(now));
+                    ps.setString(2, i.header().seriesInstanceUid());
+                    ps.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Completes every series that is due and enqueues its jobs; returns them. */
+    public List<SeriesInfo> completeDue() {
+        Instant now = Instant.now();
+        Timestamp idleBefore = Timestamp.from(now.minus(config.idleTimeout()));
+        Timestamp capBefore = Timestamp.from(now.minus(config.forceCompleteAfter()));
+        return Tx.run(ds, c -> {
+            List<SeriesInfo> due = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE s.state = 'RECEIVING' AND (s.last_received_at <= ? "
+                    + "OR s.first_received_at <= ?) FOR UPDATE")) {
+                ps.setTimestamp(1, idleBefore);
+                ps.setTimestamp(2, capBefore);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        due.add(map(rs));
+                    }
+                }
+            }
+            List<SeriesInfo> done = new ArrayList<>();
+            for (SeriesInfo s : due) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE series SET state = 'COMPLETE', completed_at = ? WHERE series_uid = ?")) {
+                    ps.setTimestamp(1, Timestamp.from(now));
+                    ps.setString(2, s.seriesUid());
+                    ps.executeUpdate();
+                }
+                for (String kind : ON_COMPLETE) {
+                    JobQueue.enqueue(c, kind, s.seriesUid(), s.generation());
+                }
+                LOG.infof("series %s complete: %d instance(s), generation %d", Uids.shortTag(s.seriesUid()), s.instances(), s.generation());
+                done.add(find(c, s.seriesUid()).orElseThrow());
+            }
+            return done;
+        });
+    }
+
+    public Optional<SeriesInfo> find(String seriesUid) {
+        return Tx.run(ds, c -> find(c, seriesUid));
+    }
+
+    public List<SeriesInfo> list(int limit) {
+        return Tx.run(ds, c -> {
+            List<SeriesInfo> all = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(SELECT + " ORDER BY s.last_received_at DESC LIMIT ?")) {
+                ps.setInt(1, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        all.add(map(rs));
+                    }
+                }
+            }
+            return all;
+        });
+    }
+
+    /** Files of every instance of the series, in Instance order of arrival. */
+    public List<Path> files(String seriesUid) {
+        return Tx.run(ds, c -> {
+            List<Path> files = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT path FROM instance WHERE series_uid = ? ORDER BY received_at, sop_uid")) {
+                ps.setString(1, seriesUid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        files.add(Path.of(rs.getString(1)));
+                    }
+                }
+            }
+            return files;
+        });
+    }
+
+    public long countByState(String state) {
+        return Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM series WHERE state = ?")) {
+                ps.setString(1, state);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    private static final String SELECT = "SELECT s.*, (SELECT COUNT(*) FROM instance i WHERE i.series_uid = s.series_uid) AS n "
+            + "FROM series s";
+
+    private static Optional<SeriesInfo> find(Connection c, String seriesUid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE s.series_uid = ?")) {
+            ps.setString(1, seriesUid);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static SeriesInfo map(ResultSet rs) throws SQLException {
+        Timestamp completed = rs.getTimestamp("completed_at");
+        return new SeriesInfo(rs.getString("series_uid"), rs.getString("study_uid"), rs.getString("modality"), rs.getString("state"),
+                rs.getInt("generation"), rs.getInt("n"), rs.getTimestamp("first_received_at").toInstant(),
+                rs.getTimestamp("last_received_at").toInstant(), completed == null ? null : completed.toInstant());
+    }
+
+    private static void upsertInstance(Connection c, SpooledInstance i, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("MERGE INTO instance (sop_uid, study_uid, series_uid, sop_class_uid, "
+                + "transfer_syntax, modality, path, size_bytes, calling_ae, received_at) KEY (sop_uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, i.header().sopInstanceUid());
+            ps.setString(2, i.header().studyInstanceUid());
+            ps.setString(3, i.header().seriesInstanceUid());
+            ps.setString(4, i.header().sopClassUid());
+            ps.setString(5, i.header().transferSyntaxUid());
+            ps.setString(6, i.header().modality());
+            ps.setString(7, i.path().toString());
+            ps.setLong(8, i.sizeBytes());
+            ps.setString(9, i.callingAe());
+            ps.setTimestamp(10, Timestamp.from(now));
+            ps.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package org.srinode.series;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Series assembly: when a series counts as complete. */
+@ConfigMapping(prefix = "sri.series")
+public interface SeriesConfig {
+    /** A series is complete when no instance arrived for this long. */
+    @WithDefault("10s")
+    Duration idleTimeout();
+
+    /** A series still receiving this long after its first instance is completed anyway. */
+    @WithDefault("10m")
+    Duration forceCompleteAfter();
+}

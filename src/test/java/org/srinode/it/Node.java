@@ -1,0 +1,81 @@
+package org.srinode.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged node (target/quarkus-app) run as a separate process, configured by environment variables. */
+final class Node implements AutoCloseable {
+    final int dicomPort;
+    final int httpPort;
+    final Path dataDir;
+    final Map<String, String> env = new HashMap<>();
+    private Process process;
+    private int starts;
+
+    Node(Path dataDir) {
+        this.dataDir = dataDir;
+        this.dicomPort = Ports.free();
+        this.httpPort = Ports.free();
+        env.put("SRI_DATA_DIR", dataDir.toString());
+        env.put("SRI_DICOM_PORT", Integer.toString(dicomPort));
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
+        env.put("SRI_DICOM_BIND_ADDRESS", "127.0.0.1");
+        env.put("SRI_SERIES_IDLE_TIMEOUT", "3s");
+        env.put("SRI_SPOOL_RESERVE_MB", "64");
+    }
+
+    Node with(String key, String value) {
+        env.put(key, value);
+        return this;
+    }
+
+    Node forwardingTo(Orthanc orthanc) {
+        return with("SRI_FORWARD_URI", "dimse:scu?host=127.0.0.1&port=" + orthanc.dicomPort + "&calledAeTitle=ORTHANC&aeTitle=SRI_NODE");
+    }
+
+    Node start() throws IOException, InterruptedException {
+        String jar = System.getProperty("sri.jar", "target/quarkus-app/quarkus-run.jar");
+        Files.createDirectories(dataDir);
+        ProcessBuilder pb = new ProcessBuilder("java", "-Xmx512m", "-jar", jar).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("node-" + (++starts) + ".log").toFile()));
+        pb.environment().putAll(env);
+        process = pb.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (Http.status(url("/q/health/ready")) != 200) {
+            if (System.nanoTime() > deadline || !process.isAlive()) {
+                throw new IllegalStateException("node did not become ready; see " + dataDir);
+            }
+            Thread.sleep(100);
+        }
+        return this;
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + httpPort + path;
+    }
+
+    /** kill -9: no shutdown hook runs. */
+    void killHard() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    String log() throws IOException {
+        return Files.readString(dataDir.resolve("node-" + starts + ".log"));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package org.srinode.it;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+
+/** The development data in ../shared/data (never copied into the project). */
+final class SharedData {
+    private SharedData() {
+    }
+
+    static Path dicom(String relative) {
+        Path p = Path.of(System.getProperty("sri.shared", "../shared")).resolve("data/dicom").resolve(relative);
+        Assumptions.assumeTrue(Files.exists(p), "shared test data not present: " + p);
+        return p;
+    }
+}

@@ -1,0 +1,49 @@
+package org.srinode.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+import org.srinode.db.Schema;
+
+class JobQueueTest {
+    private JobQueue queue() throws Exception {
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:mem:" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+        new Schema(ds);
+        try (Connection c = ds.getConnection()) {
+            JobQueue.enqueue(c, "FORWARD", "1.2.3", 1);
+            JobQueue.enqueue(c, "FORWARD", "1.2.3", 1); // same generation: ignored
+        }
+        return new JobQueue(ds);
+    }
+
+    @Test
+    void failuresBackOffExponentiallyThenTheJobIsDead() throws Exception {
+        JobQueue q = queue();
+        Job j = q.claimDue("FORWARD", 10).get(0);
+        assertThat(q.claimDue("FORWARD", 10)).as("a running job is not claimed twice").isEmpty();
+        Instant before = Instant.now();
+        Job f1 = q.failed(j.id(), "down", 3, Duration.ofSeconds(10), Duration.ofSeconds(15));
+        assertThat(f1.state()).isEqualTo("PENDING");
+        assertThat(f1.nextAttemptAt()).isBetween(before.plusSeconds(9), before.plusSeconds(11));
+        Job f2 = q.failed(j.id(), "down", 3, Duration.ofSeconds(10), Duration.ofSeconds(15));
+        assertThat(f2.nextAttemptAt()).as("doubled, capped").isBetween(before.plusSeconds(14), before.plusSeconds(16));
+        assertThat(q.claimDue("FORWARD", 10)).as("not due yet").isEmpty();
+        Job f3 = q.failed(j.id(), "still down", 3, Duration.ofSeconds(10), Duration.ofSeconds(15));
+        assertThat(f3.state()).isEqualTo("DEAD");
+        assertThat(f3.lastError()).isEqualTo("still down");
+        assertThat(q.count("FORWARD", "DEAD")).isEqualTo(1);
+    }
+
+    @Test
+    void successIsRecorded() throws Exception {
+        JobQueue q = queue();
+        Job j = q.claimDue("FORWARD", 10).get(0);
+        q.succeeded(j.id());
+        assertThat(q.forSeries("1.2.3")).extracting(Job::state).containsExactly("DONE");
+    }
+}

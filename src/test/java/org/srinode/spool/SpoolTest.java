@@ -1,0 +1,79 @@
+package org.srinode.spool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.srinode.dicom.InvalidDicomException;
+
+class SpoolTest {
+    @TempDir
+    Path dir;
+
+    private static final Path MR = Path.of(System.getProperty("sri.shared", "../shared"),
+            "data/dicom/debian-python3-pydicom-test_files/MR_small.dcm");
+
+    private SpooledInstance put(Spool spool, Path source) throws Exception {
+        try (Spool.PendingWrite w = spool.open(); InputStream in = Files.newInputStream(source)) {
+            in.transferTo(w.stream());
+            return w.commit("TEST");
+        }
+    }
+
+    @Test
+    void committedInstanceLandsInStudySeriesLayoutAndNothingTemporaryRemains() throws Exception {
+        Spool spool = new Spool(dir, 0);
+        SpooledInstance i = put(spool, MR);
+        assertThat(i.path()).isEqualTo(dir.resolve(i.header().studyInstanceUid()).resolve(i.header().seriesInstanceUid())
+                .resolve(i.header().sopInstanceUid() + ".dcm"));
+        assertThat(Files.mismatch(i.path(), MR)).isEqualTo(-1L);
+        try (Stream<Path> s = Files.list(dir.resolve(".incoming"))) {
+            assertThat(s.count()).isZero();
+        }
+    }
+
+    @Test
+    void sameSopInstanceTwiceIsIdempotent() throws Exception {
+        Spool spool = new Spool(dir, 0);
+        SpooledInstance a = put(spool, MR);
+        SpooledInstance b = put(spool, MR);
+        assertThat(b.path()).isEqualTo(a.path());
+        assertThat(spool.scan()).hasSize(1);
+    }
+
+    @Test
+    void belowTheReserveNothingIsWritten() throws IOException {
+        Spool spool = new Spool(dir, Long.MAX_VALUE);
+        assertThatThrownBy(spool::open).isInstanceOf(SpoolFullException.class).hasMessageContaining("below the reserve");
+        try (Stream<Path> s = Files.list(dir.resolve(".incoming"))) {
+            assertThat(s.count()).isZero();
+        }
+    }
+
+    @Test
+    void unparseableDataIsRefusedAndDiscarded() throws Exception {
+        Spool spool = new Spool(dir, 0);
+        Spool.PendingWrite w = spool.open();
+        w.stream().write("this is not DICOM at all".getBytes());
+        assertThatThrownBy(() -> w.commit("TEST")).isInstanceOf(InvalidDicomException.class);
+        assertThat(spool.scan()).isEmpty();
+        try (Stream<Path> s = Files.list(dir.resolve(".incoming"))) {
+            assertThat(s.count()).isZero();
+        }
+    }
+
+    @Test
+    void scanAfterACrashRemovesPartialWritesAndFindsCommittedOnes() throws Exception {
+        Spool spool = new Spool(dir, 0);
+        put(spool, MR);
+        Files.writeString(dir.resolve(".incoming").resolve("crashed.part"), "half an instance");
+        assertThat(new Spool(dir, 0).scan()).hasSize(1);
+        assertThat(dir.resolve(".incoming").resolve("crashed.part")).doesNotExist();
+    }
+}
