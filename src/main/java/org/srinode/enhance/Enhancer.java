@@ -1,0 +1,153 @@
+package org.srinode.enhance;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.engine.Engine;
+import ai.djl.inference.Predictor;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.TranslateException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import org.srinode.volume.Volume;
+
+/**
+ * Runs the exported HLH-GAN generator F on volumes: per-volume intensity normalisation, tiling with
+ * overlap and blending, batching, a pool of predictors (one per concurrent caller), CPU or GPU.
+ */
+public final class Enhancer implements AutoCloseable {
+    private final ModelConfig config;
+    private final EnhancerOptions options;
+    private final ZooModel<TileBatch, float[]> model;
+    private final BlockingQueue<Predictor<TileBatch, float[]>> pool;
+    private final List<Predictor<TileBatch, float[]>> all = new ArrayList<>();
+
+    private Enhancer(ModelConfig config, EnhancerOptions options, ZooModel<TileBatch, float[]> model) {
+        this.config = config;
+        this.options = options;
+        this.model = model;
+        this.pool = new ArrayBlockingQueue<>(options.poolSize());
+        for (int i = 0; i < options.poolSize(); i++) {
+            Predictor<TileBatch, float[]> p = model.newPredictor();
+            all.add(p);
+            pool.add(p);
+        }
+    }
+
+    /** Loads a model folder (config.json + TorchScript). Never downloads anything. */
+    public static Enhancer load(Path dir, EnhancerOptions options) throws IOException {
+        ModelConfig cfg = ModelConfig.read(dir);
+        String file = cfg.file();
+        String name = file.endsWith(".pt") ? file.substring(0, file.length() - 3) : file;
+        Criteria<TileBatch, float[]> criteria = Criteria.builder().setTypes(TileBatch.class, float[].class)
+                .optModelPath(dir).optModelName(name).optEngine("PyTorch").optDevice(device(options.device()))
+                .optTranslator(new SliceTranslator()).build();
+        try {
+            return new Enhancer(cfg, options, criteria.loadModel());
+        } catch (ModelNotFoundException | MalformedModelException e) {
+            throw new IOException("cannot load the model in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Device device(String choice) {
+        return switch (choice) {
+            case "cpu" -> Device.cpu();
+            case "gpu" -> Device.gpu();
+            default -> Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+        };
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public String deviceName() {
+        return model.getNDManager().getDevice().toString();
+    }
+
+    /**
+     * Enhances every slice of {@code lq}. {@code mask} (same shape, 1 = missing) may be null. The
+     * result has {@code scale} times the rows and columns, the same slices, and the source value range.
+     */
+    public Volume enhance(Volume lq, Volume mask, ProgressListener progress) throws InterruptedException, TranslateException {
+        if (mask != null && (mask.width() != lq.width() || mask.height() != lq.height() || mask.depth() != lq.depth())) {
+            throw new IllegalArgumentException("mask and volume differ in shape");
+        }
+        int s = config.scale();
+        Intensity in = Intensity.of(lq.data(), config.percentile());
+        Tiling tiling = new Tiling(lq.width(), lq.height(), options.tile(), options.overlap());
+        int outW = lq.width() * s;
+        int outH = lq.height() * s;
+        float[] result = new float[outW * outH * lq.depth()];
+        int perSlice = tiling.tiles.size();
+        int tileSize = tiling.tileW * tiling.tileH;
+        Predictor<TileBatch, float[]> predictor = pool.take();
+        try {
+            for (int z = 0; z < lq.depth(); z++) {
+                float[] slice = normalised(lq, z, in);
+                float[] maskSlice = mask == null ? new float[lq.sliceSize()] : mask.slice(z);
+                float[] acc = new float[outW * outH];
+                float[] weight = new float[outW * outH];
+                for (int first = 0; first < perSlice; first += options.batchSize()) {
+                    int n = Math.min(options.batchSize(), perSlice - first);
+                    float[] lqBatch = new float[n * tileSize];
+                    float[] maskBatch = new float[n * tileSize];
+                    for (int i = 0; i < n; i++) {
+                        tiling.cut(slice, tiling.tiles.get(first + i), lqBatch, i * tileSize);
+                        tiling.cut(maskSlice, tiling.tiles.get(first + i), maskBatch, i * tileSize);
+                    }
+                    float[] out = predictor.predict(new TileBatch(lqBatch, maskBatch, n, tiling.tileH, tiling.tileW));
+                    for (int i = 0; i < n; i++) {
+                        tiling.blend(out, i * tileSize * s * s, tiling.tiles.get(first + i), s, acc, weight);
+                    }
+                }
+                float[] excess = Resample.bilinear(excessOf(lq, z, in), lq.width(), lq.height(), s);
+                int base = z * outW * outH;
+                for (int i = 0; i < acc.length; i++) {
+                    result[base + i] = in.restore(acc[i] / weight[i]) + excess[i];
+                }
+                progress.progress(z + 1, lq.depth());
+            }
+        } finally {
+            pool.put(predictor);
+        }
+        return new Volume(outW, outH, lq.depth(), result, lq.spacingX() / s, lq.spacingY() / s, lq.spacingZ());
+    }
+
+    /** One forward pass of F on already normalised tiles (no tiling, no intensity mapping). */
+    public float[] predict(TileBatch batch) throws InterruptedException, TranslateException {
+        Predictor<TileBatch, float[]> predictor = pool.take();
+        try {
+            return predictor.predict(batch);
+        } finally {
+            pool.put(predictor);
+        }
+    }
+
+    private static float[] normalised(Volume v, int z, Intensity in) {
+        float[] s = v.slice(z);
+        for (int i = 0; i < s.length; i++) {
+            s[i] = in.normalise(s[i]);
+        }
+        return s;
+    }
+
+    private static float[] excessOf(Volume v, int z, Intensity in) {
+        float[] s = v.slice(z);
+        for (int i = 0; i < s.length; i++) {
+            s[i] = in.excess(s[i]);
+        }
+        return s;
+    }
+
+    @Override
+    public void close() {
+        all.forEach(Predictor::close);
+        model.close();
+    }
+}

@@ -1,0 +1,40 @@
+package org.srinode.enhance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * What the exported model says of itself ({@code config.json} written by {@code hlhgan.export}).
+ *
+ * @param name       model name
+ * @param version    model version
+ * @param preset     network preset it was trained with
+ * @param scale      upsampling factor (1, 2 or 4)
+ * @param file       TorchScript file of F
+ * @param percentile intensity percentile mapped to 1.0 before inference
+ */
+public record ModelConfig(String name, String version, String preset, int scale, String file, double percentile) {
+    public static ModelConfig read(Path dir) throws IOException {
+        Path f = dir.resolve("config.json");
+        if (!Files.isRegularFile(f)) {
+            throw new IOException(dir + " is not a model folder: config.json is missing");
+        }
+        JsonNode n = new ObjectMapper().readTree(f.toFile());
+        if (!"torchscript".equals(n.path("format").asText())) {
+            throw new IOException(f + ": format must be torchscript, not '" + n.path("format").asText() + "'");
+        }
+        int inputs = n.path("input_channels").asInt(-1);
+        if (inputs != 2) {
+            throw new IOException(f + ": the node runs models with 2 input channels (LQ slice, mask), this one has " + inputs);
+        }
+        int scale = n.path("scale").asInt(0);
+        if (scale != 1 && scale != 2 && scale != 4) {
+            throw new IOException(f + ": scale must be 1, 2 or 4, not " + scale);
+        }
+        return new ModelConfig(n.path("name").asText("unnamed"), n.path("version").asText("0"), n.path("preset").asText(""),
+                scale, n.path("file").asText("model.pt"), n.path("normalisation").path("percentile").asDouble(99.5));
+    }
+}

@@ -1,0 +1,35 @@
+package org.srinode.volume;
+
+/**
+ * A stack of equally sized slices of float voxels, slice-major: {@code data[(z * height + y) * width + x]}.
+ * Spacing in millimetres (column, row, slice direction); 0 where unknown.
+ */
+public record Volume(int width, int height, int depth, float[] data, double spacingX, double spacingY, double spacingZ) {
+    public Volume {
+        if (width <= 0 || height <= 0 || depth <= 0) {
+            throw new IllegalArgumentException("empty volume " + width + "x" + height + "x" + depth);
+        }
+        if (data.length != (long) width * height * depth) {
+            throw new IllegalArgumentException("data holds " + data.length + " voxels, not " + width + "x" + height + "x" + depth);
+        }
+    }
+
+    public static Volume zeros(int width, int height, int depth, double sx, double sy, double sz) {
+        return new Volume(width, height, depth, new float[width * height * depth], sx, sy, sz);
+    }
+
+    public int sliceSize() {
+        return width * height;
+    }
+
+    public float get(int x, int y, int z) {
+        return data[(z * height + y) * width + x];
+    }
+
+    /** A copy of slice z. */
+    public float[] slice(int z) {
+        float[] s = new float[sliceSize()];
+        System.arraycopy(data, z * sliceSize(), s, 0, s.length);
+        return s;
+    }
+}
