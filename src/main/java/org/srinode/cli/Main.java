@@ -1,0 +1,129 @@
+package org.srinode.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.srinode.enhance.Enhancer;
+import org.srinode.enhance.EnhancerOptions;
+import org.srinode.evaluate.EvalCase;
+import org.srinode.evaluate.Evaluation;
+import org.srinode.evaluate.Report;
+import org.srinode.evaluate.ResultRow;
+
+/** Offline commands of sri-node (run by ./sri-node): evaluate. They do not start the node. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("ai.djl.offline", "true");
+        if (args.length == 0) {
+            usage();
+            System.exit(2);
+        }
+        int rc = switch (args[0]) {
+            case "evaluate" -> evaluate(java.util.Arrays.copyOfRange(args, 1, args.length));
+            default -> {
+                System.err.println("unknown command: " + args[0]);
+                usage();
+                yield 2;
+            }
+        };
+        System.exit(rc);
+    }
+
+    private static void usage() {
+        System.err.println("""
+                usage: ./sri-node evaluate --input <folder|file> --output <folder> [--model <model folder>]...
+                                           [--max-slices N] [--seed S] [--contrast <case>=<name>]...
+                  Degrades every HQ volume (NIfTI files, DICOM series folders, an IXI-{PD,T1,T2} tree) with the
+                  SR-B, SR-N-B and SRI protocols and measures the model against bicubic, SR+I and I+SR.
+                  Writes results.csv, summary.md and montage PNGs to the output folder.""");
+    }
+
+    static int evaluate(String[] args) throws Exception {
+        Path input = null;
+        Path output = null;
+        List<Path> models = new ArrayList<>();
+        int maxSlices = 16;
+        long seed = 20200707;
+        Map<String, String> contrasts = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            if (v == null) {
+                System.err.println(a + " needs a value");
+                return 2;
+            }
+            switch (a) {
+                case "--input" -> input = Path.of(v);
+                case "--output" -> output = Path.of(v);
+                case "--model" -> models.add(Path.of(v));
+                case "--max-slices" -> maxSlices = Integer.parseInt(v);
+                case "--seed" -> seed = Long.parseLong(v);
+                case "--contrast" -> contrasts.put(v.substring(0, v.indexOf('=')), v.substring(v.indexOf('=') + 1));
+                default -> {
+                    System.err.println("unknown option " + a);
+                    usage();
+                    return 2;
+                }
+            }
+            i++;
+        }
+        if (input == null || output == null) {
+            usage();
+            return 2;
+        }
+        if (!Files.exists(input)) {
+            System.err.println("input not found: " + input);
+            return 2;
+        }
+        if (models.isEmpty()) {
+            Path def = Path.of("models", "sri-default-x2");
+            if (!Files.exists(def.resolve("config.json"))) {
+                System.err.println("no --model given and no default model in " + def);
+                return 2;
+            }
+            models.add(def);
+        }
+        Files.createDirectories(output);
+        Map<Integer, Enhancer> enhancers = new TreeMap<>();
+        try {
+            for (Path m : models) {
+                Enhancer e = Enhancer.load(m, EnhancerOptions.defaults());
+                enhancers.put(e.config().scale(), e);
+                System.err.printf("model %s %s (x%d, %s) on %s%n", e.config().name(), e.config().version(), e.config().scale(),
+                        e.config().preset(), e.deviceName());
+            }
+            List<EvalCase> cases = new ArrayList<>();
+            for (Path p : Inputs.find(input)) {
+                cases.add(Inputs.load(p, contrasts));
+                System.err.printf("case %s (%s): %dx%dx%d%n", cases.get(cases.size() - 1).name(), cases.get(cases.size() - 1).contrast(),
+                        cases.get(cases.size() - 1).hq().width(), cases.get(cases.size() - 1).hq().height(),
+                        cases.get(cases.size() - 1).hq().depth());
+            }
+            if (cases.isEmpty()) {
+                System.err.println("no NIfTI file or DICOM series found under " + input);
+                return 2;
+            }
+            long t0 = System.nanoTime();
+            List<ResultRow> rows = new Evaluation(enhancers, maxSlices, seed).run(cases, output, System.err::println);
+            Report.writeCsv(output.resolve("results.csv"), rows);
+            String command = "./sri-node evaluate " + String.join(" ", args);
+            List<String> notes = new ArrayList<>();
+            enhancers.values().forEach(e -> notes.add("- model: " + e.config().name() + " " + e.config().version() + ", x"
+                    + e.config().scale() + ", preset " + e.config().preset()));
+            notes.add(String.format("- %d case(s), at most %d slices each, seed %d, %.0f s", cases.size(), maxSlices, seed,
+                    (System.nanoTime() - t0) / 1e9));
+            Report.writeMarkdown(output.resolve("summary.md"), rows, command, notes);
+            System.out.println(Files.readString(output.resolve("summary.md")));
+            return 0;
+        } finally {
+            enhancers.values().forEach(Enhancer::close);
+        }
+    }
+}

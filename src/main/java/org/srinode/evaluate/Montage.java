@@ -1,0 +1,44 @@
+package org.srinode.evaluate;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+
+/** Side-by-side PNG of [0, 1] images of one size, with a caption above each panel. */
+public final class Montage {
+    private static final int CAPTION = 18;
+
+    private Montage() {
+    }
+
+    public static void write(Path file, List<String> captions, List<float[]> panels, int w, int h) throws IOException {
+        int gap = 4;
+        BufferedImage img = new BufferedImage(panels.size() * (w + gap) - gap, h + CAPTION, BufferedImage.TYPE_BYTE_GRAY);
+        for (int p = 0; p < panels.size(); p++) {
+            float[] px = panels.get(p);
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int v = Math.round(255 * Math.max(0f, Math.min(1f, px[y * w + x])));
+                    img.getRaster().setSample(p * (w + gap) + x, y + CAPTION, 0, v);
+                }
+            }
+        }
+        try {
+            Graphics2D g = img.createGraphics();
+            g.setColor(Color.WHITE);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            for (int p = 0; p < captions.size(); p++) {
+                g.drawString(captions.get(p), p * (w + gap) + 3, CAPTION - 5);
+            }
+            g.dispose();
+        } catch (RuntimeException | Error e) {
+            // no usable font on a headless machine: the panels stay, the order is given in the report
+        }
+        ImageIO.write(img, "png", file.toFile());
+    }
+}
