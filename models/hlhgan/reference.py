@@ -34,7 +34,24 @@ def main(argv=None):
         y = model(lq, mask)
     for name, t in (("lq", lq), ("mask", mask), ("out", y)):
         t.numpy().astype("<f4").tofile(str(out / f"parity-{name}.f32"))
-    (out / "parity.json").write_text(json.dumps({"n": n, "h": h, "w": w, "scale": a.scale}))
+    (out / "parity.json").write_text(json.dumps({"n": n, "h": h, "w": w, "scale": a.scale,
+                                                  "gflop_per_input": conv_gflop(f, lq[:1], mask[:1])}))
+
+
+def conv_gflop(net, *inputs):
+    """2 x multiply-accumulates of every convolution for one input (the FLOP count used in benchmarks)."""
+    total = [0]
+
+    def hook(m, inp, out):
+        k = m.kernel_size[0] * m.kernel_size[1] * (m.in_channels // m.groups)
+        total[0] += 2 * k * out.numel()
+
+    hooks = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, torch.nn.Conv2d)]
+    with torch.no_grad():
+        net(*inputs)
+    for h in hooks:
+        h.remove()
+    return total[0] / 1e9
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ public final class Main {
         }
         int rc = switch (args[0]) {
             case "evaluate" -> evaluate(java.util.Arrays.copyOfRange(args, 1, args.length));
+            case "bench-model" -> BenchModel.run(java.util.Arrays.copyOfRange(args, 1, args.length));
             default -> {
                 System.err.println("unknown command: " + args[0]);
                 usage();
