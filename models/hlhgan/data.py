@@ -41,12 +41,37 @@ def load_volume(src):
     src = Path(src)
     if src.is_dir():
         return _load_dicom_series(src)
-    import nibabel as nib
+    try:
+        import nibabel as nib
+    except ImportError:      # e.g. a GPU machine with PyTorch but no nibabel
+        return _load_nifti_plain(src)
     img = nib.load(str(src))
     data = np.asarray(img.dataobj, dtype=np.float32)
     while data.ndim > 3:
         data = data[..., 0]
     return np.transpose(data, (2, 1, 0)).copy()
+
+
+def _load_nifti_plain(src):
+    """NIfTI-1 reader with numpy alone: first 3D volume, scl_slope/scl_inter applied, (z, y, x)."""
+    import gzip
+    import struct
+    raw = gzip.open(src, "rb").read() if str(src).endswith(".gz") else open(src, "rb").read()
+    endian = "<" if struct.unpack("<i", raw[:4])[0] == 348 else ">"
+    dims = struct.unpack(endian + "8h", raw[40:56])
+    datatype = struct.unpack(endian + "h", raw[70:72])[0]
+    vox_offset = int(struct.unpack(endian + "f", raw[108:112])[0])
+    slope, inter = struct.unpack(endian + "2f", raw[112:120])
+    types = {2: "u1", 4: "i2", 8: "i4", 16: "f4", 64: "f8", 256: "i1", 512: "u2", 768: "u4"}
+    if datatype not in types:
+        raise SystemExit(f"{src}: NIfTI datatype {datatype} not supported")
+    nx, ny, nz = dims[1], dims[2], max(1, dims[3])
+    n = nx * ny * nz
+    dt = np.dtype(types[datatype]).newbyteorder(endian)
+    data = np.frombuffer(raw, dtype=dt, count=n, offset=vox_offset).astype(np.float32)
+    if slope not in (0.0,) and not np.isnan(slope):
+        data = data * slope + inter
+    return data.reshape(nz, ny, nx).copy()
 
 
 def _load_dicom_series(folder):

@@ -52,6 +52,9 @@ def parse_args(argv=None):
     p.add_argument("--restart-f", action="store_true",
                    help="with --resume: new F, D_F and optimisers, F and joint stages from step 0 (keeps phi and G)")
     p.add_argument("--name", default="hlhgan", help="model name written into the exported config")
+    p.add_argument("--max-minutes", type=float, default=0,
+                   help="stop after this much training time (checkpoint, then export what is done); 0: no limit")
+    p.add_argument("--export-only", action="store_true", help="with --resume: export the checkpoint's networks, no training")
     p.add_argument("--export", default=None, help="folder for the exported model (default OUT/export)")
     return p.parse_args(argv)
 
@@ -170,6 +173,10 @@ class Trainer:
                 continue
             prog = Progress(stage, total, self.done[stage])
             while self.done[stage] < total:
+                if self._out_of_time():
+                    self._say(f"--max-minutes reached during stage {stage}: stopping with steps {self.done}")
+                    self.save()
+                    return self.export()
                 self.step = self.done[stage]
                 values = getattr(self, f"_step_{stage}")()
                 self.done[stage] = self.step = self.step + 1
@@ -182,6 +189,10 @@ class Trainer:
         self.stage = "done"
         self.save()
         return self.export()
+
+    def _out_of_time(self):
+        limit = self.args.max_minutes
+        return limit > 0 and time.time() - self._t_start > 60 * limit
 
     def _step_phi(self):
         hq = self.hq_pool.patches(self.batch, self.patch, self.gen)
@@ -361,6 +372,7 @@ class Trainer:
         self.F.cpu()
         self.G.cpu()
         path = export.export(self.F, self.G, dest, cfg)
+        torch.save(self.F.state_dict(), str(dest / "f_state.pt"))   # weights alone: re-export with another torch
         self._say(f"exported {path}")
         return path
 
@@ -403,6 +415,11 @@ def main(argv=None):
     elif (Path(args.out) / "checkpoint.pt").exists():
         raise SystemExit(f"{args.out} already holds a checkpoint: pass --resume to go on, or choose another --out")
     t.load_data()
+    if args.export_only:
+        if not args.resume:
+            raise SystemExit("--export-only needs --resume (it exports the checkpoint)")
+        t.export()
+        return
     t.run()
 
 

@@ -69,3 +69,19 @@ def test_export_then_reload_gives_identical_outputs(tmp_path):
         with torch.no_grad():
             assert torch.equal(f(lq, mask), loaded(lq, mask))
     assert cfg["input_channels"] == 2
+
+
+def test_plain_nifti_reader_matches_nibabel(tmp_path):
+    from hlhgan import data
+    vol = _volume(tmp_path / "v.nii.gz", seed=4)
+    assert np.array_equal(data.load_volume(vol), data._load_nifti_plain(vol))
+
+
+def test_time_limit_stops_checkpoints_and_exports(tmp_path):
+    vol = _volume(tmp_path / "a.nii.gz")
+    out = tmp_path / "run"
+    train.main(["--hq", str(vol), "--out", str(out), "--preset", "tiny", "--threads", "1", "--steps-phi", "1000",
+                "--steps-g", "1000", "--steps-f", "1000", "--steps-joint", "0", "--max-minutes", "0.0001"])
+    st = torch.load(str(out / "checkpoint.pt"))
+    assert st["done"]["phi"] < 1000
+    assert (out / "export" / "model.pt").exists() and (out / "export" / "f_state.pt").exists()
