@@ -79,6 +79,29 @@ class EnhancerTest {
     }
 
     @Test
+    void concurrentCallersGetTheSameResultsAsOneAtATime() throws Exception {
+        Volume a = randomVolume(60, 60, 2, 100f);
+        Volume b = randomVolume(70, 50, 2, 5f);
+        Volume expectA = enhancer.enhance(a, null, ProgressListener.NONE);
+        Volume expectB = enhancer.enhance(b, null, ProgressListener.NONE);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.List<java.util.concurrent.Future<Volume>> fa = new java.util.ArrayList<>();
+            java.util.List<java.util.concurrent.Future<Volume>> fb = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                fa.add(pool.submit(() -> enhancer.enhance(a, null, ProgressListener.NONE)));
+                fb.add(pool.submit(() -> enhancer.enhance(b, null, ProgressListener.NONE)));
+            }
+            for (int i = 0; i < 4; i++) {
+                assertThat(fa.get(i).get().data()).containsExactly(expectA.data());
+                assertThat(fb.get(i).get().data()).containsExactly(expectB.data());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void nativeMemoryStaysFlatOverAThousandInferences() throws Exception {
         TileBatch b = new TileBatch(new float[32 * 32], new float[32 * 32], 1, 32, 32);
         for (int i = 0; i < 100; i++) {
