@@ -21,12 +21,16 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         System.setProperty("ai.djl.offline", "true");
+        // PixelMed logs every leniency it applies while parsing; a command line tool shows warnings only
+        java.util.logging.Logger.getLogger("com.pixelmed").setLevel(java.util.logging.Level.WARNING);
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         if (args.length == 0) {
             usage();
             System.exit(2);
         }
         int rc = switch (args[0]) {
             case "evaluate" -> evaluate(java.util.Arrays.copyOfRange(args, 1, args.length));
+            case "assess" -> Assess.run(java.util.Arrays.copyOfRange(args, 1, args.length));
             case "bench-model" -> BenchModel.run(java.util.Arrays.copyOfRange(args, 1, args.length));
             default -> {
                 System.err.println("unknown command: " + args[0]);
@@ -39,7 +43,8 @@ public final class Main {
 
     private static void usage() {
         System.err.println("""
-                usage: ./sri-node evaluate --input <folder|file> --output <folder> [--model <model folder>]...
+                usage: ./sri-node assess <series folder>     the assessment of a DICOM series, as JSON
+                       ./sri-node evaluate --input <folder|file> --output <folder> [--model <model folder>]...
                                            [--max-slices N] [--seed S] [--contrast <case>=<name>]...
                   Degrades every HQ volume (NIfTI files, DICOM series folders, an IXI-{PD,T1,T2} tree) with the
                   SR-B, SR-N-B and SRI protocols and measures the model against bicubic, SR+I and I+SR.

@@ -1,0 +1,155 @@
+package org.srinode.dicom;
+
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.SOPClass;
+import com.pixelmed.dicom.TagFromName;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Reads the headers and the pixels of the Part 10 files of one series into the project's records. */
+public final class SeriesFiles {
+    private static final AttributeTag IMAGES_IN_ACQUISITION = new AttributeTag(0x0020, 0x1002);
+    private static final AttributeTag MAGNETIC_FIELD_STRENGTH = new AttributeTag(0x0018, 0x0087);
+    private SeriesFiles() {
+    }
+
+    /** Headers of every readable DICOM file in a folder (unreadable files are left out), in file-name order. */
+    public static List<ImageHeader> headers(Path folder) throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(folder)) {
+            files = s.filter(Files::isRegularFile).sorted().toList();
+        }
+        List<ImageHeader> out = new ArrayList<>();
+        for (Path f : files) {
+            try {
+                out.add(header(f));
+            } catch (InvalidDicomException e) {
+                // not DICOM: not part of the series
+            }
+        }
+        return out;
+    }
+
+    public static ImageHeader header(Path file) throws InvalidDicomException {
+        AttributeList list = new AttributeList();
+        boolean hasPixels;
+        try {
+            long stoppedAt = list.read(file.toString(), TagFromName.PixelData);
+            hasPixels = stoppedAt + 8 < Files.size(file);   // the read stops where Pixel Data begins
+        } catch (IOException | DicomException | RuntimeException e) {
+            throw new InvalidDicomException(file + ": " + e.getMessage(), e);
+        }
+        String sopClass = text(list, TagFromName.SOPClassUID);
+        return new ImageHeader(file.toString(), text(list, TagFromName.SeriesInstanceUID), text(list, TagFromName.SOPInstanceUID), sopClass, text(list, TagFromName.Modality),
+                values(list, TagFromName.ImageType), text(list, TagFromName.SeriesDescription),
+                text(list, TagFromName.PhotometricInterpretation),
+                Attribute.getSingleIntegerValueOrDefault(list, TagFromName.SamplesPerPixel, 1),
+                Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Rows, 0),
+                Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Columns, 0),
+                Attribute.getSingleIntegerValueOrDefault(list, TagFromName.NumberOfFrames, 1),
+                doubles(list, TagFromName.PixelSpacing, 2), number(list, TagFromName.SliceThickness),
+                number(list, TagFromName.SpacingBetweenSlices), doubles(list, TagFromName.ImageOrientationPatient, 6),
+                doubles(list, TagFromName.ImagePositionPatient, 3), integer(list, TagFromName.InstanceNumber),
+                integer(list, IMAGES_IN_ACQUISITION), tesla(number(list, MAGNETIC_FIELD_STRENGTH)),
+                !sopClass.isEmpty() && SOPClass.isImageStorage(sopClass), hasPixels);
+    }
+
+    /** Pixels of a single-frame greyscale image as floats (rescale applied); throws when they cannot be decoded. */
+    public static float[] pixels(Path file) throws InvalidDicomException {
+        AttributeList list = new AttributeList();
+        try {
+            // stop once Pixel Data is read: some files carry trailing padding that PixelMed would parse as
+            // thousands of empty elements, each reported on stderr
+            list.read(file.toString(), (l, tag, offset) -> l.get(TagFromName.PixelData) != null);
+            Attribute pd = list.getPixelData();
+            int n = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Rows, 0)
+                    * Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Columns, 0);
+            if (pd == null || n == 0) {
+                throw new InvalidDicomException("no pixel data");
+            }
+            boolean signed = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.PixelRepresentation, 0) == 1;
+            float[] px = new float[n];
+            if (Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsAllocated, 16) > 8) {
+                short[] v = pd.getShortValues();
+                if (v == null || v.length < n) {
+                    throw new InvalidDicomException("pixel data holds " + (v == null ? 0 : v.length) + " of " + n + " pixels");
+                }
+                for (int i = 0; i < n; i++) {
+                    px[i] = signed ? v[i] : v[i] & 0xffff;
+                }
+            } else {
+                byte[] v = pd.getByteValues();
+                if (v == null || v.length < n) {
+                    throw new InvalidDicomException("pixel data holds " + (v == null ? 0 : v.length) + " of " + n + " pixels");
+                }
+                for (int i = 0; i < n; i++) {
+                    px[i] = signed ? v[i] : v[i] & 0xff;
+                }
+            }
+            double slope = Attribute.getSingleDoubleValueOrDefault(list, TagFromName.RescaleSlope, 1.0);
+            double intercept = Attribute.getSingleDoubleValueOrDefault(list, TagFromName.RescaleIntercept, 0.0);
+            if (slope != 1.0 || intercept != 0.0) {
+                for (int i = 0; i < n; i++) {
+                    px[i] = (float) (px[i] * (slope == 0 ? 1 : slope) + intercept);
+                }
+            }
+            return px;
+        } catch (IOException | DicomException | RuntimeException e) {
+            throw new InvalidDicomException("pixel data cannot be decoded: " + e.getMessage(), e);
+        }
+    }
+
+
+    /** Field strength is stored in tesla; some scanners write gauss (e.g. 15000): values above 100 are converted. */
+    static Double tesla(Double v) {
+        if (v == null) {
+            return null;
+        }
+        return v > 100 ? v / 10000.0 : v;
+    }
+
+    private static String text(AttributeList l, AttributeTag t) {
+        String v = Attribute.getSingleStringValueOrEmptyString(l, t);
+        return v == null ? "" : v.trim();
+    }
+
+    private static List<String> values(AttributeList l, AttributeTag t) {
+        String[] v = Attribute.getStringValues(l, t);
+        return v == null ? List.of() : Arrays.stream(v).map(String::trim).toList();
+    }
+
+    private static Double number(AttributeList l, AttributeTag t) {
+        String v = text(l, t);
+        try {
+            return v.isEmpty() ? null : Double.valueOf(v.split("\\\\")[0]);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static Integer integer(AttributeList l, AttributeTag t) {
+        Double d = number(l, t);
+        return d == null ? null : (int) Math.round(d);
+    }
+
+    private static double[] doubles(AttributeList l, AttributeTag t, int n) {
+        Attribute a = l.get(t);
+        if (a == null) {
+            return null;
+        }
+        try {
+            double[] v = a.getDoubleValues();
+            return v != null && v.length == n ? v : null;
+        } catch (DicomException | RuntimeException e) {
+            return null;
+        }
+    }
+}

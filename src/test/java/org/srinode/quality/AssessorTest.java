@@ -1,0 +1,115 @@
+package org.srinode.quality;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.srinode.dicom.ImageHeader;
+
+class AssessorTest {
+    private final Assessor assessor = new Assessor(QualityTargets.defaults());
+
+    @Test
+    void intactHighFieldSeriesAtTwoMillimetresIsLowResolutionOnly() throws Exception {
+        SyntheticSeries s = SyntheticSeries.ixi(2.0, 2.0, 3.0);
+        Assessment a = assessor.assess(s.headers, s.source());
+        assertThat(a.applicable()).isTrue();
+        assertThat(a.lowField()).isEqualTo("FALSE");
+        assertThat(a.lowResolution()).isTrue();
+        assertThat(a.recommendedScale()).isEqualTo(2);
+        assertThat(a.incomplete()).isFalse();
+        assertThat(a.corrupted()).as(a.reasons().toString()).isFalse();
+        assertThat(a.actions()).containsExactly("SR_X2");
+        assertThat(a.measured().sliceStepMm()).isEqualTo(2.0);
+    }
+
+    @Test
+    void removedSlicesAreFoundWithTheirIndicesAndPositions() throws Exception {
+        SyntheticSeries s = SyntheticSeries.ixi(2.0, 2.0, 3.0).remove(30, 31, 60);
+        java.util.Collections.shuffle(s.headers, new java.util.Random(4));   // arrival order does not matter
+        Assessment a = assessor.assess(s.headers, s.source());
+        assertThat(a.incomplete()).isTrue();
+        assertThat(a.missingSlices()).containsExactly(new Assessment.Gap(29, 2, List.of(60.0, 62.0)),
+                new Assessment.Gap(57, 1, List.of(120.0)));
+        assertThat(a.missingInstanceNumbers()).containsExactly(31, 32, 61);
+        assertThat(a.actions()).contains("FILL_SLICES");
+    }
+
+    @Test
+    void zeroedRectangleInsideTheHeadIsFoundExactly() throws Exception {
+        SyntheticSeries s = SyntheticSeries.ixi(2.0, 2.0, 3.0);
+        s.zero(45, 50, 40, 20, 16);
+        Assessment a = assessor.assess(s.headers, s.source());
+        assertThat(a.corruptedRegions()).containsExactly(new Assessment.Region(45, 50, 40, 20, 16, "ZERO_FILLED"));
+        assertThat(a.actions()).contains("INPAINT");
+    }
+
+    @Test
+    void blankSliceIsADropout() throws Exception {
+        SyntheticSeries s = SyntheticSeries.ixi(2.0, 2.0, 3.0);
+        s.zero(50, 0, 0, 120, 120);
+        Assessment a = assessor.assess(s.headers, s.source());
+        assertThat(a.dropoutSlices()).containsExactly(50);
+        assertThat(a.corruptedRegions()).isEmpty();
+        assertThat(a.actions()).contains("FILL_SLICES");
+    }
+
+    @Test
+    void fieldStrengthDecidesLowFieldAndItsAbsenceIsUnknown() throws Exception {
+        assertThat(assessor.assess(SyntheticSeries.ixi(2.0, 2.0, 0.5).headers, SyntheticSeries.ixi(2.0, 2.0, 0.5).source())
+                .lowField()).isEqualTo("TRUE");
+        SyntheticSeries none = SyntheticSeries.ixi(2.0, 2.0, null);
+        Assessment a = assessor.assess(none.headers, none.source());
+        assertThat(a.lowField()).isEqualTo("UNKNOWN");
+        assertThat(a.reasons()).anyMatch(r -> r.contains("field strength unknown"));
+    }
+
+    @Test
+    void fineSpacingWithThickSlicesIsNotLowResolutionButThick() throws Exception {
+        SyntheticSeries s = SyntheticSeries.ixi(0.9, 5.0, 3.0);
+        List<ImageHeader> wide = new ArrayList<>();
+        for (ImageHeader h : s.headers) {
+            wide.add(new ImageHeader(h.file(), h.seriesInstanceUid(), h.sopInstanceUid(), h.sopClassUid(), h.modality(), h.imageType(),
+                    h.seriesDescription(), h.photometric(), 1, 120, 120, 1, h.pixelSpacing(), 5.0, null, h.orientation(), h.position(),
+                    h.instanceNumber(), null, 3.0, true, true));
+        }
+        Assessment a = new Assessor(new QualityTargets(1.5, 1.0, 3.0, 100, 0.1)).assess(wide, s.source());
+        assertThat(a.lowResolution()).isFalse();
+        assertThat(a.thickSlices()).isTrue();
+        assertThat(a.actions()).containsExactly("SKIP");
+    }
+
+    @Test
+    void undecodablePixelsOfOneSliceMakeItADropout() throws Exception {
+        SyntheticSeries s = SyntheticSeries.ixi(2.0, 2.0, 3.0);
+        s.pixels.remove("1.2.3.4.41");
+        Assessment a = assessor.assess(s.headers, s.source());
+        assertThat(a.dropoutSlices()).contains(40);
+        assertThat(a.corrupted()).isTrue();
+    }
+
+    @Test
+    void outOfScopeSeriesGetAReasonNotAnException() throws Exception {
+        SyntheticSeries s = SyntheticSeries.ixi(2.0, 2.0, 3.0);
+        ImageHeader h = s.headers.get(0);
+        assertThat(assessor.assess(List.of(with(h, "CT", List.of("ORIGINAL"), 1, "MONOCHROME2")), s.source()).notApplicableReason())
+                .contains("not MR");
+        assertThat(assessor.assess(List.of(with(h, "MR", List.of("ORIGINAL", "PRIMARY", "LOCALIZER"), 1, "MONOCHROME2")), s.source())
+                .notApplicableReason()).contains("localizer");
+        assertThat(assessor.assess(List.of(with(h, "MR", List.of(), 24, "MONOCHROME2")), s.source()).notApplicableReason())
+                .contains("multi-frame");
+        assertThat(assessor.assess(List.of(with(h, "MR", List.of(), 1, "RGB")), s.source()).notApplicableReason()).contains("colour");
+        assertThat(assessor.assess(List.of(), s.source()).applicable()).isFalse();
+        assertThat(assessor.assess(s.headers, x -> {
+            throw new IllegalStateException("JPEG-LS codec missing");
+        }).notApplicableReason()).contains("cannot be decoded").contains("JPEG-LS codec missing");
+    }
+
+    private static ImageHeader with(ImageHeader h, String modality, List<String> type, int frames, String photometric) {
+        return new ImageHeader(h.file(), h.seriesInstanceUid(), h.sopInstanceUid(), h.sopClassUid(), modality, type, h.seriesDescription(),
+                photometric, photometric.equals("RGB") ? 3 : 1, h.rows(), h.columns(), frames, h.pixelSpacing(), h.sliceThickness(),
+                h.spacingBetweenSlices(), h.orientation(), h.position(), h.instanceNumber(), h.imagesInAcquisition(),
+                h.fieldStrengthTesla(), h.imageStorage(), h.hasPixelData());
+    }
+}
