@@ -242,7 +242,10 @@ class Trainer:
             self._update("DF", ld)
             values["D_F"] = ld.item()
         adv = losses.g_adv_loss(self.DF(fake)) if adv_on else torch.zeros((), device=dev)
-        content, texture = losses.content_and_texture_lh(self.phi, fake, hq)
+        if w.delta or w.beta:
+            content, texture = losses.content_and_texture_lh(self.phi, fake, hq)
+        else:   # both weights 0: phi's forward passes would be wasted work
+            content = texture = torch.zeros((), device=dev)
         cyc = losses.cycle(fake, hq)
         loss = w.adv * adv + w.delta * content + w.beta * texture + w.lam * cyc
         self._update("F", loss)
