@@ -68,3 +68,14 @@ def test_imagenet_weights_load_from_a_torchvision_layout_file(tmp_path):
     assert torch.allclose(phi.convs["conv1_1"].weight, state["features.0.weight"].sum(1, keepdim=True))
     assert torch.equal(phi.convs["conv5_1"].bias, state[f"features.{28}.bias"])
     assert not any(p.requires_grad for p in phi.parameters())
+
+
+def test_fill_missing_fills_the_hole_from_its_surroundings_and_keeps_the_rest():
+    img = torch.linspace(0, 1, 40).repeat(32, 1)[None, None]
+    mask = torch.zeros_like(img)
+    mask[..., 10:20, 12:26] = 1
+    out = networks.fill_missing(img * (1 - mask), mask)
+    assert torch.equal(out[mask < 0.5], img[mask < 0.5])
+    assert float((out - img)[mask > 0.5].abs().max()) < 0.1
+    full = torch.ones(1, 1, 8, 8)
+    assert torch.equal(networks.fill_missing(torch.zeros(1, 1, 8, 8), full), torch.zeros(1, 1, 8, 8))
