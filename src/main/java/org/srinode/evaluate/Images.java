@@ -8,15 +8,7 @@ public final class Images {
     /** Separable Gaussian blur, kernel radius ceil(3 sigma), reflected borders. */
     public static float[] gaussianBlur(float[] img, int w, int h, double sigma) {
         int r = (int) Math.ceil(3 * sigma);
-        double[] k = new double[2 * r + 1];
-        double sum = 0;
-        for (int i = -r; i <= r; i++) {
-            k[i + r] = Math.exp(-0.5 * i * i / (sigma * sigma));
-            sum += k[i + r];
-        }
-        for (int i = 0; i < k.length; i++) {
-            k[i] /= sum;
-        }
+        double[] k = gaussianKernel(r, sigma);
         float[] tmp = new float[w * h];
         float[] out = new float[w * h];
         for (int y = 0; y < h; y++) {
@@ -38,6 +30,20 @@ public final class Images {
             }
         }
         return out;
+    }
+
+    /** Normalised 1D Gaussian weights for offsets -radius..radius. */
+    static double[] gaussianKernel(int radius, double sigma) {
+        double[] k = new double[2 * radius + 1];
+        double sum = 0;
+        for (int i = -radius; i <= radius; i++) {
+            k[i + radius] = Math.exp(-0.5 * i * i / (sigma * sigma));
+            sum += k[i + radius];
+        }
+        for (int i = 0; i < k.length; i++) {
+            k[i] /= sum;
+        }
+        return k;
     }
 
     static int reflect(int i, int n) {

@@ -29,15 +29,7 @@ public final class Metrics {
 
     /** Mean of the SSIM map over the pixels where {@code region} is set. */
     public static double ssim(float[] a, float[] b, int w, int h, boolean[] region) {
-        double[] k = new double[2 * RADIUS + 1];
-        double sum = 0;
-        for (int i = -RADIUS; i <= RADIUS; i++) {
-            k[i + RADIUS] = Math.exp(-0.5 * i * i / (SIGMA * SIGMA));
-            sum += k[i + RADIUS];
-        }
-        for (int i = 0; i < k.length; i++) {
-            k[i] /= sum;
-        }
+        double[] k = Images.gaussianKernel(RADIUS, SIGMA);
         double total = 0;
         long n = 0;
         for (int y = 0; y < h; y++) {
