@@ -64,10 +64,15 @@ public class SeriesAssembler {
             return uids;
         }));
         int added = 0;
-        for (SpooledInstance i : new Spool(spoolDir, 0).scan()) {
-            if (!known.contains(i.header().sopInstanceUid())) {
-                onInstance(i);
-                added++;
+        Spool spool = new Spool(spoolDir, 0);
+        for (Path f : spool.committedFiles()) {
+            String sop = f.getFileName().toString().replaceFirst("\\.dcm$", "");
+            if (!known.contains(sop)) {
+                java.util.Optional<SpooledInstance> i = spool.reopen(f);
+                if (i.isPresent()) {
+                    onInstance(i.get());
+                    added++;
+                }
             }
         }
         if (added > 0) {

@@ -26,6 +26,7 @@ import org.srinode.dicom.InvalidDicomException;
  */
 public final class Spool {
     private static final String INCOMING = ".incoming";
+    private static final String DAMAGED = ".damaged";
     private final Path root;
     private final long reserveBytes;
 
@@ -63,24 +64,38 @@ public final class Spool {
         return root.resolve(h.studyInstanceUid()).resolve(h.seriesInstanceUid()).resolve(h.sopInstanceUid() + ".dcm");
     }
 
-    /** Every committed instance on disk (recovery after a crash); stale temporary files are removed. */
-    public List<SpooledInstance> scan() throws IOException {
+    /**
+     * Recovery after a crash: removes stale temporary files and returns the committed files (their
+     * names are SOP Instance UIDs, so a caller can check only those it does not know).
+     */
+    public List<Path> committedFiles() throws IOException {
         try (Stream<Path> parts = Files.list(root.resolve(INCOMING))) {
             for (Path p : (Iterable<Path>) parts::iterator) {
                 Files.deleteIfExists(p);
             }
         }
-        List<SpooledInstance> found = new ArrayList<>();
         try (Stream<Path> files = Files.walk(root, 3)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                if (p.getFileName().toString().endsWith(".dcm") && !p.startsWith(root.resolve(INCOMING))) {
-                    try {
-                        found.add(new SpooledInstance(DicomHeaders.readAndCheck(p), p, Files.size(p), ""));
-                    } catch (InvalidDicomException e) {
-                        Files.deleteIfExists(p); // only checked files are ever renamed in; this one is damaged
-                    }
-                }
-            }
+            return files.filter(p -> p.getFileName().toString().endsWith(".dcm") && !p.startsWith(root.resolve(INCOMING))
+                    && !p.startsWith(root.resolve(DAMAGED))).toList();
+        }
+    }
+
+    /** Reads a committed file back; a file that no longer parses is moved to {@code .damaged/} (never deleted). */
+    public java.util.Optional<SpooledInstance> reopen(Path file) throws IOException {
+        try {
+            return java.util.Optional.of(new SpooledInstance(DicomHeaders.readAndCheck(file), file, Files.size(file), ""));
+        } catch (InvalidDicomException e) {
+            Files.createDirectories(root.resolve(DAMAGED));
+            Files.move(file, root.resolve(DAMAGED).resolve(UUID.randomUUID() + "-" + file.getFileName()));
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** Every committed instance on disk, read back (used by tests and tools; the node uses committedFiles). */
+    public List<SpooledInstance> scan() throws IOException {
+        List<SpooledInstance> found = new ArrayList<>();
+        for (Path p : committedFiles()) {
+            reopen(p).ifPresent(found::add);
         }
         return found;
     }

@@ -76,4 +76,17 @@ class SpoolTest {
         assertThat(new Spool(dir, 0).scan()).hasSize(1);
         assertThat(dir.resolve(".incoming").resolve("crashed.part")).doesNotExist();
     }
+
+    @Test
+    void aCommittedFileThatNoLongerParsesIsQuarantinedNotDeleted() throws Exception {
+        Spool spool = new Spool(dir, 0);
+        SpooledInstance i = put(spool, MR);
+        Files.write(i.path(), new byte[] {1, 2, 3});
+        assertThat(spool.reopen(i.path())).isEmpty();
+        assertThat(i.path()).doesNotExist();
+        try (Stream<Path> s = Files.list(dir.resolve(".damaged"))) {
+            assertThat(s.count()).isEqualTo(1);
+        }
+        assertThat(spool.committedFiles()).isEmpty();
+    }
 }
