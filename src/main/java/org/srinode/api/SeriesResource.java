@@ -1,5 +1,7 @@
 package org.srinode.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -20,8 +22,22 @@ import org.srinode.series.SeriesInfo;
 @Path("/api/series")
 @Produces(MediaType.APPLICATION_JSON)
 public class SeriesResource {
-    /** A series with its jobs. */
-    public record SeriesView(SeriesInfo series, List<Job> jobs) {
+    /** A series with its assessment (parsed) and its jobs. */
+    public record SeriesView(SeriesInfo series, JsonNode assessment, List<Job> jobs) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private SeriesView view(SeriesInfo s) {
+        JsonNode a = null;
+        if (s.assessment() != null) {
+            try {
+                a = JSON.readTree(s.assessment());
+            } catch (java.io.IOException e) {
+                a = JSON.getNodeFactory().textNode(s.assessment());
+            }
+        }
+        return new SeriesView(s, a, jobs.forSeries(s.seriesUid()));
     }
 
     @Inject
@@ -33,7 +49,7 @@ public class SeriesResource {
     @Operation(summary = "Series received, newest first, with their jobs")
     public List<SeriesView> list(@QueryParam("limit") @DefaultValue("100") int limit) {
         return series.list(Math.max(1, Math.min(limit, 1000))).stream()
-                .map(s -> new SeriesView(s, jobs.forSeries(s.seriesUid()))).toList();
+                .map(this::view).toList();
     }
 
     @GET
@@ -41,6 +57,6 @@ public class SeriesResource {
     @Operation(summary = "One series by Series Instance UID, with its jobs")
     public SeriesView one(@PathParam("uid") String uid) {
         SeriesInfo s = series.find(uid).orElseThrow(() -> new NotFoundException("no series " + uid));
-        return new SeriesView(s, jobs.forSeries(uid));
+        return view(s);
     }
 }

@@ -30,7 +30,9 @@ public class Schema {
           generation INT NOT NULL, state VARCHAR(16) NOT NULL, attempts INT NOT NULL, next_attempt_at TIMESTAMP NOT NULL,
           last_error VARCHAR(2000), created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL,
           UNIQUE (kind, series_uid, generation))""",
-        "CREATE INDEX IF NOT EXISTS job_due ON job(state, next_attempt_at)"
+        "CREATE INDEX IF NOT EXISTS job_due ON job(state, next_attempt_at)",
+        "ALTER TABLE series ADD COLUMN IF NOT EXISTS assessment CLOB",
+        "ALTER TABLE series ADD COLUMN IF NOT EXISTS decision VARCHAR(32)"
     };
 
     @Inject

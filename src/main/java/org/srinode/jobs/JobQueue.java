@@ -44,6 +44,14 @@ public class JobQueue {
         }
     }
 
+    /** Adds a job in its own transaction (ignored when it exists already). */
+    public void enqueue(String kind, String seriesUid, int generation) {
+        Tx.run(ds, c -> {
+            enqueue(c, kind, seriesUid, generation);
+            return null;
+        });
+    }
+
     /** Claims up to {@code limit} due jobs of a kind (state RUNNING until finished). */
     public List<Job> claimDue(String kind, int limit) {
         return Tx.run(ds, c -> {

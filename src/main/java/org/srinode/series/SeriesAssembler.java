@@ -38,7 +38,7 @@ import org.srinode.spool.SpooledInstance;
 public class SeriesAssembler {
     private static final Logger LOG = Logger.getLogger(SeriesAssembler.class);
     /** Jobs enqueued for every completed series. */
-    public static final List<String> ON_COMPLETE = List.of("FORWARD");
+    public static final List<String> ON_COMPLETE = List.of("FORWARD", "ASSESS");
 
     private final DataSource ds;
     private final SeriesConfig config;
@@ -98,7 +98,8 @@ public class SeriesAssembler {
                 }
             } else if ("COMPLETE".equals(s.get().state())) {
                 try (PreparedStatement ps = c.prepareStatement("UPDATE series SET state = 'RECEIVING', generation = generation + 1, "
-                        + "first_received_at = ?, last_received_at = ?, completed_at = NULL WHERE series_uid = ?")) {
+                        + "first_received_at = ?, last_received_at = ?, completed_at = NULL, assessment = NULL, decision = NULL "
+                        + "WHERE series_uid = ?")) {
                     ps.setTimestamp(1, Timestamp.from(now));
                     ps.setTimestamp(2, Timestamp.from(now));
                     ps.setString(3, i.header().seriesInstanceUid());
@@ -148,6 +149,30 @@ public class SeriesAssembler {
                 done.add(find(c, s.seriesUid()).orElseThrow());
             }
             return done;
+        });
+    }
+
+    /** Stores the assessment (JSON) of the series' current generation; a new generation clears it. */
+    public void recordAssessment(String seriesUid, String json, String decision) {
+        Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET assessment = ?, decision = ? WHERE series_uid = ?")) {
+                ps.setString(1, json);
+                ps.setString(2, decision);
+                ps.setString(3, seriesUid);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public void recordDecision(String seriesUid, String decision) {
+        Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET decision = ? WHERE series_uid = ?")) {
+                ps.setString(1, decision);
+                ps.setString(2, seriesUid);
+                ps.executeUpdate();
+            }
+            return null;
         });
     }
 
@@ -214,7 +239,8 @@ public class SeriesAssembler {
         Timestamp completed = rs.getTimestamp("completed_at");
         return new SeriesInfo(rs.getString("series_uid"), rs.getString("study_uid"), rs.getString("modality"), rs.getString("state"),
                 rs.getInt("generation"), rs.getInt("n"), rs.getTimestamp("first_received_at").toInstant(),
-                rs.getTimestamp("last_received_at").toInstant(), completed == null ? null : completed.toInstant());
+                rs.getTimestamp("last_received_at").toInstant(), completed == null ? null : completed.toInstant(),
+                rs.getString("assessment"), rs.getString("decision"));
     }
 
     private static void upsertInstance(Connection c, SpooledInstance i, Instant now) throws SQLException {

@@ -1,5 +1,6 @@
 package org.srinode.series;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Instant;
 
 /**
@@ -14,7 +15,10 @@ import java.time.Instant;
  * @param firstReceivedAt first instance of this generation
  * @param lastReceivedAt  latest instance
  * @param completedAt     when it was completed, null while receiving
+ * @param assessment      the assessment of the current generation as JSON, null until assessed
+ * @param decision        what the routing rules decided (ENHANCE, FORWARD_ONLY), null until decided
  */
 public record SeriesInfo(String seriesUid, String studyUid, String modality, String state, int generation, int instances,
-                         Instant firstReceivedAt, Instant lastReceivedAt, Instant completedAt) {
+                         Instant firstReceivedAt, Instant lastReceivedAt, Instant completedAt,
+                         @JsonIgnore String assessment, String decision) {
 }

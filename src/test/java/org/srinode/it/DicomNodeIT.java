@@ -48,8 +48,48 @@ class DicomNodeIT {
     }
 
     @Test
+    void metricsCountWhatWasReceived() throws Exception {
+        Proc store = dcmtk.store("MODALITY", node.dicomPort, SharedData.dicom("debian-python3-pydicom-test_files/CT_small.dcm"));
+        assertThat(store.exitCode()).as(store.output()).isZero();
+        String metrics = new String(Http.bytes(node.url("/q/metrics")));
+        assertThat(metrics).containsPattern("(?m)^sri_instances_received_total [1-9]");
+        assertThat(metrics).contains("sri_series{state=\"RECEIVING\"}").contains("sri_jobs{kind=\"FORWARD\",state=\"DEAD\"} 0.0");
+    }
+
+    @Test
     void philipsT1SeriesOf170ReachesOrthancWithIdenticalPixels() throws Exception {
         sendAndCheckSeries(SharedData.dicom("github-neurolabusc-dcm_qa_philips_enh/cl_1301"), 170);
+        JsonNode v = assessed(Part10Peek.seriesInstanceUid(Files.readAllBytes(SharedData.dicom(
+                "github-neurolabusc-dcm_qa_philips_enh/cl_1301/1301_0001.dcm"))));
+        assertThat(v.at("/assessment/applicable").asBoolean()).isTrue();
+        assertThat(v.at("/series/decision").asText()).isEqualTo("FORWARD_ONLY");
+    }
+
+    @Test
+    void lowResolutionSeriesIsRoutedToEnhancementAndStillForwarded() throws Exception {
+        Path folder = SharedData.dicom("github-neurolabusc-dcm_qa_nih/20180918Si/mr_0003");
+        List<Path> dcm;
+        try (Stream<Path> s = Files.list(folder)) {
+            dcm = s.filter(p -> p.toString().endsWith(".dcm")).sorted().toList();
+        }
+        Proc store = dcmtk.store("MODALITY", node.dicomPort, dcm.toArray(Path[]::new));
+        assertThat(store.exitCode()).as(store.output()).isZero();
+        Path first = dcm.get(0);
+        String series = Part10Peek.seriesInstanceUid(Files.readAllBytes(first));
+        JsonNode v = assessed(series);
+        assertThat(v.at("/assessment/lowResolution").asBoolean()).isTrue();
+        assertThat(v.at("/series/decision").asText()).isEqualTo("ENHANCE");
+        assertThat(v.get("jobs").findValuesAsText("kind")).contains("ENHANCE", "FORWARD", "ASSESS");
+        await().atMost(Duration.ofSeconds(60)).until(() -> seriesInOrthanc(series) == 2);
+    }
+
+    private JsonNode assessed(String seriesUid) {
+        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            if (Http.status(node.url("/api/series/" + seriesUid)) != 200) {
+                return null;
+            }
+            return Http.json(node.url("/api/series/" + seriesUid));
+        }, v -> v != null && v.at("/series/decision").isTextual());
     }
 
     @Test

@@ -1,0 +1,96 @@
+package org.srinode.pipeline;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.camel.Exchange;
+import org.jboss.logging.Logger;
+import org.srinode.dicom.ImageHeader;
+import org.srinode.dicom.InvalidDicomException;
+import org.srinode.dicom.SeriesFiles;
+import org.srinode.dicom.Uids;
+import org.srinode.jobs.Job;
+import org.srinode.jobs.JobQueue;
+import org.srinode.quality.Assessment;
+import org.srinode.quality.Assessor;
+import org.srinode.series.SeriesAssembler;
+
+/**
+ * The assessment stage: claims ASSESS jobs of complete series, assesses them, exposes the result as
+ * message headers for the routing rules in routes/*.yaml, and records the rules' decision.
+ */
+@ApplicationScoped
+@Named("assessStage")
+public class AssessStage {
+    public static final String KIND = "ASSESS";
+    /** Job kind queued when the rules decide to enhance a series. */
+    public static final String ENHANCE = "ENHANCE";
+    private static final Logger LOG = Logger.getLogger(AssessStage.class);
+    private static final String JOB = "sriAssessJob";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final JobQueue jobs;
+    private final SeriesAssembler series;
+    private final Assessor assessor;
+
+    @Inject
+    public AssessStage(JobQueue jobs, SeriesAssembler series, QualitySettings settings) {
+        this.jobs = jobs;
+        this.series = series;
+        this.assessor = new Assessor(settings.targets());
+    }
+
+    public List<Job> claimDue() {
+        return jobs.claimDue(KIND, 4);
+    }
+
+    /** Assesses the job's series; the body becomes the Assessment and its findings become headers. */
+    public Assessment assess(Exchange exchange) throws JsonProcessingException {
+        Job job = exchange.getIn().getBody(Job.class);
+        exchange.setProperty(JOB, job);
+        List<ImageHeader> headers = new ArrayList<>();
+        for (Path f : series.files(job.seriesUid())) {
+            try {
+                headers.add(SeriesFiles.header(f));
+            } catch (InvalidDicomException e) {
+                LOG.warnf("series %s: %s left out of the assessment: %s", Uids.shortTag(job.seriesUid()), f.getFileName(), e.getMessage());
+            }
+        }
+        Assessment a = assessor.assess(headers, h -> SeriesFiles.pixels(Path.of(h.file())));
+        AssessmentHeaders.set(exchange.getIn(), a);
+        series.recordAssessment(job.seriesUid(), JSON.writeValueAsString(a), null);
+        exchange.getIn().setBody(a);
+        return a;
+    }
+
+    /** The rules chose enhancement: queue it for this generation. */
+    public void enhance(Exchange exchange) {
+        decide(exchange, "ENHANCE");
+        Job job = exchange.getProperty(JOB, Job.class);
+        jobs.enqueue(ENHANCE, job.seriesUid(), job.generation());
+    }
+
+    /** The rules chose to forward the originals only. */
+    public void forwardOnly(Exchange exchange) {
+        decide(exchange, "FORWARD_ONLY");
+    }
+
+    public void failed(Exchange exchange) {
+        Job job = exchange.getProperty(JOB, Job.class);
+        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        jobs.failed(job.id(), e == null ? "unknown error" : e.toString(), 3, java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(1));
+        LOG.errorf("series %s: assessment failed: %s", Uids.shortTag(job.seriesUid()), e);
+    }
+
+    private void decide(Exchange exchange, String decision) {
+        Job job = exchange.getProperty(JOB, Job.class);
+        series.recordDecision(job.seriesUid(), decision);
+        jobs.succeeded(job.id());
+        LOG.infof("series %s generation %d: %s", Uids.shortTag(job.seriesUid()), job.generation(), decision);
+    }
+}

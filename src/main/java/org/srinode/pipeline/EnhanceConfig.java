@@ -1,0 +1,36 @@
+package org.srinode.pipeline;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The enhancement model the node loads at start-up and how inference runs. */
+@ConfigMapping(prefix = "sri.enhance")
+public interface EnhanceConfig {
+    /** Load a model at start-up; readiness stays DOWN until it is loaded. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Model folder (config.json + TorchScript), relative to the working directory or absolute. */
+    @WithDefault("models/sri-default-x2")
+    String modelDir();
+
+    /** auto (GPU when present), cpu or gpu. */
+    @WithDefault("auto")
+    String device();
+
+    /** Predictors kept ready: series enhanced at the same time. */
+    @WithDefault("2")
+    int poolSize();
+
+    /** Tile side in low-resolution pixels. */
+    @WithDefault("128")
+    int tile();
+
+    /** Tile overlap in low-resolution pixels. */
+    @WithDefault("8")
+    int overlap();
+
+    /** Tiles per forward pass. */
+    @WithDefault("4")
+    int batchSize();
+}

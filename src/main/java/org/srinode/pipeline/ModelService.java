@@ -1,0 +1,85 @@
+package org.srinode.pipeline;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+import org.srinode.enhance.Enhancer;
+import org.srinode.enhance.EnhancerOptions;
+
+/** Loads the enhancement model once, in the background at start-up; readiness reports its state. */
+@ApplicationScoped
+public class ModelService {
+    private static final Logger LOG = Logger.getLogger(ModelService.class);
+
+    /** Where loading stands. */
+    public enum State { DISABLED, LOADING, READY, FAILED }
+
+    private final EnhanceConfig config;
+    private volatile Enhancer enhancer;
+    private volatile State state = State.LOADING;
+    private volatile String detail = "";
+    private volatile long loadMillis = -1;
+
+    @Inject
+    public ModelService(EnhanceConfig config) {
+        this.config = config;
+    }
+
+    void onStart(@Observes StartupEvent ev) {
+        if (!config.enabled()) {
+            state = State.DISABLED;
+            detail = "sri.enhance.enabled=false";
+            return;
+        }
+        System.setProperty("ai.djl.offline", "true");
+        Thread t = new Thread(this::load, "model-loader");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void load() {
+        long t0 = System.nanoTime();
+        Path dir = Path.of(config.modelDir()).toAbsolutePath();
+        try {
+            enhancer = Enhancer.load(dir, new EnhancerOptions(config.device(), config.poolSize(), config.tile(), config.overlap(),
+                    config.batchSize()));
+            loadMillis = (System.nanoTime() - t0) / 1_000_000;
+            detail = enhancer.config().name() + " " + enhancer.config().version() + " x" + enhancer.config().scale() + " on "
+                    + enhancer.deviceName();
+            state = State.READY;
+            LOG.infof("model %s loaded in %d ms", detail, loadMillis);
+        } catch (Exception | LinkageError e) {
+            state = State.FAILED;
+            detail = "cannot load the model in " + dir + ": " + e.getMessage()
+                    + " (set SRI_ENHANCE_MODEL_DIR, or SRI_ENHANCE_ENABLED=false to run without enhancement)";
+            LOG.error(detail, e);
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent ev) {
+        if (enhancer != null) {
+            enhancer.close();
+        }
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public String detail() {
+        return detail;
+    }
+
+    public long loadMillis() {
+        return loadMillis;
+    }
+
+    public Optional<Enhancer> enhancer() {
+        return Optional.ofNullable(enhancer);
+    }
+}

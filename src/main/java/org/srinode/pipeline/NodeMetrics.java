@@ -1,0 +1,42 @@
+package org.srinode.pipeline;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import org.srinode.forward.Forwarder;
+import org.srinode.jobs.JobQueue;
+import org.srinode.series.SeriesAssembler;
+import org.srinode.spool.SpooledInstance;
+
+/** Prometheus metrics of the node: instances received, series per state, jobs per state (queue depth, failures). */
+@ApplicationScoped
+@Named("nodeMetrics")
+public class NodeMetrics {
+    private final Counter received;
+    private final Counter receivedBytes;
+
+    @Inject
+    public NodeMetrics(MeterRegistry registry, SeriesAssembler series, JobQueue jobs) {
+        received = Counter.builder("sri.instances.received").description("Instances durable in the spool and acknowledged")
+                .register(registry);
+        receivedBytes = Counter.builder("sri.instances.received.bytes").description("Bytes of the instances received")
+                .register(registry);
+        for (String state : new String[] {"RECEIVING", "COMPLETE"}) {
+            Gauge.builder("sri.series", series, s -> s.countByState(state)).tag("state", state)
+                    .description("Series known to the node, per state").register(registry);
+        }
+        for (String state : new String[] {"PENDING", "RUNNING", "DONE", "DEAD"}) {
+            Gauge.builder("sri.jobs", jobs, q -> q.count(Forwarder.KIND, state)).tag("kind", Forwarder.KIND).tag("state", state)
+                    .description("Jobs per kind and state (PENDING+RUNNING: queue depth; DEAD: failed for good)").register(registry);
+        }
+    }
+
+    /** Called by the ingest route for each stored instance. */
+    public void received(SpooledInstance instance) {
+        received.increment();
+        receivedBytes.increment(instance.sizeBytes());
+    }
+}
