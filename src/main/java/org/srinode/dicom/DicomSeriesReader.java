@@ -1,107 +1,64 @@
 package org.srinode.dicom;
 
-import com.pixelmed.dicom.Attribute;
-import com.pixelmed.dicom.AttributeList;
-import com.pixelmed.dicom.DicomException;
-import com.pixelmed.dicom.TagFromName;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.srinode.volume.Volume;
 
 /**
  * Reads a folder holding one single-frame DICOM series into a volume: slices ordered along the slice
- * normal (Image Orientation/Position Patient), Rescale Slope/Intercept applied.
+ * normal (Image Orientation/Position Patient, else Instance Number), Rescale Slope/Intercept applied.
+ * Files that are not DICOM, multi-frame, or of another size than the first image are left out.
  */
 public final class DicomSeriesReader {
     private DicomSeriesReader() {
     }
 
-    private record Slice(double position, int instance, float[] pixels, int rows, int cols, double[] spacing) {
-    }
-
     public static Volume read(Path folder) throws IOException {
-        List<Path> files;
-        try (Stream<Path> s = Files.list(folder)) {
-            files = s.filter(Files::isRegularFile).sorted().toList();
+        List<ImageHeader> images = new ArrayList<>(SeriesFiles.headers(folder).stream()
+                .filter(h -> h.hasPixelData() && h.frames() == 1 && h.samplesPerPixel() == 1 && h.rows() > 0).toList());
+        if (images.isEmpty()) {
+            throw new IOException(folder + ": no single-frame DICOM image with pixel data");
         }
-        List<Slice> slices = new ArrayList<>();
-        for (Path f : files) {
-            Slice s = readSlice(f);
-            if (s != null) {
-                slices.add(s);
+        images.sort(Comparator.comparingDouble(DicomSeriesReader::position)
+                .thenComparingInt(h -> h.instanceNumber() == null ? 0 : h.instanceNumber()));
+        ImageHeader first = images.get(0);
+        List<float[]> slices = new ArrayList<>();
+        List<ImageHeader> used = new ArrayList<>();
+        for (ImageHeader h : images) {
+            if (h.rows() == first.rows() && h.columns() == first.columns()) {
+                try {
+                    slices.add(SeriesFiles.pixels(Path.of(h.file())));
+                    used.add(h);
+                } catch (InvalidDicomException e) {
+                    // undecodable slice: left out, as the class comment says
+                }
             }
         }
         if (slices.isEmpty()) {
-            throw new IOException(folder + ": no single-frame DICOM image with pixel data");
+            throw new IOException(folder + ": no decodable image");
         }
-        slices.sort(Comparator.comparingDouble(Slice::position).thenComparingInt(Slice::instance));
-        Slice first = slices.get(0);
-        List<Slice> same = slices.stream().filter(s -> s.rows() == first.rows() && s.cols() == first.cols()).toList();
-        float[] data = new float[first.rows() * first.cols() * same.size()];
-        for (int z = 0; z < same.size(); z++) {
-            System.arraycopy(same.get(z).pixels(), 0, data, z * first.rows() * first.cols(), first.rows() * first.cols());
+        int n = first.rows() * first.columns();
+        float[] data = new float[n * slices.size()];
+        for (int z = 0; z < slices.size(); z++) {
+            System.arraycopy(slices.get(z), 0, data, z * n, n);
         }
-        double dz = same.size() > 1 ? Math.abs(same.get(same.size() - 1).position() - first.position()) / (same.size() - 1) : 0;
-        if (dz == 0) {
-            dz = first.spacing()[2];
+        double dz = used.size() > 1 ? Math.abs(position(used.get(used.size() - 1)) - position(used.get(0))) / (used.size() - 1) : 0;
+        if (dz == 0 && first.sliceThickness() != null) {
+            dz = first.sliceThickness();
         }
-        return new Volume(first.cols(), first.rows(), same.size(), data, first.spacing()[1], first.spacing()[0], dz);
+        double[] ps = first.pixelSpacing() == null ? new double[] {0, 0} : first.pixelSpacing();
+        return new Volume(first.columns(), first.rows(), slices.size(), data, ps[1], ps[0], dz);
     }
 
-    private static Slice readSlice(Path f) {
-        AttributeList list = new AttributeList();
-        try {
-            list.read(f.toFile());
-        } catch (IOException | DicomException | RuntimeException e) {
-            return null;   // not DICOM or unreadable: not part of the series
-        }
-        Attribute pd = list.getPixelData();
-        int rows = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Rows, 0);
-        int cols = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Columns, 0);
-        int frames = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.NumberOfFrames, 1);
-        int samples = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.SamplesPerPixel, 1);
-        if (pd == null || rows == 0 || cols == 0 || frames != 1 || samples != 1) {
-            return null;
-        }
-        try {
-            float[] px = new float[rows * cols];
-            boolean signed = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.PixelRepresentation, 0) == 1;
-            if (Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsAllocated, 16) > 8) {
-                short[] v = pd.getShortValues();
-                for (int i = 0; i < px.length; i++) {
-                    px[i] = signed ? v[i] : v[i] & 0xffff;
-                }
-            } else {
-                byte[] v = pd.getByteValues();
-                for (int i = 0; i < px.length; i++) {
-                    px[i] = signed ? v[i] : v[i] & 0xff;
-                }
-            }
-            double slope = Attribute.getSingleDoubleValueOrDefault(list, TagFromName.RescaleSlope, 1.0);
-            double intercept = Attribute.getSingleDoubleValueOrDefault(list, TagFromName.RescaleIntercept, 0.0);
-            for (int i = 0; i < px.length; i++) {
-                px[i] = (float) (px[i] * (slope == 0 ? 1 : slope) + intercept);
-            }
-            double[] ps = Attribute.getDoubleValues(list, TagFromName.PixelSpacing);
-            double thickness = Attribute.getSingleDoubleValueOrDefault(list, TagFromName.SliceThickness, 0);
-            double[] spacing = {ps != null && ps.length == 2 ? ps[0] : 0, ps != null && ps.length == 2 ? ps[1] : 0, thickness};
-            return new Slice(position(list), Attribute.getSingleIntegerValueOrDefault(list, TagFromName.InstanceNumber, 0), px,
-                    rows, cols, spacing);
-        } catch (DicomException e) {
-            return null;
-        }
-    }
-
-    private static double position(AttributeList list) {
-        double[] o = Attribute.getDoubleValues(list, TagFromName.ImageOrientationPatient);
-        double[] p = Attribute.getDoubleValues(list, TagFromName.ImagePositionPatient);
-        if (o == null || o.length != 6 || p == null || p.length != 3) {
-            return Attribute.getSingleIntegerValueOrDefault(list, TagFromName.InstanceNumber, 0);
+    /** Position along the slice normal, or the Instance Number when the geometry is missing. */
+    private static double position(ImageHeader h) {
+        double[] o = h.orientation();
+        double[] p = h.position();
+        if (o == null || p == null) {
+            return h.instanceNumber() == null ? 0 : h.instanceNumber();
         }
         double nx = o[1] * o[5] - o[2] * o[4];
         double ny = o[2] * o[3] - o[0] * o[5];
