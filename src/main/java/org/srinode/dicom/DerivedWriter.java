@@ -1,0 +1,246 @@
+package org.srinode.dicom;
+
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.CodeStringAttribute;
+import com.pixelmed.dicom.CodedSequenceItem;
+import com.pixelmed.dicom.DateAttribute;
+import com.pixelmed.dicom.DateTimeAttribute;
+import com.pixelmed.dicom.DecimalStringAttribute;
+import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.FileMetaInformation;
+import com.pixelmed.dicom.IntegerStringAttribute;
+import com.pixelmed.dicom.LongStringAttribute;
+import com.pixelmed.dicom.OtherWordAttribute;
+import com.pixelmed.dicom.SequenceAttribute;
+import com.pixelmed.dicom.ShortTextAttribute;
+import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.dicom.TimeAttribute;
+import com.pixelmed.dicom.TransferSyntax;
+import com.pixelmed.dicom.UniqueIdentifierAttribute;
+import com.pixelmed.dicom.UnsignedShortAttribute;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import org.srinode.derived.DerivedSpec;
+import org.srinode.derived.DerivedUids;
+import org.srinode.derived.Geometry2D;
+
+/**
+ * Writes one slice of a derived (AI-enhanced) MR series from its source instance: the source's patient,
+ * study and frame of reference, a new series and SOP instance (deterministic UIDs), the derivation
+ * attributes, recomputed geometry, and pixel values in the source's bit depth and rescale.
+ */
+public final class DerivedWriter {
+    private static final AttributeTag DERIVATION_CODE_SEQUENCE = new AttributeTag(0x0008, 0x9215);
+    private static final AttributeTag CONTRIBUTING_EQUIPMENT_SEQUENCE = new AttributeTag(0x0018, 0xA001);
+    private static final AttributeTag CONTRIBUTION_DATE_TIME = new AttributeTag(0x0018, 0xA002);
+    private static final AttributeTag CONTRIBUTION_DESCRIPTION = new AttributeTag(0x0018, 0xA003);
+    private static final AttributeTag PURPOSE_OF_REFERENCE = new AttributeTag(0x0040, 0xA170);
+    private static final AttributeTag RETIRED_IMAGE_POSITION = new AttributeTag(0x0020, 0x0030);
+    private static final AttributeTag RETIRED_IMAGE_ORIENTATION = new AttributeTag(0x0020, 0x0035);
+    private static final AttributeTag LATERALITY = new AttributeTag(0x0020, 0x0060);
+    private static final AttributeTag IMAGE_LATERALITY = new AttributeTag(0x0020, 0x0062);
+    private static final java.util.Set<String> UNPAIRED = java.util.Set.of("BRAIN", "HEAD", "SKULL", "HEADNECK", "NECK", "CSPINE",
+            "TSPINE", "LSPINE", "SPINE", "WHOLESPINE", "CHEST", "HEART", "ABDOMEN", "PELVIS", "WHOLEBODY");
+    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyyMMdd");
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HHmmss");
+
+    private DerivedWriter() {
+    }
+
+    /**
+     * @param source    the source instance (Part 10)
+     * @param spec      the derived series
+     * @param pixels    the enhanced slice in source units (rows x columns, row-major)
+     * @param rows      rows of the enhanced slice
+     * @param columns   columns of the enhanced slice
+     * @param out       file to write (written under a temporary name, fsync'd, renamed)
+     * @return the SOP Instance UID written
+     */
+    public static String write(Path source, DerivedSpec spec, float[] pixels, int rows, int columns, Path out)
+            throws IOException, InvalidDicomException {
+        AttributeList l = new AttributeList();
+        try {
+            l.read(source.toString(), TagFromName.PixelData);
+            String sourceSop = text(l, TagFromName.SOPInstanceUID);
+            String sopClass = text(l, TagFromName.SOPClassUID);
+            String sop = DerivedUids.of(sourceSop, spec.modelName(), spec.modelVersion(), "instance");
+            l.removeMetaInformationHeaderAttributes();
+            l.removeGroupLengthAttributes();
+            l.removePrivateAttributes();
+            for (AttributeTag t : new AttributeTag[] {TagFromName.IconImageSequence, TagFromName.SmallestImagePixelValue,
+                TagFromName.LargestImagePixelValue, TagFromName.PixelPaddingValue, TagFromName.ReferencedImageSequence,
+                RETIRED_IMAGE_POSITION, RETIRED_IMAGE_ORIENTATION}) {
+                l.remove(t);
+            }
+            fixSourceDefects(l);
+            geometry(l, spec.scale(), rows, columns);
+            identity(l, spec, sop, sopClass);
+            derivation(l, spec, sourceSop, sopClass);
+            pixels(l, pixels, rows, columns);
+            FileMetaInformation.addFileMetaInformation(l, TransferSyntax.ExplicitVRLittleEndian, "SRI_NODE");
+            Path tmp = out.resolveSibling(out.getFileName() + ".part");
+            Files.createDirectories(out.getParent());
+            l.write(tmp.toFile(), TransferSyntax.ExplicitVRLittleEndian, true, true);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return sop;
+        } catch (DicomException e) {
+            throw new InvalidDicomException("cannot write the derived instance of " + source.getFileName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Scanner files are not always valid: what the derived object would inherit wrongly is fixed here
+     * (Laterality is Type 2C in General Series: removed when empty for an unpaired body part, sent empty
+     * when the body part is unknown;
+     * empty Type 3 sequences are removed; a zero Window Width is invalid: the
+     * window is dropped so that viewers compute their own).
+     */
+    private static void fixSourceDefects(AttributeList l) {
+        String bodyPart = Attribute.getSingleStringValueOrEmptyString(l, TagFromName.BodyPartExamined).trim();
+        boolean unpaired = UNPAIRED.contains(bodyPart.toUpperCase(java.util.Locale.ROOT));
+        String laterality = Attribute.getSingleStringValueOrEmptyString(l, LATERALITY).trim();
+        if (unpaired && laterality.isEmpty()) {
+            l.remove(LATERALITY);      // Type 2C, not allowed for an unpaired body part
+        } else if (bodyPart.isEmpty() && l.get(LATERALITY) == null && l.get(IMAGE_LATERALITY) == null) {
+            l.put(new CodeStringAttribute(LATERALITY));   // body part unknown: may be paired, send it empty
+        }
+        for (AttributeTag t : new AttributeTag[] {TagFromName.ProcedureCodeSequence, TagFromName.ReferencedStudySequence,
+            TagFromName.ReferencedPatientSequence, TagFromName.ReferencedPerformedProcedureStepSequence}) {
+            if (l.get(t) instanceof SequenceAttribute seq && seq.getNumberOfItems() == 0) {
+                l.remove(t);   // Type 3 sequences must not be present without items
+            }
+        }
+        double[] width = Attribute.getDoubleValues(l, TagFromName.WindowWidth);
+        if (width != null && java.util.Arrays.stream(width).anyMatch(w -> w < 1)) {
+            l.remove(TagFromName.WindowWidth);
+            l.remove(TagFromName.WindowCenter);
+            l.remove(TagFromName.WindowCenterWidthExplanation);
+        }
+    }
+
+    private static void identity(AttributeList l, DerivedSpec spec, String sop, String sopClass) throws DicomException {
+        String now = LocalDateTime.now().format(DATE);
+        String time = LocalDateTime.now().format(TIME);
+        put(l, new UniqueIdentifierAttribute(TagFromName.SOPInstanceUID), sop);
+        put(l, new UniqueIdentifierAttribute(TagFromName.SOPClassUID), sopClass);
+        put(l, new UniqueIdentifierAttribute(TagFromName.SeriesInstanceUID), spec.seriesInstanceUid());
+        put(l, new IntegerStringAttribute(TagFromName.SeriesNumber), Integer.toString(spec.seriesNumber()));
+        String desc = (text(l, TagFromName.SeriesDescription) + " " + spec.descriptionSuffix()).trim();
+        put(l, new LongStringAttribute(TagFromName.SeriesDescription), desc.length() > 64 ? desc.substring(0, 64) : desc);
+        put(l, new DateAttribute(TagFromName.InstanceCreationDate), now);
+        put(l, new TimeAttribute(TagFromName.InstanceCreationTime), time);
+        put(l, new DateAttribute(TagFromName.SeriesDate), now);
+        put(l, new TimeAttribute(TagFromName.SeriesTime), time);
+        put(l, new com.pixelmed.dicom.LongTextAttribute(TagFromName.ImageComments), DerivedSpec.IMAGE_COMMENT);
+        CodeStringAttribute type = new CodeStringAttribute(TagFromName.ImageType);
+        type.addValue("DERIVED");
+        type.addValue("SECONDARY");
+        String[] old = Attribute.getStringValues(l, TagFromName.ImageType);
+        type.addValue(old != null && old.length > 2 ? old[2] : "OTHER");
+        l.put(type);
+    }
+
+    private static void derivation(AttributeList l, DerivedSpec spec, String sourceSop, String sopClass) throws DicomException {
+        put(l, new ShortTextAttribute(TagFromName.DerivationDescription), spec.derivationDescription());
+        SequenceAttribute codes = new SequenceAttribute(DERIVATION_CODE_SEQUENCE);
+        codes.addItem(new CodedSequenceItem("113085", "DCM", "Spatial resampling").getAttributeList());
+        l.put(codes);
+        AttributeList ref = new AttributeList();
+        put(ref, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPClassUID), sopClass);
+        put(ref, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPInstanceUID), sourceSop);
+        SequenceAttribute purpose = new SequenceAttribute(TagFromName.PurposeOfReferenceCodeSequence);
+        purpose.addItem(new CodedSequenceItem("121322", "DCM", "Source image for image processing operation").getAttributeList());
+        ref.put(purpose);
+        SequenceAttribute sources = new SequenceAttribute(TagFromName.SourceImageSequence);
+        sources.addItem(ref);
+        l.put(sources);
+        AttributeList eq = new AttributeList();
+        put(eq, new LongStringAttribute(TagFromName.Manufacturer), "sri-node");
+        put(eq, new LongStringAttribute(TagFromName.ManufacturerModelName), spec.modelName());
+        LongStringAttribute versions = new LongStringAttribute(TagFromName.SoftwareVersions);
+        versions.addValue(spec.softwareVersion());
+        versions.addValue(spec.modelName() + " " + spec.modelVersion());
+        eq.put(versions);
+        SequenceAttribute eqPurpose = new SequenceAttribute(PURPOSE_OF_REFERENCE);
+        eqPurpose.addItem(new CodedSequenceItem("109102", "DCM", "Processing Equipment").getAttributeList());
+        eq.put(eqPurpose);
+        put(eq, new DateTimeAttribute(CONTRIBUTION_DATE_TIME), LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMddHHmmss")));
+        put(eq, new ShortTextAttribute(CONTRIBUTION_DESCRIPTION), "HLH-GAN " + String.join(", ", spec.actions()));
+        SequenceAttribute equipment = new SequenceAttribute(CONTRIBUTING_EQUIPMENT_SEQUENCE);
+        equipment.addItem(eq);
+        l.put(equipment);
+    }
+
+    private static void geometry(AttributeList l, int scale, int rows, int columns) throws DicomException {
+        double[] ps = Attribute.getDoubleValues(l, TagFromName.PixelSpacing);
+        double[] o = Attribute.getDoubleValues(l, TagFromName.ImageOrientationPatient);
+        double[] p = Attribute.getDoubleValues(l, TagFromName.ImagePositionPatient);
+        if (ps != null && ps.length == 2) {
+            if (o != null && o.length == 6 && p != null && p.length == 3) {
+                double[] np = Geometry2D.upscaledPosition(p, o, ps, scale);
+                DecimalStringAttribute pos = new DecimalStringAttribute(TagFromName.ImagePositionPatient);
+                for (double v : np) {
+                    pos.addValue(ds(v));
+                }
+                l.put(pos);
+            }
+            DecimalStringAttribute spacing = new DecimalStringAttribute(TagFromName.PixelSpacing);
+            spacing.addValue(ds(ps[0] / scale));
+            spacing.addValue(ds(ps[1] / scale));
+            l.put(spacing);
+        }
+        put(l, new UnsignedShortAttribute(TagFromName.Rows), Integer.toString(rows));
+        put(l, new UnsignedShortAttribute(TagFromName.Columns), Integer.toString(columns));
+    }
+
+    private static void pixels(AttributeList l, float[] v, int rows, int columns) throws DicomException {
+        int bitsStored = Math.min(16, Attribute.getSingleIntegerValueOrDefault(l, TagFromName.BitsStored, 16));
+        boolean signed = Attribute.getSingleIntegerValueOrDefault(l, TagFromName.PixelRepresentation, 0) == 1;
+        double slope = Attribute.getSingleDoubleValueOrDefault(l, TagFromName.RescaleSlope, 1.0);
+        double intercept = Attribute.getSingleDoubleValueOrDefault(l, TagFromName.RescaleIntercept, 0.0);
+        if (slope == 0) {
+            slope = 1;
+        }
+        long min = signed ? -(1L << (bitsStored - 1)) : 0;
+        long max = signed ? (1L << (bitsStored - 1)) - 1 : (1L << bitsStored) - 1;
+        short[] stored = new short[rows * columns];
+        for (int i = 0; i < stored.length; i++) {
+            long s = Math.round((v[i] - intercept) / slope);
+            stored[i] = (short) Math.max(min, Math.min(max, s));
+        }
+        put(l, new UnsignedShortAttribute(TagFromName.BitsAllocated), "16");
+        put(l, new UnsignedShortAttribute(TagFromName.BitsStored), Integer.toString(bitsStored));
+        put(l, new UnsignedShortAttribute(TagFromName.HighBit), Integer.toString(bitsStored - 1));
+        put(l, new UnsignedShortAttribute(TagFromName.SamplesPerPixel), "1");
+        OtherWordAttribute px = new OtherWordAttribute(TagFromName.PixelData);
+        px.setValues(stored);
+        l.put(px);
+    }
+
+    private static String ds(double v) {
+        String s = String.format(java.util.Locale.ROOT, "%.6f", v);
+        s = s.replaceAll("0+$", "").replaceAll("\\.$", "");
+        return s.length() > 16 ? s.substring(0, 16) : s;
+    }
+
+    private static void put(AttributeList l, Attribute a, String value) throws DicomException {
+        a.addValue(value);
+        l.put(a);
+    }
+
+    private static String text(AttributeList l, AttributeTag t) {
+        String v = Attribute.getSingleStringValueOrEmptyString(l, t);
+        return v == null ? "" : v.trim();
+    }
+}
