@@ -3,7 +3,6 @@ package org.srinode.dicom;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.srinode.volume.Volume;
 
@@ -22,8 +21,7 @@ public final class DicomSeriesReader {
         if (images.isEmpty()) {
             throw new IOException(folder + ": no single-frame DICOM image with pixel data");
         }
-        images.sort(Comparator.comparingDouble(DicomSeriesReader::position)
-                .thenComparingInt(h -> h.instanceNumber() == null ? 0 : h.instanceNumber()));
+        images = new ArrayList<>(SeriesFiles.alongNormal(images));
         ImageHeader first = images.get(0);
         List<float[]> slices = new ArrayList<>();
         List<ImageHeader> used = new ArrayList<>();
@@ -45,24 +43,12 @@ public final class DicomSeriesReader {
         for (int z = 0; z < slices.size(); z++) {
             System.arraycopy(slices.get(z), 0, data, z * n, n);
         }
-        double dz = used.size() > 1 ? Math.abs(position(used.get(used.size() - 1)) - position(used.get(0))) / (used.size() - 1) : 0;
+        double dz = used.size() > 1 ? Math.abs(SeriesFiles.positionAlongNormal(used.get(used.size() - 1))
+                - SeriesFiles.positionAlongNormal(used.get(0))) / (used.size() - 1) : 0;
         if (dz == 0 && first.sliceThickness() != null) {
             dz = first.sliceThickness();
         }
         double[] ps = first.pixelSpacing() == null ? new double[] {0, 0} : first.pixelSpacing();
         return new Volume(first.columns(), first.rows(), slices.size(), data, ps[1], ps[0], dz);
-    }
-
-    /** Position along the slice normal, or the Instance Number when the geometry is missing. */
-    private static double position(ImageHeader h) {
-        double[] o = h.orientation();
-        double[] p = h.position();
-        if (o == null || p == null) {
-            return h.instanceNumber() == null ? 0 : h.instanceNumber();
-        }
-        double nx = o[1] * o[5] - o[2] * o[4];
-        double ny = o[2] * o[3] - o[0] * o[5];
-        double nz = o[0] * o[4] - o[1] * o[3];
-        return nx * p[0] + ny * p[1] + nz * p[2];
     }
 }

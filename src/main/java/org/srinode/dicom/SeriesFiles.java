@@ -38,6 +38,27 @@ public final class SeriesFiles {
         return out;
     }
 
+    /** Sorts images along the normal of the first one's orientation (Instance Number when geometry is missing). */
+    public static java.util.List<ImageHeader> alongNormal(java.util.List<ImageHeader> images) {
+        java.util.List<ImageHeader> sorted = new java.util.ArrayList<>(images);
+        sorted.sort(java.util.Comparator.comparingDouble(SeriesFiles::positionAlongNormal)
+                .thenComparingInt(h -> h.instanceNumber() == null ? 0 : h.instanceNumber()));
+        return sorted;
+    }
+
+    /** Position along the slice normal, or the Instance Number when the geometry is missing. */
+    public static double positionAlongNormal(ImageHeader h) {
+        double[] o = h.orientation();
+        double[] p = h.position();
+        if (o == null || p == null) {
+            return h.instanceNumber() == null ? 0 : h.instanceNumber();
+        }
+        double nx = o[1] * o[5] - o[2] * o[4];
+        double ny = o[2] * o[3] - o[0] * o[5];
+        double nz = o[0] * o[4] - o[1] * o[3];
+        return nx * p[0] + ny * p[1] + nz * p[2];
+    }
+
     public static ImageHeader header(Path file) throws InvalidDicomException {
         AttributeList list = new AttributeList();
         boolean hasPixels;

@@ -152,6 +152,36 @@ public class SeriesAssembler {
         });
     }
 
+    /**
+     * Registers a derived series written by the node: its instances, the series as COMPLETE with
+     * decision DERIVED, and its FORWARD job, in one transaction (it is never assessed again).
+     */
+    public void registerDerived(List<SpooledInstance> instances) {
+        if (instances.isEmpty()) {
+            return;
+        }
+        Instant now = Instant.now();
+        SpooledInstance first = instances.get(0);
+        Tx.run(ds, c -> {
+            for (SpooledInstance i : instances) {
+                upsertInstance(c, i, now);
+            }
+            try (PreparedStatement ps = c.prepareStatement("MERGE INTO series (series_uid, study_uid, modality, state, generation, "
+                    + "first_received_at, last_received_at, completed_at, decision) KEY (series_uid) "
+                    + "VALUES (?, ?, ?, 'COMPLETE', 1, ?, ?, ?, 'DERIVED')")) {
+                ps.setString(1, first.header().seriesInstanceUid());
+                ps.setString(2, first.header().studyInstanceUid());
+                ps.setString(3, first.header().modality());
+                ps.setTimestamp(4, Timestamp.from(now));
+                ps.setTimestamp(5, Timestamp.from(now));
+                ps.setTimestamp(6, Timestamp.from(now));
+                ps.executeUpdate();
+            }
+            JobQueue.enqueue(c, "FORWARD", first.header().seriesInstanceUid(), 1);
+            return null;
+        });
+    }
+
     /** Stores the assessment (JSON) of the series' current generation; a new generation clears it. */
     public void recordAssessment(String seriesUid, String json, String decision) {
         Tx.run(ds, c -> {

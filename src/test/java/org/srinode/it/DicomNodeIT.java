@@ -81,6 +81,20 @@ class DicomNodeIT {
         assertThat(v.at("/series/decision").asText()).isEqualTo("ENHANCE");
         assertThat(v.get("jobs").findValuesAsText("kind")).contains("ENHANCE", "FORWARD", "ASSESS");
         await().atMost(Duration.ofSeconds(60)).until(() -> seriesInOrthanc(series) == 2);
+        // the derived series reaches the PACS too, labelled, upscaled, dciodvfy-clean
+        String derived = org.srinode.derived.DerivedUids.of(series, "sri-default-x2", "0.1.0", "series");
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> seriesInOrthanc(derived) == 2);
+        String sop = org.srinode.derived.DerivedUids.of(Part10Peek.sopInstanceUid(Files.readAllBytes(first)), "sri-default-x2",
+                "0.1.0", "instance");
+        String id = orthanc.findInstance(sop);
+        JsonNode tags = Http.json(orthanc.url("/instances/" + id + "/simplified-tags"));
+        assertThat(tags.path("ImageType").asText()).startsWith("DERIVED\\SECONDARY");
+        assertThat(tags.path("Rows").asInt()).isEqualTo(432);
+        assertThat(tags.path("SeriesDescription").asText()).contains("AI-enhanced");
+        Path file = tmp.resolve("derived.dcm");
+        Files.write(file, orthanc.file(id));
+        Proc check = Proc.run(tmp.resolve("dciodvfy.log"), "dciodvfy", file.toString());
+        assertThat(check.output().lines().filter(l -> l.startsWith("Error"))).as(check.output()).isEmpty();
     }
 
     private JsonNode assessed(String seriesUid) {

@@ -1,0 +1,20 @@
+package org.srinode.pipeline;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The derived (AI-enhanced) series the node writes. */
+@ConfigMapping(prefix = "sri.derived")
+public interface DerivedSettings {
+    /** Folder where derived series are written before they are forwarded. */
+    @WithDefault("data/derived")
+    String directory();
+
+    /** Series Number of a derived series: the source's plus this offset. */
+    @WithDefault("1000")
+    int seriesNumberOffset();
+
+    /** Appended to the source Series Description. */
+    @WithDefault("[AI-enhanced SRI]")
+    String descriptionSuffix();
+}
