@@ -10,9 +10,9 @@ public interface DerivedSettings {
     @WithDefault("data/derived")
     String directory();
 
-    /** Series Number of a derived series: the source's plus this offset. */
+    /** Series Number given to derived series. */
     @WithDefault("1000")
-    int seriesNumberOffset();
+    int seriesNumber();
 
     /** Appended to the source Series Description. */
     @WithDefault("[AI-enhanced SRI]")

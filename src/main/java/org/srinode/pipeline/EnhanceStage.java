@@ -90,7 +90,7 @@ public class EnhanceStage {
         int s = model.config().scale();
         List<String> actions = assessment == null ? List.of("SR_X" + s) : assessment.actions();
         String derivedUid = DerivedUids.of(job.seriesUid(), model.config().name(), model.config().version(), "series");
-        int number = settings.seriesNumberOffset();
+        int number = settings.seriesNumber();
         DerivedSpec spec = new DerivedSpec(derivedUid, number, settings.descriptionSuffix(), description(model, s, assessment),
                 model.config().name(), model.config().version(), VERSION, s, actions);
         Path dir = Path.of(settings.directory()).resolve(info.studyUid()).resolve(derivedUid);
