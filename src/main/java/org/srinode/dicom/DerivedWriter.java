@@ -71,7 +71,7 @@ public final class DerivedWriter {
             l.read(source.toString(), TagFromName.PixelData);
             String sourceSop = text(l, TagFromName.SOPInstanceUID);
             String sopClass = text(l, TagFromName.SOPClassUID);
-            String sop = DerivedUids.of(sourceSop, spec.modelName(), spec.modelVersion(), "instance");
+            String sop = instanceUid(sourceSop, spec);
             l.removeMetaInformationHeaderAttributes();
             l.removeGroupLengthAttributes();
             l.removePrivateAttributes();
@@ -127,6 +127,11 @@ public final class DerivedWriter {
             l.remove(TagFromName.WindowCenter);
             l.remove(TagFromName.WindowCenterWidthExplanation);
         }
+    }
+
+    /** The SOP Instance UID the derived copy of a source instance gets (the same on every rewrite). */
+    public static String instanceUid(String sourceSopInstanceUid, DerivedSpec spec) {
+        return DerivedUids.of(sourceSopInstanceUid, spec.modelName(), spec.modelVersion(), "instance");
     }
 
     private static void identity(AttributeList l, DerivedSpec spec, String sop, String sopClass) throws DicomException {

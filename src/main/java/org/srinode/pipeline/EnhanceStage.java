@@ -97,8 +97,7 @@ public class EnhanceStage {
         List<SpooledInstance> written = new ArrayList<>();
         for (int z = 0; z < images.size(); z++) {
             Path source = Path.of(images.get(z).file());
-            String sop = DerivedUids.of(images.get(z).sopInstanceUid(), model.config().name(), model.config().version(), "instance");
-            Path out = dir.resolve(sop + ".dcm");
+            Path out = dir.resolve(DerivedWriter.instanceUid(images.get(z).sopInstanceUid(), spec) + ".dcm");
             DerivedWriter.write(source, spec, hq.slice(z), hq.height(), hq.width(), out);
             written.add(new SpooledInstance(DicomHeaders.readAndCheck(out), out, out.toFile().length(), "SRI_NODE"));
         }
