@@ -32,7 +32,9 @@ public class Schema {
           UNIQUE (kind, series_uid, generation))""",
         "CREATE INDEX IF NOT EXISTS job_due ON job(state, next_attempt_at)",
         "ALTER TABLE series ADD COLUMN IF NOT EXISTS assessment CLOB",
-        "ALTER TABLE series ADD COLUMN IF NOT EXISTS decision VARCHAR(32)"
+        "ALTER TABLE series ADD COLUMN IF NOT EXISTS decision VARCHAR(32)",
+        "ALTER TABLE series ADD COLUMN IF NOT EXISTS consistency DOUBLE PRECISION",
+        "ALTER TABLE series ADD COLUMN IF NOT EXISTS outcome VARCHAR(16)"
     };
 
     @Inject

@@ -16,6 +16,7 @@ import org.srinode.dicom.DicomHeaders;
 import org.srinode.dicom.ImageHeader;
 import org.srinode.dicom.SeriesFiles;
 import org.srinode.dicom.Uids;
+import org.srinode.enhance.Consistency;
 import org.srinode.enhance.Enhancer;
 import org.srinode.enhance.ProgressListener;
 import org.srinode.jobs.Job;
@@ -29,7 +30,9 @@ import org.srinode.volume.Volume;
 /**
  * The enhancement stage: runs the model on a series the rules selected (corrupted regions of the
  * assessment become the inpainting mask), writes the derived series next to the spool, and registers
- * it with its FORWARD job. Missing slices are not filled yet (the filler does not beat interpolation).
+ * it with its FORWARD job. Each result gets a data-consistency score; above the limit the derived
+ * series is held (not forwarded) or flagged, as configured. Missing slices are not filled yet (the
+ * filler does not beat interpolation).
  */
 @ApplicationScoped
 @Named("enhanceStage")
@@ -43,13 +46,15 @@ public class EnhanceStage {
     private final SeriesAssembler series;
     private final ModelService models;
     private final DerivedSettings settings;
+    private final SafetySettings safety;
 
     @Inject
-    public EnhanceStage(JobQueue jobs, SeriesAssembler series, ModelService models, DerivedSettings settings) {
+    public EnhanceStage(JobQueue jobs, SeriesAssembler series, ModelService models, DerivedSettings settings, SafetySettings safety) {
         this.jobs = jobs;
         this.series = series;
         this.models = models;
         this.settings = settings;
+        this.safety = safety;
     }
 
     public List<Job> claimDue() {
@@ -86,13 +91,20 @@ public class EnhanceStage {
             }
         }
         Volume lq = new Volume(w, h, images.size(), data, 1, 1, 1);
-        Volume hq = model.enhance(lq, new Volume(w, h, images.size(), mask, 1, 1, 1), ProgressListener.NONE);
+        Volume maskVolume = new Volume(w, h, images.size(), mask, 1, 1, 1);
+        Volume hq = model.enhance(lq, maskVolume, ProgressListener.NONE);
         int s = model.config().scale();
+        double score = Consistency.score(lq, maskVolume, hq, s);
+        boolean exceeded = score > safety.maxInconsistency();
+        boolean hold = exceeded && !"FLAG".equalsIgnoreCase(safety.onExceed());
         List<String> actions = assessment == null ? List.of("SR_X" + s) : assessment.actions();
         String derivedUid = DerivedUids.of(job.seriesUid(), model.config().name(), model.config().version(), "series");
         int number = settings.seriesNumber();
-        DerivedSpec spec = new DerivedSpec(derivedUid, number, settings.descriptionSuffix(), description(model, s, assessment),
-                model.config().name(), model.config().version(), VERSION, s, actions);
+        String suffix = settings.descriptionSuffix() + (exceeded ? " CHECK" : "");
+        String description = description(model, s, assessment) + String.format(java.util.Locale.ROOT,
+                " Data consistency %.3f%s.", score, exceeded ? " (above the limit " + safety.maxInconsistency() + ")" : "");
+        DerivedSpec spec = new DerivedSpec(derivedUid, number, suffix, description, model.config().name(), model.config().version(),
+                VERSION, s, actions);
         Path dir = Path.of(settings.directory()).resolve(info.studyUid()).resolve(derivedUid);
         List<SpooledInstance> written = new ArrayList<>();
         for (int z = 0; z < images.size(); z++) {
@@ -101,10 +113,13 @@ public class EnhanceStage {
             DerivedWriter.write(source, spec, hq.slice(z), hq.height(), hq.width(), out);
             written.add(new SpooledInstance(DicomHeaders.readAndCheck(out), out, out.toFile().length(), "SRI_NODE"));
         }
-        series.registerDerived(written);
+        series.registerDerived(written, !hold);
+        String outcome = hold ? "HELD" : exceeded ? "FLAGGED" : "ENHANCED";
+        series.recordEnhancement(job.seriesUid(), score, outcome);
         jobs.succeeded(job.id());
-        LOG.infof("series %s: derived series %s written, %d slices x%d in %.1f s", Uids.shortTag(job.seriesUid()),
-                Uids.shortTag(derivedUid), written.size(), s, (System.nanoTime() - t0) / 1e9);
+        LOG.infof("series %s: derived series %s written, %d slices x%d in %.1f s, data consistency %.3f: %s",
+                Uids.shortTag(job.seriesUid()), Uids.shortTag(derivedUid), written.size(), s, (System.nanoTime() - t0) / 1e9, score,
+                outcome);
     }
 
     public void failed(Exchange exchange) {

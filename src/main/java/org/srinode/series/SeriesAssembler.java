@@ -98,7 +98,8 @@ public class SeriesAssembler {
                 }
             } else if ("COMPLETE".equals(s.get().state())) {
                 try (PreparedStatement ps = c.prepareStatement("UPDATE series SET state = 'RECEIVING', generation = generation + 1, "
-                        + "first_received_at = ?, last_received_at = ?, completed_at = NULL, assessment = NULL, decision = NULL "
+                        + "first_received_at = ?, last_received_at = ?, completed_at = NULL, assessment = NULL, decision = NULL, "
+                        + "consistency = NULL, outcome = NULL "
                         + "WHERE series_uid = ?")) {
                     ps.setTimestamp(1, Timestamp.from(now));
                     ps.setTimestamp(2, Timestamp.from(now));
@@ -154,9 +155,9 @@ public class SeriesAssembler {
 
     /**
      * Registers a derived series written by the node: its instances, the series as COMPLETE with
-     * decision DERIVED, and its FORWARD job, in one transaction (it is never assessed again).
+     * decision DERIVED, and (unless held) its FORWARD job, in one transaction (it is never assessed again).
      */
-    public void registerDerived(List<SpooledInstance> instances) {
+    public void registerDerived(List<SpooledInstance> instances, boolean forward) {
         if (instances.isEmpty()) {
             return;
         }
@@ -177,7 +178,22 @@ public class SeriesAssembler {
                 ps.setTimestamp(6, Timestamp.from(now));
                 ps.executeUpdate();
             }
-            JobQueue.enqueue(c, "FORWARD", first.header().seriesInstanceUid(), 1);
+            if (forward) {
+                JobQueue.enqueue(c, "FORWARD", first.header().seriesInstanceUid(), 1);
+            }
+            return null;
+        });
+    }
+
+    /** The outcome of enhancing a source series: its data-consistency score and ENHANCED, FLAGGED or HELD. */
+    public void recordEnhancement(String seriesUid, double consistency, String outcome) {
+        Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET consistency = ?, outcome = ? WHERE series_uid = ?")) {
+                ps.setDouble(1, consistency);
+                ps.setString(2, outcome);
+                ps.setString(3, seriesUid);
+                ps.executeUpdate();
+            }
             return null;
         });
     }
@@ -270,7 +286,7 @@ public class SeriesAssembler {
         return new SeriesInfo(rs.getString("series_uid"), rs.getString("study_uid"), rs.getString("modality"), rs.getString("state"),
                 rs.getInt("generation"), rs.getInt("n"), rs.getTimestamp("first_received_at").toInstant(),
                 rs.getTimestamp("last_received_at").toInstant(), completed == null ? null : completed.toInstant(),
-                rs.getString("assessment"), rs.getString("decision"));
+                rs.getString("assessment"), rs.getString("decision"), (Double) rs.getObject("consistency"), rs.getString("outcome"));
     }
 
     private static void upsertInstance(Connection c, SpooledInstance i, Instant now) throws SQLException {

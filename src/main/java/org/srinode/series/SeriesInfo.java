@@ -17,8 +17,10 @@ import java.time.Instant;
  * @param completedAt     when it was completed, null while receiving
  * @param assessment      the assessment of the current generation as JSON, null until assessed
  * @param decision        what the routing rules decided (ENHANCE, FORWARD_ONLY), null until decided
+ * @param consistency     data-consistency score of the enhancement, null until enhanced
+ * @param outcome         ENHANCED, FLAGGED or HELD once enhanced
  */
 public record SeriesInfo(String seriesUid, String studyUid, String modality, String state, int generation, int instances,
                          Instant firstReceivedAt, Instant lastReceivedAt, Instant completedAt,
-                         @JsonIgnore String assessment, String decision) {
+                         @JsonIgnore String assessment, String decision, Double consistency, String outcome) {
 }

@@ -95,6 +95,9 @@ class DicomNodeIT {
         Files.write(file, orthanc.file(id));
         Proc check = Proc.run(tmp.resolve("dciodvfy.log"), "dciodvfy", file.toString());
         assertThat(check.output().lines().filter(l -> l.startsWith("Error"))).as(check.output()).isEmpty();
+        JsonNode after = Http.json(node.url("/api/series/" + series));
+        assertThat(after.at("/series/outcome").asText()).isEqualTo("ENHANCED");
+        assertThat(after.at("/series/consistency").asDouble()).isBetween(0.0, 0.15);
     }
 
     private JsonNode assessed(String seriesUid) {
