@@ -70,9 +70,10 @@ public class AssessStage {
 
     /** The rules chose enhancement: queue it for this generation. */
     public void enhance(Exchange exchange) {
-        decide(exchange, "ENHANCE");
         Job job = exchange.getProperty(JOB, Job.class);
+        // the job first: after a crash in between, the ASSESS job runs again and the enqueue is idempotent
         jobs.enqueue(ENHANCE, job.seriesUid(), job.generation());
+        decide(exchange, "ENHANCE");
     }
 
     /** The rules chose to forward the originals only. */
