@@ -63,7 +63,7 @@ public class AssessStage {
         }
         Assessment a = assessor.assess(headers, h -> SeriesFiles.pixels(Path.of(h.file())));
         AssessmentHeaders.set(exchange.getIn(), a);
-        series.recordAssessment(job.seriesUid(), JSON.writeValueAsString(a), null);
+        series.recordAssessment(job.seriesUid(), JSON.writeValueAsString(a));
         exchange.getIn().setBody(a);
         return a;
     }

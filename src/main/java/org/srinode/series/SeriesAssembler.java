@@ -187,35 +187,25 @@ public class SeriesAssembler {
 
     /** The outcome of enhancing a source series: its data-consistency score and ENHANCED, FLAGGED or HELD. */
     public void recordEnhancement(String seriesUid, double consistency, String outcome) {
-        Tx.run(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET consistency = ?, outcome = ? WHERE series_uid = ?")) {
-                ps.setDouble(1, consistency);
-                ps.setString(2, outcome);
-                ps.setString(3, seriesUid);
-                ps.executeUpdate();
-            }
-            return null;
-        });
+        update(seriesUid, "consistency = ?, outcome = ?", consistency, outcome);
     }
 
-    /** Stores the assessment (JSON) of the series' current generation; a new generation clears it. */
-    public void recordAssessment(String seriesUid, String json, String decision) {
-        Tx.run(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET assessment = ?, decision = ? WHERE series_uid = ?")) {
-                ps.setString(1, json);
-                ps.setString(2, decision);
-                ps.setString(3, seriesUid);
-                ps.executeUpdate();
-            }
-            return null;
-        });
+    /** Stores the assessment (JSON) of the series' current generation and clears the decision; a new generation clears both. */
+    public void recordAssessment(String seriesUid, String json) {
+        update(seriesUid, "assessment = ?, decision = NULL", json);
     }
 
     public void recordDecision(String seriesUid, String decision) {
+        update(seriesUid, "decision = ?", decision);
+    }
+
+    private void update(String seriesUid, String assignments, Object... values) {
         Tx.run(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET decision = ? WHERE series_uid = ?")) {
-                ps.setString(1, decision);
-                ps.setString(2, seriesUid);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET " + assignments + " WHERE series_uid = ?")) {
+                for (int i = 0; i < values.length; i++) {
+                    ps.setObject(i + 1, values[i]);
+                }
+                ps.setString(values.length + 1, seriesUid);
                 ps.executeUpdate();
             }
             return null;
