@@ -13,6 +13,7 @@ import org.apache.camel.Exchange;
 import org.jboss.logging.Logger;
 import org.srinode.dicom.Uids;
 import org.srinode.jobs.Job;
+import org.srinode.jobs.JobExchange;
 import org.srinode.jobs.JobQueue;
 import org.srinode.series.SeriesAssembler;
 
@@ -21,8 +22,6 @@ import org.srinode.series.SeriesAssembler;
 @Named("forwarder")
 public class Forwarder {
     public static final String KIND = "FORWARD";
-    /** Exchange property holding the job being forwarded. */
-    public static final String JOB = "sriJob";
     private static final Logger LOG = Logger.getLogger(Forwarder.class);
 
     private final JobQueue jobs;
@@ -42,21 +41,18 @@ public class Forwarder {
 
     /** The series' files (every generation: a re-opened series is sent whole and supersedes). */
     public List<Path> filesOf(Exchange exchange) {
-        Job job = exchange.getIn().getBody(Job.class);
-        exchange.setProperty(JOB, job);
-        return series.files(job.seriesUid());
+        return series.files(JobExchange.bind(exchange).seriesUid());
     }
 
     public void delivered(Exchange exchange) {
-        Job job = exchange.getProperty(JOB, Job.class);
+        Job job = JobExchange.of(exchange);
         jobs.succeeded(job.id());
         LOG.infof("series %s generation %d forwarded", Uids.shortTag(job.seriesUid()), job.generation());
     }
 
     public void failed(Exchange exchange) throws IOException {
-        Job job = exchange.getProperty(JOB, Job.class);
-        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        String reason = e == null ? "unknown error" : e.getMessage();
+        Job job = JobExchange.of(exchange);
+        String reason = JobExchange.failure(exchange);
         Job now = jobs.failed(job.id(), reason, config.maxAttempts(), config.initialBackoff(), config.maxBackoff());
         if ("DEAD".equals(now.state())) {
             Path dir = deadLetter(now, series.files(job.seriesUid()));

@@ -15,6 +15,7 @@ import org.srinode.dicom.InvalidDicomException;
 import org.srinode.dicom.SeriesFiles;
 import org.srinode.dicom.Uids;
 import org.srinode.jobs.Job;
+import org.srinode.jobs.JobExchange;
 import org.srinode.jobs.JobQueue;
 import org.srinode.quality.Assessment;
 import org.srinode.quality.Assessor;
@@ -31,7 +32,6 @@ public class AssessStage {
     /** Job kind queued when the rules decide to enhance a series. */
     public static final String ENHANCE = "ENHANCE";
     private static final Logger LOG = Logger.getLogger(AssessStage.class);
-    private static final String JOB = "sriAssessJob";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final JobQueue jobs;
@@ -51,8 +51,7 @@ public class AssessStage {
 
     /** Assesses the job's series; the body becomes the Assessment and its findings become headers. */
     public Assessment assess(Exchange exchange) throws JsonProcessingException {
-        Job job = exchange.getIn().getBody(Job.class);
-        exchange.setProperty(JOB, job);
+        Job job = JobExchange.bind(exchange);
         List<ImageHeader> headers = new ArrayList<>();
         for (Path f : series.files(job.seriesUid())) {
             try {
@@ -70,7 +69,7 @@ public class AssessStage {
 
     /** The rules chose enhancement: queue it for this generation. */
     public void enhance(Exchange exchange) {
-        Job job = exchange.getProperty(JOB, Job.class);
+        Job job = JobExchange.of(exchange);
         // the job first: after a crash in between, the ASSESS job runs again and the enqueue is idempotent
         jobs.enqueue(ENHANCE, job.seriesUid(), job.generation());
         decide(exchange, "ENHANCE");
@@ -82,14 +81,14 @@ public class AssessStage {
     }
 
     public void failed(Exchange exchange) {
-        Job job = exchange.getProperty(JOB, Job.class);
-        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        jobs.failed(job.id(), e == null ? "unknown error" : e.toString(), 3, java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(1));
-        LOG.errorf("series %s: assessment failed: %s", Uids.shortTag(job.seriesUid()), e);
+        Job job = JobExchange.of(exchange);
+        String reason = JobExchange.failure(exchange);
+        jobs.failed(job.id(), reason, 3, java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(1));
+        LOG.errorf("series %s: assessment failed: %s", Uids.shortTag(job.seriesUid()), reason);
     }
 
     private void decide(Exchange exchange, String decision) {
-        Job job = exchange.getProperty(JOB, Job.class);
+        Job job = JobExchange.of(exchange);
         series.recordDecision(job.seriesUid(), decision);
         jobs.succeeded(job.id());
         LOG.infof("series %s generation %d: %s", Uids.shortTag(job.seriesUid()), job.generation(), decision);

@@ -20,6 +20,7 @@ import org.srinode.enhance.Consistency;
 import org.srinode.enhance.Enhancer;
 import org.srinode.enhance.ProgressListener;
 import org.srinode.jobs.Job;
+import org.srinode.jobs.JobExchange;
 import org.srinode.jobs.JobQueue;
 import org.srinode.quality.Assessment;
 import org.srinode.series.SeriesAssembler;
@@ -38,7 +39,6 @@ import org.srinode.volume.Volume;
 @Named("enhanceStage")
 public class EnhanceStage {
     private static final Logger LOG = Logger.getLogger(EnhanceStage.class);
-    private static final String JOB = "sriEnhanceJob";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String VERSION = "sri-node 0.1.0";
 
@@ -62,8 +62,7 @@ public class EnhanceStage {
     }
 
     public void enhance(Exchange exchange) throws Exception {
-        Job job = exchange.getIn().getBody(Job.class);
-        exchange.setProperty(JOB, job);
+        Job job = JobExchange.bind(exchange);
         long t0 = System.nanoTime();
         Enhancer model = models.enhancer().orElseThrow(() -> new IllegalStateException("the model is not loaded"));
         SeriesInfo info = series.find(job.seriesUid()).orElseThrow();
@@ -111,6 +110,7 @@ public class EnhanceStage {
             Path source = Path.of(images.get(z).file());
             Path out = dir.resolve(DerivedWriter.instanceUid(images.get(z).sopInstanceUid(), spec) + ".dcm");
             DerivedWriter.write(source, spec, hq.slice(z), hq.height(), hq.width(), out);
+            // read back on purpose: a derived file that does not parse must fail here, not in the PACS
             written.add(new SpooledInstance(DicomHeaders.readAndCheck(out), out, out.toFile().length(), "SRI_NODE"));
         }
         series.registerDerived(written, !hold);
@@ -123,9 +123,9 @@ public class EnhanceStage {
     }
 
     public void failed(Exchange exchange) {
-        Job job = exchange.getProperty(JOB, Job.class);
+        Job job = JobExchange.of(exchange);
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        Job now = jobs.failed(job.id(), e == null ? "unknown error" : e.toString(), 3, java.time.Duration.ofSeconds(10),
+        Job now = jobs.failed(job.id(), JobExchange.failure(exchange), 3, java.time.Duration.ofSeconds(10),
                 java.time.Duration.ofMinutes(5));
         LOG.errorf(e, "series %s: enhancement attempt %d failed", Uids.shortTag(job.seriesUid()), now.attempts());
     }
