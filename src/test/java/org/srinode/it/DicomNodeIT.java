@@ -68,10 +68,7 @@ class DicomNodeIT {
     @Test
     void lowResolutionSeriesIsRoutedToEnhancementAndStillForwarded() throws Exception {
         Path folder = SharedData.dicom("github-neurolabusc-dcm_qa_nih/20180918Si/mr_0003");
-        List<Path> dcm;
-        try (Stream<Path> s = Files.list(folder)) {
-            dcm = s.filter(p -> p.toString().endsWith(".dcm")).sorted().toList();
-        }
+        List<Path> dcm = SharedData.dcmFiles(folder);
         Proc store = dcmtk.store("MODALITY", node.dicomPort, dcm.toArray(Path[]::new));
         assertThat(store.exitCode()).as(store.output()).isZero();
         Path first = dcm.get(0);
@@ -112,10 +109,7 @@ class DicomNodeIT {
     @Test
     void everyTransferSyntaxIsReceivedAndForwardedUnchanged() throws Exception {
         Path folder = SharedData.dicom("github-neurolabusc-dcm_qa_ts");
-        List<Path> files;
-        try (Stream<Path> s = Files.list(folder)) {
-            files = s.filter(p -> p.toString().endsWith(".dcm")).sorted().toList();
-        }
+        List<Path> files = SharedData.dcmFiles(folder);
         assertThat(files).hasSize(9);
         for (Path f : files) {
             Proc store = dcmtk.storeAsIs("MODALITY", node.dicomPort, f, Part10Peek.transferSyntaxUid(Files.readAllBytes(f)));

@@ -19,10 +19,7 @@ class SafetyIT {
         try (Orthanc orthanc = new Orthanc(tmp.resolve("orthanc")).start();
              Node node = new Node(tmp.resolve("node")).forwardingTo(orthanc).with("SRI_SAFETY_MAX_INCONSISTENCY", "0.0").start()) {
             Path folder = SharedData.dicom("github-neurolabusc-dcm_qa_nih/20180918Si/mr_0003");
-            List<Path> dcm;
-            try (Stream<Path> s = Files.list(folder)) {
-                dcm = s.filter(p -> p.toString().endsWith(".dcm")).sorted().toList();
-            }
+            List<Path> dcm = SharedData.dcmFiles(folder);
             assertThat(new Dcmtk(tmp).store("MODALITY", node.dicomPort, dcm.toArray(Path[]::new)).exitCode()).isZero();
             String series = Part10Peek.seriesInstanceUid(Files.readAllBytes(dcm.get(0)));
             JsonNode v = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))

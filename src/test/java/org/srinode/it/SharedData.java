@@ -9,6 +9,13 @@ final class SharedData {
     private SharedData() {
     }
 
+    /** The .dcm files of a folder, sorted by name. */
+    static java.util.List<Path> dcmFiles(Path folder) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(folder)) {
+            return s.filter(p -> p.toString().endsWith(".dcm")).sorted().toList();
+        }
+    }
+
     static Path dicom(String relative) {
         Path p = Path.of(System.getProperty("sri.shared", "../shared")).resolve("data/dicom").resolve(relative);
         Assumptions.assumeTrue(Files.exists(p), "shared test data not present: " + p);
