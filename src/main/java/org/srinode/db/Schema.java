@@ -34,7 +34,15 @@ public class Schema {
         "ALTER TABLE series ADD COLUMN IF NOT EXISTS assessment CLOB",
         "ALTER TABLE series ADD COLUMN IF NOT EXISTS decision VARCHAR(32)",
         "ALTER TABLE series ADD COLUMN IF NOT EXISTS consistency DOUBLE PRECISION",
-        "ALTER TABLE series ADD COLUMN IF NOT EXISTS outcome VARCHAR(16)"
+        "ALTER TABLE series ADD COLUMN IF NOT EXISTS outcome VARCHAR(16)",
+        "ALTER TABLE series ADD COLUMN IF NOT EXISTS derived_from VARCHAR(64)",
+        "ALTER TABLE series ADD COLUMN IF NOT EXISTS model VARCHAR(128)",
+        "ALTER TABLE series ADD COLUMN IF NOT EXISTS fhir_ref VARCHAR(256)",
+        "ALTER TABLE series ADD COLUMN IF NOT EXISTS outcome_reason VARCHAR(1000)",
+        """
+        CREATE TABLE IF NOT EXISTS stage_time (
+          series_uid VARCHAR(64) NOT NULL, stage VARCHAR(16) NOT NULL, millis BIGINT NOT NULL, finished_at TIMESTAMP NOT NULL,
+          PRIMARY KEY (series_uid, stage))"""
     };
 
     @Inject

@@ -23,10 +23,14 @@ public final class JobExchange {
 
     /** The reason of the failure caught by the route's doCatch, in words. */
     public static String failure(Exchange exchange) {
-        Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         if (e == null) {
             return "unknown error";
         }
-        return e.getMessage() == null ? e.toString() : e.getMessage();
+        // Camel wraps what a bean threw (an Error in particular) in an exception that says nothing
+        while (e instanceof org.apache.camel.CamelExecutionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e.getMessage() == null || e instanceof Error ? e.toString() : e.getMessage();
     }
 }

@@ -39,6 +39,8 @@ public class SeriesAssembler {
     private static final Logger LOG = Logger.getLogger(SeriesAssembler.class);
     /** Jobs enqueued for every completed series. */
     public static final List<String> ON_COMPLETE = List.of("FORWARD", "ASSESS");
+    /** Job kind that announces a derived series on the FHIR server. */
+    public static final String PUBLISH = "PUBLISH";
 
     private final DataSource ds;
     private final SeriesConfig config;
@@ -144,7 +146,9 @@ public class SeriesAssembler {
                     ps.executeUpdate();
                 }
                 for (String kind : ON_COMPLETE) {
-                    JobQueue.enqueue(c, kind, s.seriesUid(), s.generation());
+                    if (config.forwardOriginals() || !kind.equals("FORWARD")) {
+                        JobQueue.enqueue(c, kind, s.seriesUid(), s.generation());
+                    }
                 }
                 LOG.infof("series %s complete: %d instance(s), generation %d", Uids.shortTag(s.seriesUid()), s.instances(), s.generation());
                 done.add(find(c, s.seriesUid()).orElseThrow());
@@ -155,9 +159,10 @@ public class SeriesAssembler {
 
     /**
      * Registers a derived series written by the node: its instances, the series as COMPLETE with
-     * decision DERIVED, and (unless held) its FORWARD job, in one transaction (it is never assessed again).
+     * decision DERIVED and its source, its PUBLISH job (FHIR) and, unless held, its FORWARD job, in one
+     * transaction (it is never assessed again).
      */
-    public void registerDerived(List<SpooledInstance> instances, boolean forward) {
+    public void registerDerived(List<SpooledInstance> instances, boolean forward, String sourceUid, String model) {
         if (instances.isEmpty()) {
             return;
         }
@@ -168,19 +173,22 @@ public class SeriesAssembler {
                 upsertInstance(c, i, now);
             }
             try (PreparedStatement ps = c.prepareStatement("MERGE INTO series (series_uid, study_uid, modality, state, generation, "
-                    + "first_received_at, last_received_at, completed_at, decision) KEY (series_uid) "
-                    + "VALUES (?, ?, ?, 'COMPLETE', 1, ?, ?, ?, 'DERIVED')")) {
+                    + "first_received_at, last_received_at, completed_at, decision, derived_from, model) KEY (series_uid) "
+                    + "VALUES (?, ?, ?, 'COMPLETE', 1, ?, ?, ?, 'DERIVED', ?, ?)")) {
                 ps.setString(1, first.header().seriesInstanceUid());
                 ps.setString(2, first.header().studyInstanceUid());
                 ps.setString(3, first.header().modality());
                 ps.setTimestamp(4, Timestamp.from(now));
                 ps.setTimestamp(5, Timestamp.from(now));
                 ps.setTimestamp(6, Timestamp.from(now));
+                ps.setString(7, sourceUid);
+                ps.setString(8, model);
                 ps.executeUpdate();
             }
             if (forward) {
                 JobQueue.enqueue(c, "FORWARD", first.header().seriesInstanceUid(), 1);
             }
+            JobQueue.enqueue(c, PUBLISH, first.header().seriesInstanceUid(), 1);
             return null;
         });
     }
@@ -190,9 +198,55 @@ public class SeriesAssembler {
         update(seriesUid, "consistency = ?, outcome = ?", consistency, outcome);
     }
 
+    /** A series the rules chose but the model must not enhance (out of its scope): the outcome and why. */
+    public void recordSkipped(String seriesUid, String outcome, String reason) {
+        update(seriesUid, "outcome = ?, outcome_reason = ?", outcome, reason);
+    }
+
     /** Stores the assessment (JSON) of the series' current generation and clears the decision; a new generation clears both. */
     public void recordAssessment(String seriesUid, String json) {
         update(seriesUid, "assessment = ?, decision = NULL", json);
+    }
+
+    /** Where the FHIR server lists a published derived series (e.g. ImagingStudy/123). */
+    public void recordFhir(String seriesUid, String ref) {
+        update(seriesUid, "fhir_ref = ?", ref);
+    }
+
+    /** How long a stage took for a series (the latest run counts). */
+    public void recordStageTime(String seriesUid, String stage, long millis) {
+        Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("MERGE INTO stage_time (series_uid, stage, millis, finished_at) "
+                    + "KEY (series_uid, stage) VALUES (?, ?, ?, ?)")) {
+                ps.setString(1, seriesUid);
+                ps.setString(2, stage);
+                ps.setLong(3, millis);
+                ps.setTimestamp(4, Timestamp.from(Instant.now()));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Stage durations of a series in milliseconds, by stage name, in the order they finished. */
+    public java.util.Map<String, Long> stageTimes(String seriesUid) {
+        return Tx.run(ds, c -> {
+            java.util.Map<String, Long> t = new java.util.LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT stage, millis FROM stage_time WHERE series_uid = ? ORDER BY finished_at")) {
+                ps.setString(1, seriesUid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        t.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+            return t;
+        });
+    }
+
+    /** Derived series made from a source series. */
+    public List<SeriesInfo> derivedOf(String sourceUid) {
+        return query(" WHERE s.derived_from = ?", sourceUid);
     }
 
     public void recordDecision(String seriesUid, String decision) {
@@ -217,10 +271,17 @@ public class SeriesAssembler {
     }
 
     public List<SeriesInfo> list(int limit) {
+        return query(" ORDER BY s.last_received_at DESC LIMIT ?", limit);
+    }
+
+    /** Series selected by a WHERE/ORDER clause appended to SELECT, with its parameters. */
+    private List<SeriesInfo> query(String clause, Object... params) {
         return Tx.run(ds, c -> {
             List<SeriesInfo> all = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(SELECT + " ORDER BY s.last_received_at DESC LIMIT ?")) {
-                ps.setInt(1, limit);
+            try (PreparedStatement ps = c.prepareStatement(SELECT + clause)) {
+                for (int i = 0; i < params.length; i++) {
+                    ps.setObject(i + 1, params[i]);
+                }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         all.add(map(rs));
@@ -276,7 +337,8 @@ public class SeriesAssembler {
         return new SeriesInfo(rs.getString("series_uid"), rs.getString("study_uid"), rs.getString("modality"), rs.getString("state"),
                 rs.getInt("generation"), rs.getInt("n"), rs.getTimestamp("first_received_at").toInstant(),
                 rs.getTimestamp("last_received_at").toInstant(), completed == null ? null : completed.toInstant(),
-                rs.getString("assessment"), rs.getString("decision"), (Double) rs.getObject("consistency"), rs.getString("outcome"));
+                rs.getString("assessment"), rs.getString("decision"), (Double) rs.getObject("consistency"), rs.getString("outcome"),
+                rs.getString("derived_from"), rs.getString("model"), rs.getString("fhir_ref"), rs.getString("outcome_reason"));
     }
 
     private static void upsertInstance(Connection c, SpooledInstance i, Instant now) throws SQLException {

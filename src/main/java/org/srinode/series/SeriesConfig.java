@@ -14,4 +14,11 @@ public interface SeriesConfig {
     /** A series still receiving this long after its first instance is completed anyway. */
     @WithDefault("10m")
     Duration forceCompleteAfter();
+
+    /**
+     * Forward every acquired series untouched to the destination (true), or only the derived series
+     * (false: the modality also sends to the PACS directly and the node receives a copy).
+     */
+    @WithDefault("true")
+    boolean forwardOriginals();
 }

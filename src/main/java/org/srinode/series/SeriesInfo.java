@@ -19,8 +19,13 @@ import java.time.Instant;
  * @param decision        what the routing rules decided (ENHANCE, FORWARD_ONLY), null until decided
  * @param consistency     data-consistency score of the enhancement, null until enhanced
  * @param outcome         ENHANCED, FLAGGED or HELD once enhanced
+ * @param derivedFrom     for a derived series: the source series it was made from
+ * @param model           for a derived series: the model name and version that made it
+ * @param fhirRef         for a derived series: the ImagingStudy on the FHIR server that lists it, once published
+ * @param outcomeReason   why the outcome is what it is, in words (e.g. why a series is out of the model's scope)
  */
 public record SeriesInfo(String seriesUid, String studyUid, String modality, String state, int generation, int instances,
                          Instant firstReceivedAt, Instant lastReceivedAt, Instant completedAt,
-                         @JsonIgnore String assessment, String decision, Double consistency, String outcome) {
+                         @JsonIgnore String assessment, String decision, Double consistency, String outcome,
+                         String derivedFrom, String model, String fhirRef, String outcomeReason) {
 }

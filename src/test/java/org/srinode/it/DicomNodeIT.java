@@ -77,10 +77,10 @@ class DicomNodeIT {
         assertThat(v.at("/assessment/lowResolution").asBoolean()).isTrue();
         assertThat(v.at("/series/decision").asText()).isEqualTo("ENHANCE");
         assertThat(v.get("jobs").findValuesAsText("kind")).contains("ENHANCE", "FORWARD", "ASSESS");
-        await().atMost(Duration.ofSeconds(60)).until(() -> seriesInOrthanc(series) == 2);
+        await().atMost(Duration.ofSeconds(60)).until(() -> orthanc.seriesInstances(series) == 2);
         // the derived series reaches the PACS too, labelled, upscaled, dciodvfy-clean
         String derived = org.srinode.derived.DerivedUids.of(series, "sri-default-x2", "0.1.0", "series");
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> seriesInOrthanc(derived) == 2);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> orthanc.seriesInstances(derived) == 2);
         String sop = org.srinode.derived.DerivedUids.of(Part10Peek.sopInstanceUid(Files.readAllBytes(first)), "sri-default-x2",
                 "0.1.0", "instance");
         String id = orthanc.findInstance(sop);
@@ -137,21 +137,12 @@ class DicomNodeIT {
         assertThat(store.exitCode()).as(store.output()).isZero();
         String series = Part10Peek.seriesInstanceUid(Files.readAllBytes(files.get(0)));
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                .until(() -> seriesInOrthanc(series), n -> n == expected);
+                .until(() -> orthanc.seriesInstances(series), n -> n == expected);
         for (Path f : files) {
             byte[] source = Files.readAllBytes(f);
             String id = orthanc.findInstance(Part10Peek.sopInstanceUid(source));
             assertThat(id).as("instance of " + f.getFileName() + " in Orthanc").isNotNull();
             assertThat(PixelDigest.of(orthanc.file(id))).as("pixel data of " + f.getFileName()).isEqualTo(PixelDigest.of(source));
         }
-    }
-
-    private int seriesInOrthanc(String seriesUid) throws Exception {
-        for (JsonNode n : Http.postJson(orthanc.url("/tools/lookup"), seriesUid)) {
-            if ("Series".equals(n.path("Type").asText())) {
-                return Http.json(orthanc.url("/series/" + n.path("ID").asText())).path("Instances").size();
-            }
-        }
-        return 0;
     }
 }

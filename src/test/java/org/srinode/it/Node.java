@@ -41,7 +41,7 @@ final class Node implements AutoCloseable {
     Node start() throws IOException, InterruptedException {
         String jar = System.getProperty("sri.jar", "target/quarkus-app/quarkus-run.jar");
         Files.createDirectories(dataDir);
-        ProcessBuilder pb = new ProcessBuilder("java", "-Xmx512m", "-jar", jar).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder("java", "-Xmx1g", "-jar", jar).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("node-" + (++starts) + ".log").toFile()));
         pb.environment().putAll(env);
         process = pb.start();

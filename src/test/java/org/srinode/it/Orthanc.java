@@ -71,6 +71,23 @@ final class Orthanc implements AutoCloseable {
         return null;
     }
 
+    /** Orthanc ids of the instances of a series. */
+    List<String> instancesOfSeries(String seriesUid) throws IOException, InterruptedException {
+        for (JsonNode n : Http.postJson(url("/tools/lookup"), seriesUid)) {
+            if ("Series".equals(n.path("Type").asText())) {
+                List<String> ids = new java.util.ArrayList<>();
+                Http.json(url("/series/" + n.path("ID").asText())).path("Instances").forEach(i -> ids.add(i.asText()));
+                return ids;
+            }
+        }
+        return List.of();
+    }
+
+    /** Instances Orthanc holds of a series (0 when it does not know the series). */
+    int seriesInstances(String seriesUid) throws IOException, InterruptedException {
+        return instancesOfSeries(seriesUid).size();
+    }
+
     byte[] file(String instanceId) throws IOException, InterruptedException {
         return Http.bytes(url("/instances/" + instanceId + "/file"));
     }

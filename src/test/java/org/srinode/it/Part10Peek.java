@@ -20,6 +20,10 @@ final class Part10Peek {
         return value(f, TagFromName.SeriesInstanceUID);
     }
 
+    static String studyInstanceUid(byte[] f) throws Exception {
+        return value(f, TagFromName.StudyInstanceUID);
+    }
+
     static String transferSyntaxUid(byte[] f) throws Exception {
         return value(f, TagFromName.TransferSyntaxUID);
     }

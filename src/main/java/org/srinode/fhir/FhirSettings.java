@@ -1,0 +1,50 @@
+package org.srinode.fhir;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** FHIR publishing of enhanced series and the embedded FHIR sandbox ({@code sri.fhir.*}). */
+@ConfigMapping(prefix = "sri.fhir")
+public interface FhirSettings {
+
+    /** Publish ImagingStudy, Provenance, Device and Observations for every derived series. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Base URL of the FHIR server; empty: the node's own sandbox at http://localhost:{http port}/fhir. */
+    Optional<String> serverUrl();
+
+    /** FHIR version spoken to the server and by the sandbox: R4 or R5. */
+    @WithDefault("R4")
+    FhirVersion version();
+
+    /** Serve the in-memory FHIR sandbox at /fhir (for demos and tests; its content is lost on restart). */
+    @WithDefault("true")
+    boolean sandbox();
+
+    /** Identifier system of the DICOM Patient ID (0010,0020) at this site (the EHR's MRN system). */
+    @WithDefault("http://sri-node.org/fhir/NamingSystem/dicom-patient-id")
+    String patientIdentifierSystem();
+
+    /** Validate every bundle against the base specification (offline) before it is sent. */
+    @WithDefault("true")
+    boolean validate();
+
+    /** Attempts before a publication is given up (DEAD, with its reason; the DICOM path is never affected). */
+    @WithDefault("8")
+    int maxAttempts();
+
+    /** First wait before a retry; doubled after each failure up to max-backoff. */
+    @WithDefault("5s")
+    Duration initialBackoff();
+
+    /** Longest wait between retries. */
+    @WithDefault("10m")
+    Duration maxBackoff();
+
+    /** Connect and read timeout of each request. */
+    @WithDefault("30s")
+    Duration timeout();
+}

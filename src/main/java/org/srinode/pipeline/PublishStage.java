@@ -1,0 +1,136 @@
+package org.srinode.pipeline;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.camel.Exchange;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.srinode.dicom.StudyHeader;
+import org.srinode.dicom.Uids;
+import org.srinode.fhir.FhirPublisher;
+import org.srinode.fhir.FhirSettings;
+import org.srinode.fhir.Publication;
+import org.srinode.jobs.Job;
+import org.srinode.jobs.JobExchange;
+import org.srinode.jobs.JobQueue;
+import org.srinode.quality.Assessment;
+import org.srinode.series.SeriesAssembler;
+import org.srinode.series.SeriesInfo;
+
+/**
+ * FHIR publishing of a derived series (PUBLISH jobs): gathers the study, both series, the model and
+ * the findings, and hands them to the FHIR publisher. Its own jobs and retries: a FHIR server that is
+ * down or refuses never holds back the DICOM path.
+ */
+@ApplicationScoped
+@Named("publishStage")
+public class PublishStage {
+    private static final Logger LOG = Logger.getLogger(PublishStage.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final JobQueue jobs;
+    private final SeriesAssembler series;
+    private final FhirSettings settings;
+    private final SafetySettings safety;
+    private final FhirPublisher publisher;
+    private final String baseUrl;
+
+    @Inject
+    public PublishStage(JobQueue jobs, SeriesAssembler series, FhirSettings settings, SafetySettings safety,
+                        @ConfigProperty(name = "quarkus.http.port") int httpPort) {
+        this.jobs = jobs;
+        this.series = series;
+        this.settings = settings;
+        this.safety = safety;
+        this.baseUrl = settings.serverUrl().filter(s -> !s.isBlank()).orElse("http://localhost:" + httpPort + "/fhir");
+        this.publisher = new FhirPublisher(baseUrl, settings.version(), settings.patientIdentifierSystem(), settings.validate(),
+                (int) settings.timeout().toMillis());
+    }
+
+    /** The validator loads the specification for seconds: do it in the background at start-up, not in the first publication. */
+    void warmUp(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event) {
+        if (settings.enabled() && settings.validate()) {
+            Thread t = new Thread(() -> org.srinode.fhir.Validation.errors(settings.version(),
+                    settings.version().fromR4(new org.hl7.fhir.r4.model.Patient())),
+                    "fhir-validator-warm-up");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    /** The FHIR server's base URL this node publishes to. */
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    public List<Job> claimDue() {
+        return jobs.claimDue(SeriesAssembler.PUBLISH, 2);
+    }
+
+    public void publish(Exchange exchange) throws Exception {
+        Job job = JobExchange.bind(exchange);
+        if (!settings.enabled()) {
+            jobs.succeeded(job.id());
+            return;
+        }
+        long t0 = System.nanoTime();
+        SeriesInfo derived = series.find(job.seriesUid()).orElseThrow();
+        SeriesInfo source = series.find(derived.derivedFrom())
+                .orElseThrow(() -> new IllegalStateException("the source series of " + job.seriesUid() + " is not in the database"));
+        List<StudyHeader> derivedHeaders = headers(derived.seriesUid());
+        List<StudyHeader> sourceHeaders = headers(source.seriesUid());
+        StudyHeader first = sourceHeaders.get(0);
+        Assessment assessment = source.assessment() == null ? null : JSON.readValue(source.assessment(), Assessment.class);
+        String model = derived.model() == null ? "unknown unknown" : derived.model();
+        int space = model.lastIndexOf(' ');
+        Publication p = new Publication(
+                new Publication.Patient(first.patientId(), first.issuerOfPatientId(), first.patientName(), first.patientBirthDate(),
+                        first.patientSex()),
+                new Publication.Study(first.studyUid(), first.studyDate(), first.studyTime(), first.studyDescription(), first.accessionNumber()),
+                seriesOf(sourceHeaders), seriesOf(derivedHeaders),
+                new Publication.Model(model.substring(0, space), model.substring(space + 1), "sri-node project", EnhanceStage.VERSION),
+                assessment, source.consistency(), safety.maxInconsistency(), source.outcome() == null ? "ENHANCED" : source.outcome(),
+                derived.completedAt() == null ? Instant.now() : derived.completedAt());
+        FhirPublisher.Published done = publisher.publish(p);
+        series.recordFhir(derived.seriesUid(), done.imagingStudy());
+        series.recordFhir(source.seriesUid(), done.imagingStudy());
+        jobs.succeeded(job.id());
+        series.recordStageTime(source.seriesUid(), "PUBLISH", (System.nanoTime() - t0) / 1_000_000);
+        LOG.infof("series %s: published to FHIR (%s, %d resources)", Uids.shortTag(derived.seriesUid()), done.imagingStudy(),
+                done.locations().size());
+    }
+
+    public void failed(Exchange exchange) {
+        Job job = JobExchange.of(exchange);
+        Job now = jobs.failed(job.id(), JobExchange.failure(exchange), settings.maxAttempts(), settings.initialBackoff(), settings.maxBackoff());
+        LOG.warnf(now.attempts() == 1 ? exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class) : null,
+                "series %s: FHIR publication to %s, attempt %d of %d failed: %s", Uids.shortTag(job.seriesUid()), baseUrl, now.attempts(),
+                settings.maxAttempts(), JobExchange.failure(exchange));
+    }
+
+    private List<StudyHeader> headers(String seriesUid) throws Exception {
+        List<StudyHeader> all = new ArrayList<>();
+        for (Path f : series.files(seriesUid)) {
+            all.add(StudyHeader.read(f));
+        }
+        if (all.isEmpty()) {
+            throw new IllegalStateException("series " + seriesUid + " has no files in the spool");
+        }
+        all.sort(Comparator.comparing((StudyHeader h) -> h.instanceNumber() == null ? Integer.MAX_VALUE : h.instanceNumber())
+                .thenComparing(StudyHeader::sopInstanceUid));
+        return all;
+    }
+
+    private static Publication.Series seriesOf(List<StudyHeader> headers) {
+        StudyHeader h = headers.get(0);
+        return new Publication.Series(h.seriesUid(), h.seriesNumber(), h.modality(), h.seriesDescription(),
+                headers.stream().map(x -> new Publication.Instance(x.sopInstanceUid(), x.sopClassUid(), x.instanceNumber())).toList());
+    }
+}

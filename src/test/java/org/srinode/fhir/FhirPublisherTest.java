@@ -1,0 +1,193 @@
+package org.srinode.fhir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import java.net.ServerSocket;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.ImagingStudy;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Provenance;
+import org.hl7.fhir.r4.model.Reference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.srinode.quality.Assessment;
+
+/** Publishing to a real HAPI FHIR server (the sandbox class in Jetty): content, idempotence, merging, R5, validation. */
+class FhirPublisherTest {
+    static final String STUDY = "1.2.826.0.1.3680043.8.498.1";
+    static final String SOURCE = "1.2.826.0.1.3680043.8.498.1.2";
+    static final String DERIVED = "2.25.123456789";
+    static final String SYSTEM = "http://hospital.example/mrn";
+    static FhirServer r4;
+
+    @BeforeAll
+    static void start() throws Exception {
+        r4 = FhirServer.start(FhirVersion.R4);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        r4.close();
+    }
+
+    static Publication publication(String patientId, String studyUid, String outcome, double consistency) {
+        Assessment.Measured m = new Assessment.Measured(5, 128, 128, 2.0, 6.0, 6.0, 0.5, 6);
+        Assessment a = new Assessment(Assessment.VERSION, true, null, "TRUE", true, true, true, true, m,
+                List.of(new Assessment.Gap(2, 1, List.of(18.0))), List.of(), List.of(), List.of(4),
+                List.of(new Assessment.Region(1, 20, 30, 16, 12, "ZERO_FILLED")), List.of(), 2, List.of("SR_X2", "INPAINT"),
+                List.of("low field 0.5 T"));
+        List<Publication.Instance> src = IntStream.rangeClosed(1, 5)
+                .mapToObj(i -> new Publication.Instance(SOURCE + "." + i, "1.2.840.10008.5.1.4.1.1.4", i)).toList();
+        List<Publication.Instance> der = IntStream.rangeClosed(1, 5)
+                .mapToObj(i -> new Publication.Instance(DERIVED + i, "1.2.840.10008.5.1.4.1.1.4", i)).toList();
+        return new Publication(new Publication.Patient(patientId, "", "DOE^JANE", "19700101", "F"),
+                new Publication.Study(studyUid, "20261126", "101500", "MR head", "ACC42"),
+                new Publication.Series(SOURCE, 3, "MR", "T1 axial", src),
+                new Publication.Series(DERIVED, 1000, "MR", "T1 axial AI-ENHANCED", der),
+                new Publication.Model("sri-default-x2", "0.1.0", "sri-node project", "sri-node 0.1.0"),
+                a, consistency, 0.15, outcome, Instant.parse("2026-11-26T10:20:00Z"));
+    }
+
+    static FhirPublisher publisher(FhirServer server, FhirVersion v) {
+        return new FhirPublisher(server.baseUrl(), v, SYSTEM, true, 10_000);
+    }
+
+    static List<IBaseResource> search(FhirServer s, String type, String param, String value) {
+        return s.store().search(type, java.util.Map.of(param, new String[] {value}));
+    }
+
+    @Test
+    void oneTransactionCarriesStudyProvenanceDeviceAndFindings() {
+        String study = STUDY + ".10";
+        FhirPublisher.Published done = publisher(r4, FhirVersion.R4).publish(publication("P10", study, "ENHANCED", 0.05));
+
+        List<IBaseResource> studies = search(r4, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study);
+        assertThat(studies).hasSize(1);
+        ImagingStudy is = (ImagingStudy) studies.get(0);
+        String studyRef = "ImagingStudy/" + is.getIdElement().getIdPart();
+        assertThat(done.imagingStudy()).isEqualTo(studyRef);
+        assertThat(is.getSeries()).extracting(ImagingStudy.ImagingStudySeriesComponent::getUid).containsExactly(SOURCE, DERIVED);
+        assertThat(is.getSeries().get(1).getNumber()).isEqualTo(1000);
+        assertThat(is.getSeries().get(1).getInstance()).hasSize(5);
+        assertThat(is.getSeries().get(1).getInstance().get(0).getSopClass().getCode()).isEqualTo("urn:oid:1.2.840.10008.5.1.4.1.1.4");
+        assertThat(is.getNumberOfInstances()).isEqualTo(10);
+        String patientRef = is.getSubject().getReference();
+        assertThat(patientRef).startsWith("Patient/");
+        assertThat(search(r4, "Patient", "identifier", SYSTEM + "|P10")).hasSize(1);
+
+        List<IBaseResource> provs = search(r4, "Provenance", "target", studyRef);
+        assertThat(provs).hasSize(1);
+        Provenance prov = (Provenance) provs.get(0);
+        assertThat(prov.getAgentFirstRep().getWho().getReference()).startsWith("Device/");
+        assertThat(r4.store().read("Device", prov.getAgentFirstRep().getWho().getReferenceElement().getIdPart())).isPresent();
+        assertThat(prov.getEntityFirstRep().getWhat().getIdentifier().getValue()).isEqualTo("urn:oid:" + SOURCE);
+
+        List<IBaseResource> obs = search(r4, "Observation", "derived-from", studyRef);
+        assertThat(obs).extracting(o -> ((Observation) o).getCode().getCodingFirstRep().getCode())
+                .containsExactlyInAnyOrder("low-field", "low-resolution", "incomplete-series", "corrupted-regions", "data-consistency");
+        assertThat(obs).allSatisfy(o -> assertThat(((Observation) o).getSubject().getReference()).isEqualTo(patientRef));
+        Observation field = (Observation) obs.stream().filter(o -> ((Observation) o).getCode().getCodingFirstRep().getCode().equals("low-field"))
+                .findFirst().orElseThrow();
+        assertThat(field.getValueQuantity().getValue().doubleValue()).isEqualTo(0.5);
+
+        // and the server returns them on a search over HTTP
+        IGenericClient client = FhirVersion.R4.context().newRestfulGenericClient(r4.baseUrl());
+        org.hl7.fhir.r4.model.Bundle found = client.search().forResource(Observation.class)
+                .where(Observation.DERIVED_FROM.hasId(studyRef)).returnBundle(org.hl7.fhir.r4.model.Bundle.class).execute();
+        assertThat(found.getEntry()).hasSize(5);
+    }
+
+    @Test
+    void publishingTwiceChangesNothingButVersions() {
+        String study = STUDY + ".11";
+        FhirPublisher p = publisher(r4, FhirVersion.R4);
+        p.publish(publication("P11", study, "ENHANCED", 0.05));
+        p.publish(publication("P11", study, "ENHANCED", 0.05));
+        List<IBaseResource> studies = search(r4, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study);
+        assertThat(studies).hasSize(1);
+        String ref = "ImagingStudy/" + studies.get(0).getIdElement().getIdPart();
+        assertThat(studies.get(0).getMeta().getVersionId()).isEqualTo("2");
+        assertThat(((ImagingStudy) studies.get(0)).getSeries()).hasSize(2);
+        assertThat(search(r4, "Patient", "identifier", SYSTEM + "|P11")).hasSize(1);
+        assertThat(search(r4, "Provenance", "target", ref)).hasSize(1);
+        assertThat(search(r4, "Observation", "derived-from", ref)).hasSize(5);
+    }
+
+    @Test
+    void seriesTheServerAlreadyListsAreKept() {
+        String study = STUDY + ".12";
+        ImagingStudy pre = new ImagingStudy();
+        pre.addIdentifier().setSystem(R4Bundle.DICOM_UID_SYSTEM).setValue("urn:oid:" + study);
+        pre.setStatus(ImagingStudy.ImagingStudyStatus.AVAILABLE);
+        pre.setSubject(new Reference("Patient/from-the-ehr"));
+        pre.addSeries().setUid("1.2.3.99").setModality(new Coding(R4Bundle.DCM, "CT", null)).setNumberOfInstances(0);
+        IGenericClient client = FhirVersion.R4.context().newRestfulGenericClient(r4.baseUrl());
+        String id = client.create().resource(pre).execute().getId().getIdPart();
+
+        publisher(r4, FhirVersion.R4).publish(publication("P12", study, "ENHANCED", 0.05));
+        ImagingStudy after = (ImagingStudy) r4.store().read("ImagingStudy", id).orElseThrow();
+        assertThat(after.getSeries()).extracting(ImagingStudy.ImagingStudySeriesComponent::getUid).containsExactly("1.2.3.99", SOURCE, DERIVED);
+        assertThat(after.getSubject().getReference()).isEqualTo("Patient/from-the-ehr");
+        assertThat(search(r4, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study)).hasSize(1);
+    }
+
+    @Test
+    void aHeldSeriesIsNotListedOnlyItsFindingsAre() {
+        String study = STUDY + ".13";
+        publisher(r4, FhirVersion.R4).publish(publication("P13", study, "HELD", 0.4));
+        ImagingStudy is = (ImagingStudy) search(r4, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study).get(0);
+        String ref = "ImagingStudy/" + is.getIdElement().getIdPart();
+        assertThat(is.getSeries()).extracting(ImagingStudy.ImagingStudySeriesComponent::getUid).containsExactly(SOURCE);
+        assertThat(search(r4, "Provenance", "target", ref)).isEmpty();
+        Observation dc = search(r4, "Observation", "derived-from", ref).stream().map(o -> (Observation) o)
+                .filter(o -> o.getCode().getCodingFirstRep().getCode().equals("data-consistency")).findFirst().orElseThrow();
+        assertThat(dc.getInterpretationFirstRep().getCodingFirstRep().getCode()).isEqualTo("H");
+        assertThat(dc.getNoteFirstRep().getText()).contains("held");
+    }
+
+    @Test
+    void r5IsSpokenWhenConfigured() throws Exception {
+        try (FhirServer r5 = FhirServer.start(FhirVersion.R5)) {
+            String study = STUDY + ".14";
+            FhirPublisher p = publisher(r5, FhirVersion.R5);
+            p.publish(publication("P14", study, "ENHANCED", 0.05));
+            p.publish(publication("P14", study, "ENHANCED", 0.05));
+            List<IBaseResource> studies = search(r5, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study);
+            assertThat(studies).hasSize(1);
+            org.hl7.fhir.r5.model.ImagingStudy is = (org.hl7.fhir.r5.model.ImagingStudy) studies.get(0);
+            assertThat(is.getSeries()).hasSize(2);
+            assertThat(is.getSeries().get(1).getModality().getCodingFirstRep().getCode()).isEqualTo("MR");
+            assertThat(search(r5, "Provenance", "target", "ImagingStudy/" + is.getIdElement().getIdPart())).hasSize(1);
+        }
+    }
+
+    @Test
+    void bundlesValidateAndBrokenResourcesDoNot() {
+        FhirPublisher p = publisher(r4, FhirVersion.R4);
+        assertThat(Validation.errors(FhirVersion.R4, p.bundle(publication("P15", STUDY + ".15", "ENHANCED", 0.2), null))).isEmpty();
+        assertThat(Validation.errors(FhirVersion.R5,
+                new FhirPublisher(r4.baseUrl(), FhirVersion.R5, SYSTEM, true, 1000).bundle(publication("P15", STUDY + ".15", "FLAGGED", 0.2), null)))
+                .isEmpty();
+        Observation broken = new Observation();   // status and code are required
+        broken.addDerivedFrom(new Reference("ImagingStudy/1"));
+        assertThat(Validation.errors(FhirVersion.R4, broken)).isNotEmpty();
+    }
+
+    @Test
+    void anUnreachableServerIsAnErrorNotASilentSuccess() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        FhirPublisher p = new FhirPublisher("http://127.0.0.1:" + port + "/fhir", FhirVersion.R4, SYSTEM, false, 2000);
+        assertThatThrownBy(() -> p.publish(publication("P16", STUDY + ".16", "ENHANCED", 0.05)))
+                .hasMessageContaining("127.0.0.1:" + port);
+    }
+}
