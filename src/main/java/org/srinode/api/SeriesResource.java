@@ -22,8 +22,12 @@ import org.srinode.series.SeriesInfo;
 @Path("/api/series")
 @Produces(MediaType.APPLICATION_JSON)
 public class SeriesResource {
-    /** A series with its assessment (parsed) and its jobs. */
-    public record SeriesView(SeriesInfo series, JsonNode assessment, List<Job> jobs) {
+    /**
+     * A series with its assessment (parsed), its jobs, how long each stage took (milliseconds) and
+     * the derived series made from it.
+     */
+    public record SeriesView(SeriesInfo series, JsonNode assessment, List<Job> jobs, java.util.Map<String, Long> stageMillis,
+                             List<String> derivedSeries) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,13 +41,16 @@ public class SeriesResource {
                 a = JSON.getNodeFactory().textNode(s.assessment());
             }
         }
-        return new SeriesView(s, a, jobs.forSeries(s.seriesUid()));
+        return new SeriesView(s, a, jobs.forSeries(s.seriesUid()), series.stageTimes(s.seriesUid()),
+                series.derivedOf(s.seriesUid()).stream().map(SeriesInfo::seriesUid).toList());
     }
 
     @Inject
     SeriesAssembler series;
     @Inject
     JobQueue jobs;
+    @Inject
+    Previews previews;
 
     @GET
     @Operation(summary = "Series received, newest first, with their jobs")
@@ -58,5 +65,13 @@ public class SeriesResource {
     public SeriesView one(@PathParam("uid") String uid) {
         SeriesInfo s = series.find(uid).orElseThrow(() -> new NotFoundException("no series " + uid));
         return view(s);
+    }
+
+    @GET
+    @Path("/{uid}/preview.png")
+    @Produces("image/png")
+    @Operation(summary = "Before/after picture: a slice of the acquired series next to the same slice of its AI-enhanced series")
+    public byte[] preview(@PathParam("uid") String uid, @QueryParam("slice") Integer slice) throws Exception {
+        return previews.png(uid, slice);
     }
 }

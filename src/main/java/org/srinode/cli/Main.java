@@ -31,7 +31,10 @@ public final class Main {
         int rc = switch (args[0]) {
             case "evaluate" -> evaluate(java.util.Arrays.copyOfRange(args, 1, args.length));
             case "assess" -> Assess.run(java.util.Arrays.copyOfRange(args, 1, args.length));
+            case "enhance" -> Enhance.run(java.util.Arrays.copyOfRange(args, 1, args.length));
+            case "demo" -> Demo.run(java.util.Arrays.copyOfRange(args, 1, args.length));
             case "bench-model" -> BenchModel.run(java.util.Arrays.copyOfRange(args, 1, args.length));
+            case "bench-e2e" -> BenchE2e.run(java.util.Arrays.copyOfRange(args, 1, args.length));
             default -> {
                 System.err.println("unknown command: " + args[0]);
                 usage();
@@ -44,6 +47,8 @@ public final class Main {
     private static void usage() {
         System.err.println("""
                 usage: ./sri-node assess <series folder>     the assessment of a DICOM series, as JSON
+                       ./sri-node enhance <series folder | NIfTI file> --output <folder> [--model <model folder>]
+                                           the node's assessment, enhancement and derived-series writer, offline
                        ./sri-node evaluate --input <folder|file> --output <folder> [--model <model folder>]...
                                            [--max-slices N] [--seed S] [--contrast <case>=<name>]...
                   Degrades every HQ volume (NIfTI files, DICOM series folders, an IXI-{PD,T1,T2} tree) with the

@@ -17,6 +17,17 @@ public final class Montage {
     }
 
     public static void write(Path file, List<String> captions, List<float[]> panels, int w, int h) throws IOException {
+        ImageIO.write(render(captions, panels, w, h), "png", file.toFile());
+    }
+
+    /** The montage as PNG bytes. */
+    public static byte[] png(List<String> captions, List<float[]> panels, int w, int h) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ImageIO.write(render(captions, panels, w, h), "png", out);
+        return out.toByteArray();
+    }
+
+    private static BufferedImage render(List<String> captions, List<float[]> panels, int w, int h) {
         int gap = 4;
         BufferedImage img = new BufferedImage(panels.size() * (w + gap) - gap, h + CAPTION, BufferedImage.TYPE_BYTE_GRAY);
         for (int p = 0; p < panels.size(); p++) {
@@ -39,6 +50,6 @@ public final class Montage {
         } catch (RuntimeException | Error e) {
             // no usable font on a headless machine: the panels stay, the order is given in the report
         }
-        ImageIO.write(img, "png", file.toFile());
+        return img;
     }
 }

@@ -22,6 +22,7 @@ import org.srinode.series.SeriesAssembler;
 @Named("forwarder")
 public class Forwarder {
     public static final String KIND = "FORWARD";
+    private static final String STARTED = "SriForwardStarted";
     private static final Logger LOG = Logger.getLogger(Forwarder.class);
 
     private final JobQueue jobs;
@@ -41,12 +42,17 @@ public class Forwarder {
 
     /** The series' files (every generation: a re-opened series is sent whole and supersedes). */
     public List<Path> filesOf(Exchange exchange) {
+        exchange.setProperty(STARTED, System.nanoTime());
         return series.files(JobExchange.bind(exchange).seriesUid());
     }
 
     public void delivered(Exchange exchange) {
         Job job = JobExchange.of(exchange);
         jobs.succeeded(job.id());
+        Long started = exchange.getProperty(STARTED, Long.class);
+        if (started != null) {
+            series.recordStageTime(job.seriesUid(), KIND, (System.nanoTime() - started) / 1_000_000);
+        }
         LOG.infof("series %s generation %d forwarded", Uids.shortTag(job.seriesUid()), job.generation());
     }
 

@@ -131,6 +131,19 @@ public class JobQueue {
         });
     }
 
+    /** Jobs waiting for a retry after at least one failure, for metrics. */
+    public long countRetrying(String kind) {
+        return Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM job WHERE kind = ? AND state = 'PENDING' AND attempts > 0")) {
+                ps.setString(1, kind);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
     private static void setState(Connection c, long id, String state) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = ?, updated_at = ? WHERE id = ?")) {
             ps.setString(1, state);

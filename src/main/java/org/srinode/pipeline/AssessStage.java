@@ -52,6 +52,7 @@ public class AssessStage {
     /** Assesses the job's series; the body becomes the Assessment and its findings become headers. */
     public Assessment assess(Exchange exchange) throws JsonProcessingException {
         Job job = JobExchange.bind(exchange);
+        long t0 = System.nanoTime();
         List<ImageHeader> headers = new ArrayList<>();
         for (Path f : series.files(job.seriesUid())) {
             try {
@@ -63,6 +64,7 @@ public class AssessStage {
         Assessment a = assessor.assess(headers, h -> SeriesFiles.pixels(Path.of(h.file())));
         AssessmentHeaders.set(exchange.getIn(), a);
         series.recordAssessment(job.seriesUid(), JSON.writeValueAsString(a));
+        series.recordStageTime(job.seriesUid(), KIND, (System.nanoTime() - t0) / 1_000_000);
         exchange.getIn().setBody(a);
         return a;
     }

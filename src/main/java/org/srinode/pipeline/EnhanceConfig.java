@@ -18,9 +18,13 @@ public interface EnhanceConfig {
     @WithDefault("auto")
     String device();
 
-    /** Predictors kept ready: series enhanced at the same time. */
+    /** Predictors kept ready (at least the number of workers). */
     @WithDefault("2")
     int poolSize();
+
+    /** Series enhanced at the same time (the bounded worker pool of the enhance route). */
+    @WithDefault("1")
+    int workers();
 
     /** Tile side in low-resolution pixels. */
     @WithDefault("128")

@@ -1,6 +1,7 @@
 package org.srinode.pipeline;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,6 +18,8 @@ import org.srinode.spool.SpooledInstance;
 public class NodeMetrics {
     private final Counter received;
     private final Counter receivedBytes;
+    private final Timer enhancement;
+    private final MeterRegistry registry;
 
     @Inject
     public NodeMetrics(MeterRegistry registry, SeriesAssembler series, JobQueue jobs) {
@@ -28,10 +31,24 @@ public class NodeMetrics {
             Gauge.builder("sri.series", series, s -> s.countByState(state)).tag("state", state)
                     .description("Series known to the node, per state").register(registry);
         }
-        for (String state : new String[] {"PENDING", "RUNNING", "DONE", "DEAD"}) {
-            Gauge.builder("sri.jobs", jobs, q -> q.count(Forwarder.KIND, state)).tag("kind", Forwarder.KIND).tag("state", state)
-                    .description("Jobs per kind and state (PENDING+RUNNING: queue depth; DEAD: failed for good)").register(registry);
+        for (String kind : new String[] {Forwarder.KIND, AssessStage.KIND, AssessStage.ENHANCE, SeriesAssembler.PUBLISH}) {
+            for (String state : new String[] {"PENDING", "RUNNING", "DONE", "DEAD"}) {
+                Gauge.builder("sri.jobs", jobs, q -> q.count(kind, state)).tag("kind", kind).tag("state", state)
+                        .description("Jobs per kind and state (PENDING+RUNNING: queue depth; DEAD: failed for good)").register(registry);
+            }
+            Gauge.builder("sri.jobs.retrying", jobs, q -> q.countRetrying(kind)).tag("kind", kind)
+                    .description("Jobs waiting for a retry after a failure").register(registry);
         }
+        this.registry = registry;
+        enhancement = Timer.builder("sri.enhancement.duration").description("Time to enhance one series (model and derived series)")
+                .publishPercentiles(0.5, 0.95).register(registry);
+    }
+
+    /** Called by the enhancement stage once per enhanced series. */
+    public void enhanced(long millis, String outcome) {
+        enhancement.record(java.time.Duration.ofMillis(millis));
+        Counter.builder("sri.enhancement.outcomes").tag("outcome", outcome).description("Enhanced series per outcome (ENHANCED, FLAGGED, HELD)")
+                .register(registry).increment();
     }
 
     /** Called by the ingest route for each stored instance. */

@@ -60,6 +60,50 @@ class ResilienceIT {
         }
     }
 
+    @Test
+    void killNineDuringAnEnhancementThenRestartCompletesItExactlyOnce() throws Exception {
+        Path tmp = WorkDir.fresh(getClass()).resolve("kill9-enhancing");
+        try (Orthanc orthanc = new Orthanc(tmp.resolve("orthanc")).start()) {
+            Node node = new Node(tmp.resolve("node")).forwardingTo(orthanc).start();
+            org.srinode.cli.Demo.Simulated sim = org.srinode.cli.Demo.simulate(org.srinode.volume.Nifti.read(SharedData.colin27()),
+                    tmp.resolve("acquired"));
+            int n = sim.kept().size();
+            Proc store = new Dcmtk(tmp).store("MODALITY", node.dicomPort, SharedData.dcmFiles(sim.folder()).toArray(Path[]::new));
+            assertThat(store.exitCode()).as(store.output()).isZero();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> "RUNNING".equals(job(node, sim.seriesUid(), "ENHANCE").path("state").asText()));
+            node.killHard();                       // in the middle of the enhancement
+            node.start();
+            try {
+                await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> "DONE".equals(job(node, sim.seriesUid(), "ENHANCE").path("state").asText()));
+                JsonNode v = Http.json(node.url("/api/series/" + sim.seriesUid()));
+                assertThat(v.path("derivedSeries")).hasSize(1);
+                String derived = v.path("derivedSeries").path(0).asText();
+                int filled = org.srinode.cli.Demo.MISSING.length;
+                await().atMost(Duration.ofSeconds(60)).until(() -> orthanc.seriesInstances(derived) == n + filled);
+                assertThat(orthanc.instanceCount()).as("the original and the derived series, once each").isEqualTo(2 * n + filled);
+                try (Stream<Path> s = Files.walk(node.dataDir.resolve("derived"))) {
+                    assertThat(s.filter(p -> p.toString().endsWith(".dcm")).count()).isEqualTo(n + filled);
+                }
+            } finally {
+                node.close();
+            }
+        }
+    }
+
+    private static JsonNode job(Node node, String series, String kind) throws Exception {
+        if (Http.status(node.url("/api/series/" + series)) != 200) {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
+        for (JsonNode j : Http.json(node.url("/api/series/" + series)).path("jobs")) {
+            if (kind.equals(j.path("kind").asText())) {
+                return j;
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+
     private static boolean allDone(Node node, String series) throws Exception {
         List<JsonNode> jobs = forwardJobs(node, series);
         return !jobs.isEmpty() && jobs.stream().allMatch(j -> "DONE".equals(j.path("state").asText()));

@@ -21,4 +21,15 @@ final class SharedData {
         Assumptions.assumeTrue(Files.exists(p), "shared test data not present: " + p);
         return p;
     }
+
+    /** Colin27 (ch2.nii.gz): Debian's mricron-data (installed by ./sri-node), else the copy in ../shared. */
+    static Path colin27() {
+        Path debian = Path.of("/usr/share/mricron/templates/ch2.nii.gz");
+        if (Files.exists(debian)) {
+            return debian;
+        }
+        Path p = Path.of(System.getProperty("sri.shared", "../shared")).resolve("data/mri/debian-mricron-data-colin27/ch2.nii.gz");
+        Assumptions.assumeTrue(Files.exists(p), "Colin27 not present: install mricron-data");
+        return p;
+    }
 }

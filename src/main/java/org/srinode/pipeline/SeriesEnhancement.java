@@ -1,0 +1,157 @@
+package org.srinode.pipeline;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.srinode.derived.DerivedSpec;
+import org.srinode.derived.DerivedUids;
+import org.srinode.dicom.DerivedWriter;
+import org.srinode.dicom.ImageHeader;
+import org.srinode.dicom.SeriesFiles;
+import org.srinode.enhance.Consistency;
+import org.srinode.enhance.Enhancer;
+import org.srinode.enhance.ProgressListener;
+import org.srinode.quality.Assessment;
+import org.srinode.volume.Volume;
+
+/**
+ * Enhancing one acquired series, the same way in the node (ENHANCE jobs) and in
+ * {@code ./sri-node enhance}: slices in order along the normal, the assessment's corrupted regions
+ * as the inpainting mask, the model, the data-consistency score, and the derived series written by
+ * the derived-series writer.
+ */
+public final class SeriesEnhancement {
+    static final String SOFTWARE = "sri-node 0.1.0";
+
+    /**
+     * @param derivedUid Series Instance UID of the derived series
+     * @param files      the derived files, in slice order
+     * @param scale      super-resolution factor applied
+     * @param score      data-consistency score (lower is better)
+     * @param exceeded   the score is above the limit
+     * @param millis     time taken
+     */
+    public record Result(String derivedUid, List<Path> files, int scale, double score, boolean exceeded, long millis) {
+    }
+
+    private SeriesEnhancement() {
+    }
+
+    /**
+     * @param sourceFiles    the acquired series' files
+     * @param assessment     its assessment, or null
+     * @param model          the loaded model
+     * @param seriesNumber   Series Number of the derived series
+     * @param suffix         Series Description suffix
+     * @param maxInconsistency limit of the data-consistency score
+     * @param outDir         folder for the derived files
+     */
+    public static Result run(List<Path> sourceFiles, Assessment assessment, Enhancer model, int seriesNumber, String suffix,
+                             double maxInconsistency, Path outDir, ProgressListener progress) throws Exception {
+        long t0 = System.nanoTime();
+        List<ImageHeader> images = new ArrayList<>();
+        for (Path f : sourceFiles) {
+            images.add(SeriesFiles.header(f));
+        }
+        images = SeriesFiles.alongNormal(images);
+        ImageHeader first = images.get(0);
+        int w = first.columns();
+        int h = first.rows();
+        float[] data = new float[w * h * images.size()];
+        float[] mask = new float[data.length];
+        for (int z = 0; z < images.size(); z++) {
+            System.arraycopy(SeriesFiles.pixels(Path.of(images.get(z).file())), 0, data, z * w * h, w * h);
+        }
+        if (assessment != null) {
+            for (Assessment.Region r : assessment.corruptedRegions()) {
+                for (int y = r.y(); y < r.y() + r.height(); y++) {
+                    for (int x = r.x(); x < r.x() + r.width(); x++) {
+                        mask[(r.slice() * h + y) * w + x] = 1f;
+                    }
+                }
+            }
+        }
+        Volume lq = new Volume(w, h, images.size(), data, 1, 1, 1);
+        Volume maskVolume = new Volume(w, h, images.size(), mask, 1, 1, 1);
+        Volume hq = model.enhance(lq, maskVolume, progress);
+        int s = model.config().scale();
+        double score = Consistency.score(lq, maskVolume, hq, s);
+        boolean exceeded = score > maxInconsistency;
+        List<String> actions = assessment == null ? List.of("SR_X" + s) : assessment.actions();
+        String derivedUid = DerivedUids.of(first.seriesInstanceUid(), model.config().name(), model.config().version(), "series");
+        String description = description(model, s, assessment) + String.format(Locale.ROOT, " Data consistency %.3f%s.", score,
+                exceeded ? " (above the limit " + maxInconsistency + ")" : "");
+        DerivedSpec spec = new DerivedSpec(derivedUid, seriesNumber, suffix + (exceeded ? " CHECK" : ""), description,
+                model.config().name(), model.config().version(), SOFTWARE, s, actions);
+        List<Path> written = new ArrayList<>();
+        for (int z = 0; z < images.size(); z++) {
+            Path source = Path.of(images.get(z).file());
+            Path out = outDir.resolve(DerivedWriter.instanceUid(images.get(z).sopInstanceUid(), spec) + ".dcm");
+            DerivedWriter.write(source, spec, hq.slice(z), hq.height(), hq.width(), out);
+            written.add(out);
+            if (assessment != null) {
+                for (Assessment.Gap gap : assessment.missingSlices()) {
+                    if (gap.afterIndex() == z && z + 1 < images.size() && images.get(z).position() != null
+                            && SeriesFiles.normal(images.get(z)) != null) {
+                        written.addAll(fill(images.get(z), images.get(z + 1), gap, hq, z, spec, outDir));
+                    }
+                }
+            }
+        }
+        return new Result(derivedUid, written, s, score, exceeded, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /**
+     * The slices missing between two present ones, filled by linear interpolation of the enhanced
+     * neighbours along the slice normal (measured better than the model's reformat inpainting: see the
+     * README), at the positions the assessment gives.
+     */
+    private static List<Path> fill(ImageHeader a, ImageHeader b, Assessment.Gap gap, Volume hq, int z, DerivedSpec spec, Path outDir)
+            throws Exception {
+        double pa = SeriesFiles.positionAlongNormal(a);
+        double pb = SeriesFiles.positionAlongNormal(b);
+        double[] normal = SeriesFiles.normal(a);
+        float[] lower = hq.slice(z);
+        float[] upper = hq.slice(z + 1);
+        boolean numbered = a.instanceNumber() != null && b.instanceNumber() != null
+                && Math.abs(b.instanceNumber() - a.instanceNumber()) == gap.count() + 1;
+        List<Path> out = new ArrayList<>();
+        for (int k = 0; k < gap.count(); k++) {
+            double p = gap.positionsMm().get(k);
+            float t = (float) ((p - pa) / (pb - pa));
+            float[] px = new float[lower.length];
+            for (int i = 0; i < px.length; i++) {
+                px[i] = (1 - t) * lower[i] + t * upper[i];
+            }
+            double[] pos = a.position().clone();
+            for (int d = 0; d < 3; d++) {
+                pos[d] += normal[d] * (p - pa);
+            }
+            int number = numbered ? a.instanceNumber() + Integer.signum(b.instanceNumber() - a.instanceNumber()) * (k + 1)
+                    : (a.instanceNumber() == null ? 0 : a.instanceNumber());
+            Path file = outDir.resolve(DerivedWriter.filledInstanceUid(a.sopInstanceUid(), k, spec) + ".dcm");
+            DerivedWriter.writeFilled(Path.of(a.file()), spec, px, hq.height(), hq.width(),
+                    new DerivedWriter.Fill(k, pos, number, b.sopInstanceUid()), file);
+            out.add(file);
+        }
+        return out;
+    }
+
+    private static String description(Enhancer model, int scale, Assessment a) {
+        StringBuilder d = new StringBuilder("AI-enhanced by " + model.config().name() + " " + model.config().version()
+                + " (HLH-GAN): super-resolution x" + scale);
+        if (a != null && !a.corruptedRegions().isEmpty()) {
+            d.append(", ").append(a.corruptedRegions().size()).append(" corrupted region(s) inpainted");
+        }
+        if (a != null && !a.missingSlices().isEmpty()) {
+            d.append(", ").append(a.missingSlices().stream().mapToInt(Assessment.Gap::count).sum())
+                    .append(" missing slice(s) filled by interpolation");
+        }
+        if (a != null && a.recommendedScale() > scale) {
+            d.append("; x").append(a.recommendedScale()).append(" was recommended, the model does x").append(scale);
+        }
+        d.append(". Not acquired.");
+        return d.toString();
+    }
+}
