@@ -51,6 +51,9 @@ def parse_args(argv=None):
     p.add_argument("--resume", action="store_true", help="go on from OUT/checkpoint.pt")
     p.add_argument("--restart-f", action="store_true",
                    help="with --resume: new F, D_F and optimisers, F and joint stages from step 0 (keeps phi and G)")
+    p.add_argument("--reset-schedule", action="store_true",
+                   help="with --resume: F and D_F go on from their weights and Adam state with --lr, halved every "
+                        "--lr-halve-every steps from now (a fine-tuning phase with a decaying rate)")
     p.add_argument("--name", default="hlhgan", help="model name written into the exported config")
     p.add_argument("--max-minutes", type=float, default=0,
                    help="stop after this much training time (checkpoint, then export what is done); 0: no limit")
@@ -361,6 +364,13 @@ class Trainer:
         self.history = []
         self._say("F and D_F re-initialised; stages f and joint start again")
 
+    def reset_schedule(self):
+        for n in ("F", "DF"):
+            for g in self.opt[n].param_groups:
+                g["lr"] = g["initial_lr"] = self.args.lr
+            self.sched[n] = torch.optim.lr_scheduler.StepLR(self.opt[n], self.args.lr_halve_every, 0.5)
+        self._say(f"F and D_F learning rate reset to {self.args.lr}, halved every {self.args.lr_halve_every} steps")
+
     def export(self):
         a = self.args
         dest = Path(a.export) if a.export else self.out / "export"
@@ -415,6 +425,8 @@ def main(argv=None):
         t.restore()
         if args.restart_f:
             t.restart_f()
+        elif args.reset_schedule:
+            t.reset_schedule()
     elif (Path(args.out) / "checkpoint.pt").exists():
         raise SystemExit(f"{args.out} already holds a checkpoint: pass --resume to go on, or choose another --out")
     t.load_data()

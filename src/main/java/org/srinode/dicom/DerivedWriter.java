@@ -66,12 +66,40 @@ public final class DerivedWriter {
      */
     public static String write(Path source, DerivedSpec spec, float[] pixels, int rows, int columns, Path out)
             throws IOException, InvalidDicomException {
+        return write(source, spec, pixels, rows, columns, out, null);
+    }
+
+    /**
+     * A slice that was missing in the source, filled by the node: written from its neighbour's header,
+     * at the missing position along the slice normal.
+     *
+     * @param index          which slice of the gap (0, 1, ...): part of its SOP Instance UID
+     * @param position       Image Position (Patient) of the missing slice in the source's grid
+     * @param instanceNumber its Instance Number
+     * @param otherNeighbour SOP Instance UID of the slice on the other side of the gap (referenced as a source too)
+     */
+    public record Fill(int index, double[] position, int instanceNumber, String otherNeighbour) {
+    }
+
+    /** Writes a filled slice (see {@link Fill}) from the header of a neighbouring source instance. */
+    public static String writeFilled(Path neighbour, DerivedSpec spec, float[] pixels, int rows, int columns, Fill fill, Path out)
+            throws IOException, InvalidDicomException {
+        return write(neighbour, spec, pixels, rows, columns, out, fill);
+    }
+
+    /** The SOP Instance UID of a filled slice (the same on every rewrite). */
+    public static String filledInstanceUid(String neighbourSopInstanceUid, int index, DerivedSpec spec) {
+        return DerivedUids.of(neighbourSopInstanceUid, spec.modelName(), spec.modelVersion(), "filled-" + index);
+    }
+
+    private static String write(Path source, DerivedSpec spec, float[] pixels, int rows, int columns, Path out, Fill fill)
+            throws IOException, InvalidDicomException {
         AttributeList l = new AttributeList();
         try {
             l.read(source.toString(), TagFromName.PixelData);
             String sourceSop = text(l, TagFromName.SOPInstanceUID);
             String sopClass = text(l, TagFromName.SOPClassUID);
-            String sop = instanceUid(sourceSop, spec);
+            String sop = fill == null ? instanceUid(sourceSop, spec) : filledInstanceUid(sourceSop, fill.index(), spec);
             l.removeMetaInformationHeaderAttributes();
             l.removeGroupLengthAttributes();
             l.removePrivateAttributes();
@@ -81,9 +109,25 @@ public final class DerivedWriter {
                 l.remove(t);
             }
             fixSourceDefects(l);
+            if (fill != null) {
+                filled(l, fill);
+            }
             geometry(l, spec.scale(), rows, columns);
             identity(l, spec, sop, sopClass);
             derivation(l, spec, sourceSop, sopClass);
+            if (fill != null) {
+                SequenceAttribute sources = (SequenceAttribute) l.get(TagFromName.SourceImageSequence);
+                AttributeList ref = new AttributeList();
+                put(ref, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPClassUID), sopClass);
+                put(ref, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPInstanceUID), fill.otherNeighbour());
+                SequenceAttribute purpose = new SequenceAttribute(TagFromName.PurposeOfReferenceCodeSequence);
+                purpose.addItem(new CodedSequenceItem("121322", "DCM", "Source image for image processing operation").getAttributeList());
+                ref.put(purpose);
+                sources.addItem(ref);
+                put(l, new ShortTextAttribute(TagFromName.DerivationDescription),
+                        "Slice missing in the acquisition, filled by linear interpolation of the AI-enhanced neighbouring slices. "
+                        + spec.derivationDescription());
+            }
             pixels(l, pixels, rows, columns);
             FileMetaInformation.addFileMetaInformation(l, TransferSyntax.ExplicitVRLittleEndian, "SRI_NODE");
             Path tmp = out.resolveSibling(out.getFileName() + ".part");
@@ -185,6 +229,16 @@ public final class DerivedWriter {
         SequenceAttribute equipment = new SequenceAttribute(CONTRIBUTING_EQUIPMENT_SEQUENCE);
         equipment.addItem(eq);
         l.put(equipment);
+    }
+
+    private static void filled(AttributeList l, Fill fill) throws DicomException {
+        DecimalStringAttribute pos = new DecimalStringAttribute(TagFromName.ImagePositionPatient);
+        for (double v : fill.position()) {
+            pos.addValue(ds(v));
+        }
+        l.put(pos);
+        put(l, new IntegerStringAttribute(TagFromName.InstanceNumber), Integer.toString(fill.instanceNumber()));
+        l.remove(TagFromName.SliceLocation);
     }
 
     private static void geometry(AttributeList l, int scale, int rows, int columns) throws DicomException {

@@ -46,6 +46,17 @@ public final class SeriesFiles {
         return sorted;
     }
 
+    /** Unit normal of the image plane (row direction x column direction), or null without orientation. */
+    public static double[] normal(ImageHeader h) {
+        double[] o = h.orientation();
+        if (o == null) {
+            return null;
+        }
+        double[] n = {o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]};
+        double len = Math.sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
+        return len == 0 ? null : new double[] {n[0] / len, n[1] / len, n[2] / len};
+    }
+
     /** Position along the slice normal, or the Instance Number when the geometry is missing. */
     public static double positionAlongNormal(ImageHeader h) {
         double[] o = h.orientation();

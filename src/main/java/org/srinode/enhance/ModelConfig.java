@@ -16,7 +16,8 @@ import java.nio.file.Path;
  * @param file       TorchScript file of F
  * @param percentile intensity percentile mapped to 1.0 before inference
  */
-public record ModelConfig(String name, String version, String preset, int scale, String file, double percentile) {
+public record ModelConfig(String name, String version, String preset, int scale, String file, double percentile,
+                          org.srinode.quality.ModelScope scope) {
     public static ModelConfig read(Path dir) throws IOException {
         Path f = dir.resolve("config.json");
         if (!Files.isRegularFile(f)) {
@@ -35,6 +36,19 @@ public record ModelConfig(String name, String version, String preset, int scale,
             throw new IOException(f + ": scale must be 1, 2 or 4, not " + scale);
         }
         return new ModelConfig(n.path("name").asText("unnamed"), n.path("version").asText("0"), n.path("preset").asText(""),
-                scale, n.path("file").asText("model.pt"), n.path("normalisation").path("percentile").asDouble(99.5));
+                scale, n.path("file").asText("model.pt"), n.path("normalisation").path("percentile").asDouble(99.5), scope(n.path("scope")));
+    }
+
+    /** The "scope" object of config.json (anatomy, contrasts, max_pixel_spacing_mm), null when absent: no scope check. */
+    private static org.srinode.quality.ModelScope scope(JsonNode s) {
+        if (s.isMissingNode() || s.isNull()) {
+            return null;
+        }
+        java.util.List<String> anatomy = new java.util.ArrayList<>();
+        s.path("anatomy").forEach(a -> anatomy.add(a.asText().toUpperCase(java.util.Locale.ROOT)));
+        java.util.List<String> contrasts = new java.util.ArrayList<>();
+        s.path("contrasts").forEach(c -> contrasts.add(c.asText().toUpperCase(java.util.Locale.ROOT)));
+        Double spacing = s.path("max_pixel_spacing_mm").isNumber() ? s.path("max_pixel_spacing_mm").asDouble() : null;
+        return new org.srinode.quality.ModelScope(anatomy, contrasts, spacing);
     }
 }
