@@ -48,6 +48,10 @@ public final class Assessor {
         if (undecodable.size() == pixels.size()) {
             return Assessment.notApplicable("pixel data cannot be decoded: " + firstError, basic);
         }
+        if (firstError != null && firstError.contains("Transfer Syntax")) {
+            // a codec the node lacks, not a damaged slice: no slice of it could be enhanced
+            return Assessment.notApplicable("pixel data of slice(s) " + undecodable + " cannot be decoded by this node: " + firstError, basic);
+        }
         Assessment.Measured m = new Assessment.Measured(images.size(), first.rows(), first.columns(), maxSpacing(first),
                 first.sliceThickness(), g.nominalStep == null ? null : Geometry.round(g.nominalStep), first.fieldStrengthTesla(),
                 first.imagesInAcquisition());

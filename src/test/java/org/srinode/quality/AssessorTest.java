@@ -90,6 +90,21 @@ class AssessorTest {
     }
 
     @Test
+    void slicesInATransferSyntaxWithoutDecoderMakeTheSeriesNotApplicable() throws Exception {
+        SyntheticSeries s = SyntheticSeries.ixi(2.0, 2.0, 3.0);
+        PixelSource decodable = s.source();
+        Assessment a = assessor.assess(s.headers, h -> {
+            if (h.sopInstanceUid().equals("1.2.3.4.41")) {
+                throw new org.srinode.dicom.InvalidDicomException(
+                        "pixel data cannot be decoded: No reader for jpeg-lossless available for Transfer Syntax 1.2.840.10008.1.2.4.70");
+            }
+            return decodable.pixels(h);
+        });
+        assertThat(a.applicable()).isFalse();
+        assertThat(a.notApplicableReason()).contains("[40]").contains("jpeg-lossless");
+    }
+
+    @Test
     void outOfScopeSeriesGetAReasonNotAnException() throws Exception {
         SyntheticSeries s = SyntheticSeries.ixi(2.0, 2.0, 3.0);
         ImageHeader h = s.headers.get(0);
