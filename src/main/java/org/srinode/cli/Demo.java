@@ -98,7 +98,12 @@ public final class Demo {
     }
 
     public static Simulated simulate(Volume v, Path folder) throws IOException {
-        Random rnd = new Random(20261126);
+        return simulate(v, folder, "T1 axial low field (simulated)", 20261126);
+    }
+
+    /** The demo's acquisition with another Series Description and seed (new UIDs, other noise). */
+    public static Simulated simulate(Volume v, Path folder, String description, long seed) throws IOException {
+        Random rnd = new Random(seed);
         int z0 = (int) Math.round(v.depth() * 0.45) - SLICES * 3 / 2;
         List<float[]> hq = new ArrayList<>();
         float max = 0;
@@ -140,7 +145,7 @@ public final class Demo {
             slices.add(new VolumeWriter.Slice(lq, i * 3.0, i + 1));
         }
         VolumeWriter.SeriesSpec spec = new VolumeWriter.SeriesSpec("SRI-DEMO-1", "DEMO^COLIN27", root + ".1", root + ".2", root + ".3",
-                5, "T1 axial low field (simulated)", 0.5, SCALE * 1.0, 3.0, SLICES);
+                5, description, 0.5, SCALE * 1.0, 3.0, SLICES);
         if (Files.isDirectory(folder)) {
             try (var old = Files.list(folder)) {
                 for (Path f : old.toList()) {

@@ -125,6 +125,22 @@ class EndToEndIT {
     }
 
     @Test
+    void aSeriesOutsideTheModelsScopeIsForwardedNotEnhancedWithTheReason() throws Exception {
+        Demo.Simulated dwi = Demo.simulate(org.srinode.volume.Nifti.read(SharedData.colin27()), tmp.resolve("dwi"),
+                "ep2d_diff b1000 trace (simulated)", 7);
+        Proc store = new Dcmtk(tmp).store("MODALITY", node.dicomPort, SharedData.dcmFiles(dwi.folder()).toArray(Path[]::new));
+        assertThat(store.exitCode()).as(store.output()).isZero();
+        JsonNode v = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                Http.status(node.url("/api/series/" + dwi.seriesUid())) == 200 ? Http.json(node.url("/api/series/" + dwi.seriesUid())) : null,
+                x -> x != null && x.at("/series/outcome").isTextual());
+        assertThat(v.at("/series/decision").asText()).isEqualTo("ENHANCE");
+        assertThat(v.at("/series/outcome").asText()).isEqualTo("OUT_OF_SCOPE");
+        assertThat(v.at("/series/outcomeReason").asText()).contains("DWI");
+        assertThat(v.path("derivedSeries")).isEmpty();
+        await().atMost(Duration.ofSeconds(60)).until(() -> orthanc.seriesInstances(dwi.seriesUid()) == dwi.kept().size());
+    }
+
+    @Test
     void theWebPageListsTheSeriesWithItsBeforeAndAfterPictureOnALaptopAndAPhone() throws Exception {
         finished();
         ChromeOptions options = new ChromeOptions();
