@@ -43,16 +43,29 @@ def fill_missing(lq, mask):
     return out
 
 
+def fill_harmonic(lq, mask, iterations: int = 64):
+    """The average fill, then Jacobi iterations of the Laplace equation inside the hole (known pixels
+    fixed): close to harmonic inpainting, which reproduces smooth intensity ramps across the hole."""
+    known = (mask < 0.5).to(lq.dtype)
+    x = fill_missing(lq, mask)
+    for _ in range(iterations):
+        x = known * lq + (1.0 - known) * Fn.avg_pool2d(Fn.pad(x, [1, 1, 1, 1], mode="replicate"), 3, stride=1)
+    return x
+
+
 class GeneratorLH(nn.Module):
     """F: residual blocks in groups (paper 12-3-2) with a skip around each group and one around all,
     sub-pixel upsampling, plus a bicubic base of the input whose missing region is pre-filled from
     its surroundings, so that the network learns the residual (inside the hole too)."""
 
-    def __init__(self, scale=2, filters=32, groups=(12, 3, 2)):
+    def __init__(self, scale=2, filters=32, groups=(12, 3, 2), fill: str = "average"):
         super().__init__()
         if scale not in (1, 2, 4):
             raise ValueError("scale must be 1, 2 or 4")
+        if fill not in ("average", "harmonic"):
+            raise ValueError("fill must be average or harmonic")
         self.scale = scale
+        self.fill = fill
         self.head = conv3(2, filters)
         self.groups = nn.ModuleList(
             nn.Sequential(*[ResBlock(filters) for _ in range(n)], conv3(filters, filters)) for n in groups)
@@ -63,7 +76,7 @@ class GeneratorLH(nn.Module):
         self.tail = conv3(filters, 1)
 
     def forward(self, lq, mask):
-        filled = fill_missing(lq, mask)
+        filled = fill_harmonic(lq, mask) if self.fill == "harmonic" else fill_missing(lq, mask)
         head = self.head(torch.cat([filled, mask], dim=1))
         x = head
         for g in self.groups:

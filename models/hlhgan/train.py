@@ -54,6 +54,8 @@ def parse_args(argv=None):
     p.add_argument("--reset-schedule", action="store_true",
                    help="with --resume: F and D_F go on from their weights and Adam state with --lr, halved every "
                         "--lr-halve-every steps from now (a fine-tuning phase with a decaying rate)")
+    p.add_argument("--fill", default="average", choices=("average", "harmonic"),
+                   help="F's parameter-free first guess of the missing region (give the same value on every resume)")
     p.add_argument("--name", default="hlhgan", help="model name written into the exported config")
     p.add_argument("--max-minutes", type=float, default=0,
                    help="stop after this much training time (checkpoint, then export what is done); 0: no limit")
@@ -108,7 +110,7 @@ class Trainer:
         p, s = self.preset, args.scale
         self.pca = deg.KernelPCA(p.pca_dims, seed=args.seed + 1234)
         dev = self.device
-        self.F = networks.GeneratorLH(s, p.filters, p.f_groups).to(dev)
+        self.F = networks.GeneratorLH(s, p.filters, p.f_groups, args.fill).to(dev)
         self.G = networks.GeneratorHL(s, p.filters, p.g_blocks, p.pca_dims + 3).to(dev)
         self.DF = networks.DiscriminatorF(p.df_filters).to(dev)
         self.DG = networks.DiscriminatorG(p.filters, p.dg_blocks).to(dev)
@@ -355,7 +357,7 @@ class Trainer:
 
     def restart_f(self):
         p, s, dev = self.preset, self.args.scale, self.device
-        self.F = networks.GeneratorLH(s, p.filters, p.f_groups).to(dev)
+        self.F = networks.GeneratorLH(s, p.filters, p.f_groups, self.args.fill).to(dev)
         self.DF = networks.DiscriminatorF(p.df_filters).to(dev)
         for n in ("F", "DF"):
             self.opt[n] = torch.optim.Adam(getattr(self, n).parameters(), lr=self.args.lr, betas=(0.9, 0.999))
@@ -377,7 +379,7 @@ class Trainer:
         steps = dict(self.done)
         cfg = {"name": a.name, "version": __version__, "preset": self.preset.name, "scale": a.scale,
                "preset_sizes": self.preset.to_dict(), "steps": steps, "seed": a.seed,
-               "loss_weights": dict(self.weights.__dict__), "lr": a.lr, "g_mix": a.g_mix, "warmup_f": a.warmup_f,
+               "loss_weights": dict(self.weights.__dict__), "lr": a.lr, "fill": a.fill, "g_mix": a.g_mix, "warmup_f": a.warmup_f,
                "phi": "imagenet" if self.imagenet else "trained on MRI (degradation regression pretext)",
                "simulated_lq": self.lq_pool is None,
                "train_sources": data.describe(self.hq_sources),
