@@ -107,11 +107,14 @@ final class Enhance {
             outside.ifPresent(o -> System.err.println("warning: " + o + "; enhancing anyway (--ignore-scope)"));
         }
         SeriesEnhancement.Result r = SeriesEnhancement.run(files, a, enhancer, seriesNumber, "[AI-enhanced SRI]", 0.15, output,
-                bar());
+                output.resolve("segmentation"), bar());
         System.err.println();
         System.out.printf(Locale.ROOT, "derived series %s: %d files in %s, x%d, data consistency %.3f%s, %.1f s%n", r.derivedUid(),
                 r.files().size(), output, r.scale(), r.score(), r.exceeded() ? " (ABOVE the limit 0.15: check before use)" : "",
                 r.millis() / 1e3);
+        if (r.segmentation() != null) {
+            System.out.println("segmentation of the inpainted regions and filled slices: " + r.segmentation());
+        }
         return 0;
     }
 

@@ -9,7 +9,6 @@ import com.pixelmed.dicom.DateAttribute;
 import com.pixelmed.dicom.DateTimeAttribute;
 import com.pixelmed.dicom.DecimalStringAttribute;
 import com.pixelmed.dicom.DicomException;
-import com.pixelmed.dicom.FileMetaInformation;
 import com.pixelmed.dicom.IntegerStringAttribute;
 import com.pixelmed.dicom.LongStringAttribute;
 import com.pixelmed.dicom.OtherWordAttribute;
@@ -17,15 +16,10 @@ import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.ShortTextAttribute;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TimeAttribute;
-import com.pixelmed.dicom.TransferSyntax;
 import com.pixelmed.dicom.UniqueIdentifierAttribute;
 import com.pixelmed.dicom.UnsignedShortAttribute;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import org.srinode.derived.DerivedSpec;
@@ -129,14 +123,7 @@ public final class DerivedWriter {
                         + spec.derivationDescription());
             }
             pixels(l, pixels, rows, columns);
-            FileMetaInformation.addFileMetaInformation(l, TransferSyntax.ExplicitVRLittleEndian, "SRI_NODE");
-            Path tmp = out.resolveSibling(out.getFileName() + ".part");
-            Files.createDirectories(out.getParent());
-            l.write(tmp.toFile(), TransferSyntax.ExplicitVRLittleEndian, true, true);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            DurableFile.write(l, out);
             return sop;
         } catch (DicomException e) {
             throw new InvalidDicomException("cannot write the derived instance of " + source.getFileName() + ": " + e.getMessage(), e);

@@ -91,14 +91,20 @@ public class EnhanceStage {
         String derivedUid = DerivedUids.of(job.seriesUid(), model.config().name(), model.config().version(), "series");
         Path dir = Path.of(settings.directory()).resolve(info.studyUid()).resolve(derivedUid);
         SeriesEnhancement.Result r = SeriesEnhancement.run(files, assessment, model, settings.seriesNumber(),
-                settings.descriptionSuffix(), safety.maxInconsistency(), dir, ProgressListener.NONE);
+                settings.descriptionSuffix(), safety.maxInconsistency(), dir, dir.resolveSibling("segmentations"), ProgressListener.NONE);
         boolean hold = r.exceeded() && !"FLAG".equalsIgnoreCase(safety.onExceed());
         List<SpooledInstance> written = new ArrayList<>();
         for (Path out : r.files()) {
             // read back on purpose: a derived file that does not parse must fail here, not in the PACS
             written.add(new SpooledInstance(DicomHeaders.readAndCheck(out), out, out.toFile().length(), "SRI_NODE"));
         }
-        series.registerDerived(written, !hold, job.seriesUid(), model.config().name() + " " + model.config().version());
+        String modelName = model.config().name() + " " + model.config().version();
+        series.registerDerived(written, !hold, job.seriesUid(), modelName, true);
+        if (r.segmentation() != null) {
+            Path seg = r.segmentation();
+            series.registerDerived(List.of(new SpooledInstance(DicomHeaders.readAndCheck(seg), seg, seg.toFile().length(), "SRI_NODE")),
+                    !hold, job.seriesUid(), modelName, false);
+        }
         String outcome = hold ? "HELD" : r.exceeded() ? "FLAGGED" : "ENHANCED";
         series.recordEnhancement(job.seriesUid(), r.score(), outcome);
         jobs.succeeded(job.id());

@@ -8,6 +8,7 @@ import org.srinode.derived.DerivedSpec;
 import org.srinode.derived.DerivedUids;
 import org.srinode.dicom.DerivedWriter;
 import org.srinode.dicom.ImageHeader;
+import org.srinode.dicom.SegmentationWriter;
 import org.srinode.dicom.SeriesFiles;
 import org.srinode.enhance.Consistency;
 import org.srinode.enhance.Enhancer;
@@ -31,8 +32,9 @@ public final class SeriesEnhancement {
      * @param score      data-consistency score (lower is better)
      * @param exceeded   the score is above the limit
      * @param millis     time taken
+     * @param segmentation the DICOM Segmentation of the inpainted regions and filled slices, or null when there are none
      */
-    public record Result(String derivedUid, List<Path> files, int scale, double score, boolean exceeded, long millis) {
+    public record Result(String derivedUid, List<Path> files, int scale, double score, boolean exceeded, long millis, Path segmentation) {
     }
 
     private SeriesEnhancement() {
@@ -46,9 +48,10 @@ public final class SeriesEnhancement {
      * @param suffix         Series Description suffix
      * @param maxInconsistency limit of the data-consistency score
      * @param outDir         folder for the derived files
+     * @param segmentationDir folder for the Segmentation of what the model made up (inpainted regions, filled slices)
      */
     public static Result run(List<Path> sourceFiles, Assessment assessment, Enhancer model, int seriesNumber, String suffix,
-                             double maxInconsistency, Path outDir, ProgressListener progress) throws Exception {
+                             double maxInconsistency, Path outDir, Path segmentationDir, ProgressListener progress) throws Exception {
         long t0 = System.nanoTime();
         List<ImageHeader> images = new ArrayList<>();
         for (Path f : sourceFiles) {
@@ -85,21 +88,45 @@ public final class SeriesEnhancement {
         DerivedSpec spec = new DerivedSpec(derivedUid, seriesNumber, suffix + (exceeded ? " CHECK" : ""), description,
                 model.config().name(), model.config().version(), SOFTWARE, s, actions);
         List<Path> written = new ArrayList<>();
+        List<boolean[]> made = new ArrayList<>();   // per derived slice: the pixels the model made up
         for (int z = 0; z < images.size(); z++) {
             Path source = Path.of(images.get(z).file());
             Path out = outDir.resolve(DerivedWriter.instanceUid(images.get(z).sopInstanceUid(), spec) + ".dcm");
             DerivedWriter.write(source, spec, hq.slice(z), hq.height(), hq.width(), out);
             written.add(out);
+            made.add(upscaled(mask, z, w, h, s));
             if (assessment != null) {
                 for (Assessment.Gap gap : assessment.missingSlices()) {
                     if (gap.afterIndex() == z && z + 1 < images.size() && images.get(z).position() != null
                             && SeriesFiles.normal(images.get(z)) != null) {
-                        written.addAll(fill(images.get(z), images.get(z + 1), gap, hq, z, spec, outDir));
+                        List<Path> filled = fill(images.get(z), images.get(z + 1), gap, hq, z, spec, outDir);
+                        written.addAll(filled);
+                        for (int k = 0; k < filled.size(); k++) {
+                            boolean[] all = new boolean[hq.width() * hq.height()];
+                            java.util.Arrays.fill(all, true);
+                            made.add(all);
+                        }
                     }
                 }
             }
         }
-        return new Result(derivedUid, written, s, score, exceeded, (System.nanoTime() - t0) / 1_000_000);
+        String segUid = DerivedUids.of(first.seriesInstanceUid(), model.config().name(), model.config().version(), "segmentation");
+        Path seg = segmentationDir.resolve(segUid + ".1.dcm");
+        int frames = SegmentationWriter.write(written, made, segUid, seriesNumber + 1, SOFTWARE, seg);
+        return new Result(derivedUid, written, s, score, exceeded, (System.nanoTime() - t0) / 1_000_000, frames > 0 ? seg : null);
+    }
+
+    private static boolean[] upscaled(float[] mask, int z, int w, int h, int s) {
+        boolean[] m = new boolean[w * h * s * s];
+        boolean any = false;
+        for (int y = 0; y < h * s; y++) {
+            for (int x = 0; x < w * s; x++) {
+                boolean v = mask[(z * h + y / s) * w + x / s] > 0.5f;
+                m[y * w * s + x] = v;
+                any |= v;
+            }
+        }
+        return any ? m : null;
     }
 
     /**

@@ -159,10 +159,10 @@ public class SeriesAssembler {
 
     /**
      * Registers a derived series written by the node: its instances, the series as COMPLETE with
-     * decision DERIVED and its source, its PUBLISH job (FHIR) and, unless held, its FORWARD job, in one
+     * decision DERIVED and its source, its PUBLISH job (FHIR; not for a Segmentation) and, unless held, its FORWARD job, in one
      * transaction (it is never assessed again).
      */
-    public void registerDerived(List<SpooledInstance> instances, boolean forward, String sourceUid, String model) {
+    public void registerDerived(List<SpooledInstance> instances, boolean forward, String sourceUid, String model, boolean publish) {
         if (instances.isEmpty()) {
             return;
         }
@@ -188,7 +188,9 @@ public class SeriesAssembler {
             if (forward) {
                 JobQueue.enqueue(c, "FORWARD", first.header().seriesInstanceUid(), 1);
             }
-            JobQueue.enqueue(c, PUBLISH, first.header().seriesInstanceUid(), 1);
+            if (publish) {
+                JobQueue.enqueue(c, PUBLISH, first.header().seriesInstanceUid(), 1);
+            }
             return null;
         });
     }
@@ -246,7 +248,8 @@ public class SeriesAssembler {
 
     /** Derived series made from a source series. */
     public List<SeriesInfo> derivedOf(String sourceUid) {
-        return query(" WHERE s.derived_from = ?", sourceUid);
+        // the enhanced image series first, then its Segmentation
+        return query(" WHERE s.derived_from = ? ORDER BY CASE WHEN s.modality = 'SEG' THEN 1 ELSE 0 END, s.series_uid", sourceUid);
     }
 
     public void recordDecision(String seriesUid, String decision) {

@@ -101,6 +101,16 @@ class EndToEndIT {
             assertThat(check.output().lines().filter(l -> l.startsWith("Error"))).as(check.output()).isEmpty();
             positions.add(org.srinode.dicom.SeriesFiles.header(file).position()[2]);
         }
+        // the Segmentation of what the model made up (the rectangle, the two filled slices) reaches Orthanc too, dciodvfy-clean
+        assertThat(v.path("derivedSeries")).hasSize(2);
+        String seg = v.path("derivedSeries").path(1).asText();
+        await().atMost(Duration.ofSeconds(60)).until(() -> orthanc.seriesInstances(seg) == 1);
+        Path segFile = tmp.resolve("seg.dcm");
+        Files.write(segFile, orthanc.file(orthanc.instancesOfSeries(seg).get(0)));
+        Proc segCheck = Proc.run(tmp.resolve("dciodvfy-seg.log"), "dciodvfy", segFile.toString());
+        assertThat(segCheck.output().lines().filter(l -> l.startsWith("Error"))).as(segCheck.output()).isEmpty();
+        assertThat(Http.json(orthanc.url("/instances/" + orthanc.instancesOfSeries(seg).get(0) + "/simplified-tags")).path("NumberOfFrames")
+                .asInt()).isEqualTo(1 + filled);
         // the filled slices sit where the missing ones were: the derived series has the full, regular stack
         positions.sort(null);
         for (int i = 1; i < positions.size(); i++) {

@@ -78,13 +78,15 @@ class ResilienceIT {
                 await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
                         .until(() -> "DONE".equals(job(node, sim.seriesUid(), "ENHANCE").path("state").asText()));
                 JsonNode v = Http.json(node.url("/api/series/" + sim.seriesUid()));
-                assertThat(v.path("derivedSeries")).hasSize(1);
+                assertThat(v.path("derivedSeries")).as("the enhanced series and its Segmentation").hasSize(2);
                 String derived = v.path("derivedSeries").path(0).asText();
                 int filled = org.srinode.cli.Demo.MISSING.length;
                 await().atMost(Duration.ofSeconds(60)).until(() -> orthanc.seriesInstances(derived) == n + filled);
-                assertThat(orthanc.instanceCount()).as("the original and the derived series, once each").isEqualTo(2 * n + filled);
+                await().atMost(Duration.ofSeconds(30)).until(() -> orthanc.instanceCount() >= 2 * n + filled + 1);
+                assertThat(orthanc.instanceCount()).as("the original, the derived series and its Segmentation, once each")
+                        .isEqualTo(2 * n + filled + 1);
                 try (Stream<Path> s = Files.walk(node.dataDir.resolve("derived"))) {
-                    assertThat(s.filter(p -> p.toString().endsWith(".dcm")).count()).isEqualTo(n + filled);
+                    assertThat(s.filter(p -> p.toString().endsWith(".dcm")).count()).isEqualTo(n + filled + 1);
                 }
             } finally {
                 node.close();

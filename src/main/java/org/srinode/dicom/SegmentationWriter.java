@@ -1,0 +1,301 @@
+package org.srinode.dicom;
+
+import com.pixelmed.dicom.Attribute;
+import com.pixelmed.dicom.AttributeList;
+import com.pixelmed.dicom.AttributeTag;
+import com.pixelmed.dicom.AttributeTagAttribute;
+import com.pixelmed.dicom.CodeStringAttribute;
+import com.pixelmed.dicom.CodedSequenceItem;
+import com.pixelmed.dicom.DateAttribute;
+import com.pixelmed.dicom.DecimalStringAttribute;
+import com.pixelmed.dicom.DicomException;
+import com.pixelmed.dicom.IntegerStringAttribute;
+import com.pixelmed.dicom.LongStringAttribute;
+import com.pixelmed.dicom.OtherByteAttribute;
+import com.pixelmed.dicom.PersonNameAttribute;
+import com.pixelmed.dicom.SequenceAttribute;
+import com.pixelmed.dicom.ShortTextAttribute;
+import com.pixelmed.dicom.TagFromName;
+import com.pixelmed.dicom.TimeAttribute;
+import com.pixelmed.dicom.UniqueIdentifierAttribute;
+import com.pixelmed.dicom.UnsignedLongAttribute;
+import com.pixelmed.dicom.UnsignedShortAttribute;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A DICOM Segmentation (binary, one segment) of the regions the model inpainted, on the grid of the
+ * derived series and referencing its instances: one frame per derived slice that has such a region.
+ */
+public final class SegmentationWriter {
+    public static final String SEGMENTATION_STORAGE = "1.2.840.10008.5.1.4.1.1.66.4";
+    private static final AttributeTag SEGMENT_SEQUENCE = new AttributeTag(0x0062, 0x0002);
+    private static final AttributeTag SEGMENT_IDENTIFICATION_SEQUENCE = new AttributeTag(0x0062, 0x000A);
+    private static final AttributeTag REFERENCED_SEGMENT_NUMBER = new AttributeTag(0x0062, 0x000B);
+    private static final AttributeTag PLANE_POSITION_SEQUENCE = new AttributeTag(0x0020, 0x9113);
+    private static final AttributeTag PLANE_ORIENTATION_SEQUENCE = new AttributeTag(0x0020, 0x9116);
+    private static final AttributeTag PIXEL_MEASURES_SEQUENCE = new AttributeTag(0x0028, 0x9110);
+    private static final AttributeTag FRAME_CONTENT_SEQUENCE = new AttributeTag(0x0020, 0x9111);
+    private static final AttributeTag DIMENSION_INDEX_VALUES = new AttributeTag(0x0020, 0x9157);
+    private static final AttributeTag DERIVATION_IMAGE_SEQUENCE = new AttributeTag(0x0008, 0x9124);
+    private static final AttributeTag DERIVATION_CODE_SEQUENCE = new AttributeTag(0x0008, 0x9215);
+    private static final AttributeTag SHARED_GROUPS = new AttributeTag(0x5200, 0x9229);
+    private static final AttributeTag PER_FRAME_GROUPS = new AttributeTag(0x5200, 0x9230);
+    private static final AttributeTag DIMENSION_ORGANIZATION_SEQUENCE = new AttributeTag(0x0020, 0x9221);
+    private static final AttributeTag DIMENSION_ORGANIZATION_UID = new AttributeTag(0x0020, 0x9164);
+    private static final AttributeTag DIMENSION_INDEX_SEQUENCE = new AttributeTag(0x0020, 0x9222);
+    private static final AttributeTag DIMENSION_INDEX_POINTER = new AttributeTag(0x0020, 0x9165);
+    private static final AttributeTag FUNCTIONAL_GROUP_POINTER = new AttributeTag(0x0020, 0x9167);
+    private static final AttributeTag REFERENCED_SERIES_SEQUENCE = new AttributeTag(0x0008, 0x1115);
+    private static final AttributeTag REFERENCED_INSTANCE_SEQUENCE = new AttributeTag(0x0008, 0x114A);
+
+    private SegmentationWriter() {
+    }
+
+    /**
+     * @param derived        the derived series' files, in slice order
+     * @param masks          per derived slice, true where the model inpainted (null or all false: no frame)
+     * @param seriesUid      Series Instance UID of the segmentation
+     * @param seriesNumber   its Series Number
+     * @param software       software version written into the equipment attributes
+     * @param out            file to write
+     * @return the number of frames written (0: nothing was inpainted, no file)
+     */
+    public static int write(List<Path> derived, List<boolean[]> masks, String seriesUid, int seriesNumber, String software, Path out)
+            throws IOException, InvalidDicomException {
+        List<Integer> frames = new ArrayList<>();
+        for (int z = 0; z < masks.size(); z++) {
+            boolean[] m = masks.get(z);
+            if (m != null) {
+                for (boolean b : m) {
+                    if (b) {
+                        frames.add(z);
+                        break;
+                    }
+                }
+            }
+        }
+        if (frames.isEmpty()) {
+            return 0;
+        }
+        try {
+            AttributeList first = read(derived.get(frames.get(0)));
+            int rows = Attribute.getSingleIntegerValueOrDefault(first, TagFromName.Rows, 0);
+            int columns = Attribute.getSingleIntegerValueOrDefault(first, TagFromName.Columns, 0);
+            AttributeList l = new AttributeList();
+            for (AttributeTag t : new AttributeTag[] {TagFromName.PatientName, TagFromName.PatientID, TagFromName.PatientBirthDate,
+                TagFromName.PatientSex, TagFromName.StudyInstanceUID, TagFromName.StudyDate, TagFromName.StudyTime,
+                TagFromName.ReferringPhysicianName, TagFromName.StudyID, TagFromName.AccessionNumber, TagFromName.FrameOfReferenceUID,
+                TagFromName.PositionReferenceIndicator, TagFromName.SpecificCharacterSet}) {
+                Attribute a = first.get(t);
+                if (a != null) {
+                    l.put(a);
+                } else if (t != TagFromName.SpecificCharacterSet) {
+                    l.put(com.pixelmed.dicom.AttributeFactory.newAttribute(t));   // Type 2: present, empty
+                }
+            }
+            String sop = seriesUid + ".1";
+            String now = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd"));
+            String time = LocalDateTime.now().format(DateTimeFormatter.ofPattern("HHmmss"));
+            put(l, new UniqueIdentifierAttribute(TagFromName.SOPClassUID), SEGMENTATION_STORAGE);
+            put(l, new UniqueIdentifierAttribute(TagFromName.SOPInstanceUID), sop);
+            put(l, new UniqueIdentifierAttribute(TagFromName.SeriesInstanceUID), seriesUid);
+            put(l, new CodeStringAttribute(TagFromName.Modality), "SEG");
+            put(l, new IntegerStringAttribute(TagFromName.SeriesNumber), Integer.toString(seriesNumber));
+            put(l, new LongStringAttribute(TagFromName.SeriesDescription), "AI-inpainted regions");
+            put(l, new IntegerStringAttribute(TagFromName.InstanceNumber), "1");
+            put(l, new DateAttribute(TagFromName.ContentDate), now);
+            put(l, new TimeAttribute(TagFromName.ContentTime), time);
+            put(l, new DateAttribute(TagFromName.SeriesDate), now);
+            put(l, new TimeAttribute(TagFromName.SeriesTime), time);
+            put(l, new LongStringAttribute(TagFromName.Manufacturer), "sri-node");
+            put(l, new LongStringAttribute(TagFromName.ManufacturerModelName), "sri-node");
+            put(l, new LongStringAttribute(TagFromName.DeviceSerialNumber), "0");
+            put(l, new LongStringAttribute(TagFromName.SoftwareVersions), software);
+            CodeStringAttribute type = new CodeStringAttribute(TagFromName.ImageType);
+            type.addValue("DERIVED");
+            type.addValue("PRIMARY");
+            l.put(type);
+            put(l, new CodeStringAttribute(TagFromName.ContentLabel), "INPAINTED");
+            put(l, new LongStringAttribute(TagFromName.ContentDescription), "Regions missing in the acquisition, filled by the model");
+            l.put(new PersonNameAttribute(TagFromName.ContentCreatorName));
+            put(l, new CodeStringAttribute(TagFromName.SegmentationType), "BINARY");
+            put(l, new UnsignedShortAttribute(TagFromName.SamplesPerPixel), "1");
+            put(l, new CodeStringAttribute(TagFromName.PhotometricInterpretation), "MONOCHROME2");
+            put(l, new UnsignedShortAttribute(TagFromName.Rows), Integer.toString(rows));
+            put(l, new UnsignedShortAttribute(TagFromName.Columns), Integer.toString(columns));
+            put(l, new UnsignedShortAttribute(TagFromName.BitsAllocated), "1");
+            put(l, new UnsignedShortAttribute(TagFromName.BitsStored), "1");
+            put(l, new UnsignedShortAttribute(TagFromName.HighBit), "0");
+            put(l, new UnsignedShortAttribute(TagFromName.PixelRepresentation), "0");
+            put(l, new CodeStringAttribute(TagFromName.LossyImageCompression), "00");
+            put(l, new IntegerStringAttribute(TagFromName.NumberOfFrames), Integer.toString(frames.size()));
+            l.put(segments());
+            String dimensionUid = seriesUid + ".2";
+            dimensions(l, dimensionUid);
+            shared(l, first);
+            SequenceAttribute perFrame = new SequenceAttribute(PER_FRAME_GROUPS);
+            SequenceAttribute refInstances = new SequenceAttribute(REFERENCED_INSTANCE_SEQUENCE);
+            for (int k = 0; k < frames.size(); k++) {
+                AttributeList d = read(derived.get(frames.get(k)));
+                perFrame.addItem(frame(d, k + 1));
+                AttributeList ref = new AttributeList();
+                put(ref, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPClassUID), text(d, TagFromName.SOPClassUID));
+                put(ref, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPInstanceUID), text(d, TagFromName.SOPInstanceUID));
+                refInstances.addItem(ref);
+            }
+            l.put(perFrame);
+            AttributeList refSeries = new AttributeList();
+            put(refSeries, new UniqueIdentifierAttribute(TagFromName.SeriesInstanceUID), text(first, TagFromName.SeriesInstanceUID));
+            refSeries.put(refInstances);
+            SequenceAttribute refSeriesSeq = new SequenceAttribute(REFERENCED_SERIES_SEQUENCE);
+            refSeriesSeq.addItem(refSeries);
+            l.put(refSeriesSeq);
+            OtherByteAttribute px = new OtherByteAttribute(TagFromName.PixelData);
+            px.setValues(pack(frames, masks, rows * columns));
+            l.put(px);
+            DurableFile.write(l, out);
+            return frames.size();
+        } catch (DicomException e) {
+            throw new InvalidDicomException("cannot write the segmentation " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static SequenceAttribute segments() throws DicomException {
+        AttributeList s = new AttributeList();
+        put(s, new UnsignedShortAttribute(TagFromName.SegmentNumber), "1");
+        put(s, new LongStringAttribute(TagFromName.SegmentLabel), "AI-inpainted region");
+        put(s, new ShortTextAttribute(new AttributeTag(0x0062, 0x0006)), "Missing or corrupted in the acquisition; the pixels here are made by the model");
+        put(s, new CodeStringAttribute(new AttributeTag(0x0062, 0x0008)), "AUTOMATIC");
+        put(s, new LongStringAttribute(new AttributeTag(0x0062, 0x0009)), "sri-node assessment");
+        SequenceAttribute category = new SequenceAttribute(TagFromName.SegmentedPropertyCategoryCodeSequence);
+        category.addItem(new CodedSequenceItem("91723000", "SCT", "Anatomical structure").getAttributeList());
+        s.put(category);
+        SequenceAttribute type = new SequenceAttribute(TagFromName.SegmentedPropertyTypeCodeSequence);
+        type.addItem(new CodedSequenceItem("12738006", "SCT", "Brain").getAttributeList());
+        s.put(type);
+        SequenceAttribute seq = new SequenceAttribute(SEGMENT_SEQUENCE);
+        seq.addItem(s);
+        return seq;
+    }
+
+    private static void dimensions(AttributeList l, String uid) throws DicomException {
+        AttributeList org = new AttributeList();
+        put(org, new UniqueIdentifierAttribute(DIMENSION_ORGANIZATION_UID), uid);
+        SequenceAttribute orgs = new SequenceAttribute(DIMENSION_ORGANIZATION_SEQUENCE);
+        orgs.addItem(org);
+        l.put(orgs);
+        SequenceAttribute index = new SequenceAttribute(DIMENSION_INDEX_SEQUENCE);
+        index.addItem(dimension(uid, REFERENCED_SEGMENT_NUMBER, SEGMENT_IDENTIFICATION_SEQUENCE, "segment"));
+        index.addItem(dimension(uid, TagFromName.ImagePositionPatient, PLANE_POSITION_SEQUENCE, "position"));
+        l.put(index);
+    }
+
+    private static AttributeList dimension(String uid, AttributeTag pointer, AttributeTag group, String label) throws DicomException {
+        AttributeList d = new AttributeList();
+        put(d, new UniqueIdentifierAttribute(DIMENSION_ORGANIZATION_UID), uid);
+        AttributeTagAttribute p = new AttributeTagAttribute(DIMENSION_INDEX_POINTER);
+        p.addValue(pointer);
+        d.put(p);
+        AttributeTagAttribute g = new AttributeTagAttribute(FUNCTIONAL_GROUP_POINTER);
+        g.addValue(group);
+        d.put(g);
+        put(d, new LongStringAttribute(TagFromName.DimensionDescriptionLabel), label);
+        return d;
+    }
+
+    private static void shared(AttributeList l, AttributeList first) throws DicomException {
+        AttributeList shared = new AttributeList();
+        AttributeList orientation = new AttributeList();
+        orientation.put(first.get(TagFromName.ImageOrientationPatient));
+        shared.put(seq(PLANE_ORIENTATION_SEQUENCE, orientation));
+        AttributeList measures = new AttributeList();
+        measures.put(first.get(TagFromName.PixelSpacing));
+        Attribute thickness = first.get(TagFromName.SliceThickness);
+        measures.put(thickness != null ? thickness : decimal(TagFromName.SliceThickness, "1"));
+        shared.put(seq(PIXEL_MEASURES_SEQUENCE, measures));
+        l.put(seq(SHARED_GROUPS, shared));
+    }
+
+    private static AttributeList frame(AttributeList derived, int position) throws DicomException {
+        AttributeList f = new AttributeList();
+        AttributeList src = new AttributeList();
+        put(src, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPClassUID), text(derived, TagFromName.SOPClassUID));
+        put(src, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPInstanceUID), text(derived, TagFromName.SOPInstanceUID));
+        SequenceAttribute purpose = new SequenceAttribute(TagFromName.PurposeOfReferenceCodeSequence);
+        purpose.addItem(new CodedSequenceItem("121322", "DCM", "Source image for image processing operation").getAttributeList());
+        src.put(purpose);
+        AttributeList derivation = new AttributeList();
+        derivation.put(seq(TagFromName.SourceImageSequence, src));
+        SequenceAttribute code = new SequenceAttribute(DERIVATION_CODE_SEQUENCE);
+        code.addItem(new CodedSequenceItem("113076", "DCM", "Segmentation").getAttributeList());
+        derivation.put(code);
+        f.put(seq(DERIVATION_IMAGE_SEQUENCE, derivation));
+        AttributeList content = new AttributeList();
+        UnsignedLongAttribute dims = new UnsignedLongAttribute(DIMENSION_INDEX_VALUES);
+        dims.addValue(1);
+        dims.addValue(position);
+        content.put(dims);
+        f.put(seq(FRAME_CONTENT_SEQUENCE, content));
+        AttributeList plane = new AttributeList();
+        plane.put(derived.get(TagFromName.ImagePositionPatient));
+        f.put(seq(PLANE_POSITION_SEQUENCE, plane));
+        AttributeList segment = new AttributeList();
+        put(segment, new UnsignedShortAttribute(REFERENCED_SEGMENT_NUMBER), "1");
+        f.put(seq(SEGMENT_IDENTIFICATION_SEQUENCE, segment));
+        return f;
+    }
+
+    /** Frames of 1-bit pixels, packed little-endian bit order across frame boundaries, padded to an even length. */
+    static byte[] pack(List<Integer> frames, List<boolean[]> masks, int pixelsPerFrame) {
+        long bits = (long) frames.size() * pixelsPerFrame;
+        int bytes = (int) ((bits + 7) / 8);
+        byte[] out = new byte[bytes + (bytes % 2)];
+        long bit = 0;
+        for (int z : frames) {
+            boolean[] m = masks.get(z);
+            for (int i = 0; i < pixelsPerFrame; i++, bit++) {
+                if (m[i]) {
+                    out[(int) (bit >>> 3)] |= (byte) (1 << (bit & 7));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static SequenceAttribute seq(AttributeTag tag, AttributeList item) {
+        SequenceAttribute s = new SequenceAttribute(tag);
+        s.addItem(item);
+        return s;
+    }
+
+    private static Attribute decimal(AttributeTag tag, String v) throws DicomException {
+        DecimalStringAttribute a = new DecimalStringAttribute(tag);
+        a.addValue(v);
+        return a;
+    }
+
+    private static AttributeList read(Path f) throws InvalidDicomException {
+        AttributeList l = new AttributeList();
+        try {
+            l.read(f.toString(), TagFromName.PixelData);
+        } catch (IOException | DicomException e) {
+            throw new InvalidDicomException(f + ": " + e.getMessage(), e);
+        }
+        return l;
+    }
+
+    private static String text(AttributeList l, AttributeTag t) {
+        String v = Attribute.getSingleStringValueOrEmptyString(l, t);
+        return v == null ? "" : v.trim();
+    }
+
+    private static void put(AttributeList l, Attribute a, String value) throws DicomException {
+        a.addValue(value);
+        l.put(a);
+    }
+}
