@@ -79,10 +79,9 @@ class DicomNodeIT {
         assertThat(v.get("jobs").findValuesAsText("kind")).contains("ENHANCE", "FORWARD", "ASSESS");
         await().atMost(Duration.ofSeconds(60)).until(() -> orthanc.seriesInstances(series) == 2);
         // the derived series reaches the PACS too, labelled, upscaled, dciodvfy-clean
-        String derived = org.srinode.derived.DerivedUids.of(series, "sri-default-x2", "0.1.0", "series");
+        String derived = DefaultModel.derivedUid(series, "series");
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> orthanc.seriesInstances(derived) == 2);
-        String sop = org.srinode.derived.DerivedUids.of(Part10Peek.sopInstanceUid(Files.readAllBytes(first)), "sri-default-x2",
-                "0.1.0", "instance");
+        String sop = DefaultModel.derivedUid(Part10Peek.sopInstanceUid(Files.readAllBytes(first)), "instance");
         String id = orthanc.findInstance(sop);
         JsonNode tags = Http.json(orthanc.url("/instances/" + id + "/simplified-tags"));
         assertThat(tags.path("ImageType").asText()).startsWith("DERIVED\\SECONDARY");

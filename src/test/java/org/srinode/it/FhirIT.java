@@ -17,7 +17,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.srinode.derived.DerivedUids;
 import org.srinode.fhir.FhirServer;
 import org.srinode.fhir.FhirVersion;
 
@@ -64,7 +63,7 @@ class FhirIT {
         assertThat(store.exitCode()).as(store.output()).isZero();
         String series = Part10Peek.seriesInstanceUid(Files.readAllBytes(dcm.get(0)));
         String study = Part10Peek.studyInstanceUid(Files.readAllBytes(dcm.get(0)));
-        String derived = DerivedUids.of(series, "sri-default-x2", "0.1.0", "series");
+        String derived = DefaultModel.derivedUid(series, "series");
 
         // FHIR is down: the derived series reaches the PACS anyway, and the failure is visible
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).until(() -> orthanc.seriesInstances(derived) == dcm.size());
