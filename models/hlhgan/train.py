@@ -56,6 +56,8 @@ def parse_args(argv=None):
                         "--lr-halve-every steps from now (a fine-tuning phase with a decaying rate)")
     p.add_argument("--fill", default="average", choices=("average", "harmonic"),
                    help="F's parameter-free first guess of the missing region (give the same value on every resume)")
+    p.add_argument("--model-version", default=None,
+                   help="version written into the exported config (default: the hlhgan package version); derived UIDs depend on it")
     p.add_argument("--name", default="hlhgan", help="model name written into the exported config")
     p.add_argument("--max-minutes", type=float, default=0,
                    help="stop after this much training time (checkpoint, then export what is done); 0: no limit")
@@ -377,7 +379,7 @@ class Trainer:
         a = self.args
         dest = Path(a.export) if a.export else self.out / "export"
         steps = dict(self.done)
-        cfg = {"name": a.name, "version": __version__, "preset": self.preset.name, "scale": a.scale,
+        cfg = {"name": a.name, "version": a.model_version or __version__, "preset": self.preset.name, "scale": a.scale,
                "preset_sizes": self.preset.to_dict(), "steps": steps, "seed": a.seed,
                "loss_weights": dict(self.weights.__dict__), "lr": a.lr, "fill": a.fill, "g_mix": a.g_mix, "warmup_f": a.warmup_f,
                "phi": "imagenet" if self.imagenet else "trained on MRI (degradation regression pretext)",
