@@ -59,7 +59,8 @@ function card(view, derivedViews, fhirBase) {
   c.append(jobTable(view));
   for (const d of derivedViews) {
     const ds = d.series;
-    const links = el('div', {class: 'row'}, 'derived series ', el('a', {href: '/api/series/' + ds.seriesUid}, short(ds.seriesUid)),
+    const what = ds.modality === 'SEG' ? 'segmentation of the made-up pixels ' : 'AI-enhanced series ';
+    const links = el('div', {class: 'row'}, what, el('a', {href: '/api/series/' + ds.seriesUid}, short(ds.seriesUid)),
         ds.model ? el('span', {}, ds.model) : null);
     if (ds.fhirRef) links.append(el('a', {href: fhirBase + '/' + ds.fhirRef}, 'FHIR ' + ds.fhirRef));
     c.append(links, jobTable(d));
