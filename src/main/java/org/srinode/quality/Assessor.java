@@ -36,6 +36,7 @@ public final class Assessor {
         List<String> reasons = new ArrayList<>();
         List<Integer> undecodable = new ArrayList<>();
         String firstError = null;
+        boolean noDecoder = false;
         for (int i = 0; i < g.ordered.size(); i++) {
             try {
                 pixels.add(source.pixels(g.ordered.get(i)));
@@ -43,12 +44,13 @@ public final class Assessor {
                 pixels.add(null);
                 undecodable.add(i);
                 firstError = firstError == null ? e.getMessage() : firstError;
+                noDecoder |= e instanceof org.srinode.dicom.NoDecoderException;
             }
         }
         if (undecodable.size() == pixels.size()) {
             return Assessment.notApplicable("pixel data cannot be decoded: " + firstError, basic);
         }
-        if (firstError != null && firstError.contains("Transfer Syntax")) {
+        if (noDecoder) {
             // a codec the node lacks, not a damaged slice: no slice of it could be enhanced
             return Assessment.notApplicable("pixel data of slice(s) " + undecodable + " cannot be decoded by this node: " + firstError, basic);
         }

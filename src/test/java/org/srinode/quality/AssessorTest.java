@@ -95,8 +95,8 @@ class AssessorTest {
         PixelSource decodable = s.source();
         Assessment a = assessor.assess(s.headers, h -> {
             if (h.sopInstanceUid().equals("1.2.3.4.41")) {
-                throw new org.srinode.dicom.InvalidDicomException(
-                        "pixel data cannot be decoded: No reader for jpeg-lossless available for Transfer Syntax 1.2.840.10008.1.2.4.70");
+                throw new org.srinode.dicom.NoDecoderException(
+                        "pixel data cannot be decoded: No reader for jpeg-lossless available for Transfer Syntax 1.2.840.10008.1.2.4.70", null);
             }
             return decodable.pixels(h);
         });
