@@ -24,7 +24,11 @@ public class Previews {
     @Inject
     SeriesAssembler series;
 
-    public byte[] png(String seriesUid, Integer index) throws Exception {
+    /** The PNG, and whether it shows both panels (then it no longer changes: the derived series is written once). */
+    public record Picture(byte[] png, boolean beforeAndAfter) {
+    }
+
+    public Picture png(String seriesUid, Integer index) throws Exception {
         SeriesInfo s = series.find(seriesUid).orElseThrow(() -> new jakarta.ws.rs.NotFoundException("no series " + seriesUid));
         String source = s.derivedFrom() != null ? s.derivedFrom() : s.seriesUid();
         List<ImageHeader> before = ordered(source);
@@ -39,12 +43,13 @@ public class Previews {
         float[] window = window(bp);
         ImageHeader a = nearest(after, SeriesFiles.positionAlongNormal(b));
         if (a == null || a.columns() % b.columns() != 0) {
-            return Montage.png(List.of("acquired, slice " + (z + 1) + " of " + before.size()), List.of(scale(bp, window)), b.columns(), b.rows());
+            return new Picture(Montage.png(List.of("acquired, slice " + (z + 1) + " of " + before.size()), List.of(scale(bp, window)),
+                    b.columns(), b.rows()), false);
         }
         int s2 = a.columns() / b.columns();
         float[] up = s2 > 1 ? Images.bicubicUp(bp, b.columns(), b.rows(), s2) : bp;
-        return Montage.png(List.of("acquired (bicubic x" + s2 + "), slice " + (z + 1), "AI-enhanced (" + derived.get(0).model() + ")"),
-                List.of(scale(up, window), scale(SeriesFiles.pixels(Path.of(a.file())), window)), a.columns(), a.rows());
+        return new Picture(Montage.png(List.of("acquired (bicubic x" + s2 + "), slice " + (z + 1), "AI-enhanced (" + derived.get(0).model() + ")"),
+                List.of(scale(up, window), scale(SeriesFiles.pixels(Path.of(a.file())), window)), a.columns(), a.rows()), true);
     }
 
     private List<ImageHeader> ordered(String uid) throws InvalidDicomException {

@@ -71,7 +71,10 @@ public class SeriesResource {
     @Path("/{uid}/preview.png")
     @Produces("image/png")
     @Operation(summary = "Before/after picture: a slice of the acquired series next to the same slice of its AI-enhanced series")
-    public byte[] preview(@PathParam("uid") String uid, @QueryParam("slice") Integer slice) throws Exception {
-        return previews.png(uid, slice);
+    public jakarta.ws.rs.core.Response preview(@PathParam("uid") String uid, @QueryParam("slice") Integer slice) throws Exception {
+        Previews.Picture p = previews.png(uid, slice);
+        // the page refreshes every 5 s: a finished before/after picture is read from the series once, not on every refresh
+        return jakarta.ws.rs.core.Response.ok(p.png(), "image/png")
+                .header("Cache-Control", p.beforeAndAfter() ? "private, max-age=3600" : "no-cache").build();
     }
 }
