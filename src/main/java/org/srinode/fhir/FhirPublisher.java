@@ -17,18 +17,20 @@ import org.hl7.fhir.r4.model.ImagingStudy;
  * bundle, validates it, posts it. Safe to repeat: every write is a conditional or id-based update.
  */
 public final class FhirPublisher {
-    private final String baseUrl;
     private final FhirVersion version;
     private final String patientSystem;
     private final boolean validate;
-    private final int timeoutMs;
+    private final IGenericClient client;
 
     public FhirPublisher(String baseUrl, FhirVersion version, String patientSystem, boolean validate, int timeoutMs) {
-        this.baseUrl = baseUrl;
         this.version = version;
         this.patientSystem = patientSystem;
         this.validate = validate;
-        this.timeoutMs = timeoutMs;
+        FhirContext ctx = version.context();
+        ctx.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+        ctx.getRestfulClientFactory().setConnectTimeout(timeoutMs);
+        ctx.getRestfulClientFactory().setSocketTimeout(timeoutMs);
+        this.client = ctx.newRestfulGenericClient(baseUrl);
     }
 
     /**
@@ -46,8 +48,7 @@ public final class FhirPublisher {
     }
 
     public Published publish(Publication p) {
-        IGenericClient client = client();
-        ImagingStudy existing = existingStudy(client, p.study().uid());
+        ImagingStudy existing = existingStudy(p.study().uid());
         IBaseBundle bundle = bundle(p, existing);
         if (validate) {
             List<String> errors = Validation.errors(version, bundle);
@@ -63,20 +64,12 @@ public final class FhirPublisher {
         return new Published(study, locations);
     }
 
-    private ImagingStudy existingStudy(IGenericClient client, String studyUid) {
+    private ImagingStudy existingStudy(String studyUid) {
         Class<? extends IBaseBundle> type = version == FhirVersion.R4 ? Bundle.class : org.hl7.fhir.r5.model.Bundle.class;
         IBaseBundle found = client.search().forResource("ImagingStudy")
                 .where(new TokenClientParam("identifier").exactly().systemAndCode(R4Bundle.DICOM_UID_SYSTEM, R4Bundle.studyIdentifier(studyUid)))
                 .returnBundle(type).execute();
         List<IBaseResource> studies = BundleUtil.toListOfResources(version.context(), found);
         return studies.isEmpty() ? null : (ImagingStudy) version.toR4(studies.get(0));
-    }
-
-    private IGenericClient client() {
-        FhirContext ctx = version.context();
-        ctx.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
-        ctx.getRestfulClientFactory().setConnectTimeout(timeoutMs);
-        ctx.getRestfulClientFactory().setSocketTimeout(timeoutMs);
-        return ctx.newRestfulGenericClient(baseUrl);
     }
 }
