@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -102,7 +101,7 @@ final class BenchE2e {
             double[] xs = results.stream().mapToDouble(m -> m.get(k)).sorted().toArray();
             System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f |%n", k, xs[xs.length / 2], xs[0], xs[xs.length - 1]);
         }
-        System.out.println("\n" + runs + " runs, a 256x256x24 series at x2 (512x512 out), " + Arrays.toString(new String[] {node}));
+        System.out.println("\n" + runs + " runs, a 256x256x24 series at x2 (512x512 out), node " + node);
         return 0;
     }
 

@@ -48,11 +48,10 @@ public final class SeriesFiles {
 
     /** Unit normal of the image plane (row direction x column direction), or null without orientation. */
     public static double[] normal(ImageHeader h) {
-        double[] o = h.orientation();
-        if (o == null) {
+        if (h.orientation() == null) {
             return null;
         }
-        double[] n = {o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]};
+        double[] n = cross(h.orientation());
         double len = Math.sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
         return len == 0 ? null : new double[] {n[0] / len, n[1] / len, n[2] / len};
     }
@@ -64,10 +63,13 @@ public final class SeriesFiles {
         if (o == null || p == null) {
             return h.instanceNumber() == null ? 0 : h.instanceNumber();
         }
-        double nx = o[1] * o[5] - o[2] * o[4];
-        double ny = o[2] * o[3] - o[0] * o[5];
-        double nz = o[0] * o[4] - o[1] * o[3];
-        return nx * p[0] + ny * p[1] + nz * p[2];
+        double[] n = cross(o);
+        return n[0] * p[0] + n[1] * p[1] + n[2] * p[2];
+    }
+
+    /** Row direction x column direction of Image Orientation (Patient). */
+    private static double[] cross(double[] o) {
+        return new double[] {o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]};
     }
 
     public static ImageHeader header(Path file) throws InvalidDicomException {
@@ -135,6 +137,10 @@ public final class SeriesFiles {
             }
             return px;
         } catch (IOException | DicomException | RuntimeException e) {
+            // PixelMed's image readers say "No reader for <codec> available for Transfer Syntax <uid>"
+            if (e.getMessage() != null && e.getMessage().startsWith("No reader for")) {
+                throw new NoDecoderException("pixel data cannot be decoded: " + e.getMessage(), e);
+            }
             throw new InvalidDicomException("pixel data cannot be decoded: " + e.getMessage(), e);
         }
     }

@@ -119,23 +119,20 @@ public class JobQueue {
 
     /** Number of jobs per state, for metrics. */
     public long count(String kind, String state) {
-        return Tx.run(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM job WHERE kind = ? AND state = ?")) {
-                ps.setString(1, kind);
-                ps.setString(2, state);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
-            }
-        });
+        return countWhere("kind = ? AND state = ?", kind, state);
     }
 
     /** Jobs waiting for a retry after at least one failure, for metrics. */
     public long countRetrying(String kind) {
+        return countWhere("kind = ? AND state = 'PENDING' AND attempts > 0", kind);
+    }
+
+    private long countWhere(String where, String... params) {
         return Tx.run(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM job WHERE kind = ? AND state = 'PENDING' AND attempts > 0")) {
-                ps.setString(1, kind);
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM job WHERE " + where)) {
+                for (int i = 0; i < params.length; i++) {
+                    ps.setString(i + 1, params[i]);
+                }
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return rs.getLong(1);
