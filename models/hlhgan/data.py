@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-VOLUME_SUFFIXES = (".nii", ".nii.gz")
+VOLUME_SUFFIXES = (".nii", ".nii.gz", ".npz")
 
 
 def find_volumes(paths, exclude=()):
@@ -41,6 +41,8 @@ def load_volume(src):
     src = Path(src)
     if src.is_dir():
         return _load_dicom_series(src)
+    if src.name.endswith(".npz"):
+        return np.load(str(src))["vol"].astype(np.float32)
     try:
         import nibabel as nib
     except ImportError:      # e.g. a GPU machine with PyTorch but no nibabel
@@ -104,6 +106,26 @@ def _slice_position(ds):
         return float(getattr(ds, "InstanceNumber", 0) or 0)
 
 
+def load_normalised(src):
+    """A volume scaled to [0, 1]: `normalise` of it, or as stored for an .npz that says it is already
+    normalised (volumes cropped after scaling, by scripts/make_gpu_data.py)."""
+    if str(src).endswith(".npz"):
+        with np.load(str(src)) as z:
+            if "normalised" in z.files and bool(z["normalised"]):
+                return z["vol"].astype(np.float32)
+    return normalise(load_volume(src))
+
+
+def save_normalised(vol, path, margin=4, threshold=0.02):
+    """Scale a volume like `normalise`, crop it to its foreground box plus a margin, and store it as
+    compressed float16 .npz (z, y, x), marked as normalised."""
+    vol = normalise(vol)
+    idx = np.nonzero(vol > threshold)
+    box = tuple(slice(max(0, int(i.min()) - margin), int(i.max()) + margin + 1) for i in idx)
+    np.savez_compressed(str(path), vol=vol[box].astype(np.float16), normalised=np.array(True))
+    return vol[box].shape
+
+
 def normalise(vol, percentile=99.5):
     """Scale to [0, 1] by the volume's 99.5th percentile (the evaluation protocol's scaling)."""
     vol = vol - min(0.0, float(vol.min()))
@@ -120,7 +142,7 @@ class SlicePool:
         self.slices = []
         self.names = []
         for src in sources:
-            vol = normalise(load_volume(src))
+            vol = load_normalised(src)
             for ax in axes:
                 for i in range(vol.shape[ax]):
                     s = np.take(vol, i, axis=ax)
@@ -150,6 +172,105 @@ class SlicePool:
                 p = torch.flip(p, (1,))
             out[k, 0] = p
         return out
+
+
+class TensorSlicePool:
+    """The slices of `SlicePool` held as one flat tensor on the training device, with batched patch
+    sampling (the same distribution as SlicePool.patches: a usable slice, a uniform position, up to
+    `tries` draws until the patch has more than 30% foreground, one of the 8 flips/rotations) and
+    through-plane context: each patch comes with its k - 1 neighbours along the slicing axis
+    (mirrored at the volume's edges), as (n, k, size, size), the centre slice in the middle."""
+
+    def __init__(self, sources, min_side, fg_fraction=0.25, axes=(0, 1, 2), context=1, device="cpu", tries=20):
+        if context < 1 or context % 2 == 0:
+            raise SystemExit(f"--context must be odd and at least 1, not {context}")
+        self.context, self.tries, self.device = context, tries, torch.device(device)
+        flat, integ, offs, ioffs, hs, ws, nbrs, usable = [], [], [], [], [], [], [], []
+        n_flat = n_integ = 0
+        self.names = []
+        for src in sources:
+            vol = load_normalised(src)
+            for ax in axes:
+                stack = np.moveaxis(vol, ax, 0)
+                n, h, w = stack.shape
+                if min(h, w) < min_side:
+                    continue
+                first = len(offs)
+                r = context // 2
+                for i in range(n):
+                    s = np.ascontiguousarray(stack[i], dtype=np.float32)
+                    fg = (s > 0.1)
+                    ii = np.zeros((h + 1, w + 1), np.float32)
+                    ii[1:, 1:] = fg.cumsum(0).cumsum(1)
+                    flat.append(s.ravel())
+                    integ.append(ii.ravel())
+                    offs.append(n_flat)
+                    ioffs.append(n_integ)
+                    n_flat += s.size
+                    n_integ += ii.size
+                    hs.append(h)
+                    ws.append(w)
+                    nbrs.append([first + _mirror(i + d, n) for d in range(-r, r + 1)])
+                    if fg.mean() >= fg_fraction:
+                        usable.append(first + i)
+            self.names.append(str(src))
+        if not usable:
+            raise SystemExit("no usable training slice: volumes too small or empty")
+        dev = self.device
+        self.flat = torch.from_numpy(np.concatenate(flat)).to(dev)
+        self.integ = torch.from_numpy(np.concatenate(integ)).to(dev)
+        self.off = torch.tensor(offs, dtype=torch.long, device=dev)
+        self.ioff = torch.tensor(ioffs, dtype=torch.long, device=dev)
+        self.h = torch.tensor(hs, dtype=torch.long, device=dev)
+        self.w = torch.tensor(ws, dtype=torch.long, device=dev)
+        self.nbr = torch.tensor(nbrs, dtype=torch.long, device=dev)
+        self.usable = torch.tensor(usable, dtype=torch.long, device=dev)
+
+    def __len__(self):
+        return len(self.usable)
+
+    def _fg_share(self, s, y, x, size):
+        w1 = self.w[s] + 1
+        base = self.ioff[s]
+        at = lambda yy, xx: self.integ[base + yy * w1 + xx]
+        total = at(y + size, x + size) - at(y, x + size) - at(y + size, x) + at(y, x)
+        return total / float(size * size)
+
+    def patches(self, n, size, gen):
+        """n random patches (n, k, size, size); gen: a generator on the pool's device."""
+        dev, t = self.device, self.tries
+        pick = torch.randint(len(self.usable), (n, t), generator=gen, device=dev)
+        s = self.usable[pick]
+        y = (torch.rand(n, t, generator=gen, device=dev) * (self.h[s] - size + 1)).floor().long()
+        x = (torch.rand(n, t, generator=gen, device=dev) * (self.w[s] - size + 1)).floor().long()
+        ok = self._fg_share(s, y, x, size) > 0.3
+        first = torch.where(ok.any(1), ok.float().argmax(1), torch.full((n,), t - 1, device=dev))
+        rows = torch.arange(n, device=dev)
+        s, y, x = s[rows, first], y[rows, first], x[rows, first]
+        ar = torch.arange(size, device=dev)
+        out = []
+        for j in range(self.context):
+            sj = self.nbr[s, j]
+            idx = (self.off[sj][:, None, None] + (y[:, None, None] + ar[None, :, None]) * self.w[sj][:, None, None]
+                   + x[:, None, None] + ar[None, None, :])
+            out.append(self.flat[idx])
+        p = torch.stack(out, 1)
+        r = torch.randint(8, (n,), generator=gen, device=dev)
+        res = torch.empty_like(p)
+        for v in range(8):
+            sel = r == v
+            q = torch.rot90(p[sel], v % 4, (2, 3))
+            res[sel] = torch.flip(q, (3,)) if v >= 4 else q
+        return res
+
+
+def _mirror(j, n):
+    """Index j reflected into [0, n) about the edge slices (-1 -> 1, n -> n - 2)."""
+    if n == 1:
+        return 0
+    period = 2 * (n - 1)
+    j = abs(j) % period
+    return period - j if j >= n else j
 
 
 def describe(sources):

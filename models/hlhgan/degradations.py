@@ -2,6 +2,11 @@
 
 Every function takes an explicit torch.Generator so a seed reproduces the same LQ image.
 Images are (B, 1, H, W) float tensors in [0, 1].
+
+Two paths draw from the same distribution of degradations: `simulate` (per-sample Python loops on
+the CPU, the path models up to 0.2.0 were trained with) and `simulate_batch` (whole-batch tensor code
+on the images' device, with per-sample blur, downsampling mode, noise type and holes). Their
+generators consume random numbers differently, so a seed gives different images in the two paths.
 """
 import math
 from dataclasses import dataclass
@@ -120,6 +125,10 @@ class KernelPCA:
     def project(self, kernels):        # (B, k, k) -> (B, dims)
         return (kernels.flatten(1) - self.mean) @ self.basis.T
 
+    def to(self, device):
+        self.mean, self.basis = self.mean.to(device), self.basis.to(device)
+        return self
+
     def state_dict(self):
         return {"mean": self.mean, "basis": self.basis}
 
@@ -171,8 +180,164 @@ def condition_maps(pca, kernels, noise, mask_hq, gen):
     code = pca.project(kernels)                                  # (B, dims)
     maps = code[:, :, None, None].expand(b, code.shape[1], h, w)
     nmap = noise[:, None, None, None].expand(b, 1, h, w) * 10.0
-    z = torch.randn((b, 1, h, w), generator=gen)
+    z = torch.randn((b, 1, h, w), generator=gen, device=mask_hq.device)
     return torch.cat([maps, nmap, mask_hq, z], dim=1)
+
+
+# --- batched simulator: whole-batch tensor code on the images' device -----------------------------
+
+MODES = ("bicubic", "area", "kspace")
+HOLE_NONE, HOLE_RECT, HOLE_ROWS = 0, 1, 2
+
+
+@dataclass
+class Params:
+    """Per-sample degradation parameters, all (B,) tensors on one device."""
+    sx: torch.Tensor
+    sy: torch.Tensor
+    theta: torch.Tensor
+    mode: torch.Tensor        # index into MODES
+    sigma: torch.Tensor       # noise standard deviation
+    rician: torch.Tensor      # bool: Rician, else Gaussian
+    hole: torch.Tensor        # HOLE_NONE, HOLE_RECT or HOLE_ROWS
+
+    def where(self, take_other, other):
+        """Per sample: `other`'s parameters where take_other is true, else this one's."""
+        return Params(*[torch.where(take_other, b, a) for a, b in zip(self.tuple(), other.tuple())])
+
+    def tuple(self):
+        return self.sx, self.sy, self.theta, self.mode, self.sigma, self.rician, self.hole
+
+
+def _uniform(b, lo, hi, gen, device):
+    return lo + (hi - lo) * torch.rand(b, generator=gen, device=device)
+
+
+def _holes(b, gen, device, hole_prob, rows_prob):
+    r = torch.rand(b, generator=gen, device=device)
+    hole = torch.full((b,), HOLE_NONE, dtype=torch.long, device=device)
+    hole = torch.where(r < hole_prob + rows_prob, torch.full_like(hole, HOLE_ROWS), hole)
+    return torch.where(r < hole_prob, torch.full_like(hole, HOLE_RECT), hole)
+
+
+def sample_blind(b, gen, device, sigma_range=(0.2, 2.0), noise_range=(0.0, 0.05), hole_prob=0.5, rows_prob=0.15):
+    """The blind training range of `simulate`, drawn per sample: anisotropic blur, one of three
+    downsampling modes, Gaussian or Rician noise, a rectangle or missing rows."""
+    return Params(_uniform(b, *sigma_range, gen, device), _uniform(b, *sigma_range, gen, device),
+                  _uniform(b, 0.0, math.pi, gen, device),
+                  torch.randint(len(MODES), (b,), generator=gen, device=device),
+                  _uniform(b, *noise_range, gen, device),
+                  torch.rand(b, generator=gen, device=device) < 0.5,
+                  _holes(b, gen, device, hole_prob, rows_prob))
+
+
+def sample_protocol_like(b, scale, gen, device, noise_max=0.05, clean_prob=0.3, hole_prob=0.5, rows_prob=0.15):
+    """Acquisitions like the SR-B / SR-N-B protocols: isotropic Gaussian blur of 0.5 * scale LR
+    pixels +-15%, area downsampling, Rician noise (none in `clean_prob` of the samples, else
+    sigma 0.01 to noise_max), holes as in the blind range."""
+    s = 0.5 * scale * _uniform(b, 0.85, 1.15, gen, device)
+    sigma = _uniform(b, 0.01, noise_max, gen, device)
+    sigma = torch.where(torch.rand(b, generator=gen, device=device) < clean_prob, torch.zeros_like(sigma), sigma)
+    return Params(s, s.clone(), torch.zeros_like(s), torch.full((b,), MODES.index("area"), dtype=torch.long, device=device),
+                  sigma, torch.ones(b, dtype=torch.bool, device=device), _holes(b, gen, device, hole_prob, rows_prob))
+
+
+def sample_params(b, scale, gen, device, protocol_mix=0.0):
+    """Blind-range parameters, with `protocol_mix` of the samples drawn like the evaluation protocols."""
+    p = sample_blind(b, gen, device)
+    if protocol_mix > 0:
+        take = torch.rand(b, generator=gen, device=device) < protocol_mix
+        p = p.where(take, sample_protocol_like(b, scale, gen, device))
+    return p
+
+
+def gaussian_kernels(sx, sy, theta, size=KERNEL_SIZE):
+    """Batched `gaussian_kernel`: (B,) parameters to (B, size, size) kernels, each summing to 1."""
+    r = (size - 1) / 2.0
+    ax = torch.arange(size, dtype=torch.float32, device=sx.device) - r
+    yy, xx = torch.meshgrid(ax, ax, indexing="ij")
+    c, s = torch.cos(theta)[:, None, None], torch.sin(theta)[:, None, None]
+    u = c * xx + s * yy
+    v = -s * xx + c * yy
+    k = torch.exp(-0.5 * ((u / sx.clamp_min(1e-3)[:, None, None]) ** 2 + (v / sy.clamp_min(1e-3)[:, None, None]) ** 2))
+    return k / k.sum(dim=(1, 2), keepdim=True)
+
+
+def rect_masks(shape, gen, device, frac=(0.1, 0.25), inside=None):
+    """Batched `rect_mask`: one rectangle per image, centre drawn from `inside` (B,1,H,W) where it has
+    foreground, uniformly otherwise."""
+    b, _, h, w = shape
+    rh = (_uniform(b, *frac, gen, device) * h).round().clamp_min(1).long()
+    rw = (_uniform(b, *frac, gen, device) * w).round().clamp_min(1).long()
+    weight = torch.ones(b, h * w, device=device) * 1e-9
+    if inside is not None:
+        weight = weight + inside.reshape(b, h * w).float()
+    pick = torch.multinomial(weight, 1, generator=gen).squeeze(1)
+    cy, cx = pick // w, pick % w
+    top = torch.minimum((cy - rh // 2).clamp_min(0), h - rh)
+    left = torch.minimum((cx - rw // 2).clamp_min(0), w - rw)
+    ys = torch.arange(h, device=device)[None, :, None]
+    xs = torch.arange(w, device=device)[None, None, :]
+    m = ((ys >= top[:, None, None]) & (ys < (top + rh)[:, None, None])
+         & (xs >= left[:, None, None]) & (xs < (left + rw)[:, None, None]))
+    return m[:, None].float()
+
+
+def row_masks(shape, gen, device, max_rows=3):
+    """Batched `row_mask`: 1 to max_rows adjacent missing rows per image."""
+    b, _, h, w = shape
+    n = 1 + torch.randint(max_rows, (b,), generator=gen, device=device)
+    top = (torch.rand(b, generator=gen, device=device) * (h - n).clamp_min(1)).floor().long()
+    ys = torch.arange(h, device=device)[None, :]
+    m = (ys >= top[:, None]) & (ys < (top + n)[:, None])
+    return m[:, None, :, None].expand(b, 1, h, w).float()
+
+
+def _downsample(x, scale, mode):
+    """Per-sample downsampling mode: the three are computed for the batch and selected."""
+    if scale == 1:
+        return x
+    out = area_down(x, scale)
+    for i, f in ((0, bicubic_down), (2, kspace_truncate)):
+        sel = mode == i
+        if bool(sel.any()):
+            out = torch.where(sel[:, None, None, None], f(x, scale), out)
+    return out
+
+
+def degrade(hq, scale, params, gen, fg_threshold=0.05):
+    """Degrade a batch of HQ stacks (B, k, H, W) with per-sample parameters: every slice of a stack
+    gets the sample's blur, downsampling and noise level with its own noise; the hole (rectangle or
+    rows) is cut into the centre slice only. Returns a Degraded with lq (B, k, h, w)."""
+    b, k, h, w = hq.shape
+    dev = hq.device
+    rep = lambda t: t.repeat_interleave(k)
+    kernels = gaussian_kernels(params.sx, params.sy, params.theta)
+    x = blur(hq.reshape(b * k, 1, h, w), kernels.repeat_interleave(k, 0))
+    x = _downsample(x, scale, rep(params.mode))
+    sig = rep(params.sigma)[:, None, None, None]
+    n1 = sig * torch.randn(x.shape, generator=gen, device=dev)
+    n2 = sig * torch.randn(x.shape, generator=gen, device=dev)
+    x = torch.where(rep(params.rician)[:, None, None, None], torch.sqrt((x + n1) ** 2 + n2 ** 2), x + n1)
+    x = x.clamp(0.0, 1.5).reshape(b, k, h // scale, w // scale)
+    c = k // 2
+    centre = hq[:, c:c + 1]
+    lq_shape = (b, 1, h // scale, w // scale)
+    fg = (Fn.avg_pool2d(centre, scale) if scale > 1 else centre) > fg_threshold
+    rect = rect_masks(lq_shape, gen, dev, inside=fg)
+    rows = row_masks(lq_shape, gen, dev)
+    hole = params.hole[:, None, None, None]
+    mask_lq = torch.where(hole == HOLE_RECT, rect, torch.where(hole == HOLE_ROWS, rows, torch.zeros_like(rect)))
+    x = torch.cat([x[:, :c], x[:, c:c + 1] * (1 - mask_lq), x[:, c + 1:]], dim=1)
+    mask_hq = Fn.interpolate(mask_lq, scale_factor=float(scale), mode="nearest") if scale > 1 else mask_lq
+    return Degraded(x, mask_lq, mask_hq, kernels, params.sigma)
+
+
+def simulate_batch(hq, scale, gen, protocol_mix=0.0):
+    """The training degradation as batched tensor code on hq's device (gen: a generator on that
+    device). hq (B, k, H, W): k adjacent slices per sample (k = 1: single slices)."""
+    params = sample_params(hq.shape[0], scale, gen, hq.device, protocol_mix)
+    return degrade(hq, scale, params, gen)
 
 
 # --- the fixed evaluation protocols (documented in the README; never tuned) ---------------------

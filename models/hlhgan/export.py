@@ -25,7 +25,8 @@ class _GWrapper(torch.nn.Module):
 
 
 def export(f_net, g_net, out_dir, config):
-    """Write model.pt (F: inputs lq (N,1,h,w) in [0,1] and mask (N,1,h,w); output (N,1,sh,sw)),
+    """Write model.pt (F: inputs lq (N,k,h,w) in [0,1] and mask (N,1,h,w); output (N,1,sh,sw); k =
+    context_slices adjacent slices, 1 for the 2D model, the node's contract: input_channels 2),
     degrader.pt (G) and config.json. Files are written under a temporary name and renamed."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -41,7 +42,8 @@ def export(f_net, g_net, out_dir, config):
         "file": F_NAME,
         "degrader_file": G_NAME if g_net is not None else None,
         "inputs": ["lq", "mask"],
-        "input_channels": 2,
+        "input_channels": getattr(f_net, "context", 1) + 1,
+        "context_slices": getattr(f_net, "context", 1),
         "output_channels": 1,
         "normalisation": {"method": "percentile", "percentile": 99.5, "range": [0.0, 1.0]},
         "exported_by": f"hlhgan {__version__}, torch {torch.__version__}",

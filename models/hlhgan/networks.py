@@ -54,19 +54,22 @@ def fill_harmonic(lq, mask, iterations: int = 64):
 
 
 class GeneratorLH(nn.Module):
-    """F: residual blocks in groups (paper 12-3-2) with a skip around each group and one around all,
+    """F: optionally with through-plane context (k adjacent LR slices as input channels); residual blocks in groups (paper 12-3-2) with a skip around each group and one around all,
     sub-pixel upsampling, plus a bicubic base of the input whose missing region is pre-filled from
     its surroundings, so that the network learns the residual (inside the hole too)."""
 
-    def __init__(self, scale=2, filters=32, groups=(12, 3, 2), fill: str = "average"):
+    def __init__(self, scale=2, filters=32, groups=(12, 3, 2), fill: str = "average", context: int = 1):
         super().__init__()
         if scale not in (1, 2, 4):
             raise ValueError("scale must be 1, 2 or 4")
         if fill not in ("average", "harmonic"):
             raise ValueError("fill must be average or harmonic")
+        if context < 1 or context % 2 == 0:
+            raise ValueError("context must be odd and at least 1")
         self.scale = scale
         self.fill = fill
-        self.head = conv3(2, filters)
+        self.context = context     # k adjacent LR slices in lq's channels, the centre one enhanced
+        self.head = conv3(context + 1, filters)
         self.groups = nn.ModuleList(
             nn.Sequential(*[ResBlock(filters) for _ in range(n)], conv3(filters, filters)) for n in groups)
         ups = []
@@ -76,8 +79,12 @@ class GeneratorLH(nn.Module):
         self.tail = conv3(filters, 1)
 
     def forward(self, lq, mask):
-        filled = fill_harmonic(lq, mask) if self.fill == "harmonic" else fill_missing(lq, mask)
-        head = self.head(torch.cat([filled, mask], dim=1))
+        """lq (N, k, h, w): k adjacent slices, the centre one (index k // 2) enhanced; mask (N, 1, h, w)
+        marks its missing region. k = 1 is the 2D model."""
+        c = self.context // 2
+        centre = lq[:, c:c + 1]
+        filled = fill_harmonic(centre, mask) if self.fill == "harmonic" else fill_missing(centre, mask)
+        head = self.head(torch.cat([lq[:, :c], filled, lq[:, c + 1:], mask], dim=1))
         x = head
         for g in self.groups:
             x = x + g(x)

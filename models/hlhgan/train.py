@@ -59,6 +59,16 @@ def parse_args(argv=None):
     p.add_argument("--model-version", default=None,
                    help="version written into the exported config (default: the hlhgan package version); derived UIDs depend on it")
     p.add_argument("--name", default="hlhgan", help="model name written into the exported config")
+    p.add_argument("--context", type=int, default=1,
+                   help="F's through-plane context: k adjacent LR slices as input channels, the centre one "
+                        "enhanced, edge slices mirrored (odd; 1: the 2D model the node runs)")
+    p.add_argument("--protocol-mix", type=float, default=0.0,
+                   help="share of training samples degraded like the SR-B / SR-N-B protocols (isotropic blur "
+                        "0.5 x scale +-15%%, area downsampling, Rician noise 0 to 0.05); the rest: the blind range")
+    p.add_argument("--pipeline", default="tensor", choices=("tensor", "legacy"),
+                   help="tensor: patches and degradations as batched tensor code on the training device; "
+                        "legacy: the per-sample CPU path of models up to 0.2.0 (2D only, no --protocol-mix)")
+    p.add_argument("--val-slices", type=int, default=8, help="axial slices per validation volume")
     p.add_argument("--max-minutes", type=float, default=0,
                    help="stop after this much training time (checkpoint, then export what is done); 0: no limit")
     p.add_argument("--export-only", action="store_true", help="with --resume: export the checkpoint's networks, no training")
@@ -81,7 +91,7 @@ class Progress:
         rate = (time.time() - self.t0) / done
         eta = rate * (self.total - step)
         bar = "#" * int(30 * step / self.total)
-        text = " ".join(f"{k}={v:.4f}" for k, v in values.items())
+        text = " ".join(f"{k}={float(v):.4f}" for k, v in values.items())   # values may be tensors: read here only
         line = (f"[{self.stage:5s}] {bar:30s} {step}/{self.total} {rate:.2f}s/it "
                 f"ETA {_hms(eta)} {text}")
         sys.stderr.write(("\r" + line) if self.tty else (line + "\n"))
@@ -105,14 +115,20 @@ class Trainer:
         if self.patch % (4 * args.scale):
             raise SystemExit(f"--patch must be a multiple of {4 * args.scale}")
         self.weights = losses.Weights(args.alpha, args.delta, args.beta, args.lam, args.adv)
+        self.context = args.context
+        if args.context > 1 and (args.g_mix > 0 or args.steps_joint > 0):
+            raise SystemExit("--context > 1 trains F on simulated stacks only: give --g-mix 0 --steps-joint 0")
+        if args.pipeline == "legacy" and (args.context > 1 or args.protocol_mix > 0):
+            raise SystemExit("--pipeline legacy has no --context or --protocol-mix: use --pipeline tensor")
         self.out = Path(args.out)
         self.out.mkdir(parents=True, exist_ok=True)
         self.log = open(self.out / "train.log", "a")
         torch.manual_seed(args.seed)
         p, s = self.preset, args.scale
-        self.pca = deg.KernelPCA(p.pca_dims, seed=args.seed + 1234)
         dev = self.device
-        self.F = networks.GeneratorLH(s, p.filters, p.f_groups, args.fill).to(dev)
+        self.tensor = args.pipeline == "tensor"
+        self.pca = deg.KernelPCA(p.pca_dims, seed=args.seed + 1234).to(dev if self.tensor else "cpu")
+        self.F = networks.GeneratorLH(s, p.filters, p.f_groups, args.fill, args.context).to(dev)
         self.G = networks.GeneratorHL(s, p.filters, p.g_blocks, p.pca_dims + 3).to(dev)
         self.DF = networks.DiscriminatorF(p.df_filters).to(dev)
         self.DG = networks.DiscriminatorG(p.filters, p.dg_blocks).to(dev)
@@ -129,6 +145,7 @@ class Trainer:
         self.done = {st: 0 for st in STAGES}
         self.val = []
         self.gen = torch.Generator().manual_seed(args.seed)
+        self.dgen = torch.Generator(device=dev).manual_seed(args.seed)   # the tensor pipeline's
         self.history = []
 
     # ---------------------------------------------------------------- data
@@ -139,34 +156,51 @@ class Trainer:
             raise SystemExit("no HQ volume left after --exclude")
         self.hq_sources = hq
         self._say(f"HQ: {len(hq)} volumes: {', '.join(data.describe(hq))}")
-        self.hq_pool = data.SlicePool(hq, self.patch)
-        self._say(f"HQ slices usable for {self.patch}px patches: {len(self.hq_pool)}")
+        self.hq_pool = self._pool(hq, self.patch, self.context)
+        self._say(f"HQ slices usable for {self.patch}px patches: {len(self.hq_pool)} ({a.pipeline} pipeline)")
         lq = data.find_volumes(a.lq, a.exclude) if a.lq else []
-        self.lq_pool = data.SlicePool(lq, self.patch // a.scale) if lq else None
+        self.lq_pool = self._pool(lq, self.patch // a.scale, 1) if lq else None
         if self.lq_pool is None:
             self._say("no real LQ set given: the H-L GAN learns from simulated degradations "
                       "(blur, downsampling, Gaussian/Rician noise, holes) instead of real LQ scans")
-        self.val = []
-        if a.val:
-            vols = data.find_volumes(a.val)
-            side = 96 - 96 % (4 * a.scale)
-            pool = data.SlicePool(vols, side, fg_fraction=0.3, axes=(0,))
-            self.val = pool.patches(16, side, torch.Generator().manual_seed(999))
+        self.val = [_ValVolume(v, a.scale, self.context, a.val_slices) for v in data.find_volumes(a.val)] if a.val else []
+
+    def _pool(self, sources, side, context):
+        if self.tensor:
+            return data.TensorSlicePool(sources, side, context=context, device=self.device)
+        return data.SlicePool(sources, side)
+
+    def _patches(self, pool, n, size, centre_only=True):
+        """n patches; (n, k, size, size) stacks for F with --context k, else centre slices (n, 1, ...)."""
+        if not self.tensor:
+            return pool.patches(n, size, self.gen)
+        p = pool.patches(n, size, self.dgen)
+        c = p.shape[1] // 2
+        return p[:, c:c + 1] if centre_only else p
+
+    def _simulate(self, hq):
+        if not self.tensor:
+            return deg.simulate(hq, self.args.scale, self.gen)
+        return deg.simulate_batch(hq, self.args.scale, self.dgen, self.args.protocol_mix)
 
     def _real_lq(self, n):
         """A batch of real LQ patches, or simulated ones from independent HQ patches (unpaired)."""
         size = self.patch // self.args.scale
         if self.lq_pool is not None:
-            return self.lq_pool.patches(n, size, self.gen), None
-        hq = self.hq_pool.patches(n, self.patch, self.gen)
-        d = deg.simulate(hq, self.args.scale, self.gen)
+            return self._patches(self.lq_pool, n, size), None
+        hq = self._patches(self.hq_pool, n, self.patch)
+        d = self._simulate(hq)
         return d.lq, d
 
-    def _batch(self):
-        hq = self.hq_pool.patches(self.batch, self.patch, self.gen)
-        d = deg.simulate(hq, self.args.scale, self.gen)
-        cond = deg.condition_maps(self.pca, d.kernels, d.noise, d.mask_hq, self.gen)
-        return hq, d, cond
+    def _batch(self, stacks=False, cond=True):
+        """HQ patches (the centre slice), their degradation (lq with k slices when `stacks`), and
+        G's condition maps when `cond`."""
+        hq = self._patches(self.hq_pool, self.batch, self.patch, centre_only=not stacks)
+        d = self._simulate(hq)
+        c = hq.shape[1] // 2
+        maps = deg.condition_maps(self.pca, d.kernels, d.noise, d.mask_hq, self.dgen if self.tensor else self.gen) \
+            if cond else None
+        return hq[:, c:c + 1], d, maps
 
     # --------------------------------------------------------------- stages
     def run(self):
@@ -202,16 +236,17 @@ class Trainer:
         return limit > 0 and time.time() - self._t_start > 60 * limit
 
     def _step_phi(self):
-        hq = self.hq_pool.patches(self.batch, self.patch, self.gen)
-        d = deg.simulate(hq, self.args.scale, self.gen)
-        up = Fn.interpolate(d.lq, scale_factor=float(self.args.scale), mode="bicubic", align_corners=False)
-        clean = torch.rand(self.batch) < 0.25
+        dev = self.device
+        hq = self._patches(self.hq_pool, self.batch, self.patch)
+        d = self._simulate(hq)
+        hq, lq, kernels, noise, mask_hq = (t.to(dev) for t in (hq, d.lq, d.kernels, d.noise, d.mask_hq))
+        up = Fn.interpolate(lq, scale_factor=float(self.args.scale), mode="bicubic", align_corners=False)
+        clean = (torch.rand(self.batch) < 0.25).to(dev)
         x = torch.where(clean[:, None, None, None], hq, up)
-        sig = torch.tensor([_kernel_width(k) for k in d.kernels])
-        target = torch.stack([sig / 2.0, d.noise * 10.0, d.mask_hq.mean(dim=(1, 2, 3)) * 4.0], 1)
+        target = torch.stack([_kernel_widths(kernels) / 2.0, noise * 10.0, mask_hq.mean(dim=(1, 2, 3)) * 4.0], 1)
         target[clean] = 0.0
-        pred = self.phi_head(self.phi(x.to(self.device)))
-        loss = Fn.mse_loss(pred, target.to(self.device))
+        pred = self.phi_head(self.phi(x))
+        loss = Fn.mse_loss(pred, target)
         self._update("phi", loss)
         return {"pretext": loss.item()}
 
@@ -231,6 +266,8 @@ class Trainer:
 
     def _lq_for_f(self, hq, d, cond):
         """F's training input: G's output (the learned degradation) or the simulator's, per --g-mix."""
+        if self.args.g_mix <= 0:     # G's forward pass would be wasted work
+            return d.lq.to(self.device)
         use_g = torch.rand(hq.shape[0], generator=self.gen) < self.args.g_mix
         with torch.no_grad():
             g_lq = self.G(hq, cond, d.mask_lq.to(self.device)).clamp(0.0, 1.5)
@@ -238,8 +275,9 @@ class Trainer:
 
     def _step_f(self):
         dev, w = self.device, self.weights
-        hq, d, cond = self._batch()
-        hq, cond, mask = hq.to(dev), cond.to(dev), d.mask_lq.to(dev)
+        hq, d, cond = self._batch(stacks=True, cond=self.args.g_mix > 0)
+        hq, mask = hq.to(dev), d.mask_lq.to(dev)
+        cond = cond.to(dev) if cond is not None else None
         lq = self._lq_for_f(hq, d, cond)
         fake = self.F(lq, mask)
         adv_on = self.step >= self.args.warmup_f
@@ -247,7 +285,7 @@ class Trainer:
         if adv_on:
             ld = losses.d_loss(self.DF(hq), self.DF(fake.detach()))
             self._update("DF", ld)
-            values["D_F"] = ld.item()
+            values["D_F"] = ld.detach()
         adv = losses.g_adv_loss(self.DF(fake)) if adv_on else torch.zeros((), device=dev)
         if w.delta or w.beta:
             content, texture = losses.content_and_texture_lh(self.phi, fake, hq)
@@ -256,7 +294,7 @@ class Trainer:
         cyc = losses.cycle(fake, hq)
         loss = w.adv * adv + w.delta * content + w.beta * texture + w.lam * cyc
         self._update("F", loss)
-        values.update({"adv": adv.item(), "C_LH": content.item(), "T_LH": texture.item(), "cyc": cyc.item()})
+        values.update({"adv": adv.detach(), "C_LH": content.detach(), "T_LH": texture.detach(), "cyc": cyc.detach()})
         return values
 
     def _step_joint(self):
@@ -266,12 +304,14 @@ class Trainer:
         real_lq, real_d = self._real_lq(self.batch)
         real_lq = real_lq.to(dev)
         if real_d is not None:
-            r_cond = deg.condition_maps(self.pca, real_d.kernels, real_d.noise, real_d.mask_hq, self.gen).to(dev)
+            r_cond = deg.condition_maps(self.pca, real_d.kernels, real_d.noise, real_d.mask_hq,
+                                        self.dgen if self.tensor else self.gen).to(dev)
             r_mask_lq, r_mask_hq = real_d.mask_lq.to(dev), real_d.mask_hq.to(dev)
         else:
             r_mask_lq = torch.zeros_like(real_lq)
             r_mask_hq = Fn.interpolate(r_mask_lq, scale_factor=float(self.args.scale))
-            r_cond = deg.condition_maps(self.pca, d.kernels, d.noise, r_mask_hq.cpu(), self.gen).to(dev)
+            gen = self.dgen if self.tensor else self.gen
+            r_cond = deg.condition_maps(self.pca, d.kernels, d.noise, r_mask_hq.to(d.kernels.device), gen).to(dev)
         fake_lq = self.G(hq, cond, mask_lq)
         fake_hq = self.F(fake_lq, mask_lq)
         f_real = self.F(real_lq, r_mask_lq)
@@ -305,15 +345,20 @@ class Trainer:
 
     # ----------------------------------------------------------- validation
     def validate(self):
-        """PSNR of F and of bicubic on fixed validation patches, SR-N-B protocol."""
-        hq = self.val
-        lq, mask = deg.protocol(hq, self.args.scale, "SR-N-B", seed=7)
+        """Foreground PSNR of F and of bicubic on whole axial slices of the validation volumes, SR-B
+        and SR-N-B protocols; each volume is degraded slice by slice with independent noise, so F's
+        neighbours (--context) are realistic. Mean over slices, then over volumes."""
         self.F.eval()
-        with torch.no_grad():
-            out = self.F(lq.to(self.device), mask.to(self.device)).cpu().clamp(0, 1)
+        rec = {"stage": self.stage, "step": self.step}
+        per = {}
+        for name in VAL_PROTOCOLS:
+            vals = [v.psnr(self.F, name, self.device) for v in self.val]
+            rec[name] = {"model": _mean([m for m, _ in vals]), "bicubic": _mean([b for _, b in vals])}
+            for v, (m, b) in zip(self.val, vals):
+                per.setdefault(v.name, {})[name] = [round(m, 3), round(b, 3)]
         self.F.train()
-        bic = Fn.interpolate(lq, scale_factor=float(self.args.scale), mode="bicubic", align_corners=False).clamp(0, 1)
-        rec = {"stage": self.stage, "step": self.step, "psnr_model": _psnr(out, hq), "psnr_bicubic": _psnr(bic, hq)}
+        rec["psnr_model"], rec["psnr_bicubic"] = rec["SR-N-B"]["model"], rec["SR-N-B"]["bicubic"]
+        rec["per_volume"] = per
         self.history.append(rec)
         self._say(f"validation {json.dumps(rec)}")
 
@@ -322,7 +367,7 @@ class Trainer:
         nets = {n: getattr(self, n).state_dict() for n in ("F", "G", "DF", "DG", "phi", "phi_head")}
         return {"nets": nets, "opt": {n: o.state_dict() for n, o in self.opt.items()},
                 "sched": {n: s.state_dict() for n, s in self.sched.items()},
-                "stage": self.stage, "done": self.done, "gen": self.gen.get_state(),
+                "stage": self.stage, "done": self.done, "gen": self.gen.get_state(), "dgen": self.dgen.get_state(),
                 "torch_rng": torch.get_rng_state(), "pca": self.pca.state_dict(),
                 "args": vars(self.args), "history": self.history, "version": __version__,
                 "wall_s": self.wall_s()}
@@ -351,15 +396,18 @@ class Trainer:
             self.sched[n].load_state_dict(sd)
         self.stage, self.done = st["stage"], st["done"]
         self.gen.set_state(st["gen"])
+        if "dgen" in st:
+            self.dgen.set_state(st["dgen"].cpu())
         torch.set_rng_state(st["torch_rng"])
         self.pca.load_state_dict(st["pca"])
+        self.pca.to(self.device if self.tensor else "cpu")
         self.history = st.get("history", [])
         self._wall_before = st.get("wall_s", 0.0)
         self._say(f"resumed: steps done per stage {self.done}")
 
     def restart_f(self):
         p, s, dev = self.preset, self.args.scale, self.device
-        self.F = networks.GeneratorLH(s, p.filters, p.f_groups, self.args.fill).to(dev)
+        self.F = networks.GeneratorLH(s, p.filters, p.f_groups, self.args.fill, self.args.context).to(dev)
         self.DF = networks.DiscriminatorF(p.df_filters).to(dev)
         for n in ("F", "DF"):
             self.opt[n] = torch.optim.Adam(getattr(self, n).parameters(), lr=self.args.lr, betas=(0.9, 0.999))
@@ -382,13 +430,15 @@ class Trainer:
         cfg = {"name": a.name, "version": a.model_version or __version__, "preset": self.preset.name, "scale": a.scale,
                "preset_sizes": self.preset.to_dict(), "steps": steps, "seed": a.seed,
                "loss_weights": dict(self.weights.__dict__), "lr": a.lr, "fill": a.fill, "g_mix": a.g_mix, "warmup_f": a.warmup_f,
+               "batch": self.batch, "patch": self.patch, "lr_halve_every": a.lr_halve_every,
+               "pipeline": a.pipeline, "protocol_mix": a.protocol_mix, "context_edges": "mirror",
                "phi": "imagenet" if self.imagenet else "trained on MRI (degradation regression pretext)",
                "simulated_lq": self.lq_pool is None,
                "train_sources": data.describe(self.hq_sources),
                "train_wall_s": round(self.wall_s(), 1), "validation": self.history[-1:] }
         self.F.cpu()
         self.G.cpu()
-        path = export.export(self.F, self.G, dest, cfg)
+        path = export.export(self.F, self.G if self.done["g"] > 0 else None, dest, cfg)   # an untrained G is no degrader
         torch.save(self.F.state_dict(), str(dest / "f_state.pt"))   # weights alone: re-export with another torch
         self._say(f"exported {path}")
         return path
@@ -400,14 +450,65 @@ class Trainer:
         self.log.flush()
 
 
-def _kernel_width(k):
+def _kernel_widths(k):
+    """(B, s, s) kernels -> (B,) mean standard deviation of the two marginals, in pixels."""
     r = (k.shape[-1] - 1) / 2.0
-    ax = torch.arange(k.shape[-1], dtype=torch.float32) - r
-    var = (k.sum(0) * ax ** 2).sum() + (k.sum(1) * ax ** 2).sum()
-    return float(torch.sqrt(var / 2))
+    ax = torch.arange(k.shape[-1], dtype=torch.float32, device=k.device) - r
+    var = (k.sum(1) * ax ** 2).sum(-1) + (k.sum(2) * ax ** 2).sum(-1)
+    return torch.sqrt(var / 2)
+
+
+VAL_PROTOCOLS = ("SR-B", "SR-N-B")
+
+
+class _ValVolume:
+    """A validation volume: up to n axial slices with at least 30% foreground, evenly spaced, and
+    per protocol the whole volume degraded slice by slice (independent noise per slice), from which
+    each chosen slice's input stack of k neighbours is taken (mirrored at the edges)."""
+
+    def __init__(self, src, scale, context, n):
+        vol = torch.from_numpy(data.load_normalised(src))
+        m = 4 * scale
+        z, h, w = vol.shape
+        vol = vol[:, :h - h % m, :w - w % m].contiguous()
+        fg = (vol > 0.1).float().mean(dim=(1, 2))
+        ok = torch.nonzero(fg >= 0.3).flatten().tolist() or list(range(z))
+        pick = [ok[round(i * (len(ok) - 1) / max(1, n - 1))] for i in range(min(n, len(ok)))]
+        self.name = Path(str(src)).name.split(".")[0]
+        self.hq = vol[pick][:, None]
+        self.inputs = {}
+        r = context // 2
+        for name in VAL_PROTOCOLS:
+            lq, _ = deg.protocol(vol[:, None], scale, name, seed=7)
+            stacks = [torch.cat([lq[data._mirror(i + d, z)] for d in range(-r, r + 1)]) for i in pick]
+            self.inputs[name] = torch.stack(stacks)
+        self.scale = scale
+
+    def psnr(self, net, name, device):
+        """Mean over slices of the foreground PSNR (HQ > 0.05) of net and of bicubic."""
+        lq = self.inputs[name]
+        c = lq.shape[1] // 2
+        with torch.no_grad():
+            out = torch.cat([net(lq[i:i + 4].to(device), torch.zeros_like(lq[i:i + 4, :1]).to(device)).cpu()
+                             for i in range(0, len(lq), 4)]).clamp(0, 1)
+        bic = Fn.interpolate(lq[:, c:c + 1], scale_factor=float(self.scale), mode="bicubic",
+                             align_corners=False).clamp(0, 1)
+        fg = self.hq > 0.05
+        return (_mean([_psnr(o[f], h[f]) for o, h, f in zip(out, self.hq, fg)]),
+                _mean([_psnr(b[f], h[f]) for b, h, f in zip(bic, self.hq, fg)]))
+
+
+def _mean(xs):
+    return float(sum(xs) / max(1, len(xs)))
 
 
 def _check_finite(loss, nets):
+    grads = [p.grad for net in nets for p in net.parameters() if p.grad is not None]
+    ok = torch.isfinite(loss)
+    if grads:
+        ok = ok & torch.stack([torch.isfinite(g).all() for g in grads]).all()
+    if bool(ok):     # one device synchronisation per update, not one per parameter
+        return
     if not torch.isfinite(loss):
         raise FloatingPointError(f"loss is {loss.item()}")
     for net in nets:
