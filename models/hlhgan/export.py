@@ -1,4 +1,8 @@
-"""TorchScript export of F (and G) with the JSON config the Java node reads."""
+"""TorchScript export of F (and G) with the JSON config the Java node reads.
+
+`python3 -m hlhgan.export --weights DIR --out DIR [--version V]` re-exports F from a model folder's
+f_state.pt (or f_state.npz) and config.json with this Python's PyTorch, e.g. weights trained with a
+newer PyTorch on a GPU machine re-exported with the PyTorch whose TorchScript the node's libtorch reads."""
 import json
 import os
 import time
@@ -36,11 +40,17 @@ def export(f_net, g_net, out_dir, config):
     if g_net is not None:
         g_scripted = torch.jit.script(_GWrapper(g_net.eval()))
         _atomic(out / G_NAME, lambda p: g_scripted.save(str(p)))
+    write_config(f_net, out, config, g_net is not None)
+    return out / F_NAME
+
+
+def write_config(f_net, out, config, with_g):
+    """config.json for F (and G when with_g): the given fields plus the file contract."""
     cfg = dict(config)
     cfg.update({
         "format": "torchscript",
         "file": F_NAME,
-        "degrader_file": G_NAME if g_net is not None else None,
+        "degrader_file": G_NAME if with_g else None,
         "inputs": ["lq", "mask"],
         "input_channels": getattr(f_net, "context", 1) + 1,
         "context_slices": getattr(f_net, "context", 1),
@@ -50,8 +60,7 @@ def export(f_net, g_net, out_dir, config):
         "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     })
     text = json.dumps(cfg, indent=2, sort_keys=True)
-    _atomic(out / CONFIG_NAME, lambda p: p.write_text(text + "\n"))
-    return out / F_NAME
+    _atomic(Path(out) / CONFIG_NAME, lambda p: p.write_text(text + "\n"))
 
 
 def _atomic(path, write):
@@ -66,3 +75,45 @@ def load(model_dir):
     model_dir = Path(model_dir)
     cfg = json.loads((model_dir / CONFIG_NAME).read_text())
     return torch.jit.load(str(model_dir / cfg["file"]), map_location="cpu"), cfg
+
+
+def reexport(src_dir, out_dir, version=None):
+    """F rebuilt from src_dir's config.json (preset sizes, scale, fill, context) and weights, exported
+    to out_dir with the same config (G is not carried over)."""
+    import numpy as np
+
+    from . import networks
+    src = Path(src_dir)
+    cfg = json.loads((src / CONFIG_NAME).read_text())
+    sizes = cfg["preset_sizes"]
+    f = networks.GeneratorLH(cfg["scale"], sizes["filters"], tuple(sizes["f_groups"]), cfg.get("fill", "average"),
+                             cfg.get("context_slices", 1))
+    if (src / "f_state.npz").exists():
+        with np.load(str(src / "f_state.npz")) as z:
+            state = {k: torch.from_numpy(z[k].copy()) for k in z.files}
+    else:
+        state = torch.load(str(src / "f_state.pt"), map_location="cpu")
+    f.load_state_dict(state)
+    keep = {k: v for k, v in cfg.items() if k not in ("format", "file", "degrader_file", "inputs", "input_channels",
+                                                       "context_slices", "output_channels", "normalisation",
+                                                       "exported_by", "exported_at")}
+    keep["trained_with"] = cfg.get("exported_by")
+    if version:
+        keep["version"] = version
+    path = export(f, None, out_dir, keep)
+    torch.save(f.state_dict(), str(Path(out_dir) / "f_state.pt"))
+    return path
+
+
+def main(argv=None):
+    import argparse
+    p = argparse.ArgumentParser(prog="hlhgan.export", description=__doc__)
+    p.add_argument("--weights", required=True, help="model folder with config.json and f_state.pt / f_state.npz")
+    p.add_argument("--out", required=True)
+    p.add_argument("--version", default=None)
+    a = p.parse_args(argv)
+    print(reexport(a.weights, a.out, a.version))
+
+
+if __name__ == "__main__":
+    main()

@@ -35,6 +35,9 @@ def parse_args(argv=None):
     p.add_argument("--g-mix", type=float, default=0.5, help="share of F's inputs made by G (rest: simulator)")
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--lr-halve-every", type=int, default=200000)
+    p.add_argument("--cosine-minutes", type=float, default=0,
+                   help="stage F: learning rate on a cosine from --lr down to 1%% of it over this much training "
+                        "time, for time-limited runs whose step count is not known beforehand; 0: halving only")
     p.add_argument("--alpha", type=float, default=10.0)
     p.add_argument("--delta", type=float, default=10.0)
     p.add_argument("--beta", type=float, default=0.1)
@@ -109,6 +112,8 @@ class Trainer:
         self.device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available()
                                    else ("cpu" if args.device == "auto" else args.device))
         torch.set_num_threads(args.threads)
+        if self.device.type == "cuda":
+            torch.backends.cudnn.benchmark = True     # fixed training shapes
         self.preset = presets.get(args.preset)
         self.batch = args.batch or self.preset.batch
         self.patch = args.patch or self.preset.patch
@@ -219,6 +224,8 @@ class Trainer:
                     self.save()
                     return self.export()
                 self.step = self.done[stage]
+                if stage == "f" and a.cosine_minutes > 0:
+                    self._cosine_lr()
                 values = getattr(self, f"_step_{stage}")()
                 self.done[stage] = self.step = self.step + 1
                 prog.update(self.step, values)
@@ -230,6 +237,11 @@ class Trainer:
         self.stage = "done"
         self.save()
         return self.export()
+
+    def _cosine_lr(self):
+        frac = min(1.0, (time.time() - self._t_start) / (60 * self.args.cosine_minutes))
+        for g in self.opt["F"].param_groups:
+            g["lr"] = self.args.lr * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * frac)))
 
     def _out_of_time(self):
         limit = self.args.max_minutes
@@ -430,7 +442,8 @@ class Trainer:
         cfg = {"name": a.name, "version": a.model_version or __version__, "preset": self.preset.name, "scale": a.scale,
                "preset_sizes": self.preset.to_dict(), "steps": steps, "seed": a.seed,
                "loss_weights": dict(self.weights.__dict__), "lr": a.lr, "fill": a.fill, "g_mix": a.g_mix, "warmup_f": a.warmup_f,
-               "batch": self.batch, "patch": self.patch, "lr_halve_every": a.lr_halve_every,
+               "batch": self.batch, "patch": self.patch, "lr_halve_every": a.lr_halve_every, "cosine_minutes": a.cosine_minutes,
+               "device": str(self.device), "torch": torch.__version__,
                "pipeline": a.pipeline, "protocol_mix": a.protocol_mix, "context_edges": "mirror",
                "phi": "imagenet" if self.imagenet else "trained on MRI (degradation regression pretext)",
                "simulated_lq": self.lq_pool is None,
@@ -438,8 +451,14 @@ class Trainer:
                "train_wall_s": round(self.wall_s(), 1), "validation": self.history[-1:] }
         self.F.cpu()
         self.G.cpu()
-        path = export.export(self.F, self.G if self.done["g"] > 0 else None, dest, cfg)   # an untrained G is no degrader
+        dest.mkdir(parents=True, exist_ok=True)
         torch.save(self.F.state_dict(), str(dest / "f_state.pt"))   # weights alone: re-export with another torch
+        try:
+            path = export.export(self.F, self.G if self.done["g"] > 0 else None, dest, cfg)   # an untrained G is no degrader
+        except Exception as e:      # e.g. a PyTorch without TorchScript: keep what a re-export needs
+            self._say(f"TorchScript export failed ({e!r}): f_state.pt and config.json written for hlhgan.export")
+            export.write_config(self.F, dest, cfg, False)
+            return dest / "f_state.pt"
         self._say(f"exported {path}")
         return path
 

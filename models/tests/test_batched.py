@@ -165,3 +165,15 @@ def test_context_training_runs_and_exports(tmp_path):
     assert v["step"] == 3 and math.isfinite(v["SR-B"]["model"]) and math.isfinite(v["SR-N-B"]["bicubic"])
     with pytest.raises(SystemExit):        # G and the joint stage see single slices only
         train.main(["--hq", str(tmp_path / "v.npz"), "--out", str(tmp_path / "r2"), "--context", "3", "--steps-joint", "1"])
+
+
+def test_reexport_from_numpy_weights_gives_the_same_model(tmp_path):
+    f = networks.GeneratorLH(2, 8, (1, 1, 1), "harmonic", context=3).eval()
+    export.export(f, None, tmp_path / "a", {"name": "t", "version": "1", "scale": 2, "fill": "harmonic",
+                                            "preset_sizes": {"filters": 8, "f_groups": [1, 1, 1]}})
+    np.savez(tmp_path / "a" / "f_state.npz", **{k: v.numpy() for k, v in f.state_dict().items()})
+    export.reexport(tmp_path / "a", tmp_path / "b", version="2")
+    g, cfg = export.load(tmp_path / "b")
+    lq, mask = torch.rand(1, 3, 12, 10), torch.zeros(1, 1, 12, 10)
+    assert torch.allclose(g(lq, mask), f(lq, mask), atol=1e-6)
+    assert cfg["version"] == "2" and cfg["context_slices"] == 3 and cfg["fill"] == "harmonic"
