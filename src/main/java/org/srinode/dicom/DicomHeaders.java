@@ -1,6 +1,5 @@
 package org.srinode.dicom;
 
-import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.DicomInputStream;
@@ -11,22 +10,43 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Reads and checks a stored Part 10 file: the whole dataset must parse and the identifying UIDs be present. */
+/** Reads and checks a stored Part 10 file: what the node requires of every instance before it acknowledges it. */
 public final class DicomHeaders {
     private DicomHeaders() {
     }
 
-    /**
-     * Parses every element of the file (pixel data is read but not decompressed), so truncated or
-     * malformed data is refused here rather than downstream.
-     */
+    /** {@link #readAndCheck(Path, String, String)} without an expected SOP Class or Instance. */
     public static InstanceHeader readAndCheck(Path file) throws InvalidDicomException {
+        return readAndCheck(file, null, null);
+    }
+
+    /**
+     * Checks that a stored Part 10 file is an instance the node can keep and deliver, and returns its
+     * identifying header. In order: the framing of every element ({@link DatasetStructure}: lengths,
+     * nesting, delimiters, VRs), a full parse with PixelMed (pixel data read, not decompressed), the
+     * identifying UIDs, the values the node stores in its database (Modality as a CS of at most 16
+     * characters), the SOP Class and Instance the command announced, and the Image Pixel Module
+     * against the Pixel Data ({@link PixelModuleCheck}).
+     *
+     * @param expectedSopClass    SOP Class UID of the presentation context/command, or null
+     * @param expectedSopInstance Affected SOP Instance UID of the command, or null
+     * @throws InvalidDicomException naming the first fault; kind DOES_NOT_MATCH_SOP_CLASS when the
+     *                               data set's SOP Class differs from the expected one
+     */
+    public static InstanceHeader readAndCheck(Path file, String expectedSopClass, String expectedSopInstance)
+            throws InvalidDicomException {
+        DatasetStructure.Result structure;
+        try {
+            structure = DatasetStructure.check(file);
+        } catch (IOException e) {
+            throw new InvalidDicomException("cannot read the data set: " + describe(e), e);
+        }
         AttributeList list = new AttributeList();
         list.setDecompressPixelData(false);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
              DicomInputStream din = new DicomInputStream(in)) {
             list.read(din);
-        } catch (IOException | DicomException | RuntimeException e) {
+        } catch (IOException | DicomException | RuntimeException | StackOverflowError e) {
             throw new InvalidDicomException("cannot parse the dataset: " + describe(e), e);
         }
         String ts = value(list, TagFromName.TransferSyntaxUID);
@@ -37,47 +57,40 @@ public final class DicomHeaders {
         require(h.studyInstanceUid(), "Study Instance UID (0020,000D)");
         require(h.seriesInstanceUid(), "Series Instance UID (0020,000E)");
         require(h.sopClassUid(), "SOP Class UID (0008,0016)");
-        checkPixelModule(list);
+        if (!h.modality().isEmpty() && !h.modality().matches("[A-Z0-9 _]{1,16}")) {
+            throw new InvalidDicomException("Modality (0008,0060) '" + LogText.escape(h.modality())
+                    + "' is not a code string of at most 16 characters");
+        }
+        if (expectedSopClass != null && !expectedSopClass.equals(h.sopClassUid())) {
+            throw new InvalidDicomException("data set SOP Class " + h.sopClassUid() + " is not the announced " + expectedSopClass,
+                    InvalidDicomException.Kind.DOES_NOT_MATCH_SOP_CLASS);
+        }
+        if (expectedSopInstance != null && !expectedSopInstance.equals(h.sopInstanceUid())) {
+            throw new InvalidDicomException("data set SOP Instance UID differs from the command's Affected SOP Instance UID");
+        }
+        checkPixelModule(list, structure);
         return h;
     }
 
-    /**
-     * The image pixel attributes must be integers and native pixel data must be as long as they say:
-     * what downstream decoding relies on (a truncated file or a Number of Frames of "1A" fails here).
-     */
-    private static void checkPixelModule(AttributeList list) throws InvalidDicomException {
-        Attribute pixels = list.get(TagFromName.PixelData);
-        if (pixels == null) {
+    private static void checkPixelModule(AttributeList list, DatasetStructure.Result structure) throws InvalidDicomException {
+        if (list.get(TagFromName.PixelData) == null) {
             boolean other = list.get(TagFromName.FloatPixelData) != null || list.get(TagFromName.DoubleFloatPixelData) != null;
             if (!other && com.pixelmed.dicom.SOPClass.isImageStorage(value(list, TagFromName.SOPClassUID))) {
                 throw new InvalidDicomException("image without readable pixel data (truncated?)");
             }
             return;
         }
-        long rows = integer(list, TagFromName.Rows, "Rows (0028,0010)", -1);
-        long cols = integer(list, TagFromName.Columns, "Columns (0028,0011)", -1);
-        long bits = integer(list, TagFromName.BitsAllocated, "Bits Allocated (0028,0100)", -1);
-        long samples = integer(list, TagFromName.SamplesPerPixel, "Samples per Pixel (0028,0002)", 1);
-        long frames = integer(list, TagFromName.NumberOfFrames, "Number of Frames (0028,0008)", 1);
-        if (rows <= 0 || cols <= 0 || bits <= 0) {
-            throw new InvalidDicomException("pixel data without valid Rows, Columns and Bits Allocated");
-        }
-        if (pixels instanceof com.pixelmed.dicom.OtherByteAttributeMultipleCompressedFrames) {
-            return; // encapsulated: the codec checks the frames
-        }
-        long expected = (rows * cols * frames * samples * bits + 7) / 8;
-        long actual = storedBytes(pixels);
-        if (actual < expected) {
-            throw new InvalidDicomException("pixel data is " + actual + " bytes, the image needs " + expected);
-        }
+        PixelModuleCheck.check(new PixelModuleCheck.Values(optional(list, TagFromName.Rows, "Rows (0028,0010)"),
+                optional(list, TagFromName.Columns, "Columns (0028,0011)"),
+                optional(list, TagFromName.BitsAllocated, "Bits Allocated (0028,0100)"),
+                optional(list, TagFromName.BitsStored, "Bits Stored (0028,0101)"),
+                optional(list, TagFromName.SamplesPerPixel, "Samples per Pixel (0028,0002)"),
+                value(list, TagFromName.NumberOfFrames), value(list, TagFromName.PhotometricInterpretation)), structure);
     }
 
-    private static long storedBytes(Attribute pixels) throws InvalidDicomException {
-        try {
-            return "OW".equals(new String(pixels.getVR())) ? 2L * pixels.getShortValues().length : pixels.getByteValues().length;
-        } catch (DicomException e) {
-            throw new InvalidDicomException("unreadable pixel data: " + e.getMessage(), e);
-        }
+    private static Long optional(AttributeList list, com.pixelmed.dicom.AttributeTag tag, String name) throws InvalidDicomException {
+        long v = integer(list, tag, name, Long.MIN_VALUE);
+        return v == Long.MIN_VALUE ? null : v;
     }
 
     private static long integer(AttributeList list, com.pixelmed.dicom.AttributeTag tag, String name, long absent)
@@ -89,7 +102,7 @@ public final class DicomHeaders {
         try {
             return Long.parseLong(v.trim());
         } catch (NumberFormatException e) {
-            throw new InvalidDicomException(name + " '" + v + "' is not an integer");
+            throw new InvalidDicomException(name + " '" + LogText.escape(v) + "' is not an integer");
         }
     }
 
@@ -103,7 +116,7 @@ public final class DicomHeaders {
     }
 
     private static String value(AttributeList list, com.pixelmed.dicom.AttributeTag tag) {
-        Attribute a = list.get(tag);
+        com.pixelmed.dicom.Attribute a = list.get(tag);
         String v = a == null ? "" : a.getSingleStringValueOrEmptyString();
         return v == null ? "" : v.trim().replace("\0", "");
     }

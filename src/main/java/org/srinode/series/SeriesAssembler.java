@@ -23,6 +23,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.srinode.db.Schema;
 import org.srinode.db.Tx;
+import org.srinode.dicom.InvalidDicomException;
+import org.srinode.dicom.LogText;
 import org.srinode.dicom.Uids;
 import org.srinode.jobs.JobQueue;
 import org.srinode.spool.Spool;
@@ -54,71 +56,161 @@ public class SeriesAssembler {
         this.spoolDir = Path.of(spoolDir);
     }
 
-    /** Registers what is in the spool but not in the database (an instance acknowledged just before a crash). */
+    /**
+     * Registers what is in the spool but not in the database (an instance acknowledged just before a
+     * crash). A file that cannot be registered (it no longer parses, a value the node cannot store, a
+     * SOP Instance UID already used in another series) is moved to the spool's quarantine with the
+     * reason, and start-up goes on: data never stop the node from starting.
+     */
     void recover(@Observes StartupEvent ev) throws IOException {
         Set<String> known = new HashSet<>(Tx.run(ds, c -> {
             List<String> uids = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT sop_uid FROM instance"); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT sop_uid, path FROM instance"); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    uids.add(rs.getString(1));
+                    uids.add(rs.getString(2));
                 }
             }
             return uids;
         }));
         int added = 0;
+        int quarantined = 0;
         Spool spool = new Spool(spoolDir, 0);
         for (Path f : spool.committedFiles()) {
-            String sop = f.getFileName().toString().replaceFirst("\\.dcm$", "");
-            if (!known.contains(sop)) {
-                java.util.Optional<SpooledInstance> i = spool.reopen(f);
-                if (i.isPresent()) {
-                    onInstance(i.get());
-                    added++;
-                }
+            if (known.contains(f.toString())) {
+                continue;
+            }
+            try {
+                onInstance(spool.reopen(f));
+                added++;
+            } catch (InvalidDicomException | RuntimeException e) {
+                Path q = spool.quarantine(f, e.getMessage());
+                quarantined++;
+                LOG.warnf("start-up: spooled file %s cannot be registered (%s); moved to %s", f.getFileName(),
+                        LogText.escape(e.getMessage()), q);
             }
         }
         if (added > 0) {
             LOG.infof("recovered %d spooled instance(s) that were not yet registered", added);
         }
+        if (quarantined > 0) {
+            LOG.warnf("%d spooled file(s) quarantined at start-up, see %s", quarantined, spool.quarantineDirectory());
+        }
     }
 
-    /** Records an instance and opens, extends or re-opens its series. */
-    public void onInstance(SpooledInstance i) {
-        Instant now = Instant.now();
-        Tx.run(ds, c -> {
-            upsertInstance(c, i, now);
-            Optional<SeriesInfo> s = find(c, i.header().seriesInstanceUid());
-            if (s.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO series (series_uid, study_uid, modality, state, "
-                        + "generation, first_received_at, last_received_at) VALUES (?, ?, ?, 'RECEIVING', 1, ?, ?)")) {
-                    ps.setString(1, i.header().seriesInstanceUid());
-                    ps.setString(2, i.header().studyInstanceUid());
-                    ps.setString(3, i.header().modality());
-                    ps.setTimestamp(4, Timestamp.from(now));
-                    ps.setTimestamp(5, Timestamp.from(now));
-                    ps.executeUpdate();
-                }
-            } else if ("COMPLETE".equals(s.get().state())) {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE series SET state = 'RECEIVING', generation = generation + 1, "
-                        + "first_received_at = ?, last_received_at = ?, completed_at = NULL, assessment = NULL, decision = NULL, "
-                        + "consistency = NULL, outcome = NULL "
-                        + "WHERE series_uid = ?")) {
-                    ps.setTimestamp(1, Timestamp.from(now));
-                    ps.setTimestamp(2, Timestamp.from(now));
-                    ps.setString(3, i.header().seriesInstanceUid());
-                    ps.executeUpdate();
-                }
-                LOG.infof("series %s re-opened by a late instance (generation %d)", Uids.shortTag(i.header().seriesInstanceUid()),
-                        s.get().generation() + 1);
-            } else {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE series SET last_received_at = ? WHERE series_uid = ?")) {
-                    ps.setTimestamp(1, Timestamp.from(now));
-                    ps.setString(2, i.header().seriesInstanceUid());
-                    ps.executeUpdate();
+    /**
+     * Records an instance and opens, extends or re-opens its series, atomically: the series row is
+     * created or locked first, so instances of one series arriving on several associations at once,
+     * and a completion running at the same moment, are serialised on that row. A concurrent first
+     * insert of the same series makes one transaction fail on the primary key; it is run again and
+     * then finds the row.
+     *
+     * @throws InvalidDicomException (kind {@link InvalidDicomException.Kind#IDENTITY_CONFLICT}) when
+     *                               the SOP Instance UID is already registered in another series
+     *                               or study: the instance is refused, never moved between series
+     */
+    public void onInstance(SpooledInstance i) throws InvalidDicomException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Tx.run(ds, c -> register(c, i));
+                return;
+            } catch (Conflict e) {
+                throw new InvalidDicomException(e.getMessage(), InvalidDicomException.Kind.IDENTITY_CONFLICT);
+            } catch (IllegalStateException e) {
+                if (attempt >= 5 || !isUniqueViolation(e)) {
+                    throw e;
                 }
             }
-            return null;
-        });
+        }
+    }
+
+    /** Raised inside the registering transaction so that it rolls back. */
+    private static final class Conflict extends RuntimeException {
+        Conflict(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private Void register(Connection c, SpooledInstance i) throws SQLException {
+        Instant now = Instant.now();
+        String seriesUid = i.header().seriesInstanceUid();
+        Optional<String> state = lockSeries(c, seriesUid);
+        if (state.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO series (series_uid, study_uid, modality, state, "
+                    + "generation, first_received_at, last_received_at) VALUES (?, ?, ?, 'RECEIVING', 1, ?, ?)")) {
+                ps.setString(1, seriesUid);
+                ps.setString(2, i.header().studyInstanceUid());
+                ps.setString(3, i.header().modality());
+                ps.setTimestamp(4, Timestamp.from(now));
+                ps.setTimestamp(5, Timestamp.from(now));
+                ps.executeUpdate();
+            }
+            state = Optional.of("RECEIVING");
+        } else {
+            Optional<String> study = studyOf(c, seriesUid);
+            if (study.isPresent() && !study.get().equals(i.header().studyInstanceUid())) {
+                throw new Conflict("Series Instance UID " + seriesUid + " already belongs to another study");
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT series_uid FROM instance WHERE sop_uid = ?")) {
+            ps.setString(1, i.header().sopInstanceUid());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && !rs.getString(1).equals(seriesUid)) {
+                    throw new Conflict("SOP Instance UID already received in another series (" + rs.getString(1) + ")");
+                }
+            }
+        }
+        upsertInstance(c, i, now);
+        if ("COMPLETE".equals(state.get())) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET state = 'RECEIVING', generation = generation + 1, "
+                    + "first_received_at = ?, last_received_at = ?, completed_at = NULL, assessment = NULL, decision = NULL, "
+                    + "consistency = NULL, outcome = NULL WHERE series_uid = ? AND state = 'COMPLETE'")) {
+                ps.setTimestamp(1, Timestamp.from(now));
+                ps.setTimestamp(2, Timestamp.from(now));
+                ps.setString(3, seriesUid);
+                if (ps.executeUpdate() != 1) {
+                    throw new SQLException("series " + seriesUid + " changed state while locked");
+                }
+            }
+            LOG.infof("series %s re-opened by a late instance", Uids.shortTag(seriesUid));
+        } else {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET last_received_at = ? WHERE series_uid = ? "
+                    + "AND state = 'RECEIVING'")) {
+                ps.setTimestamp(1, Timestamp.from(now));
+                ps.setString(2, seriesUid);
+                if (ps.executeUpdate() != 1) {
+                    throw new SQLException("series " + seriesUid + " changed state while locked");
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Locks the series row for the rest of the transaction; its state, or empty when the series is new. */
+    private static Optional<String> lockSeries(Connection c, String seriesUid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT state FROM series WHERE series_uid = ? FOR UPDATE")) {
+            ps.setString(1, seriesUid);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    private static Optional<String> studyOf(Connection c, String seriesUid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT study_uid FROM series WHERE series_uid = ?")) {
+            ps.setString(1, seriesUid);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    private static boolean isUniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && "23505".equals(s.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Completes every series that is due and enqueues its jobs; returns them. */
@@ -140,10 +232,16 @@ public class SeriesAssembler {
             }
             List<SeriesInfo> done = new ArrayList<>();
             for (SeriesInfo s : due) {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE series SET state = 'COMPLETE', completed_at = ? WHERE series_uid = ?")) {
+                // conditional: an instance that registered after the SELECT keeps the series open
+                try (PreparedStatement ps = c.prepareStatement("UPDATE series SET state = 'COMPLETE', completed_at = ? "
+                        + "WHERE series_uid = ? AND state = 'RECEIVING' AND (last_received_at <= ? OR first_received_at <= ?)")) {
                     ps.setTimestamp(1, Timestamp.from(now));
                     ps.setString(2, s.seriesUid());
-                    ps.executeUpdate();
+                    ps.setTimestamp(3, idleBefore);
+                    ps.setTimestamp(4, capBefore);
+                    if (ps.executeUpdate() != 1) {
+                        continue;
+                    }
                 }
                 for (String kind : ON_COMPLETE) {
                     if (config.forwardOriginals() || !kind.equals("FORWARD")) {

@@ -27,6 +27,14 @@ import org.srinode.dicom.InvalidDicomException;
 public final class Spool {
     private static final String INCOMING = ".incoming";
     private static final String DAMAGED = ".damaged";
+    private static final String QUARANTINE = ".quarantine";
+
+    /** The checks an instance must pass before it takes its place in the spool. */
+    @FunctionalInterface
+    public interface Check {
+        /** The identifying header of a file that passed; throws with the reason otherwise. */
+        InstanceHeader check(Path file) throws InvalidDicomException;
+    }
     private final Path root;
     private final long reserveBytes;
 
@@ -76,18 +84,48 @@ public final class Spool {
         }
         try (Stream<Path> files = Files.walk(root, 3)) {
             return files.filter(p -> p.getFileName().toString().endsWith(".dcm") && !p.startsWith(root.resolve(INCOMING))
-                    && !p.startsWith(root.resolve(DAMAGED))).toList();
+                    && !p.startsWith(root.resolve(DAMAGED)) && !p.startsWith(root.resolve(QUARANTINE))).toList();
         }
     }
 
-    /** Reads a committed file back; a file that no longer parses is moved to {@code .damaged/} (never deleted). */
-    public java.util.Optional<SpooledInstance> reopen(Path file) throws IOException {
-        try {
-            return java.util.Optional.of(new SpooledInstance(DicomHeaders.readAndCheck(file), file, Files.size(file), ""));
-        } catch (InvalidDicomException e) {
-            Files.createDirectories(root.resolve(DAMAGED));
-            Files.move(file, root.resolve(DAMAGED).resolve(UUID.randomUUID() + "-" + file.getFileName()));
-            return java.util.Optional.empty();
+    /**
+     * Reads a committed file back, checked like a received instance ({@link DicomHeaders#readAndCheck(Path)}).
+     *
+     * @throws InvalidDicomException when it no longer passes (the caller quarantines it)
+     */
+    public SpooledInstance reopen(Path file) throws IOException, InvalidDicomException {
+        return new SpooledInstance(DicomHeaders.readAndCheck(file), file, Files.size(file), "");
+    }
+
+    /** Where files that cannot be registered are kept, each beside a {@code .reason.txt}. */
+    public Path quarantineDirectory() {
+        return root.resolve(QUARANTINE);
+    }
+
+    /**
+     * Moves a committed file out of the spool into the quarantine (never deleted), with the reason
+     * in a text file beside it; returns the file's new path.
+     */
+    public Path quarantine(Path file, String reason) throws IOException {
+        Path dir = quarantineDirectory();
+        Files.createDirectories(dir);
+        String name = UUID.randomUUID() + "-" + file.getFileName();
+        Path target = dir.resolve(name);
+        Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+        Files.writeString(dir.resolve(name + ".reason.txt"), (reason == null ? "unknown" : reason) + System.lineSeparator());
+        fsyncDirectory(dir);
+        return target;
+    }
+
+    /**
+     * Removes a committed instance whose registration was refused. Only a file this write created is
+     * removed: when it replaced an earlier copy of the same instance ({@link PendingWrite#replacedExisting()}),
+     * that copy's registration still stands and the file stays.
+     */
+    public void withdraw(PendingWrite write, SpooledInstance instance) throws IOException {
+        if (!write.replacedExisting()) {
+            Files.deleteIfExists(instance.path());
+            fsyncDirectory(instance.path().getParent());
         }
     }
 
@@ -95,7 +133,11 @@ public final class Spool {
     public List<SpooledInstance> scan() throws IOException {
         List<SpooledInstance> found = new ArrayList<>();
         for (Path p : committedFiles()) {
-            reopen(p).ifPresent(found::add);
+            try {
+                found.add(reopen(p));
+            } catch (InvalidDicomException e) {
+                quarantine(p, e.getMessage());
+            }
         }
         return found;
     }
@@ -106,6 +148,7 @@ public final class Spool {
         private final FileChannel channel;
         private final OutputStream out;
         private boolean finished;
+        private boolean replaced;
 
         private PendingWrite(Path temp) throws IOException {
             this.temp = temp;
@@ -117,21 +160,27 @@ public final class Spool {
             return out;
         }
 
-        /** fsync, check the dataset, rename into place. */
-        public SpooledInstance commit(String callingAe) throws IOException, InvalidDicomException {
+        /**
+         * fsync, check the data set with {@code check}, rename into place (replacing an earlier copy of
+         * the same instance), fsync the folder.
+         *
+         * @throws InvalidDicomException from the check; the temporary file is removed
+         */
+        public SpooledInstance commit(String callingAe, Check check) throws IOException, InvalidDicomException {
             out.flush();
             channel.force(true);
             out.close();
             InstanceHeader h;
             try {
-                h = DicomHeaders.readAndCheck(temp);
-            } catch (InvalidDicomException e) {
+                h = check.check(temp);
+            } catch (InvalidDicomException | RuntimeException e) {
                 discard();
                 throw e;
             }
             Path target = pathOf(h);
             Files.createDirectories(target.getParent());
             long size = Files.size(temp);
+            replaced = Files.exists(target);
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -140,6 +189,16 @@ public final class Spool {
             fsyncDirectory(target.getParent());
             finished = true;
             return new SpooledInstance(h, target, size, callingAe);
+        }
+
+        /** {@link #commit(String, Check)} with the node's standard check and no expected SOP Class/Instance. */
+        public SpooledInstance commit(String callingAe) throws IOException, InvalidDicomException {
+            return commit(callingAe, DicomHeaders::readAndCheck);
+        }
+
+        /** After commit: whether an earlier copy of the same instance was replaced. */
+        public boolean replacedExisting() {
+            return replaced;
         }
 
         public void discard() {

@@ -16,8 +16,8 @@ class SpoolTest {
     @TempDir
     Path dir;
 
-    private static final Path MR = Path.of(System.getProperty("sri.shared", "../shared"),
-            "data/dicom/debian-python3-pydicom-test_files/MR_small.dcm");
+    /** Debian's python3-pydicom (installed by the launcher) ships this real MR file: no ../shared needed. */
+    private static final Path MR = Path.of("/usr/lib/python3/dist-packages/pydicom/data/test_files/MR_small.dcm");
 
     private SpooledInstance put(Spool spool, Path source) throws Exception {
         try (Spool.PendingWrite w = spool.open(); InputStream in = Files.newInputStream(source)) {
@@ -78,14 +78,14 @@ class SpoolTest {
     }
 
     @Test
-    void aCommittedFileThatNoLongerParsesIsQuarantinedNotDeleted() throws Exception {
+    void aCommittedFileThatNoLongerParsesIsQuarantinedWithItsReasonNotDeleted() throws Exception {
         Spool spool = new Spool(dir, 0);
         SpooledInstance i = put(spool, MR);
         Files.write(i.path(), new byte[] {1, 2, 3});
-        assertThat(spool.reopen(i.path())).isEmpty();
+        assertThat(spool.scan()).isEmpty();
         assertThat(i.path()).doesNotExist();
-        try (Stream<Path> s = Files.list(dir.resolve(".damaged"))) {
-            assertThat(s.count()).isEqualTo(1);
+        try (Stream<Path> s = Files.list(spool.quarantineDirectory())) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).hasSize(2).anyMatch(n -> n.endsWith(".reason.txt"));
         }
         assertThat(spool.committedFiles()).isEmpty();
     }

@@ -1,0 +1,156 @@
+package org.srinode.series;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.srinode.db.Schema;
+import org.srinode.dicom.InstanceHeader;
+import org.srinode.dicom.InvalidDicomException;
+import org.srinode.dicom.TestPart10;
+import org.srinode.spool.SpooledInstance;
+
+/** Registration under concurrency, identity conflicts and start-up recovery, on an in-memory H2 (issue 11 items 1, 2, 8). */
+class SeriesAssemblerTest {
+    @TempDir
+    Path spool;
+    private JdbcDataSource ds;
+
+    private SeriesAssembler assembler(Duration idle) throws Exception {
+        ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:mem:" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+        Schema schema = new Schema(ds);
+        SeriesConfig config = new SeriesConfig() {
+            @Override
+            public Duration idleTimeout() {
+                return idle;
+            }
+
+            @Override
+            public Duration forceCompleteAfter() {
+                return Duration.ofHours(1);
+            }
+
+            @Override
+            public boolean forwardOriginals() {
+                return true;
+            }
+        };
+        return new SeriesAssembler(ds, config, schema, spool.toString());
+    }
+
+    private static SpooledInstance instance(String series, String sop) {
+        return new SpooledInstance(new InstanceHeader("1.2.840.10008.5.1.4.1.1.4", sop, "1.2.9", series, "MR", "1.2.840.10008.1.2"),
+                Path.of("/spool/" + series + "/" + sop + ".dcm"), 100, "TEST");
+    }
+
+    private long count(String sql) throws Exception {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void oneSeriesOverEightConcurrentAssociationsLosesNothing() throws Exception {
+        SeriesAssembler a = assembler(Duration.ofHours(1));
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            for (int run = 0; run < 30; run++) {
+                String series = "1.2.9.1." + run;
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<?>> f = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    int part = t;
+                    f.add(pool.submit(() -> {
+                        go.await();
+                        for (int k = part; k < 20; k += 8) {
+                            a.onInstance(instance(series, series + "." + k));
+                        }
+                        return null;
+                    }));
+                }
+                go.countDown();
+                for (Future<?> x : f) {
+                    x.get();
+                }
+                assertThat(a.find(series).orElseThrow().instances()).as("run " + run).isEqualTo(20);
+            }
+            assertThat(count("SELECT COUNT(*) FROM series")).isEqualTo(30);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anInstanceArrivingWhileTheSeriesCompletesReopensIt() throws Exception {
+        SeriesAssembler a = assembler(Duration.ZERO);
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread completer = new Thread(() -> {
+            while (!stop.get()) {
+                a.completeDue();
+            }
+        });
+        completer.start();
+        try {
+            for (int k = 0; k < 300; k++) {
+                a.onInstance(instance("1.2.9.2", "1.2.9.2." + k));
+            }
+        } finally {
+            stop.set(true);
+            completer.join();
+        }
+        a.completeDue();
+        // every instance arrived before the completion that counts, or re-opened the series
+        assertThat(count("SELECT COUNT(*) FROM instance i JOIN series s ON s.series_uid = i.series_uid "
+                + "WHERE i.received_at > s.completed_at")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM job WHERE kind = 'FORWARD' AND generation = (SELECT generation FROM series)"))
+                .as("the last generation is forwarded").isEqualTo(1);
+    }
+
+    @Test
+    void oneSopInstanceUidInTwoSeriesIsRefusedNotMoved() throws Exception {
+        SeriesAssembler a = assembler(Duration.ofHours(1));
+        a.onInstance(instance("1.2.9.3", "1.2.9.3.1"));
+        assertThatThrownBy(() -> a.onInstance(instance("1.2.9.4", "1.2.9.3.1"))).isInstanceOfSatisfying(InvalidDicomException.class,
+                e -> assertThat(e.kind()).isEqualTo(InvalidDicomException.Kind.IDENTITY_CONFLICT));
+        assertThat(a.find("1.2.9.3").orElseThrow().instances()).isEqualTo(1);
+        assertThat(a.find("1.2.9.4")).as("the refused instance leaves no series behind").isEmpty();
+        a.onInstance(instance("1.2.9.3", "1.2.9.3.1")); // a re-send to the same series is fine
+    }
+
+    @Test
+    void aSpooledFileThatCannotBeRegisteredIsQuarantinedAndStartUpGoesOn() throws Exception {
+        SeriesAssembler a = assembler(Duration.ofHours(1));
+        Path good = TestPart10.mr("1.2.3.1.1.1").pixels(4, 4, 32).write(spool.resolve("1.2.3.1/1.2.3.1.1/1.2.3.1.1.1.dcm"),
+                TestPart10.MR, "1.2.3.1.1.1");
+        Path poison = TestPart10.mr("1.2.3.1.1.2").str(0x00080060, "CS", "MR_WITH_A_VERY_LONG_MODALITY").pixels(4, 4, 32)
+                .write(spool.resolve("1.2.3.1/1.2.3.1.1/1.2.3.1.1.2.dcm"), TestPart10.MR, "1.2.3.1.1.2");
+        a.recover(null);
+        assertThat(a.find("1.2.3.1.1").orElseThrow().instances()).isEqualTo(1);
+        assertThat(good).exists();
+        assertThat(poison).doesNotExist();
+        try (var q = Files.list(spool.resolve(".quarantine"))) {
+            List<Path> files = q.toList();
+            assertThat(files).hasSize(2);
+            Path reason = files.stream().filter(p -> p.toString().endsWith(".reason.txt")).findFirst().orElseThrow();
+            assertThat(Files.readString(reason)).contains("Modality (0008,0060)");
+        }
+        a.recover(null); // a second start finds nothing left to do
+    }
+}
