@@ -80,7 +80,7 @@ public final class SeriesEnhancement {
         Volume hq = model.enhance(lq, maskVolume, progress);
         int s = model.config().scale();
         double score = Consistency.score(lq, maskVolume, hq, s);
-        boolean exceeded = score > maxInconsistency;
+        boolean exceeded = !(score <= maxInconsistency); // a non-finite score (NaN in the output) counts as exceeded
         List<String> actions = assessment == null ? List.of("SR_X" + s) : assessment.actions();
         String derivedUid = DerivedUids.of(first.seriesInstanceUid(), model.config().name(), model.config().version(), "series");
         String description = description(model, s, assessment) + String.format(Locale.ROOT, " Data consistency %.3f%s.", score,
