@@ -18,58 +18,106 @@ final class AssociateRequest {
         }
     }
 
+    final int protocolVersion;
     final String calledAe;
     final String callingAe;
     final String applicationContext;
     final List<Context> contexts = new ArrayList<>();
     long peerMaxPdu;
 
-    private AssociateRequest(String calledAe, String callingAe, String applicationContext) {
+    private AssociateRequest(int protocolVersion, String calledAe, String callingAe, String applicationContext) {
+        this.protocolVersion = protocolVersion;
         this.calledAe = calledAe;
         this.callingAe = callingAe;
         this.applicationContext = applicationContext;
     }
 
+    /**
+     * Parses an A-ASSOCIATE-RQ PDU body (PS3.8 section 9.3.2). Every item and sub-item length is
+     * checked against its container; a length that lies is a protocol error (A-ABORT, invalid PDU
+     * parameter value), never an index fault. Unknown items are skipped as the standard asks.
+     */
     static AssociateRequest parse(byte[] b) throws Pdus.ProtocolException {
-        if (b.length < 68) {
-            throw new Pdus.ProtocolException("A-ASSOCIATE-RQ too short");
+        try {
+            return parseChecked(b);
+        } catch (RuntimeException e) {
+            throw new Pdus.ProtocolException("malformed A-ASSOCIATE-RQ: " + e, Pdus.ABORT_INVALID_PARAMETER);
         }
+    }
+
+    private static AssociateRequest parseChecked(byte[] b) throws Pdus.ProtocolException {
+        if (b.length < 68) {
+            throw invalid("A-ASSOCIATE-RQ of " + b.length + " bytes is shorter than its fixed fields");
+        }
+        int version = Pdus.u16(b, 0);
         String called = Pdus.aeTitle(b, 4);
         String calling = Pdus.aeTitle(b, 20);
-        String appContext = "";
-        AssociateRequest rq = null;
+        String appContext = null;
         List<Context> contexts = new ArrayList<>();
         long maxPdu = 0;
+        boolean userInfo = false;
         int p = 68;
-        while (p + 4 <= b.length) {
+        while (p < b.length) {
+            if (p + 4 > b.length) {
+                throw invalid("truncated item header at byte " + p);
+            }
             int type = b[p] & 0xff;
             int len = Pdus.u16(b, p + 2);
             int start = p + 4;
             if (start + len > b.length) {
-                throw new Pdus.ProtocolException("item 0x" + Integer.toHexString(type) + " overruns the PDU");
+                throw invalid("item 0x" + Integer.toHexString(type) + " of " + len + " bytes overruns the PDU");
             }
             switch (type) {
                 case 0x10 -> appContext = text(b, start, len);
                 case 0x20 -> contexts.add(parseContext(b, start, len));
-                case 0x50 -> maxPdu = parseUserInfo(b, start, len);
+                case 0x50 -> {
+                    maxPdu = parseUserInfo(b, start, len);
+                    userInfo = true;
+                }
                 default -> { }
             }
             p = start + len;
         }
-        rq = new AssociateRequest(called, calling, appContext);
+        if (appContext == null) {
+            throw invalid("no Application Context item");
+        }
+        if (contexts.isEmpty()) {
+            throw invalid("no Presentation Context item");
+        }
+        if (!userInfo) {
+            throw invalid("no User Information item");
+        }
+        AssociateRequest rq = new AssociateRequest(version, called, calling, appContext);
         rq.contexts.addAll(contexts);
         rq.peerMaxPdu = maxPdu;
         return rq;
     }
 
-    private static Context parseContext(byte[] b, int start, int len) {
+    private static Pdus.ProtocolException invalid(String why) {
+        return new Pdus.ProtocolException(why, Pdus.ABORT_INVALID_PARAMETER);
+    }
+
+    private static Context parseContext(byte[] b, int start, int len) throws Pdus.ProtocolException {
+        if (len < 4) {
+            throw invalid("presentation context item of " + len + " bytes");
+        }
         int id = b[start] & 0xff;
-        String abs = "";
+        if (id % 2 == 0) {
+            throw invalid("presentation context ID " + id + " is not odd");
+        }
+        String abs = null;
         List<String> ts = new ArrayList<>();
+        int end = start + len;
         int p = start + 4;
-        while (p + 4 <= start + len) {
+        while (p < end) {
+            if (p + 4 > end) {
+                throw invalid("truncated sub-item in presentation context " + id);
+            }
             int type = b[p] & 0xff;
             int l = Pdus.u16(b, p + 2);
+            if (p + 4 + l > end) {
+                throw invalid("sub-item 0x" + Integer.toHexString(type) + " overruns presentation context " + id);
+            }
             if (type == 0x30) {
                 abs = text(b, p + 4, l);
             } else if (type == 0x40) {
@@ -77,20 +125,31 @@ final class AssociateRequest {
             }
             p += 4 + l;
         }
+        if (abs == null || ts.isEmpty()) {
+            throw invalid("presentation context " + id + " without an abstract syntax or a transfer syntax");
+        }
         return new Context(id, abs, ts);
     }
 
-    private static long parseUserInfo(byte[] b, int start, int len) {
+    private static long parseUserInfo(byte[] b, int start, int len) throws Pdus.ProtocolException {
+        int end = start + len;
         int p = start;
-        while (p + 4 <= start + len) {
+        long maxPdu = 0;
+        while (p < end) {
+            if (p + 4 > end) {
+                throw invalid("truncated user information sub-item");
+            }
             int type = b[p] & 0xff;
             int l = Pdus.u16(b, p + 2);
+            if (p + 4 + l > end) {
+                throw invalid("user information sub-item 0x" + Integer.toHexString(type) + " overruns its item");
+            }
             if (type == 0x51 && l == 4) {
-                return Pdus.u32(b, p + 4);
+                maxPdu = Pdus.u32(b, p + 4);
             }
             p += 4 + l;
         }
-        return 0;
+        return maxPdu;
     }
 
     private static String text(byte[] b, int off, int len) {

@@ -11,6 +11,9 @@ final class Commands {
     static final int C_STORE_RSP = 0x8001;
     static final int C_ECHO_RQ = 0x0030;
     static final int C_ECHO_RSP = 0x8030;
+    static final int C_CANCEL_RQ = 0x0FFF;
+    /** Marks a response command field (PS3.7 E.1). */
+    static final int RESPONSE_BIT = 0x8000;
     static final int NO_DATASET = 0x0101;
 
     static final int AFFECTED_SOP_CLASS = 0x0002;
@@ -36,7 +39,7 @@ final class Commands {
             int element = (b[p + 2] & 0xff) | (b[p + 3] & 0xff) << 8;
             long len = (b[p + 4] & 0xffL) | (b[p + 5] & 0xffL) << 8 | (b[p + 6] & 0xffL) << 16 | (b[p + 7] & 0xffL) << 24;
             if (group != 0 || p + 8 + len > b.length) {
-                throw new Pdus.ProtocolException("malformed command set");
+                throw Pdus.ProtocolException.dimse("malformed command set (an element outside group 0000 or a length that lies)");
             }
             m.put(element, java.util.Arrays.copyOfRange(b, p + 8, (int) (p + 8 + len)));
             p += 8 + (int) len;
@@ -66,9 +69,12 @@ final class Commands {
         return response(C_STORE_RSP, messageId, sopClass, sopInstance, status, comment);
     }
 
-    private static byte[] response(int field, int messageId, String sopClass, String sopInstance, int status, String comment) {
+    /** Any response command set: Affected SOP Class/Instance when given, Status, Error Comment (at most 64 characters). */
+    static byte[] response(int field, int messageId, String sopClass, String sopInstance, int status, String comment) {
         ByteArrayOutputStream body = new ByteArrayOutputStream(160);
-        put(body, AFFECTED_SOP_CLASS, uid(sopClass));
+        if (isUid(sopClass)) {
+            put(body, AFFECTED_SOP_CLASS, uid(sopClass));
+        }
         put(body, COMMAND_FIELD, us16(field));
         put(body, MESSAGE_ID_RESPONDED, us16(messageId));
         put(body, DATASET_TYPE, us16(NO_DATASET));
@@ -77,7 +83,7 @@ final class Commands {
             String c = comment.length() > 64 ? comment.substring(0, 64) : comment; // LO: 64 characters at most
             put(body, ERROR_COMMENT, text(c));
         }
-        if (sopInstance != null) {
+        if (isUid(sopInstance)) {
             put(body, AFFECTED_SOP_INSTANCE, uid(sopInstance));
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(body.size() + 12);
@@ -95,6 +101,11 @@ final class Commands {
 
     private static byte[] us16(int v) {
         return new byte[] {(byte) v, (byte) (v >> 8)};
+    }
+
+    /** Peer-supplied UIDs are echoed in responses only when they are UIDs (digits and dots, at most 64). */
+    private static boolean isUid(String s) {
+        return s != null && !s.isEmpty() && s.length() <= 64 && s.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
     }
 
     private static byte[] uid(String s) {

@@ -7,7 +7,7 @@ import org.apache.camel.spi.UriPath;
 
 /** Options of {@code dimse:scp} (Storage and Verification SCP) and {@code dimse:scu} (Storage SCU). */
 @UriParams
-public class DimseConfiguration implements Cloneable {
+public class DimseConfiguration {
     @UriPath(enums = "scp,scu", description = "scp: receive (consumer); scu: send (producer)")
     @Metadata(required = true)
     private String role;
@@ -25,6 +25,10 @@ public class DimseConfiguration implements Cloneable {
     private int maxPduSize = 262144;
     @UriParam(defaultValue = "60000", description = "SCP: an association silent this long is aborted, in ms")
     private int idleTimeoutMs = 60000;
+    /** PS3.8 ARTIM timer: deadline for a new connection's A-ASSOCIATE-RQ and for the peer to close after release or abort. */
+    private int artimTimeoutMs = 10000;
+    /** Connections that have not yet sent a whole A-ASSOCIATE-RQ; beyond this the oldest is dropped. */
+    private int maxPendingConnections = 1024;
     @UriParam(description = "SCP: spool folder where received instances become durable before success is answered")
     private String spoolDirectory = "data/spool";
     @UriParam(defaultValue = "512", description = "SCP: free disk space to keep, in MiB; below it C-STORE answers 0xA700")
@@ -98,6 +102,22 @@ public class DimseConfiguration implements Cloneable {
         this.idleTimeoutMs = idleTimeoutMs;
     }
 
+    public int getArtimTimeoutMs() {
+        return artimTimeoutMs;
+    }
+
+    public void setArtimTimeoutMs(int artimTimeoutMs) {
+        this.artimTimeoutMs = artimTimeoutMs;
+    }
+
+    public int getMaxPendingConnections() {
+        return maxPendingConnections;
+    }
+
+    public void setMaxPendingConnections(int maxPendingConnections) {
+        this.maxPendingConnections = maxPendingConnections;
+    }
+
     public String getSpoolDirectory() {
         return spoolDirectory;
     }
@@ -133,14 +153,7 @@ public class DimseConfiguration implements Cloneable {
     ScpSettings scpSettings() {
         java.util.Set<String> allowed = java.util.Arrays.stream(allowedCallingAeTitles.split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet());
-        return new ScpSettings(aeTitle, port, bindAddress, allowed, maxAssociations, maxPduSize, idleTimeoutMs);
-    }
-
-    public DimseConfiguration copy() {
-        try {
-            return (DimseConfiguration) clone();
-        } catch (CloneNotSupportedException e) {
-            throw new IllegalStateException(e);
-        }
+        return new ScpSettings(aeTitle, port, bindAddress, allowed, maxAssociations, maxPduSize, idleTimeoutMs, artimTimeoutMs,
+                maxPendingConnections);
     }
 }

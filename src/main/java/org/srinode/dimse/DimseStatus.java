@@ -10,8 +10,8 @@ public final class DimseStatus {
     public static final int DATASET_DOES_NOT_MATCH = 0xA900;
     /** Error: cannot understand (unparseable data set or a missing identifying UID). */
     public static final int CANNOT_UNDERSTAND = 0xC000;
-    /** Refused: SOP class not supported. */
-    public static final int SOP_CLASS_NOT_SUPPORTED = 0x0122;
+    /** Failure: unrecognized operation (PS3.7 C.5.2): a DIMSE command the node does not provide. */
+    public static final int UNRECOGNIZED_OPERATION = 0x0211;
 
     private DimseStatus() {
     }

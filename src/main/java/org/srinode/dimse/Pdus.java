@@ -18,6 +18,16 @@ final class Pdus {
     static final int RELEASE_RP = 0x06;
     static final int ABORT = 0x07;
     static final String APPLICATION_CONTEXT = "1.2.840.10008.3.1.1.1";
+    /** A-ABORT source (PS3.8 Table 9-26): the DICOM UL service-user (the node's DIMSE layer) initiated it. */
+    static final int ABORT_SOURCE_USER = 0;
+    /** A-ABORT source: the DICOM UL service-provider (the upper layer protocol machine) initiated it. */
+    static final int ABORT_SOURCE_PROVIDER = 2;
+    /** A-ABORT reasons of the service-provider (PS3.8 Table 9-26). */
+    static final int ABORT_NOT_SPECIFIED = 0;
+    static final int ABORT_UNRECOGNIZED_PDU = 1;
+    static final int ABORT_UNEXPECTED_PDU = 2;
+    static final int ABORT_UNEXPECTED_PARAMETER = 5;
+    static final int ABORT_INVALID_PARAMETER = 6;
 
     private Pdus() {
     }
@@ -26,7 +36,13 @@ final class Pdus {
     record Pdu(int type, byte[] body) {
     }
 
-    static Pdu read(InputStream in, int maxBody) throws IOException {
+    /**
+     * Reads one PDU in an established association (Sta6): P-DATA-TF up to {@code maxPDataLength}
+     * bytes (the node's Maximum Length Receive), A-RELEASE-RQ/RP and A-ABORT of their fixed 4 bytes.
+     * Any other type is a protocol error (an A-ASSOCIATE PDU is unexpected here, an unknown type
+     * unrecognized), raised before its body is read, so nothing is allocated from a lying length.
+     */
+    static Pdu read(InputStream in, int maxPDataLength) throws IOException {
         DataInputStream din = new DataInputStream(in);
         int type = din.read();
         if (type < 0) {
@@ -34,8 +50,22 @@ final class Pdus {
         }
         din.readUnsignedByte();
         long length = din.readInt() & 0xffffffffL;
-        if (length > maxBody) {
-            throw new ProtocolException("PDU of " + length + " bytes exceeds the limit of " + maxBody);
+        switch (type) {
+            case P_DATA -> {
+                if (length > maxPDataLength) {
+                    throw new ProtocolException("P-DATA-TF PDU of " + length + " bytes exceeds the Maximum Length Receive of "
+                            + maxPDataLength, ABORT_INVALID_PARAMETER);
+                }
+            }
+            case RELEASE_RQ, RELEASE_RP, ABORT -> {
+                if (length != 4) {
+                    throw new ProtocolException("PDU type " + type + " with length " + length, ABORT_INVALID_PARAMETER);
+                }
+            }
+            case ASSOCIATE_RQ, ASSOCIATE_AC, ASSOCIATE_RJ ->
+                throw new ProtocolException("unexpected A-ASSOCIATE PDU (type " + type + ") in an established association",
+                        ABORT_UNEXPECTED_PDU);
+            default -> throw new ProtocolException("unrecognized PDU type " + type, ABORT_UNRECOGNIZED_PDU);
         }
         byte[] body = new byte[(int) length];
         din.readFully(body);
@@ -48,10 +78,6 @@ final class Pdus {
         out.write(header);
         out.write(body);
         out.flush();
-    }
-
-    static byte[] reject(int result, int source, int reason) {
-        return new byte[] {0, (byte) result, (byte) source, (byte) reason};
     }
 
     static byte[] abortBody(int source, int reason) {
@@ -94,10 +120,30 @@ final class Pdus {
         return ((long) (b[off] & 0xff) << 24) | ((b[off + 1] & 0xff) << 16) | ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
     }
 
-    /** A violation of the upper layer protocol: the association is aborted. */
+    /**
+     * A violation of the upper layer protocol, or of DIMSE message framing: the association is
+     * aborted with this A-ABORT source and reason (PS3.8 Table 9-26).
+     */
     static final class ProtocolException extends IOException {
-        ProtocolException(String message) {
+        final int source;
+        final int reason;
+
+        /** Detected by the upper layer: source service-provider with {@code reason}. */
+        ProtocolException(String message, int reason) {
             super(message);
+            this.source = ABORT_SOURCE_PROVIDER;
+            this.reason = reason;
+        }
+
+        /** Detected by the DIMSE layer above it: source service-user, no reason. */
+        static ProtocolException dimse(String message) {
+            return new ProtocolException(message, ABORT_SOURCE_USER, ABORT_NOT_SPECIFIED);
+        }
+
+        private ProtocolException(String message, int source, int reason) {
+            super(message);
+            this.source = source;
+            this.reason = reason;
         }
     }
 }

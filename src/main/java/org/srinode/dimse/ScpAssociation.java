@@ -11,217 +11,167 @@ import java.net.SocketTimeoutException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
-import org.srinode.dicom.InvalidDicomException;
+import org.srinode.dicom.LogText;
 import org.srinode.dicom.Part10;
-import org.srinode.dicom.Uids;
 import org.srinode.spool.Spool;
-import org.srinode.spool.SpoolFullException;
-import org.srinode.spool.SpooledInstance;
 
-/** One association accepted by the SCP: negotiation, C-ECHO, C-STORE into the spool, release/abort. */
+/**
+ * One association after its A-ASSOCIATE-RQ has arrived, run on a worker thread: the acceptor's side
+ * of the PS3.8 state machine from Sta3 (the acceptance policy answers A-ASSOCIATE-AC or -RJ)
+ * through Sta6 (data transfer, handed to {@link DimseReceiver}) and Sta8 (A-RELEASE-RP) to Sta13
+ * (awaiting the peer's close, bounded by ARTIM). Every protocol error sends an A-ABORT with its source
+ * and reason before the transport closes; an A-RELEASE-RQ while a message is partly received aborts
+ * (the partial data set is dropped, never acknowledged).
+ */
 final class ScpAssociation implements Runnable {
     private static final Logger LOG = Logger.getLogger(ScpAssociation.class);
     private static final AtomicInteger NUMBER = new AtomicInteger();
 
     private final Socket socket;
+    private final byte[] associateRq;
     private final ScpSettings settings;
+    private final AcceptancePolicy policy;
     private final Spool spool;
     private final StoreListener listener;
-    private final AtomicInteger active;
-    private final int number = NUMBER.incrementAndGet();
-    private final Map<Integer, AssociateRequest.Answer> accepted = new HashMap<>();
+    private final Runnable onEnd;
+    private final String label = "#" + NUMBER.incrementAndGet();
+    private AssociationState state = AssociationState.STA3_AWAITING_LOCAL_ASSOCIATE_RESPONSE;
     private InputStream in;
     private OutputStream out;
     private String callingAe = "?";
-    private int peerMaxPdu;
+    private DimseReceiver receiver;
 
-    private final ByteArrayOutputStream command = new ByteArrayOutputStream();
-    private Store store;
-
-    ScpAssociation(Socket socket, ScpSettings settings, Spool spool, StoreListener listener, AtomicInteger active) {
+    /**
+     * @param associateRq the A-ASSOCIATE-RQ PDU body the acceptor read in Sta2
+     * @param onEnd       run once when the association is over (frees its slot)
+     */
+    ScpAssociation(Socket socket, byte[] associateRq, ScpSettings settings, AcceptancePolicy policy, Spool spool,
+                   StoreListener listener, Runnable onEnd) {
         this.socket = socket;
+        this.associateRq = associateRq;
         this.settings = settings;
+        this.policy = policy;
         this.spool = spool;
         this.listener = listener;
-        this.active = active;
+        this.onEnd = onEnd;
     }
 
     @Override
     public void run() {
-        try (socket) {
-            socket.setSoTimeout(settings.idleTimeoutMs());
+        try {
             socket.setTcpNoDelay(true);
             in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
             out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
             if (associate()) {
-                serve();
+                socket.setSoTimeout(settings.idleTimeoutMs());
+                dataTransfer();
             }
         } catch (SocketTimeoutException e) {
-            LOG.warnf("association #%d from %s: idle for %d ms, aborted", number, callingAe, settings.idleTimeoutMs());
-            abortQuietly(0, 0);
+            LOG.warnf("association %s from %s: idle for %d ms, aborted", label, LogText.escape(callingAe), settings.idleTimeoutMs());
+            abort(Pdus.ABORT_SOURCE_USER, Pdus.ABORT_NOT_SPECIFIED);
         } catch (Pdus.ProtocolException e) {
-            LOG.warnf("association #%d from %s: protocol error (%s), aborted", number, callingAe, e.getMessage());
-            abortQuietly(2, 0);
+            LOG.warnf("association %s from %s: %s in %s, aborted", label, LogText.escape(callingAe), LogText.escape(e.getMessage()),
+                    state);
+            abort(e.source, e.reason);
         } catch (IOException e) {
-            LOG.debugf("association #%d from %s ended: %s", number, callingAe, e.toString());
+            LOG.debugf("association %s from %s ended: %s", label, LogText.escape(callingAe), LogText.escape(e.toString()));
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "association %s from %s: internal error in %s, aborted", label, LogText.escape(callingAe), state);
+            abort(Pdus.ABORT_SOURCE_PROVIDER, Pdus.ABORT_NOT_SPECIFIED);
         } finally {
-            if (store != null && store.write != null) {
-                store.write.discard();
+            if (receiver != null) {
+                receiver.discard();
             }
-            active.decrementAndGet();
+            closeQuietly();
+            state = AssociationState.STA1_IDLE;
+            onEnd.run();
         }
     }
 
+    /** Sta3: answers the request; true when the association is established (Sta6). */
     private boolean associate() throws IOException {
-        Pdus.Pdu pdu = Pdus.read(in, 1 << 16);
-        if (pdu.type() != Pdus.ASSOCIATE_RQ) {
-            throw new Pdus.ProtocolException("expected A-ASSOCIATE-RQ, got PDU type " + pdu.type());
-        }
-        AssociateRequest rq = AssociateRequest.parse(pdu.body());
+        AssociateRequest rq = AssociateRequest.parse(associateRq);
         callingAe = rq.callingAe;
-        int reject = rejectReason(rq);
-        if (reject != 0) {
-            Pdus.write(out, Pdus.ASSOCIATE_RJ, reject == -2 ? Pdus.reject(2, 3, 2) : Pdus.reject(1, 1, reject));
+        Optional<Rejection> rejection = (rq.protocolVersion & 1) == 0
+                ? Optional.of(Rejection.protocolVersionNotSupported("protocol version 0x" + Integer.toHexString(rq.protocolVersion)))
+                : policy.evaluate(new AcceptancePolicy.Proposal(rq.calledAe, rq.callingAe, rq.applicationContext,
+                        socket.getInetAddress()));
+        if (rejection.isPresent()) {
+            Rejection r = rejection.get();
+            LOG.warnf("association %s from %s (%s) rejected: %s", label, LogText.escape(rq.callingAe), socket.getInetAddress().getHostAddress(),
+                    r.why());
+            Pdus.write(out, Pdus.ASSOCIATE_RJ, r.pduBody());
+            awaitTransportClose();
             return false;
         }
         List<AssociateRequest.Answer> answers = rq.negotiate();
+        Map<Integer, AssociateRequest.Answer> accepted = new HashMap<>();
         answers.stream().filter(AssociateRequest.Answer::accepted).forEach(a -> accepted.put(a.id(), a));
-        peerMaxPdu = rq.peerMaxPdu == 0 || rq.peerMaxPdu > settings.maxPdu() ? settings.maxPdu() : (int) rq.peerMaxPdu;
         Pdus.write(out, Pdus.ASSOCIATE_AC, rq.acceptBody(answers, settings.maxPdu(), Part10.IMPLEMENTATION_CLASS_UID,
                 Part10.IMPLEMENTATION_VERSION));
-        LOG.debugf("association #%d from %s accepted, %d of %d contexts", number, callingAe, accepted.size(), answers.size());
+        state = AssociationState.STA6_ESTABLISHED;
+        receiver = new DimseReceiver(accepted, spool, listener, rq.callingAe, label, this::sendCommand);
+        LOG.debugf("association %s from %s accepted, %d of %d contexts", label, LogText.escape(callingAe), accepted.size(),
+                answers.size());
         return true;
     }
 
-    /** 0: accept; -2: too many associations; otherwise the A-ASSOCIATE-RJ reason (service user). */
-    private int rejectReason(AssociateRequest rq) {
-        if (!Pdus.APPLICATION_CONTEXT.equals(rq.applicationContext)) {
-            LOG.warnf("association #%d from %s rejected: application context %s", number, rq.callingAe, rq.applicationContext);
-            return 2;
-        }
-        if (!settings.aeTitle().equals(rq.calledAe)) {
-            LOG.warnf("association #%d from %s rejected: called AE title '%s' is not '%s'", number, rq.callingAe, rq.calledAe,
-                    settings.aeTitle());
-            return 7;
-        }
-        if (!settings.allowedCallingAes().isEmpty() && !settings.allowedCallingAes().contains(rq.callingAe)) {
-            LOG.warnf("association #%d rejected: calling AE title '%s' is not in the allow-list", number, rq.callingAe);
-            return 3;
-        }
-        if (active.get() > settings.maxAssociations()) {
-            LOG.warnf("association #%d from %s rejected: %d associations already open (limit %d)", number, rq.callingAe,
-                    active.get() - 1, settings.maxAssociations());
-            return -2;
-        }
-        return 0;
-    }
-
-    private void serve() throws IOException {
+    /** Sta6 until release or abort. */
+    private void dataTransfer() throws IOException {
         while (true) {
-            Pdus.Pdu pdu = Pdus.read(in, settings.maxPdu() + 6);
+            Pdus.Pdu pdu = Pdus.read(in, settings.maxPdu());
             switch (pdu.type()) {
-                case Pdus.P_DATA -> pData(pdu.body());
+                case Pdus.P_DATA -> receiver.pData(pdu.body());
                 case Pdus.RELEASE_RQ -> {
+                    if (receiver.inProgress()) {
+                        throw Pdus.ProtocolException.dimse("A-RELEASE-RQ while a message was partly received");
+                    }
+                    state = AssociationState.STA8_AWAITING_LOCAL_RELEASE_RESPONSE;
                     Pdus.write(out, Pdus.RELEASE_RP, Pdus.releaseReply());
+                    awaitTransportClose();
                     return;
                 }
                 case Pdus.ABORT -> {
-                    LOG.debugf("association #%d from %s aborted by the peer", number, callingAe);
+                    LOG.debugf("association %s from %s aborted by the peer", label, LogText.escape(callingAe));
                     return;
                 }
-                default -> throw new Pdus.ProtocolException("unexpected PDU type " + pdu.type());
+                default -> throw new Pdus.ProtocolException("unexpected PDU type " + pdu.type() + " in Sta6",
+                        Pdus.ABORT_UNEXPECTED_PDU);
             }
         }
     }
 
-    private void pData(byte[] b) throws IOException {
-        int p = 0;
-        while (p + 6 <= b.length) {
-            long len = Pdus.u32(b, p);
-            if (len < 2 || p + 4 + len > b.length) {
-                throw new Pdus.ProtocolException("malformed PDV");
-            }
-            int pcId = b[p + 4] & 0xff;
-            int control = b[p + 5] & 0xff;
-            int off = p + 6;
-            int n = (int) len - 2;
-            boolean isCommand = (control & 1) != 0;
-            boolean last = (control & 2) != 0;
-            if (isCommand) {
-                command.write(b, off, n);
-                if (last) {
-                    onCommand(pcId);
-                }
-            } else {
-                if (store == null || store.pcId != pcId) {
-                    throw new Pdus.ProtocolException("data without a C-STORE command on context " + pcId);
-                }
-                store.data(b, off, n);
-                if (last) {
-                    finishStore();
-                }
-            }
-            p += 4 + (int) len;
-        }
-    }
-
-    private void onCommand(int pcId) throws IOException {
-        Commands cmd = Commands.parse(command.toByteArray());
-        command.reset();
-        AssociateRequest.Answer ctx = accepted.get(pcId);
-        if (ctx == null) {
-            throw new Pdus.ProtocolException("command on presentation context " + pcId + " that was not accepted");
-        }
-        int field = cmd.us(Commands.COMMAND_FIELD);
-        int messageId = cmd.us(Commands.MESSAGE_ID);
-        if (field == Commands.C_ECHO_RQ) {
-            sendCommand(pcId, Commands.echoResponse(messageId, cmd.string(Commands.AFFECTED_SOP_CLASS)));
-        } else if (field == Commands.C_STORE_RQ && cmd.hasDataset()) {
-            store = new Store(pcId, messageId, cmd.string(Commands.AFFECTED_SOP_CLASS), cmd.string(Commands.AFFECTED_SOP_INSTANCE),
-                    ctx.transferSyntax());
-        } else {
-            throw new Pdus.ProtocolException("unsupported command 0x" + Integer.toHexString(field));
-        }
-    }
-
-    private void finishStore() throws IOException {
-        Store s = store;
-        store = null;
-        int status = DimseStatus.SUCCESS;
-        String comment = null;
-        if (s.refusal != null) {
-            status = s.refusalStatus;
-            comment = s.refusal;
-        } else {
-            try {
-                SpooledInstance inst = s.write.commit(callingAe);
-                if (!inst.header().sopInstanceUid().equals(s.sopInstance)) {
-                    LOG.warnf("association #%d from %s: data set SOP Instance UID differs from the command's", number, callingAe);
-                }
-                notifyListener(inst);
-            } catch (InvalidDicomException e) {
-                status = DimseStatus.CANNOT_UNDERSTAND;
-                comment = e.getMessage();
-            } catch (IOException e) {
-                status = DimseStatus.OUT_OF_RESOURCES;
-                comment = "spool write failed: " + e.getMessage();
-            }
-        }
-        if (status != DimseStatus.SUCCESS) {
-            LOG.warnf("association #%d from %s: C-STORE of %s refused with %s: %s", number, callingAe,
-                    Uids.shortTag(s.sopInstance), DimseStatus.hex(status), comment);
-        }
-        sendCommand(s.pcId, Commands.storeResponse(s.messageId, s.sopClass, s.sopInstance, status, comment));
-    }
-
-    private void notifyListener(SpooledInstance inst) {
+    /** Sta13: our last PDU is sent; the peer closes within ARTIM or the node does. */
+    private void awaitTransportClose() {
+        state = AssociationState.STA13_AWAITING_TRANSPORT_CLOSE;
         try {
-            listener.stored(inst, callingAe);
-        } catch (Exception e) {
-            // durable already: recovery on the next start registers it if this failed
-            LOG.errorf(e, "association #%d: instance %s spooled but not registered", number, Uids.shortTag(inst.header().sopInstanceUid()));
+            out.flush();
+            socket.shutdownOutput();
+            socket.setSoTimeout(settings.artimTimeoutMs());
+            byte[] drain = new byte[8192];
+            while (in.read(drain) >= 0) {
+                // the peer may still send; nothing after our last PDU is acted upon
+            }
+        } catch (IOException e) {
+            // ARTIM expired or the peer reset: close now
+        }
+    }
+
+    /** AA-1/AA-8: A-ABORT with source and reason, then Sta13. */
+    private void abort(int source, int reason) {
+        if (receiver != null) {
+            receiver.discard();
+        }
+        try {
+            if (out != null && !socket.isOutputShutdown() && !socket.isClosed()) {
+                Pdus.write(out, Pdus.ABORT, Pdus.abortBody(source, reason));
+                awaitTransportClose();
+            }
+        } catch (IOException ignored) {
+            // the peer is gone
         }
     }
 
@@ -233,58 +183,11 @@ final class ScpAssociation implements Runnable {
         Pdus.write(out, Pdus.P_DATA, body.toByteArray());
     }
 
-    private void abortQuietly(int source, int reason) {
+    private void closeQuietly() {
         try {
-            if (out != null) {
-                Pdus.write(out, Pdus.ABORT, Pdus.abortBody(source, reason));
-            }
+            socket.close();
         } catch (IOException ignored) {
-            // the peer is gone
-        }
-    }
-
-    /** A C-STORE in progress: the data go straight into a spool file (or are dropped when refused). */
-    private final class Store {
-        final int pcId;
-        final int messageId;
-        final String sopClass;
-        final String sopInstance;
-        Spool.PendingWrite write;
-        String refusal;
-        int refusalStatus;
-
-        Store(int pcId, int messageId, String sopClass, String sopInstance, String transferSyntax) throws IOException {
-            this.pcId = pcId;
-            this.messageId = messageId;
-            this.sopClass = sopClass;
-            this.sopInstance = sopInstance;
-            try {
-                write = spool.open();
-                Part10.writeHeader(write.stream(), sopClass, sopInstance, transferSyntax, callingAe);
-            } catch (SpoolFullException e) {
-                refuse(DimseStatus.OUT_OF_RESOURCES, e.getMessage());
-            } catch (IOException e) {
-                refuse(DimseStatus.OUT_OF_RESOURCES, "spool write failed: " + e.getMessage());
-            }
-        }
-
-        void data(byte[] b, int off, int n) {
-            if (refusal != null) {
-                return;
-            }
-            try {
-                write.stream().write(b, off, n);
-            } catch (IOException e) {
-                refuse(DimseStatus.OUT_OF_RESOURCES, "spool write failed: " + e.getMessage());
-            }
-        }
-
-        private void refuse(int status, String why) {
-            refusalStatus = status;
-            refusal = why;
-            if (write != null) {
-                write.discard();
-            }
+            // closing
         }
     }
 }

@@ -2,45 +2,28 @@ package org.srinode.dimse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ProtocolTest {
-    private static byte[] associateRq(String called, String calling, String abstractSyntax, String... ts) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.writeBytes(new byte[] {0, 1, 0, 0});
-        b.writeBytes(Pdus.aeField(called));
-        b.writeBytes(Pdus.aeField(calling));
-        b.writeBytes(new byte[32]);
-        Pdus.item(b, 0x10, Pdus.ascii(Pdus.APPLICATION_CONTEXT));
-        ByteArrayOutputStream pc = new ByteArrayOutputStream();
-        pc.writeBytes(new byte[] {7, 0, 0, 0});
-        Pdus.item(pc, 0x30, Pdus.ascii(abstractSyntax));
-        for (String t : ts) {
-            Pdus.item(pc, 0x40, Pdus.ascii(t));
-        }
-        Pdus.item(b, 0x20, pc.toByteArray());
-        ByteArrayOutputStream ui = new ByteArrayOutputStream();
-        Pdus.item(ui, 0x51, new byte[] {0, 0, 0x40, 0});
-        Pdus.item(b, 0x50, ui.toByteArray());
-        return b.toByteArray();
+    private static byte[] associateRq(String calling, String abstractSyntax, String... ts) {
+        return RawPeer.associateRq(1, calling, new String[] {abstractSyntax}, ts);
     }
 
     @Test
     void negotiationTakesTheFirstProposedSyntaxTheNodeAccepts() throws Exception {
-        AssociateRequest rq = AssociateRequest.parse(associateRq("SRI_NODE", "MOD", "1.2.840.10008.5.1.4.1.1.4",
+        AssociateRequest rq = AssociateRequest.parse(associateRq("MOD", "1.2.840.10008.5.1.4.1.1.4",
                 "1.2.3.4.not.a.syntax", "1.2.840.10008.1.2.5", "1.2.840.10008.1.2"));
         assertThat(rq.calledAe).isEqualTo("SRI_NODE");
         assertThat(rq.callingAe).isEqualTo("MOD");
         assertThat(rq.peerMaxPdu).isEqualTo(16384);
         List<AssociateRequest.Answer> a = rq.negotiate();
-        assertThat(a).containsExactly(new AssociateRequest.Answer(7, 0, "1.2.840.10008.1.2.5", "1.2.840.10008.5.1.4.1.1.4"));
+        assertThat(a).containsExactly(new AssociateRequest.Answer(1, 0, "1.2.840.10008.1.2.5", "1.2.840.10008.5.1.4.1.1.4"));
     }
 
     @Test
     void nonStorageAbstractSyntaxIsRefused() throws Exception {
-        AssociateRequest rq = AssociateRequest.parse(associateRq("SRI_NODE", "MOD", "1.2.840.10008.5.1.4.1.2.1.1",
+        AssociateRequest rq = AssociateRequest.parse(associateRq("MOD", "1.2.840.10008.5.1.4.1.2.1.1",
                 "1.2.840.10008.1.2"));
         assertThat(rq.negotiate().get(0).result()).isEqualTo(3);
     }

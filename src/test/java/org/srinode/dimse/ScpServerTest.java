@@ -1,0 +1,265 @@
+package org.srinode.dimse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.srinode.dicom.InvalidDicomException;
+import org.srinode.dicom.TestPart10;
+import org.srinode.spool.Spool;
+import org.srinode.spool.SpooledInstance;
+
+/** The upper layer against hostile peers (issue 11 items 3 to 6): the node answers, aborts cleanly and keeps serving. */
+class ScpServerTest {
+    @TempDir
+    Path dir;
+    private ScpServer server;
+    private final List<SpooledInstance> stored = new CopyOnWriteArrayList<>();
+    private volatile Exception registrationFailure;
+
+    @BeforeEach
+    void start() throws IOException {
+        ScpSettings s = new ScpSettings("SRI_NODE", 0, "127.0.0.1", Set.of(), 4, 16384, 5000, 1000, 4096);
+        server = new ScpServer(s, new Spool(dir, 0), (inst, ae) -> {
+            if (registrationFailure != null) {
+                throw registrationFailure;
+            }
+            stored.add(inst);
+        });
+        server.start();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        server.close();
+    }
+
+    private RawPeer peer() throws IOException {
+        return new RawPeer(server.localPort());
+    }
+
+    private static byte[] dataset(String sop) {
+        return TestPart10.mr(sop).pixels(4, 4, 32).dataset();
+    }
+
+    private int store(RawPeer p, String sop, byte[] data) throws IOException {
+        p.pdv(1, true, true, RawPeer.command(Commands.C_STORE_RQ, 1, RawPeer.MR, sop, true));
+        p.pdv(1, false, true, data);
+        return p.readCommand().us(Commands.STATUS);
+    }
+
+    private long spoolFiles() throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).count();
+        }
+    }
+
+    @Test
+    void aValidInstanceIsStoredAndAnswered() throws Exception {
+        try (RawPeer p = peer()) {
+            assertThat(p.associate()).isEqualTo(Pdus.ASSOCIATE_AC);
+            assertThat(store(p, "1.2.3.1.1.1", dataset("1.2.3.1.1.1"))).isZero();
+            p.pdu(Pdus.RELEASE_RQ, new byte[4]);
+            assertThat(p.read().type()).isEqualTo(Pdus.RELEASE_RP);
+        }
+        assertThat(stored).hasSize(1);
+    }
+
+    @Test
+    void faultyDataSetsGetFailureStatusesAndTheAssociationStaysUsable() throws Exception {
+        try (RawPeer p = peer()) {
+            p.associate();
+            // 2 GiB declared inside a 300-byte data set: 0xC000, nothing allocated, nothing kept
+            byte[] lying = new TestPart10("x").raw(dataset("1.2.3.1.1.2")).header(0x00091010, "OB", 0x7FFFFFF0L).raw(new byte[64]).dataset();
+            assertThat(store(p, "1.2.3.1.1.2", lying)).isEqualTo(0xC000);
+            // the data set's SOP Instance UID is not the command's
+            assertThat(store(p, "1.2.3.1.1.9", dataset("1.2.3.1.1.3"))).isEqualTo(0xC000);
+            // the data set's SOP Class is not the context's: 0xA900
+            byte[] ct = new TestPart10("x").str(0x00080016, "UI", "1.2.840.10008.5.1.4.1.1.2").str(0x00080018, "UI", "1.2.3.1.1.4")
+                    .str(0x0020000D, "UI", "1.2.3.1").str(0x0020000E, "UI", "1.2.3.1.1").dataset();
+            assertThat(store(p, "1.2.3.1.1.4", ct)).isEqualTo(0xA900);
+            // the command's SOP Class is not the context's
+            p.pdv(1, true, true, RawPeer.command(Commands.C_STORE_RQ, 2, "1.2.840.10008.5.1.4.1.1.2", "1.2.3.1.1.5", true));
+            p.pdv(1, false, true, dataset("1.2.3.1.1.5"));
+            assertThat(p.readCommand().us(Commands.STATUS)).isEqualTo(0xA900);
+            assertThat(p.echo()).isTrue();
+        }
+        assertThat(stored).isEmpty();
+        assertThat(spoolFiles()).isZero();
+    }
+
+    @Test
+    void aRegistrationRefusalOrFailureIsNeverAnsweredSuccess() throws Exception {
+        try (RawPeer p = peer()) {
+            p.associate();
+            registrationFailure = new InvalidDicomException("SOP Instance UID already received in another series",
+                    InvalidDicomException.Kind.IDENTITY_CONFLICT);
+            assertThat(store(p, "1.2.3.1.1.6", dataset("1.2.3.1.1.6"))).isEqualTo(0xC000);
+            registrationFailure = new IllegalStateException("database error: lock timeout");
+            assertThat(store(p, "1.2.3.1.1.7", dataset("1.2.3.1.1.7"))).isEqualTo(0xA700);
+        }
+        assertThat(spoolFiles()).as("refused instances leave the spool").isZero();
+    }
+
+    @Test
+    void unknownCommandsAreAnsweredUnrecognizedOperation() throws Exception {
+        try (RawPeer p = peer()) {
+            p.associate();
+            p.pdv(1, true, true, RawPeer.command(0x0020, 5, RawPeer.MR, null, true)); // C-FIND-RQ with an identifier
+            p.pdv(1, false, true, new byte[8]);
+            Commands rsp = p.readCommand();
+            assertThat(rsp.us(Commands.STATUS)).isEqualTo(0x0211);
+            assertThat(rsp.us(Commands.COMMAND_FIELD)).isEqualTo(0x8020);
+            assertThat(rsp.us(Commands.MESSAGE_ID_RESPONDED)).isEqualTo(5);
+            p.pdv(1, true, true, RawPeer.command(0x0150, 6, RawPeer.MR, null, false)); // not a DIMSE command field at all
+            assertThat(p.readCommand().us(Commands.STATUS)).isEqualTo(0x0211);
+            assertThat(p.echo()).isTrue();
+        }
+    }
+
+    @Test
+    void overlappingMessagesAndReleaseInsideADataSetAbortAndLeaveNoPartialFile() throws Exception {
+        try (RawPeer p = peer()) {
+            p.associate();
+            byte[] data = dataset("1.2.3.1.1.8");
+            p.pdv(1, true, true, RawPeer.command(Commands.C_STORE_RQ, 1, RawPeer.MR, "1.2.3.1.1.8", true));
+            p.pdv(1, false, false, java.util.Arrays.copyOf(data, 40));
+            p.pdv(1, true, true, RawPeer.command(Commands.C_STORE_RQ, 2, RawPeer.MR, "1.2.3.1.1.9", true));
+            assertAbort(p.read(), 0, 0);
+        }
+        try (RawPeer p = peer()) {
+            p.associate();
+            p.pdv(1, true, true, RawPeer.command(Commands.C_STORE_RQ, 1, RawPeer.MR, "1.2.3.1.1.8", true));
+            p.pdv(1, false, false, new byte[40]);
+            p.pdu(Pdus.RELEASE_RQ, new byte[4]);
+            assertAbort(p.read(), 0, 0);
+        }
+        try (RawPeer p = peer()) {
+            p.associate();
+            byte[] fragment = new byte[8000];
+            for (int i = 0; i < 10; i++) {
+                p.pdv(1, true, false, fragment); // 80 KB of command fragments
+            }
+            assertAbort(p.read(), 0, 0);
+        }
+        Thread.sleep(200);
+        assertThat(spoolFiles()).as("no .part left behind").isZero();
+        assertThat(stored).isEmpty();
+    }
+
+    @Test
+    void malformedAssociationRequestsAreAbortedOrRejectedWithTheirReason() throws Exception {
+        byte[] rq = RawPeer.associateRq(1, "RAW", new String[] {RawPeer.MR}, RawPeer.EXPLICIT_LE);
+        rq[68 + 4 + 21 + 2] = (byte) 0x7F; // the presentation context item's length now lies
+        try (RawPeer p = peer()) {
+            p.pdu(Pdus.ASSOCIATE_RQ, rq);
+            assertAbort(p.read(), 2, 6);
+        }
+        try (RawPeer p = peer()) {
+            p.pdu(Pdus.ASSOCIATE_RQ, RawPeer.associateRq(2, "RAW", new String[] {RawPeer.MR}, RawPeer.EXPLICIT_LE));
+            Pdus.Pdu rj = p.read();
+            assertThat(rj.type()).isEqualTo(Pdus.ASSOCIATE_RJ);
+            assertThat(rj.body()).containsExactly(0, 1, 2, 2); // permanent, ACSE provider, protocol version not supported
+        }
+        try (RawPeer p = peer()) {
+            p.pdu(Pdus.P_DATA, new byte[10]);
+            assertAbort(p.read(), 2, 2);
+        }
+        try (RawPeer p = peer()) {
+            assertThat(p.associate()).as("the node still serves").isEqualTo(Pdus.ASSOCIATE_AC);
+        }
+    }
+
+    @Test
+    void anAssociationRequestOfAnyLegalSizeIsAccepted() throws Exception {
+        String[] abstracts = new String[128];
+        java.util.Arrays.fill(abstracts, RawPeer.MR);
+        String[] ts = new String[25];
+        for (int i = 0; i < ts.length; i++) {
+            ts[i] = "1.2.840.10008.1.2.4." + (1000 + i);
+        }
+        ts[24] = RawPeer.EXPLICIT_LE;
+        byte[] rq = RawPeer.associateRq(1, "RAW", abstracts, ts);
+        assertThat(rq.length).isGreaterThan(65536);
+        try (RawPeer p = peer()) {
+            p.pdu(Pdus.ASSOCIATE_RQ, rq);
+            assertThat(p.read().type()).isEqualTo(Pdus.ASSOCIATE_AC);
+            assertThat(store(p, "1.2.3.1.1.10", dataset("1.2.3.1.1.10"))).isZero();
+        }
+    }
+
+    @Test
+    void slowAndSilentConnectionsNeitherBlockOthersNorCostAThreadEach() throws Exception {
+        int threadsBefore = Thread.activeCount();
+        List<Socket> idle = new ArrayList<>();
+        List<Socket> dribbling = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2000; i++) {
+                idle.add(new Socket("127.0.0.1", server.localPort()));
+            }
+            for (int i = 0; i < 16; i++) {
+                Socket s = new Socket("127.0.0.1", server.localPort());
+                s.getOutputStream().write(Pdus.ASSOCIATE_RQ); // then one byte now and then, never a whole request
+                dribbling.add(s);
+            }
+            Thread.sleep(300);
+            for (Socket s : dribbling) {
+                s.getOutputStream().write(0);
+            }
+            assertThat(Thread.activeCount() - threadsBefore).as("threads for 2016 connections").isLessThan(50);
+            try (RawPeer p = peer()) {
+                assertThat(p.associate()).isEqualTo(Pdus.ASSOCIATE_AC);
+                assertThat(p.echo()).isTrue();
+            }
+            // after ARTIM the silent connections are closed by the node
+            Thread.sleep(1500);
+            assertThat(idle.get(0).getInputStream().read()).isEqualTo(-1);
+        } finally {
+            for (Socket s : idle) {
+                s.close();
+            }
+            for (Socket s : dribbling) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void beyondTheAssociationLimitTheNodeRejectsTransiently() throws Exception {
+        List<RawPeer> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                RawPeer p = peer();
+                assertThat(p.associate()).isEqualTo(Pdus.ASSOCIATE_AC);
+                open.add(p);
+            }
+            try (RawPeer p = peer()) {
+                p.pdu(Pdus.ASSOCIATE_RQ, RawPeer.associateRq(1, "RAW", new String[] {RawPeer.MR}, RawPeer.EXPLICIT_LE));
+                Pdus.Pdu rj = p.read();
+                assertThat(rj.type()).isEqualTo(Pdus.ASSOCIATE_RJ);
+                assertThat(rj.body()).containsExactly(0, 2, 3, 2); // transient, presentation provider, local limit exceeded
+            }
+        } finally {
+            for (RawPeer p : open) {
+                p.close();
+            }
+        }
+    }
+
+    private static void assertAbort(Pdus.Pdu pdu, int source, int reason) {
+        assertThat(pdu.type()).as("A-ABORT expected").isEqualTo(Pdus.ABORT);
+        assertThat(pdu.body()[2]).as("source").isEqualTo((byte) source);
+        assertThat(pdu.body()[3]).as("reason").isEqualTo((byte) reason);
+    }
+}
