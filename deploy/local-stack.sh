@@ -50,7 +50,7 @@ JSON
     echo "[sri-node] PACS: no Orthanc here, the node stores into its outbox folder $STACK_DIR/node/outbox" >&2
   fi
   env SRI_DATA_DIR="$STACK_DIR/node" QUARKUS_HTTP_PORT=$NODE_HTTP SRI_DICOM_PORT=$NODE_DICOM SRI_DICOM_BIND_ADDRESS=127.0.0.1 \
-    SRI_FORWARD_URI="$forward" "$@" java ${JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar > "$STACK_DIR/node.log" 2>&1 &
+    SRI_FORWARD_URI="$forward" "$@" java ${NODE_JAVA_OPTS:-} ${JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar > "$STACK_DIR/node.log" 2>&1 &
   STACK_PIDS+=($!)
   wait_http "http://127.0.0.1:$NODE_HTTP/q/health/ready" 120 "the node (model loading)" || { tail -20 "$STACK_DIR/node.log" >&2; return 1; }
   echo "[sri-node] node: AE SRI_NODE on port $NODE_DICOM, web page http://localhost:$NODE_HTTP/ (log $STACK_DIR/node.log)" >&2

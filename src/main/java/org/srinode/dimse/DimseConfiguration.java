@@ -21,13 +21,15 @@ public class DimseConfiguration {
     private String allowedCallingAeTitles = "";
     @UriParam(defaultValue = "16", description = "SCP: concurrent associations; more are rejected as transient")
     private int maxAssociations = 16;
-    @UriParam(defaultValue = "262144", description = "SCP: largest PDU received, in bytes")
+    @UriParam(defaultValue = "262144", description = "SCP: largest P-DATA-TF PDU received (Maximum Length Receive), in bytes")
     private int maxPduSize = 262144;
-    @UriParam(defaultValue = "60000", description = "SCP: an association silent this long is aborted, in ms")
+    @UriParam(defaultValue = "60000", description = "SCP: an established association silent this long is aborted, in ms")
     private int idleTimeoutMs = 60000;
-    /** PS3.8 ARTIM timer: deadline for a new connection's A-ASSOCIATE-RQ and for the peer to close after release or abort. */
+    @UriParam(defaultValue = "10000", description = "SCP: PS3.8 ARTIM timer, in ms: a new connection must send its "
+            + "A-ASSOCIATE-RQ within it, and a peer must close within it after release or abort")
     private int artimTimeoutMs = 10000;
-    /** Connections that have not yet sent a whole A-ASSOCIATE-RQ; beyond this the oldest is dropped. */
+    @UriParam(defaultValue = "1024", description = "SCP: connections not yet associated (they hold no thread); beyond this "
+            + "the oldest is dropped")
     private int maxPendingConnections = 1024;
     @UriParam(description = "SCP: spool folder where received instances become durable before success is answered")
     private String spoolDirectory = "data/spool";

@@ -52,6 +52,14 @@ public class DimseEndpoint extends DefaultEndpoint {
         configuration.setIdleTimeoutMs(v);
     }
 
+    public void setArtimTimeoutMs(int v) {
+        configuration.setArtimTimeoutMs(v);
+    }
+
+    public void setMaxPendingConnections(int v) {
+        configuration.setMaxPendingConnections(v);
+    }
+
     public void setSpoolDirectory(String v) {
         configuration.setSpoolDirectory(v);
     }

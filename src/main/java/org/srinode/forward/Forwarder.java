@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import org.apache.camel.Exchange;
 import org.jboss.logging.Logger;
+import org.srinode.dicom.LogText;
 import org.srinode.dicom.Uids;
 import org.srinode.jobs.Job;
 import org.srinode.jobs.JobExchange;
@@ -63,10 +64,10 @@ public class Forwarder {
         if ("DEAD".equals(now.state())) {
             Path dir = deadLetter(now, series.files(job.seriesUid()));
             LOG.errorf("series %s not delivered after %d attempts (%s): moved to %s", Uids.shortTag(job.seriesUid()),
-                    now.attempts(), reason, dir);
+                    now.attempts(), LogText.escape(reason), dir);
         } else {
             LOG.warnf("series %s: forward attempt %d of %d failed (%s); next at %s", Uids.shortTag(job.seriesUid()), now.attempts(),
-                    config.maxAttempts(), reason, now.nextAttemptAt());
+                    config.maxAttempts(), LogText.escape(reason), now.nextAttemptAt());
         }
     }
 

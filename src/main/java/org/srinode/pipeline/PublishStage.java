@@ -12,6 +12,7 @@ import java.util.List;
 import org.apache.camel.Exchange;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+import org.srinode.dicom.LogText;
 import org.srinode.dicom.StudyHeader;
 import org.srinode.dicom.Uids;
 import org.srinode.fhir.FhirPublisher;
@@ -112,7 +113,7 @@ public class PublishStage {
         Job now = jobs.failed(job.id(), JobExchange.failure(exchange), settings.maxAttempts(), settings.initialBackoff(), settings.maxBackoff());
         LOG.warnf(now.attempts() == 1 ? exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class) : null,
                 "series %s: FHIR publication to %s, attempt %d of %d failed: %s", Uids.shortTag(job.seriesUid()), baseUrl, now.attempts(),
-                settings.maxAttempts(), JobExchange.failure(exchange));
+                settings.maxAttempts(), LogText.escape(JobExchange.failure(exchange)));
     }
 
     private List<StudyHeader> headers(String seriesUid) throws Exception {
