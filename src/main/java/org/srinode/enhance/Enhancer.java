@@ -101,7 +101,7 @@ public final class Enhancer implements AutoCloseable {
                         tiling.cut(slice, tiling.tiles.get(first + i), lqBatch, i * tileSize);
                         tiling.cut(maskSlice, tiling.tiles.get(first + i), maskBatch, i * tileSize);
                     }
-                    float[] out = predictor.predict(new TileBatch(lqBatch, maskBatch, n, tiling.tileH, tiling.tileW));
+                    float[] out = finite(predictor, new TileBatch(lqBatch, maskBatch, n, tiling.tileH, tiling.tileW));
                     for (int i = 0; i < n; i++) {
                         tiling.blend(out, i * tileSize * s * s, tiling.tiles.get(first + i), s, acc, weight);
                     }
@@ -117,6 +117,33 @@ public final class Enhancer implements AutoCloseable {
             pool.put(predictor);
         }
         return new Volume(outW, outH, lq.depth(), result, lq.spacingX() / s, lq.spacingY() / s, lq.spacingZ());
+    }
+
+    /** Attempts of one batch whose output holds NaN or infinity before the enhancement fails. */
+    static final int FINITE_ATTEMPTS = 3;
+
+    /**
+     * One forward pass whose output is all finite: a math library can return a NaN tensor at random
+     * (seen with oneDNN's AVX-512 kernels on AMD EPYC), so a non-finite output is computed again, and
+     * after {@link #FINITE_ATTEMPTS} the enhancement fails rather than writing it.
+     */
+    private static float[] finite(Predictor<TileBatch, float[]> predictor, TileBatch batch) throws TranslateException {
+        for (int attempt = 1; ; attempt++) {
+            float[] out = predictor.predict(batch);
+            boolean ok = true;
+            for (float v : out) {
+                if (!Float.isFinite(v)) {
+                    ok = false;
+                    break;
+                }
+            }
+            if (ok) {
+                return out;
+            }
+            if (attempt >= FINITE_ATTEMPTS) {
+                throw new IllegalStateException("the model returned non-finite values " + attempt + " times for the same tiles");
+            }
+        }
     }
 
     /** One forward pass of F on already normalised tiles (no tiling, no intensity mapping). */
