@@ -9,7 +9,10 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.srinode.dimse.DimseConsumer;
 
-/** Readiness: DOWN until the DICOM SCP is bound. */
+/**
+ * Readiness: DOWN until a DICOM SCP ({@code dimse:scp} consumer, in whichever route hospital IT put it)
+ * is bound and its listener runs.
+ */
 @Readiness
 @ApplicationScoped
 public class NodeHealth implements HealthCheck {
@@ -18,9 +21,12 @@ public class NodeHealth implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        Route ingest = camel.getRoute("ingest");
-        boolean listening = ingest != null && ingest.getConsumer() instanceof DimseConsumer c && c.isListening();
-        int port = listening ? ((DimseConsumer) ingest.getConsumer()).localPort() : -1;
-        return HealthCheckResponse.named("dicom-scp").status(listening).withData("port", port).build();
+        for (Route route : camel.getRoutes()) {
+            if (route.getConsumer() instanceof DimseConsumer c && c.isListening()) {
+                return HealthCheckResponse.named("dicom-scp").up().withData("port", c.localPort()).withData("route", route.getId())
+                        .build();
+            }
+        }
+        return HealthCheckResponse.named("dicom-scp").down().withData("port", -1).build();
     }
 }

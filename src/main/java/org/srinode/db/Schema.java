@@ -45,6 +45,15 @@ public class Schema {
           PRIMARY KEY (series_uid, stage))"""
     };
 
+    /**
+     * Does nothing but make sure the tables exist: a bean that injects Schema gets a lazy client proxy,
+     * so it calls this in its constructor and the DDL has run before its first query (a timer route may
+     * fire before Quarkus' start-up event creates this bean).
+     */
+    public void ready() {
+        // the constructor did the work
+    }
+
     @Inject
     public Schema(DataSource dataSource) throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {

@@ -16,8 +16,12 @@ final class DurableFile {
     private DurableFile() {
     }
 
-    /** Explicit VR Little Endian with file meta information; written under .part, fsync'd, renamed. */
+    /**
+     * Explicit VR Little Endian with file meta information; text in one character set
+     * ({@link TextEncoding}); written under .part, fsync'd, renamed.
+     */
     static void write(AttributeList l, Path out) throws IOException, DicomException {
+        TextEncoding.prepare(l);
         FileMetaInformation.addFileMetaInformation(l, TransferSyntax.ExplicitVRLittleEndian, "SRI_NODE");
         Path tmp = out.resolveSibling(out.getFileName() + ".part");
         Files.createDirectories(out.getParent());

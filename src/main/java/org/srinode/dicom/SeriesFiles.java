@@ -38,22 +38,14 @@ public final class SeriesFiles {
         return out;
     }
 
-    /** Sorts images along the normal of the first one's orientation (Instance Number when geometry is missing). */
+    /** The series' slice order ({@link SliceOrder}: along the normal, Instance Number when geometry is missing). */
     public static java.util.List<ImageHeader> alongNormal(java.util.List<ImageHeader> images) {
-        java.util.List<ImageHeader> sorted = new java.util.ArrayList<>(images);
-        sorted.sort(java.util.Comparator.comparingDouble(SeriesFiles::positionAlongNormal)
-                .thenComparingInt(h -> h.instanceNumber() == null ? 0 : h.instanceNumber()));
-        return sorted;
+        return SliceOrder.of(images).ordered();
     }
 
     /** Unit normal of the image plane (row direction x column direction), or null without orientation. */
     public static double[] normal(ImageHeader h) {
-        if (h.orientation() == null) {
-            return null;
-        }
-        double[] n = cross(h.orientation());
-        double len = Math.sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
-        return len == 0 ? null : new double[] {n[0] / len, n[1] / len, n[2] / len};
+        return SliceOrder.normal(h);
     }
 
     /** Position along the slice normal, or the Instance Number when the geometry is missing. */

@@ -102,19 +102,53 @@ public final class R4Bundle {
         return e;
     }
 
+    /** ISO 21090 name representation (FHIR core extension on HumanName): alphabetic, ideographic, phonetic. */
+    static final String REPRESENTATION = "http://hl7.org/fhir/StructureDefinition/iso21090-EN-representation";
+    private static final String[] GROUPS = {"ABC", "IDE", "SYL"};
+
+    /**
+     * A DICOM Person Name (PS3.5 6.2: up to three component groups separated by '=', alphabetic,
+     * ideographic, phonetic; components family^given^middle^prefix^suffix) as FHIR names: the
+     * alphabetic group is the patient's name; the ideographic and phonetic groups follow as further
+     * names marked with the ISO 21090 representation extension (IDE, SYL).
+     */
+    static void addNames(Patient pt, String dicomName) {
+        if (dicomName == null || dicomName.isBlank()) {
+            return;
+        }
+        String[] groups = dicomName.split("=", -1);
+        for (int g = 0; g < Math.min(3, groups.length); g++) {
+            String[] c = groups[g].split("\\^", -1);
+            if (groups[g].replace("^", "").isBlank()) {
+                continue;
+            }
+            var hn = pt.addName();
+            if (!c[0].isBlank()) {
+                hn.setFamily(c[0].trim());
+            }
+            for (int i = 1; i <= 2 && i < c.length; i++) {
+                if (!c[i].isBlank()) {
+                    hn.addGiven(c[i].trim());
+                }
+            }
+            if (c.length > 3 && !c[3].isBlank()) {
+                hn.addPrefix(c[3].trim());
+            }
+            if (c.length > 4 && !c[4].isBlank()) {
+                hn.addSuffix(c[4].trim());
+            }
+            if (g > 0) {
+                hn.addExtension(REPRESENTATION, new org.hl7.fhir.r4.model.CodeType(GROUPS[g]));
+            }
+        }
+    }
+
     private static Patient patient(Publication p, String system) {
         Patient pt = new Patient();
         if (!p.patient().id().isEmpty()) {
             pt.addIdentifier().setSystem(system).setValue(p.patient().id());
         }
-        String name = p.patient().name();
-        if (!name.isEmpty()) {
-            String[] parts = name.split("\\^", -1);
-            var hn = pt.addName().setFamily(parts[0].isEmpty() ? null : parts[0]);
-            if (parts.length > 1 && !parts[1].isEmpty()) {
-                hn.addGiven(parts[1]);
-            }
-        }
+        addNames(pt, p.patient().name());
         Date birth = Dates.date(p.patient().birthDate());
         if (birth != null) {
             pt.setBirthDate(birth);

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.srinode.db.Schema;
 import org.srinode.db.Tx;
 
 /**
@@ -23,7 +24,14 @@ import org.srinode.db.Tx;
 public class JobQueue {
     private final DataSource ds;
 
+    /** The node's queue: {@code schema} is a dependency so the tables exist before any timer claims a job. */
     @Inject
+    public JobQueue(DataSource ds, Schema schema) {
+        this.ds = ds;
+        schema.ready();
+    }
+
+    /** A queue on a database whose schema the caller created. */
     public JobQueue(DataSource ds) {
         this.ds = ds;
     }

@@ -3,13 +3,16 @@ package org.srinode.pipeline;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.camel.Exchange;
 import org.jboss.logging.Logger;
+import org.srinode.dicom.LogText;
 import org.srinode.dicom.ImageHeader;
 import org.srinode.dicom.InvalidDicomException;
 import org.srinode.dicom.SeriesFiles;
@@ -20,6 +23,7 @@ import org.srinode.jobs.JobQueue;
 import org.srinode.quality.Assessment;
 import org.srinode.quality.Assessor;
 import org.srinode.series.SeriesAssembler;
+import org.srinode.series.SeriesInfo;
 
 /**
  * The assessment stage: claims ASSESS jobs of complete series, assesses them, exposes the result as
@@ -31,6 +35,8 @@ public class AssessStage {
     public static final String KIND = "ASSESS";
     /** Job kind queued when the rules decide to enhance a series. */
     public static final String ENHANCE = "ENHANCE";
+    /** Decision when the rules chose enhancement but no model can run it (disabled or failed to load). */
+    public static final String WAITING_FOR_MODEL = "ENHANCE_WAITING_FOR_MODEL";
     private static final Logger LOG = Logger.getLogger(AssessStage.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -38,10 +44,13 @@ public class AssessStage {
     private final SeriesAssembler series;
     private final Assessor assessor;
 
+    private final ModelService models;
+
     @Inject
-    public AssessStage(JobQueue jobs, SeriesAssembler series, QualitySettings settings) {
+    public AssessStage(JobQueue jobs, SeriesAssembler series, QualitySettings settings, ModelService models) {
         this.jobs = jobs;
         this.series = series;
+        this.models = models;
         this.assessor = new Assessor(settings.targets());
     }
 
@@ -58,7 +67,7 @@ public class AssessStage {
             try {
                 headers.add(SeriesFiles.header(f));
             } catch (InvalidDicomException e) {
-                LOG.warnf("series %s: %s left out of the assessment: %s", Uids.shortTag(job.seriesUid()), f.getFileName(), e.getMessage());
+                LOG.warnf("series %s: %s left out of the assessment: %s", Uids.shortTag(job.seriesUid()), f.getFileName(), LogText.escape(e.getMessage()));
             }
         }
         Assessment a = assessor.assess(headers, h -> SeriesFiles.pixels(Path.of(h.file())));
@@ -69,12 +78,32 @@ public class AssessStage {
         return a;
     }
 
-    /** The rules chose enhancement: queue it for this generation. */
+    /**
+     * The rules chose enhancement: queue it for this generation, unless no model can run it (then the
+     * decision says so, the outcome carries the reason, and {@link #onModelReady} queues it later).
+     */
     public void enhance(Exchange exchange) {
         Job job = JobExchange.of(exchange);
+        Optional<String> unavailable = models.unavailable();
+        if (unavailable.isPresent()) {
+            series.recordSkipped(job.seriesUid(), "NO_MODEL", "enhancement chosen but not available: " + unavailable.get());
+            decide(exchange, WAITING_FOR_MODEL);
+            return;
+        }
         // the job first: after a crash in between, the ASSESS job runs again and the enqueue is idempotent
         jobs.enqueue(ENHANCE, job.seriesUid(), job.generation());
         decide(exchange, "ENHANCE");
+    }
+
+    /** A model became available: the series that were waiting for one are queued for enhancement now. */
+    void onModelReady(@Observes ModelService.Ready ready) {
+        for (SeriesInfo s : series.withDecision(WAITING_FOR_MODEL)) {
+            jobs.enqueue(ENHANCE, s.seriesUid(), s.generation());
+            series.recordSkipped(s.seriesUid(), null, null);
+            series.recordDecision(s.seriesUid(), "ENHANCE");
+            LOG.infof("series %s generation %d: queued for enhancement now that model %s is loaded", Uids.shortTag(s.seriesUid()),
+                    s.generation(), ready.detail());
+        }
     }
 
     /** The rules chose to forward the originals only. */
@@ -86,7 +115,7 @@ public class AssessStage {
         Job job = JobExchange.of(exchange);
         String reason = JobExchange.failure(exchange);
         jobs.failed(job.id(), reason, 3, java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(1));
-        LOG.errorf("series %s: assessment failed: %s", Uids.shortTag(job.seriesUid()), reason);
+        LOG.errorf("series %s: assessment failed: %s", Uids.shortTag(job.seriesUid()), LogText.escape(reason));
     }
 
     private void decide(Exchange exchange, String decision) {

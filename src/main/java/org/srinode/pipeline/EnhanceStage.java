@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.Exchange;
 import org.jboss.logging.Logger;
+import org.srinode.dicom.LogText;
 import org.srinode.derived.DerivedUids;
 import org.srinode.dicom.AcquisitionHeader;
 import org.srinode.dicom.DicomHeaders;
@@ -84,14 +85,20 @@ public class EnhanceStage {
             if (outside.isPresent()) {
                 series.recordSkipped(job.seriesUid(), "OUT_OF_SCOPE", outside.get());
                 jobs.succeeded(job.id());
-                LOG.infof("series %s not enhanced: %s", Uids.shortTag(job.seriesUid()), outside.get());
+                LOG.infof("series %s not enhanced: %s", Uids.shortTag(job.seriesUid()), LogText.escape(outside.get()));
                 return;
             }
         }
         String derivedUid = DerivedUids.of(job.seriesUid(), model.config().name(), model.config().version(), "series");
         Path dir = Path.of(settings.directory()).resolve(info.studyUid()).resolve(derivedUid);
-        SeriesEnhancement.Result r = SeriesEnhancement.run(files, assessment, model, settings.seriesNumber(),
-                settings.descriptionSuffix(), safety.maxInconsistency(), dir, dir.resolveSibling("segmentations"), ProgressListener.NONE);
+        SeriesEnhancement.Result r;
+        try {
+            r = SeriesEnhancement.run(files, assessment, model, settings.seriesNumber(), settings.descriptionSuffix(),
+                    safety.maxInconsistency(), dir, dir.resolveSibling("segmentations"), ProgressListener.NONE);
+        } catch (Exception | Error e) {
+            removeUnregistered(dir); // never half-written: nothing of a failed attempt stays behind
+            throw e;
+        }
         boolean hold = r.exceeded() && !"FLAG".equalsIgnoreCase(safety.onExceed());
         List<SpooledInstance> written = new ArrayList<>();
         for (Path out : r.files()) {
@@ -113,6 +120,21 @@ public class EnhanceStage {
         LOG.infof("series %s: derived series %s written, %d slices x%d in %.1f s, data consistency %.3f: %s",
                 Uids.shortTag(job.seriesUid()), Uids.shortTag(r.derivedUid()), written.size(), r.scale(), r.millis() / 1e3, r.score(),
                 outcome);
+    }
+
+    /** Deletes the files of a derived series folder that no registration points to (a failed attempt's output). */
+    private void removeUnregistered(Path dir) {
+        if (!java.nio.file.Files.isDirectory(dir) || !series.find(dir.getFileName().toString()).isEmpty()) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
+            for (Path f : s.toList()) {
+                java.nio.file.Files.deleteIfExists(f);
+            }
+            java.nio.file.Files.deleteIfExists(dir);
+        } catch (java.io.IOException e) {
+            LOG.warnf("cannot remove the output of a failed enhancement in %s: %s", dir, e.getMessage());
+        }
     }
 
     public void failed(Exchange exchange) {

@@ -3,6 +3,7 @@ package org.srinode.pipeline;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
@@ -19,15 +20,22 @@ public class ModelService {
     /** Where loading stands. */
     public enum State { DISABLED, LOADING, READY, FAILED }
 
+    /** CDI event fired once the model is loaded and enhancement can run. */
+    public record Ready(String detail) {
+    }
+
     private final EnhanceConfig config;
     private volatile Enhancer enhancer;
     private volatile State state = State.LOADING;
     private volatile String detail = "";
     private volatile long loadMillis = -1;
 
+    private final Event<Ready> ready;
+
     @Inject
-    public ModelService(EnhanceConfig config) {
+    public ModelService(EnhanceConfig config, Event<Ready> ready) {
         this.config = config;
+        this.ready = ready;
     }
 
     void onStart(@Observes StartupEvent ev) {
@@ -53,6 +61,7 @@ public class ModelService {
                     + enhancer.deviceName();
             state = State.READY;
             LOG.infof("model %s loaded in %d ms", detail, loadMillis);
+            ready.fire(new Ready(detail));
         } catch (Exception | LinkageError e) {
             state = State.FAILED;
             detail = "cannot load the model in " + dir + ": " + e.getMessage()
@@ -69,6 +78,11 @@ public class ModelService {
 
     public State state() {
         return state;
+    }
+
+    /** Why no enhancement can run now or later in this process (disabled, or the model failed to load); empty while loading or ready. */
+    public Optional<String> unavailable() {
+        return state == State.DISABLED || state == State.FAILED ? Optional.of(detail) : Optional.empty();
     }
 
     public String detail() {

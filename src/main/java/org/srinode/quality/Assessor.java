@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.srinode.dicom.ImageHeader;
+import org.srinode.dicom.SliceOrder;
 
 /** Decides what is wrong with a complete series (headers and pixels) and what to do about it. */
 public final class Assessor {
@@ -26,6 +27,12 @@ public final class Assessor {
         String na = outOfScope(images);
         if (na != null) {
             return Assessment.notApplicable(na, basic);
+        }
+        SliceOrder.Result order = SliceOrder.of(images);
+        if (!order.geometric()) {
+            return Assessment.notApplicable("Image Position/Orientation (Patient) missing or unusable on " + order.withoutGeometry()
+                    + " of " + images.size() + " slices: without one slice order the node neither fills nor inpaints, so it does not "
+                    + "enhance the series", basic);
         }
         Geometry g = Geometry.of(images, targets.spacingTolerance());
         if (g.duplicates.size() > Math.max(1, images.size() / 4)) {

@@ -2,9 +2,9 @@ package org.srinode.quality;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import org.srinode.dicom.ImageHeader;
+import org.srinode.dicom.SliceOrder;
 
 /** Slice order along the slice normal, and what the steps between slices say. */
 final class Geometry {
@@ -19,15 +19,6 @@ final class Geometry {
         this.ordered = ordered;
         this.positions = positions;
         this.nominalStep = nominalStep;
-    }
-
-    /** Normal of the first slice's orientation, or null when orientation/position are missing. */
-    static double[] normal(ImageHeader h) {
-        double[] o = h.orientation();
-        if (o == null || h.position() == null) {
-            return null;
-        }
-        return new double[] {o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]};
     }
 
     static boolean sameOrientation(List<ImageHeader> hs) {
@@ -49,14 +40,13 @@ final class Geometry {
     }
 
     static Geometry of(List<ImageHeader> hs, double tolerance) {
-        double[] n = normal(hs.get(0));
-        List<ImageHeader> ordered = new ArrayList<>(hs);
+        SliceOrder.Result order = SliceOrder.of(hs);
+        List<ImageHeader> ordered = order.ordered();
         double[] pos = new double[hs.size()];
-        if (n == null || hs.stream().anyMatch(h -> h.position() == null)) {
-            ordered.sort(Comparator.comparing(h -> h.instanceNumber() == null ? 0 : h.instanceNumber()));
+        if (!order.geometric()) {
             return new Geometry(ordered, pos, null);
         }
-        ordered.sort(Comparator.comparingDouble(h -> dot(n, h.position())));
+        double[] n = SliceOrder.normal(ordered.get(0));
         for (int i = 0; i < ordered.size(); i++) {
             pos[i] = dot(n, ordered.get(i).position());
         }

@@ -52,6 +52,7 @@ public class SeriesAssembler {
     public SeriesAssembler(DataSource ds, SeriesConfig config, Schema schema,
                            @ConfigProperty(name = "sri.spool.directory") String spoolDir) {
         this.ds = ds;
+        schema.ready(); // the tables exist before the first timer queries them
         this.config = config;
         this.spoolDir = Path.of(spoolDir);
     }
@@ -300,7 +301,7 @@ public class SeriesAssembler {
 
     /** A series the rules chose but the model must not enhance (out of its scope): the outcome and why. */
     public void recordSkipped(String seriesUid, String outcome, String reason) {
-        update(seriesUid, "outcome = ?, outcome_reason = ?", outcome, reason);
+        update(seriesUid, "outcome = ?, outcome_reason = ?", outcome, fit(reason, 1000));
     }
 
     /** Stores the assessment (JSON) of the series' current generation and clears the decision; a new generation clears both. */
@@ -310,7 +311,7 @@ public class SeriesAssembler {
 
     /** Where the FHIR server lists a published derived series (e.g. ImagingStudy/123). */
     public void recordFhir(String seriesUid, String ref) {
-        update(seriesUid, "fhir_ref = ?", ref);
+        update(seriesUid, "fhir_ref = ?", fit(ref, 256));
     }
 
     /** How long a stage took for a series (the latest run counts). */
@@ -350,8 +351,18 @@ public class SeriesAssembler {
         return query(" WHERE s.derived_from = ? ORDER BY CASE WHEN s.modality = 'SEG' THEN 1 ELSE 0 END, s.series_uid", sourceUid);
     }
 
+    /** Complete source series whose current decision is {@code decision}. */
+    public List<SeriesInfo> withDecision(String decision) {
+        return query(" WHERE s.decision = ? AND s.state = 'COMPLETE' ORDER BY s.completed_at", decision);
+    }
+
     public void recordDecision(String seriesUid, String decision) {
         update(seriesUid, "decision = ?", decision);
+    }
+
+    /** Text cut to the width of its column (a reason may quote header values a peer chose). */
+    private static String fit(String s, int width) {
+        return s == null || s.length() <= width ? s : s.substring(0, width - 3) + "...";
     }
 
     private void update(String seriesUid, String assignments, Object... values) {

@@ -127,4 +127,32 @@ class AssessorTest {
                 h.spacingBetweenSlices(), h.orientation(), h.position(), h.instanceNumber(), h.imagesInAcquisition(),
                 h.fieldStrengthTesla(), h.imageStorage(), h.hasPixelData());
     }
+
+    private static ImageHeader withoutPosition(ImageHeader h) {
+        return new ImageHeader(h.file(), h.seriesInstanceUid(), h.sopInstanceUid(), h.sopClassUid(), h.modality(), h.imageType(),
+                h.seriesDescription(), h.photometric(), h.samplesPerPixel(), h.rows(), h.columns(), h.frames(), h.pixelSpacing(),
+                h.sliceThickness(), h.spacingBetweenSlices(), h.orientation(), null, h.instanceNumber(), h.imagesInAcquisition(),
+                h.fieldStrengthTesla(), h.imageStorage(), h.hasPixelData());
+    }
+
+    /** Issue 13 item 3: without one usable slice order the series is not enhanced, and the reason says so. */
+    @Test
+    void aSeriesWithoutUsableGeometryIsNotApplicableWithTheReason() {
+        List<ImageHeader> all = new ArrayList<>();
+        List<ImageHeader> some = new ArrayList<>();
+        for (int z = 0; z < 8; z++) {
+            ImageHeader h = SyntheticSeries.header("1.2.3.4." + (z + 1), z, 2.0, 3.0, 0.5);
+            all.add(withoutPosition(h));
+            some.add(z % 3 == 1 ? withoutPosition(h) : h);
+        }
+        PixelSource none = h -> {
+            throw new IllegalStateException("pixels must not be read");
+        };
+        Assessment a = assessor.assess(all, none);
+        assertThat(a.applicable()).isFalse();
+        assertThat(a.notApplicableReason()).contains("Image Position/Orientation (Patient) missing or unusable on 8 of 8 slices");
+        Assessment b = assessor.assess(some, none);
+        assertThat(b.applicable()).isFalse();
+        assertThat(b.notApplicableReason()).contains("on 3 of 8 slices");
+    }
 }
