@@ -177,3 +177,17 @@ def test_reexport_from_numpy_weights_gives_the_same_model(tmp_path):
     lq, mask = torch.rand(1, 3, 12, 10), torch.zeros(1, 1, 12, 10)
     assert torch.allclose(g(lq, mask), f(lq, mask), atol=1e-6)
     assert cfg["version"] == "2" and cfg["context_slices"] == 3 and cfg["fill"] == "harmonic"
+
+
+def test_python_evaluation_of_a_context_model(tmp_path, capsys):
+    from hlhgan import pyeval
+    vol = np.zeros((6, 48, 48), np.float32)
+    yy, xx = np.mgrid[0:48, 0:48]
+    for i in range(6):
+        vol[i] = (((yy - 24) ** 2 + (xx - 24) ** 2) < 20 ** 2) * (0.5 + 0.3 * np.sin(xx / 3.0 + i / 4.0))
+    np.savez_compressed(tmp_path / "v.npz", vol=vol, normalised=np.array(True))
+    export.export(networks.GeneratorLH(2, 8, (1, 1, 1), context=3).eval(), None, tmp_path / "m",
+                  {"name": "t", "version": "1", "scale": 2})
+    pyeval.main(["--model", str(tmp_path / "m"), "--volumes", str(tmp_path / "v.npz"), "--slices", "3"])
+    out = capsys.readouterr().out
+    assert "context 3" in out and out.count("| v |") == 2
