@@ -473,6 +473,7 @@ def main():
     ap.add_argument("--probe-timeout", type=float, default=20)
     ap.add_argument("--io-timeout", type=float, default=5)
     ap.add_argument("--json")
+    ap.add_argument("--tolerate", default="", help="comma-separated failure columns reported but not failing the run")
     args = ap.parse_args()
     report = Fuzzer(args).run()
     text = json.dumps(report, indent=2)
@@ -480,7 +481,11 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             f.write(text + "\n")
-    failures = sum(report[k] for k in ("crashes", "hangs", "wrong_status", "spool_left", "acked_missing"))
+    tolerated = set(filter(None, args.tolerate.split(",")))
+    for k in sorted(tolerated):
+        if report.get(k):
+            print("[fuzz] KNOWN OPEN FINDING, not failing this run: %s = %d (see README, Fuzzing)" % (k, report[k]), file=sys.stderr)
+    failures = sum(report[k] for k in ("crashes", "hangs", "wrong_status", "spool_left", "acked_missing") if k not in tolerated)
     sys.exit(1 if failures else 0)
 
 

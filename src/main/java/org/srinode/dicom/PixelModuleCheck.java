@@ -32,7 +32,7 @@ final class PixelModuleCheck {
     static void check(Values v, DatasetStructure.Result s) throws InvalidDicomException {
         long rows = range(v.rows(), "Rows (0028,0010)", 1, 65535);
         long cols = range(v.columns(), "Columns (0028,0011)", 1, 65535);
-        long samples = v.samples() == null ? 1 : range(v.samples(), "Samples per Pixel (0028,0002)", 1, 4);
+        long samples = range(v.samples(), "Samples per Pixel (0028,0002)", 1, 4); // Type 1 (PS3.3 C.7.6.3)
         long frames = frames(v.frames());
         long bits = range(v.bitsAllocated(), "Bits Allocated (0028,0100)", 1, 32);
         if (bits != 1 && bits % 8 != 0) {

@@ -62,6 +62,13 @@ class InstanceChecksTest {
     }
 
     @Test
+    void pixelDataWithoutSamplesPerPixelIsRefused() throws Exception {
+        TestPart10 ds = TestPart10.mr(SOP).str(0x00280004, "CS", "MONOCHROME2").us(0x00280010, 4).us(0x00280011, 4)
+                .us(0x00280100, 16).us(0x00280101, 16).element(0x7FE00010, "OW", new byte[32]);
+        refused(ds, "Pixel Data without Samples per Pixel (0028,0002)");
+    }
+
+    @Test
     void emptyOrShortPixelDataIsRefused() throws Exception {
         refused(TestPart10.mr(SOP).pixels(4, 4, 0), "empty");
         refused(TestPart10.mr(SOP).pixels(4, 4, 30), "the image needs 32");
