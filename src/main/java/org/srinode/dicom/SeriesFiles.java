@@ -55,13 +55,8 @@ public final class SeriesFiles {
         if (o == null || p == null) {
             return h.instanceNumber() == null ? 0 : h.instanceNumber();
         }
-        double[] n = cross(o);
-        return n[0] * p[0] + n[1] * p[1] + n[2] * p[2];
-    }
-
-    /** Row direction x column direction of Image Orientation (Patient). */
-    private static double[] cross(double[] o) {
-        return new double[] {o[1] * o[5] - o[2] * o[4], o[2] * o[3] - o[0] * o[5], o[0] * o[4] - o[1] * o[3]};
+        double[] n = SliceOrder.normal(h);
+        return n == null ? (h.instanceNumber() == null ? 0 : h.instanceNumber()) : SliceOrder.along(n, h);
     }
 
     public static ImageHeader header(Path file) throws InvalidDicomException {

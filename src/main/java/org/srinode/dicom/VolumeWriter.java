@@ -81,6 +81,7 @@ public final class VolumeWriter {
                 OtherWordAttribute pd = new OtherWordAttribute(TagFromName.PixelData);
                 pd.setValues(px);
                 l.put(pd);
+                TextEncoding.prepare(l); // one character set for every text value, as for the node's other objects
                 FileMetaInformation.addFileMetaInformation(l, TransferSyntax.ExplicitVRLittleEndian, "SRI_NODE");
                 l.write(out.toFile(), TransferSyntax.ExplicitVRLittleEndian, true, true);
             } catch (DicomException e) {
