@@ -269,6 +269,7 @@ public final class DatasetStructure {
                 if (top != null && top.sequence()) {
                     long len = r.u32(bigEndian);
                     if (tag == SEQUENCE_END) {
+                        delimiterLength(tag, len);
                         if (top.end() >= 0) {
                             throw new InvalidDicomException("a sequence delimiter inside defined-length sequence " + tagText(top.tag()));
                         }
@@ -282,7 +283,7 @@ public final class DatasetStructure {
                     continue;
                 }
                 if (tag == ITEM_END) {
-                    r.u32(bigEndian);
+                    delimiterLength(tag, r.u32(bigEndian));
                     if (top == null || top.end() >= 0) {
                         throw new InvalidDicomException("an item delimiter where no undefined-length item is open");
                     }
@@ -334,6 +335,17 @@ public final class DatasetStructure {
             }
         }
 
+        /**
+         * Item and Sequence Delimitation Items have an item length of 00000000H (PS3.5 7.5.1, 7.5.2, A.4); readers that take
+         * the length at its word skip that many bytes and lose the rest of the data set.
+         */
+        private static void delimiterLength(int tag, long len) throws InvalidDicomException {
+            if (len != 0) {
+                throw new InvalidDicomException((tag == ITEM_END ? "an item" : "a sequence") + " delimiter " + tagText(tag)
+                        + " with length " + len + " (PS3.5 7.5 requires 0)");
+            }
+        }
+
         private void push(Deque<Frame> stack, Frame f) throws InvalidDicomException {
             if (stack.size() >= 2 * MAX_DEPTH) {
                 throw new InvalidDicomException("sequences nested more than " + MAX_DEPTH + " levels deep");
@@ -369,6 +381,7 @@ public final class DatasetStructure {
                 int tag = (int) tagOf(r.u16(bigEndian), r.u16(bigEndian));
                 long l = r.u32(bigEndian);
                 if (tag == SEQUENCE_END) {
+                    delimiterLength(tag, l);
                     break;
                 }
                 if (tag != ITEM || l == UNDEFINED) {

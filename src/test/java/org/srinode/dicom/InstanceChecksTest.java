@@ -39,6 +39,15 @@ class InstanceChecksTest {
     }
 
     @Test
+    void aDelimiterWithANonZeroLengthIsRefused() throws Exception {
+        // the fuzz finding of session 3: dcmtk and PixelMed ignore the length, pydicom skips that many bytes and fails
+        refused(TestPart10.mr(SOP).header(0x00081140, "SQ", 0xFFFFFFFFL).item(0xFFFEE000, 0xFFFFFFFFL)
+                .str(0x00080100, "SH", "X").item(0xFFFEE00D, 0x99000000L).item(0xFFFEE0DD, 0).pixels(4, 4, 32), "item delimiter");
+        refused(TestPart10.mr(SOP).header(0x00081140, "SQ", 0xFFFFFFFFL).item(0xFFFEE000, 0xFFFFFFFFL)
+                .str(0x00080100, "SH", "X").item(0xFFFEE00D, 0).item(0xFFFEE0DD, 4).pixels(4, 4, 32), "sequence delimiter");
+    }
+
+    @Test
     void anElementDeclaringMoreThanTheDataHoldsIsRefusedWithoutAllocatingIt() throws Exception {
         long before = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
         refused(TestPart10.mr(SOP).pixels(4, 4, 32).header(0x00091010, "OB", 64L << 20).raw(new byte[1000]), "declares 67108864 bytes");
