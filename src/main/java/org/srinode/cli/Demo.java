@@ -103,6 +103,15 @@ public final class Demo {
 
     /** The demo's acquisition with another Series Description and seed (new UIDs, other noise). */
     public static Simulated simulate(Volume v, Path folder, String description, long seed) throws IOException {
+        return simulate(v, folder, description, seed, null);
+    }
+
+    /**
+     * As {@link #simulate(Volume, Path, String, long)}; when {@code lateFolder} is not null the slices
+     * missing from the acquisition are written there too (same series, degraded the same way, without the
+     * hole), as a modality that sends them late would.
+     */
+    public static Simulated simulate(Volume v, Path folder, String description, long seed, Path lateFolder) throws IOException {
         Random rnd = new Random(seed);
         int z0 = (int) Math.round(v.depth() * 0.45) - SLICES * 3 / 2;
         List<float[]> hq = new ArrayList<>();
@@ -154,6 +163,20 @@ public final class Demo {
             }
         }
         VolumeWriter.write(spec, slices, lw, lw, folder);
+        if (lateFolder != null) {
+            List<VolumeWriter.Slice> late = new ArrayList<>();
+            for (int i : MISSING) {
+                float[] lq = Images.areaDown(Images.gaussianBlur(hq.get(i), HQ, HQ, 0.6), HQ, HQ, SCALE);
+                for (int k = 0; k < lq.length; k++) {
+                    double re = lq[k] + 0.02 * rnd.nextGaussian();
+                    double im = 0.02 * rnd.nextGaussian();
+                    lq[k] = (float) Math.sqrt(re * re + im * im);
+                }
+                late.add(new VolumeWriter.Slice(lq, i * 3.0, i + 1));
+            }
+            Files.createDirectories(lateFolder);
+            VolumeWriter.write(spec, late, lw, lw, lateFolder);
+        }
         return new Simulated(root + ".2", hq, kept, hole, folder);
     }
 

@@ -39,6 +39,7 @@ public class Schema {
         "ALTER TABLE series ADD COLUMN IF NOT EXISTS model VARCHAR(128)",
         "ALTER TABLE series ADD COLUMN IF NOT EXISTS fhir_ref VARCHAR(256)",
         "ALTER TABLE series ADD COLUMN IF NOT EXISTS outcome_reason VARCHAR(1000)",
+        "ALTER TABLE series ADD COLUMN IF NOT EXISTS superseded_by VARCHAR(64)",
         """
         CREATE TABLE IF NOT EXISTS stage_time (
           series_uid VARCHAR(64) NOT NULL, stage VARCHAR(16) NOT NULL, millis BIGINT NOT NULL, finished_at TIMESTAMP NOT NULL,

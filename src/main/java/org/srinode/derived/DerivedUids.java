@@ -7,7 +7,8 @@ import java.util.UUID;
 /**
  * Deterministic UIDs of derived objects: {@code 2.25.} followed by the decimal value of a name-based
  * UUID of the source UID and the model version, so that reprocessing the same series with the same
- * model gives the same UIDs and never duplicates a series in the PACS.
+ * model gives the same UIDs and never duplicates a series in the PACS. Derived instances take the
+ * derived Series Instance UID among their parts, so a new generation's instances are new too.
  */
 public final class DerivedUids {
     private DerivedUids() {
@@ -17,6 +18,23 @@ public final class DerivedUids {
         UUID u = UUID.nameUUIDFromBytes(String.join("|", parts).getBytes(StandardCharsets.UTF_8));
         BigInteger value = new BigInteger(1, toBytes(u));
         return "2.25." + value;
+    }
+
+    /**
+     * The UID of a derived object of one generation of a source series: generation 1 gives
+     * {@link #of}{@code (parts)}, generation g &gt; 1 adds {@code "generation-g"} to the parts, so that
+     * each generation has its own derived series and re-running one generation gives the same UIDs.
+     *
+     * @param generation the source series' generation, 1 or more
+     * @param parts      the same parts as for {@link #of}
+     */
+    public static String forGeneration(int generation, String... parts) {
+        if (generation <= 1) {
+            return of(parts);
+        }
+        String[] all = java.util.Arrays.copyOf(parts, parts.length + 1);
+        all[parts.length] = "generation-" + generation;
+        return of(all);
     }
 
     private static byte[] toBytes(UUID u) {

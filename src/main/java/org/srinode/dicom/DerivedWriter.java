@@ -81,9 +81,9 @@ public final class DerivedWriter {
         return write(neighbour, spec, pixels, rows, columns, out, fill);
     }
 
-    /** The SOP Instance UID of a filled slice (the same on every rewrite). */
+    /** The SOP Instance UID of a filled slice (the same on every rewrite of the same derived series). */
     public static String filledInstanceUid(String neighbourSopInstanceUid, int index, DerivedSpec spec) {
-        return DerivedUids.of(neighbourSopInstanceUid, spec.modelName(), spec.modelVersion(), "filled-" + index);
+        return DerivedUids.of(neighbourSopInstanceUid, spec.seriesInstanceUid(), "filled-" + index);
     }
 
     private static String write(Path source, DerivedSpec spec, float[] pixels, int rows, int columns, Path out, Fill fill)
@@ -160,9 +160,9 @@ public final class DerivedWriter {
         }
     }
 
-    /** The SOP Instance UID the derived copy of a source instance gets (the same on every rewrite). */
+    /** The SOP Instance UID the derived copy of a source instance gets (the same on every rewrite of the same derived series). */
     public static String instanceUid(String sourceSopInstanceUid, DerivedSpec spec) {
-        return DerivedUids.of(sourceSopInstanceUid, spec.modelName(), spec.modelVersion(), "instance");
+        return DerivedUids.of(sourceSopInstanceUid, spec.seriesInstanceUid(), "instance");
     }
 
     private static void identity(AttributeList l, DerivedSpec spec, String sop, String sopClass) throws DicomException {

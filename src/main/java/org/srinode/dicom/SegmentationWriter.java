@@ -87,17 +87,10 @@ public final class SegmentationWriter {
             int rows = Attribute.getSingleIntegerValueOrDefault(first, TagFromName.Rows, 0);
             int columns = Attribute.getSingleIntegerValueOrDefault(first, TagFromName.Columns, 0);
             AttributeList l = new AttributeList();
-            for (AttributeTag t : new AttributeTag[] {TagFromName.PatientName, TagFromName.PatientID, TagFromName.PatientBirthDate,
-                TagFromName.PatientSex, TagFromName.StudyInstanceUID, TagFromName.StudyDate, TagFromName.StudyTime,
-                TagFromName.ReferringPhysicianName, TagFromName.StudyID, TagFromName.AccessionNumber, TagFromName.FrameOfReferenceUID,
-                TagFromName.PositionReferenceIndicator, TagFromName.SpecificCharacterSet}) {
-                Attribute a = first.get(t);
-                if (a != null) {
-                    l.put(a);
-                } else if (t != TagFromName.SpecificCharacterSet) {
-                    l.put(com.pixelmed.dicom.AttributeFactory.newAttribute(t));   // Type 2: present, empty
-                }
-            }
+            copy(first, l, java.util.Set.of(TagFromName.SpecificCharacterSet), TagFromName.PatientName, TagFromName.PatientID,
+                    TagFromName.PatientBirthDate, TagFromName.PatientSex, TagFromName.StudyInstanceUID, TagFromName.StudyDate,
+                    TagFromName.StudyTime, TagFromName.ReferringPhysicianName, TagFromName.StudyID, TagFromName.AccessionNumber,
+                    TagFromName.FrameOfReferenceUID, TagFromName.PositionReferenceIndicator, TagFromName.SpecificCharacterSet);
             String sop = seriesUid + ".1";
             String now = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd"));
             String time = LocalDateTime.now().format(DateTimeFormatter.ofPattern("HHmmss"));
@@ -162,6 +155,21 @@ public final class SegmentationWriter {
             return frames.size();
         } catch (DicomException e) {
             throw new InvalidDicomException("cannot write the segmentation " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Copies attributes of the source's modules (patient, study, ...) into a new object: each one present
+     * is copied; an absent one is written empty (Type 2), unless it is in {@code optional}.
+     */
+    static void copy(AttributeList from, AttributeList to, java.util.Set<AttributeTag> optional, AttributeTag... tags) throws DicomException {
+        for (AttributeTag t : tags) {
+            Attribute a = from.get(t);
+            if (a != null) {
+                to.put(a);
+            } else if (!optional.contains(t)) {
+                to.put(com.pixelmed.dicom.AttributeFactory.newAttribute(t));
+            }
         }
     }
 

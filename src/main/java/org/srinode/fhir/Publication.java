@@ -19,9 +19,17 @@ import org.srinode.quality.Assessment;
  * @param maxConsistency the configured limit for the score
  * @param outcome      ENHANCED, FLAGGED or HELD
  * @param processedAt  when the derived series was made
+ * @param withdrawn    derived Series Instance UIDs of earlier generations of the source that this one superseded: the
+ *                     ImagingStudy no longer lists them and their findings are deleted (empty for a first publication)
  */
 public record Publication(Patient patient, Study study, Series source, Series derived, Model model, Assessment assessment,
-                          Double consistency, double maxConsistency, String outcome, Instant processedAt) {
+                          Double consistency, double maxConsistency, String outcome, Instant processedAt, List<String> withdrawn) {
+
+    /** A publication that supersedes nothing. */
+    public Publication(Patient patient, Study study, Series source, Series derived, Model model, Assessment assessment,
+                       Double consistency, double maxConsistency, String outcome, Instant processedAt) {
+        this(patient, study, source, derived, model, assessment, consistency, maxConsistency, outcome, processedAt, List.of());
+    }
 
     public record Patient(String id, String issuer, String name, String birthDate, String sex) {
     }

@@ -38,6 +38,10 @@ public final class R4Bundle {
     public static final String MODEL_SYSTEM = "http://sri-node.org/fhir/NamingSystem/model";
     private static final String UCUM = "http://unitsofmeasure.org";
 
+    /** The codes of the findings (FINDINGS_SYSTEM) one publication may write. */
+    static final List<String> FINDING_CODES = List.of("low-field", "low-resolution", "incomplete-series", "corrupted-regions",
+            "data-consistency");
+
     private R4Bundle() {
     }
 
@@ -69,6 +73,13 @@ public final class R4Bundle {
         }
         for (Observation o : observations(p, studyUrl, patientUrl)) {
             put(b, o, "Observation/" + o.getIdElement().getIdPart());
+        }
+        for (String old : p.withdrawn()) {
+            // the findings published with a superseded derived series: they described a version of the acquisition that changed
+            for (String code : FINDING_CODES) {
+                b.addEntry().getRequest().setMethod(Bundle.HTTPVerb.DELETE)
+                        .setUrl("Observation/" + id("obs", p.source().uid() + "|" + old + "|" + code));
+            }
         }
         return b;
     }
@@ -185,10 +196,10 @@ public final class R4Bundle {
             s.addIdentifier().setValue(p.study().accession()).getType().addCoding()
                     .setSystem("http://terminology.hl7.org/CodeSystem/v2-0203").setCode("ACSN");
         }
-        if (s.getSeries().stream().noneMatch(x -> p.source().uid().equals(x.getUid()))) {
-            s.addSeries(series(p.source()));
-        }
-        s.getSeries().removeIf(x -> p.derived().uid().equals(x.getUid()));
+        // the source as it is now (a later generation has more instances), the current derived series, no superseded one
+        s.getSeries().removeIf(x -> p.source().uid().equals(x.getUid()) || p.derived().uid().equals(x.getUid())
+                || p.withdrawn().contains(x.getUid()));
+        s.addSeries(series(p.source()));
         if (!held(p)) {
             s.addSeries(series(p.derived()));
         }

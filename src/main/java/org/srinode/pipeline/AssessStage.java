@@ -46,8 +46,11 @@ public class AssessStage {
 
     private final ModelService models;
 
+    private final Supersession supersession;
+
     @Inject
-    public AssessStage(JobQueue jobs, SeriesAssembler series, QualitySettings settings, ModelService models) {
+    public AssessStage(JobQueue jobs, SeriesAssembler series, QualitySettings settings, ModelService models, Supersession supersession) {
+        this.supersession = supersession;
         this.jobs = jobs;
         this.series = series;
         this.models = models;
@@ -106,8 +109,13 @@ public class AssessStage {
         }
     }
 
-    /** The rules chose to forward the originals only. */
+    /**
+     * The rules chose to forward the originals only: what was derived from an earlier generation of the
+     * series no longer matches it and is withdrawn ({@link Supersession}).
+     */
     public void forwardOnly(Exchange exchange) {
+        Job job = JobExchange.of(exchange);
+        supersession.withdrawEarlier(job.seriesUid(), job.generation(), java.util.Set.of(), "NOT_ENHANCED");
         decide(exchange, "FORWARD_ONLY");
     }
 

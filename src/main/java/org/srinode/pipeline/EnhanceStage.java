@@ -10,7 +10,6 @@ import java.util.List;
 import org.apache.camel.Exchange;
 import org.jboss.logging.Logger;
 import org.srinode.dicom.LogText;
-import org.srinode.derived.DerivedUids;
 import org.srinode.dicom.AcquisitionHeader;
 import org.srinode.dicom.DicomHeaders;
 import org.srinode.dicom.Uids;
@@ -28,8 +27,8 @@ import org.srinode.spool.SpooledInstance;
  * The enhancement stage: runs the model on a series the rules selected (corrupted regions of the
  * assessment become the inpainting mask), writes the derived series next to the spool, and registers
  * it with its FORWARD job. Each result gets a data-consistency score; above the limit the derived
- * series is held (not forwarded) or flagged, as configured. Missing slices are not filled yet (the
- * filler does not beat interpolation).
+ * series is held (not forwarded) or flagged, as configured. Each generation of a source series gets
+ * its own derived series; the earlier ones are withdrawn ({@link Supersession}).
  */
 @ApplicationScoped
 @Named("enhanceStage")
@@ -45,10 +44,12 @@ public class EnhanceStage {
     private final SafetySettings safety;
     private final NodeMetrics metrics;
     private final int workers;
+    private final Supersession supersession;
 
     @Inject
     public EnhanceStage(JobQueue jobs, SeriesAssembler series, ModelService models, DerivedSettings settings, SafetySettings safety,
-                        NodeMetrics metrics, EnhanceConfig config) {
+                        NodeMetrics metrics, EnhanceConfig config, Supersession supersession) {
+        this.supersession = supersession;
         this.metrics = metrics;
         this.workers = Math.max(1, config.workers());
         this.jobs = jobs;
@@ -84,16 +85,17 @@ public class EnhanceStage {
             java.util.Optional<String> outside = model.config().scope().outside(AcquisitionHeader.read(files.get(0)), assessment);
             if (outside.isPresent()) {
                 series.recordSkipped(job.seriesUid(), "OUT_OF_SCOPE", outside.get());
+                supersession.withdrawEarlier(job.seriesUid(), job.generation(), java.util.Set.of(), "NOT_ENHANCED");
                 jobs.succeeded(job.id());
                 LOG.infof("series %s not enhanced: %s", Uids.shortTag(job.seriesUid()), LogText.escape(outside.get()));
                 return;
             }
         }
-        String derivedUid = DerivedUids.of(job.seriesUid(), model.config().name(), model.config().version(), "series");
+        String derivedUid = SeriesEnhancement.derivedUid(job.seriesUid(), job.generation(), model, "series");
         Path dir = Path.of(settings.directory()).resolve(info.studyUid()).resolve(derivedUid);
         SeriesEnhancement.Result r;
         try {
-            r = SeriesEnhancement.run(files, assessment, model, settings.seriesNumber(), settings.descriptionSuffix(),
+            r = SeriesEnhancement.run(files, job.generation(), assessment, model, settings.seriesNumber(), settings.descriptionSuffix(),
                     safety.maxInconsistency(), dir, dir.resolveSibling("segmentations"), ProgressListener.NONE);
         } catch (Exception | Error e) {
             removeUnregistered(dir); // never half-written: nothing of a failed attempt stays behind
@@ -112,6 +114,10 @@ public class EnhanceStage {
             series.registerDerived(List.of(new SpooledInstance(DicomHeaders.readAndCheck(seg), seg, seg.toFile().length(), "SRI_NODE")),
                     !hold, job.seriesUid(), modelName, false);
         }
+        // the earlier generations' outputs are withdrawn once this one is registered (see Supersession)
+        java.util.Set<String> current = java.util.Set.of(r.derivedUid(),
+                SeriesEnhancement.derivedUid(job.seriesUid(), job.generation(), model, "segmentation"));
+        supersession.withdrawEarlier(job.seriesUid(), job.generation(), current, r.derivedUid());
         String outcome = hold ? "HELD" : r.exceeded() ? "FLAGGED" : "ENHANCED";
         series.recordEnhancement(job.seriesUid(), r.score(), outcome);
         jobs.succeeded(job.id());

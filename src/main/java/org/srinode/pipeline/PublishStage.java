@@ -83,6 +83,12 @@ public class PublishStage {
         }
         long t0 = System.nanoTime();
         SeriesInfo derived = series.find(job.seriesUid()).orElseThrow();
+        if (derived.supersededBy() != null) {
+            // a later generation replaced it before it was published: its own publication says everything
+            jobs.succeeded(job.id());
+            LOG.infof("series %s: not published, superseded by %s", Uids.shortTag(derived.seriesUid()), derived.supersededBy());
+            return;
+        }
         SeriesInfo source = series.find(derived.derivedFrom())
                 .orElseThrow(() -> new IllegalStateException("the source series of " + job.seriesUid() + " is not in the database"));
         List<StudyHeader> derivedHeaders = headers(derived.seriesUid());
@@ -98,7 +104,8 @@ public class PublishStage {
                 seriesOf(sourceHeaders), seriesOf(derivedHeaders),
                 new Publication.Model(model.substring(0, space), model.substring(space + 1), "sri-node project", EnhanceStage.VERSION),
                 assessment, source.consistency(), safety.maxInconsistency(), source.outcome() == null ? "ENHANCED" : source.outcome(),
-                derived.completedAt() == null ? Instant.now() : derived.completedAt());
+                derived.completedAt() == null ? Instant.now() : derived.completedAt(),
+                series.derivedOf(source.seriesUid()).stream().filter(d -> d.supersededBy() != null).map(SeriesInfo::seriesUid).toList());
         FhirPublisher.Published done = publisher.publish(p);
         series.recordFhir(derived.seriesUid(), done.imagingStudy());
         series.recordFhir(source.seriesUid(), done.imagingStudy());

@@ -52,6 +52,23 @@ public final class SeriesEnhancement {
      */
     public static Result run(List<Path> sourceFiles, Assessment assessment, Enhancer model, int seriesNumber, String suffix,
                              double maxInconsistency, Path outDir, Path segmentationDir, ProgressListener progress) throws Exception {
+        return run(sourceFiles, 1, assessment, model, seriesNumber, suffix, maxInconsistency, outDir, segmentationDir, progress);
+    }
+
+    /** The derived Series Instance UID of one generation of a source series (the Segmentation's: {@code kind = "segmentation"}). */
+    public static String derivedUid(String sourceSeriesUid, int generation, Enhancer model, String kind) {
+        return DerivedUids.forGeneration(generation, sourceSeriesUid, model.config().name(), model.config().version(), kind);
+    }
+
+    /**
+     * As {@link #run(List, Assessment, Enhancer, int, String, double, Path, Path, ProgressListener)} for one
+     * generation of the source series: generation 1 and later ones get different derived UIDs, and a later
+     * one says in its Derivation Description that it supersedes the earlier output.
+     *
+     * @param generation the source series' generation (1, then +1 each time late instances re-open it)
+     */
+    public static Result run(List<Path> sourceFiles, int generation, Assessment assessment, Enhancer model, int seriesNumber, String suffix,
+                             double maxInconsistency, Path outDir, Path segmentationDir, ProgressListener progress) throws Exception {
         long t0 = System.nanoTime();
         List<ImageHeader> images = new ArrayList<>();
         for (Path f : sourceFiles) {
@@ -82,9 +99,10 @@ public final class SeriesEnhancement {
         double score = Consistency.score(lq, maskVolume, hq, s);
         boolean exceeded = !(score <= maxInconsistency); // a non-finite score (NaN in the output) counts as exceeded
         List<String> actions = assessment == null ? List.of("SR_X" + s) : assessment.actions();
-        String derivedUid = DerivedUids.of(first.seriesInstanceUid(), model.config().name(), model.config().version(), "series");
+        String derivedUid = derivedUid(first.seriesInstanceUid(), generation, model, "series");
         String description = description(model, s, assessment) + String.format(Locale.ROOT, " Data consistency %.3f%s.", score,
-                exceeded ? " (above the limit " + maxInconsistency + ")" : "");
+                exceeded ? " (above the limit " + maxInconsistency + ")" : "")
+                + (generation > 1 ? " Made from generation " + generation + " of the acquired series; supersedes the earlier AI-enhanced series." : "");
         DerivedSpec spec = new DerivedSpec(derivedUid, seriesNumber, suffix + (exceeded ? " CHECK" : ""), description,
                 model.config().name(), model.config().version(), SOFTWARE, s, actions);
         List<Path> written = new ArrayList<>();
@@ -110,7 +128,7 @@ public final class SeriesEnhancement {
                 }
             }
         }
-        String segUid = DerivedUids.of(first.seriesInstanceUid(), model.config().name(), model.config().version(), "segmentation");
+        String segUid = derivedUid(first.seriesInstanceUid(), generation, model, "segmentation");
         Path seg = segmentationDir.resolve(segUid + ".1.dcm");
         int frames = SegmentationWriter.write(written, made, segUid, seriesNumber + 1, SOFTWARE, seg);
         return new Result(derivedUid, written, s, score, exceeded, (System.nanoTime() - t0) / 1_000_000, frames > 0 ? seg : null);

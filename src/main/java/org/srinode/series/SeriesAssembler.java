@@ -265,32 +265,143 @@ public class SeriesAssembler {
         if (instances.isEmpty()) {
             return;
         }
+        Tx.run(ds, c -> {
+            registerDerived(c, instances, forward, sourceUid, model, publish);
+            return null;
+        });
+    }
+
+    private static void registerDerived(Connection c, List<SpooledInstance> instances, boolean forward, String sourceUid, String model,
+                                        boolean publish) throws SQLException {
         Instant now = Instant.now();
         SpooledInstance first = instances.get(0);
-        Tx.run(ds, c -> {
-            for (SpooledInstance i : instances) {
-                upsertInstance(c, i, now);
+        for (SpooledInstance i : instances) {
+            upsertInstance(c, i, now);
+        }
+        try (PreparedStatement ps = c.prepareStatement("MERGE INTO series (series_uid, study_uid, modality, state, generation, "
+                + "first_received_at, last_received_at, completed_at, decision, derived_from, model) KEY (series_uid) "
+                + "VALUES (?, ?, ?, 'COMPLETE', 1, ?, ?, ?, 'DERIVED', ?, ?)")) {
+            ps.setString(1, first.header().seriesInstanceUid());
+            ps.setString(2, first.header().studyInstanceUid());
+            ps.setString(3, first.header().modality());
+            ps.setTimestamp(4, Timestamp.from(now));
+            ps.setTimestamp(5, Timestamp.from(now));
+            ps.setTimestamp(6, Timestamp.from(now));
+            ps.setString(7, sourceUid);
+            ps.setString(8, model);
+            ps.executeUpdate();
+        }
+        if (forward) {
+            JobQueue.enqueue(c, "FORWARD", first.header().seriesInstanceUid(), 1);
+        }
+        if (publish) {
+            JobQueue.enqueue(c, PUBLISH, first.header().seriesInstanceUid(), 1);
+        }
+    }
+
+    /**
+     * A derived series being withdrawn: its instances that may have reached the destination (its FORWARD
+     * job ran at least once), and a file of it (for the patient and study attributes of a rejection note).
+     *
+     * @param series    the derived series
+     * @param delivered its instances that may be at the destination; empty when it never left the node
+     */
+    public record Superseded(SeriesInfo series, List<org.srinode.dicom.RejectionNote.Withdrawn> delivered, Path anyFile) {
+    }
+
+    /**
+     * Writes the rejection note of the instances a supersession withdraws, inside its transaction.
+     */
+    @FunctionalInterface
+    public interface NoteWriter {
+        /**
+         * @param superseded the derived series withdrawn, at least one of them with delivered instances
+         * @return the rejection note as spooled (registered and forwarded in the same transaction)
+         */
+        SpooledInstance write(List<Superseded> superseded) throws Exception;
+    }
+
+    /**
+     * Withdraws the derived series (and Segmentations) made from earlier generations of a source series,
+     * in one transaction: each is marked superseded by {@code replacedBy}; its FORWARD and PUBLISH jobs that
+     * have not started are cancelled (state CANCELLED, the reason in last_error); when any of its instances
+     * may be at the destination, {@code note} writes a rejection note that is registered as a derived
+     * series of the source with its own FORWARD job. Rejection notes themselves are never withdrawn.
+     *
+     * @param sourceUid  the acquired series
+     * @param current    derived Series Instance UIDs of the current generation (kept)
+     * @param replacedBy what replaces them, recorded in superseded_by (a derived Series Instance UID or a reason code)
+     * @param note       writes the rejection note (called at most once)
+     * @return the series withdrawn now (empty when there was nothing earlier)
+     */
+    public List<Superseded> supersede(String sourceUid, java.util.Set<String> current, String replacedBy, NoteWriter note) {
+        return Tx.run(ds, c -> {
+            lockSeries(c, sourceUid);   // one supersession of a source at a time
+            List<SeriesInfo> earlier = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE s.derived_from = ? AND s.superseded_by IS NULL "
+                    + "AND (s.modality IS NULL OR s.modality <> 'KO')")) {
+                ps.setString(1, sourceUid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        SeriesInfo s = map(rs);
+                        if (!current.contains(s.seriesUid())) {
+                            earlier.add(s);
+                        }
+                    }
+                }
             }
-            try (PreparedStatement ps = c.prepareStatement("MERGE INTO series (series_uid, study_uid, modality, state, generation, "
-                    + "first_received_at, last_received_at, completed_at, decision, derived_from, model) KEY (series_uid) "
-                    + "VALUES (?, ?, ?, 'COMPLETE', 1, ?, ?, ?, 'DERIVED', ?, ?)")) {
-                ps.setString(1, first.header().seriesInstanceUid());
-                ps.setString(2, first.header().studyInstanceUid());
-                ps.setString(3, first.header().modality());
-                ps.setTimestamp(4, Timestamp.from(now));
-                ps.setTimestamp(5, Timestamp.from(now));
-                ps.setTimestamp(6, Timestamp.from(now));
-                ps.setString(7, sourceUid);
-                ps.setString(8, model);
-                ps.executeUpdate();
+            List<Superseded> withdrawn = new ArrayList<>();
+            boolean anyDelivered = false;
+            for (SeriesInfo s : earlier) {
+                boolean delivered = false;
+                try (PreparedStatement ps = c.prepareStatement("SELECT state, attempts FROM job WHERE series_uid = ? AND kind = 'FORWARD' "
+                        + "FOR UPDATE")) {
+                    ps.setString(1, s.seriesUid());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            delivered |= !"PENDING".equals(rs.getString(1)) && !"CANCELLED".equals(rs.getString(1)) || rs.getInt(2) > 0;
+                        }
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'CANCELLED', last_error = ?, updated_at = ? "
+                        + "WHERE series_uid = ? AND state = 'PENDING' AND kind IN ('FORWARD', 'PUBLISH')")) {
+                    ps.setString(1, "superseded by " + replacedBy);
+                    ps.setTimestamp(2, Timestamp.from(Instant.now()));
+                    ps.setString(3, s.seriesUid());
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = c.prepareStatement("UPDATE series SET superseded_by = ? WHERE series_uid = ?")) {
+                    ps.setString(1, replacedBy);
+                    ps.setString(2, s.seriesUid());
+                    ps.executeUpdate();
+                }
+                List<org.srinode.dicom.RejectionNote.Withdrawn> sent = new ArrayList<>();
+                Path anyFile = null;
+                try (PreparedStatement ps = c.prepareStatement("SELECT sop_uid, sop_class_uid, path FROM instance WHERE series_uid = ? "
+                        + "ORDER BY sop_uid")) {
+                    ps.setString(1, s.seriesUid());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            anyFile = Path.of(rs.getString(3));
+                            if (delivered) {
+                                sent.add(new org.srinode.dicom.RejectionNote.Withdrawn(s.seriesUid(), rs.getString(2), rs.getString(1)));
+                            }
+                        }
+                    }
+                }
+                anyDelivered |= !sent.isEmpty();
+                withdrawn.add(new Superseded(s, sent, anyFile));
             }
-            if (forward) {
-                JobQueue.enqueue(c, "FORWARD", first.header().seriesInstanceUid(), 1);
+            if (anyDelivered) {
+                SpooledInstance written;
+                try {
+                    written = note.write(withdrawn);
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot write the rejection note of " + sourceUid + ": " + e.getMessage(), e);
+                }
+                registerDerived(c, List.of(written), true, sourceUid, null, false);
             }
-            if (publish) {
-                JobQueue.enqueue(c, PUBLISH, first.header().seriesInstanceUid(), 1);
-            }
-            return null;
+            return withdrawn;
         });
     }
 
@@ -348,7 +459,9 @@ public class SeriesAssembler {
     /** Derived series made from a source series. */
     public List<SeriesInfo> derivedOf(String sourceUid) {
         // the enhanced image series first, then its Segmentation
-        return query(" WHERE s.derived_from = ? ORDER BY CASE WHEN s.modality = 'SEG' THEN 1 ELSE 0 END, s.series_uid", sourceUid);
+        // current before superseded; within each, the enhanced image series, its Segmentation, rejection notes; newest first
+        return query(" WHERE s.derived_from = ? ORDER BY CASE WHEN s.superseded_by IS NULL THEN 0 ELSE 1 END, "
+                + "CASE WHEN s.modality = 'SEG' THEN 1 WHEN s.modality = 'KO' THEN 2 ELSE 0 END, s.completed_at DESC, s.series_uid", sourceUid);
     }
 
     /** Complete source series whose current decision is {@code decision}. */
@@ -450,7 +563,8 @@ public class SeriesAssembler {
                 rs.getInt("generation"), rs.getInt("n"), rs.getTimestamp("first_received_at").toInstant(),
                 rs.getTimestamp("last_received_at").toInstant(), completed == null ? null : completed.toInstant(),
                 rs.getString("assessment"), rs.getString("decision"), (Double) rs.getObject("consistency"), rs.getString("outcome"),
-                rs.getString("derived_from"), rs.getString("model"), rs.getString("fhir_ref"), rs.getString("outcome_reason"));
+                rs.getString("derived_from"), rs.getString("model"), rs.getString("fhir_ref"), rs.getString("outcome_reason"),
+                rs.getString("superseded_by"));
     }
 
     private static void upsertInstance(Connection c, SpooledInstance i, Instant now) throws SQLException {

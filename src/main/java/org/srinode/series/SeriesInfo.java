@@ -23,9 +23,12 @@ import java.time.Instant;
  * @param model           for a derived series: the model name and version that made it
  * @param fhirRef         for a derived series: the ImagingStudy on the FHIR server that lists it, once published
  * @param outcomeReason   why the outcome is what it is, in words (e.g. why a series is out of the model's scope)
+ * @param supersededBy    for a derived series replaced by a later generation of its source: what replaced it (the new
+ *                        derived Series Instance UID, or the rejection note's when the source was not enhanced again); null while current
  */
 public record SeriesInfo(String seriesUid, String studyUid, String modality, String state, int generation, int instances,
                          Instant firstReceivedAt, Instant lastReceivedAt, Instant completedAt,
                          @JsonIgnore String assessment, String decision, Double consistency, String outcome,
-                         String derivedFrom, String model, String fhirRef, String outcomeReason) {
+                         String derivedFrom, String model, String fhirRef, String outcomeReason,
+                         String supersededBy) {
 }

@@ -121,6 +121,31 @@ class FhirPublisherTest {
     }
 
     @Test
+    void aLaterGenerationReplacesTheDerivedSeriesAndItsFindings() {
+        String study = STUDY + ".17";
+        FhirPublisher p = publisher(r4, FhirVersion.R4);
+        Publication first = publication("P13", study, "ENHANCED", 0.05);
+        p.publish(first);
+        String later = "2.25.987654321";
+        Publication.Series derived = new Publication.Series(later, 1000, "MR", "T1 axial AI-ENHANCED", first.derived().instances().stream()
+                .map(i -> new Publication.Instance(i.uid() + ".2", i.sopClassUid(), i.number())).toList());
+        List<Publication.Instance> more = new java.util.ArrayList<>(first.source().instances());
+        more.add(new Publication.Instance(SOURCE + ".6", "1.2.840.10008.5.1.4.1.1.4", 6));
+        Publication.Series source = new Publication.Series(SOURCE, 3, "MR", "T1 axial", more);
+        p.publish(new Publication(first.patient(), first.study(), source, derived, first.model(), first.assessment(), 0.04, 0.15, "ENHANCED",
+                first.processedAt(), List.of(DERIVED)));
+
+        ImagingStudy is = (ImagingStudy) search(r4, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study).get(0);
+        assertThat(is.getSeries()).extracting(ImagingStudy.ImagingStudySeriesComponent::getUid).containsExactly(SOURCE, later);
+        assertThat(is.getSeriesFirstRep().getNumberOfInstances()).as("the source as it is now").isEqualTo(6);
+        String ref = "ImagingStudy/" + is.getIdElement().getIdPart();
+        List<IBaseResource> obs = search(r4, "Observation", "derived-from", ref);
+        assertThat(obs).as("the superseded series' findings are deleted, the current ones written once").hasSize(5);
+        assertThat(obs).allSatisfy(o -> assertThat(o.getIdElement().getIdPart())
+                .isEqualTo(R4Bundle.id("obs", SOURCE + "|" + later + "|" + ((Observation) o).getCode().getCodingFirstRep().getCode())));
+    }
+
+    @Test
     void seriesTheServerAlreadyListsAreKept() {
         String study = STUDY + ".12";
         ImagingStudy pre = new ImagingStudy();

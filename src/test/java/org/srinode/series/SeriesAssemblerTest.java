@@ -153,4 +153,52 @@ class SeriesAssemblerTest {
         }
         a.recover(null); // a second start finds nothing left to do
     }
+
+    private static SpooledInstance derived(String series, String sop, String modality) {
+        return new SpooledInstance(new InstanceHeader("1.2.840.10008.5.1.4.1.1.4", sop, "1.2.9", series, modality, "1.2.840.10008.1.2"),
+                Path.of("/derived/" + series + "/" + sop + ".dcm"), 100, "SRI_NODE");
+    }
+
+    private String jobState(String series, String kind) throws Exception {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT state FROM job WHERE series_uid = '" + series + "' AND kind = '" + kind + "'")) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    @Test
+    void supersessionWithdrawsEarlierOutputsCancelsWhatDidNotLeaveAndRejectsWhatMayHave() throws Exception {
+        SeriesAssembler a = assembler(Duration.ofHours(1));
+        a.onInstance(instance("1.2.9.7", "1.2.9.7.1"));
+        // generation 1: derived series A was forwarded (its FORWARD job ran), its Segmentation B was not yet
+        a.registerDerived(List.of(derived("2.25.1", "2.25.1.1", "MR"), derived("2.25.1", "2.25.1.2", "MR")), true, "1.2.9.7", "m 1", true);
+        a.registerDerived(List.of(derived("2.25.2", "2.25.2.1", "SEG")), true, "1.2.9.7", "m 1", false);
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE job SET state = 'DONE' WHERE series_uid = '2.25.1'");
+        }
+        List<List<SeriesAssembler.Superseded>> noted = new ArrayList<>();
+        List<SeriesAssembler.Superseded> done = a.supersede("1.2.9.7", java.util.Set.of("2.25.3"), "2.25.3", w -> {
+            noted.add(w);
+            return derived("2.25.9", "2.25.9.1", "KO");
+        });
+        assertThat(done).extracting(x -> x.series().seriesUid()).containsExactlyInAnyOrder("2.25.1", "2.25.2");
+        assertThat(noted).hasSize(1);
+        assertThat(noted.get(0).stream().flatMap(x -> x.delivered().stream()).map(org.srinode.dicom.RejectionNote.Withdrawn::sopInstanceUid))
+                .as("only what may have reached the destination is rejected").containsExactlyInAnyOrder("2.25.1.1", "2.25.1.2");
+        assertThat(jobState("2.25.2", "FORWARD")).isEqualTo("CANCELLED");
+        assertThat(jobState("2.25.1", "PUBLISH")).isEqualTo("DONE");
+        assertThat(jobState("2.25.9", "FORWARD")).as("the note is forwarded").isEqualTo("PENDING");
+        assertThat(a.find("2.25.1").orElseThrow().supersededBy()).isEqualTo("2.25.3");
+        assertThat(a.find("2.25.9").orElseThrow().supersededBy()).isNull();
+        // again (a retried job): nothing left to withdraw, no second note; the note itself is never withdrawn
+        assertThat(a.supersede("1.2.9.7", java.util.Set.of("2.25.3"), "2.25.3", w -> {
+            throw new AssertionError("no note expected");
+        })).isEmpty();
+        // nothing delivered: withdrawn without a note
+        a.registerDerived(List.of(derived("2.25.3", "2.25.3.1", "MR")), false, "1.2.9.7", "m 1", false);
+        assertThat(a.supersede("1.2.9.7", java.util.Set.of(), "NOT_ENHANCED", w -> {
+            throw new AssertionError("no note expected");
+        })).extracting(x -> x.series().seriesUid()).containsExactly("2.25.3");
+        assertThat(a.derivedOf("1.2.9.7").get(0).seriesUid()).as("the current (not superseded) first").isEqualTo("2.25.9");
+    }
 }

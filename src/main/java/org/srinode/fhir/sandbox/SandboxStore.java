@@ -54,6 +54,11 @@ public final class SandboxStore {
         return old == null;
     }
 
+    /** Removes the resource; false when there was none. */
+    public synchronized boolean delete(String type, String id) {
+        return byType.getOrDefault(type, new LinkedHashMap<>()).remove(id) != null;
+    }
+
     public synchronized String newId() {
         return Long.toString(nextId.getAndIncrement());
     }

@@ -16,7 +16,8 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 
 /**
  * Transactions in the sandbox, all or nothing: PUT Type/id, conditional PUT Type?search, POST (with
- * ifNoneExist: conditional create); references to other entries' fullUrl (urn:uuid:...) are
+ * ifNoneExist: conditional create), DELETE Type/id (204 whether or not it existed, as HAPI FHIR's JPA
+ * server answers); references to other entries' fullUrl (urn:uuid:...) are
  * rewritten to the ids the entries got.
  */
 public final class TransactionProvider {
@@ -29,6 +30,9 @@ public final class TransactionProvider {
     }
 
     private record Planned(IBase entry, IBaseResource resource, String type, String id, boolean write, int status) {
+        boolean delete() {
+            return resource == null;
+        }
     }
 
     @Transaction
@@ -45,6 +49,9 @@ public final class TransactionProvider {
                 }
             }
             for (Planned p : plan) {
+                if (p.delete()) {
+                    continue;
+                }
                 for (IBaseReference ref : terser.getAllPopulatedChildElementsOfType(p.resource(), IBaseReference.class)) {
                     String to = ref.getReferenceElement().getValue();
                     if (to != null && resolved.containsKey(to)) {
@@ -55,6 +62,11 @@ public final class TransactionProvider {
             IBaseBundle response = (IBaseBundle) store.context().getResourceDefinition("Bundle").newInstance();
             terser.setElement(response, "type", "transaction-response");
             for (Planned p : plan) {
+                if (p.delete()) {
+                    store.delete(p.type(), p.id());
+                    terser.setElement(terser.addElement(response, "entry"), "response.status", "204 No Content");
+                    continue;
+                }
                 int status = p.status();
                 if (p.write()) {
                     status = store.put(p.type(), p.id(), p.resource()) ? 201 : 200;
@@ -72,6 +84,13 @@ public final class TransactionProvider {
         IBaseResource resource = terser.getSingleValueOrNull(entry, "resource", IBaseResource.class);
         String method = terser.getSinglePrimitiveValueOrNull(entry, "request.method");
         String url = terser.getSinglePrimitiveValueOrNull(entry, "request.url");
+        if ("DELETE".equals(method) && url != null) {
+            String[] typeAndId = url.split("/");
+            if (typeAndId.length != 2 || url.contains("?") || store.context().getResourceTypes().stream().noneMatch(typeAndId[0]::equals)) {
+                throw new InvalidRequestException("the sandbox deletes by Type/id only, not " + url);
+            }
+            return new Planned(entry, null, typeAndId[0], typeAndId[1], false, 204);
+        }
         if (resource == null || method == null || url == null) {
             throw new InvalidRequestException("the sandbox takes transaction entries with a resource, request.method and request.url");
         }

@@ -1,0 +1,80 @@
+package org.srinode.pipeline;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.jboss.logging.Logger;
+import org.srinode.derived.DerivedUids;
+import org.srinode.dicom.DicomHeaders;
+import org.srinode.dicom.RejectionNote;
+import org.srinode.dicom.Uids;
+import org.srinode.series.SeriesAssembler;
+import org.srinode.series.SeriesInfo;
+import org.srinode.spool.SpooledInstance;
+
+/**
+ * The node's supersede policy (issue 13): every generation of a source series gets derived series of
+ * its own (new Series Instance UIDs, see {@link DerivedUids#forGeneration}); when a generation is
+ * processed, the derived series and Segmentations of the earlier ones are withdrawn. Withdrawn means:
+ * marked superseded in the database (the API shows by what), their FORWARD and PUBLISH jobs that have not
+ * started cancelled, and, for whatever may already be at the destination, an IHE IOCM rejection note
+ * ({@link RejectionNote}, "Rejected for Quality Reasons") forwarded to it. The FHIR ImagingStudy lists
+ * only the current derived series ({@link PublishStage}). Nothing is deleted: the earlier files, rows and
+ * jobs stay as history.
+ */
+@ApplicationScoped
+public class Supersession {
+    private static final Logger LOG = Logger.getLogger(Supersession.class);
+
+    private final SeriesAssembler series;
+    private final DerivedSettings settings;
+
+    @Inject
+    public Supersession(SeriesAssembler series, DerivedSettings settings) {
+        this.series = series;
+        this.settings = settings;
+    }
+
+    /**
+     * Withdraws the derived outputs of earlier generations of {@code sourceUid}.
+     *
+     * @param sourceUid  the acquired series
+     * @param generation its generation now being processed (1, then +1 per re-opening)
+     * @param current    derived Series Instance UIDs of this generation, kept (empty when it is not enhanced)
+     * @param replacedBy recorded as what replaced them: the new derived Series Instance UID, or a reason code
+     * @return the series withdrawn (empty at generation 1 or when nothing was made before)
+     */
+    public List<SeriesAssembler.Superseded> withdrawEarlier(String sourceUid, int generation, Set<String> current, String replacedBy) {
+        List<SeriesAssembler.Superseded> done = series.supersede(sourceUid, current, replacedBy, withdrawn -> {
+            String noteUid = DerivedUids.of(sourceUid, "rejection-note", "generation-" + generation);
+            Path anyFile = withdrawn.stream().filter(w -> !w.delivered().isEmpty()).findFirst().orElseThrow().anyFile();
+            String study = DicomHeaders.readAndCheck(anyFile).studyInstanceUid();
+            Path out = Path.of(settings.directory()).resolve(study).resolve(noteUid).resolve(noteUid + ".1.dcm");
+            List<RejectionNote.Withdrawn> all = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            for (SeriesAssembler.Superseded w : withdrawn) {
+                all.addAll(w.delivered());
+                if (!w.delivered().isEmpty()) {
+                    names.add(w.series().seriesUid());
+                }
+            }
+            RejectionNote.write(anyFile, all, noteUid, settings.seriesNumber() + 2,
+                    "AI-enhanced output of an earlier generation of acquired series " + sourceUid + " (series " + String.join(", ", names)
+                            + ") is superseded: the acquired series changed (generation " + generation + "); "
+                            + (current.isEmpty() ? "it was not enhanced again." : "its replacement is series " + replacedBy + "."),
+                    SeriesEnhancement.SOFTWARE, out);
+            return new SpooledInstance(DicomHeaders.readAndCheck(out), out, out.toFile().length(), "SRI_NODE");
+        });
+        for (SeriesAssembler.Superseded w : done) {
+            SeriesInfo s = w.series();
+            LOG.infof("series %s generation %d: derived series %s (%s) superseded by %s%s", Uids.shortTag(sourceUid), generation,
+                    Uids.shortTag(s.seriesUid()), s.modality(),
+                    replacedBy.matches("[0-9.]+") ? Uids.shortTag(replacedBy) : replacedBy,
+                    w.delivered().isEmpty() ? ", it never left the node" : ", " + w.delivered().size() + " instance(s) rejected at the destination");
+        }
+        return done;
+    }
+}
