@@ -48,8 +48,22 @@ final class ScpAssociation implements Runnable {
      * @param associateRq the A-ASSOCIATE-RQ PDU body the acceptor read in Sta2
      * @param onEnd       run once when the association is over (frees its slot)
      */
+    private final java.util.function.Consumer<Socket> awaitClose;
+    private boolean handedBack;
+
     ScpAssociation(Socket socket, byte[] associateRq, ScpSettings settings, AcceptancePolicy policy, Spool spool,
                    StoreListener listener, Runnable onEnd) {
+        this(socket, associateRq, settings, policy, spool, listener, onEnd, null);
+    }
+
+    /**
+     * @param awaitClose takes the socket in Sta13 (our last PDU sent, output shut down) to await the peer's
+     *                   close elsewhere (the server's selector, bounded by ARTIM), so that this worker is free at
+     *                   once; null: the worker itself waits up to ARTIM
+     */
+    ScpAssociation(Socket socket, byte[] associateRq, ScpSettings settings, AcceptancePolicy policy, Spool spool,
+                   StoreListener listener, Runnable onEnd, java.util.function.Consumer<Socket> awaitClose) {
+        this.awaitClose = awaitClose;
         this.socket = socket;
         this.associateRq = associateRq;
         this.settings = settings;
@@ -85,7 +99,9 @@ final class ScpAssociation implements Runnable {
             if (receiver != null) {
                 receiver.discard();
             }
-            closeQuietly();
+            if (!handedBack) {
+                closeQuietly();
+            }
             state = AssociationState.STA1_IDLE;
             onEnd.run();
         }
@@ -150,6 +166,11 @@ final class ScpAssociation implements Runnable {
         try {
             out.flush();
             socket.shutdownOutput();
+            if (awaitClose != null) {
+                handedBack = true;
+                awaitClose.accept(socket);
+                return;
+            }
             socket.setSoTimeout(settings.artimTimeoutMs());
             byte[] drain = new byte[8192];
             while (in.read(drain) >= 0) {

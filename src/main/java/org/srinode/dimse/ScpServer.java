@@ -49,6 +49,8 @@ public final class ScpServer implements AutoCloseable {
     private final AtomicInteger active = new AtomicInteger();
     private final Map<SocketChannel, Negotiating> negotiating = new LinkedHashMap<>();
     private final Map<SocketChannel, Long> closing = new HashMap<>();
+    /** Associations a worker finished (Sta13): the selector awaits the peer's close, the worker is free at once. */
+    private final java.util.Queue<SocketChannel> handedBack = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Map<SocketChannel, byte[]> pendingBodies = new HashMap<>();
     private final ByteBuffer scratch = ByteBuffer.allocate(1 << 16);
     private long buffered;
@@ -145,6 +147,13 @@ public final class ScpServer implements AutoCloseable {
                         accept();
                     } else if (key.isReadable()) {
                         read((SocketChannel) key.channel(), complete);
+                    }
+                }
+                for (SocketChannel ch; (ch = handedBack.poll()) != null; ) {
+                    try {
+                        startClosing(ch);
+                    } catch (IOException | RuntimeException e) {
+                        closeNow(ch);
                     }
                 }
                 expire(System.nanoTime());
@@ -282,6 +291,9 @@ public final class ScpServer implements AutoCloseable {
             workers.execute(new ScpAssociation(ch.socket(), body, settings, policy, spool, listener, () -> {
                 active.decrementAndGet();
                 slots.release();
+            }, socket -> {
+                handedBack.add(ch);
+                selector.wakeup();
             }));
         } catch (IOException | RuntimeException e) {
             LOG.debugf("hand-over failed: %s", e.toString());
@@ -304,7 +316,9 @@ public final class ScpServer implements AutoCloseable {
 
     /** Sta13 for a blocking channel already deregistered: back to the selector to await the close. */
     private void startClosing(SocketChannel ch) throws IOException {
-        ch.shutdownOutput();
+        if (!ch.socket().isOutputShutdown()) {
+            ch.shutdownOutput();
+        }
         ch.configureBlocking(false);
         ch.register(selector, SelectionKey.OP_READ);
         closing.put(ch, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.artimTimeoutMs()));

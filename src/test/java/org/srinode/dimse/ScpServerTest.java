@@ -257,6 +257,35 @@ class ScpServerTest {
         }
     }
 
+    @Test
+    void peersThatReleaseButNeverCloseDoNotHoldTheWorkers() throws Exception {
+        // ARTIM of 30 s: a worker that waited for each peer's close in Sta13 would keep its slot that long
+        ScpSettings s = new ScpSettings("SRI_NODE", 0, "127.0.0.1", Set.of(), 4, 16384, 5000, 30_000, 4096);
+        try (ScpServer slowClosers = new ScpServer(s, new Spool(dir.resolve("other"), 0), (inst, ae) -> stored.add(inst))) {
+            slowClosers.start();
+            List<RawPeer> lingering = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    RawPeer p = new RawPeer(slowClosers.localPort());
+                    assertThat(p.associate()).isEqualTo(Pdus.ASSOCIATE_AC);
+                    p.pdu(Pdus.RELEASE_RQ, new byte[4]);
+                    assertThat(p.read().type()).isEqualTo(Pdus.RELEASE_RP);
+                    lingering.add(p);   // released, socket kept open
+                }
+                for (int i = 0; i < 4; i++) {
+                    try (RawPeer p = new RawPeer(slowClosers.localPort())) {
+                        assertThat(p.associate()).as("association %d after 4 lingering peers", i).isEqualTo(Pdus.ASSOCIATE_AC);
+                        assertThat(store(p, "1.2.3.1.1.7" + i, dataset("1.2.3.1.1.7" + i))).isZero();
+                    }
+                }
+            } finally {
+                for (RawPeer p : lingering) {
+                    p.close();
+                }
+            }
+        }
+    }
+
     private static void assertAbort(Pdus.Pdu pdu, int source, int reason) {
         assertThat(pdu.type()).as("A-ABORT expected").isEqualTo(Pdus.ABORT);
         assertThat(pdu.body()[2]).as("source").isEqualTo((byte) source);
