@@ -27,7 +27,6 @@ import org.srinode.volume.Volume;
  */
 final class BenchE2e {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private BenchE2e() {
     }
@@ -127,8 +126,8 @@ final class BenchE2e {
     }
 
     private static int orthancInstances(String pacs, String seriesUid) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(pacs + "/tools/lookup"))
-                .POST(HttpRequest.BodyPublishers.ofString(seriesUid)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = NodeApi.send(HttpRequest.newBuilder(URI.create(pacs + "/tools/lookup"))
+                .POST(HttpRequest.BodyPublishers.ofString(seriesUid)).build());
         for (JsonNode n : JSON.readTree(r.body())) {
             if ("Series".equals(n.path("Type").asText())) {
                 JsonNode s = get(pacs + "/series/" + n.path("ID").asText());
@@ -139,7 +138,6 @@ final class BenchE2e {
     }
 
     private static JsonNode get(String url) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-        return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
+        return NodeApi.getOrNull(url);
     }
 }

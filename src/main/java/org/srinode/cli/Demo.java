@@ -39,7 +39,6 @@ public final class Demo {
     public static final int HOLE_SLICE = 9;
     public static final int[] MISSING = {15, 16};
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private Demo() {
     }
@@ -435,8 +434,7 @@ public final class Demo {
     }
 
     private static JsonNode getOrNull(String url) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-        return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
+        return NodeApi.getOrNull(url);
     }
 
     private static void say(String s) {

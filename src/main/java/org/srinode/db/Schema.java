@@ -41,6 +41,10 @@ public class Schema {
         "ALTER TABLE series ADD COLUMN IF NOT EXISTS outcome_reason VARCHAR(1000)",
         "ALTER TABLE series ADD COLUMN IF NOT EXISTS superseded_by VARCHAR(64)",
         """
+        CREATE TABLE IF NOT EXISTS app_user (
+          username VARCHAR(64) PRIMARY KEY, password_hash VARCHAR(100) NOT NULL, role VARCHAR(16) NOT NULL,
+          created_at TIMESTAMP NOT NULL)""",
+        """
         CREATE TABLE IF NOT EXISTS stage_time (
           series_uid VARCHAR(64) NOT NULL, stage VARCHAR(16) NOT NULL, millis BIGINT NOT NULL, finished_at TIMESTAMP NOT NULL,
           PRIMARY KEY (series_uid, stage))"""

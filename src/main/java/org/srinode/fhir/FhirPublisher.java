@@ -34,6 +34,22 @@ public final class FhirPublisher {
     }
 
     /**
+     * Authenticates every request to the FHIR server: a bearer token when given, else HTTP Basic when a
+     * user name is given (HAPI's client interceptors); nothing when both are empty.
+     *
+     * @return this publisher
+     */
+    public FhirPublisher authenticate(java.util.Optional<String> username, java.util.Optional<String> password,
+                                      java.util.Optional<String> bearerToken) {
+        if (bearerToken.filter(t -> !t.isBlank()).isPresent()) {
+            client.registerInterceptor(new ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor(bearerToken.get()));
+        } else if (username.filter(u -> !u.isBlank()).isPresent()) {
+            client.registerInterceptor(new ca.uhn.fhir.rest.client.interceptor.BasicAuthInterceptor(username.get(), password.orElse("")));
+        }
+        return this;
+    }
+
+    /**
      * What a publication created or updated on the server.
      *
      * @param imagingStudy  ImagingStudy/{id} as the server named it

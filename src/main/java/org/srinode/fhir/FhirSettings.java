@@ -13,16 +13,25 @@ public interface FhirSettings {
     @WithDefault("true")
     boolean enabled();
 
-    /** Base URL of the FHIR server; empty: the node's own sandbox at http://localhost:{http port}/fhir. */
+    /** Base URL of the FHIR server; empty: the node's own sandbox at http://localhost:{http port}/fhir when it is on, else no publishing. */
     Optional<String> serverUrl();
 
     /** FHIR version spoken to the server and by the sandbox: R4 or R5. */
     @WithDefault("R4")
     FhirVersion version();
 
-    /** Serve the in-memory FHIR sandbox at /fhir (for demos and tests; its content is lost on restart). */
-    @WithDefault("true")
+    /** Serve the in-memory FHIR sandbox at /fhir (for demos and tests; its content is lost on restart; it needs a login). */
+    @WithDefault("false")
     boolean sandbox();
+
+    /** HTTP Basic user name for the FHIR server (empty: no Basic authentication). */
+    Optional<String> username();
+
+    /** HTTP Basic password for the FHIR server. */
+    Optional<String> password();
+
+    /** Bearer token for the FHIR server (takes precedence over Basic). */
+    Optional<String> bearerToken();
 
     /** Identifier system of the DICOM Patient ID (0010,0020) at this site (the EHR's MRN system). */
     @WithDefault("http://sri-node.org/fhir/NamingSystem/dicom-patient-id")

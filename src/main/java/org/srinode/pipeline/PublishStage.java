@@ -42,6 +42,8 @@ public class PublishStage {
     private final SafetySettings safety;
     private final FhirPublisher publisher;
     private final String baseUrl;
+    /** Publishing on and somewhere to publish to. */
+    private final boolean enabled;
 
     @Inject
     public PublishStage(JobQueue jobs, SeriesAssembler series, FhirSettings settings, SafetySettings safety,
@@ -52,12 +54,16 @@ public class PublishStage {
         this.safety = safety;
         this.baseUrl = settings.serverUrl().filter(s -> !s.isBlank()).orElse("http://localhost:" + httpPort + "/fhir");
         this.publisher = new FhirPublisher(baseUrl, settings.version(), settings.patientIdentifierSystem(), settings.validate(),
-                (int) settings.timeout().toMillis());
+                (int) settings.timeout().toMillis()).authenticate(settings.username(), settings.password(), settings.bearerToken());
+        this.enabled = settings.enabled() && (settings.serverUrl().filter(s -> !s.isBlank()).isPresent() || settings.sandbox());
+        if (settings.enabled() && !enabled) {
+            LOG.info("FHIR publishing is off: no sri.fhir.server-url (SRI_FHIR_SERVER_URL) and the sandbox is off");
+        }
     }
 
     /** The validator loads the specification for seconds: do it in the background at start-up, not in the first publication. */
     void warmUp(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event) {
-        if (settings.enabled() && settings.validate()) {
+        if (enabled && settings.validate()) {
             Thread t = new Thread(() -> org.srinode.fhir.Validation.errors(settings.version(),
                     settings.version().fromR4(new org.hl7.fhir.r4.model.Patient())),
                     "fhir-validator-warm-up");
@@ -77,7 +83,7 @@ public class PublishStage {
 
     public void publish(Exchange exchange) throws Exception {
         Job job = JobExchange.bind(exchange);
-        if (!settings.enabled()) {
+        if (!enabled) {
             jobs.succeeded(job.id());
             return;
         }

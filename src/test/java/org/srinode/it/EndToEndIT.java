@@ -160,6 +160,10 @@ class EndToEndIT {
                 .usingAnyFreePort().build();
         ChromeDriver browser = new ChromeDriver(service, options);
         try {
+            // signed in as the test admin: the node answers 401 to every page and API request without a login
+            browser.executeCdpCommand("Network.enable", Map.of());
+            browser.executeCdpCommand("Network.setExtraHTTPHeaders",
+                    Map.of("headers", Map.of("Authorization", Http.basic("admin", Node.ADMIN_PASSWORD))));
             for (Dimension size : List.of(new Dimension(1280, 900), new Dimension(390, 844))) {
                 browser.manage().window().setSize(size);
                 browser.get(node.url("/"));

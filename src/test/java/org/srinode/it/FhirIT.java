@@ -40,7 +40,7 @@ class FhirIT {
         orthanc = new Orthanc(tmp.resolve("orthanc")).start();
         fhirPort = Ports.free();
         node = new Node(tmp.resolve("node")).forwardingTo(orthanc)
-                .with("SRI_FHIR_SERVER_URL", "http://127.0.0.1:" + fhirPort + "/fhir")
+                .with("SRI_FHIR_SERVER_URL", "http://127.0.0.1:" + fhirPort + "/fhir").with("SRI_FHIR_SANDBOX", "true")
                 .with("SRI_FHIR_INITIAL_BACKOFF", "1s").with("SRI_FHIR_MAX_BACKOFF", "2s").with("SRI_FHIR_MAX_ATTEMPTS", "1000")
                 .start();
         dcmtk = new Dcmtk(tmp);
@@ -94,8 +94,9 @@ class FhirIT {
         assertThat(view.at("/series/fhirRef").asText()).isEqualTo(ref);
         assertThat(view.at("/series/derivedFrom").asText()).isEqualTo(series);
 
-        // the node's own sandbox answers too (the demo's FHIR server)
+        // the node's own sandbox answers too (the demo's FHIR server), to a signed-in user only
         assertThat(Http.status(node.url("/fhir/metadata"))).isEqualTo(200);
+        assertThat(Http.statusAs(node.url("/fhir/Patient"), null)).isEqualTo(401);
     }
 
     private JsonNode publishJob(String derivedUid) throws Exception {

@@ -9,12 +9,45 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** Small JSON/bytes HTTP client for the node's and Orthanc's REST APIs. */
+/**
+ * Small JSON/bytes HTTP client for the node's and Orthanc's REST APIs. Every request is signed in as the
+ * node's test admin (HTTP Basic; Orthanc in the tests has authentication off and ignores the header);
+ * {@link #statusAs} sends other credentials or none.
+ */
 final class Http {
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static final String ADMIN = basic("admin", Node.ADMIN_PASSWORD);
+
     private Http() {
+    }
+
+    static String basic(String user, String password) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static HttpRequest.Builder request(String url) {
+        return HttpRequest.newBuilder(URI.create(url)).header("Authorization", ADMIN);
+    }
+
+    /** The status of a GET with the given Authorization header value (null: none). */
+    static int statusAs(String url, String authorization) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /** A request with a method and JSON body, with the given Authorization header value (null: none); the response. */
+    static HttpResponse<String> sendAs(String method, String url, String json, String authorization) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Sends with up to three tries: a peer (Orthanc) may close a kept-alive connection the client then reuses. */
@@ -32,7 +65,7 @@ final class Http {
     }
 
     static JsonNode json(String url) throws IOException, InterruptedException {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse<String> r = send(request(url).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() / 100 != 2) {
             throw new IOException(url + " -> HTTP " + r.statusCode() + ": " + r.body());
@@ -41,7 +74,7 @@ final class Http {
     }
 
     static JsonNode postJson(String url, String body) throws IOException, InterruptedException {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+        HttpResponse<String> r = send(request(url).timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() / 100 != 2) {
             throw new IOException(url + " -> HTTP " + r.statusCode() + ": " + r.body());
@@ -50,7 +83,7 @@ final class Http {
     }
 
     static byte[] bytes(String url) throws IOException, InterruptedException {
-        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse<byte[]> r = send(request(url).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() / 100 != 2) {
             throw new IOException(url + " -> HTTP " + r.statusCode());
@@ -60,7 +93,7 @@ final class Http {
 
     static int status(String url) {
         try {
-            return CLIENT.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+            return CLIENT.send(request(url).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;

@@ -27,10 +27,19 @@ final class Node implements AutoCloseable {
         env.put("SRI_DICOM_BIND_ADDRESS", "127.0.0.1");
         env.put("SRI_SERIES_IDLE_TIMEOUT", "3s");
         env.put("SRI_SPOOL_RESERVE_MB", "64");
+        env.put("SRI_ADMIN_PASSWORD", ADMIN_PASSWORD);
     }
+
+    /** The password of the node's first user 'admin' in the tests ({@link Http} signs in with it). */
+    static final String ADMIN_PASSWORD = "it-admin-password-0001";
 
     Node with(String key, String value) {
         env.put(key, value);
+        return this;
+    }
+
+    Node without(String key) {
+        env.remove(key);
         return this;
     }
 

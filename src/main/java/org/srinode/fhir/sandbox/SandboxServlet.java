@@ -16,7 +16,7 @@ public class SandboxServlet extends FhirSandbox {
 
     public SandboxServlet() {
         super(ConfigProvider.getConfig().getOptionalValue("sri.fhir.version", FhirVersion.class).orElse(FhirVersion.R4).context());
-        this.enabled = ConfigProvider.getConfig().getOptionalValue("sri.fhir.sandbox", Boolean.class).orElse(true);
+        this.enabled = ConfigProvider.getConfig().getOptionalValue("sri.fhir.sandbox", Boolean.class).orElse(false);
     }
 
     @Override

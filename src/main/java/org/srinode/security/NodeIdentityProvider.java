@@ -1,0 +1,82 @@
+package org.srinode.security;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.AuthenticationRequestContext;
+import io.quarkus.security.identity.IdentityProvider;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.request.UsernamePasswordAuthenticationRequest;
+import io.quarkus.security.runtime.QuarkusPrincipal;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+import org.srinode.dicom.LogText;
+
+/**
+ * Checks HTTP Basic credentials against {@link Users}; the identity gets the user's role and the roles
+ * below it. Failed logins are rate-limited per user name: after {@link #MAX_FAILURES} failures within
+ * {@link #WINDOW}, every attempt for that name fails without a password check until the window has
+ * passed. Successes and failures are logged on the {@code sri.audit} category.
+ */
+@ApplicationScoped
+public class NodeIdentityProvider implements IdentityProvider<UsernamePasswordAuthenticationRequest> {
+    private static final Logger AUDIT = Logger.getLogger("sri.audit");
+    static final int MAX_FAILURES = 5;
+    static final Duration WINDOW = Duration.ofMinutes(1);
+
+    private final Users users;
+    private final Map<String, Deque<Instant>> failures = new ConcurrentHashMap<>();
+
+    @Inject
+    public NodeIdentityProvider(Users users) {
+        this.users = users;
+    }
+
+    @Override
+    public Class<UsernamePasswordAuthenticationRequest> getRequestType() {
+        return UsernamePasswordAuthenticationRequest.class;
+    }
+
+    @Override
+    public Uni<SecurityIdentity> authenticate(UsernamePasswordAuthenticationRequest request, AuthenticationRequestContext context) {
+        return context.runBlocking(() -> check(request.getUsername(), new String(request.getPassword().getPassword())));
+    }
+
+    private SecurityIdentity check(String username, String password) {
+        String name = username.length() > 64 ? username.substring(0, 64) : username;
+        if (lockedOut(name)) {
+            AUDIT.warnf("login refused for user '%s': %d failed attempts within %s", LogText.escape(name), MAX_FAILURES, WINDOW);
+            throw new AuthenticationFailedException();
+        }
+        Optional<String> role = users.verify(name, password);
+        if (role.isEmpty()) {
+            failures.computeIfAbsent(name, k -> new ArrayDeque<>()).addLast(Instant.now());
+            AUDIT.warnf("login failed for user '%s'", LogText.escape(name));
+            throw new AuthenticationFailedException();
+        }
+        failures.remove(name);
+        return QuarkusSecurityIdentity.builder().setPrincipal(new QuarkusPrincipal(name)).addRoles(Users.rolesOf(role.get())).build();
+    }
+
+    private boolean lockedOut(String name) {
+        Deque<Instant> f = failures.get(name);
+        if (f == null) {
+            return false;
+        }
+        synchronized (f) {
+            Instant since = Instant.now().minus(WINDOW);
+            while (!f.isEmpty() && f.peekFirst().isBefore(since)) {
+                f.removeFirst();
+            }
+            return f.size() >= MAX_FAILURES;
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package org.srinode.security;
+
+import io.quarkus.elytron.security.common.BcryptUtil;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.srinode.db.Schema;
+import org.srinode.db.Tx;
+
+/**
+ * The node's HTTP users, in its database: a name, a role ({@code viewer}, {@code operator} or
+ * {@code admin}) and a salted bcrypt hash of the password (Elytron through Quarkus' {@link BcryptUtil},
+ * cost 12; the modular-crypt string carries salt and cost). On a first start with no user an
+ * {@code admin} is created: with {@code SRI_ADMIN_PASSWORD} when set, else with a random password
+ * written once to {@code $SRI_DATA_DIR/admin-password} (mode 0600); the log says where, never what.
+ */
+@ApplicationScoped
+public class Users {
+    private static final Logger LOG = Logger.getLogger(Users.class);
+    /** The roles, each including the ones after it. */
+    public static final List<String> ROLES = List.of("admin", "operator", "viewer");
+    static final int COST = 12;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /**
+     * A user as the API shows it (never the hash).
+     *
+     * @param username  the login name
+     * @param role      viewer, operator or admin
+     * @param createdAt when it was created
+     */
+    public record User(String username, String role, Instant createdAt) {
+    }
+
+    private final DataSource ds;
+    private final Optional<String> adminPassword;
+    private final Path dataDir;
+
+    @Inject
+    public Users(DataSource ds, Schema schema, @ConfigProperty(name = "sri.admin-password") Optional<String> adminPassword,
+                 @ConfigProperty(name = "sri.data-dir") String dataDir) {
+        this.ds = ds;
+        this.adminPassword = adminPassword.filter(s -> !s.isBlank());
+        this.dataDir = Path.of(dataDir);
+        schema.ready();
+    }
+
+    void onStart(@Observes StartupEvent ev) throws IOException {
+        if (!list().isEmpty()) {
+            return;
+        }
+        if (adminPassword.isPresent()) {
+            put("admin", "admin", adminPassword.get());
+            LOG.info("no HTTP user yet: created 'admin' with the password from SRI_ADMIN_PASSWORD");
+            return;
+        }
+        byte[] b = new byte[18];
+        RANDOM.nextBytes(b);
+        String password = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        Path file = dataDir.resolve("admin-password");
+        Files.createDirectories(dataDir);
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, password + "\n", StandardOpenOption.TRUNCATE_EXISTING);
+        put("admin", "admin", password);
+        LOG.infof("no HTTP user yet: created 'admin'; its password is in %s (readable by this account only). "
+                + "Change it with ./sri-node user passwd admin, then delete the file", file.toAbsolutePath());
+    }
+
+    /** The roles a user of {@code role} holds: admin is also operator and viewer, operator also viewer. */
+    public static Set<String> rolesOf(String role) {
+        int i = ROLES.indexOf(role);
+        return i < 0 ? Set.of() : Set.copyOf(ROLES.subList(i, ROLES.size()));
+    }
+
+    /**
+     * Creates or replaces a user.
+     *
+     * @throws IllegalArgumentException for an unknown role, a name outside [A-Za-z0-9._-]{1,64} or a password shorter than 12 characters
+     */
+    public void put(String username, String role, String password) {
+        if (username == null || !username.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException("a user name is 1 to 64 letters, digits, '.', '_' or '-'");
+        }
+        if (!ROLES.contains(role)) {
+            throw new IllegalArgumentException("the role is one of " + ROLES + ", not " + role);
+        }
+        if (password == null || password.length() < 12) {
+            throw new IllegalArgumentException("a password has at least 12 characters");
+        }
+        String hash = BcryptUtil.bcryptHash(password, COST);
+        Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("MERGE INTO app_user (username, password_hash, role, created_at) KEY (username) "
+                    + "VALUES (?, ?, ?, COALESCE((SELECT created_at FROM app_user WHERE username = ?), ?))")) {
+                ps.setString(1, username);
+                ps.setString(2, hash);
+                ps.setString(3, role);
+                ps.setString(4, username);
+                ps.setTimestamp(5, Timestamp.from(Instant.now()));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Removes a user; false when there was none. The last admin cannot be removed. */
+    public boolean remove(String username) {
+        return Tx.run(ds, c -> {
+            Optional<User> u = find(username);
+            if (u.isPresent() && u.get().role().equals("admin") && list().stream().filter(x -> x.role().equals("admin")).count() == 1) {
+                throw new IllegalArgumentException("'" + username + "' is the last admin");
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM app_user WHERE username = ?")) {
+                ps.setString(1, username);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    public List<User> list() {
+        return Tx.run(ds, c -> {
+            List<User> all = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT username, role, created_at FROM app_user ORDER BY username");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    all.add(new User(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()));
+                }
+            }
+            return all;
+        });
+    }
+
+    public Optional<User> find(String username) {
+        return list().stream().filter(u -> u.username().equals(username)).findFirst();
+    }
+
+    /** The user's role when the password matches its hash; empty otherwise (unknown user included). Takes bcrypt's time. */
+    public Optional<String> verify(String username, String password) {
+        String[] row = Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT password_hash, role FROM app_user WHERE username = ?")) {
+                ps.setString(1, username);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : null;
+                }
+            }
+        });
+        if (row == null) {
+            BcryptUtil.matches(password, DUMMY);   // the same time for an unknown name
+            return Optional.empty();
+        }
+        return BcryptUtil.matches(password, row[0]) ? Optional.of(row[1]) : Optional.empty();
+    }
+
+    private static final String DUMMY = BcryptUtil.bcryptHash("not a password of anyone", COST);
+}
