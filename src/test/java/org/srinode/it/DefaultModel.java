@@ -16,7 +16,7 @@ final class DefaultModel {
         }
     }
 
-    /** The derived UID the node gives for a source UID ("series" or "instance"). */
+    /** The derived Series Instance UID the node gives generation 1 of a source series (kind "series" or "segmentation"). */
     static String derivedUid(String sourceUid, String kind) {
         ModelConfig c = config();
         return org.srinode.derived.DerivedUids.of(sourceUid, c.name(), c.version(), kind);
