@@ -13,4 +13,4 @@ stack_start SRI_SERIES_IDLE_TIMEOUT=2s
 [ -n "$PACS_HTTP" ] || { echo "bench e2e needs Orthanc: apt-get install orthanc" >&2; exit 2; }
 echo "[sri-node] machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" >&2
 java ${JAVA_OPTS:-} -cp "$CLI_CP" org.srinode.cli.Main bench-e2e --node "http://localhost:$NODE_HTTP" --dicom-port "$NODE_DICOM" \
-  --pacs "$PACS_HTTP" --runs "${1:-5}" --output "$STACK_DIR/series"
+  --pacs "$PACS_HTTP" --runs "${1:-5}" --output "$STACK_DIR/series" --node-pid "${STACK_PIDS[-1]}"

@@ -28,6 +28,11 @@ import org.srinode.volume.Volume;
 final class BenchE2e {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The ENHANCE stage's phases as the node records them (stage ENHANCE_x) and their names in the table. */
+    private static final String[][] PHASES = {{"READ", "read the source (headers, pixels)"}, {"MODEL", "model inference (tiling, intensity mapping)"},
+        {"CHECK", "data-consistency score"}, {"WRITE", "write the derived files"}, {"SEG", "write the Segmentation"},
+        {"REGISTER", "read back, register, supersede"}};
+
     private BenchE2e() {
     }
 
@@ -87,8 +92,11 @@ final class BenchE2e {
             t.put("series completion (idle timeout)", Duration.between(sentAt.isAfter(last) ? last : sentAt, completed).toMillis() / 1e3);
             t.put("assessment", src.at("/stageMillis/ASSESS").asLong() / 1e3);
             t.put("enhancement (model + derived files)", src.at("/stageMillis/ENHANCE").asLong() / 1e3);
+            for (String[] phase : PHASES) {
+                t.put("  " + phase[1], src.at("/stageMillis/ENHANCE_" + phase[0]).asLong() / 1e3);
+            }
             t.put("C-STORE of the derived series to Orthanc", der.at("/stageMillis/FORWARD").asLong() / 1e3);
-            double named = t.values().stream().mapToDouble(Double::doubleValue).sum();
+            double named = t.entrySet().stream().filter(e -> !e.getKey().startsWith("  ")).mapToDouble(Map.Entry::getValue).sum();
             t.put("hand-offs between stages (job polling)", Math.max(0, total - named));
             t.put("total: last instance to derived series in Orthanc", total);
             results.add(t);
@@ -100,7 +108,21 @@ final class BenchE2e {
             double[] xs = results.stream().mapToDouble(m -> m.get(k)).sorted().toArray();
             System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f |%n", k, xs[xs.length / 2], xs[0], xs[xs.length - 1]);
         }
-        System.out.println("\n" + runs + " runs, a 256x256x24 series at x2 (512x512 out), node " + node);
+        double[] ratio = results.stream().mapToDouble(m -> m.get("enhancement (model + derived files)") / m.get("  " + PHASES[1][1]))
+                .sorted().toArray();
+        System.out.printf(Locale.ROOT, "%nENHANCE stage / model inference (same slices, same run): median %.2f (min %.2f, max %.2f)%n",
+                ratio[ratio.length / 2], ratio[0], ratio[ratio.length - 1]);
+        String pid = o.get("--node-pid");
+        if (pid != null) {
+            for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
+                if (line.startsWith("VmHWM") || line.startsWith("VmRSS")) {
+                    String[] f = line.split("\\s+");
+                    System.out.printf(Locale.ROOT, "node %s: %.0f MB%n", line.startsWith("VmHWM") ? "peak RSS (VmHWM)" : "RSS now",
+                            Long.parseLong(f[1]) / 1024.0);
+                }
+            }
+        }
+        System.out.println(runs + " runs, a 256x256x24 series at x2 (512x512 out), node " + node);
         return 0;
     }
 

@@ -37,8 +37,8 @@ public class Forwarder {
         this.config = config;
     }
 
-    public List<Job> claimDue() {
-        return jobs.claimDue(KIND, 8);
+    public List<Job> claimDue() throws InterruptedException {
+        return jobs.claimDueOrWait(KIND, 8, JobQueue.HAND_OFF_WAIT);
     }
 
     /** The series' files (every generation: a re-opened series is sent whole and supersedes). */

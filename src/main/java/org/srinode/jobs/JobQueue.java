@@ -36,6 +36,63 @@ public class JobQueue {
         this.ds = ds;
     }
 
+    /** How long a stage's poll waits for a job of its kind to be enqueued in this process before it polls again. */
+    public static final Duration HAND_OFF_WAIT = Duration.ofSeconds(2);
+
+    /** Per job kind: how many enqueues this process has seen (waiters in {@link #claimDueOrWait} watch it change). */
+    private static final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicLong> ENQUEUED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static java.util.concurrent.atomic.AtomicLong counter(String kind) {
+        return ENQUEUED.computeIfAbsent(kind, k -> new java.util.concurrent.atomic.AtomicLong());
+    }
+
+    /** Tells the stage of {@code kind} in this process that a job may be due now. */
+    private static void wake(String kind) {
+        java.util.concurrent.atomic.AtomicLong n = counter(kind);
+        synchronized (n) {
+            n.incrementAndGet();
+            n.notifyAll();
+        }
+    }
+
+    /**
+     * Claims due jobs; when there is none, waits up to {@code wait} for a job of that kind to be enqueued
+     * in this process and claims it at once (the hand-off between stages of one node costs no polling
+     * period; the caller's own polling still finds jobs enqueued by other nodes). The enqueuing
+     * transaction may not have committed when the waiter wakes, so a wake-up is followed by a few
+     * short retries.
+     *
+     * @return the claimed jobs, empty when none became due within {@code wait}
+     */
+    public List<Job> claimDueOrWait(String kind, int limit, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        java.util.concurrent.atomic.AtomicLong n = counter(kind);
+        while (true) {
+            long seen = n.get();
+            List<Job> jobs = claimDue(kind, limit);
+            if (!jobs.isEmpty()) {
+                return jobs;
+            }
+            synchronized (n) {
+                while (n.get() == seen) {
+                    long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    if (left <= 0) {
+                        return jobs;
+                    }
+                    n.wait(left);
+                }
+            }
+            for (int retry = 0; retry < 4; retry++) {
+                Thread.sleep(10L << retry);
+                jobs = claimDue(kind, limit);
+                if (!jobs.isEmpty()) {
+                    return jobs;
+                }
+            }
+        }
+    }
+
     /** Adds a job inside the caller's transaction; a second one for the same kind/series/generation is ignored. */
     public static void enqueue(Connection c, String kind, String seriesUid, int generation) throws SQLException {
         Timestamp now = Timestamp.from(Instant.now());
@@ -50,6 +107,7 @@ public class JobQueue {
             ps.setTimestamp(6, now);
             ps.executeUpdate();
         }
+        wake(kind);
     }
 
     /** Adds a job in its own transaction (ignored when it exists already). */

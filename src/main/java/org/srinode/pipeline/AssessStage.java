@@ -57,8 +57,8 @@ public class AssessStage {
         this.assessor = new Assessor(settings.targets());
     }
 
-    public List<Job> claimDue() {
-        return jobs.claimDue(KIND, 4);
+    public List<Job> claimDue() throws InterruptedException {
+        return jobs.claimDueOrWait(KIND, 4, JobQueue.HAND_OFF_WAIT);
     }
 
     /** Assesses the job's series; the body becomes the Assessment and its findings become headers. */

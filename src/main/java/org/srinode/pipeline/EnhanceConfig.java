@@ -26,15 +26,19 @@ public interface EnhanceConfig {
     @WithDefault("1")
     int workers();
 
-    /** Tile side in low-resolution pixels. */
-    @WithDefault("128")
+    /**
+     * Largest slice side, in low-resolution pixels, run in one pass; larger slices are cut into tiles of
+     * this side. 512 runs every common MR matrix whole (one pass per slice, no overlap recomputed); lower it
+     * for a small GPU.
+     */
+    @WithDefault("512")
     int tile();
 
     /** Tile overlap in low-resolution pixels. */
     @WithDefault("8")
     int overlap();
 
-    /** Tiles per forward pass. */
+    /** Tiles per forward pass (whole slices when they fit one tile, so several slices per pass). */
     @WithDefault("4")
     int batchSize();
 }

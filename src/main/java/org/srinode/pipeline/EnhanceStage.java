@@ -71,8 +71,8 @@ public class EnhanceStage {
         });
     }
 
-    public List<Job> claimDue() {
-        return models.enhancer().isPresent() ? jobs.claimDue(AssessStage.ENHANCE, workers) : List.of();
+    public List<Job> claimDue() throws InterruptedException {
+        return models.enhancer().isPresent() ? jobs.claimDueOrWait(AssessStage.ENHANCE, workers, JobQueue.HAND_OFF_WAIT) : List.of();
     }
 
     public void enhance(Exchange exchange) throws Exception {
@@ -101,6 +101,7 @@ public class EnhanceStage {
             removeUnregistered(dir); // never half-written: nothing of a failed attempt stays behind
             throw e;
         }
+        long registerStart = System.nanoTime();
         boolean hold = r.exceeded() && !"FLAG".equalsIgnoreCase(safety.onExceed());
         List<SpooledInstance> written = new ArrayList<>();
         for (Path out : r.files()) {
@@ -121,7 +122,13 @@ public class EnhanceStage {
         String outcome = hold ? "HELD" : r.exceeded() ? "FLAGGED" : "ENHANCED";
         series.recordEnhancement(job.seriesUid(), r.score(), outcome);
         jobs.succeeded(job.id());
-        series.recordStageTime(job.seriesUid(), "ENHANCE", r.millis());
+        long register = (System.nanoTime() - registerStart) / 1_000_000;
+        series.recordStageTime(job.seriesUid(), "ENHANCE", r.millis() + register);
+        // the breakdown (bench e2e prints it): ENHANCE_READ, _MODEL, _CHECK, _WRITE, _SEG, _REGISTER (read back, registered, superseded)
+        for (java.util.Map.Entry<String, Long> p : r.phaseMillis().entrySet()) {
+            series.recordStageTime(job.seriesUid(), "ENHANCE_" + p.getKey(), p.getValue());
+        }
+        series.recordStageTime(job.seriesUid(), "ENHANCE_REGISTER", register);
         metrics.enhanced(r.millis(), outcome);
         LOG.infof("series %s: derived series %s written, %d slices x%d in %.1f s, data consistency %.3f: %s",
                 Uids.shortTag(job.seriesUid()), Uids.shortTag(r.derivedUid()), written.size(), r.scale(), r.millis() / 1e3, r.score(),

@@ -77,8 +77,8 @@ public class PublishStage {
         return baseUrl;
     }
 
-    public List<Job> claimDue() {
-        return jobs.claimDue(SeriesAssembler.PUBLISH, 2);
+    public List<Job> claimDue() throws InterruptedException {
+        return jobs.claimDueOrWait(SeriesAssembler.PUBLISH, 2, JobQueue.HAND_OFF_WAIT);
     }
 
     public void publish(Exchange exchange) throws Exception {

@@ -33,8 +33,12 @@ public final class SeriesEnhancement {
      * @param exceeded   the score is above the limit
      * @param millis     time taken
      * @param segmentation the DICOM Segmentation of the inpainted regions and filled slices, or null when there are none
+     * @param phaseMillis  where the time went, in order: READ (headers and pixels of the source), MODEL (the
+     *                     network, with tiling and intensity mapping), CHECK (data-consistency score), WRITE (derived
+     *                     files, filled slices), SEG (the Segmentation); milliseconds
      */
-    public record Result(String derivedUid, List<Path> files, int scale, double score, boolean exceeded, long millis, Path segmentation) {
+    public record Result(String derivedUid, List<Path> files, int scale, double score, boolean exceeded, long millis, Path segmentation,
+                         java.util.Map<String, Long> phaseMillis) {
     }
 
     private SeriesEnhancement() {
@@ -70,6 +74,8 @@ public final class SeriesEnhancement {
     public static Result run(List<Path> sourceFiles, int generation, Assessment assessment, Enhancer model, int seriesNumber, String suffix,
                              double maxInconsistency, Path outDir, Path segmentationDir, ProgressListener progress) throws Exception {
         long t0 = System.nanoTime();
+        java.util.Map<String, Long> phases = new java.util.LinkedHashMap<>();
+        long[] mark = {t0};
         List<ImageHeader> images = new ArrayList<>();
         for (Path f : sourceFiles) {
             images.add(SeriesFiles.header(f));
@@ -94,9 +100,12 @@ public final class SeriesEnhancement {
         }
         Volume lq = new Volume(w, h, images.size(), data, 1, 1, 1);
         Volume maskVolume = new Volume(w, h, images.size(), mask, 1, 1, 1);
+        lap(phases, "READ", mark);
         Volume hq = model.enhance(lq, maskVolume, progress);
+        lap(phases, "MODEL", mark);
         int s = model.config().scale();
         double score = Consistency.score(lq, maskVolume, hq, s);
+        lap(phases, "CHECK", mark);
         boolean exceeded = !(score <= maxInconsistency); // a non-finite score (NaN in the output) counts as exceeded
         List<String> actions = assessment == null ? List.of("SR_X" + s) : assessment.actions();
         String derivedUid = derivedUid(first.seriesInstanceUid(), generation, model, "series");
@@ -128,10 +137,19 @@ public final class SeriesEnhancement {
                 }
             }
         }
+        lap(phases, "WRITE", mark);
         String segUid = derivedUid(first.seriesInstanceUid(), generation, model, "segmentation");
         Path seg = segmentationDir.resolve(segUid + ".1.dcm");
         int frames = SegmentationWriter.write(written, made, segUid, seriesNumber + 1, SOFTWARE, seg);
-        return new Result(derivedUid, written, s, score, exceeded, (System.nanoTime() - t0) / 1_000_000, frames > 0 ? seg : null);
+        lap(phases, "SEG", mark);
+        return new Result(derivedUid, written, s, score, exceeded, (System.nanoTime() - t0) / 1_000_000, frames > 0 ? seg : null, phases);
+    }
+
+    /** Records the milliseconds since {@code mark[0]} under {@code name} and moves the mark to now. */
+    private static void lap(java.util.Map<String, Long> phases, String name, long[] mark) {
+        long now = System.nanoTime();
+        phases.put(name, (now - mark[0]) / 1_000_000);
+        mark[0] = now;
     }
 
     private static boolean[] upscaled(float[] mask, int z, int w, int h, int s) {

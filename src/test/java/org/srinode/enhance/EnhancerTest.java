@@ -79,6 +79,23 @@ class EnhancerTest {
     }
 
     @Test
+    void slicesBatchedSeveralToAPassGiveWhatOneAtATimeGives() throws Exception {
+        Volume v = randomVolume(40, 36, 5, 10f);   // 5 slices, batches of 4 and 1 whole slices
+        try (Enhancer batched = Enhancer.load(dir, new EnhancerOptions("cpu", 1, 512, 8, 4));
+             Enhancer single = Enhancer.load(dir, new EnhancerOptions("cpu", 1, 512, 8, 1))) {
+            java.util.List<Integer> done = new java.util.ArrayList<>();
+            Volume a = batched.enhance(v, null, (k, n) -> done.add(k));
+            Volume b = single.enhance(v, null, ProgressListener.NONE);
+            assertThat(done).as("progress once per slice, in order").containsExactly(1, 2, 3, 4, 5);
+            double maxDiff = 0;
+            for (int i = 0; i < a.data().length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(a.data()[i] - b.data()[i]));
+            }
+            assertThat(maxDiff).isLessThan(1e-3);
+        }
+    }
+
+    @Test
     void concurrentCallersGetTheSameResultsAsOneAtATime() throws Exception {
         Volume a = randomVolume(60, 60, 2, 100f);
         Volume b = randomVolume(70, 50, 2, 5f);

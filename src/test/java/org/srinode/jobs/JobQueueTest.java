@@ -46,4 +46,25 @@ class JobQueueTest {
         q.succeeded(j.id());
         assertThat(q.forSeries("1.2.3")).extracting(Job::state).containsExactly("DONE");
     }
+
+    @Test
+    void aWaitingStageClaimsAJobAsSoonAsItIsEnqueued() throws Exception {
+        JobQueue q = queue();
+        assertThat(q.claimDue("FORWARD", 10)).hasSize(1);
+        // another stage enqueues an ASSESS job in its own transaction while this one waits: the waiter claims it
+        // then, not at the end of the wait (after the wait it would return nothing: it does not poll again)
+        Thread other = new Thread(() -> {
+            try {
+                Thread.sleep(200);
+                q.enqueue("ASSESS", "1.2.4", 1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        other.start();
+        java.util.List<Job> got = q.claimDueOrWait("ASSESS", 4, Duration.ofSeconds(60));
+        other.join();
+        assertThat(got).extracting(Job::seriesUid).containsExactly("1.2.4");
+        assertThat(q.claimDueOrWait("ASSESS", 4, Duration.ofMillis(100))).as("nothing else due: empty after the wait").isEmpty();
+    }
 }
