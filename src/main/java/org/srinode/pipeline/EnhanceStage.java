@@ -109,18 +109,17 @@ public class EnhanceStage {
             written.add(new SpooledInstance(DicomHeaders.readAndCheck(out), out, out.toFile().length(), "SRI_NODE"));
         }
         String modelName = model.config().name() + " " + model.config().version();
-        series.registerDerived(written, !hold, job.seriesUid(), modelName, true);
+        List<SeriesAssembler.Derived> outputs = new ArrayList<>(List.of(new SeriesAssembler.Derived(written, !hold, modelName, true)));
         if (r.segmentation() != null) {
             Path seg = r.segmentation();
-            series.registerDerived(List.of(new SpooledInstance(DicomHeaders.readAndCheck(seg), seg, seg.toFile().length(), "SRI_NODE")),
-                    !hold, job.seriesUid(), modelName, false);
+            outputs.add(new SeriesAssembler.Derived(
+                    List.of(new SpooledInstance(DicomHeaders.readAndCheck(seg), seg, seg.toFile().length(), "SRI_NODE")), !hold, modelName, false));
         }
-        // the earlier generations' outputs are withdrawn once this one is registered (see Supersession)
-        java.util.Set<String> current = java.util.Set.of(r.derivedUid(),
-                SeriesEnhancement.derivedUid(job.seriesUid(), job.generation(), model, "segmentation"));
-        supersession.withdrawEarlier(job.seriesUid(), job.generation(), current, r.derivedUid());
+        // the outcome first: the PUBLISH job may run the moment it is committed and publishes the score
         String outcome = hold ? "HELD" : r.exceeded() ? "FLAGGED" : "ENHANCED";
         series.recordEnhancement(job.seriesUid(), r.score(), outcome);
+        // this generation's outputs registered and the earlier ones withdrawn in one transaction (see Supersession)
+        supersession.register(job.seriesUid(), job.generation(), outputs, r.derivedUid());
         jobs.succeeded(job.id());
         long register = (System.nanoTime() - registerStart) / 1_000_000;
         series.recordStageTime(job.seriesUid(), "ENHANCE", r.millis() + register);

@@ -48,7 +48,24 @@ public class Supersession {
      * @return the series withdrawn (empty at generation 1 or when nothing was made before)
      */
     public List<SeriesAssembler.Superseded> withdrawEarlier(String sourceUid, int generation, Set<String> current, String replacedBy) {
-        List<SeriesAssembler.Superseded> done = series.supersede(sourceUid, current, replacedBy, withdrawn -> {
+        return register(sourceUid, generation, List.of(), current, replacedBy);
+    }
+
+    /**
+     * Registers this generation's derived series (with their FORWARD and PUBLISH jobs) and withdraws the
+     * earlier generations' in the same transaction.
+     *
+     * @param outputs    the derived series of this generation (the enhanced series, its Segmentation)
+     * @param replacedBy the new derived Series Instance UID
+     */
+    public List<SeriesAssembler.Superseded> register(String sourceUid, int generation, List<SeriesAssembler.Derived> outputs,
+                                                     String replacedBy) {
+        return register(sourceUid, generation, outputs, Set.of(), replacedBy);
+    }
+
+    private List<SeriesAssembler.Superseded> register(String sourceUid, int generation, List<SeriesAssembler.Derived> outputs,
+                                                      Set<String> current, String replacedBy) {
+        List<SeriesAssembler.Superseded> done = series.supersede(sourceUid, outputs, current, replacedBy, withdrawn -> {
             String noteUid = DerivedUids.of(sourceUid, "rejection-note", "generation-" + generation);
             Path anyFile = withdrawn.stream().filter(w -> !w.delivered().isEmpty()).findFirst().orElseThrow().anyFile();
             String study = DicomHeaders.readAndCheck(anyFile).studyInstanceUid();

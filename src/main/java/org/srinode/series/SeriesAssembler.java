@@ -300,6 +300,13 @@ public class SeriesAssembler {
     }
 
     /**
+     * A derived series to register with a supersession: its instances (all of one series), whether its
+     * FORWARD job is queued (not when held), the model that made it, whether it is published to FHIR.
+     */
+    public record Derived(List<SpooledInstance> instances, boolean forward, String model, boolean publish) {
+    }
+
+    /**
      * A derived series being withdrawn: its instances that may have reached the destination (its FORWARD
      * job ran at least once), and a file of it (for the patient and study attributes of a rejection note).
      *
@@ -335,8 +342,27 @@ public class SeriesAssembler {
      * @return the series withdrawn now (empty when there was nothing earlier)
      */
     public List<Superseded> supersede(String sourceUid, java.util.Set<String> current, String replacedBy, NoteWriter note) {
+        return supersede(sourceUid, List.of(), current, replacedBy, note);
+    }
+
+    /**
+     * Registers the derived series of a source's current generation and withdraws the earlier ones (see
+     * {@link #supersede(String, java.util.Set, String, NoteWriter)}) in one transaction, so that no job of the
+     * new series can run before the earlier ones are marked superseded (a FHIR publication would list both).
+     *
+     * @param register the current generation's derived series; their Series Instance UIDs are kept, with {@code current}
+     */
+    public List<Superseded> supersede(String sourceUid, List<Derived> register, java.util.Set<String> current, String replacedBy,
+                                      NoteWriter note) {
+        java.util.Set<String> keep = new HashSet<>(current);
+        for (Derived d : register) {
+            keep.add(d.instances().get(0).header().seriesInstanceUid());
+        }
         return Tx.run(ds, c -> {
             lockSeries(c, sourceUid);   // one supersession of a source at a time
+            for (Derived d : register) {
+                registerDerived(c, d.instances(), d.forward(), sourceUid, d.model(), d.publish());
+            }
             List<SeriesInfo> earlier = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE s.derived_from = ? AND s.superseded_by IS NULL "
                     + "AND (s.modality IS NULL OR s.modality <> 'KO')")) {
@@ -344,7 +370,7 @@ public class SeriesAssembler {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         SeriesInfo s = map(rs);
-                        if (!current.contains(s.seriesUid())) {
+                        if (!keep.contains(s.seriesUid())) {
                             earlier.add(s);
                         }
                     }

