@@ -32,8 +32,7 @@ class DicomNodeIT {
 
     @AfterAll
     void stop() throws Exception {
-        node.close();
-        orthanc.close();
+        WorkDir.closeAll(node, orthanc);
     }
 
     @Test

@@ -55,9 +55,7 @@ class EndToEndIT {
 
     @AfterAll
     void stop() throws Exception {
-        node.close();
-        orthanc.close();
-        fhir.close();
+        WorkDir.closeAll(node, orthanc, fhir);
     }
 
     private JsonNode finished() {

@@ -48,11 +48,7 @@ class FhirIT {
 
     @AfterAll
     void stop() throws Exception {
-        node.close();
-        orthanc.close();
-        if (fhir != null) {
-            fhir.close();
-        }
+        WorkDir.closeAll(node, orthanc, fhir);
     }
 
     @Test

@@ -50,8 +50,7 @@ class FrontDoorIT {
 
     @AfterAll
     void stop() throws Exception {
-        node.close();
-        orthanc.close();
+        WorkDir.closeAll(node, orthanc);
     }
 
     /** n copies of MR_small in one new series (new UIDs, Instance Numbers 1..n), one file each. */

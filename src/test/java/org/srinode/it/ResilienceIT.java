@@ -38,14 +38,13 @@ class ResilienceIT {
     void killNineAfterAcknowledgingThenRestartDeliversTheSeriesExactlyOnce() throws Exception {
         Path tmp = WorkDir.fresh(getClass()).resolve("kill9");
         try (Orthanc orthanc = new Orthanc(tmp.resolve("orthanc")).start()) {
-            Node node = new Node(tmp.resolve("node")).forwardingTo(orthanc).with("SRI_SERIES_IDLE_TIMEOUT", "60s").start();
-            Proc store = new Dcmtk(tmp).store("MODALITY", node.dicomPort, SharedData.twentyInstanceSeries());
-            assertThat(store.exitCode()).as(store.output()).isZero();
-            assertThat(store.output()).doesNotContain("Error");
-            node.killHard();                       // acknowledged, not yet complete, not forwarded
-            assertThat(orthanc.instanceCount()).isZero();
-            node.with("SRI_SERIES_IDLE_TIMEOUT", "2s").start();
-            try {
+            try (Node node = new Node(tmp.resolve("node")).forwardingTo(orthanc).with("SRI_SERIES_IDLE_TIMEOUT", "60s").start()) {   // closed whatever fails, restarted or not
+                Proc store = new Dcmtk(tmp).store("MODALITY", node.dicomPort, SharedData.twentyInstanceSeries());
+                assertThat(store.exitCode()).as(store.output()).isZero();
+                assertThat(store.output()).doesNotContain("Error");
+                node.killHard();                       // acknowledged, not yet complete, not forwarded
+                assertThat(orthanc.instanceCount()).isZero();
+                node.with("SRI_SERIES_IDLE_TIMEOUT", "2s").start();
                 String series = seriesUid();
                 await().atMost(Duration.ofSeconds(60)).until(() -> "DONE".equals(forwardJob(node, series).path("state").asText()));
                 assertThat(orthanc.instanceCount()).isEqualTo(20);
@@ -53,8 +52,6 @@ class ResilienceIT {
                 try (Stream<Path> s = Files.walk(node.dataDir.resolve("spool"))) {
                     assertThat(s.filter(p -> p.toString().endsWith(".dcm")).count()).isEqualTo(20);
                 }
-            } finally {
-                node.close();
             }
         }
     }
@@ -63,17 +60,16 @@ class ResilienceIT {
     void killNineDuringAnEnhancementThenRestartCompletesItExactlyOnce() throws Exception {
         Path tmp = WorkDir.fresh(getClass()).resolve("kill9-enhancing");
         try (Orthanc orthanc = new Orthanc(tmp.resolve("orthanc")).start()) {
-            Node node = new Node(tmp.resolve("node")).forwardingTo(orthanc).start();
-            org.srinode.cli.Demo.Simulated sim = org.srinode.cli.Demo.simulate(org.srinode.volume.Nifti.read(SharedData.colin27()),
-                    tmp.resolve("acquired"));
-            int n = sim.kept().size();
-            Proc store = new Dcmtk(tmp).store("MODALITY", node.dicomPort, SharedData.dcmFiles(sim.folder()).toArray(Path[]::new));
-            assertThat(store.exitCode()).as(store.output()).isZero();
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> "RUNNING".equals(job(node, sim.seriesUid(), "ENHANCE").path("state").asText()));
-            node.killHard();                       // in the middle of the enhancement
-            node.start();
-            try {
+            try (Node node = new Node(tmp.resolve("node")).forwardingTo(orthanc).start()) {   // closed whatever fails, restarted or not
+                org.srinode.cli.Demo.Simulated sim = org.srinode.cli.Demo.simulate(org.srinode.volume.Nifti.read(SharedData.colin27()),
+                        tmp.resolve("acquired"));
+                int n = sim.kept().size();
+                Proc store = new Dcmtk(tmp).store("MODALITY", node.dicomPort, SharedData.dcmFiles(sim.folder()).toArray(Path[]::new));
+                assertThat(store.exitCode()).as(store.output()).isZero();
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                        .until(() -> "RUNNING".equals(job(node, sim.seriesUid(), "ENHANCE").path("state").asText()));
+                node.killHard();                       // in the middle of the enhancement
+                node.start();
                 await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
                         .until(() -> "DONE".equals(job(node, sim.seriesUid(), "ENHANCE").path("state").asText()));
                 JsonNode v = Http.json(node.url("/api/series/" + sim.seriesUid()));
@@ -87,8 +83,6 @@ class ResilienceIT {
                 try (Stream<Path> s = Files.walk(node.dataDir.resolve("derived"))) {
                     assertThat(s.filter(p -> p.toString().endsWith(".dcm")).count()).isEqualTo(n + filled + 1);
                 }
-            } finally {
-                node.close();
             }
         }
     }

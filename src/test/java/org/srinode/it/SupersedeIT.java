@@ -57,9 +57,7 @@ class SupersedeIT {
 
     @AfterAll
     void stop() throws Exception {
-        node.close();
-        orthanc.close();
-        fhir.close();
+        WorkDir.closeAll(node, orthanc, fhir);
     }
 
     private void send(List<Path> files) throws Exception {

@@ -22,4 +22,24 @@ final class WorkDir {
         }
         return Files.createDirectories(dir);
     }
+
+    /**
+     * Closes every peer that was started (null: never created, e.g. a start-up failed in a {@code @BeforeAll}),
+     * each even when an earlier one fails, so that no node or Orthanc process outlives its test; rethrows the first failure.
+     */
+    static void closeAll(AutoCloseable... peers) throws Exception {
+        Exception first = null;
+        for (AutoCloseable p : peers) {
+            try {
+                if (p != null) {
+                    p.close();
+                }
+            } catch (Exception e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
 }
