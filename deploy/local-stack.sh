@@ -55,9 +55,11 @@ JSON
   SRI_API_PASSWORD=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
   export SRI_API_USER SRI_API_PASSWORD
   (umask 077; echo "$SRI_API_PASSWORD" > "$STACK_DIR/admin-password")
-  env SRI_DATA_DIR="$STACK_DIR/node" QUARKUS_HTTP_PORT=$NODE_HTTP SRI_DICOM_PORT=$NODE_DICOM SRI_DICOM_BIND_ADDRESS=127.0.0.1 \
-    SRI_ADMIN_PASSWORD="$SRI_API_PASSWORD" SRI_FHIR_SANDBOX=true SRI_FHIR_USERNAME=admin SRI_FHIR_PASSWORD="$SRI_API_PASSWORD" \
-    SRI_FORWARD_URI="$forward" "$@" java ${NODE_JAVA_OPTS:-} ${JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar > "$STACK_DIR/node.log" 2>&1 &
+  # the passwords go through the environment, not a command line (ps would show them)
+  ( export SRI_ADMIN_PASSWORD="$SRI_API_PASSWORD" SRI_FHIR_PASSWORD="$SRI_API_PASSWORD"
+    exec env SRI_DATA_DIR="$STACK_DIR/node" QUARKUS_HTTP_PORT=$NODE_HTTP SRI_DICOM_PORT=$NODE_DICOM SRI_DICOM_BIND_ADDRESS=127.0.0.1 \
+      SRI_FHIR_SANDBOX=true SRI_FHIR_USERNAME=admin \
+      SRI_FORWARD_URI="$forward" "$@" java ${NODE_JAVA_OPTS:-} ${JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar ) > "$STACK_DIR/node.log" 2>&1 &
   STACK_PIDS+=($!)
   wait_http "http://127.0.0.1:$NODE_HTTP/q/health/ready" 120 "the node (model loading)" || { tail -20 "$STACK_DIR/node.log" >&2; return 1; }
   echo "[sri-node] node: AE SRI_NODE on port $NODE_DICOM, web page http://localhost:$NODE_HTTP/ (user admin, password in $STACK_DIR/admin-password; log $STACK_DIR/node.log)" >&2

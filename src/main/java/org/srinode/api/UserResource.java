@@ -64,6 +64,8 @@ public class UserResource {
             AUDIT.infof("user '%s' %s with role %s by '%s'", LogText.escape(username), existed ? "changed" : "created",
                     LogText.escape(body.role()), sc.getUserPrincipal().getName());
             return Response.status(existed ? 200 : 201).entity(users.find(username).orElseThrow()).build();
+        } catch (Users.LastAdmin e) {
+            return Problem.of(Response.Status.CONFLICT, e.getMessage());
         } catch (IllegalArgumentException e) {
             return Problem.of(Response.Status.BAD_REQUEST, e.getMessage());
         }
@@ -77,7 +79,7 @@ public class UserResource {
             if (!users.remove(username)) {
                 return Problem.of(Response.Status.NOT_FOUND, "no user " + username);
             }
-        } catch (IllegalArgumentException e) {
+        } catch (Users.LastAdmin e) {
             return Problem.of(Response.Status.CONFLICT, e.getMessage());
         }
         AUDIT.infof("user '%s' removed by '%s'", LogText.escape(username), sc.getUserPrincipal().getName());

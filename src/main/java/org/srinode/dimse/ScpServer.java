@@ -156,6 +156,19 @@ public final class ScpServer implements AutoCloseable {
                         closeNow(ch);
                     }
                 }
+                // connections awaiting the peer's close are bounded like those awaiting an A-ASSOCIATE-RQ: beyond
+                // the cap the oldest is closed now (a peer that associates, releases and never closes, in a loop)
+                while (closing.size() > settings.maxPendingConnections()) {
+                    SocketChannel oldest = null;
+                    long first = Long.MAX_VALUE;
+                    for (Map.Entry<SocketChannel, Long> e : closing.entrySet()) {
+                        if (e.getValue() < first) {
+                            first = e.getValue();
+                            oldest = e.getKey();
+                        }
+                    }
+                    closeNow(oldest);
+                }
                 expire(System.nanoTime());
                 if (!complete.isEmpty()) {
                     selector.selectNow(); // deregisters the cancelled keys before the channels turn blocking
@@ -393,6 +406,13 @@ public final class ScpServer implements AutoCloseable {
                 }
             }
             selector.close();
+        }
+        for (SocketChannel ch; (ch = handedBack.poll()) != null; ) {
+            try {
+                ch.close();   // handed back by a worker after the reactor stopped
+            } catch (IOException ignored) {
+                // closing
+            }
         }
         if (workers != null) {
             workers.shutdown();

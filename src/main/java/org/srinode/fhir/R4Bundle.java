@@ -75,7 +75,9 @@ public final class R4Bundle {
             put(b, o, "Observation/" + o.getIdElement().getIdPart());
         }
         for (String old : p.withdrawn()) {
-            // the findings published with a superseded derived series: they described a version of the acquisition that changed
+            // the findings and the Provenance published with a superseded derived series: they described a version of the
+            // acquisition that changed, and a series the PACS was told to reject
+            b.addEntry().getRequest().setMethod(Bundle.HTTPVerb.DELETE).setUrl("Provenance/" + provenanceId(old));
             for (String code : FINDING_CODES) {
                 b.addEntry().getRequest().setMethod(Bundle.HTTPVerb.DELETE)
                         .setUrl("Observation/" + id("obs", p.source().uid() + "|" + old + "|" + code));

@@ -93,19 +93,31 @@ public class JobQueue {
         }
     }
 
-    /** Adds a job inside the caller's transaction; a second one for the same kind/series/generation is ignored. */
+    /**
+     * Adds a job inside the caller's transaction; a second one for the same kind/series/generation is
+     * ignored and the existing row keeps its state, attempts and history (a job re-run after a restart
+     * must not send a DONE delivery again, nor revive a CANCELLED one).
+     */
     public static void enqueue(Connection c, String kind, String seriesUid, int generation) throws SQLException {
         Timestamp now = Timestamp.from(Instant.now());
         try (PreparedStatement ps = c.prepareStatement(
-                "MERGE INTO job (kind, series_uid, generation, state, attempts, next_attempt_at, created_at, updated_at) "
-                        + "KEY (kind, series_uid, generation) VALUES (?, ?, ?, 'PENDING', 0, ?, ?, ?)")) {
+                "INSERT INTO job (kind, series_uid, generation, state, attempts, next_attempt_at, created_at, updated_at) "
+                        + "SELECT ?, ?, ?, 'PENDING', 0, ?, ?, ? WHERE NOT EXISTS "
+                        + "(SELECT 1 FROM job WHERE kind = ? AND series_uid = ? AND generation = ?)")) {
             ps.setString(1, kind);
             ps.setString(2, seriesUid);
             ps.setInt(3, generation);
             ps.setTimestamp(4, now);
             ps.setTimestamp(5, now);
             ps.setTimestamp(6, now);
+            ps.setString(7, kind);
+            ps.setString(8, seriesUid);
+            ps.setInt(9, generation);
             ps.executeUpdate();
+        } catch (SQLException e) {
+            if (!"23505".equals(e.getSQLState())) {   // a concurrent insert of the same job won: it exists, as wanted
+                throw e;
+            }
         }
         wake(kind);
     }

@@ -79,6 +79,13 @@ public class EnhanceStage {
         Job job = JobExchange.bind(exchange);
         Enhancer model = models.enhancer().orElseThrow(() -> new IllegalStateException("the model is not loaded"));
         SeriesInfo info = series.find(job.seriesUid()).orElseThrow();
+        if (info.generation() != job.generation()) {
+            // late instances re-opened the series: the later generation's own job enhances it
+            jobs.succeeded(job.id());
+            LOG.infof("series %s: enhancement of generation %d skipped, the series is at generation %d", Uids.shortTag(job.seriesUid()),
+                    job.generation(), info.generation());
+            return;
+        }
         Assessment assessment = info.assessment() == null ? null : JSON.readValue(info.assessment(), Assessment.class);
         List<Path> files = series.files(job.seriesUid());
         if (model.config().scope() != null && !files.isEmpty()) {
@@ -117,9 +124,19 @@ public class EnhanceStage {
         }
         // the outcome first: the PUBLISH job may run the moment it is committed and publishes the score
         String outcome = hold ? "HELD" : r.exceeded() ? "FLAGGED" : "ENHANCED";
-        series.recordEnhancement(job.seriesUid(), r.score(), outcome);
+        series.recordEnhancement(job.seriesUid(), job.generation(), r.score(), outcome);
         // this generation's outputs registered and the earlier ones withdrawn in one transaction (see Supersession)
-        supersession.register(job.seriesUid(), job.generation(), outputs, r.derivedUid());
+        try {
+            supersession.register(job.seriesUid(), job.generation(), outputs, r.derivedUid());
+        } catch (SeriesAssembler.StaleGeneration e) {
+            removeUnregistered(dir);
+            if (r.segmentation() != null) {
+                java.nio.file.Files.deleteIfExists(r.segmentation());
+            }
+            jobs.succeeded(job.id());
+            LOG.infof("series %s: output of generation %d dropped: %s", Uids.shortTag(job.seriesUid()), job.generation(), e.getMessage());
+            return;
+        }
         jobs.succeeded(job.id());
         long register = (System.nanoTime() - registerStart) / 1_000_000;
         series.recordStageTime(job.seriesUid(), "ENHANCE", r.millis() + register);

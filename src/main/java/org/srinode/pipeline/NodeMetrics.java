@@ -32,9 +32,9 @@ public class NodeMetrics {
                     .description("Series known to the node, per state").register(registry);
         }
         for (String kind : new String[] {Forwarder.KIND, AssessStage.KIND, AssessStage.ENHANCE, SeriesAssembler.PUBLISH}) {
-            for (String state : new String[] {"PENDING", "RUNNING", "DONE", "DEAD"}) {
+            for (String state : new String[] {"PENDING", "RUNNING", "DONE", "DEAD", "CANCELLED"}) {
                 Gauge.builder("sri.jobs", jobs, q -> q.count(kind, state)).tag("kind", kind).tag("state", state)
-                        .description("Jobs per kind and state (PENDING+RUNNING: queue depth; DEAD: failed for good)").register(registry);
+                        .description("Jobs per kind and state (PENDING+RUNNING: queue depth; DEAD: failed for good; CANCELLED: superseded before it ran)").register(registry);
             }
             Gauge.builder("sri.jobs.retrying", jobs, q -> q.countRetrying(kind)).tag("kind", kind)
                     .description("Jobs waiting for a retry after a failure").register(registry);

@@ -65,7 +65,7 @@ public class Supersession {
 
     private List<SeriesAssembler.Superseded> register(String sourceUid, int generation, List<SeriesAssembler.Derived> outputs,
                                                       Set<String> current, String replacedBy) {
-        List<SeriesAssembler.Superseded> done = series.supersede(sourceUid, outputs, current, replacedBy, withdrawn -> {
+        List<SeriesAssembler.Superseded> done = series.supersede(sourceUid, generation, outputs, current, replacedBy, withdrawn -> {
             String noteUid = DerivedUids.of(sourceUid, "rejection-note", "generation-" + generation);
             Path anyFile = withdrawn.stream().filter(w -> !w.delivered().isEmpty()).findFirst().orElseThrow().anyFile();
             String study = DicomHeaders.readAndCheck(anyFile).studyInstanceUid();

@@ -24,13 +24,18 @@ import org.srinode.dicom.LogText;
  * Checks HTTP Basic credentials against {@link Users}; the identity gets the user's role and the roles
  * below it. Failed logins are rate-limited per user name: after {@link #MAX_FAILURES} failures within
  * {@link #WINDOW}, every attempt for that name fails without a password check until the window has
- * passed. Successes and failures are logged on the {@code sri.audit} category.
+ * passed (so anyone can lock a name out for a minute: the price of the limit). Failures and refusals are
+ * logged on the {@code sri.audit} category at WARN, successes at DEBUG. Known limits: attempts already
+ * in flight when the fifth failure is recorded are still checked; there is no per-address limit and no
+ * cache of verified credentials (each request costs one bcrypt).
  */
 @ApplicationScoped
 public class NodeIdentityProvider implements IdentityProvider<UsernamePasswordAuthenticationRequest> {
     private static final Logger AUDIT = Logger.getLogger("sri.audit");
     static final int MAX_FAILURES = 5;
     static final Duration WINDOW = Duration.ofMinutes(1);
+    /** Names whose failures are tracked at most; beyond, the record starts afresh. */
+    static final int MAX_TRACKED_NAMES = 10_000;
 
     private final Users users;
     private final Map<String, Deque<Instant>> failures = new ConcurrentHashMap<>();
@@ -58,11 +63,18 @@ public class NodeIdentityProvider implements IdentityProvider<UsernamePasswordAu
         }
         Optional<String> role = users.verify(name, password);
         if (role.isEmpty()) {
-            failures.computeIfAbsent(name, k -> new ArrayDeque<>()).addLast(Instant.now());
+            if (failures.size() >= MAX_TRACKED_NAMES) {
+                failures.clear();   // a spray of made-up names must not grow the map without bound
+            }
+            Deque<Instant> f = failures.computeIfAbsent(name, k -> new ArrayDeque<>());
+            synchronized (f) {
+                f.addLast(Instant.now());
+            }
             AUDIT.warnf("login failed for user '%s'", LogText.escape(name));
             throw new AuthenticationFailedException();
         }
         failures.remove(name);
+        AUDIT.debugf("login of user '%s'", LogText.escape(name));
         return QuarkusSecurityIdentity.builder().setPrincipal(new QuarkusPrincipal(name)).addRoles(Users.rolesOf(role.get())).build();
     }
 

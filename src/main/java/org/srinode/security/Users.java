@@ -109,6 +109,10 @@ public class Users {
         }
         String hash = BcryptUtil.bcryptHash(password, COST);
         Tx.run(ds, c -> {
+            lockAdmins(c);
+            if (!role.equals("admin") && isLastAdmin(c, username)) {
+                throw new LastAdmin("'" + username + "' is the last admin: make another user admin first");
+            }
             try (PreparedStatement ps = c.prepareStatement("MERGE INTO app_user (username, password_hash, role, created_at) KEY (username) "
                     + "VALUES (?, ?, ?, COALESCE((SELECT created_at FROM app_user WHERE username = ?), ?))")) {
                 ps.setString(1, username);
@@ -122,12 +126,40 @@ public class Users {
         });
     }
 
-    /** Removes a user; false when there was none. The last admin cannot be removed. */
+    /** Refused: the change would leave the node without an admin. */
+    public static final class LastAdmin extends RuntimeException {
+        LastAdmin(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Locks the admin rows for the rest of the transaction: two changes cannot both remove "the other" admin. */
+    private static void lockAdmins(java.sql.Connection c) throws java.sql.SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT username FROM app_user WHERE role = 'admin' FOR UPDATE");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                // locked
+            }
+        }
+    }
+
+    private static boolean isLastAdmin(java.sql.Connection c, String username) throws java.sql.SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT username FROM app_user WHERE role = 'admin'");
+             ResultSet rs = ps.executeQuery()) {
+            List<String> admins = new ArrayList<>();
+            while (rs.next()) {
+                admins.add(rs.getString(1));
+            }
+            return admins.size() == 1 && admins.get(0).equals(username);
+        }
+    }
+
+    /** Removes a user; false when there was none. The last admin cannot be removed ({@link LastAdmin}). */
     public boolean remove(String username) {
         return Tx.run(ds, c -> {
-            Optional<User> u = find(username);
-            if (u.isPresent() && u.get().role().equals("admin") && list().stream().filter(x -> x.role().equals("admin")).count() == 1) {
-                throw new IllegalArgumentException("'" + username + "' is the last admin");
+            lockAdmins(c);
+            if (isLastAdmin(c, username)) {
+                throw new LastAdmin("'" + username + "' is the last admin");
             }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM app_user WHERE username = ?")) {
                 ps.setString(1, username);

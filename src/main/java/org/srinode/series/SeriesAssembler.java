@@ -342,7 +342,14 @@ public class SeriesAssembler {
      * @return the series withdrawn now (empty when there was nothing earlier)
      */
     public List<Superseded> supersede(String sourceUid, java.util.Set<String> current, String replacedBy, NoteWriter note) {
-        return supersede(sourceUid, List.of(), current, replacedBy, note);
+        return supersede(sourceUid, 0, List.of(), current, replacedBy, note);
+    }
+
+    /** The source series moved on to a later generation while an earlier one was processed: its outputs must not become current. */
+    public static final class StaleGeneration extends RuntimeException {
+        StaleGeneration(String message) {
+            super(message, null, false, false);
+        }
     }
 
     /**
@@ -350,16 +357,24 @@ public class SeriesAssembler {
      * {@link #supersede(String, java.util.Set, String, NoteWriter)}) in one transaction, so that no job of the
      * new series can run before the earlier ones are marked superseded (a FHIR publication would list both).
      *
+     * @param generation the source's generation these outputs were made from (0: not checked)
      * @param register the current generation's derived series; their Series Instance UIDs are kept, with {@code current}
+     * @throws StaleGeneration when the source is no longer at {@code generation} (nothing is registered or withdrawn)
      */
-    public List<Superseded> supersede(String sourceUid, List<Derived> register, java.util.Set<String> current, String replacedBy,
-                                      NoteWriter note) {
+    public List<Superseded> supersede(String sourceUid, int generation, List<Derived> register, java.util.Set<String> current,
+                                      String replacedBy, NoteWriter note) {
         java.util.Set<String> keep = new HashSet<>(current);
         for (Derived d : register) {
             keep.add(d.instances().get(0).header().seriesInstanceUid());
         }
         return Tx.run(ds, c -> {
             lockSeries(c, sourceUid);   // one supersession of a source at a time
+            if (generation > 0) {
+                int now = find(c, sourceUid).map(SeriesInfo::generation).orElse(generation);
+                if (now != generation) {
+                    throw new StaleGeneration("series " + sourceUid + " is at generation " + now + ", not " + generation);
+                }
+            }
             for (Derived d : register) {
                 registerDerived(c, d.instances(), d.forward(), sourceUid, d.model(), d.publish());
             }
@@ -431,9 +446,19 @@ public class SeriesAssembler {
         });
     }
 
-    /** The outcome of enhancing a source series: its data-consistency score and ENHANCED, FLAGGED or HELD. */
-    public void recordEnhancement(String seriesUid, double consistency, String outcome) {
-        update(seriesUid, "consistency = ?, outcome = ?", consistency, outcome);
+    /** The outcome of enhancing a source series (only while it is still at {@code generation}): its data-consistency score and ENHANCED, FLAGGED or HELD. */
+    public void recordEnhancement(String seriesUid, int generation, double consistency, String outcome) {
+        Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET consistency = ?, outcome = ? WHERE series_uid = ? "
+                    + "AND generation = ?")) {
+                ps.setDouble(1, consistency);
+                ps.setString(2, outcome);
+                ps.setString(3, seriesUid);
+                ps.setInt(4, generation);
+                ps.executeUpdate();
+            }
+            return null;
+        });
     }
 
     /** A series the rules chose but the model must not enhance (out of its scope): the outcome and why. */

@@ -141,6 +141,8 @@ class FhirPublisherTest {
         String ref = "ImagingStudy/" + is.getIdElement().getIdPart();
         List<IBaseResource> obs = search(r4, "Observation", "derived-from", ref);
         assertThat(obs).as("the superseded series' findings are deleted, the current ones written once").hasSize(5);
+        assertThat(r4.store().read("Provenance", R4Bundle.provenanceId(DERIVED))).as("the superseded series' Provenance").isEmpty();
+        assertThat(r4.store().read("Provenance", R4Bundle.provenanceId(later))).isPresent();
         assertThat(obs).allSatisfy(o -> assertThat(o.getIdElement().getIdPart())
                 .isEqualTo(R4Bundle.id("obs", SOURCE + "|" + later + "|" + ((Observation) o).getCode().getCodingFirstRep().getCode())));
     }

@@ -75,6 +75,15 @@ class SecurityIT {
             assertThat(Http.statusAs(node.url("/api/series"), reader)).isEqualTo(200);
             assertThat(Http.statusAs(node.url("/api/users"), reader)).isEqualTo(403);
             assertThat(JSON.readTree(Http.sendAs("GET", node.url("/api/users/me"), null, reader).body()).path("role").asText()).isEqualTo("viewer");
+            // the FHIR sandbox: a viewer reads, only an operator or admin writes
+            assertThat(Http.statusAs(node.url("/fhir/Patient"), reader)).isEqualTo(200);
+            String patient = "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"Test\"}]}";
+            assertThat(Http.sendAs("POST", node.url("/fhir/Patient"), patient, reader).statusCode()).isEqualTo(403);
+            assertThat(Http.sendAs("POST", node.url("/fhir"), "{\"resourceType\":\"Bundle\",\"type\":\"transaction\"}", reader)
+                    .statusCode()).isEqualTo(403);
+            // the last admin can be neither removed nor demoted
+            assertThat(Http.sendAs("PUT", node.url("/api/users/admin"), "{\"role\":\"viewer\",\"password\":\"" + password + "\"}", admin)
+                    .statusCode()).isEqualTo(409);
             assertThat(Http.sendAs("PUT", node.url("/api/users/other"), "{\"role\":\"admin\",\"password\":\"other-password-12\"}", reader)
                     .statusCode()).isEqualTo(403);
             assertThat(Http.sendAs("DELETE", node.url("/api/users/admin"), null, admin).statusCode()).as("the last admin stays").isEqualTo(409);

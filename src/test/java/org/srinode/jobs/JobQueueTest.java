@@ -67,4 +67,19 @@ class JobQueueTest {
         assertThat(got).extracting(Job::seriesUid).containsExactly("1.2.4");
         assertThat(q.claimDueOrWait("ASSESS", 4, Duration.ofMillis(100))).as("nothing else due: empty after the wait").isEmpty();
     }
+
+    @Test
+    void enqueueingAJobThatExistsLeavesItAsItIs() throws Exception {
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:mem:" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+        new Schema(ds);
+        JobQueue q = new JobQueue(ds);
+        q.enqueue("FORWARD", "1.2.5", 1);
+        Job j = q.claimDue("FORWARD", 10).get(0);
+        q.succeeded(j.id());
+        // a stage re-run after a restart enqueues the same delivery again: it must not be sent a second time
+        q.enqueue("FORWARD", "1.2.5", 1);
+        assertThat(q.forSeries("1.2.5")).extracting(Job::state).containsExactly("DONE");
+        assertThat(q.claimDue("FORWARD", 10)).isEmpty();
+    }
 }
