@@ -72,7 +72,7 @@ final class Commands {
     /** Any response command set: Affected SOP Class/Instance when given, Status, Error Comment (at most 64 characters). */
     static byte[] response(int field, int messageId, String sopClass, String sopInstance, int status, String comment) {
         ByteArrayOutputStream body = new ByteArrayOutputStream(160);
-        if (isUid(sopClass)) {
+        if (org.srinode.dicom.Uids.isSafeForPath(sopClass)) {
             put(body, AFFECTED_SOP_CLASS, uid(sopClass));
         }
         put(body, COMMAND_FIELD, us16(field));
@@ -83,7 +83,7 @@ final class Commands {
             String c = comment.length() > 64 ? comment.substring(0, 64) : comment; // LO: 64 characters at most
             put(body, ERROR_COMMENT, text(c));
         }
-        if (isUid(sopInstance)) {
+        if (org.srinode.dicom.Uids.isSafeForPath(sopInstance)) {
             put(body, AFFECTED_SOP_INSTANCE, uid(sopInstance));
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(body.size() + 12);
@@ -104,10 +104,6 @@ final class Commands {
     }
 
     /** Peer-supplied UIDs are echoed in responses only when they are UIDs (digits and dots, at most 64). */
-    private static boolean isUid(String s) {
-        return s != null && !s.isEmpty() && s.length() <= 64 && s.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
-    }
-
     private static byte[] uid(String s) {
         byte[] b = s.getBytes(StandardCharsets.US_ASCII);
         return b.length % 2 == 0 ? b : java.util.Arrays.copyOf(b, b.length + 1);

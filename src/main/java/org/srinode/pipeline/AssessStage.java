@@ -115,7 +115,7 @@ public class AssessStage {
      */
     public void forwardOnly(Exchange exchange) {
         Job job = JobExchange.of(exchange);
-        supersession.withdrawEarlier(job.seriesUid(), job.generation(), java.util.Set.of(), "NOT_ENHANCED");
+        supersession.withdrawEarlier(job.seriesUid(), job.generation(), "NOT_ENHANCED");
         decide(exchange, "FORWARD_ONLY");
     }
 

@@ -92,7 +92,7 @@ public class EnhanceStage {
             java.util.Optional<String> outside = model.config().scope().outside(AcquisitionHeader.read(files.get(0)), assessment);
             if (outside.isPresent()) {
                 series.recordSkipped(job.seriesUid(), "OUT_OF_SCOPE", outside.get());
-                supersession.withdrawEarlier(job.seriesUid(), job.generation(), java.util.Set.of(), "NOT_ENHANCED");
+                supersession.withdrawEarlier(job.seriesUid(), job.generation(), "NOT_ENHANCED");
                 jobs.succeeded(job.id());
                 LOG.infof("series %s not enhanced: %s", Uids.shortTag(job.seriesUid()), LogText.escape(outside.get()));
                 return;

@@ -42,13 +42,12 @@ public class Supersession {
      * Withdraws the derived outputs of earlier generations of {@code sourceUid}.
      *
      * @param sourceUid  the acquired series
-     * @param generation its generation now being processed (1, then +1 per re-opening)
-     * @param current    derived Series Instance UIDs of this generation, kept (empty when it is not enhanced)
-     * @param replacedBy recorded as what replaced them: the new derived Series Instance UID, or a reason code
+     * @param generation its generation now being processed (1, then +1 per re-opening), which is not enhanced
+     * @param reason     recorded as what replaced them (a reason code such as NOT_ENHANCED)
      * @return the series withdrawn (empty at generation 1 or when nothing was made before)
      */
-    public List<SeriesAssembler.Superseded> withdrawEarlier(String sourceUid, int generation, Set<String> current, String replacedBy) {
-        return register(sourceUid, generation, List.of(), current, replacedBy);
+    public List<SeriesAssembler.Superseded> withdrawEarlier(String sourceUid, int generation, String reason) {
+        return register(sourceUid, generation, List.of(), reason);
     }
 
     /**
@@ -60,12 +59,7 @@ public class Supersession {
      */
     public List<SeriesAssembler.Superseded> register(String sourceUid, int generation, List<SeriesAssembler.Derived> outputs,
                                                      String replacedBy) {
-        return register(sourceUid, generation, outputs, Set.of(), replacedBy);
-    }
-
-    private List<SeriesAssembler.Superseded> register(String sourceUid, int generation, List<SeriesAssembler.Derived> outputs,
-                                                      Set<String> current, String replacedBy) {
-        List<SeriesAssembler.Superseded> done = series.supersede(sourceUid, generation, outputs, current, replacedBy, withdrawn -> {
+        List<SeriesAssembler.Superseded> done = series.supersede(sourceUid, generation, outputs, Set.of(), replacedBy, withdrawn -> {
             String noteUid = DerivedUids.of(sourceUid, "rejection-note", "generation-" + generation);
             Path anyFile = withdrawn.stream().filter(w -> !w.delivered().isEmpty()).findFirst().orElseThrow().anyFile();
             String study = DicomHeaders.readAndCheck(anyFile).studyInstanceUid();
@@ -81,7 +75,7 @@ public class Supersession {
             RejectionNote.write(anyFile, all, noteUid, settings.seriesNumber() + 2,
                     "AI-enhanced output of an earlier generation of acquired series " + sourceUid + " (series " + String.join(", ", names)
                             + ") is superseded: the acquired series changed (generation " + generation + "); "
-                            + (current.isEmpty() ? "it was not enhanced again." : "its replacement is series " + replacedBy + "."),
+                            + (outputs.isEmpty() ? "it was not enhanced again." : "its replacement is series " + replacedBy + "."),
                     SeriesEnhancement.SOFTWARE, out);
             return new SpooledInstance(DicomHeaders.readAndCheck(out), out, out.toFile().length(), "SRI_NODE");
         });
