@@ -12,8 +12,8 @@ import org.srinode.quality.Assessment;
  * @param patient      patient as in the DICOM headers
  * @param study        the study both series belong to
  * @param source       the acquired series
- * @param derived      the AI-enhanced series written by the node
- * @param model        the model (a FHIR Device)
+ * @param derived      the AI-enhanced series written by the node; null in a withdrawal ({@link #withdrawal})
+ * @param model        the model (a FHIR Device); null in a withdrawal
  * @param assessment   the source series' assessment, or null when none was stored
  * @param consistency  data-consistency score of the enhancement (lower is better), or null
  * @param maxConsistency the configured limit for the score
@@ -29,6 +29,20 @@ public record Publication(Patient patient, Study study, Series source, Series de
     public Publication(Patient patient, Study study, Series source, Series derived, Model model, Assessment assessment,
                        Double consistency, double maxConsistency, String outcome, Instant processedAt) {
         this(patient, study, source, derived, model, assessment, consistency, maxConsistency, outcome, processedAt, List.of());
+    }
+
+    /**
+     * A publication that only withdraws: the source changed (a later generation) and was not enhanced again, so the
+     * ImagingStudy lists the source as it is now and none of {@code withdrawn}, whose findings and Provenance are
+     * deleted; no Device, Provenance or finding is written.
+     */
+    public static Publication withdrawal(Patient patient, Study study, Series source, Instant at, List<String> withdrawn) {
+        return new Publication(patient, study, source, null, null, null, null, 0, "WITHDRAWN", at, withdrawn);
+    }
+
+    /** True for a {@link #withdrawal}. */
+    public boolean withdrawalOnly() {
+        return derived == null;
     }
 
     public record Patient(String id, String issuer, String name, String birthDate, String sex) {

@@ -30,6 +30,8 @@ import org.srinode.quality.Assessment;
  * Instance UID, with the source and derived series merged into what the server already holds), a
  * Device for the model, a Provenance for the derived series and one Observation per finding. Every
  * other resource has an id derived from the DICOM UIDs, so a retry updates instead of duplicating.
+ * A {@link Publication#withdrawal withdrawal} writes only the Patient and the ImagingStudy (without the withdrawn
+ * series) and deletes the withdrawn series' findings and Provenance.
  */
 public final class R4Bundle {
     public static final String DICOM_UID_SYSTEM = "urn:dicom:uid";
@@ -65,13 +67,13 @@ public final class R4Bundle {
         String studyUrl = urn("study", p.study().uid());
         b.addEntry().setFullUrl(studyUrl).setResource(study(p, existing, patientUrl)).getRequest().setMethod(Bundle.HTTPVerb.PUT)
                 .setUrl("ImagingStudy?identifier=" + DICOM_UID_SYSTEM + "|urn:oid:" + p.study().uid());
-        if (!held(p)) {
+        if (!held(p) && !p.withdrawalOnly()) {
             Device device = device(p.model());
             put(b, device, "Device/" + device.getIdElement().getIdPart());
             Provenance prov = provenance(p, studyUrl, "Device/" + device.getIdElement().getIdPart());
             put(b, prov, "Provenance/" + prov.getIdElement().getIdPart());
         }
-        for (Observation o : observations(p, studyUrl, patientUrl)) {
+        for (Observation o : p.withdrawalOnly() ? List.<Observation>of() : observations(p, studyUrl, patientUrl)) {
             put(b, o, "Observation/" + o.getIdElement().getIdPart());
         }
         for (String old : p.withdrawn()) {
@@ -199,10 +201,10 @@ public final class R4Bundle {
                     .setSystem("http://terminology.hl7.org/CodeSystem/v2-0203").setCode("ACSN");
         }
         // the source as it is now (a later generation has more instances), the current derived series, no superseded one
-        s.getSeries().removeIf(x -> p.source().uid().equals(x.getUid()) || p.derived().uid().equals(x.getUid())
+        s.getSeries().removeIf(x -> p.source().uid().equals(x.getUid()) || !p.withdrawalOnly() && p.derived().uid().equals(x.getUid())
                 || p.withdrawn().contains(x.getUid()));
         s.addSeries(series(p.source()));
-        if (!held(p)) {
+        if (!held(p) && !p.withdrawalOnly()) {
             s.addSeries(series(p.derived()));
         }
         s.setNumberOfSeries(s.getSeries().size());

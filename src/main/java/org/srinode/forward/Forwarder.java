@@ -38,7 +38,7 @@ public class Forwarder {
     }
 
     public List<Job> claimDue() throws InterruptedException {
-        return jobs.claimDueOrWait(KIND, 8, JobQueue.HAND_OFF_WAIT);
+        return jobs.claimDueOrWait(KIND, 8, SeriesAssembler.REJECTION_AFTER_DELIVERY, JobQueue.HAND_OFF_WAIT);
     }
 
     /** The series' files (every generation: a re-opened series is sent whole and supersedes). */
@@ -60,6 +60,15 @@ public class Forwarder {
     public void failed(Exchange exchange) throws IOException {
         Job job = JobExchange.of(exchange);
         String reason = JobExchange.failure(exchange);
+        String supersededBy = series.find(job.seriesUid()).map(org.srinode.series.SeriesInfo::supersededBy).orElse(null);
+        if (supersededBy != null) {
+            // withdrawn while it was being sent: a retry would reach the destination after the rejection note
+            jobs.cancel(job.id(), "superseded by " + supersededBy + " while being sent (a rejection note withdraws what arrived); "
+                    + "last error: " + reason);
+            LOG.warnf("series %s: forward failed (%s) and is not retried: the series was superseded by %s meanwhile",
+                    Uids.shortTag(job.seriesUid()), LogText.escape(reason), supersededBy);
+            return;
+        }
         Job now = jobs.failed(job.id(), reason, config.maxAttempts(), config.initialBackoff(), config.maxBackoff());
         if ("DEAD".equals(now.state())) {
             Path dir = deadLetter(now, series.files(job.seriesUid()));

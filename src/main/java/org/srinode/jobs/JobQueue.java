@@ -66,11 +66,16 @@ public class JobQueue {
      * @return the claimed jobs, empty when none became due within {@code wait}
      */
     public List<Job> claimDueOrWait(String kind, int limit, Duration wait) throws InterruptedException {
+        return claimDueOrWait(kind, limit, null, wait);
+    }
+
+    /** {@link #claimDueOrWait(String, int, Duration)} with an ordering rule (see {@link #claimDue(String, int, String)}). */
+    public List<Job> claimDueOrWait(String kind, int limit, String waitWhile, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         java.util.concurrent.atomic.AtomicLong n = counter(kind);
         while (true) {
             long seen = n.get();
-            List<Job> jobs = claimDue(kind, limit);
+            List<Job> jobs = claimDue(kind, limit, waitWhile);
             if (!jobs.isEmpty()) {
                 return jobs;
             }
@@ -85,7 +90,7 @@ public class JobQueue {
             }
             for (int retry = 0; retry < 4; retry++) {
                 Thread.sleep(10L << retry);
-                jobs = claimDue(kind, limit);
+                jobs = claimDue(kind, limit, waitWhile);
                 if (!jobs.isEmpty()) {
                     return jobs;
                 }
@@ -132,23 +137,58 @@ public class JobQueue {
 
     /** Claims up to {@code limit} due jobs of a kind (state RUNNING until finished). */
     public List<Job> claimDue(String kind, int limit) {
+        return claimDue(kind, limit, null);
+    }
+
+    /**
+     * Claims up to {@code limit} due jobs of a kind, oldest first, leaving for later a job that must not
+     * run while another one runs (an ordering rule of its stage). The jobs are claimed one by one in one
+     * transaction, so a rule also holds between the jobs of one claim.
+     *
+     * @param waitWhile an SQL condition over the candidate job, alias {@code j} (for example
+     *                  {@code EXISTS (SELECT 1 FROM job r WHERE r.state = 'RUNNING' AND ...)}); a due job for which it
+     *                  holds stays PENDING; null: no rule
+     */
+    public List<Job> claimDue(String kind, int limit, String waitWhile) {
         return Tx.run(ds, c -> {
             List<Job> jobs = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM job WHERE kind = ? AND state = 'PENDING' "
-                    + "AND next_attempt_at <= ? ORDER BY id LIMIT ? FOR UPDATE")) {
-                ps.setString(1, kind);
-                ps.setTimestamp(2, Timestamp.from(Instant.now()));
-                ps.setInt(3, limit);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        jobs.add(map(rs));
+            String sql = "SELECT * FROM job j WHERE j.kind = ? AND j.state = 'PENDING' AND j.next_attempt_at <= ?"
+                    + (waitWhile == null ? "" : " AND NOT (" + waitWhile + ")") + " ORDER BY j.id LIMIT 1 FOR UPDATE";
+            Timestamp now = Timestamp.from(Instant.now());
+            while (jobs.size() < limit) {
+                Job next = null;
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, kind);
+                    ps.setTimestamp(2, now);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            next = map(rs);
+                        }
                     }
                 }
-            }
-            for (Job j : jobs) {
-                setState(c, j.id(), "RUNNING");
+                if (next == null) {
+                    break;
+                }
+                setState(c, next.id(), "RUNNING");
+                jobs.add(next);
             }
             return jobs;
+        });
+    }
+
+    /**
+     * Ends a job that must not run (again) because what it would do is obsolete, for example a delivery of a
+     * series a later generation withdrew: state CANCELLED with the reason in last_error.
+     */
+    public void cancel(long id, String reason) {
+        Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'CANCELLED', last_error = ?, updated_at = ? WHERE id = ?")) {
+                ps.setString(1, reason.length() > 2000 ? reason.substring(0, 2000) : reason);
+                ps.setTimestamp(2, Timestamp.from(Instant.now()));
+                ps.setLong(3, id);
+                ps.executeUpdate();
+            }
+            return null;
         });
     }
 

@@ -90,6 +90,8 @@ public class AssessStage {
         Optional<String> unavailable = models.unavailable();
         if (unavailable.isPresent()) {
             series.recordSkipped(job.seriesUid(), "NO_MODEL", "enhancement chosen but not available: " + unavailable.get());
+            // what an earlier generation made no longer matches the series; a model loaded later makes this generation's own
+            supersession.withdrawEarlier(job.seriesUid(), job.generation(), "NOT_ENHANCED");
             decide(exchange, WAITING_FOR_MODEL);
             return;
         }

@@ -56,6 +56,11 @@ public class PublishStage {
         this.publisher = new FhirPublisher(baseUrl, settings.version(), settings.patientIdentifierSystem(), settings.validate(),
                 (int) settings.timeout().toMillis()).authenticate(settings.username(), settings.password(), settings.bearerToken());
         this.enabled = settings.enabled() && (settings.serverUrl().filter(s -> !s.isBlank()).isPresent() || settings.sandbox());
+        if (enabled && settings.sandbox() && settings.serverUrl().filter(s -> !s.isBlank()).isEmpty()
+                && !Boolean.parseBoolean(System.getProperty("sri.http.insecure", "true"))) {
+            LOG.warn("the FHIR sandbox is on but plain HTTP is off: the node cannot publish into its own sandbox at " + baseUrl
+                    + "; set SRI_HTTP_INSECURE=true (the demo does), or SRI_FHIR_SERVER_URL");
+        }
         if (settings.enabled() && !enabled) {
             LOG.info("FHIR publishing is off: no sri.fhir.server-url (SRI_FHIR_SERVER_URL) and the sandbox is off");
         }
@@ -78,7 +83,7 @@ public class PublishStage {
     }
 
     public List<Job> claimDue() throws InterruptedException {
-        return jobs.claimDueOrWait(SeriesAssembler.PUBLISH, 2, JobQueue.HAND_OFF_WAIT);
+        return jobs.claimDueOrWait(SeriesAssembler.PUBLISH, 2, SeriesAssembler.ONE_PUBLICATION_PER_STUDY, JobQueue.HAND_OFF_WAIT);
     }
 
     public void publish(Exchange exchange) throws Exception {
@@ -89,6 +94,10 @@ public class PublishStage {
         }
         long t0 = System.nanoTime();
         SeriesInfo derived = series.find(job.seriesUid()).orElseThrow();
+        if (derived.derivedFrom() == null) {
+            withdraw(job, derived, t0);
+            return;
+        }
         if (derived.supersededBy() != null) {
             // a later generation replaced it before it was published: its own publication says everything
             jobs.succeeded(job.id());
@@ -119,6 +128,29 @@ public class PublishStage {
         series.recordStageTime(source.seriesUid(), "PUBLISH", (System.nanoTime() - t0) / 1_000_000);
         LOG.infof("series %s: published to FHIR (%s, %d resources)", Uids.shortTag(derived.seriesUid()), done.imagingStudy(),
                 done.locations().size());
+    }
+
+    /**
+     * A withdrawal publication (a PUBLISH job of an acquired series, queued by a supersession that no new derived series
+     * replaces): the ImagingStudy lists the source as it is now and none of its withdrawn derived series, whose
+     * findings and Provenance are deleted.
+     */
+    private void withdraw(Job job, SeriesInfo source, long t0) throws Exception {
+        List<String> withdrawn = series.derivedOf(source.seriesUid()).stream().filter(d -> d.supersededBy() != null)
+                .filter(d -> !"KO".equals(d.modality())).map(SeriesInfo::seriesUid).toList();
+        List<StudyHeader> sourceHeaders = headers(source.seriesUid());
+        StudyHeader first = sourceHeaders.get(0);
+        Publication p = Publication.withdrawal(
+                new Publication.Patient(first.patientId(), first.issuerOfPatientId(), first.patientName(), first.patientBirthDate(),
+                        first.patientSex()),
+                new Publication.Study(first.studyUid(), first.studyDate(), first.studyTime(), first.studyDescription(), first.accessionNumber()),
+                seriesOf(sourceHeaders), Instant.now(), withdrawn);
+        FhirPublisher.Published done = publisher.publish(p);
+        series.recordFhir(source.seriesUid(), done.imagingStudy());
+        jobs.succeeded(job.id());
+        series.recordStageTime(source.seriesUid(), "PUBLISH", (System.nanoTime() - t0) / 1_000_000);
+        LOG.infof("series %s generation %d: withdrawal published to FHIR (%s no longer lists %d derived series)",
+                Uids.shortTag(source.seriesUid()), job.generation(), done.imagingStudy(), withdrawn.size());
     }
 
     public void failed(Exchange exchange) {

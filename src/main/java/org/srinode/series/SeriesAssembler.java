@@ -44,6 +44,23 @@ public class SeriesAssembler {
     /** Job kind that announces a derived series on the FHIR server. */
     public static final String PUBLISH = "PUBLISH";
 
+    /**
+     * Ordering rule of PUBLISH jobs ({@link JobQueue#claimDue(String, int, String)}): one publication per study at a time.
+     * A publication reads the server's ImagingStudy, merges its series and writes it back; two at once for one study
+     * would each lose the other's series, and a withdrawal published while an earlier publication of the withdrawn
+     * series still runs would be undone by it.
+     */
+    public static final String ONE_PUBLICATION_PER_STUDY = "EXISTS (SELECT 1 FROM job r JOIN series rs ON rs.series_uid = r.series_uid "
+            + "JOIN series js ON js.series_uid = j.series_uid WHERE r.kind = j.kind AND r.state = 'RUNNING' AND rs.study_uid = js.study_uid)";
+
+    /**
+     * Ordering rule of FORWARD jobs: a rejection note (a KO series the node made) waits while a delivery of a series it
+     * withdraws is still running, so the destination never receives rejected instances after their rejection.
+     */
+    public static final String REJECTION_AFTER_DELIVERY = "EXISTS (SELECT 1 FROM series k JOIN series w ON w.derived_from = k.derived_from "
+            + "JOIN job r ON r.series_uid = w.series_uid WHERE k.series_uid = j.series_uid AND k.modality = 'KO' "
+            + "AND w.superseded_by IS NOT NULL AND r.kind = 'FORWARD' AND r.state = 'RUNNING')";
+
     private final DataSource ds;
     private final SeriesConfig config;
     private final Path spoolDir;
@@ -393,17 +410,10 @@ public class SeriesAssembler {
             }
             List<Superseded> withdrawn = new ArrayList<>();
             boolean anyDelivered = false;
+            boolean anyPublished = false;
             for (SeriesInfo s : earlier) {
-                boolean delivered = false;
-                try (PreparedStatement ps = c.prepareStatement("SELECT state, attempts FROM job WHERE series_uid = ? AND kind = 'FORWARD' "
-                        + "FOR UPDATE")) {
-                    ps.setString(1, s.seriesUid());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            delivered |= !"PENDING".equals(rs.getString(1)) && !"CANCELLED".equals(rs.getString(1)) || rs.getInt(2) > 0;
-                        }
-                    }
-                }
+                anyPublished |= mayHaveRun(c, s.seriesUid(), PUBLISH);
+                boolean delivered = mayHaveRun(c, s.seriesUid(), "FORWARD");
                 try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'CANCELLED', last_error = ?, updated_at = ? "
                         + "WHERE series_uid = ? AND state = 'PENDING' AND kind IN ('FORWARD', 'PUBLISH')")) {
                     ps.setString(1, "superseded by " + replacedBy);
@@ -442,8 +452,31 @@ public class SeriesAssembler {
                 }
                 registerDerived(c, List.of(written), true, sourceUid, null, false);
             }
+            if (anyPublished && current.isEmpty() && register.stream().noneMatch(Derived::publish)) {
+                // the EHR was told about a series that is now withdrawn and no new publication will replace it: a withdrawal
+                // publication of the source (PublishStage) takes it out of the ImagingStudy and deletes its findings
+                JobQueue.enqueue(c, PUBLISH, sourceUid, find(c, sourceUid).map(SeriesInfo::generation).orElse(Math.max(1, generation)));
+            }
             return withdrawn;
         });
+    }
+
+    /**
+     * Whether a job of this kind for the series may have had an effect outside the node: it ran or is running
+     * (not PENDING or CANCELLED), or failed at least once (a lost answer may hide a success). Locks the rows.
+     */
+    private static boolean mayHaveRun(Connection c, String seriesUid, String kind) throws SQLException {
+        boolean ran = false;
+        try (PreparedStatement ps = c.prepareStatement("SELECT state, attempts FROM job WHERE series_uid = ? AND kind = ? FOR UPDATE")) {
+            ps.setString(1, seriesUid);
+            ps.setString(2, kind);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ran |= !"PENDING".equals(rs.getString(1)) && !"CANCELLED".equals(rs.getString(1)) || rs.getInt(2) > 0;
+                }
+            }
+        }
+        return ran;
     }
 
     /** The outcome of enhancing a source series (only while it is still at {@code generation}): its data-consistency score and ENHANCED, FLAGGED or HELD. */

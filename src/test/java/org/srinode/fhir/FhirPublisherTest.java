@@ -148,6 +148,30 @@ class FhirPublisherTest {
     }
 
     @Test
+    void aWithdrawalTakesTheSeriesOutOfTheStudyAndDeletesItsFindingsAndProvenance() {
+        String study = STUDY + ".18";
+        FhirPublisher p = publisher(r4, FhirVersion.R4);
+        Publication first = publication("P18", study, "ENHANCED", 0.05);
+        p.publish(first);
+        String ref = "ImagingStudy/" + search(r4, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study).get(0).getIdElement().getIdPart();
+        assertThat(search(r4, "Observation", "derived-from", ref)).isNotEmpty();
+        List<Publication.Instance> more = new java.util.ArrayList<>(first.source().instances());
+        more.add(new Publication.Instance(SOURCE + ".6", "1.2.840.10008.5.1.4.1.1.4", 6));
+        Publication w = Publication.withdrawal(first.patient(), first.study(), new Publication.Series(SOURCE, 3, "MR", "T1 axial", more),
+                first.processedAt(), List.of(DERIVED));
+        assertThat(Validation.errors(FhirVersion.R4, p.bundle(w, null))).isEmpty();
+        p.publish(w);
+        ImagingStudy is = (ImagingStudy) search(r4, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study).get(0);
+        assertThat(is.getSeries()).extracting(ImagingStudy.ImagingStudySeriesComponent::getUid).containsExactly(SOURCE);
+        assertThat(is.getSeriesFirstRep().getNumberOfInstances()).isEqualTo(6);
+        assertThat(is.getNumberOfSeries()).isEqualTo(1);
+        assertThat(search(r4, "Observation", "derived-from", ref)).isEmpty();
+        assertThat(r4.store().read("Provenance", R4Bundle.provenanceId(DERIVED))).isEmpty();
+        p.publish(w);   // a retry changes nothing
+        assertThat(search(r4, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study)).hasSize(1);
+    }
+
+    @Test
     void seriesTheServerAlreadyListsAreKept() {
         String study = STUDY + ".12";
         ImagingStudy pre = new ImagingStudy();

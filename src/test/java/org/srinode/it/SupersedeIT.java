@@ -31,7 +31,8 @@ import org.srinode.fhir.FhirVersion;
 /**
  * Issue 13, item 1: a series with two missing slices is enhanced (the gaps filled, a Segmentation
  * marking what was made up); the missing slices then arrive late (generation 2), and one slice is sent
- * again (generation 3). Each generation must get its own derived series, the earlier one withdrawn with
+ * again (generation 3), and once more while no model is loaded (generation 4: withdrawn, not replaced). Each
+ * generation must get its own derived series, the earlier one withdrawn with
  * an IOCM rejection note in Orthanc, its own FORWARD job, and the FHIR ImagingStudy must list only the
  * current derived series, so that no position is ever both acquired and invented in what is current.
  */
@@ -214,5 +215,35 @@ class SupersedeIT {
         fhirListsOnly(d3, acquired + missing);
         assertThat(derivedOfKind(g3, "MR", true)).containsExactly(d3);
         assertThat(derivedOfKind(g3, "SEG", true)).hasSize(1);
+
+        // generation 4 while no model is available: nothing replaces d3, so it is withdrawn at the PACS (a third rejection
+        // note) and in FHIR by a publication of its own (the ImagingStudy lists the source only, the findings are deleted)
+        String s3 = derivedOfKind(g3, "SEG", true).get(0);
+        Set<String> expected4 = new HashSet<>(sopUidsInOrthanc(d3));
+        expected4.addAll(sopUidsInOrthanc(s3));
+        node.close();
+        node.with("SRI_ENHANCE_ENABLED", "false").start();
+        send(List.of(first.get(1)));
+        JsonNode g4 = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            JsonNode v = Http.json(node.url("/api/series/" + sim.seriesUid()));
+            boolean published = false;
+            for (JsonNode j : v.path("jobs")) {
+                published |= j.path("kind").asText().equals("PUBLISH") && j.path("generation").asInt() == 4
+                        && j.path("state").asText().equals("DONE");
+            }
+            return published && derivedOfKind(v, "KO", true).size() == 3 ? v : null;
+        }, v -> v != null);
+        assertThat(g4.at("/series/decision").asText()).isEqualTo("ENHANCE_WAITING_FOR_MODEL");
+        assertThat(series(d3).path("supersededBy").asText()).isEqualTo("NOT_ENHANCED");
+        assertThat(derivedOfKind(g4, "MR", true)).isEmpty();
+        List<String> notes4 = derivedOfKind(g4, "KO", true);
+        notes4.removeAll(notes3);
+        notes4.remove(notes.get(0));
+        assertThat(notes4).hasSize(1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> orthanc.seriesInstances(notes4.get(0)) == 1);
+        assertThat(rejected(notes4.get(0))).isEqualTo(expected4);
+        ImagingStudy is = (ImagingStudy) fhir.store().search("ImagingStudy", Map.of()).get(0);
+        assertThat(is.getSeries()).extracting(ImagingStudy.ImagingStudySeriesComponent::getUid).containsExactly(sim.seriesUid());
+        assertThat(findingCodes()).isEmpty();
     }
 }

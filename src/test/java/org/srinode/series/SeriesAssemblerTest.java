@@ -201,4 +201,69 @@ class SeriesAssemblerTest {
         })).extracting(x -> x.series().seriesUid()).containsExactly("2.25.3");
         assertThat(a.derivedOf("1.2.9.7").get(0).seriesUid()).as("the current (not superseded) first").isEqualTo("2.25.9");
     }
+
+    @Test
+    void aWithdrawalThatNoNewPublicationReplacesIsPublishedOnItsOwnOnlyWhenTheEhrWasTold() throws Exception {
+        SeriesAssembler a = assembler(Duration.ofHours(1));
+        a.onInstance(instance("1.2.9.8", "1.2.9.8.1"));
+        a.registerDerived(List.of(derived("2.25.4", "2.25.4.1", "MR")), false, "1.2.9.8", "m 1", true);
+        // its PUBLISH job never ran: the EHR knows nothing, so there is nothing to withdraw there
+        assertThat(a.supersede("1.2.9.8", java.util.Set.of(), "NOT_ENHANCED", w -> null)).hasSize(1);
+        assertThat(jobState("2.25.4", "PUBLISH")).isEqualTo("CANCELLED");
+        assertThat(jobState("1.2.9.8", "PUBLISH")).isNull();
+        // published, then withdrawn with no replacement: a PUBLISH job of the source withdraws it in FHIR
+        a.registerDerived(List.of(derived("2.25.5", "2.25.5.1", "MR")), false, "1.2.9.8", "m 1", true);
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE job SET state = 'DONE' WHERE series_uid = '2.25.5'");
+        }
+        assertThat(a.supersede("1.2.9.8", java.util.Set.of(), "NOT_ENHANCED", w -> null)).hasSize(1);
+        assertThat(jobState("1.2.9.8", "PUBLISH")).isEqualTo("PENDING");
+        // published, then replaced by a series that is published itself: its publication withdraws, no extra job
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM job WHERE series_uid = '1.2.9.8' AND kind = 'PUBLISH'");
+        }
+        a.registerDerived(List.of(derived("2.25.6", "2.25.6.1", "MR")), false, "1.2.9.8", "m 1", true);
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE job SET state = 'RUNNING' WHERE series_uid = '2.25.6'");
+        }
+        a.supersede("1.2.9.8", 0, List.of(new SeriesAssembler.Derived(List.of(derived("2.25.7", "2.25.7.1", "MR")), false, "m 1", true)),
+                java.util.Set.of(), "2.25.7", w -> null);
+        assertThat(a.find("2.25.6").orElseThrow().supersededBy()).isEqualTo("2.25.7");
+        assertThat(jobState("1.2.9.8", "PUBLISH")).isNull();
+    }
+
+    @Test
+    void claimOrderingRulesHoldWithinAndAcrossClaims() throws Exception {
+        SeriesAssembler a = assembler(Duration.ofHours(1));
+        org.srinode.jobs.JobQueue jobs = new org.srinode.jobs.JobQueue(ds);
+        a.onInstance(instance("1.2.9.10", "1.2.9.10.1"));
+        a.onInstance(instance("1.2.9.11", "1.2.9.11.1"));   // same study 1.2.9
+        // two publications of one study: one at a time, even within one claim
+        a.registerDerived(List.of(derived("2.25.10", "2.25.10.1", "MR")), false, "1.2.9.10", "m 1", true);
+        a.registerDerived(List.of(derived("2.25.11", "2.25.11.1", "MR")), false, "1.2.9.11", "m 1", true);
+        List<org.srinode.jobs.Job> first = jobs.claimDue(SeriesAssembler.PUBLISH, 2, SeriesAssembler.ONE_PUBLICATION_PER_STUDY);
+        assertThat(first).hasSize(1);
+        assertThat(jobs.claimDue(SeriesAssembler.PUBLISH, 2, SeriesAssembler.ONE_PUBLICATION_PER_STUDY)).isEmpty();
+        jobs.succeeded(first.get(0).id());
+        assertThat(jobs.claimDue(SeriesAssembler.PUBLISH, 2, SeriesAssembler.ONE_PUBLICATION_PER_STUDY)).hasSize(1);
+        // a rejection note waits while a delivery of a series it withdraws runs
+        a.registerDerived(List.of(derived("2.25.12", "2.25.12.1", "MR")), true, "1.2.9.10", "m 1", false);
+        List<org.srinode.jobs.Job> delivering = jobs.claimDue("FORWARD", 8, SeriesAssembler.REJECTION_AFTER_DELIVERY);
+        long d12 = delivering.stream().filter(j -> j.seriesUid().equals("2.25.12")).findFirst().orElseThrow().id();
+        for (org.srinode.jobs.Job j : delivering) {
+            if (j.id() != d12) {
+                jobs.succeeded(j.id());
+            }
+        }
+        a.supersede("1.2.9.10", java.util.Set.of(), "NOT_ENHANCED", w -> derived("2.25.13", "2.25.13.1", "KO"));
+        assertThat(jobState("2.25.13", "FORWARD")).isEqualTo("PENDING");
+        assertThat(jobs.claimDue("FORWARD", 8, SeriesAssembler.REJECTION_AFTER_DELIVERY)).isEmpty();
+        assertThat(jobs.claimDue("FORWARD", 8, null)).as("without the rule it would go now").hasSize(1);
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE job SET state = 'PENDING' WHERE series_uid = '2.25.13'");
+        }
+        jobs.cancel(d12, "superseded while being sent");
+        assertThat(jobs.claimDue("FORWARD", 8, SeriesAssembler.REJECTION_AFTER_DELIVERY)).extracting(org.srinode.jobs.Job::seriesUid)
+                .containsExactly("2.25.13");
+    }
 }
