@@ -41,7 +41,7 @@ echo "series: $SERIES ($N files, $((BYTES / 1000000)) MB); machine: $(nproc) cor
 
 # sri-node (folder destination; series complete long after the benchmark so only ingest is timed)
 P=$(free_port); H=$(free_port)
-SRI_DATA_DIR="$WORK/node" SRI_DICOM_PORT=$P QUARKUS_HTTP_PORT=$H SRI_SERIES_IDLE_TIMEOUT=10m SRI_SPOOL_RESERVE_MB=64 \
+SRI_DATA_DIR="$WORK/node" SRI_DICOM_PORT=$P QUARKUS_HTTP_PORT=$H QUARKUS_HTTP_HOST=127.0.0.1 SRI_HTTP_INSECURE=true SRI_SERIES_IDLE_TIMEOUT=10m SRI_SPOOL_RESERVE_MB=64 \
   java -jar target/quarkus-app/quarkus-run.jar >"$WORK/node.log" 2>&1 &
 NODE=$!
 wait_http "http://127.0.0.1:$H/q/health/ready"

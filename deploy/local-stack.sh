@@ -57,7 +57,7 @@ JSON
   (umask 077; echo "$SRI_API_PASSWORD" > "$STACK_DIR/admin-password")
   # the passwords go through the environment, not a command line (ps would show them)
   ( export SRI_ADMIN_PASSWORD="$SRI_API_PASSWORD" SRI_FHIR_PASSWORD="$SRI_API_PASSWORD"
-    exec env SRI_DATA_DIR="$STACK_DIR/node" QUARKUS_HTTP_PORT=$NODE_HTTP SRI_DICOM_PORT=$NODE_DICOM SRI_DICOM_BIND_ADDRESS=127.0.0.1 \
+    exec env SRI_DATA_DIR="$STACK_DIR/node" QUARKUS_HTTP_PORT=$NODE_HTTP QUARKUS_HTTP_HOST=127.0.0.1 SRI_HTTP_INSECURE=true SRI_DICOM_PORT=$NODE_DICOM SRI_DICOM_BIND_ADDRESS=127.0.0.1 \
       SRI_FHIR_SANDBOX=true SRI_FHIR_USERNAME=admin \
       SRI_FORWARD_URI="$forward" "$@" java ${NODE_JAVA_OPTS:-} ${JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar ) > "$STACK_DIR/node.log" 2>&1 &
   STACK_PIDS+=($!)

@@ -10,7 +10,7 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 HTTP=$(free_port); DICOM=$(free_port)
-env SRI_DATA_DIR="$OUT/node" QUARKUS_HTTP_PORT=$HTTP SRI_DICOM_PORT=$DICOM SRI_DICOM_BIND_ADDRESS=127.0.0.1 \
+env SRI_DATA_DIR="$OUT/node" QUARKUS_HTTP_PORT=$HTTP QUARKUS_HTTP_HOST=127.0.0.1 SRI_HTTP_INSECURE=true SRI_DICOM_PORT=$DICOM SRI_DICOM_BIND_ADDRESS=127.0.0.1 \
   SRI_ENHANCE_ENABLED=false SRI_FHIR_ENABLED=false SRI_SPOOL_RESERVE_MB=64 SRI_SERIES_IDLE_TIMEOUT=2s \
   java ${SRI_JAVA_OPTS:--Xmx1g -XX:MaxDirectMemorySize=256m} -jar target/quarkus-app/quarkus-run.jar > "$OUT/node.log" 2>&1 &
 NODE=$!

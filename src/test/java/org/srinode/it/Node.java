@@ -28,6 +28,18 @@ final class Node implements AutoCloseable {
         env.put("SRI_SERIES_IDLE_TIMEOUT", "3s");
         env.put("SRI_SPOOL_RESERVE_MB", "64");
         env.put("SRI_ADMIN_PASSWORD", ADMIN_PASSWORD);
+        env.put("SRI_HTTP_INSECURE", "true");   // plain HTTP on loopback; HttpsIT tests the secure default
+    }
+
+    /** The HTTPS port when {@link #secure()} was called, else -1. */
+    int httpsPort = -1;
+
+    /** The node's default: HTTPS only (no SRI_HTTP_INSECURE), on a port of its own. */
+    Node secure() {
+        httpsPort = Ports.free();
+        env.remove("SRI_HTTP_INSECURE");
+        env.put("SRI_HTTPS_PORT", Integer.toString(httpsPort));
+        return this;
     }
 
     /** The password of the node's first user 'admin' in the tests ({@link Http} signs in with it). */
@@ -55,13 +67,17 @@ final class Node implements AutoCloseable {
         pb.environment().putAll(env);
         process = pb.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (Http.status(url("/q/health/ready")) != 200) {
+        while ((httpsPort > 0 ? Http.statusTrustingAnyCertificate(httpsUrl("/q/health/ready")) : Http.status(url("/q/health/ready"))) != 200) {
             if (System.nanoTime() > deadline || !process.isAlive()) {
                 throw new IllegalStateException("node did not become ready; see " + dataDir);
             }
             Thread.sleep(100);
         }
         return this;
+    }
+
+    String httpsUrl(String path) {
+        return "https://127.0.0.1:" + httpsPort + path;
     }
 
     String url(String path) {

@@ -1,0 +1,46 @@
+package org.srinode;
+
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.srinode.security.HttpsSetup;
+
+/**
+ * The node's entry point: decides how HTTP is secured ({@link HttpsSetup}; the self-signed certificate must
+ * exist before Quarkus reads its TLS configuration), then starts Quarkus. Settings come from the environment
+ * ({@code SRI_HTTP_TLS_CERT}, ...) or the matching system properties ({@code -Dsri.http.tls-cert=...}).
+ */
+@QuarkusMain
+public final class NodeMain {
+    private NodeMain() {
+    }
+
+    public static void main(String... args) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        Map<String, String> properties = Map.of("SRI_DATA_DIR", "sri.data-dir", "SRI_HTTP_TLS_CERT", "sri.http.tls-cert",
+                "SRI_HTTP_TLS_KEY", "sri.http.tls-key", "SRI_HTTP_INSECURE", "sri.http.insecure");
+        properties.forEach((name, property) -> {
+            if (System.getProperty(property) != null) {
+                env.put(name, System.getProperty(property));
+            }
+        });
+        HttpsSetup.Decision https;
+        try {
+            https = HttpsSetup.decide(env, Path.of(env.getOrDefault("SRI_DATA_DIR", "./data")));
+        } catch (Exception e) {
+            System.err.println("sri-node: cannot set up HTTPS: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        https.properties().forEach((k, v) -> {
+            if (System.getProperty(k) == null) {
+                System.setProperty(k, v);
+            }
+        });
+        System.setProperty("sri.http.describe", https.describe());
+        // Camel Quarkus starts its routes from its own application class; a @QuarkusMain must hand over to it
+        Quarkus.run(org.apache.camel.quarkus.main.CamelMainApplication.class, args);
+    }
+}
