@@ -18,8 +18,14 @@ public interface AcceptancePolicy {
      * @param callingAe          Calling AE Title, trimmed (peer-supplied)
      * @param applicationContext Application Context Name UID
      * @param peer               address of the peer
+     * @param peerCertificate    subject of the peer's TLS client certificate (RFC 2253 form), verified by the handshake;
+     *                           null over plain TCP or when the peer sent none
      */
-    record Proposal(String calledAe, String callingAe, String applicationContext, InetAddress peer) {
+    record Proposal(String calledAe, String callingAe, String applicationContext, InetAddress peer, String peerCertificate) {
+        /** A proposal over plain TCP. */
+        public Proposal(String calledAe, String callingAe, String applicationContext, InetAddress peer) {
+            this(calledAe, callingAe, applicationContext, peer, null);
+        }
     }
 
     /** Empty to accept, or the rejection to send. */

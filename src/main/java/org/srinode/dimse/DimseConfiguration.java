@@ -35,6 +35,16 @@ public class DimseConfiguration {
     private String spoolDirectory = "data/spool";
     @UriParam(defaultValue = "512", description = "SCP: free disk space to keep, in MiB; below it C-STORE answers 0xA700")
     private long reserveMb = 512;
+    @UriParam(defaultValue = "2762", description = "SCP: TLS port (PS3.15 B.9 to B.11, BCP 195), used when tlsCertificate and "
+            + "tlsKey are set (0: any free port); with port -1 the SCP listens with TLS only")
+    private int tlsPort = 2762;
+    @UriParam(description = "SCP: PEM certificate chain of the TLS listener; empty: no TLS listener")
+    private String tlsCertificate = "";
+    @UriParam(description = "SCP: PEM private key of tlsCertificate")
+    private String tlsKey = "";
+    @UriParam(description = "SCP: PEM certificates trusted to sign peers' certificates; when set, peers must present one "
+            + "(client authentication), and allow-list entries AE@CN=... can bind AE titles to it")
+    private String tlsCa = "";
     @UriParam(description = "SCU: remote host")
     private String host = "127.0.0.1";
     @UriParam(description = "SCU: called AE title of the remote AE")
@@ -150,6 +160,38 @@ public class DimseConfiguration {
 
     public void setCalledAeTitle(String calledAeTitle) {
         this.calledAeTitle = calledAeTitle;
+    }
+
+    public int getTlsPort() {
+        return tlsPort;
+    }
+
+    public void setTlsPort(int tlsPort) {
+        this.tlsPort = tlsPort;
+    }
+
+    public String getTlsCertificate() {
+        return tlsCertificate;
+    }
+
+    public void setTlsCertificate(String tlsCertificate) {
+        this.tlsCertificate = tlsCertificate == null ? "" : tlsCertificate.trim();
+    }
+
+    public String getTlsKey() {
+        return tlsKey;
+    }
+
+    public void setTlsKey(String tlsKey) {
+        this.tlsKey = tlsKey == null ? "" : tlsKey.trim();
+    }
+
+    public String getTlsCa() {
+        return tlsCa;
+    }
+
+    public void setTlsCa(String tlsCa) {
+        this.tlsCa = tlsCa == null ? "" : tlsCa.trim();
     }
 
     ScpSettings scpSettings() {

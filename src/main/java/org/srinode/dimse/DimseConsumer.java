@@ -29,6 +29,15 @@ public class DimseConsumer extends DefaultConsumer {
         DimseConfiguration c = getEndpoint().getConfiguration();
         Spool spool = new Spool(Path.of(c.getSpoolDirectory()), c.getReserveMb() << 20);
         server = new ScpServer(c.scpSettings(), spool, this::onStored);
+        if (!c.getTlsCertificate().isEmpty() || !c.getTlsKey().isEmpty()) {
+            if (c.getTlsCertificate().isEmpty() || c.getTlsKey().isEmpty()) {
+                throw new IllegalArgumentException("DICOM TLS needs both a certificate and its key (SRI_DICOM_TLS_CERT, SRI_DICOM_TLS_KEY)");
+            }
+            server.withTls(DicomTls.context(Path.of(c.getTlsCertificate()), Path.of(c.getTlsKey()),
+                    c.getTlsCa().isEmpty() ? null : Path.of(c.getTlsCa())), c.getTlsPort(), !c.getTlsCa().isEmpty());
+        } else if (c.getPort() < 0) {
+            throw new IllegalArgumentException("the plain DICOM port is off (-1) and no TLS certificate is set: the SCP would not listen");
+        }
         server.start();
     }
 
@@ -47,6 +56,11 @@ public class DimseConsumer extends DefaultConsumer {
 
     public int localPort() {
         return server == null ? -1 : server.localPort();
+    }
+
+    /** The TLS listener's port, -1 without one. */
+    public int tlsLocalPort() {
+        return server == null ? -1 : server.tlsLocalPort();
     }
 
     private void onStored(SpooledInstance instance, String callingAe) throws Exception {

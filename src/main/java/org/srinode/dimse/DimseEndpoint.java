@@ -68,6 +68,22 @@ public class DimseEndpoint extends DefaultEndpoint {
         configuration.setReserveMb(v);
     }
 
+    public void setTlsPort(int v) {
+        configuration.setTlsPort(v);
+    }
+
+    public void setTlsCertificate(String v) {
+        configuration.setTlsCertificate(v);
+    }
+
+    public void setTlsKey(String v) {
+        configuration.setTlsKey(v);
+    }
+
+    public void setTlsCa(String v) {
+        configuration.setTlsCa(v);
+    }
+
     public void setHost(String v) {
         configuration.setHost(v);
     }

@@ -114,7 +114,7 @@ final class ScpAssociation implements Runnable {
         Optional<Rejection> rejection = (rq.protocolVersion & 1) == 0
                 ? Optional.of(Rejection.protocolVersionNotSupported("protocol version 0x" + Integer.toHexString(rq.protocolVersion)))
                 : policy.evaluate(new AcceptancePolicy.Proposal(rq.calledAe, rq.callingAe, rq.applicationContext,
-                        socket.getInetAddress()));
+                        socket.getInetAddress(), peerCertificateSubject()));
         if (rejection.isPresent()) {
             Rejection r = rejection.get();
             LOG.warnf("association %s from %s (%s) rejected: %s", label, LogText.escape(rq.callingAe), socket.getInetAddress().getHostAddress(),
@@ -165,7 +165,9 @@ final class ScpAssociation implements Runnable {
         state = AssociationState.STA13_AWAITING_TRANSPORT_CLOSE;
         try {
             out.flush();
-            socket.shutdownOutput();
+            if (!(socket instanceof javax.net.ssl.SSLSocket)) {
+                socket.shutdownOutput();   // TLS: closing the socket sends close_notify; TLS 1.2 has no half-close
+            }
             if (awaitClose != null) {
                 handedBack = true;
                 awaitClose.accept(socket);
@@ -202,6 +204,18 @@ final class ScpAssociation implements Runnable {
         body.writeBytes(new byte[] {(byte) (len >>> 24), (byte) (len >>> 16), (byte) (len >>> 8), (byte) len, (byte) pcId, 0x03});
         body.writeBytes(command);
         Pdus.write(out, Pdus.P_DATA, body.toByteArray());
+    }
+
+    /** The subject of the peer's TLS certificate (RFC 2253), or null without TLS or without a client certificate. */
+    private String peerCertificateSubject() {
+        if (socket instanceof javax.net.ssl.SSLSocket tls) {
+            try {
+                return tls.getSession().getPeerPrincipal().getName();
+            } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
     private void closeQuietly() {

@@ -22,6 +22,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.jboss.logging.Logger;
 import org.srinode.spool.Spool;
 
@@ -60,6 +62,7 @@ public final class ScpServer implements AutoCloseable {
     private ExecutorService workers;
     private Semaphore slots;
     private Thread reactor;
+    private final AtomicInteger workerNumber = new AtomicInteger();
     private volatile boolean running;
 
     public ScpServer(ScpSettings settings, Spool spool, StoreListener listener) {
@@ -73,38 +76,71 @@ public final class ScpServer implements AutoCloseable {
         this.policy = policy;
     }
 
+    private ScpTlsListener tls;
+
+    /**
+     * Adds a TLS listener (PS3.15 B.9 to B.11, {@link DicomTls}) beside the plain one, or instead of it when the
+     * settings' port is negative; call before {@link #start()}.
+     *
+     * @param context        the node's certificate and key, and the trusted CA when {@code needClientAuth}
+     * @param port           TCP port (0: any free port)
+     * @param needClientAuth peers must present a certificate that {@code context} trusts
+     * @return this server
+     */
+    public ScpServer withTls(SSLContext context, int port, boolean needClientAuth) {
+        this.tls = new ScpTlsListener(context, port, needClientAuth, settings, this::handOverTls);
+        return this;
+    }
+
     /** Binds now; a port in use fails here, so the node never runs without its listener. */
     public void start() throws IOException {
+        workers = Executors.newFixedThreadPool(settings.maxAssociations(), r -> {
+            Thread t = new Thread(r, "dimse-association-" + workerNumber.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        slots = new Semaphore(settings.maxAssociations());
+        running = true;
+        if (settings.allowedCallingAes().isEmpty()) {
+            LOG.warnf("SCP %s accepts associations from any calling AE title: set an allow-list in production", settings.aeTitle());
+        }
+        if (tls != null) {
+            tls.start();
+        }
+        if (settings.port() < 0) {
+            if (tls == null) {
+                throw new IllegalArgumentException("the SCP has neither a plain port nor a TLS listener");
+            }
+            LOG.infof("SCP %s: no plain (non-TLS) listener", settings.aeTitle());
+            return;
+        }
         server = ServerSocketChannel.open();
         server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         server.bind(new InetSocketAddress(InetAddress.getByName(settings.bindAddress()), settings.port()), 1024);
         server.configureBlocking(false);
         selector = Selector.open();
         server.register(selector, SelectionKey.OP_ACCEPT);
-        AtomicInteger n = new AtomicInteger();
-        workers = Executors.newFixedThreadPool(settings.maxAssociations(), r -> {
-            Thread t = new Thread(r, "dimse-association-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        slots = new Semaphore(settings.maxAssociations());
-        running = true;
         reactor = new Thread(this::loop, "dimse-scp-" + settings.aeTitle());
         reactor.setDaemon(true);
         reactor.start();
-        if (settings.allowedCallingAes().isEmpty()) {
-            LOG.warnf("SCP %s accepts associations from any calling AE title: set an allow-list in production", settings.aeTitle());
-        }
         LOG.infof("SCP %s listening on %s:%d (at most %d associations, ARTIM %d ms)", settings.aeTitle(), settings.bindAddress(),
                 localPort(), settings.maxAssociations(), settings.artimTimeoutMs());
     }
 
+    /** The plain listener's port, -1 without one. */
     public int localPort() {
         return server == null ? -1 : server.socket().getLocalPort();
     }
 
+    /** The TLS listener's port, -1 without one. */
+    public int tlsLocalPort() {
+        return tls == null ? -1 : tls.localPort();
+    }
+
+    /** Every configured listener is bound and accepting. */
     public boolean isBound() {
-        return server != null && server.isOpen() && reactor != null && reactor.isAlive();
+        boolean plain = settings.port() < 0 || server != null && server.isOpen() && reactor != null && reactor.isAlive();
+        return plain && (tls == null || tls.isBound());
     }
 
     /** Established associations (Sta3 to Sta13 on a worker). */
@@ -314,6 +350,31 @@ public final class ScpServer implements AutoCloseable {
         }
     }
 
+    /** Sta2 -> Sta3 for a TLS connection whose A-ASSOCIATE-RQ {@link ScpTlsListener} has read. */
+    private void handOverTls(SSLSocket s, byte[] body) {
+        try {
+            if (!running || !slots.tryAcquire()) {
+                LOG.warnf("TLS association from %s rejected: %d associations already open (limit %d)",
+                        s.getInetAddress().getHostAddress(), settings.maxAssociations(), settings.maxAssociations());
+                Pdus.write(s.getOutputStream(), Pdus.ASSOCIATE_RJ, Rejection.localLimitExceeded("local limit exceeded").pduBody());
+                tls.closeLater(s);
+                return;
+            }
+            active.incrementAndGet();
+            workers.execute(new ScpAssociation(s, body, settings, policy, spool, listener, () -> {
+                active.decrementAndGet();
+                slots.release();
+            }, tls::closeLater));
+        } catch (IOException | RuntimeException e) {
+            LOG.debugf("TLS hand-over failed: %s", e.toString());
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+
     /** AA-1 in Sta2: A-ABORT, then wait for the close (Sta13). */
     private void abortInSta2(SocketChannel ch, String why, int reason) {
         forget(ch);
@@ -384,6 +445,9 @@ public final class ScpServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         running = false;
+        if (tls != null) {
+            tls.close();
+        }
         if (selector != null) {
             selector.wakeup();
         }

@@ -1,0 +1,110 @@
+package org.srinode.dimse;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * TLS for DICOM associations as PS3.15 Annex B.9 to B.11 profile it (the BCP 195 secure transport
+ * connection profiles, RFC 9325): TLS 1.3 and 1.2 only, AEAD cipher suites with forward secrecy only. The
+ * key material is PEM (a certificate chain and its private key, PKCS#1, PKCS#8 or SEC 1), read by Vert.x'
+ * PEM key options (the parser Quarkus uses for HTTPS); trusted certificates are read by the JDK.
+ */
+public final class DicomTls {
+    /** TLS versions offered and accepted. */
+    public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+    /**
+     * Cipher suites offered and accepted, in preference order: the TLS 1.3 suites, then the TLS 1.2 ECDHE and
+     * DHE suites with AES-GCM or ChaCha20-Poly1305 that BCP 195 recommends (PS3.15 B.9 lists the RSA ones, B.11
+     * adds ECDSA).
+     */
+    public static final List<String> CIPHER_SUITES = List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384");
+
+    private DicomTls() {
+    }
+
+    /**
+     * An SSL context with the node's certificate and, when {@code trustedCa} is given, trust in exactly the
+     * certificates in that file (peers must present a certificate it signed); without it the JDK's default trust.
+     *
+     * @param certificate PEM certificate chain, the node's first
+     * @param key         PEM private key of the first certificate; null with {@code certificate} null: no key material (an SCU
+     *                    without a client certificate)
+     * @param trustedCa   PEM certificates trusted to sign peers' certificates, or null
+     * @throws IOException              a file cannot be read
+     * @throws GeneralSecurityException a file is not what it should be (the message says which)
+     */
+    public static SSLContext context(Path certificate, Path key, Path trustedCa) throws IOException, GeneralSecurityException {
+        KeyManagerFactory kmf = null;
+        if (certificate != null) {
+            try {
+                kmf = new PemKeyCertOptions().addCertValue(Buffer.buffer(Files.readAllBytes(certificate)))
+                        .addKeyValue(Buffer.buffer(Files.readAllBytes(key))).getKeyManagerFactory(null);
+            } catch (IOException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new GeneralSecurityException("cannot use " + certificate + " with " + key + " as the DICOM TLS certificate and key "
+                        + "(PEM): " + e.getMessage(), e);
+            }
+        }
+        TrustManager[] trust = null;
+        if (trustedCa != null) {
+            try {
+                // the JDK reads PEM certificates itself; each becomes a trust anchor
+                java.security.KeyStore anchors = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+                anchors.load(null, null);
+                int i = 0;
+                try (java.io.InputStream in = Files.newInputStream(trustedCa)) {
+                    for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                        anchors.setCertificateEntry("ca-" + i++, c);
+                    }
+                }
+                if (i == 0) {
+                    throw new GeneralSecurityException("no certificate in it");
+                }
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(anchors);
+                trust = tmf.getTrustManagers();
+            } catch (IOException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new GeneralSecurityException("cannot use " + trustedCa + " as trusted DICOM TLS certificates (PEM): " + e.getMessage(), e);
+            }
+        }
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf == null ? null : kmf.getKeyManagers(), trust, null);
+        return ctx;
+    }
+
+    /** Restricts a listening socket to the profile; {@code needClientAuth}: a peer without a trusted certificate fails the handshake. */
+    static void configure(SSLServerSocket s, boolean needClientAuth) {
+        SSLParameters p = s.getSSLParameters();
+        p.setProtocols(supported(PROTOCOLS, s.getSupportedProtocols()));
+        p.setCipherSuites(supported(CIPHER_SUITES, s.getSupportedCipherSuites()));
+        p.setUseCipherSuitesOrder(true);
+        p.setNeedClientAuth(needClientAuth);
+        s.setSSLParameters(p);
+    }
+
+    private static String[] supported(List<String> wanted, String[] available) {
+        List<String> have = Arrays.asList(available);
+        return wanted.stream().filter(have::contains).toArray(String[]::new);
+    }
+}
