@@ -9,7 +9,8 @@ import org.srinode.security.HttpsSetup;
 
 /**
  * The node's entry point: decides how HTTP is secured ({@link HttpsSetup}; the self-signed certificate must
- * exist before Quarkus reads its TLS configuration), then starts Quarkus. Settings come from the environment
+ * exist before Quarkus reads its TLS configuration) and whether the audit trail also goes to syslog
+ * ({@code SRI_AUDIT_SYSLOG}), then starts Quarkus. Settings come from the environment
  * ({@code SRI_HTTP_TLS_CERT}, ...) or the matching system properties ({@code -Dsri.http.tls-cert=...}).
  */
 @QuarkusMain
@@ -20,7 +21,7 @@ public final class NodeMain {
     public static void main(String... args) {
         Map<String, String> env = new HashMap<>(System.getenv());
         Map<String, String> properties = Map.of("SRI_DATA_DIR", "sri.data-dir", "SRI_HTTP_TLS_CERT", "sri.http.tls-cert",
-                "SRI_HTTP_TLS_KEY", "sri.http.tls-key", "SRI_HTTP_INSECURE", "sri.http.insecure");
+                "SRI_HTTP_TLS_KEY", "sri.http.tls-key", "SRI_HTTP_INSECURE", "sri.http.insecure", "SRI_AUDIT_SYSLOG", "sri.audit.syslog");
         properties.forEach((name, property) -> {
             if (System.getProperty(property) != null) {
                 env.put(name, System.getProperty(property));
@@ -40,6 +41,11 @@ public final class NodeMain {
             }
         });
         System.setProperty("sri.http.describe", https.describe());
+        // the audit trail's syslog handler is attached only when an audit repository is named (application.properties)
+        String syslog = env.getOrDefault("SRI_AUDIT_SYSLOG", "").trim();
+        if (!syslog.isEmpty() && System.getProperty("quarkus.log.category.\"sri.atna\".handlers") == null) {
+            System.setProperty("quarkus.log.category.\"sri.atna\".handlers", "atna-file,atna-syslog");
+        }
         // Camel Quarkus starts its routes from its own application class; a @QuarkusMain must hand over to it
         Quarkus.run(org.apache.camel.quarkus.main.CamelMainApplication.class, args);
     }

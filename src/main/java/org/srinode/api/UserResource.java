@@ -35,6 +35,9 @@ public class UserResource {
     @Inject
     Users users;
 
+    @Inject
+    org.srinode.audit.AuditTrail audit;
+
     @GET
     @Operation(summary = "The users and their roles (never a password or hash)")
     public List<Users.User> list() {
@@ -63,6 +66,8 @@ public class UserResource {
             users.put(username, body.role(), body.password());
             AUDIT.infof("user '%s' %s with role %s by '%s'", LogText.escape(username), existed ? "changed" : "created",
                     LogText.escape(body.role()), sc.getUserPrincipal().getName());
+            audit.securityAlert(sc.getUserPrincipal().getName(), null, true, "user '" + username + "' " + (existed ? "changed" : "created")
+                    + " with role " + body.role());
             return Response.status(existed ? 200 : 201).entity(users.find(username).orElseThrow()).build();
         } catch (Users.LastAdmin e) {
             return Problem.of(Response.Status.CONFLICT, e.getMessage());
@@ -83,6 +88,7 @@ public class UserResource {
             return Problem.of(Response.Status.CONFLICT, e.getMessage());
         }
         AUDIT.infof("user '%s' removed by '%s'", LogText.escape(username), sc.getUserPrincipal().getName());
+        audit.securityAlert(sc.getUserPrincipal().getName(), null, true, "user '" + username + "' removed");
         return Response.noContent().build();
     }
 }

@@ -6,6 +6,17 @@ import org.apache.camel.support.DefaultComponent;
 
 /** The {@code dimse:} component: {@code dimse:scp?...} receives, {@code dimse:scu?...} sends. */
 public class DimseComponent extends DefaultComponent {
+    private AssociationEvents events = AssociationEvents.NONE;
+
+    /** Who hears of what the SCPs of this component store and refuse (the node's audit trail). */
+    public void setAssociationEvents(AssociationEvents events) {
+        this.events = events;
+    }
+
+    AssociationEvents associationEvents() {
+        return events;
+    }
+
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
         if (!"scp".equals(remaining) && !"scu".equals(remaining)) {

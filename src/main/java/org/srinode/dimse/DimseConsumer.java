@@ -28,7 +28,8 @@ public class DimseConsumer extends DefaultConsumer {
         super.doStart();
         DimseConfiguration c = getEndpoint().getConfiguration();
         Spool spool = new Spool(Path.of(c.getSpoolDirectory()), c.getReserveMb() << 20);
-        server = new ScpServer(c.scpSettings(), spool, this::onStored);
+        server = new ScpServer(c.scpSettings(), spool, this::onStored)
+                .tellingTo(((DimseComponent) getEndpoint().getComponent()).associationEvents());
         if (!c.getTlsCertificate().isEmpty() || !c.getTlsKey().isEmpty()) {
             if (c.getTlsCertificate().isEmpty() || c.getTlsKey().isEmpty()) {
                 throw new IllegalArgumentException("DICOM TLS needs both a certificate and its key (SRI_DICOM_TLS_CERT, SRI_DICOM_TLS_KEY)");

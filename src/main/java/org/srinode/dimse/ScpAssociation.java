@@ -43,6 +43,15 @@ final class ScpAssociation implements Runnable {
     private OutputStream out;
     private String callingAe = "?";
     private DimseReceiver receiver;
+    private AssociationEvents events = AssociationEvents.NONE;
+    /** Per study, per SOP class: instances stored in this association (for {@link AssociationEvents#received}). */
+    private final java.util.Map<String, java.util.Map<String, Integer>> stored = new java.util.TreeMap<>();
+
+    /** Who hears of the stored instances and of a rejection; set before {@link #run()}. */
+    ScpAssociation tellingTo(AssociationEvents events) {
+        this.events = events;
+        return this;
+    }
 
     /**
      * @param associateRq the A-ASSOCIATE-RQ PDU body the acceptor read in Sta2
@@ -103,6 +112,11 @@ final class ScpAssociation implements Runnable {
                 closeQuietly();
             }
             state = AssociationState.STA1_IDLE;
+            synchronized (stored) {
+                if (!stored.isEmpty()) {
+                    tell(() -> events.received(callingAe, socket.getInetAddress(), peerCertificateSubject(), stored));
+                }
+            }
             onEnd.run();
         }
     }
@@ -120,6 +134,7 @@ final class ScpAssociation implements Runnable {
             LOG.warnf("association %s from %s (%s) rejected: %s", label, LogText.escape(rq.callingAe), socket.getInetAddress().getHostAddress(),
                     r.why());
             Pdus.write(out, Pdus.ASSOCIATE_RJ, r.pduBody());
+            tell(() -> events.refused(rq.callingAe, socket.getInetAddress(), r.why()));
             awaitTransportClose();
             return false;
         }
@@ -129,7 +144,14 @@ final class ScpAssociation implements Runnable {
         Pdus.write(out, Pdus.ASSOCIATE_AC, rq.acceptBody(answers, settings.maxPdu(), Part10.IMPLEMENTATION_CLASS_UID,
                 Part10.IMPLEMENTATION_VERSION));
         state = AssociationState.STA6_ESTABLISHED;
-        receiver = new DimseReceiver(accepted, spool, listener, rq.callingAe, label, this::sendCommand);
+        StoreListener counting = (instance, ae) -> {
+            listener.stored(instance, ae);
+            synchronized (stored) {
+                stored.computeIfAbsent(instance.header().studyInstanceUid(), k -> new java.util.TreeMap<>())
+                        .merge(instance.header().sopClassUid(), 1, Integer::sum);
+            }
+        };
+        receiver = new DimseReceiver(accepted, spool, counting, rq.callingAe, label, this::sendCommand);
         LOG.debugf("association %s from %s accepted, %d of %d contexts", label, LogText.escape(callingAe), accepted.size(),
                 answers.size());
         return true;
@@ -204,6 +226,15 @@ final class ScpAssociation implements Runnable {
         body.writeBytes(new byte[] {(byte) (len >>> 24), (byte) (len >>> 16), (byte) (len >>> 8), (byte) len, (byte) pcId, 0x03});
         body.writeBytes(command);
         Pdus.write(out, Pdus.P_DATA, body.toByteArray());
+    }
+
+    /** An event listener's failure never ends or changes the association. */
+    private void tell(Runnable event) {
+        try {
+            event.run();
+        } catch (RuntimeException e) {
+            LOG.warnf("association %s: event listener failed: %s", label, e.toString());
+        }
     }
 
     /** The subject of the peer's TLS certificate (RFC 2253), or null without TLS or without a client certificate. */

@@ -77,6 +77,13 @@ public final class ScpServer implements AutoCloseable {
     }
 
     private ScpTlsListener tls;
+    private AssociationEvents events = AssociationEvents.NONE;
+
+    /** Who hears of stored instances and refused peers (an audit trail); call before {@link #start()}. */
+    public ScpServer tellingTo(AssociationEvents events) {
+        this.events = events;
+        return this;
+    }
 
     /**
      * Adds a TLS listener (PS3.15 B.9 to B.11, {@link DicomTls}) beside the plain one, or instead of it when the
@@ -88,7 +95,7 @@ public final class ScpServer implements AutoCloseable {
      * @return this server
      */
     public ScpServer withTls(SSLContext context, int port, boolean needClientAuth) {
-        this.tls = new ScpTlsListener(context, port, needClientAuth, settings, this::handOverTls);
+        this.tls = new ScpTlsListener(context, port, needClientAuth, settings, this::handOverTls, (peer, why) -> events.refused(null, peer, why));
         return this;
     }
 
@@ -343,7 +350,7 @@ public final class ScpServer implements AutoCloseable {
             }, socket -> {
                 handedBack.add(ch);
                 selector.wakeup();
-            }));
+            }).tellingTo(events));
         } catch (IOException | RuntimeException e) {
             LOG.debugf("hand-over failed: %s", e.toString());
             closeNow(ch);
@@ -364,7 +371,7 @@ public final class ScpServer implements AutoCloseable {
             workers.execute(new ScpAssociation(s, body, settings, policy, spool, listener, () -> {
                 active.decrementAndGet();
                 slots.release();
-            }, tls::closeLater));
+            }, tls::closeLater).tellingTo(events));
         } catch (IOException | RuntimeException e) {
             LOG.debugf("TLS hand-over failed: %s", e.toString());
             try {

@@ -37,6 +37,7 @@ final class ScpTlsListener implements AutoCloseable {
     private final ScpSettings settings;
     private final int port;
     private final BiConsumer<SSLSocket, byte[]> handOver;
+    private final BiConsumer<InetAddress, String> refusedPeer;
     private SSLServerSocket server;
     private ThreadPoolExecutor handshakes;
     private ScheduledExecutorService closers;
@@ -48,8 +49,11 @@ final class ScpTlsListener implements AutoCloseable {
      * @param port           TCP port (0: any free port)
      * @param needClientAuth peers must present a certificate the context trusts
      * @param handOver       takes a socket whose A-ASSOCIATE-RQ (the PDU body) has been read
+     * @param refusedPeer    hears of each failed handshake (peer address, reason)
      */
-    ScpTlsListener(SSLContext context, int port, boolean needClientAuth, ScpSettings settings, BiConsumer<SSLSocket, byte[]> handOver) {
+    ScpTlsListener(SSLContext context, int port, boolean needClientAuth, ScpSettings settings, BiConsumer<SSLSocket, byte[]> handOver,
+                   BiConsumer<InetAddress, String> refusedPeer) {
+        this.refusedPeer = refusedPeer;
         this.context = context;
         this.port = port;
         this.needClientAuth = needClientAuth;
@@ -143,6 +147,11 @@ final class ScpTlsListener implements AutoCloseable {
             // a failed handshake (no or an untrusted certificate, no common protocol or suite) is a security event
             LOG.warnf("TLS connection from %s refused: %s", peer, LogText.escape(String.valueOf(e.getMessage())));
             closeQuietly(s);
+            try {
+                refusedPeer.accept(s.getInetAddress(), "TLS handshake failed: " + e.getMessage());
+            } catch (RuntimeException ignored) {
+                // an audit failure does not change what happens to the connection
+            }
         }
     }
 

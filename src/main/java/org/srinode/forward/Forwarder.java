@@ -11,7 +11,9 @@ import java.time.Instant;
 import java.util.List;
 import org.apache.camel.Exchange;
 import org.jboss.logging.Logger;
+import org.srinode.audit.AuditTrail;
 import org.srinode.dicom.LogText;
+import org.srinode.dicom.StudyHeader;
 import org.srinode.dicom.Uids;
 import org.srinode.jobs.Job;
 import org.srinode.jobs.JobExchange;
@@ -30,11 +32,14 @@ public class Forwarder {
     private final SeriesAssembler series;
     private final ForwardConfig config;
 
+    private final AuditTrail audit;
+
     @Inject
-    public Forwarder(JobQueue jobs, SeriesAssembler series, ForwardConfig config) {
+    public Forwarder(JobQueue jobs, SeriesAssembler series, ForwardConfig config, AuditTrail audit) {
         this.jobs = jobs;
         this.series = series;
         this.config = config;
+        this.audit = audit;
     }
 
     public List<Job> claimDue() throws InterruptedException {
@@ -55,6 +60,38 @@ public class Forwarder {
             series.recordStageTime(job.seriesUid(), KIND, (System.nanoTime() - started) / 1_000_000);
         }
         LOG.infof("series %s generation %d forwarded", Uids.shortTag(job.seriesUid()), job.generation());
+        auditSent(job);
+    }
+
+    /** DICOM Instances Transferred (sent) for the audit trail: the study, the patient and the count, read from one file. */
+    private void auditSent(Job job) {
+        try {
+            List<Path> files = series.files(job.seriesUid());
+            if (files.isEmpty()) {
+                return;
+            }
+            StudyHeader h = StudyHeader.read(files.get(0));
+            audit.sent(destination(), h.studyUid(), h.patientId(), h.patientName(), java.util.Map.of(h.sopClassUid(), files.size()));
+        } catch (RuntimeException | org.srinode.dicom.InvalidDicomException e) {
+            LOG.warnf("series %s: no audit message for its delivery: %s", Uids.shortTag(job.seriesUid()), LogText.escape(e.toString()));
+        }
+    }
+
+    /** The destination as an audit participant: calledAeTitle@host:port of a dimse:scu URI, else the URI without its options. */
+    String destination() {
+        String uri = config.uri();
+        if (uri.startsWith("dimse:scu")) {
+            java.util.Map<String, String> o = new java.util.HashMap<>();
+            for (String kv : uri.substring(uri.indexOf('?') + 1).split("&")) {
+                int eq = kv.indexOf('=');
+                if (eq > 0) {
+                    o.put(kv.substring(0, eq), kv.substring(eq + 1));
+                }
+            }
+            return o.getOrDefault("calledAeTitle", "ANY-SCP") + "@" + o.getOrDefault("host", "127.0.0.1") + ":" + o.getOrDefault("port", "11112");
+        }
+        int q = uri.indexOf('?');
+        return q < 0 ? uri : uri.substring(0, q);
     }
 
     public void failed(Exchange exchange) throws IOException {

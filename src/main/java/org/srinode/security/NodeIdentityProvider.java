@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
+import org.srinode.audit.AuditTrail;
 import org.srinode.dicom.LogText;
 
 /**
@@ -25,7 +26,8 @@ import org.srinode.dicom.LogText;
  * below it. Failed logins are rate-limited per user name: after {@link #MAX_FAILURES} failures within
  * {@link #WINDOW}, every attempt for that name fails without a password check until the window has
  * passed (so anyone can lock a name out for a minute: the price of the limit). Failures and refusals are
- * logged on the {@code sri.audit} category at WARN, successes at DEBUG. Known limits: attempts already
+ * logged on the {@code sri.audit} category at WARN, successes at DEBUG, and every outcome goes to the
+ * audit trail ({@link AuditTrail#login}, with the client's address). Known limits: attempts already
  * in flight when the fifth failure is recorded are still checked; there is no per-address limit and no
  * cache of verified credentials (each request costs one bcrypt).
  */
@@ -38,11 +40,13 @@ public class NodeIdentityProvider implements IdentityProvider<UsernamePasswordAu
     static final int MAX_TRACKED_NAMES = 10_000;
 
     private final Users users;
+    private final AuditTrail audit;
     private final Map<String, Deque<Instant>> failures = new ConcurrentHashMap<>();
 
     @Inject
-    public NodeIdentityProvider(Users users) {
+    public NodeIdentityProvider(Users users, AuditTrail audit) {
         this.users = users;
+        this.audit = audit;
     }
 
     @Override
@@ -52,13 +56,16 @@ public class NodeIdentityProvider implements IdentityProvider<UsernamePasswordAu
 
     @Override
     public Uni<SecurityIdentity> authenticate(UsernamePasswordAuthenticationRequest request, AuthenticationRequestContext context) {
-        return context.runBlocking(() -> check(request.getUsername(), new String(request.getPassword().getPassword())));
+        io.vertx.ext.web.RoutingContext rc = io.quarkus.vertx.http.runtime.security.HttpSecurityUtils.getRoutingContextAttribute(request);
+        String address = rc == null || rc.request().remoteAddress() == null ? "unknown" : rc.request().remoteAddress().hostAddress();
+        return context.runBlocking(() -> check(request.getUsername(), new String(request.getPassword().getPassword()), address));
     }
 
-    private SecurityIdentity check(String username, String password) {
+    private SecurityIdentity check(String username, String password, String address) {
         String name = username.length() > 64 ? username.substring(0, 64) : username;
         if (lockedOut(name)) {
             AUDIT.warnf("login refused for user '%s': %d failed attempts within %s", LogText.escape(name), MAX_FAILURES, WINDOW);
+            audit.login(name, address, "refused: " + MAX_FAILURES + " failed attempts within " + WINDOW);
             throw new AuthenticationFailedException();
         }
         Optional<String> role = users.verify(name, password);
@@ -71,10 +78,12 @@ public class NodeIdentityProvider implements IdentityProvider<UsernamePasswordAu
                 f.addLast(Instant.now());
             }
             AUDIT.warnf("login failed for user '%s'", LogText.escape(name));
+            audit.login(name, address, "wrong user name or password");
             throw new AuthenticationFailedException();
         }
         failures.remove(name);
         AUDIT.debugf("login of user '%s'", LogText.escape(name));
+        audit.login(name, address, null);
         return QuarkusSecurityIdentity.builder().setPrincipal(new QuarkusPrincipal(name)).addRoles(Users.rolesOf(role.get())).build();
     }
 

@@ -17,4 +17,13 @@ final class Ports {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** A free UDP port on loopback (for a syslog daemon). */
+    static int freeUdp() {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

@@ -1,0 +1,177 @@
+package org.srinode.audit;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.srinode.audit.AuditMessage.Code;
+import org.srinode.audit.AuditMessage.Outcome;
+import org.srinode.audit.AuditMessage.Participant;
+import org.srinode.audit.AuditMessage.ParticipantObject;
+
+/**
+ * The node's audit trail (issue 12): security-relevant events as DICOM audit messages (PS3.15 A.5, IHE
+ * ATNA), one XML message per line on the {@code sri.atna} log category. Where they go is logging
+ * configuration (application.properties): always a local file, {@code $SRI_DATA_DIR/audit/atna.log}; with
+ * {@code SRI_AUDIT_SYSLOG=host:port} also an audit repository over syslog (RFC 5424, UDP), through the JBoss
+ * log manager's syslog handler. Audit messages may carry patient identifiers (that is their purpose); the
+ * application log does not.
+ *
+ * <p>Events (PS3.15 A.5.3 EventID / EventTypeCode): Application Activity 110100 (start 110120, stop 110121);
+ * DICOM Instances Transferred 110104 (received: action C, sent: action R); User Authentication 110114 (Login
+ * 110122; a failure always, a success at most once per user and address per {@link #LOGIN_QUIET}, since HTTP
+ * Basic authenticates every request); DICOM Instances Accessed 110103 (previews and series read through the
+ * API) and Query 110112 (FHIR sandbox reads; the same read by the same user and address at most once per
+ * {@link #ACCESS_QUIET}, as the web page refreshes its list every 5 s); Security Alert 110113 (Node Authentication 110126 for refused
+ * associations and TLS handshakes, Security Configuration 110129 for user changes).
+ */
+@ApplicationScoped
+public class AuditTrail {
+    private static final Logger ATNA = Logger.getLogger("sri.atna");
+    /** A successful login of one user from one address is recorded at most this often. */
+    public static final Duration LOGIN_QUIET = Duration.ofMinutes(15);
+    private static final Code SOURCE = Code.dcm("110153", "Source Role ID");
+    private static final Code DESTINATION = Code.dcm("110152", "Destination Role ID");
+    private static final Code APPLICATION = Code.dcm("110150", "Application");
+
+    private final String aeTitle;
+    private final String sourceId;
+    private final String siteId;
+    private final String host;
+    private final String pid = Long.toString(ProcessHandle.current().pid());
+    private final Map<String, Instant> lastLogin = new ConcurrentHashMap<>();
+    /** The same read by the same user from the same address is recorded at most this often. */
+    public static final Duration ACCESS_QUIET = Duration.ofMinutes(1);
+    private final Map<String, Instant> lastAccess = new ConcurrentHashMap<>();
+
+    /** True when {@code key} was recorded within {@code quiet}; else notes it now (the map is bounded). */
+    private static boolean repeated(Map<String, Instant> seen, String key, Duration quiet) {
+        Instant now = Instant.now();
+        Instant last = seen.get(key);
+        if (last != null && last.plus(quiet).isAfter(now)) {
+            return true;
+        }
+        if (seen.size() > 10_000) {
+            seen.clear();
+        }
+        seen.put(key, now);
+        return false;
+    }
+
+    public AuditTrail(@ConfigProperty(name = "sri.dicom.ae-title") String aeTitle,
+                      @ConfigProperty(name = "sri.audit.site-id", defaultValue = "sri-node") String siteId) {
+        this.aeTitle = aeTitle;
+        this.siteId = siteId;
+        String h;
+        try {
+            h = InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            h = "localhost";
+        }
+        this.host = h;
+        this.sourceId = "sri-node@" + h;
+    }
+
+    private void emit(AuditMessage m) {
+        ATNA.info(m.toXml(sourceId, siteId));
+    }
+
+    private Participant node(boolean requestor, Code role) {
+        return new Participant(aeTitle, pid, requestor, host, role);
+    }
+
+    void started(@Observes StartupEvent e) {
+        emit(new AuditMessage(Code.dcm("110100", "Application Activity"), "E", Outcome.SUCCESS, Code.dcm("110120", "Application Start"), null,
+                Instant.now()).participant(node(false, APPLICATION)));
+    }
+
+    void stopped(@Observes ShutdownEvent e) {
+        emit(new AuditMessage(Code.dcm("110100", "Application Activity"), "E", Outcome.SUCCESS, Code.dcm("110121", "Application Stop"), null,
+                Instant.now()).participant(node(false, APPLICATION)));
+    }
+
+    /**
+     * Instances of one study received in one association.
+     *
+     * @param callingAe   the sender's AE title
+     * @param peer        its address
+     * @param certificate the subject of its TLS client certificate, or null
+     */
+    public void received(String callingAe, String peer, String certificate, String studyUid, Map<String, Integer> sopClasses) {
+        emit(new AuditMessage(Code.dcm("110104", "DICOM Instances Transferred"), "C", Outcome.SUCCESS, null,
+                certificate == null ? null : "TLS client certificate " + certificate, Instant.now())
+                .participant(new Participant(callingAe, null, true, peer, SOURCE))
+                .participant(node(false, DESTINATION))
+                .object(ParticipantObject.study(studyUid, sopClasses)));
+    }
+
+    /**
+     * Instances of one series sent to the destination (a FORWARD job delivered).
+     *
+     * @param destination the destination as configured (AE title and address, or a folder)
+     * @param patientId   Patient ID of the instances, or null when unknown
+     */
+    public void sent(String destination, String studyUid, String patientId, String patientName, Map<String, Integer> sopClasses) {
+        AuditMessage m = new AuditMessage(Code.dcm("110104", "DICOM Instances Transferred"), "R", Outcome.SUCCESS, null, null, Instant.now())
+                .participant(node(true, SOURCE))
+                .participant(new Participant(destination, null, false, null, DESTINATION))
+                .object(ParticipantObject.study(studyUid, sopClasses));
+        if (patientId != null && !patientId.isEmpty()) {
+            m.object(ParticipantObject.patient(patientId, patientName));
+        }
+        emit(m);
+    }
+
+    /**
+     * An HTTP login: a failure is always recorded, a success once per user and address per {@link #LOGIN_QUIET}.
+     *
+     * @param failure why it failed, or null for a success
+     */
+    public void login(String user, String address, String failure) {
+        if (failure == null && repeated(lastLogin, user + "|" + address, LOGIN_QUIET)) {
+            return;
+        }
+        emit(new AuditMessage(Code.dcm("110114", "User Authentication"), "E", failure == null ? Outcome.SUCCESS : Outcome.MINOR_FAILURE,
+                Code.dcm("110122", "Login"), failure, Instant.now())
+                .participant(new Participant(user, null, true, address, null))
+                .participant(node(false, APPLICATION)));
+    }
+
+    /**
+     * Patient data read through the web page, the API or the FHIR sandbox.
+     *
+     * @param query    true for a FHIR query (110112 Query), false for images or series read (110103)
+     * @param what     the request path and query (the participant object, by URI)
+     */
+    public void accessed(String user, String address, boolean query, String what) {
+        if (repeated(lastAccess, user + "|" + address + "|" + what, ACCESS_QUIET)) {
+            return;   // the web page refreshes its list every few seconds: one record per minute and path is enough
+        }
+        emit(new AuditMessage(query ? Code.dcm("110112", "Query") : Code.dcm("110103", "DICOM Instances Accessed"),
+                query ? "E" : "R", Outcome.SUCCESS, null, null, Instant.now())
+                .participant(new Participant(user, null, true, address, DESTINATION))
+                .participant(node(false, SOURCE))
+                .object(ParticipantObject.uri(what)));
+    }
+
+    /**
+     * A peer refused: an association rejected by the acceptance policy or a failed TLS handshake (Node
+     * Authentication), or a change of users or roles (Security Configuration).
+     *
+     * @param configuration true for a security configuration change (by {@code who}), false for a refused peer
+     */
+    public void securityAlert(String who, String address, boolean configuration, String description) {
+        emit(new AuditMessage(Code.dcm("110113", "Security Alert"), "E", configuration ? Outcome.SUCCESS : Outcome.MINOR_FAILURE,
+                configuration ? Code.dcm("110129", "Security Configuration") : Code.dcm("110126", "Node Authentication"), description,
+                Instant.now())
+                .participant(new Participant(who, null, true, address, null))
+                .participant(node(false, APPLICATION)));
+    }
+}
