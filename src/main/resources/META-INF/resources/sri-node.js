@@ -28,10 +28,51 @@ function stageTable(view) {
   return Object.keys(view.stageMillis || {}).length ? t : null;
 }
 
+// who is signed in (GET /api/users/me); operators and admins get the actions, viewers only see
+let me = null;
+// the slice each card shows (kept across refreshes)
+const sliceOf = new Map();
+const isOperator = () => me && (me.role === 'operator' || me.role === 'admin');
+
+async function post(url, body) {
+  const r = await fetch(url, {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body || {})});
+  if (!r.ok) {
+    let detail = r.status + ' ' + r.statusText;
+    try { detail = (await r.json()).detail || detail; } catch (e) { /* not a problem document */ }
+    throw new Error(detail);
+  }
+  return r.json();
+}
+
+function requeueButton(job) {
+  const b = el('button', {class: 'action', 'data-action': 'requeue'}, 'Requeue');
+  b.onclick = async () => {
+    b.disabled = true;
+    try { await post('/api/jobs/' + job.id + '/requeue'); refresh(); } catch (e) { alert('requeue failed: ' + e.message); b.disabled = false; }
+  };
+  return b;
+}
+
+function releaseForm(series) {
+  const comment = el('input', {type: 'text', class: 'comment', name: 'comment', maxlength: '1000',
+    placeholder: 'why it may go to the PACS (required)'});
+  const b = el('button', {class: 'action', 'data-action': 'release'}, 'Release to the PACS');
+  const f = el('form', {class: 'row release'}, comment, b);
+  f.onsubmit = async (ev) => {
+    ev.preventDefault();
+    if (!comment.value.trim()) { comment.focus(); return; }
+    b.disabled = true;
+    try { await post('/api/series/' + encodeURIComponent(series.seriesUid) + '/release', {comment: comment.value}); refresh(); }
+    catch (e) { alert('release failed: ' + e.message); b.disabled = false; }
+  };
+  return f;
+}
+
 function jobTable(view) {
   const t = el('table', {}, el('tr', {}, el('th', {}, 'job'), el('th', {}, 'state'), el('th', {}, 'attempts'), el('th', {}, 'last error')));
   for (const j of view.jobs) {
-    t.append(el('tr', {}, el('td', {}, j.kind), el('td', {}, badge(j.state)), el('td', {}, j.attempts), el('td', {}, j.lastError || '')));
+    t.append(el('tr', {}, el('td', {}, j.kind), el('td', {}, badge(j.state), j.state === 'DEAD' && isOperator() ? requeueButton(j) : null),
+        el('td', {}, j.attempts), el('td', {}, j.lastError || '')));
   }
   return t;
 }
@@ -46,6 +87,8 @@ function card(view, derivedViews, fhirBase) {
       el('span', {}, s.instances + ' instances'),
       s.consistency !== null && s.consistency !== undefined ? el('span', {}, 'data consistency ' + s.consistency.toFixed(3)) : null));
   if (s.outcomeReason) c.append(el('div', {class: 'muted'}, s.outcomeReason));
+  // a held enhancement: operators compare the slices below and may release it with a reason
+  if (s.outcome === 'HELD' && isOperator()) c.append(releaseForm(s));
   if (a) {
     if (!a.applicable) {
       c.append(el('div', {class: 'muted'}, 'not applicable: ' + a.notApplicableReason));
@@ -66,14 +109,39 @@ function card(view, derivedViews, fhirBase) {
     c.append(links, jobTable(d));
   }
   if (derivedViews.length || s.decision === 'ENHANCE') {
-    c.append(el('img', {class: 'preview', alt: 'before and after, middle slice', loading: 'lazy',
-      src: '/api/series/' + encodeURIComponent(s.seriesUid) + '/preview.png?v=' + derivedViews.length}));
+    // acquired and enhanced side by side, one slice at a time; the operator pages through them
+    const n = s.instances;
+    const src = () => '/api/series/' + encodeURIComponent(s.seriesUid) + '/preview.png?v=' + derivedViews.length +
+        (sliceOf.has(s.seriesUid) ? '&slice=' + sliceOf.get(s.seriesUid) : '');
+    const img = el('img', {class: 'preview', alt: 'acquired and AI-enhanced, same slice', loading: 'lazy', src: src()});
+    const label = el('span', {class: 'muted'}, '');
+    const show = () => {
+      const z = sliceOf.has(s.seriesUid) ? sliceOf.get(s.seriesUid) : Math.floor(n / 2);
+      label.textContent = 'slice ' + (z + 1) + ' of ' + n;
+      img.src = src();
+    };
+    const step = (d) => () => {
+      const z = sliceOf.has(s.seriesUid) ? sliceOf.get(s.seriesUid) : Math.floor(n / 2);
+      sliceOf.set(s.seriesUid, Math.max(0, Math.min(n - 1, z + d)));
+      show();
+    };
+    const prev = el('button', {class: 'action', 'data-action': 'previous-slice', title: 'previous slice'}, '\u25c0');
+    const next = el('button', {class: 'action', 'data-action': 'next-slice', title: 'next slice'}, '\u25b6');
+    prev.onclick = step(-1);
+    next.onclick = step(1);
+    show();
+    c.append(el('div', {class: 'row slices'}, prev, label, next), img);
   }
   return c;
 }
 
 async function refresh() {
+  if (document.activeElement && document.activeElement.classList.contains('comment')) return;   // an operator is typing
   try {
+    if (!me) {
+      me = await (await fetch('/api/users/me')).json();
+      document.getElementById('user').textContent = 'signed in as ' + me.username + ' (' + me.role + ')';
+    }
     const node = await (await fetch('/api/node')).json();
     document.getElementById('node').textContent = 'AE ' + node.aeTitle + ' on port ' + node.dicomPort + ' · model ' + node.model +
         ' · FHIR ' + node.fhirBaseUrl;

@@ -32,7 +32,9 @@ public class Previews {
         SeriesInfo s = series.find(seriesUid).orElseThrow(() -> new jakarta.ws.rs.NotFoundException("no series " + seriesUid));
         String source = s.derivedFrom() != null ? s.derivedFrom() : s.seriesUid();
         List<ImageHeader> before = ordered(source);
-        List<SeriesInfo> derived = series.derivedOf(source);
+        // the current enhanced series: not a superseded one, not the Segmentation or a rejection note
+        List<SeriesInfo> derived = series.derivedOf(source).stream().filter(d -> d.supersededBy() == null)
+                .filter(d -> !"SEG".equals(d.modality()) && !"KO".equals(d.modality())).toList();
         List<ImageHeader> after = derived.isEmpty() ? List.of() : ordered(derived.get(0).seriesUid());
         if (before.isEmpty()) {
             throw new jakarta.ws.rs.NotFoundException("series " + seriesUid + " has no image to show");

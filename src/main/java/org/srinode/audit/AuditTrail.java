@@ -30,7 +30,7 @@ import org.srinode.audit.AuditMessage.ParticipantObject;
  * Basic authenticates every request); DICOM Instances Accessed 110103 (previews and series read through the
  * API) and Query 110112 (FHIR sandbox reads; the same read by the same user and address at most once per
  * {@link #ACCESS_QUIET}, as the web page refreshes its list every 5 s); Security Alert 110113 (Node Authentication 110126 for refused
- * associations and TLS handshakes, Security Configuration 110129 for user changes).
+ * associations and TLS handshakes, Security Configuration 110129 for user changes, Use of Restricted Function 110132 for operator actions).
  */
 @ApplicationScoped
 public class AuditTrail {
@@ -159,6 +159,17 @@ public class AuditTrail {
                 .participant(new Participant(user, null, true, address, DESTINATION))
                 .participant(node(false, SOURCE))
                 .object(ParticipantObject.uri(what)));
+    }
+
+    /**
+     * An operator action (release of a held series, requeue of a dead job): Security Alert, Use of Restricted
+     * Function, with who did what and why.
+     */
+    public void operatorAction(String user, String address, String description) {
+        emit(new AuditMessage(Code.dcm("110113", "Security Alert"), "E", Outcome.SUCCESS, Code.dcm("110132", "Use of Restricted Function"),
+                description, Instant.now())
+                .participant(new Participant(user, null, true, address, null))
+                .participant(node(false, APPLICATION)));
     }
 
     /**

@@ -44,8 +44,21 @@ public final class Montage {
             g.setColor(Color.WHITE);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             for (int p = 0; p < captions.size(); p++) {
-                g.drawString(captions.get(p), p * (w + gap) + 3, CAPTION - 5);
+                // each caption stays over its own panel: a smaller font, then shortened with "..." (never overlapping the next)
+                int x0 = p * (w + gap);
+                String text = captions.get(p);
+                int size = 12;
+                g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, size));
+                while (size > 9 && g.getFontMetrics().stringWidth(text) > w - 6) {
+                    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, --size));
+                }
+                while (text.length() > 1 && g.getFontMetrics().stringWidth(text) > w - 6) {
+                    text = text.substring(0, text.length() - (text.endsWith("...") ? 4 : 1)) + "...";
+                }
+                g.setClip(x0, 0, w, CAPTION);
+                g.drawString(text, x0 + 3, CAPTION - 5);
             }
+            g.setClip(null);
             g.dispose();
         } catch (RuntimeException | Error e) {
             // no usable font on a headless machine: the panels stay, the order is given in the report

@@ -220,6 +220,37 @@ public class JobQueue {
         });
     }
 
+    /**
+     * An operator runs a job that failed for good again (issue 12): DEAD becomes PENDING with no attempts and due
+     * now; the last error is kept, prefixed with who requeued it.
+     *
+     * @return the job as it now is, or empty when there is no such job
+     * @throws IllegalStateException when the job is not DEAD
+     */
+    public Optional<Job> requeue(long id, String user) {
+        return Tx.run(ds, c -> {
+            Optional<Job> j = find(c, id);
+            if (j.isEmpty()) {
+                return j;
+            }
+            if (!"DEAD".equals(j.get().state())) {
+                throw new IllegalStateException("job " + id + " is " + j.get().state() + ", not DEAD");
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'PENDING', attempts = 0, next_attempt_at = ?, "
+                    + "last_error = ?, updated_at = ? WHERE id = ? AND state = 'DEAD'")) {
+                Timestamp now = Timestamp.from(Instant.now());
+                String error = "requeued by " + user + " after: " + j.get().lastError();
+                ps.setTimestamp(1, now);
+                ps.setString(2, error.length() > 2000 ? error.substring(0, 2000) : error);
+                ps.setTimestamp(3, now);
+                ps.setLong(4, id);
+                ps.executeUpdate();
+            }
+            wake(j.get().kind());
+            return find(c, id);
+        });
+    }
+
     public List<Job> forSeries(String seriesUid) {
         return Tx.run(ds, c -> {
             List<Job> jobs = new ArrayList<>();

@@ -479,6 +479,64 @@ public class SeriesAssembler {
         return ran;
     }
 
+    /** An operator action that does not apply to the series as it is now (the message says why). */
+    public static final class NotApplicable extends RuntimeException {
+        public NotApplicable(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * An operator releases a held enhancement (issue 12): the current derived series of the source (the enhanced
+     * series and its Segmentation) get their FORWARD jobs, their publication is run again so that the EHR lists the
+     * series, and the outcome becomes RELEASED with who and why; one transaction.
+     *
+     * @param sourceUid the acquired series whose enhancement was HELD
+     * @return the derived Series Instance UIDs released
+     * @throws NotApplicable when the series is unknown or its outcome is not HELD (a later generation, a second release)
+     */
+    public List<String> release(String sourceUid, String user, String comment) {
+        return Tx.run(ds, c -> {
+            lockSeries(c, sourceUid);
+            SeriesInfo s = find(c, sourceUid).orElseThrow(() -> new NotApplicable("no series " + sourceUid));
+            if (!"HELD".equals(s.outcome())) {
+                throw new NotApplicable("series " + sourceUid + " is not held (outcome " + s.outcome() + ")");
+            }
+            List<String> released = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT series_uid FROM series WHERE derived_from = ? AND superseded_by IS NULL "
+                    + "AND (modality IS NULL OR modality <> 'KO')")) {
+                ps.setString(1, sourceUid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        released.add(rs.getString(1));
+                    }
+                }
+            }
+            if (released.isEmpty()) {
+                throw new NotApplicable("series " + sourceUid + " has no current derived series to release");
+            }
+            Timestamp now = Timestamp.from(Instant.now());
+            for (String d : released) {
+                JobQueue.enqueue(c, "FORWARD", d, 1);
+                try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'PENDING', attempts = 0, next_attempt_at = ?, "
+                        + "last_error = ?, updated_at = ? WHERE series_uid = ? AND kind = 'PUBLISH'")) {
+                    ps.setTimestamp(1, now);
+                    ps.setString(2, "published again: released by " + user);
+                    ps.setTimestamp(3, now);
+                    ps.setString(4, d);
+                    ps.executeUpdate();
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET outcome = 'RELEASED', outcome_reason = ? WHERE series_uid = ?")) {
+                String reason = "released by " + user + ": " + comment;
+                ps.setString(1, reason.length() > 1000 ? reason.substring(0, 1000) : reason);
+                ps.setString(2, sourceUid);
+                ps.executeUpdate();
+            }
+            return released;
+        });
+    }
+
     /** The outcome of enhancing a source series (only while it is still at {@code generation}): its data-consistency score and ENHANCED, FLAGGED or HELD. */
     public void recordEnhancement(String seriesUid, int generation, double consistency, String outcome) {
         Tx.run(ds, c -> {

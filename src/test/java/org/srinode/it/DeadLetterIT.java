@@ -26,6 +26,27 @@ class DeadLetterIT {
             try (Stream<Path> s = Files.walk(node.dataDir.resolve("spool"))) {
                 assertThat(s.filter(p -> p.toString().endsWith(".dcm")).count()).as("spool keeps the originals").isEqualTo(20);
             }
+            // the PACS is back: an operator requeues the DEAD job (issue 12) and the series arrives
+            long job = Long.parseLong(dir.getFileName().toString().replaceFirst(".*-job", ""));
+            String operator = Http.basic("otto", "operator-password-0001");
+            assertThat(Http.sendAs("PUT", node.url("/api/users/otto"), "{\"role\":\"operator\",\"password\":\"operator-password-0001\"}",
+                    Http.basic("admin", Node.ADMIN_PASSWORD)).statusCode()).isEqualTo(201);
+            assertThat(Http.sendAs("PUT", node.url("/api/users/vera"), "{\"role\":\"viewer\",\"password\":\"viewer-password-0001\"}",
+                    Http.basic("admin", Node.ADMIN_PASSWORD)).statusCode()).isEqualTo(201);
+            assertThat(Http.sendAs("POST", node.url("/api/jobs/" + job + "/requeue"), null, Http.basic("vera", "viewer-password-0001"))
+                    .statusCode()).as("a viewer may not").isEqualTo(403);
+            nobody.start();
+            var requeued = Http.sendAs("POST", node.url("/api/jobs/" + job + "/requeue"), null, operator);
+            assertThat(requeued.statusCode()).as(requeued.body()).isEqualTo(200);
+            assertThat(requeued.body()).contains("\"state\":\"PENDING\"").contains("requeued by otto");
+            await().atMost(Duration.ofSeconds(60)).until(() -> nobody.instanceCount() == 20);
+            var again = Http.sendAs("POST", node.url("/api/jobs/" + job + "/requeue"), null, operator);
+            assertThat(again.statusCode()).isEqualTo(409);
+            assertThat(again.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+            assertThat(Http.sendAs("POST", node.url("/api/jobs/999999/requeue"), null, operator).statusCode()).isEqualTo(404);
+            assertThat(Files.readString(node.dataDir.resolve("audit/atna.log"))).contains("110132").contains("requeued DEAD job " + job);
+        } finally {
+            nobody.close();
         }
     }
 

@@ -1,0 +1,114 @@
+package org.srinode.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.srinode.cli.Demo;
+
+/**
+ * Issue 12, operator actions on the web page in headless Chromium: an enhancement held by the
+ * data-consistency check (limit 0) is shown to a viewer without any action, an operator releases it with a
+ * comment, and it then reaches Orthanc; the API refuses a viewer (403), a release without a comment (400) and
+ * a second release (409); the audit trail holds both logins and the release with its comment.
+ */
+class OperatorIT {
+    private static ChromeDriver browser(String authorization) {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu");
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new java.io.File("/usr/bin/chromedriver"))
+                .usingAnyFreePort().build();
+        ChromeDriver b = new ChromeDriver(service, options);
+        b.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
+        b.executeCdpCommand("Network.enable", Map.of());
+        b.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of("Authorization", authorization)));
+        return b;
+    }
+
+    @Test
+    void aViewerSeesAHeldSeriesAnOperatorReleasesIt() throws Exception {
+        Path tmp = WorkDir.fresh(getClass());
+        Demo.Simulated sim = Demo.simulate(org.srinode.volume.Nifti.read(SharedData.colin27()), tmp.resolve("acquired"),
+                "T1 axial held (simulated)", 20261202, null);
+        try (Orthanc orthanc = new Orthanc(tmp.resolve("orthanc")).start();
+             Node node = new Node(tmp.resolve("node")).forwardingTo(orthanc).with("SRI_SAFETY_MAX_INCONSISTENCY", "0.0")
+                     .with("SRI_FHIR_ENABLED", "false").start()) {
+            String admin = Http.basic("admin", Node.ADMIN_PASSWORD);
+            String viewer = Http.basic("vera", "viewer-password-0001");
+            String operator = Http.basic("otto", "operator-password-0001");
+            assertThat(Http.sendAs("PUT", node.url("/api/users/vera"), "{\"role\":\"viewer\",\"password\":\"viewer-password-0001\"}", admin)
+                    .statusCode()).isEqualTo(201);
+            assertThat(Http.sendAs("PUT", node.url("/api/users/otto"), "{\"role\":\"operator\",\"password\":\"operator-password-0001\"}", admin)
+                    .statusCode()).isEqualTo(201);
+            assertThat(new Dcmtk(tmp).store("MODALITY", node.dicomPort, SharedData.dcmFiles(sim.folder()).toArray(Path[]::new)).exitCode())
+                    .isZero();
+            JsonNode held = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(
+                    () -> Http.status(node.url("/api/series/" + sim.seriesUid())) == 200 ? Http.json(node.url("/api/series/" + sim.seriesUid())) : null,
+                    v -> v != null && v.at("/series/outcome").isTextual());
+            assertThat(held.at("/series/outcome").asText()).isEqualTo("HELD");
+            String derived = held.path("derivedSeries").path(0).asText();
+            String release = node.url("/api/series/" + sim.seriesUid() + "/release");
+            assertThat(Http.sendAs("POST", release, "{\"comment\":\"looked fine\"}", viewer).statusCode()).as("a viewer may not").isEqualTo(403);
+            var noComment = Http.sendAs("POST", release, "{\"comment\":\"  \"}", operator);
+            assertThat(noComment.statusCode()).isEqualTo(400);
+            assertThat(noComment.body()).contains("a comment is required");
+
+            ChromeDriver asViewer = browser(viewer);
+            try {
+                asViewer.get(node.url("/"));
+                WebElement card = new WebDriverWait(asViewer, Duration.ofSeconds(30)).until(b -> b.findElements(
+                        By.cssSelector("article[data-series='" + sim.seriesUid() + "']")).stream().findFirst().orElse(null));
+                assertThat(card.getText()).contains("HELD");
+                assertThat(asViewer.findElement(By.id("user")).getText()).isEqualTo("signed in as vera (viewer)");
+                assertThat(asViewer.findElements(By.cssSelector("button[data-action='release'], button[data-action='requeue'], input.comment")))
+                        .as("a viewer gets no operator action").isEmpty();
+                // both series side by side, paged slice by slice
+                String before = card.findElement(By.cssSelector(".slices .muted")).getText();
+                card.findElement(By.cssSelector("button[data-action='next-slice']")).click();
+                String after = asViewer.findElement(By.cssSelector("article[data-series='" + sim.seriesUid() + "'] .slices .muted")).getText();
+                assertThat(before).matches("slice \\d+ of " + sim.kept().size());
+                assertThat(after).isNotEqualTo(before).matches("slice \\d+ of " + sim.kept().size());
+                Long width = (Long) asViewer.executeScript("const i = document.querySelector(\"article[data-series='" + sim.seriesUid()
+                        + "'] img.preview\"); return i.getBoundingClientRect().width | 0;");
+                assertThat(width).as("shown at a readable size").isGreaterThan(700);
+            } finally {
+                asViewer.quit();
+            }
+            ChromeDriver asOperator = browser(operator);
+            try {
+                asOperator.get(node.url("/"));
+                WebDriverWait wait = new WebDriverWait(asOperator, Duration.ofSeconds(30));
+                WebElement button = wait.until(b -> b.findElements(By.cssSelector("article[data-series='" + sim.seriesUid()
+                        + "'] button[data-action='release']")).stream().findFirst().orElse(null));
+                assertThat(asOperator.findElement(By.id("user")).getText()).isEqualTo("signed in as otto (operator)");
+                asOperator.findElement(By.cssSelector("article[data-series='" + sim.seriesUid() + "'] input.comment"))
+                        .sendKeys("checked against the acquired slices: the difference is noise");
+                button.click();
+                wait.until(b -> b.findElement(By.cssSelector("article[data-series='" + sim.seriesUid() + "']")).getText().contains("RELEASED"));
+            } finally {
+                asOperator.quit();
+            }
+            JsonNode released = Http.json(node.url("/api/series/" + sim.seriesUid()));
+            assertThat(released.at("/series/outcomeReason").asText()).isEqualTo(
+                    "released by otto: checked against the acquired slices: the difference is noise");
+            int slices = sim.kept().size() + Demo.MISSING.length;
+            await().atMost(Duration.ofSeconds(60)).until(() -> orthanc.seriesInstances(derived) == slices);
+            assertThat(Http.sendAs("POST", release, "{\"comment\":\"again\"}", operator).statusCode()).isEqualTo(409);
+            String atna = Files.readString(node.dataDir.resolve("audit/atna.log"));
+            assertThat(atna).contains("UserID=\"vera\"").contains("UserID=\"otto\"");
+            assertThat(atna.lines().filter(l -> l.contains("110132") && l.contains("checked against the acquired slices"))).hasSize(1);
+        }
+    }
+}
