@@ -21,8 +21,6 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.srinode.cli.Demo;
 import org.srinode.fhir.FhirServer;
@@ -151,17 +149,9 @@ class EndToEndIT {
     @Test
     void theWebPageListsTheSeriesWithItsBeforeAndAfterPictureOnALaptopAndAPhone() throws Exception {
         finished();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new java.io.File("/usr/bin/chromedriver"))
-                .usingAnyFreePort().build();
-        ChromeDriver browser = new ChromeDriver(service, options);
+        // signed in as the test admin: the node answers 401 to every page and API request without a login
+        ChromeDriver browser = Browser.signedIn(Http.basic("admin", Node.ADMIN_PASSWORD));
         try {
-            // signed in as the test admin: the node answers 401 to every page and API request without a login
-            browser.executeCdpCommand("Network.enable", Map.of());
-            browser.executeCdpCommand("Network.setExtraHTTPHeaders",
-                    Map.of("headers", Map.of("Authorization", Http.basic("admin", Node.ADMIN_PASSWORD))));
             for (Dimension size : List.of(new Dimension(1280, 900), new Dimension(390, 844))) {
                 browser.manage().window().setSize(size);
                 browser.get(node.url("/"));

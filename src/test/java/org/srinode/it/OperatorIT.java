@@ -7,13 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.srinode.cli.Demo;
 
@@ -24,19 +21,6 @@ import org.srinode.cli.Demo;
  * a second release (409); the audit trail holds both logins and the release with its comment.
  */
 class OperatorIT {
-    private static ChromeDriver browser(String authorization) {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new java.io.File("/usr/bin/chromedriver"))
-                .usingAnyFreePort().build();
-        ChromeDriver b = new ChromeDriver(service, options);
-        b.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
-        b.executeCdpCommand("Network.enable", Map.of());
-        b.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of("Authorization", authorization)));
-        return b;
-    }
-
     @Test
     void aViewerSeesAHeldSeriesAnOperatorReleasesIt() throws Exception {
         Path tmp = WorkDir.fresh(getClass());
@@ -65,7 +49,7 @@ class OperatorIT {
             assertThat(noComment.statusCode()).isEqualTo(400);
             assertThat(noComment.body()).contains("a comment is required");
 
-            ChromeDriver asViewer = browser(viewer);
+            ChromeDriver asViewer = Browser.signedIn(viewer);
             try {
                 asViewer.get(node.url("/"));
                 WebElement card = new WebDriverWait(asViewer, Duration.ofSeconds(30)).until(b -> b.findElements(
@@ -86,7 +70,7 @@ class OperatorIT {
             } finally {
                 asViewer.quit();
             }
-            ChromeDriver asOperator = browser(operator);
+            ChromeDriver asOperator = Browser.signedIn(operator);
             try {
                 asOperator.get(node.url("/"));
                 WebDriverWait wait = new WebDriverWait(asOperator, Duration.ofSeconds(30));
