@@ -109,7 +109,7 @@ public class EnhanceStage {
             throw e;
         }
         long registerStart = System.nanoTime();
-        boolean hold = r.exceeded() && !"FLAG".equalsIgnoreCase(safety.onExceed());
+        boolean hold = r.exceeded() && safety.onExceed() == SafetySettings.OnExceed.HOLD;
         List<SpooledInstance> written = new ArrayList<>();
         for (Path out : r.files()) {
             // read back on purpose: a derived file that does not parse must fail here, not in the PACS

@@ -10,7 +10,18 @@ public interface SafetySettings {
     @WithDefault("0.15")
     double maxInconsistency();
 
-    /** Above it: HOLD (written, not forwarded) or FLAG (forwarded with "CHECK" in its description). */
+    /** What happens to an enhancement whose score is above the limit. */
+    enum OnExceed {
+        /** Written and kept, not forwarded; an operator may release it. */
+        HOLD,
+        /** Forwarded with "CHECK" in its description. */
+        FLAG
+    }
+
+    /**
+     * HOLD or FLAG ({@code SRI_SAFETY_ON_EXCEED}); any other value stops the node at start-up with a message that
+     * lists the allowed ones (a typo such as FLAGG used to mean HOLD silently).
+     */
     @WithDefault("HOLD")
-    String onExceed();
+    OnExceed onExceed();
 }

@@ -57,4 +57,13 @@ class OperationsIT {
             }
         }
     }
+
+    @Test
+    void aMistypedSettingStopsTheNodeAtStartUpWithTheAllowedValues() throws Exception {
+        Path tmp = WorkDir.fresh(getClass()).resolve("typo");
+        try (Node node = new Node(tmp).with("SRI_SAFETY_ON_EXCEED", "FLAGG").with("SRI_ENHANCE_ENABLED", "false")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(node::start).hasMessageContaining("did not become ready");
+            assertThat(node.log()).contains("FLAGG").contains("allowed values: flag,hold");
+        }
+    }
 }
