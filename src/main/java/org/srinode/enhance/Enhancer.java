@@ -58,7 +58,8 @@ public final class Enhancer implements AutoCloseable {
         return switch (choice) {
             case "cpu" -> Device.cpu();
             case "gpu" -> Device.gpu();
-            default -> Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+            case "auto" -> Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+            default -> throw new IllegalArgumentException("device '" + choice + "': auto, cpu or gpu");
         };
     }
 

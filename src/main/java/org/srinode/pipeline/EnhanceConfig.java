@@ -14,9 +14,16 @@ public interface EnhanceConfig {
     @WithDefault("models/sri-default-x2")
     String modelDir();
 
-    /** auto (GPU when present), cpu or gpu. */
+    /** Where the model runs ({@code SRI_ENHANCE_DEVICE}); another value stops the node at start-up with the allowed ones. */
+    enum Device {
+        /** The GPU when DJL finds one, else the CPU. */
+        AUTO,
+        CPU,
+        GPU
+    }
+
     @WithDefault("auto")
-    String device();
+    Device device();
 
     /** Predictors kept ready (at least the number of workers). */
     @WithDefault("2")

@@ -54,7 +54,7 @@ public class ModelService {
         long t0 = System.nanoTime();
         Path dir = Path.of(config.modelDir()).toAbsolutePath();
         try {
-            enhancer = Enhancer.load(dir, new EnhancerOptions(config.device(), config.poolSize(), config.tile(), config.overlap(),
+            enhancer = Enhancer.load(dir, new EnhancerOptions(config.device().name().toLowerCase(java.util.Locale.ROOT), config.poolSize(), config.tile(), config.overlap(),
                     config.batchSize()));
             loadMillis = (System.nanoTime() - t0) / 1_000_000;
             detail = enhancer.config().name() + " " + enhancer.config().version() + " x" + enhancer.config().scale() + " on "
