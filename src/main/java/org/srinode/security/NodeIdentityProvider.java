@@ -28,8 +28,8 @@ import org.srinode.dicom.LogText;
  * passed (so anyone can lock a name out for a minute: the price of the limit). Failures and refusals are
  * logged on the {@code sri.audit} category at WARN, successes at DEBUG, and every outcome goes to the
  * audit trail ({@link AuditTrail#login}, with the client's address). Known limits: attempts already
- * in flight when the fifth failure is recorded are still checked; there is no per-address limit and no
- * cache of verified credentials (each request costs one bcrypt).
+ * in flight when the fifth failure is recorded are still checked; there is no per-address limit. A password
+ * verified recently costs no second bcrypt ({@link Users#verify}).
  */
 @ApplicationScoped
 public class NodeIdentityProvider implements IdentityProvider<UsernamePasswordAuthenticationRequest> {
