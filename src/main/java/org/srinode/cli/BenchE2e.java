@@ -21,7 +21,7 @@ import org.srinode.volume.Volume;
 
 /**
  * {@code bench e2e} (run by bench/e2e.sh with a node and Orthanc up): a 256x256 series of 24 slices
- * (Colin27, 0.5 T in the header so that the rules enhance it) is sent N times with new UIDs; for each
+ * (Colin27, 0.5 T in the header so that the rules enhance it) is sent N times with new UIDs, each time over --senders (default 4) concurrent storescu associations; for each
  * run, the time from the last instance acknowledged by the node to the derived series (512x512) fully
  * stored in Orthanc, split by stage from the node's own records. Prints the median per stage.
  */
@@ -45,6 +45,7 @@ final class BenchE2e {
         String pacs = o.get("--pacs");
         int port = Integer.parseInt(o.getOrDefault("--dicom-port", "11190"));
         int runs = Integer.parseInt(o.getOrDefault("--runs", "5"));
+        int sendersPerRun = Math.max(1, Math.min(24, Integer.parseInt(o.getOrDefault("--senders", "4"))));
         Path work = Path.of(o.getOrDefault("--output", "bench-e2e"));
         Path volume = Path.of(o.getOrDefault("--volume", "/usr/share/mricron/templates/ch2.nii.gz"));
         if (pacs == null) {
@@ -56,15 +57,24 @@ final class BenchE2e {
         for (int r = 0; r < runs; r++) {
             Path folder = work.resolve("run" + r);
             String series = write(v, folder, r);
-            List<String> cmd = new ArrayList<>(List.of("storescu", "-aec", "SRI_NODE", "localhost", Integer.toString(port)));
+            // the series split over several concurrent associations (storescu processes), as a busy site would send
+            List<Path> all;
             try (var files = Files.list(folder)) {
-                files.sorted().forEach(f -> cmd.add(f.toString()));
+                all = files.sorted().toList();
             }
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            if (p.waitFor() != 0) {
-                System.err.println("storescu failed");
-                return 1;
+            List<Process> senders = new ArrayList<>();
+            for (int k = 0; k < sendersPerRun; k++) {
+                List<String> cmd = new ArrayList<>(List.of("storescu", "-aec", "SRI_NODE", "localhost", Integer.toString(port)));
+                for (int i = k; i < all.size(); i += sendersPerRun) {
+                    cmd.add(all.get(i).toString());
+                }
+                senders.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+            }
+            for (Process p : senders) {
+                if (p.waitFor() != 0) {
+                    System.err.println("storescu failed");
+                    return 1;
+                }
             }
             long start = System.nanoTime();
             Instant sentAt = Instant.now();
@@ -122,7 +132,7 @@ final class BenchE2e {
                 }
             }
         }
-        System.out.println(runs + " runs, a 256x256x24 series at x2 (512x512 out), node " + node);
+        System.out.println(runs + " runs, a 256x256x24 series at x2 (512x512 out) sent over " + sendersPerRun + " concurrent associations, node " + node);
         return 0;
     }
 
