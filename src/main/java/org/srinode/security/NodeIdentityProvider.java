@@ -28,13 +28,16 @@ import org.srinode.dicom.LogText;
  * passed (so anyone can lock a name out for a minute: the price of the limit). Failures and refusals are
  * logged on the {@code sri.audit} category at WARN, successes at DEBUG, and every outcome goes to the
  * audit trail ({@link AuditTrail#login}, with the client's address). Known limits: attempts already
- * in flight when the fifth failure is recorded are still checked; there is no per-address limit. A password
+ * in flight when the fifth failure is recorded are still checked. From one address, {@link #MAX_FAILURES_PER_ADDRESS}
+ * failures (any names) within the window refuse that address for the rest of it (a spray of names). A password
  * verified recently costs no second bcrypt ({@link Users#verify}).
  */
 @ApplicationScoped
 public class NodeIdentityProvider implements IdentityProvider<UsernamePasswordAuthenticationRequest> {
     private static final Logger AUDIT = Logger.getLogger("sri.audit");
     static final int MAX_FAILURES = 5;
+    /** Failed logins from one address (any names) within {@link #WINDOW} after which that address is refused. */
+    static final int MAX_FAILURES_PER_ADDRESS = 20;
     static final Duration WINDOW = Duration.ofMinutes(1);
     /** Names whose failures are tracked at most; beyond, the record starts afresh. */
     static final int MAX_TRACKED_NAMES = 10_000;
@@ -61,11 +64,18 @@ public class NodeIdentityProvider implements IdentityProvider<UsernamePasswordAu
         return context.runBlocking(() -> check(request.getUsername(), new String(request.getPassword().getPassword()), address));
     }
 
-    private SecurityIdentity check(String username, String password, String address) {
+    /** Checks one login (package-private for the tests); throws AuthenticationFailedException when it fails or is refused. */
+    SecurityIdentity check(String username, String password, String address) {
         String name = username.length() > 64 ? username.substring(0, 64) : username;
-        if (lockedOut(name)) {
+        if (lockedOut("name:" + name, MAX_FAILURES)) {
             AUDIT.warnf("login refused for user '%s': %d failed attempts within %s", LogText.escape(name), MAX_FAILURES, WINDOW);
-            audit.login(name, address, "refused: " + MAX_FAILURES + " failed attempts within " + WINDOW);
+            audit.login(name, address, "refused: " + MAX_FAILURES + " failed attempts for this user within " + WINDOW);
+            throw new AuthenticationFailedException();
+        }
+        if (lockedOut("address:" + address, MAX_FAILURES_PER_ADDRESS)) {
+            AUDIT.warnf("login refused for user '%s' from %s: %d failed attempts from that address within %s", LogText.escape(name),
+                    address, MAX_FAILURES_PER_ADDRESS, WINDOW);
+            audit.login(name, address, "refused: " + MAX_FAILURES_PER_ADDRESS + " failed attempts from this address within " + WINDOW);
             throw new AuthenticationFailedException();
         }
         Optional<String> role = users.verify(name, password);
@@ -73,22 +83,24 @@ public class NodeIdentityProvider implements IdentityProvider<UsernamePasswordAu
             if (failures.size() >= MAX_TRACKED_NAMES) {
                 failures.clear();   // a spray of made-up names must not grow the map without bound
             }
-            Deque<Instant> f = failures.computeIfAbsent(name, k -> new ArrayDeque<>());
-            synchronized (f) {
-                f.addLast(Instant.now());
+            for (String key : new String[] {"name:" + name, "address:" + address}) {
+                Deque<Instant> f = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
+                synchronized (f) {
+                    f.addLast(Instant.now());
+                }
             }
             AUDIT.warnf("login failed for user '%s'", LogText.escape(name));
             audit.login(name, address, "wrong user name or password");
             throw new AuthenticationFailedException();
         }
-        failures.remove(name);
+        failures.remove("name:" + name);
         AUDIT.debugf("login of user '%s'", LogText.escape(name));
         audit.login(name, address, null);
         return QuarkusSecurityIdentity.builder().setPrincipal(new QuarkusPrincipal(name)).addRoles(Users.rolesOf(role.get())).build();
     }
 
-    private boolean lockedOut(String name) {
-        Deque<Instant> f = failures.get(name);
+    private boolean lockedOut(String key, int max) {
+        Deque<Instant> f = failures.get(key);
         if (f == null) {
             return false;
         }
@@ -97,7 +109,7 @@ public class NodeIdentityProvider implements IdentityProvider<UsernamePasswordAu
             while (!f.isEmpty() && f.peekFirst().isBefore(since)) {
                 f.removeFirst();
             }
-            return f.size() >= MAX_FAILURES;
+            return f.size() >= max;
         }
     }
 }
