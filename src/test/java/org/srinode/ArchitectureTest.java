@@ -1,6 +1,7 @@
 package org.srinode;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -33,6 +34,28 @@ class ArchitectureTest {
     void dicomPartTenCodeDoesNotKnowTheNetwork() {
         noClasses().that().resideInAPackage("org.srinode.dicom..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.srinode.dimse..", "com.pixelmed.network..", "org.apache.camel..")
+                .check(MAIN);
+    }
+
+    @Test
+    void noCyclesBetweenPackages() {
+        // the node's entry point (org.srinode.NodeMain) is outside every slice
+        slices().matching("org.srinode.(*)..").should().beFreeOfCycles().check(MAIN);
+    }
+
+    @Test
+    void theJobQueueKnowsOnlyTheDatabase() {
+        noClasses().that().resideInAPackage("org.srinode.jobs..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.srinode.series..", "org.srinode.pipeline..", "org.srinode.forward..",
+                        "org.srinode.api..", "org.srinode.dimse..", "org.srinode.fhir..", "org.apache.camel.spi..")
+                .check(MAIN);
+    }
+
+    @Test
+    void seriesAndForwardingDoNotReachIntoTheStagesOrTheApi() {
+        noClasses().that().resideInAnyPackage("org.srinode.series..", "org.srinode.forward..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.srinode.pipeline..", "org.srinode.api..", "org.srinode.enhance..",
+                        "org.srinode.fhir..")
                 .check(MAIN);
     }
 }

@@ -6,14 +6,21 @@ import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.TagFromName;
 import java.io.IOException;
 import java.nio.file.Path;
-import org.srinode.quality.ModelScope;
 
-/** The headers that say what an MR acquisition is (anatomy, contrast), for the model-scope check. */
-public final class AcquisitionHeader {
-    private AcquisitionHeader() {
-    }
+/**
+ * The headers that say what an MR acquisition is (anatomy, contrast), for the model-scope check
+ * ({@code quality.ModelScope}).
+ *
+ * @param bodyPart     Body Part Examined
+ * @param words        Series Description, Protocol Name and Sequence Name, joined
+ * @param repetitionMs Repetition Time, or null
+ * @param echoMs       Echo Time, or null
+ * @param inversionMs  Inversion Time, or null
+ */
+public record AcquisitionHeader(String bodyPart, String words, Double repetitionMs, Double echoMs, Double inversionMs) {
 
-    public static ModelScope.Acquisition read(Path file) throws InvalidDicomException {
+    /** Reads the headers of one instance (not its pixels). */
+    public static AcquisitionHeader read(Path file) throws InvalidDicomException {
         AttributeList l = new AttributeList();
         try {
             l.read(file.toString(), TagFromName.PixelData);
@@ -21,7 +28,7 @@ public final class AcquisitionHeader {
             throw new InvalidDicomException(file + ": " + e.getMessage(), e);
         }
         String words = String.join(" ", text(l, "SeriesDescription"), text(l, "ProtocolName"), text(l, "SequenceName"));
-        return new ModelScope.Acquisition(text(l, "BodyPartExamined"), words, number(l, "RepetitionTime"), number(l, "EchoTime"),
+        return new AcquisitionHeader(text(l, "BodyPartExamined"), words, number(l, "RepetitionTime"), number(l, "EchoTime"),
                 number(l, "InversionTime"));
     }
 

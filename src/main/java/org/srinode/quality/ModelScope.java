@@ -3,6 +3,7 @@ package org.srinode.quality;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.srinode.dicom.AcquisitionHeader;
 
 /**
  * What a model card says the model is for (anatomy, contrasts, largest acquired pixel spacing), and
@@ -15,20 +16,8 @@ import java.util.Optional;
  */
 public record ModelScope(List<String> anatomy, List<String> contrasts, Double maxPixelSpacingMm) {
 
-    /**
-     * The acquisition as its headers describe it.
-     *
-     * @param bodyPart        Body Part Examined
-     * @param words           Series Description, Protocol Name and Sequence Name, joined
-     * @param repetitionMs    Repetition Time, or null
-     * @param echoMs          Echo Time, or null
-     * @param inversionMs     Inversion Time, or null
-     */
-    public record Acquisition(String bodyPart, String words, Double repetitionMs, Double echoMs, Double inversionMs) {
-    }
-
     /** Why the series is outside the model's scope, in words; empty when it is inside. */
-    public Optional<String> outside(Acquisition a, Assessment assessment) {
+    public Optional<String> outside(AcquisitionHeader a, Assessment assessment) {
         String part = a.bodyPart() == null ? "" : a.bodyPart().trim().toUpperCase(Locale.ROOT);
         if (!anatomy.contains(part)) {
             return Optional.of("anatomy " + (part.isEmpty() ? "not stated" : part) + " is outside the model's scope " + anatomy);
@@ -46,7 +35,7 @@ public record ModelScope(List<String> anatomy, List<String> contrasts, Double ma
     }
 
     /** T1, T2, PD, FLAIR, DWI, SWI, PERFUSION or UNKNOWN. */
-    public static String contrast(Acquisition a) {
+    public static String contrast(AcquisitionHeader a) {
         String w = " " + (a.words() == null ? "" : a.words().toUpperCase(Locale.ROOT)).replaceAll("[^A-Z0-9*]+", " ") + " ";
         if (w.matches(".* (DWI|DTI|DIFFUSION|ADC|TRACE|EP2D DIFF|RESOLVE) .*")) {
             return "DWI";

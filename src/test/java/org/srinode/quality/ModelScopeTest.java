@@ -11,8 +11,8 @@ import org.srinode.enhance.ModelConfig;
 class ModelScopeTest {
     static final ModelScope SCOPE = new ModelScope(List.of("BRAIN", "HEAD", ""), List.of("T1", "T2", "PD", "UNKNOWN"), 4.0);
 
-    static ModelScope.Acquisition acq(String part, String words, Double tr, Double te, Double ti) {
-        return new ModelScope.Acquisition(part, words, tr, te, ti);
+    static org.srinode.dicom.AcquisitionHeader acq(String part, String words, Double tr, Double te, Double ti) {
+        return new org.srinode.dicom.AcquisitionHeader(part, words, tr, te, ti);
     }
 
     @Test
