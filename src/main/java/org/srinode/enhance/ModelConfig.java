@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.srinode.quality.ModelScope;
 
 /**
  * What the exported model says of itself ({@code config.json} written by {@code hlhgan.export}).
@@ -17,7 +18,7 @@ import java.nio.file.Path;
  * @param percentile intensity percentile mapped to 1.0 before inference
  */
 public record ModelConfig(String name, String version, String preset, int scale, String file, double percentile,
-                          org.srinode.quality.ModelScope scope) {
+                          ModelScope scope) {
     public static ModelConfig read(Path dir) throws IOException {
         Path f = dir.resolve("config.json");
         if (!Files.isRegularFile(f)) {
@@ -40,7 +41,7 @@ public record ModelConfig(String name, String version, String preset, int scale,
     }
 
     /** The "scope" object of config.json (anatomy, contrasts, max_pixel_spacing_mm), null when absent: no scope check. */
-    private static org.srinode.quality.ModelScope scope(JsonNode s) {
+    private static ModelScope scope(JsonNode s) {
         if (s.isMissingNode() || s.isNull()) {
             return null;
         }
@@ -49,6 +50,6 @@ public record ModelConfig(String name, String version, String preset, int scale,
         java.util.List<String> contrasts = new java.util.ArrayList<>();
         s.path("contrasts").forEach(c -> contrasts.add(c.asText().toUpperCase(java.util.Locale.ROOT)));
         Double spacing = s.path("max_pixel_spacing_mm").isNumber() ? s.path("max_pixel_spacing_mm").asDouble() : null;
-        return new org.srinode.quality.ModelScope(anatomy, contrasts, spacing);
+        return new ModelScope(anatomy, contrasts, spacing);
     }
 }
