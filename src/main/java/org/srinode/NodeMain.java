@@ -18,6 +18,18 @@ public final class NodeMain {
     private NodeMain() {
     }
 
+    /**
+     * Sets a property the node decided, unless the operator set it: as a system property, or as its environment
+     * variable (MicroProfile Config's name: non-alphanumerics as '_', upper case), which system properties would
+     * otherwise outrank.
+     */
+    static void setUnlessOperatorDid(String property, String value) {
+        String envName = property.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(java.util.Locale.ROOT);
+        if (System.getProperty(property) == null && System.getenv(envName) == null) {
+            System.setProperty(property, value);
+        }
+    }
+
     public static void main(String... args) {
         Map<String, String> env = new HashMap<>(System.getenv());
         Map<String, String> properties = Map.of("SRI_DATA_DIR", "sri.data-dir", "SRI_HTTP_TLS_CERT", "sri.http.tls-cert",
@@ -27,6 +39,14 @@ public final class NodeMain {
                 env.put(name, System.getProperty(property));
             }
         });
+        try {
+            // the audit trail holds patient identifiers: its folder is the node account's only
+            java.nio.file.Path audit = Path.of(env.getOrDefault("SRI_DATA_DIR", "./data")).resolve("audit");
+            java.nio.file.Files.createDirectories(audit);
+            java.nio.file.Files.setPosixFilePermissions(audit, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            System.err.println("sri-node: cannot make the audit folder private: " + e.getMessage());
+        }
         HttpsSetup.Decision https;
         try {
             https = HttpsSetup.decide(env, Path.of(env.getOrDefault("SRI_DATA_DIR", "./data")));
@@ -35,16 +55,12 @@ public final class NodeMain {
             System.exit(2);
             return;
         }
-        https.properties().forEach((k, v) -> {
-            if (System.getProperty(k) == null) {
-                System.setProperty(k, v);
-            }
-        });
+        https.properties().forEach(NodeMain::setUnlessOperatorDid);
         System.setProperty("sri.http.describe", https.describe());
         // the audit trail's syslog handler is attached only when an audit repository is named (application.properties)
         String syslog = env.getOrDefault("SRI_AUDIT_SYSLOG", "").trim();
-        if (!syslog.isEmpty() && System.getProperty("quarkus.log.category.\"sri.atna\".handlers") == null) {
-            System.setProperty("quarkus.log.category.\"sri.atna\".handlers", "atna-file,atna-syslog");
+        if (!syslog.isEmpty()) {
+            setUnlessOperatorDid("quarkus.log.category.\"sri.atna\".handlers", "atna-file,atna-syslog");
         }
         // Camel Quarkus starts its routes from its own application class; a @QuarkusMain must hand over to it
         Quarkus.run(org.apache.camel.quarkus.main.CamelMainApplication.class, args);

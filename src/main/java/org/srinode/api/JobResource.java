@@ -36,11 +36,23 @@ public class JobResource {
     @Inject
     AuditTrail audit;
 
+    @Inject
+    org.srinode.series.SeriesAssembler series;
+
     @POST
     @Path("/{id}/requeue")
+    @jakarta.ws.rs.Consumes(MediaType.APPLICATION_JSON)   // a cross-site form cannot send JSON without a CORS preflight
     @Operation(summary = "Runs a DEAD job again (attempts reset)")
     public Response requeue(@PathParam("id") long id, @Context SecurityContext sc, @Context HttpServerRequest request) {
         String user = sc.getUserPrincipal().getName();
+        Job before = jobs.find(id).orElse(null);
+        if (before != null && (before.kind().equals("FORWARD") || before.kind().equals("PUBLISH"))) {
+            String supersededBy = series.find(before.seriesUid()).map(org.srinode.series.SeriesInfo::supersededBy).orElse(null);
+            if (supersededBy != null) {
+                return Problem.of(Response.Status.CONFLICT, "series " + before.seriesUid() + " was superseded by " + supersededBy
+                        + ": its " + before.kind() + " would follow the rejection note that withdrew it");
+            }
+        }
         Job job;
         try {
             job = jobs.requeue(id, user).orElse(null);

@@ -27,7 +27,8 @@ public class AccessAudit {
         String path = rc.normalizedPath();
         boolean api = path.equals("/api/series") || path.startsWith("/api/series/");
         boolean fhir = path.equals("/fhir") || path.startsWith("/fhir/");
-        if ((api || fhir) && rc.request().method() == HttpMethod.GET) {
+        boolean read = rc.request().method() == HttpMethod.GET || fhir && rc.request().method() == HttpMethod.POST && path.endsWith("/_search");
+        if ((api || fhir) && read) {
             rc.addEndHandler(done -> {
                 int status = rc.response().getStatusCode();
                 if (status >= 200 && status < 300 && rc.user() instanceof QuarkusHttpUser user && !user.getSecurityIdentity().isAnonymous()) {

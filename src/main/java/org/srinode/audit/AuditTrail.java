@@ -51,6 +51,44 @@ public class AuditTrail {
     public static final Duration ACCESS_QUIET = Duration.ofMinutes(1);
     private final Map<String, Instant> lastAccess = new ConcurrentHashMap<>();
 
+    /**
+     * Failures one address can have recorded per minute and kind (refused connections, failed logins); beyond it
+     * they are counted and the count goes into that address's next record of the kind, so that an unauthenticated
+     * peer cannot flood the trail (and rotate earlier records away).
+     */
+    public static final int FAILURES_PER_MINUTE = 10;
+    private final Map<String, int[]> failureWindow = new ConcurrentHashMap<>();
+    private final Map<String, Instant> failureWindowStart = new ConcurrentHashMap<>();
+
+    /**
+     * Whether a failure of {@code kind} from {@code address} is recorded now: null when it is to be counted only,
+     * else a note of how many were counted, not recorded, since the last record ("" when none).
+     */
+    private String admitFailure(String kind, String address) {
+        String key = kind + "|" + address;
+        Instant now = Instant.now();
+        synchronized (failureWindow) {
+            if (failureWindow.size() > 10_000) {
+                failureWindow.clear();
+                failureWindowStart.clear();
+            }
+            int[] c = failureWindow.computeIfAbsent(key, k -> new int[2]);   // [recorded in this window, counted only]
+            Instant start = failureWindowStart.get(key);
+            if (start == null || start.plus(Duration.ofMinutes(1)).isBefore(now)) {
+                failureWindowStart.put(key, now);
+                c[0] = 0;
+            }
+            if (c[0] >= FAILURES_PER_MINUTE) {
+                c[1]++;
+                return null;
+            }
+            c[0]++;
+            String note = c[1] == 0 ? "" : " (and " + c[1] + " more from this address not recorded one by one)";
+            c[1] = 0;
+            return note;
+        }
+    }
+
     /** True when {@code key} was recorded within {@code quiet}; else notes it now (the map is bounded). */
     private static boolean repeated(Map<String, Instant> seen, String key, Duration quiet) {
         Instant now = Instant.now();
@@ -79,8 +117,15 @@ public class AuditTrail {
         this.sourceId = "sri-node@" + h;
     }
 
+    /** Where the XML goes: the sri.atna log category (a test may collect it instead). */
+    private java.util.function.Consumer<String> sink = ATNA::info;
+
+    void sendTo(java.util.function.Consumer<String> sink) {
+        this.sink = sink;
+    }
+
     private void emit(AuditMessage m) {
-        ATNA.info(m.toXml(sourceId, siteId));
+        sink.accept(m.toXml(sourceId, siteId));
     }
 
     private Participant node(boolean requestor, Code role) {
@@ -138,6 +183,13 @@ public class AuditTrail {
         if (failure == null && repeated(lastLogin, user + "|" + address, LOGIN_QUIET)) {
             return;
         }
+        if (failure != null) {
+            String note = admitFailure("login", address);
+            if (note == null) {
+                return;
+            }
+            failure = failure + note;
+        }
         emit(new AuditMessage(Code.dcm("110114", "User Authentication"), "E", failure == null ? Outcome.SUCCESS : Outcome.MINOR_FAILURE,
                 Code.dcm("110122", "Login"), failure, Instant.now())
                 .participant(new Participant(user, null, true, address, null))
@@ -179,6 +231,13 @@ public class AuditTrail {
      * @param configuration true for a security configuration change (by {@code who}), false for a refused peer
      */
     public void securityAlert(String who, String address, boolean configuration, String description) {
+        if (!configuration) {
+            String note = admitFailure("refused", address);
+            if (note == null) {
+                return;
+            }
+            description = description + note;
+        }
         emit(new AuditMessage(Code.dcm("110113", "Security Alert"), "E", configuration ? Outcome.SUCCESS : Outcome.MINOR_FAILURE,
                 configuration ? Code.dcm("110129", "Security Configuration") : Code.dcm("110126", "Node Authentication"), description,
                 Instant.now())

@@ -61,6 +61,10 @@ public final class AeTitlePolicy implements AcceptancePolicy {
                 continue;
             }
             String what = entry.substring(at + 1).trim();
+            if (ae.isEmpty() || what.isEmpty() || what.regionMatches(true, 0, "CN=", 0, 3) && what.substring(3).isBlank()) {
+                throw new IllegalArgumentException("allowed calling AE title entry '" + entry + "': an AE title and, after '@', an address "
+                        + "or CN=<common name> (empty would bind to nothing or to anything)");
+            }
             if (what.regionMatches(true, 0, "CN=", 0, 3)) {
                 bindings.add(new Binding(null, what.substring(3).trim()));
             } else {
@@ -98,17 +102,24 @@ public final class AeTitlePolicy implements AcceptancePolicy {
                 + (p.peerCertificate() == null ? ", no client certificate" : ", certificate " + LogText.escape(p.peerCertificate())) + ")"));
     }
 
-    /** The Common Name of an RFC 2253 subject, or "" when it has none or cannot be parsed. */
+    /**
+     * The Common Name of an RFC 2253 subject; null when it has none, more than one (which one a binding means would be
+     * ambiguous), or cannot be parsed: such a certificate matches no binding.
+     */
     static String commonNameOf(String subject) {
+        String cn = null;
         try {
             for (Rdn rdn : new LdapName(subject).getRdns()) {
                 if (rdn.getType().toUpperCase(Locale.ROOT).equals("CN")) {
-                    return String.valueOf(rdn.getValue());
+                    if (cn != null) {
+                        return null;
+                    }
+                    cn = String.valueOf(rdn.getValue());
                 }
             }
         } catch (InvalidNameException e) {
-            return "";
+            return null;
         }
-        return "";
+        return cn;
     }
 }

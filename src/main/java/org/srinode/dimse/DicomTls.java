@@ -1,7 +1,5 @@
 package org.srinode.dimse;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.PemKeyCertOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,9 +9,10 @@ import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import org.srinode.security.TlsProfile;
 
 /**
  * TLS for DICOM associations as PS3.15 Annex B.9 to B.11 profile it (the BCP 195 secure transport
@@ -22,20 +21,11 @@ import javax.net.ssl.TrustManagerFactory;
  * PEM key options (the parser Quarkus uses for HTTPS); trusted certificates are read by the JDK.
  */
 public final class DicomTls {
-    /** TLS versions offered and accepted. */
-    public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+    /** TLS versions offered and accepted ({@link TlsProfile#PROTOCOLS}). */
+    public static final List<String> PROTOCOLS = TlsProfile.PROTOCOLS;
 
-    /**
-     * Cipher suites offered and accepted, in preference order: the TLS 1.3 suites, then the TLS 1.2 ECDHE and
-     * DHE suites with AES-GCM or ChaCha20-Poly1305 that BCP 195 recommends (PS3.15 B.9 lists the RSA ones, B.11
-     * adds ECDSA).
-     */
-    public static final List<String> CIPHER_SUITES = List.of(
-            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
-            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-            "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384");
+    /** Cipher suites offered and accepted ({@link TlsProfile#CIPHER_SUITES}). */
+    public static final List<String> CIPHER_SUITES = TlsProfile.CIPHER_SUITES;
 
     private DicomTls() {
     }
@@ -52,18 +42,7 @@ public final class DicomTls {
      * @throws GeneralSecurityException a file is not what it should be (the message says which)
      */
     public static SSLContext context(Path certificate, Path key, Path trustedCa) throws IOException, GeneralSecurityException {
-        KeyManagerFactory kmf = null;
-        if (certificate != null) {
-            try {
-                kmf = new PemKeyCertOptions().addCertValue(Buffer.buffer(Files.readAllBytes(certificate)))
-                        .addKeyValue(Buffer.buffer(Files.readAllBytes(key))).getKeyManagerFactory(null);
-            } catch (IOException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new GeneralSecurityException("cannot use " + certificate + " with " + key + " as the DICOM TLS certificate and key "
-                        + "(PEM): " + e.getMessage(), e);
-            }
-        }
+        KeyManagerFactory kmf = certificate == null ? null : TlsProfile.keyManagers(certificate, key);
         TrustManager[] trust = null;
         if (trustedCa != null) {
             try {
@@ -93,8 +72,12 @@ public final class DicomTls {
         return ctx;
     }
 
-    /** Restricts a listening socket to the profile; {@code needClientAuth}: a peer without a trusted certificate fails the handshake. */
-    static void configure(SSLServerSocket s, boolean needClientAuth) {
+    /**
+     * Restricts the server side of an accepted connection to the profile; {@code needClientAuth}: a peer without a
+     * trusted certificate fails the handshake.
+     */
+    static void configure(SSLSocket s, boolean needClientAuth) {
+        s.setUseClientMode(false);
         SSLParameters p = s.getSSLParameters();
         p.setProtocols(supported(PROTOCOLS, s.getSupportedProtocols()));
         p.setCipherSuites(supported(CIPHER_SUITES, s.getSupportedCipherSuites()));

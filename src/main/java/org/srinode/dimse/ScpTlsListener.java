@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import org.jboss.logging.Logger;
 import org.srinode.dicom.LogText;
@@ -26,8 +25,9 @@ import org.srinode.dicom.LogText;
  * The SCP's TLS listener (PS3.15 Annex B.9 to B.11, see {@link DicomTls}): accepts TLS connections, runs each
  * handshake and reads its A-ASSOCIATE-RQ (Sta2) on a bounded pool within the ARTIM time, then hands the
  * association to the server's workers like the plain listener does. A peer that is slow to shake hands or to
- * send its request holds one handshake thread for at most ARTIM and never an association worker; beyond the
- * pool and its queue (the pending-connection limit) new connections are closed at once.
+ * send its request holds one handshake thread for at most ARTIM (a timer closes it then) and never an association
+ * worker; one address has at most {@link #MAX_PENDING_PER_ADDRESS} handshakes pending; beyond that, or beyond the
+ * pool and its queue (the pending-connection limit), new connections are closed at once.
  */
 final class ScpTlsListener implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ScpTlsListener.class);
@@ -38,12 +38,17 @@ final class ScpTlsListener implements AutoCloseable {
     private final int port;
     private final BiConsumer<SSLSocket, byte[]> handOver;
     private final BiConsumer<InetAddress, String> refusedPeer;
-    private SSLServerSocket server;
+    /** Plain TCP: TLS is layered over each accepted socket, so that the ARTIM timer can close the TCP connection itself. */
+    private java.net.ServerSocket server;
     private ThreadPoolExecutor handshakes;
     private ScheduledExecutorService closers;
     private Thread acceptor;
     private volatile boolean running;
     private final AtomicInteger refused = new AtomicInteger();
+    /** Handshakes one address may have pending (running or queued) at once; more from it are closed at once. */
+    static final int MAX_PENDING_PER_ADDRESS = 4;
+    private final java.util.concurrent.ConcurrentHashMap<InetAddress, AtomicInteger> pendingPerAddress =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param port           TCP port (0: any free port)
@@ -62,10 +67,9 @@ final class ScpTlsListener implements AutoCloseable {
     }
 
     void start() throws IOException {
-        server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket();
+        server = new java.net.ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(InetAddress.getByName(settings.bindAddress()), port), 1024);
-        DicomTls.configure(server, needClientAuth);
         int threads = Math.max(4, settings.maxAssociations());
         AtomicInteger n = new AtomicInteger();
         handshakes = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(settings.maxPendingConnections()),
@@ -85,7 +89,7 @@ final class ScpTlsListener implements AutoCloseable {
         acceptor.setDaemon(true);
         acceptor.start();
         LOG.infof("SCP %s listening for TLS on %s:%d (%s; client certificate %s)", settings.aeTitle(), settings.bindAddress(), localPort(),
-                String.join(", ", server.getSSLParameters().getProtocols()), needClientAuth ? "required" : "not requested");
+                String.join(", ", DicomTls.PROTOCOLS), needClientAuth ? "required" : "not requested");
     }
 
     int localPort() {
@@ -107,9 +111,27 @@ final class ScpTlsListener implements AutoCloseable {
                 }
                 continue;
             }
+            InetAddress from = s.getInetAddress();
+            AtomicInteger mine = pendingPerAddress.computeIfAbsent(from, k -> new AtomicInteger());
+            if (mine.incrementAndGet() > MAX_PENDING_PER_ADDRESS) {
+                release(from, mine);
+                closeQuietly(s);
+                if (refused.getAndIncrement() % 100 == 0) {
+                    LOG.warnf("TLS connection from %s closed: %d handshakes from that address already pending (%d refused so far)",
+                            from.getHostAddress(), MAX_PENDING_PER_ADDRESS, refused.get());
+                }
+                continue;
+            }
             try {
-                handshakes.execute(() -> negotiate((SSLSocket) s));
+                handshakes.execute(() -> {
+                    try {
+                        negotiate(s);
+                    } finally {
+                        release(from, mine);
+                    }
+                });
             } catch (RejectedExecutionException e) {
+                release(from, mine);
                 closeQuietly(s);
                 if (refused.getAndIncrement() % 100 == 0) {
                     LOG.warnf("TLS connection from %s closed: %d handshakes running or waiting (%d refused so far)",
@@ -119,13 +141,40 @@ final class ScpTlsListener implements AutoCloseable {
         }
     }
 
-    /** Sta2 over TLS: the handshake and the A-ASSOCIATE-RQ, both within ARTIM. */
-    private void negotiate(SSLSocket s) {
-        String peer = s.getInetAddress().getHostAddress();
+    private void release(InetAddress from, AtomicInteger count) {
+        if (count.decrementAndGet() <= 0) {
+            pendingPerAddress.remove(from, count);
+        }
+    }
+
+    /**
+     * Sta2 over TLS: the handshake and the A-ASSOCIATE-RQ, both within ARTIM in total: a timer closes the socket
+     * at the deadline (a read timeout alone would let a peer that sends a byte now and then hold the thread).
+     */
+    private void negotiate(Socket raw) {
+        String peer = raw.getInetAddress().getHostAddress();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.artimTimeoutMs());
+        java.util.concurrent.atomic.AtomicBoolean expired = new java.util.concurrent.atomic.AtomicBoolean();
+        // the TCP socket, not the TLS one: closing an SSLSocket from another thread waits for the handshake it interrupts
+        java.util.concurrent.ScheduledFuture<?> artim = closers.schedule(() -> {
+            expired.set(true);
+            closeQuietly(raw);
+        }, settings.artimTimeoutMs(), TimeUnit.MILLISECONDS);
+        boolean shaken = false;
+        SSLSocket s;
+        try {
+            s = (SSLSocket) context.getSocketFactory().createSocket(raw, peer, raw.getPort(), true);
+            DicomTls.configure(s, needClientAuth);
+        } catch (IOException | RuntimeException e) {
+            artim.cancel(false);
+            closeQuietly(raw);
+            LOG.warnf("TLS connection from %s: cannot start TLS: %s", peer, e.toString());
+            return;
+        }
         try {
             s.setSoTimeout(settings.artimTimeoutMs());
             s.startHandshake();
+            shaken = true;
             InputStream in = s.getInputStream();
             byte[] header = readFully(s, in, 6, deadline);
             int type = header[0] & 0xff;
@@ -139,16 +188,30 @@ final class ScpTlsListener implements AutoCloseable {
                 return;
             }
             byte[] body = readFully(s, in, (int) length, deadline);
+            if (!artim.cancel(false)) {
+                throw new SocketTimeoutException("ARTIM");
+            }
             handOver.accept(s, body);
         } catch (SocketTimeoutException e) {
+            artim.cancel(false);
             LOG.debugf("TLS connection from %s dropped: no handshake and A-ASSOCIATE-RQ within ARTIM (%d ms)", peer, settings.artimTimeoutMs());
-            closeQuietly(s);
+            closeQuietly(raw);
         } catch (IOException | RuntimeException e) {
+            artim.cancel(false);
+            closeQuietly(raw);
+            if (expired.get()) {
+                LOG.debugf("TLS connection from %s dropped: no handshake and A-ASSOCIATE-RQ within ARTIM (%d ms)", peer, settings.artimTimeoutMs());
+                return;
+            }
+            if (shaken) {
+                // the peer authenticated and went away before asking for an association (a monitor, a test): not an attack
+                LOG.debugf("TLS connection from %s closed before its A-ASSOCIATE-RQ: %s", peer, LogText.escape(String.valueOf(e.getMessage())));
+                return;
+            }
             // a failed handshake (no or an untrusted certificate, no common protocol or suite) is a security event
             LOG.warnf("TLS connection from %s refused: %s", peer, LogText.escape(String.valueOf(e.getMessage())));
-            closeQuietly(s);
             try {
-                refusedPeer.accept(s.getInetAddress(), "TLS handshake failed: " + e.getMessage());
+                refusedPeer.accept(raw.getInetAddress(), "TLS handshake failed: " + e.getMessage());
             } catch (RuntimeException ignored) {
                 // an audit failure does not change what happens to the connection
             }

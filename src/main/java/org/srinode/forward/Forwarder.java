@@ -49,7 +49,13 @@ public class Forwarder {
     /** The series' files (every generation: a re-opened series is sent whole and supersedes). */
     public List<Path> filesOf(Exchange exchange) {
         exchange.setProperty(STARTED, System.nanoTime());
-        return series.files(JobExchange.bind(exchange).seriesUid());
+        Job job = JobExchange.bind(exchange);
+        String supersededBy = series.find(job.seriesUid()).map(org.srinode.series.SeriesInfo::supersededBy).orElse(null);
+        if (supersededBy != null) {
+            // withdrawn (and rejected at the destination) before this delivery started: failed() cancels it
+            throw new IllegalStateException("series " + job.seriesUid() + " was superseded by " + supersededBy + " before its delivery");
+        }
+        return series.files(job.seriesUid());
     }
 
     public void delivered(Exchange exchange) {

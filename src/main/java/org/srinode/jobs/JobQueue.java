@@ -192,17 +192,30 @@ public class JobQueue {
         });
     }
 
+    /** The job finished; a job cancelled while it ran stays CANCELLED (that decision stands). */
     public void succeeded(long id) {
         Tx.run(ds, c -> {
-            setState(c, id, "DONE");
+            try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'DONE', updated_at = ? WHERE id = ? AND state <> 'CANCELLED'")) {
+                ps.setTimestamp(1, Timestamp.from(Instant.now()));
+                ps.setLong(2, id);
+                ps.executeUpdate();
+            }
             return null;
         });
+    }
+
+    /** The job as it is now. */
+    public Optional<Job> find(long id) {
+        return Tx.run(ds, c -> find(c, id));
     }
 
     /** Records a failure; returns the job as it now is (DEAD once {@code maxAttempts} is reached). */
     public Job failed(long id, String error, int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
         return Tx.run(ds, c -> {
             Job j = find(c, id).orElseThrow();
+            if ("CANCELLED".equals(j.state())) {
+                return j;   // cancelled while it ran: that decision stands
+            }
             int attempts = j.attempts() + 1;
             boolean dead = attempts >= maxAttempts;
             long backoffMs = Math.min(maxBackoff.toMillis(), initialBackoff.toMillis() << Math.min(20, attempts - 1));
@@ -229,7 +242,13 @@ public class JobQueue {
      */
     public Optional<Job> requeue(long id, String user) {
         return Tx.run(ds, c -> {
-            Optional<Job> j = find(c, id);
+            Optional<Job> j;
+            try (PreparedStatement ps = c.prepareStatement("SELECT * FROM job WHERE id = ? FOR UPDATE")) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    j = rs.next() ? Optional.of(map(rs)) : Optional.empty();
+                }
+            }
             if (j.isEmpty()) {
                 return j;
             }

@@ -33,8 +33,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>plain HTTP is off (Quarkus {@code insecure-requests=disabled}) unless {@code SRI_HTTP_INSECURE=true};
  *       with it and no certificate, the node speaks plain HTTP only (meant for the demo and tests on loopback).</li>
  * </ul>
- * The result is a set of Quarkus configuration properties (system properties, so an operator's own
- * {@code quarkus.*} settings in the environment still win) and the certificate's SHA-256 fingerprint.
+ * The result is a set of Quarkus configuration properties (set as system properties by {@code NodeMain}, except
+ * where the operator set the same property, as a system property or its environment variable) and the
+ * certificate's SHA-256 fingerprint. HTTPS speaks the {@link TlsProfile}.
  */
 public final class HttpsSetup {
     /** The generated certificate's alias in its key store. */
@@ -87,8 +88,14 @@ public final class HttpsSetup {
                     throw new IllegalArgumentException("cannot read " + f + " (SRI_HTTP_TLS_CERT / SRI_HTTP_TLS_KEY)");
                 }
             }
+            try {
+                TlsProfile.keyManagers(Path.of(cert), Path.of(key));   // refuses a key that is not the certificate's
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalArgumentException(e.getMessage() + " (SRI_HTTP_TLS_CERT, SRI_HTTP_TLS_KEY)", e);
+            }
             p.put("quarkus.tls.key-store.pem.node.cert", cert);
             p.put("quarkus.tls.key-store.pem.node.key", key);
+            profile(p);
             return new Decision(p, Path.of(cert), fingerprint(firstCertificate(Path.of(cert))), false, insecure);
         }
         if (insecure) {
@@ -119,7 +126,14 @@ public final class HttpsSetup {
         }
         p.put("quarkus.tls.key-store.p12.path", store.toString());
         p.put("quarkus.tls.key-store.p12.password", pw);
+        profile(p);
         return new Decision(p, pem, fingerprint(c), true, false);
+    }
+
+    /** HTTPS speaks the node's TLS profile ({@link TlsProfile}: TLS 1.3/1.2, AEAD suites with forward secrecy), as DICOM does. */
+    private static void profile(Map<String, String> p) {
+        p.put("quarkus.tls.protocols", String.join(",", TlsProfile.PROTOCOLS));
+        p.put("quarkus.tls.cipher-suites", String.join(",", TlsProfile.CIPHER_SUITES));
     }
 
     private static void makeSelfSigned(Path dir, Path store, Path password, Path pem) throws IOException {

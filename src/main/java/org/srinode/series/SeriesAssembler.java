@@ -515,6 +515,17 @@ public class SeriesAssembler {
             if (released.isEmpty()) {
                 throw new NotApplicable("series " + sourceUid + " has no current derived series to release");
             }
+            for (String d : released) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM job WHERE series_uid = ? AND kind = 'PUBLISH' AND state = 'RUNNING' "
+                        + "FOR UPDATE")) {
+                    ps.setString(1, d);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            throw new NotApplicable("the FHIR publication of series " + d + " is running: release it again in a moment");
+                        }
+                    }
+                }
+            }
             Timestamp now = Timestamp.from(Instant.now());
             for (String d : released) {
                 JobQueue.enqueue(c, "FORWARD", d, 1);

@@ -32,4 +32,14 @@ class AeTitlePolicyTest {
     void anEntryThatCannotBeResolvedFailsAtStartUp() {
         assertThatThrownBy(() -> new AeTitlePolicy("SRI_NODE", Set.of("MR1@no-such-host.invalid"))).hasMessageContaining("MR1@no-such-host.invalid");
     }
+
+    @Test
+    void ambiguousOrEmptyBindingsMatchNothingOrFailAtStartUp() throws Exception {
+        AeTitlePolicy p = new AeTitlePolicy("SRI_NODE", Set.of("MR1@CN=mr1.hospital.test"));
+        assertThat(p.evaluate(from("MR1", "10.0.0.1", "CN=evil.example,O=x,CN=mr1.hospital.test"))).as("two CNs").isPresent();
+        assertThat(p.evaluate(from("MR1", "10.0.0.1", "O=Hospital"))).as("no CN").isPresent();
+        for (String bad : new String[] {"MR1@", "MR1@CN=", "MR1@CN=  ", "@192.0.2.1"}) {
+            assertThatThrownBy(() -> new AeTitlePolicy("SRI_NODE", Set.of(bad))).as(bad).hasMessageContaining(bad);
+        }
+    }
 }

@@ -84,6 +84,14 @@ class HttpsIT {
                     .isInstanceOf(javax.net.ssl.SSLHandshakeException.class).hasStackTraceContaining("PKIX path building failed");
             // no plain HTTP
             assertThat(Http.status(node.url("/q/health/ready"))).isEqualTo(-1);
+            // the node's TLS profile: an AEAD suite with forward secrecy is served, CBC with SHA-1 and TLS 1.1 are not
+            String target = "127.0.0.1:" + node.httpsPort;
+            assertThat(Proc.run(tmp.resolve("s_client-gcm.log"), "sh", "-c", "openssl s_client -connect " + target
+                    + " -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256 </dev/null").exitCode()).isZero();
+            assertThat(Proc.run(tmp.resolve("s_client-cbc.log"), "sh", "-c", "openssl s_client -connect " + target
+                    + " -tls1_2 -cipher ECDHE-ECDSA-AES128-SHA </dev/null").exitCode()).isNotZero();
+            assertThat(Proc.run(tmp.resolve("s_client-tls11.log"), "sh", "-c", "openssl s_client -connect " + target
+                    + " -tls1_1 -cipher ALL:@SECLEVEL=0 </dev/null").exitCode()).isNotZero();
             String log = node.log();
             assertThat(log).contains(fp).contains("self-signed");
             assertThat(log).doesNotContain(Files.readString(data.resolve("tls/http-selfsigned.password")).trim());

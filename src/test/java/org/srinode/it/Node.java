@@ -69,6 +69,9 @@ final class Node implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while ((httpsPort > 0 ? Http.statusTrustingAnyCertificate(httpsUrl("/q/health/ready")) : Http.status(url("/q/health/ready"))) != 200) {
             if (System.nanoTime() > deadline || !process.isAlive()) {
+                // a failed start leaves no process behind: the caller never got a Node to close
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
                 throw new IllegalStateException("node did not become ready; see " + dataDir);
             }
             Thread.sleep(100);

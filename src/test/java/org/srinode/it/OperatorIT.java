@@ -44,7 +44,10 @@ class OperatorIT {
             assertThat(held.at("/series/outcome").asText()).isEqualTo("HELD");
             String derived = held.path("derivedSeries").path(0).asText();
             String release = node.url("/api/series/" + sim.seriesUid() + "/release");
-            assertThat(Http.sendAs("POST", release, "{\"comment\":\"looked fine\"}", viewer).statusCode()).as("a viewer may not").isEqualTo(403);
+            var refused = Http.sendAs("POST", release, "{\"comment\":\"looked fine\"}", viewer);
+            assertThat(refused.statusCode()).as("a viewer may not").isEqualTo(403);
+            assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+            assertThat(refused.body()).contains("operator or admin");
             var noComment = Http.sendAs("POST", release, "{\"comment\":\"  \"}", operator);
             assertThat(noComment.statusCode()).isEqualTo(400);
             assertThat(noComment.body()).contains("a comment is required");
@@ -52,18 +55,27 @@ class OperatorIT {
             ChromeDriver asViewer = Browser.signedIn(viewer);
             try {
                 asViewer.get(node.url("/"));
-                WebElement card = new WebDriverWait(asViewer, Duration.ofSeconds(30)).until(b -> b.findElements(
-                        By.cssSelector("article[data-series='" + sim.seriesUid() + "']")).stream().findFirst().orElse(null));
-                assertThat(card.getText()).contains("HELD");
+                WebDriverWait wait = new WebDriverWait(asViewer, Duration.ofSeconds(30));
+                wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+                By card = By.cssSelector("article[data-series='" + sim.seriesUid() + "']");
+                By label = By.cssSelector("article[data-series='" + sim.seriesUid() + "'] .slices .muted");
+                String cardText = wait.until(b -> b.findElement(card).getText());
+                assertThat(cardText).contains("HELD");
                 assertThat(asViewer.findElement(By.id("user")).getText()).isEqualTo("signed in as vera (viewer)");
                 assertThat(asViewer.findElements(By.cssSelector("button[data-action='release'], button[data-action='requeue'], input.comment")))
                         .as("a viewer gets no operator action").isEmpty();
-                // both series side by side, paged slice by slice
-                String before = card.findElement(By.cssSelector(".slices .muted")).getText();
-                card.findElement(By.cssSelector("button[data-action='next-slice']")).click();
-                String after = asViewer.findElement(By.cssSelector("article[data-series='" + sim.seriesUid() + "'] .slices .muted")).getText();
+                // both series side by side, paged slice by slice (the page keeps the slice across its redraws)
+                String before = wait.until(b -> b.findElement(label).getText());
+                wait.until(b -> {
+                    b.findElement(By.cssSelector("article[data-series='" + sim.seriesUid() + "'] button[data-action='next-slice']")).click();
+                    return true;
+                });
+                String after = wait.until(b -> {
+                    String t = b.findElement(label).getText();
+                    return t.equals(before) ? null : t;
+                });
                 assertThat(before).matches("slice \\d+ of " + sim.kept().size());
-                assertThat(after).isNotEqualTo(before).matches("slice \\d+ of " + sim.kept().size());
+                assertThat(after).matches("slice \\d+ of " + sim.kept().size());
                 Long width = (Long) asViewer.executeScript("const i = document.querySelector(\"article[data-series='" + sim.seriesUid()
                         + "'] img.preview\"); return i.getBoundingClientRect().width | 0;");
                 assertThat(width).as("shown at a readable size").isGreaterThan(700);
@@ -73,14 +85,20 @@ class OperatorIT {
             ChromeDriver asOperator = Browser.signedIn(operator);
             try {
                 asOperator.get(node.url("/"));
+                // the page redraws its cards every 5 s: every step looks its elements up again and is retried when they went stale
                 WebDriverWait wait = new WebDriverWait(asOperator, Duration.ofSeconds(30));
-                WebElement button = wait.until(b -> b.findElements(By.cssSelector("article[data-series='" + sim.seriesUid()
-                        + "'] button[data-action='release']")).stream().findFirst().orElse(null));
+                wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+                String card = "article[data-series='" + sim.seriesUid() + "'] ";
+                wait.until(b -> !b.findElements(By.cssSelector(card + "button[data-action='release']")).isEmpty());
                 assertThat(asOperator.findElement(By.id("user")).getText()).isEqualTo("signed in as otto (operator)");
-                asOperator.findElement(By.cssSelector("article[data-series='" + sim.seriesUid() + "'] input.comment"))
-                        .sendKeys("checked against the acquired slices: the difference is noise");
-                button.click();
-                wait.until(b -> b.findElement(By.cssSelector("article[data-series='" + sim.seriesUid() + "']")).getText().contains("RELEASED"));
+                wait.until(b -> {
+                    WebElement comment = b.findElement(By.cssSelector(card + "input.comment"));
+                    comment.clear();
+                    comment.sendKeys("checked against the acquired slices: the difference is noise");
+                    b.findElement(By.cssSelector(card + "button[data-action='release']")).click();
+                    return true;
+                });
+                wait.until(b -> b.findElement(By.cssSelector(card.trim())).getText().contains("RELEASED"));
             } finally {
                 asOperator.quit();
             }

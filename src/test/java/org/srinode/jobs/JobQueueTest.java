@@ -40,6 +40,18 @@ class JobQueueTest {
     }
 
     @Test
+    void aJobCancelledWhileItRunsStaysCancelledAndOnlyADeadJobIsRequeued() throws Exception {
+        JobQueue q = queue();
+        Job j = q.claimDue("FORWARD", 10).get(0);
+        q.cancel(j.id(), "superseded");
+        q.succeeded(j.id());
+        assertThat(q.find(j.id()).orElseThrow().state()).isEqualTo("CANCELLED");
+        assertThat(q.failed(j.id(), "late failure", 3, Duration.ofSeconds(1), Duration.ofSeconds(1)).state()).isEqualTo("CANCELLED");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> q.requeue(j.id(), "otto")).hasMessageContaining("not DEAD");
+        assertThat(q.requeue(999, "otto")).isEmpty();
+    }
+
+    @Test
     void successIsRecorded() throws Exception {
         JobQueue q = queue();
         Job j = q.claimDue("FORWARD", 10).get(0);

@@ -47,16 +47,25 @@ class HttpsSetupTest {
                 .hasMessageContaining("only SRI_HTTP_TLS_CERT is set");
         assertThatThrownBy(() -> HttpsSetup.decide(Map.of("SRI_HTTP_TLS_CERT", "/x/cert.pem", "SRI_HTTP_TLS_KEY", "/x/key.pem"), data))
                 .hasMessageContaining("cannot read /x/cert.pem");
-        // the self-signed one, given back as PEM: used as configured, with the same fingerprint
-        HttpsSetup.Decision made = HttpsSetup.decide(Map.of(), data);
+        // a certificate and key made by openssl: used as configured; a key of another certificate: refused at once
+        Path cert = data.resolve("cert.pem");
         Path key = data.resolve("key.pem");
-        Files.writeString(key, "not used by decide");
-        HttpsSetup.Decision given = HttpsSetup.decide(Map.of("SRI_HTTP_TLS_CERT", made.certificate().toString(),
-                "SRI_HTTP_TLS_KEY", key.toString(), "SRI_HTTP_INSECURE", "true"), data);
+        Path other = data.resolve("other.pem");
+        Path otherKey = data.resolve("other-key.pem");
+        for (Path[] pair : new Path[][] {{cert, key}, {other, otherKey}}) {
+            Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", pair[1].toString(), "-out", pair[0].toString(), "-days", "2", "-subj", "/CN=127.0.0.1").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            assertThat(p.waitFor()).isZero();
+        }
+        HttpsSetup.Decision given = HttpsSetup.decide(Map.of("SRI_HTTP_TLS_CERT", cert.toString(), "SRI_HTTP_TLS_KEY", key.toString(),
+                "SRI_HTTP_INSECURE", "true"), data);
         assertThat(given.selfSigned()).isFalse();
         assertThat(given.plainHttp()).isTrue();
-        assertThat(given.fingerprint()).isEqualTo(made.fingerprint());
-        assertThat(given.properties()).containsEntry("quarkus.tls.key-store.pem.node.cert", made.certificate().toString())
-                .containsEntry("quarkus.http.insecure-requests", "enabled");
+        assertThat(given.fingerprint()).matches("([0-9A-F]{2}:){31}[0-9A-F]{2}");
+        assertThat(given.properties()).containsEntry("quarkus.tls.key-store.pem.node.cert", cert.toString())
+                .containsEntry("quarkus.http.insecure-requests", "enabled").containsEntry("quarkus.tls.protocols", "TLSv1.3,TLSv1.2");
+        assertThatThrownBy(() -> HttpsSetup.decide(Map.of("SRI_HTTP_TLS_CERT", cert.toString(), "SRI_HTTP_TLS_KEY", otherKey.toString()), data))
+                .hasMessageContaining("does not belong to the certificate");
     }
 }

@@ -1,0 +1,95 @@
+package org.srinode.dimse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.srinode.spool.Spool;
+
+/** The TLS listener against slow peers (issue 12 review): ARTIM bounds the handshake too, and one address cannot fill the pool. */
+class ScpTlsListenerTest {
+    @TempDir
+    Path dir;
+
+    private SSLContext selfSigned() throws Exception {
+        Path ks = dir.resolve("node.p12");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair", "-alias", "node",
+                "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
+                "-keystore", ks.toString(), "-storepass", "changeit", "-noprompt").redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertThat(p.waitFor()).isZero();
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = java.nio.file.Files.newInputStream(ks)) {
+            store.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(store, "changeit".toCharArray());
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), null, null);
+        return ctx;
+    }
+
+    /** True when the server closed the connection: a read gives end of stream or an error. */
+    private static boolean closedByServer(Socket s) {
+        try {
+            s.setSoTimeout(200);
+            return s.getInputStream().read() < 0;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (java.io.IOException e) {
+            return true;
+        }
+    }
+
+    @Test
+    void aPeerThatTricklesItsHandshakeIsClosedAtArtimAndOneAddressHasAtMostFourPending() throws Exception {
+        ScpSettings settings = new ScpSettings("SRI_NODE", -1, "127.0.0.1", Set.of(), 4, 16384, 5000, 1000, 64);
+        try (ScpServer server = new ScpServer(settings, new Spool(dir.resolve("spool"), 0), (i, ae) -> { }).withTls(selfSigned(), 0, false)) {
+            server.start();
+            int port = server.tlsLocalPort();
+            List<Socket> slow = new ArrayList<>();
+            for (int i = 0; i < ScpTlsListener.MAX_PENDING_PER_ADDRESS; i++) {
+                slow.add(new Socket("127.0.0.1", port));
+            }
+            Thread.sleep(200);
+            try (Socket fifth = new Socket("127.0.0.1", port)) {
+                assertThat(closedByServer(fifth)).as("a fifth pending handshake from the same address").isTrue();
+            }
+            // a TLS record header, then one byte every 300 ms: each read is well within the 1 s ARTIM, the whole is not
+            byte[] hello = {0x16, 0x03, 0x01, 0x00, (byte) 0xc8, 0x01, 0x00, 0x00, (byte) 0xc4, 0x03, 0x03};
+            long start = System.nanoTime();
+            boolean allClosed = false;
+            for (int b = 0; b < 20 && !allClosed; b++) {
+                allClosed = true;
+                for (Socket s : slow) {
+                    try {
+                        OutputStream out = s.getOutputStream();
+                        out.write(hello[Math.min(b, hello.length - 1)]);
+                        out.flush();
+                        allClosed = false;
+                    } catch (java.io.IOException closed) {
+                        // closed by the server
+                    }
+                }
+                Thread.sleep(300);
+            }
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            for (Socket s : slow) {
+                assertThat(closedByServer(s)).isTrue();
+                s.close();
+            }
+            assertThat(ms).as("closed by ARTIM (1 s), not held while bytes trickle in").isLessThan(4000);
+            assertThat(server.isBound()).isTrue();
+        }
+    }
+}
