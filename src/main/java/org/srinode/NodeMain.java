@@ -55,7 +55,13 @@ public final class NodeMain {
             System.exit(2);
             return;
         }
-        https.properties().forEach(NodeMain::setUnlessOperatorDid);
+        https.properties().forEach((k, v) -> {
+            if (k.startsWith("sri.")) {
+                System.setProperty(k, v);   // what the node decided, read by its own beans
+            } else {
+                setUnlessOperatorDid(k, v);
+            }
+        });
         System.setProperty("sri.http.describe", https.describe());
         // the audit trail's syslog handler is attached only when an audit repository is named (application.properties)
         String syslog = env.getOrDefault("SRI_AUDIT_SYSLOG", "").trim();
