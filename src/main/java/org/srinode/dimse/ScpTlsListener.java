@@ -46,7 +46,7 @@ final class ScpTlsListener implements AutoCloseable {
     private volatile boolean running;
     private final AtomicInteger refused = new AtomicInteger();
     /** Handshakes one address may have pending (running or queued) at once; more from it are closed at once. */
-    static final int MAX_PENDING_PER_ADDRESS = 4;
+    static final int MAX_PENDING_PER_ADDRESS = 8;
     private final java.util.concurrent.ConcurrentHashMap<InetAddress, AtomicInteger> pendingPerAddress =
             new java.util.concurrent.ConcurrentHashMap<>();
 

@@ -52,7 +52,7 @@ class ScpTlsListenerTest {
     }
 
     @Test
-    void aPeerThatTricklesItsHandshakeIsClosedAtArtimAndOneAddressHasAtMostFourPending() throws Exception {
+    void aPeerThatTricklesItsHandshakeIsClosedAtArtimAndOneAddressHasABoundedNumberPending() throws Exception {
         ScpSettings settings = new ScpSettings("SRI_NODE", -1, "127.0.0.1", Set.of(), 4, 16384, 5000, 1000, 64);
         try (ScpServer server = new ScpServer(settings, new Spool(dir.resolve("spool"), 0), (i, ae) -> { }).withTls(selfSigned(), 0, false)) {
             server.start();
@@ -63,7 +63,7 @@ class ScpTlsListenerTest {
             }
             Thread.sleep(200);
             try (Socket fifth = new Socket("127.0.0.1", port)) {
-                assertThat(closedByServer(fifth)).as("a fifth pending handshake from the same address").isTrue();
+                assertThat(closedByServer(fifth)).as("one pending handshake more than the limit from the same address").isTrue();
             }
             // a TLS record header, then one byte every 300 ms: each read is well within the 1 s ARTIM, the whole is not
             byte[] hello = {0x16, 0x03, 0x01, 0x00, (byte) 0xc8, 0x01, 0x00, 0x00, (byte) 0xc4, 0x03, 0x03};
