@@ -42,10 +42,12 @@ echo "series: $SERIES ($N files, $((BYTES / 1000000)) MB); machine: $(nproc) cor
 # sri-node (folder destination; series complete long after the benchmark so only ingest is timed)
 P=$(free_port); H=$(free_port)
 SRI_DATA_DIR="$WORK/node" SRI_DICOM_PORT=$P QUARKUS_HTTP_PORT=$H QUARKUS_HTTP_HOST=127.0.0.1 SRI_HTTP_INSECURE=true SRI_SERIES_IDLE_TIMEOUT=10m SRI_SPOOL_RESERVE_MB=64 \
-  java -jar target/quarkus-app/quarkus-run.jar >"$WORK/node.log" 2>&1 &
+  java ${NODE_JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar >"$WORK/node.log" 2>&1 &
 NODE=$!
 wait_http "http://127.0.0.1:$H/q/health/ready"
 run_target sri-node "$P" SRI_NODE
+# the node's memory while it received (the launcher's heap and direct-memory limits: NODE_JAVA_OPTS)
+NODE_RSS="sri-node peak RSS (VmHWM) while receiving: $(awk '/VmHWM/ {print int($2 / 1024)}' /proc/$NODE/status) MB (${NODE_JAVA_OPTS:-JVM defaults})"
 kill $NODE; wait $NODE 2>/dev/null || true
 
 # dcmtk storescp (serves one association at a time)
@@ -74,3 +76,4 @@ for k in 1 "$SENDERS"; do
     "$(echo "${RESULT[sri-node,$k]} ${RESULT[storescp,$k]}" | awk '{print $1/$2}')" \
     "$(echo "${RESULT[sri-node,$k]} ${RESULT[orthanc,$k]}" | awk '{print $1/$2}')"
 done
+echo "$NODE_RSS"
