@@ -47,7 +47,7 @@ public class JobResource {
         String user = sc.getUserPrincipal().getName();
         Job before = jobs.find(id).orElse(null);
         if (before != null && (before.kind().equals("FORWARD") || before.kind().equals("PUBLISH"))) {
-            String supersededBy = series.find(before.seriesUid()).map(org.srinode.series.SeriesInfo::supersededBy).orElse(null);
+            String supersededBy = series.supersededBy(before.seriesUid()).orElse(null);
             if (supersededBy != null) {
                 return Problem.of(Response.Status.CONFLICT, "series " + before.seriesUid() + " was superseded by " + supersededBy
                         + ": its " + before.kind() + " would follow the rejection note that withdrew it");

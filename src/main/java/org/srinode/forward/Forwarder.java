@@ -50,7 +50,7 @@ public class Forwarder {
     public List<Path> filesOf(Exchange exchange) {
         exchange.setProperty(STARTED, System.nanoTime());
         Job job = JobExchange.bind(exchange);
-        String supersededBy = series.find(job.seriesUid()).map(org.srinode.series.SeriesInfo::supersededBy).orElse(null);
+        String supersededBy = series.supersededBy(job.seriesUid()).orElse(null);
         if (supersededBy != null) {
             // withdrawn (and rejected at the destination) before this delivery started: failed() cancels it
             throw new IllegalStateException("series " + job.seriesUid() + " was superseded by " + supersededBy + " before its delivery");
@@ -103,7 +103,7 @@ public class Forwarder {
     public void failed(Exchange exchange) throws IOException {
         Job job = JobExchange.of(exchange);
         String reason = JobExchange.failure(exchange);
-        String supersededBy = series.find(job.seriesUid()).map(org.srinode.series.SeriesInfo::supersededBy).orElse(null);
+        String supersededBy = series.supersededBy(job.seriesUid()).orElse(null);
         if (supersededBy != null) {
             // withdrawn while it was being sent: a retry would reach the destination after the rejection note
             jobs.cancel(job.id(), "superseded by " + supersededBy + " while being sent (a rejection note withdraws what arrived); "

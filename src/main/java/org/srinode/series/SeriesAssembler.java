@@ -479,6 +479,11 @@ public class SeriesAssembler {
         return ran;
     }
 
+    /** What withdrew the series (a derived Series Instance UID or a reason code); empty while it is current or unknown. */
+    public Optional<String> supersededBy(String seriesUid) {
+        return find(seriesUid).map(SeriesInfo::supersededBy);
+    }
+
     /** An operator action that does not apply to the series as it is now (the message says why). */
     public static final class NotApplicable extends RuntimeException {
         public NotApplicable(String message) {

@@ -55,6 +55,13 @@ class FhirPublisherTest {
                 a, consistency, 0.15, outcome, Instant.parse("2026-11-26T10:20:00Z"));
     }
 
+    /** The source series of {@code p} after a sixth instance arrived late (its next generation). */
+    static Publication.Series sourceWithALateInstance(Publication p) {
+        List<Publication.Instance> more = new java.util.ArrayList<>(p.source().instances());
+        more.add(new Publication.Instance(SOURCE + ".6", "1.2.840.10008.5.1.4.1.1.4", 6));
+        return new Publication.Series(SOURCE, 3, "MR", "T1 axial", more);
+    }
+
     static FhirPublisher publisher(FhirServer server, FhirVersion v) {
         return new FhirPublisher(server.baseUrl(), v, SYSTEM, true, 10_000);
     }
@@ -129,9 +136,7 @@ class FhirPublisherTest {
         String later = "2.25.987654321";
         Publication.Series derived = new Publication.Series(later, 1000, "MR", "T1 axial AI-ENHANCED", first.derived().instances().stream()
                 .map(i -> new Publication.Instance(i.uid() + ".2", i.sopClassUid(), i.number())).toList());
-        List<Publication.Instance> more = new java.util.ArrayList<>(first.source().instances());
-        more.add(new Publication.Instance(SOURCE + ".6", "1.2.840.10008.5.1.4.1.1.4", 6));
-        Publication.Series source = new Publication.Series(SOURCE, 3, "MR", "T1 axial", more);
+        Publication.Series source = sourceWithALateInstance(first);
         p.publish(new Publication(first.patient(), first.study(), source, derived, first.model(), first.assessment(), 0.04, 0.15, "ENHANCED",
                 first.processedAt(), List.of(DERIVED)));
 
@@ -155,9 +160,7 @@ class FhirPublisherTest {
         p.publish(first);
         String ref = "ImagingStudy/" + search(r4, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study).get(0).getIdElement().getIdPart();
         assertThat(search(r4, "Observation", "derived-from", ref)).isNotEmpty();
-        List<Publication.Instance> more = new java.util.ArrayList<>(first.source().instances());
-        more.add(new Publication.Instance(SOURCE + ".6", "1.2.840.10008.5.1.4.1.1.4", 6));
-        Publication w = Publication.withdrawal(first.patient(), first.study(), new Publication.Series(SOURCE, 3, "MR", "T1 axial", more),
+        Publication w = Publication.withdrawal(first.patient(), first.study(), sourceWithALateInstance(first),
                 first.processedAt(), List.of(DERIVED));
         assertThat(Validation.errors(FhirVersion.R4, p.bundle(w, null))).isEmpty();
         p.publish(w);
