@@ -20,6 +20,7 @@ final class Commands {
     static final int COMMAND_FIELD = 0x0100;
     static final int MESSAGE_ID = 0x0110;
     static final int MESSAGE_ID_RESPONDED = 0x0120;
+    static final int PRIORITY = 0x0700;
     static final int DATASET_TYPE = 0x0800;
     static final int STATUS = 0x0900;
     static final int ERROR_COMMENT = 0x0902;
@@ -61,6 +62,21 @@ final class Commands {
         return us(DATASET_TYPE) != NO_DATASET;
     }
 
+    /**
+     * A C-STORE-RQ command set (PS3.7 9.3.1.1): Affected SOP Class UID, Command Field 0001, Message ID, Priority MEDIUM,
+     * a data set following, Affected SOP Instance UID.
+     */
+    static byte[] storeRequest(int messageId, String sopClass, String sopInstance) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream(160);
+        put(body, AFFECTED_SOP_CLASS, uid(sopClass));
+        put(body, COMMAND_FIELD, us16(C_STORE_RQ));
+        put(body, MESSAGE_ID, us16(messageId));
+        put(body, PRIORITY, us16(0));
+        put(body, DATASET_TYPE, us16(0));
+        put(body, AFFECTED_SOP_INSTANCE, uid(sopInstance));
+        return withGroupLength(body);
+    }
+
     static byte[] echoResponse(int messageId, String sopClass) {
         return response(C_ECHO_RSP, messageId, sopClass, null, DimseStatus.SUCCESS, null);
     }
@@ -86,6 +102,11 @@ final class Commands {
         if (org.srinode.dicom.Uids.isSafeForPath(sopInstance)) {
             put(body, AFFECTED_SOP_INSTANCE, uid(sopInstance));
         }
+        return withGroupLength(body);
+    }
+
+    /** Command Group Length (0000,0000) in front of the elements. */
+    private static byte[] withGroupLength(ByteArrayOutputStream body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(body.size() + 12);
         put(out, 0x0000, new byte[] {(byte) body.size(), (byte) (body.size() >> 8), (byte) (body.size() >> 16),
             (byte) (body.size() >> 24)});

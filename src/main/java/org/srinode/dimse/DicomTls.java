@@ -86,7 +86,7 @@ public final class DicomTls {
         s.setSSLParameters(p);
     }
 
-    private static String[] supported(List<String> wanted, String[] available) {
+    static String[] supported(List<String> wanted, String[] available) {
         List<String> have = Arrays.asList(available);
         return wanted.stream().filter(have::contains).toArray(String[]::new);
     }

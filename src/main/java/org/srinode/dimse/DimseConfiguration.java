@@ -38,13 +38,24 @@ public class DimseConfiguration {
     @UriParam(defaultValue = "2762", description = "SCP: TLS port (PS3.15 B.9 to B.11, BCP 195), used when tlsCertificate and "
             + "tlsKey are set (0: any free port); with port -1 the SCP listens with TLS only")
     private int tlsPort = 2762;
-    @UriParam(description = "SCP: PEM certificate chain of the TLS listener; empty: no TLS listener")
+    @UriParam(description = "SCP: PEM certificate chain of the TLS listener; empty: no TLS listener. SCU with tls: the client "
+            + "certificate shown to a peer that asks for one; empty: none")
     private String tlsCertificate = "";
-    @UriParam(description = "SCP: PEM private key of tlsCertificate")
+    @UriParam(description = "PEM private key of tlsCertificate")
     private String tlsKey = "";
     @UriParam(description = "SCP: PEM certificates trusted to sign peers' certificates; when set, peers must present one "
-            + "(client authentication), and allow-list entries AE@CN=... can bind AE titles to it")
+            + "(client authentication), and allow-list entries AE@CN=... can bind AE titles to it. SCU with tls: the "
+            + "certificates trusted to sign the peer's; empty: the JDK's default trust store")
     private String tlsCa = "";
+    @UriParam(defaultValue = "false", description = "SCU: connect with TLS (PS3.15 B.9 to B.11, BCP 195: TLS 1.2/1.3, AEAD suites)")
+    private boolean tls;
+    @UriParam(defaultValue = "true", description = "SCU with tls: the peer's certificate must name host (subject alternative "
+            + "name), as for HTTPS")
+    private boolean tlsVerifyHostname = true;
+    @UriParam(defaultValue = "10000", description = "SCU: TCP connect and TLS handshake limit, in ms")
+    private int connectTimeoutMs = 10000;
+    @UriParam(defaultValue = "60000", description = "SCU: longest wait for the association reply and for each C-STORE-RSP, in ms")
+    private int responseTimeoutMs = 60000;
     @UriParam(description = "SCU: remote host")
     private String host = "127.0.0.1";
     @UriParam(description = "SCU: called AE title of the remote AE")
@@ -199,5 +210,37 @@ public class DimseConfiguration {
                 .map(String::trim).filter(s -> !s.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet());
         return new ScpSettings(aeTitle, port, bindAddress, allowed, maxAssociations, maxPduSize, idleTimeoutMs, artimTimeoutMs,
                 maxPendingConnections);
+    }
+
+    public boolean isTls() {
+        return tls;
+    }
+
+    public void setTls(boolean tls) {
+        this.tls = tls;
+    }
+
+    public boolean isTlsVerifyHostname() {
+        return tlsVerifyHostname;
+    }
+
+    public void setTlsVerifyHostname(boolean tlsVerifyHostname) {
+        this.tlsVerifyHostname = tlsVerifyHostname;
+    }
+
+    public int getConnectTimeoutMs() {
+        return connectTimeoutMs;
+    }
+
+    public void setConnectTimeoutMs(int connectTimeoutMs) {
+        this.connectTimeoutMs = connectTimeoutMs;
+    }
+
+    public int getResponseTimeoutMs() {
+        return responseTimeoutMs;
+    }
+
+    public void setResponseTimeoutMs(int responseTimeoutMs) {
+        this.responseTimeoutMs = responseTimeoutMs;
     }
 }

@@ -92,6 +92,22 @@ public class DimseEndpoint extends DefaultEndpoint {
         configuration.setCalledAeTitle(v);
     }
 
+    public void setTls(boolean v) {
+        configuration.setTls(v);
+    }
+
+    public void setTlsVerifyHostname(boolean v) {
+        configuration.setTlsVerifyHostname(v);
+    }
+
+    public void setConnectTimeoutMs(int v) {
+        configuration.setConnectTimeoutMs(v);
+    }
+
+    public void setResponseTimeoutMs(int v) {
+        configuration.setResponseTimeoutMs(v);
+    }
+
     @Override
     public Producer createProducer() {
         if (!"scu".equals(configuration.getRole())) {

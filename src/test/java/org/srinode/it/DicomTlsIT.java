@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * openssl: with a CA configured, peers need a certificate it signed; an AE title bound to a certificate's
  * Common Name is refused to every other certificate and over plain TCP; the retired AES profile
  * (TLS_RSA_WITH_AES_128_CBC_SHA) is refused; without a CA, anonymous clients (server authentication only) are
- * served.
+ * served. As an SCU the node sends to Orthanc with {@code DicomTlsEnabled} (DCMTK's TLS), showing its client
+ * certificate and checking Orthanc's against the CA and the host name.
  */
 class DicomTlsIT {
     private Path tmp;
@@ -116,6 +117,49 @@ class DicomTlsIT {
             Proc anonymous = echo("ANY", tlsPort, null);
             assertThat(anonymous.exitCode()).as(anonymous.output()).isZero();
             assertThat(new Dcmtk(tmp).echo("ANY", node.dicomPort).exitCode()).as("no plain listener").isNotZero();
+        }
+    }
+
+    @Test
+    void forwardsToAPacsThatRequiresTls() throws Exception {
+        tmp = WorkDir.fresh(getClass()).resolve("scu");
+        Files.createDirectories(tmp);
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", tmp.resolve("ca.key").toString(), "-out",
+                tmp.resolve("ca.pem").toString(), "-days", "2", "-subj", "/CN=sri-node test CA");
+        certificate("orthanc", "pacs.hospital.test", true, "subjectAltName=IP:127.0.0.1");
+        certificate("node", "sri-node.hospital.test", true, "extendedKeyUsage=clientAuth");
+        Path file = SharedData.dicom("debian-python3-pydicom-test_files/CT_small.dcm");
+        try (Orthanc orthanc = new Orthanc(tmp.resolve("orthanc")).withDicomTls(tmp.resolve("orthanc.pem"), tmp.resolve("orthanc.key"),
+                tmp.resolve("ca.pem"), true).start()) {
+            String base = "dimse:scu?host=127.0.0.1&port=" + orthanc.dicomPort + "&calledAeTitle=ORTHANC&aeTitle=SRI_NODE&tls=true&tlsCa="
+                    + tmp.resolve("ca.pem");
+            // without a client certificate Orthanc refuses the handshake: nothing arrives, the log says why
+            try (Node node = new Node(tmp.resolve("anonymous")).with("SRI_ENHANCE_ENABLED", "false").with("SRI_FHIR_ENABLED", "false")
+                    .with("SRI_FORWARD_URI", base).start()) {
+                Proc store = new Dcmtk(tmp).store("MODALITY", node.dicomPort, file);
+                assertThat(store.exitCode()).as(store.output()).isZero();
+                await().atMost(Duration.ofSeconds(60)).until(() -> node.log().contains("TLS with ORTHANC@127.0.0.1:" + orthanc.dicomPort));
+                assertThat(node.log()).contains("certificate_required");
+                assertThat(orthanc.instanceCount()).isZero();
+            }
+            // with the node's certificate, which the CA signed: the instance arrives, byte for byte the same data set
+            try (Node node = new Node(tmp.resolve("client")).with("SRI_ENHANCE_ENABLED", "false").with("SRI_FHIR_ENABLED", "false")
+                    .with("SRI_FORWARD_URI", base + "&tlsCertificate=" + tmp.resolve("node.pem") + "&tlsKey=" + tmp.resolve("node.key")).start()) {
+                Proc store = new Dcmtk(tmp).store("MODALITY", node.dicomPort, file);
+                assertThat(store.exitCode()).as(store.output()).isZero();
+                await().atMost(Duration.ofSeconds(60)).until(() -> orthanc.instanceCount() == 1);
+                assertThat(PixelDigest.of(orthanc.file(orthanc.instances().get(0)))).isEqualTo(PixelDigest.of(Files.readAllBytes(file)));
+            }
+            // the CA signed Orthanc's certificate for 127.0.0.1, not for localhost: the host name check refuses it
+            try (Node node = new Node(tmp.resolve("wrong-name")).with("SRI_ENHANCE_ENABLED", "false").with("SRI_FHIR_ENABLED", "false")
+                    .with("SRI_FORWARD_URI", base.replace("host=127.0.0.1", "host=localhost") + "&tlsCertificate=" + tmp.resolve("node.pem")
+                            + "&tlsKey=" + tmp.resolve("node.key")).start()) {
+                Path other = SharedData.dicom("debian-python3-pydicom-test_files/MR_small.dcm");
+                assertThat(new Dcmtk(tmp).store("MODALITY", node.dicomPort, other).exitCode()).isZero();
+                await().atMost(Duration.ofSeconds(60)).until(() -> node.log().contains("TLS with ORTHANC@localhost:" + orthanc.dicomPort));
+                assertThat(node.log()).containsIgnoringCase("localhost");
+                assertThat(orthanc.instanceCount()).isEqualTo(1);
+            }
         }
     }
 }

@@ -15,6 +15,7 @@ final class Orthanc implements AutoCloseable {
     final int httpPort;
     final Path dir;
     private Process process;
+    private String tls = "";
 
     Orthanc(Path dir) {
         this(dir, Ports.free(), Ports.free());
@@ -26,6 +27,18 @@ final class Orthanc implements AutoCloseable {
         this.httpPort = httpPort;
     }
 
+    /**
+     * DICOM TLS on the DICOM port (Orthanc 1.9+, through DCMTK): the server certificate and key, the certificates
+     * trusted to sign clients', and whether a client must present one.
+     */
+    Orthanc withDicomTls(Path certificate, Path key, Path trusted, boolean clientCertificateRequired) {
+        tls = """
+                , "DicomTlsEnabled": true, "DicomTlsCertificate": "%s", "DicomTlsPrivateKey": "%s",
+                 "DicomTlsTrustedCertificates": "%s", "DicomTlsRemoteCertificateRequired": %s""".formatted(certificate, key, trusted,
+                clientCertificateRequired);
+        return this;
+    }
+
     Orthanc start() throws IOException, InterruptedException {
         Files.createDirectories(dir.resolve("db"));
         Path config = dir.resolve("orthanc.json");
@@ -33,8 +46,8 @@ final class Orthanc implements AutoCloseable {
                 {"Name": "sri-test", "StorageDirectory": "%s", "IndexDirectory": "%s", "DicomAet": "ORTHANC",
                  "DicomPort": %d, "HttpPort": %d, "RemoteAccessAllowed": false, "AuthenticationEnabled": false,
                  "Plugins": [], "OverwriteInstances": true, "DicomCheckCalledAet": false, "HttpTimeout": 30,
-                 "StableAge": 1}
-                """.formatted(dir.resolve("db"), dir.resolve("db"), dicomPort, httpPort));
+                 "StableAge": 1%s}
+                """.formatted(dir.resolve("db"), dir.resolve("db"), dicomPort, httpPort, tls));
         process = new ProcessBuilder("Orthanc", config.toString()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("orthanc.log").toFile())).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

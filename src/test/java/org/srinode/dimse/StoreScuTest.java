@@ -1,0 +1,195 @@
+package org.srinode.dimse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.srinode.dicom.Part10;
+import org.srinode.dicom.TestPart10;
+import org.srinode.spool.Spool;
+import org.srinode.spool.SpooledInstance;
+
+/**
+ * The node's own Storage SCU against the node's SCP (issue 12: an SCU that can speak TLS): data sets leave byte for
+ * byte as stored, in two transfer syntaxes over one association, fragmented to the peer's Maximum Length Receive;
+ * refusals and failure statuses are reported with their reason; TLS with the BCP 195 profile, with the peer's
+ * certificate checked against the trusted one and against the host name.
+ */
+class StoreScuTest {
+    @TempDir
+    Path dir;
+    private final List<SpooledInstance> stored = new CopyOnWriteArrayList<>();
+
+    private ScpServer server(Set<String> allowed, boolean failEveryStore) throws IOException {
+        ScpSettings s = new ScpSettings("SRI_NODE", 0, "127.0.0.1", allowed, 4, 16384, 5000, 1000, 64);
+        return new ScpServer(s, new Spool(dir.resolve("spool"), 0), (inst, ae) -> {
+            if (failEveryStore) {
+                throw new IOException("disk on fire");
+            }
+            stored.add(inst);
+        });
+    }
+
+    private static StoreScu.Settings plain(int port, String callingAe) {
+        return new StoreScu.Settings("127.0.0.1", port, "SRI_NODE", callingAe, null, true, 5000, 5000);
+    }
+
+    /** Three instances: two explicit VR little endian (one of 32 KiB pixel data, more than two PDUs), one implicit. */
+    private List<Path> files() throws IOException {
+        Path a = TestPart10.mr("1.2.3.9.1").pixels(128, 128, 32768).write(dir.resolve("out/a.dcm"), TestPart10.MR, "1.2.3.9.1");
+        Path b = TestPart10.mr("1.2.3.9.2").pixels(4, 4, 32).write(dir.resolve("out/b.dcm"), TestPart10.MR, "1.2.3.9.2");
+        TestPart10 implicit = new TestPart10("1.2.840.10008.1.2");
+        byte[] same = TestPart10.mr("1.2.3.9.3").pixels(4, 4, 32).dataset();
+        Path c = implicit.raw(implicitOf(same)).write(dir.resolve("out/c.dcm"), TestPart10.MR, "1.2.3.9.3");
+        return List.of(a, b, c);
+    }
+
+    /** The explicit VR data set re-encoded as implicit VR (every element here has a 2-byte length). */
+    private static byte[] implicitOf(byte[] explicit) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int p = 0;
+        while (p < explicit.length) {
+            String vr = new String(explicit, p + 4, 2, java.nio.charset.StandardCharsets.US_ASCII);
+            long len;
+            int header;
+            if (vr.equals("OW") || vr.equals("OB")) {
+                len = (explicit[p + 8] & 0xffL) | (explicit[p + 9] & 0xffL) << 8 | (explicit[p + 10] & 0xffL) << 16 | (explicit[p + 11] & 0xffL) << 24;
+                header = 12;
+            } else {
+                len = (explicit[p + 6] & 0xff) | (explicit[p + 7] & 0xff) << 8;
+                header = 8;
+            }
+            out.write(explicit, p, 4);
+            out.writeBytes(new byte[] {(byte) len, (byte) (len >> 8), (byte) (len >> 16), (byte) (len >> 24)});
+            out.write(explicit, p + header, (int) len);
+            p += header + (int) len;
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] datasetOf(Path file) throws Exception {
+        Part10.FileMeta meta = Part10.readMeta(file);
+        byte[] all = Files.readAllBytes(file);
+        return Arrays.copyOfRange(all, (int) meta.datasetOffset(), all.length);
+    }
+
+    @Test
+    void everyInstanceArrivesAsStoredInItsOwnTransferSyntax() throws Exception {
+        List<Path> files = files();
+        try (ScpServer server = server(Set.of(), false)) {
+            server.start();
+            assertThat(StoreScu.send(plain(server.localPort(), "SENDER"), files)).isEqualTo(3);
+        }
+        assertThat(stored).hasSize(3);
+        for (Path f : files) {
+            Part10.FileMeta sent = Part10.readMeta(f);
+            SpooledInstance got = stored.stream().filter(i -> i.header().sopInstanceUid().equals(sent.sopInstanceUid())).findFirst().orElseThrow();
+            assertThat(Part10.readMeta(got.path()).transferSyntaxUid()).isEqualTo(sent.transferSyntaxUid());
+            assertThat(datasetOf(got.path())).as(f.toString()).isEqualTo(datasetOf(f));
+        }
+    }
+
+    @Test
+    void refusalsAndFailureStatusesSayWhy() throws Exception {
+        List<Path> files = files();
+        try (ScpServer server = server(Set.of("MODALITY"), false)) {
+            server.start();
+            assertThatThrownBy(() -> StoreScu.send(plain(server.localPort(), "SENDER"), files)).isInstanceOf(DimseTransferException.class)
+                    .hasMessageContaining("0 of 3 acknowledged").hasMessageContaining("calling AE title not recognized");
+        }
+        try (ScpServer server = server(Set.of(), true)) {
+            server.start();
+            assertThatThrownBy(() -> StoreScu.send(plain(server.localPort(), "SENDER"), files)).isInstanceOf(DimseTransferException.class)
+                    .hasMessageContaining("0 of 3 acknowledged").hasMessageContaining("1.2.3.9.1: status 0xA700");
+        }
+        int closed = Ports.closed();
+        assertThatThrownBy(() -> StoreScu.send(plain(closed, "SENDER"), files)).isInstanceOf(DimseTransferException.class)
+                .hasMessageContaining("association with SRI_NODE@127.0.0.1:" + closed + " failed");
+        assertThatThrownBy(() -> StoreScu.send(plain(closed, "SENDER"), List.of(dir.resolve("gone.dcm"))))
+                .hasMessageContaining("missing");
+    }
+
+    @Test
+    void tlsChecksTheCertificateAndTheHostName() throws Exception {
+        KeyStore node = keyPair("node", "CN=sri-node test", "ip:127.0.0.1");
+        KeyStore wrongName = keyPair("wrong", "CN=127.0.0.1", "dns:pacs.elsewhere.test");
+        List<Path> files = files();
+        for (KeyStore serverKey : List.of(node, wrongName)) {
+            try (ScpServer server = server(Set.of(), false).withTls(context(serverKey, null), 0, false)) {
+                server.start();
+                int port = server.tlsLocalPort();
+                StoreScu.Settings trusting = new StoreScu.Settings("127.0.0.1", port, "SRI_NODE", "SENDER", context(null, serverKey), true, 5000, 5000);
+                if (serverKey == node) {
+                    assertThat(StoreScu.send(trusting, files)).isEqualTo(3);
+                    // the JDK's default trust store does not know a self-signed certificate
+                    StoreScu.Settings defaultTrust = new StoreScu.Settings("127.0.0.1", port, "SRI_NODE", "SENDER", SSLContext.getDefault(),
+                            true, 5000, 5000);
+                    assertThatThrownBy(() -> StoreScu.send(defaultTrust, files)).hasMessageContaining("TLS with SRI_NODE@127.0.0.1:" + port);
+                } else {
+                    assertThatThrownBy(() -> StoreScu.send(trusting, files)).hasMessageContaining("TLS with").hasMessageContaining("127.0.0.1");
+                    StoreScu.Settings noNameCheck = new StoreScu.Settings("127.0.0.1", port, "SRI_NODE", "SENDER", context(null, serverKey), false,
+                            5000, 5000);
+                    assertThat(StoreScu.send(noNameCheck, files)).isEqualTo(3);
+                }
+            }
+        }
+        assertThat(stored).hasSize(6);
+    }
+
+    private KeyStore keyPair(String alias, String dname, String san) throws Exception {
+        Path ks = dir.resolve(alias + ".p12");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair", "-alias", alias,
+                "-keyalg", "EC", "-groupname", "secp256r1", "-dname", dname, "-ext", "san=" + san, "-validity", "2", "-storetype", "PKCS12",
+                "-keystore", ks.toString(), "-storepass", "changeit", "-noprompt").redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertThat(p.waitFor()).isZero();
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(ks)) {
+            store.load(in, "changeit".toCharArray());
+        }
+        return store;
+    }
+
+    /** Key material from {@code key}, trust in exactly the certificate of {@code trusted}. */
+    private static SSLContext context(KeyStore key, KeyStore trusted) throws Exception {
+        KeyManagerFactory kmf = null;
+        if (key != null) {
+            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(key, "changeit".toCharArray());
+        }
+        TrustManagerFactory tmf = null;
+        if (trusted != null) {
+            KeyStore anchors = KeyStore.getInstance(KeyStore.getDefaultType());
+            anchors.load(null, null);
+            String alias = trusted.aliases().nextElement();
+            anchors.setCertificateEntry("peer", trusted.getCertificate(alias));
+            tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(anchors);
+        }
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    /** A loopback port nobody listens on. */
+    private static final class Ports {
+        static int closed() throws IOException {
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            }
+        }
+    }
+}
