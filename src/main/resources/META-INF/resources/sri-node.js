@@ -53,18 +53,32 @@ function requeueButton(job) {
   return b;
 }
 
-function releaseForm(series) {
+// operator actions on an acquired series, each with a required reason (audited by the node):
+// release a held enhancement, have the series enhanced again, discard its current derived output
+function actionsForm(view, derivedViews) {
+  const s = view.series;
+  const enhancing = view.jobs.some(j => j.kind === 'ENHANCE' && (j.state === 'PENDING' || j.state === 'RUNNING'));
+  const current = derivedViews.some(d => !d.series.supersededBy && d.series.modality !== 'KO');
+  const actions = [];
+  if (s.outcome === 'HELD' && current) actions.push(['release', 'Release to the PACS']);
+  if (s.state === 'COMPLETE' && view.jobs.some(j => j.kind === 'ENHANCE') && !enhancing) actions.push(['enhance', 'Enhance again']);
+  if (current && !enhancing) actions.push(['discard', 'Discard derived output']);
+  if (!actions.length) return null;
   const comment = el('input', {type: 'text', class: 'comment', name: 'comment', maxlength: '1000',
-    placeholder: 'why it may go to the PACS (required)'});
-  const b = el('button', {class: 'action', 'data-action': 'release'}, 'Release to the PACS');
-  const f = el('form', {class: 'row release'}, comment, b);
-  f.onsubmit = async (ev) => {
-    ev.preventDefault();
-    if (!comment.value.trim()) { comment.focus(); return; }
-    b.disabled = true;
-    try { await post('/api/series/' + encodeURIComponent(series.seriesUid) + '/release', {comment: comment.value}); refresh(); }
-    catch (e) { alert('release failed: ' + e.message); b.disabled = false; }
-  };
+    placeholder: s.outcome === 'HELD' ? 'why it may go to the PACS (required)' : 'reason (required)'});
+  const f = el('form', {class: 'row release'}, comment);
+  f.onsubmit = (ev) => ev.preventDefault();
+  for (const [action, label] of actions) {
+    const b = el('button', {type: 'button', class: 'action', 'data-action': action}, label);
+    b.onclick = async () => {
+      if (!comment.value.trim()) { comment.focus(); return; }
+      if (action === 'discard' && !confirm('Withdraw the AI-enhanced series from the PACS and the EHR?')) return;
+      b.disabled = true;
+      try { await post('/api/series/' + encodeURIComponent(s.seriesUid) + '/' + action, {comment: comment.value}); comment.blur(); refresh(); }
+      catch (e) { alert(label + ' failed: ' + e.message); b.disabled = false; }
+    };
+    f.append(b);
+  }
   return f;
 }
 
@@ -87,8 +101,8 @@ function card(view, derivedViews, fhirBase) {
       el('span', {}, s.instances + ' instances'),
       s.consistency !== null && s.consistency !== undefined ? el('span', {}, 'data consistency ' + s.consistency.toFixed(3)) : null));
   if (s.outcomeReason) c.append(el('div', {class: 'muted'}, s.outcomeReason));
-  // a held enhancement: operators compare the slices below and may release it with a reason
-  if (s.outcome === 'HELD' && isOperator()) c.append(releaseForm(s));
+  // operators compare the slices below and may release a held enhancement, enhance again or discard, with a reason
+  if (isOperator()) { const f = actionsForm(view, derivedViews); if (f) c.append(f); }
   if (a) {
     if (!a.applicable) {
       c.append(el('div', {class: 'muted'}, 'not applicable: ' + a.notApplicableReason));
@@ -102,9 +116,10 @@ function card(view, derivedViews, fhirBase) {
   c.append(jobTable(view));
   for (const d of derivedViews) {
     const ds = d.series;
-    const what = ds.modality === 'SEG' ? 'segmentation of the made-up pixels ' : 'AI-enhanced series ';
+    const what = ds.modality === 'SEG' ? 'segmentation of the made-up pixels ' : ds.modality === 'KO' ? 'rejection note ' : 'AI-enhanced series ';
     const links = el('div', {class: 'row'}, what, el('a', {href: '/api/series/' + ds.seriesUid}, short(ds.seriesUid)),
-        ds.model ? el('span', {}, ds.model) : null);
+        ds.model ? el('span', {}, ds.model) : null,
+        ds.supersededBy ? el('span', {class: 'muted'}, ds.supersededBy === 'DISCARDED' ? 'discarded' : 'superseded') : null);
     if (ds.fhirRef) links.append(el('a', {href: fhirBase + '/' + ds.fhirRef}, 'FHIR ' + ds.fhirRef));
     c.append(links, jobTable(d));
   }

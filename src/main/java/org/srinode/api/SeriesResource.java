@@ -31,8 +31,9 @@ import org.srinode.series.SeriesAssembler;
 import org.srinode.series.SeriesInfo;
 
 /**
- * Received series, their state and the state of their jobs (attempts, last error); for operators, the release of a
- * held enhancement (issue 12, audited). Errors of the release are RFC 9457 problem details.
+ * Received series, their state and the state of their jobs (attempts, last error); for operators (issue 12, each
+ * audited, each with a required comment): the release of a held enhancement, having a series enhanced again, and
+ * discarding its derived output. Errors of the actions are RFC 9457 problem details.
  */
 @Path("/api/series")
 @Produces(MediaType.APPLICATION_JSON)
@@ -97,9 +98,75 @@ public class SeriesResource {
 
     @Inject
     AuditTrail audit;
+    @Inject
+    org.srinode.pipeline.Supersession supersession;
 
-    /** @param comment why the held enhancement may go to the PACS (required, at most 1000 characters) */
+    /** @param comment why the operator acts (required, at most 1000 characters) */
     public record ReleaseRequest(String comment) {
+    }
+
+    /** What an operator action did: its JSON answer and the words for the audit trail ("released ... of series X"). */
+    private record Done(Map<String, Object> answer, String audited) {
+    }
+
+    /** An operator action on a series; throws {@link SeriesAssembler.NotApplicable} when it does not apply. */
+    @FunctionalInterface
+    private interface Action {
+        Done run(String user, String comment);
+    }
+
+    /**
+     * Runs an operator action: a comment is required (400 otherwise), a {@link SeriesAssembler.NotApplicable} is a 409 (404
+     * for an unknown series); what was done goes to the {@code sri.audit} log and the audit trail with who and why.
+     */
+    private Response act(String uid, ReleaseRequest body, SecurityContext sc, HttpServerRequest request, String example,
+                         Response.Status ok, Action action) {
+        if (body == null || body.comment() == null || body.comment().isBlank()) {
+            return Problem.of(Response.Status.BAD_REQUEST, "a comment is required: {\"comment\": \"" + example + "\"}");
+        }
+        if (body.comment().length() > 1000) {
+            return Problem.of(Response.Status.BAD_REQUEST, "the comment has " + body.comment().length() + " characters; at most 1000");
+        }
+        String user = sc.getUserPrincipal().getName();
+        String comment = body.comment().strip();
+        Done done;
+        try {
+            done = action.run(user, comment);
+        } catch (SeriesAssembler.NotApplicable e) {
+            return Problem.of(series.find(uid).isEmpty() ? Response.Status.NOT_FOUND : Response.Status.CONFLICT, e.getMessage());
+        }
+        // the application log names series by their short tags only (the audit trail has the UIDs)
+        AUDIT.infof("%s by '%s'", done.audited().replaceAll(" \\(.*", "").replace(uid, Uids.shortTag(uid)), LogText.escape(user));
+        audit.operatorAction(user, JobResource.address(request), done.audited() + ": " + comment);
+        return Response.status(ok).entity(done.answer()).build();
+    }
+
+    @POST
+    @Path("/{uid}/enhance")
+    @RolesAllowed({"operator", "admin"})
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Has an acquired series enhanced again (new derived UIDs; the current output is withdrawn when the new "
+            + "one is registered), with a required comment")
+    public Response enhanceAgain(@PathParam("uid") String uid, ReleaseRequest body, @Context SecurityContext sc,
+                                 @Context HttpServerRequest request) {
+        return act(uid, body, sc, request, "why the series is enhanced again", Response.Status.ACCEPTED, (user, comment) -> {
+            int run = series.enhanceAgain(uid, user, comment);
+            return new Done(Map.of("enhanceRun", run), "had series " + uid + " enhanced again (run " + run + ")");
+        });
+    }
+
+    @POST
+    @Path("/{uid}/discard")
+    @RolesAllowed({"operator", "admin"})
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Discards the current derived output of an acquired series: withdrawn from the PACS (rejection note) and "
+            + "the EHR, with a required comment")
+    public Response discard(@PathParam("uid") String uid, ReleaseRequest body, @Context SecurityContext sc,
+                            @Context HttpServerRequest request) {
+        return act(uid, body, sc, request, "why the derived output is discarded", Response.Status.OK, (user, comment) -> {
+            List<String> discarded = supersession.discard(uid, user, comment).stream().map(w -> w.series().seriesUid()).toList();
+            return new Done(Map.of("discarded", discarded), "discarded the derived output of series " + uid + " (derived " + discarded + ")");
+        });
     }
 
     @POST
@@ -109,22 +176,9 @@ public class SeriesResource {
     @Operation(summary = "Releases a held enhancement of an acquired series to the PACS and the EHR, with a required comment")
     public Response release(@PathParam("uid") String uid, ReleaseRequest body, @Context SecurityContext sc,
                             @Context HttpServerRequest request) {
-        if (body == null || body.comment() == null || body.comment().isBlank()) {
-            return Problem.of(Response.Status.BAD_REQUEST, "a comment is required: {\"comment\": \"why the held series may be released\"}");
-        }
-        if (body.comment().length() > 1000) {
-            return Problem.of(Response.Status.BAD_REQUEST, "the comment has " + body.comment().length() + " characters; at most 1000");
-        }
-        String user = sc.getUserPrincipal().getName();
-        List<String> released;
-        try {
-            released = series.release(uid, user, body.comment().strip());
-        } catch (SeriesAssembler.NotApplicable e) {
-            return Problem.of(series.find(uid).isEmpty() ? Response.Status.NOT_FOUND : Response.Status.CONFLICT, e.getMessage());
-        }
-        AUDIT.infof("series %s: held enhancement released by '%s'", Uids.shortTag(uid), LogText.escape(user));
-        audit.operatorAction(user, JobResource.address(request), "released the held enhancement of series " + uid + " (derived " + released + "): "
-                + body.comment().strip());
-        return Response.ok(Map.of("released", released)).build();
+        return act(uid, body, sc, request, "why the held series may be released", Response.Status.OK, (user, comment) -> {
+            List<String> released = series.release(uid, user, comment);
+            return new Done(Map.of("released", released), "released the held enhancement of series " + uid + " (derived " + released + ")");
+        });
     }
 }

@@ -29,6 +29,19 @@ public final class DerivedUids {
      * @param parts      the same parts as for {@link #of}
      */
     public static String forGeneration(int generation, String... parts) {
+        return forRun(generation, 1, parts);
+    }
+
+    /**
+     * As {@link #forGeneration}, for the {@code run}-th enhancement of that generation: run 1 gives the same UID as
+     * {@link #forGeneration}, run r &gt; 1 (an operator had the series enhanced again) adds {@code "run-r"} to the parts, so that
+     * a re-run never reuses the UIDs of output that was withdrawn.
+     */
+    public static String forRun(int generation, int run, String... parts) {
+        if (run > 1) {
+            parts = java.util.Arrays.copyOf(parts, parts.length + 1);
+            parts[parts.length - 1] = "run-" + run;
+        }
         if (generation <= 1) {
             return of(parts);
         }

@@ -48,6 +48,14 @@ public class JobQueue {
     }
 
     /** Tells the stage of {@code kind} in this process that a job may be due now. */
+    /**
+     * Wakes this process' waiters for jobs of {@code kind} after a transaction outside this class made one due (an
+     * operator's action, say), so the stage starts it without waiting for its polling period.
+     */
+    public static void wakeAfterCommit(String kind) {
+        wake(kind);
+    }
+
     private static void wake(String kind) {
         java.util.concurrent.atomic.AtomicLong n = counter(kind);
         synchronized (n) {

@@ -98,11 +98,11 @@ public class EnhanceStage {
                 return;
             }
         }
-        String derivedUid = SeriesEnhancement.derivedUid(job.seriesUid(), job.generation(), model, "series");
+        String derivedUid = SeriesEnhancement.derivedUid(job.seriesUid(), job.generation(), info.enhanceRun(), model, "series");
         Path dir = Path.of(settings.directory()).resolve(info.studyUid()).resolve(derivedUid);
         SeriesEnhancement.Result r;
         try {
-            r = SeriesEnhancement.run(files, job.generation(), assessment, model, settings.seriesNumber(), settings.descriptionSuffix(),
+            r = SeriesEnhancement.run(files, job.generation(), info.enhanceRun(), assessment, model, settings.seriesNumber(), settings.descriptionSuffix(),
                     safety.maxInconsistency(), dir, dir.resolveSibling("segmentations"), ProgressListener.NONE);
         } catch (Exception | Error e) {
             removeUnregistered(dir); // never half-written: nothing of a failed attempt stays behind
@@ -127,7 +127,7 @@ public class EnhanceStage {
         series.recordEnhancement(job.seriesUid(), job.generation(), r.score(), outcome);
         // this generation's outputs registered and the earlier ones withdrawn in one transaction (see Supersession)
         try {
-            supersession.register(job.seriesUid(), job.generation(), outputs, r.derivedUid());
+            supersession.register(job.seriesUid(), job.generation(), info.enhanceRun(), outputs, r.derivedUid());
         } catch (SeriesAssembler.StaleGeneration e) {
             removeUnregistered(dir);
             if (r.segmentation() != null) {

@@ -56,12 +56,15 @@ public final class SeriesEnhancement {
      */
     public static Result run(List<Path> sourceFiles, Assessment assessment, Enhancer model, int seriesNumber, String suffix,
                              double maxInconsistency, Path outDir, Path segmentationDir, ProgressListener progress) throws Exception {
-        return run(sourceFiles, 1, assessment, model, seriesNumber, suffix, maxInconsistency, outDir, segmentationDir, progress);
+        return run(sourceFiles, 1, 1, assessment, model, seriesNumber, suffix, maxInconsistency, outDir, segmentationDir, progress);
     }
 
-    /** The derived Series Instance UID of one generation of a source series (the Segmentation's: {@code kind = "segmentation"}). */
-    public static String derivedUid(String sourceSeriesUid, int generation, Enhancer model, String kind) {
-        return DerivedUids.forGeneration(generation, sourceSeriesUid, model.config().name(), model.config().version(), kind);
+    /**
+     * The derived Series Instance UID of one generation and enhancement run of a source series (the Segmentation's:
+     * {@code kind = "segmentation"}); see {@link DerivedUids#forRun}.
+     */
+    public static String derivedUid(String sourceSeriesUid, int generation, int enhanceRun, Enhancer model, String kind) {
+        return DerivedUids.forRun(generation, enhanceRun, sourceSeriesUid, model.config().name(), model.config().version(), kind);
     }
 
     /**
@@ -70,8 +73,9 @@ public final class SeriesEnhancement {
      * one says in its Derivation Description that it supersedes the earlier output.
      *
      * @param generation the source series' generation (1, then +1 each time late instances re-open it)
+     * @param enhanceRun 1, then +1 each time an operator has the series enhanced again (new derived UIDs each time)
      */
-    public static Result run(List<Path> sourceFiles, int generation, Assessment assessment, Enhancer model, int seriesNumber, String suffix,
+    public static Result run(List<Path> sourceFiles, int generation, int enhanceRun, Assessment assessment, Enhancer model, int seriesNumber, String suffix,
                              double maxInconsistency, Path outDir, Path segmentationDir, ProgressListener progress) throws Exception {
         long t0 = System.nanoTime();
         java.util.Map<String, Long> phases = new java.util.LinkedHashMap<>();
@@ -108,10 +112,11 @@ public final class SeriesEnhancement {
         lap(phases, "CHECK", mark);
         boolean exceeded = !(score <= maxInconsistency); // a non-finite score (NaN in the output) counts as exceeded
         List<String> actions = assessment == null ? List.of("SR_X" + s) : assessment.actions();
-        String derivedUid = derivedUid(first.seriesInstanceUid(), generation, model, "series");
+        String derivedUid = derivedUid(first.seriesInstanceUid(), generation, enhanceRun, model, "series");
         String description = description(model, s, assessment) + String.format(Locale.ROOT, " Data consistency %.3f%s.", score,
                 exceeded ? " (above the limit " + maxInconsistency + ")" : "")
-                + (generation > 1 ? " Made from generation " + generation + " of the acquired series; supersedes the earlier AI-enhanced series." : "");
+                + (generation > 1 ? " Made from generation " + generation + " of the acquired series; supersedes the earlier AI-enhanced series." : "")
+                + (enhanceRun > 1 ? " Enhanced again at an operator's request (run " + enhanceRun + "); supersedes the earlier output." : "");
         DerivedSpec spec = new DerivedSpec(derivedUid, seriesNumber, suffix + (exceeded ? " CHECK" : ""), description,
                 model.config().name(), model.config().version(), SOFTWARE, s, actions);
         List<Path> written = new ArrayList<>();
@@ -138,7 +143,7 @@ public final class SeriesEnhancement {
             }
         }
         lap(phases, "WRITE", mark);
-        String segUid = derivedUid(first.seriesInstanceUid(), generation, model, "segmentation");
+        String segUid = derivedUid(first.seriesInstanceUid(), generation, enhanceRun, model, "segmentation");
         Path seg = segmentationDir.resolve(segUid + ".1.dcm");
         int frames = SegmentationWriter.write(written, made, segUid, seriesNumber + 1, SOFTWARE, seg);
         lap(phases, "SEG", mark);

@@ -47,38 +47,65 @@ public class Supersession {
      * @return the series withdrawn (empty at generation 1 or when nothing was made before)
      */
     public List<SeriesAssembler.Superseded> withdrawEarlier(String sourceUid, int generation, String reason) {
-        return register(sourceUid, generation, List.of(), reason);
+        return register(sourceUid, generation, 1, List.of(), reason);
     }
 
     /**
      * Registers this generation's derived series (with their FORWARD and PUBLISH jobs) and withdraws the
-     * earlier generations' in the same transaction.
+     * earlier output (of earlier generations, or of an earlier enhancement run of this one) in the same transaction.
      *
+     * @param enhanceRun the enhancement run of this generation (1; more when an operator had it enhanced again)
      * @param outputs    the derived series of this generation (the enhanced series, its Segmentation)
      * @param replacedBy the new derived Series Instance UID
      */
-    public List<SeriesAssembler.Superseded> register(String sourceUid, int generation, List<SeriesAssembler.Derived> outputs,
+    public List<SeriesAssembler.Superseded> register(String sourceUid, int generation, int enhanceRun, List<SeriesAssembler.Derived> outputs,
                                                      String replacedBy) {
-        List<SeriesAssembler.Superseded> done = series.supersede(sourceUid, generation, outputs, Set.of(), replacedBy, withdrawn -> {
-            String noteUid = DerivedUids.of(sourceUid, "rejection-note", "generation-" + generation);
-            Path anyFile = withdrawn.stream().filter(w -> !w.delivered().isEmpty()).findFirst().orElseThrow().anyFile();
-            String study = DicomHeaders.readAndCheck(anyFile).studyInstanceUid();
-            Path out = Path.of(settings.directory()).resolve(study).resolve(noteUid).resolve(noteUid + ".1.dcm");
-            List<RejectionNote.Withdrawn> all = new ArrayList<>();
-            List<String> names = new ArrayList<>();
-            for (SeriesAssembler.Superseded w : withdrawn) {
-                all.addAll(w.delivered());
-                if (!w.delivered().isEmpty()) {
-                    names.add(w.series().seriesUid());
-                }
+        String noteUid = enhanceRun > 1 ? DerivedUids.of(sourceUid, "rejection-note", "generation-" + generation, "run-" + enhanceRun)
+                : DerivedUids.of(sourceUid, "rejection-note", "generation-" + generation);
+        String why = enhanceRun > 1 ? "the acquired series was enhanced again at an operator's request (run " + enhanceRun + ")"
+                : "the acquired series changed (generation " + generation + ")";
+        List<SeriesAssembler.Superseded> done = series.supersede(sourceUid, generation, outputs, Set.of(), replacedBy,
+                withdrawn -> note(sourceUid, withdrawn, noteUid, "is superseded: " + why + "; "
+                        + (outputs.isEmpty() ? "it was not enhanced again." : "its replacement is series " + replacedBy + ".")));
+        log(sourceUid, generation, replacedBy, done);
+        return done;
+    }
+
+    /**
+     * An operator discards the current derived output of {@code sourceUid} (see {@link SeriesAssembler#discard}); a rejection
+     * note withdraws whatever of it may be at the destination.
+     *
+     * @throws SeriesAssembler.NotApplicable when there is nothing to discard, or an enhancement is pending or running
+     */
+    public List<SeriesAssembler.Superseded> discard(String sourceUid, String user, String comment) {
+        SeriesInfo source = series.find(sourceUid).orElseThrow(() -> new SeriesAssembler.NotApplicable("no series " + sourceUid));
+        String noteUid = DerivedUids.of(sourceUid, "rejection-note", "generation-" + source.generation(), "run-" + source.enhanceRun(),
+                "discarded");
+        List<SeriesAssembler.Superseded> done = series.discard(sourceUid, user, comment,
+                withdrawn -> note(sourceUid, withdrawn, noteUid, "was discarded by an operator of the node."));
+        log(sourceUid, source.generation(), SeriesAssembler.DISCARDED, done);
+        return done;
+    }
+
+    /** Writes and reads back the rejection note of the withdrawn series' delivered instances. */
+    private SpooledInstance note(String sourceUid, List<SeriesAssembler.Superseded> withdrawn, String noteUid, String what) throws Exception {
+        Path anyFile = withdrawn.stream().filter(w -> !w.delivered().isEmpty()).findFirst().orElseThrow().anyFile();
+        String study = DicomHeaders.readAndCheck(anyFile).studyInstanceUid();
+        Path out = Path.of(settings.directory()).resolve(study).resolve(noteUid).resolve(noteUid + ".1.dcm");
+        List<RejectionNote.Withdrawn> all = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (SeriesAssembler.Superseded w : withdrawn) {
+            all.addAll(w.delivered());
+            if (!w.delivered().isEmpty()) {
+                names.add(w.series().seriesUid());
             }
-            RejectionNote.write(anyFile, all, noteUid, settings.seriesNumber() + 2,
-                    "AI-enhanced output of an earlier generation of acquired series " + sourceUid + " (series " + String.join(", ", names)
-                            + ") is superseded: the acquired series changed (generation " + generation + "); "
-                            + (outputs.isEmpty() ? "it was not enhanced again." : "its replacement is series " + replacedBy + "."),
-                    SeriesEnhancement.SOFTWARE, out);
-            return new SpooledInstance(DicomHeaders.readAndCheck(out), out, out.toFile().length(), "SRI_NODE");
-        });
+        }
+        RejectionNote.write(anyFile, all, noteUid, settings.seriesNumber() + 2, "AI-enhanced output of acquired series " + sourceUid
+                + " (series " + String.join(", ", names) + ") " + what, SeriesEnhancement.SOFTWARE, out);
+        return new SpooledInstance(DicomHeaders.readAndCheck(out), out, out.toFile().length(), "SRI_NODE");
+    }
+
+    private static void log(String sourceUid, int generation, String replacedBy, List<SeriesAssembler.Superseded> done) {
         for (SeriesAssembler.Superseded w : done) {
             SeriesInfo s = w.series();
             LOG.infof("series %s generation %d: derived series %s (%s) superseded by %s%s", Uids.shortTag(sourceUid), generation,
@@ -86,6 +113,5 @@ public class Supersession {
                     replacedBy.matches("[0-9.]+") ? Uids.shortTag(replacedBy) : replacedBy,
                     w.delivered().isEmpty() ? ", it never left the node" : ", " + w.delivered().size() + " instance(s) rejected at the destination");
         }
-        return done;
     }
 }

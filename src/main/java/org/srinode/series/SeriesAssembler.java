@@ -380,85 +380,194 @@ public class SeriesAssembler {
      */
     public List<Superseded> supersede(String sourceUid, int generation, List<Derived> register, java.util.Set<String> current,
                                       String replacedBy, NoteWriter note) {
+        return Tx.run(ds, c -> supersede(c, sourceUid, generation, register, current, replacedBy, note));
+    }
+
+    private static List<Superseded> supersede(Connection c, String sourceUid, int generation, List<Derived> register,
+                                              java.util.Set<String> current, String replacedBy, NoteWriter note) throws SQLException {
         java.util.Set<String> keep = new HashSet<>(current);
         for (Derived d : register) {
             keep.add(d.instances().get(0).header().seriesInstanceUid());
         }
-        return Tx.run(ds, c -> {
-            lockSeries(c, sourceUid);   // one supersession of a source at a time
-            if (generation > 0) {
-                int now = find(c, sourceUid).map(SeriesInfo::generation).orElse(generation);
-                if (now != generation) {
-                    throw new StaleGeneration("series " + sourceUid + " is at generation " + now + ", not " + generation);
+        lockSeries(c, sourceUid);   // one supersession of a source at a time
+        if (generation > 0) {
+            int now = find(c, sourceUid).map(SeriesInfo::generation).orElse(generation);
+            if (now != generation) {
+                throw new StaleGeneration("series " + sourceUid + " is at generation " + now + ", not " + generation);
+            }
+        }
+        for (Derived d : register) {
+            registerDerived(c, d.instances(), d.forward(), sourceUid, d.model(), d.publish());
+        }
+        List<SeriesInfo> earlier = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE s.derived_from = ? AND s.superseded_by IS NULL "
+                + "AND (s.modality IS NULL OR s.modality <> 'KO')")) {
+            ps.setString(1, sourceUid);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    SeriesInfo s = map(rs);
+                    if (!keep.contains(s.seriesUid())) {
+                        earlier.add(s);
+                    }
                 }
             }
-            for (Derived d : register) {
-                registerDerived(c, d.instances(), d.forward(), sourceUid, d.model(), d.publish());
+        }
+        List<Superseded> withdrawn = new ArrayList<>();
+        boolean anyDelivered = false;
+        boolean anyPublished = false;
+        for (SeriesInfo s : earlier) {
+            anyPublished |= mayHaveRun(c, s.seriesUid(), PUBLISH);
+            boolean delivered = mayHaveRun(c, s.seriesUid(), "FORWARD");
+            try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'CANCELLED', last_error = ?, updated_at = ? "
+                    + "WHERE series_uid = ? AND state = 'PENDING' AND kind IN ('FORWARD', 'PUBLISH')")) {
+                ps.setString(1, "superseded by " + replacedBy);
+                ps.setTimestamp(2, Timestamp.from(Instant.now()));
+                ps.setString(3, s.seriesUid());
+                ps.executeUpdate();
             }
-            List<SeriesInfo> earlier = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE s.derived_from = ? AND s.superseded_by IS NULL "
-                    + "AND (s.modality IS NULL OR s.modality <> 'KO')")) {
-                ps.setString(1, sourceUid);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET superseded_by = ? WHERE series_uid = ?")) {
+                ps.setString(1, replacedBy);
+                ps.setString(2, s.seriesUid());
+                ps.executeUpdate();
+            }
+            List<org.srinode.dicom.RejectionNote.Withdrawn> sent = new ArrayList<>();
+            Path anyFile = null;
+            try (PreparedStatement ps = c.prepareStatement("SELECT sop_uid, sop_class_uid, path FROM instance WHERE series_uid = ? "
+                    + "ORDER BY sop_uid")) {
+                ps.setString(1, s.seriesUid());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        SeriesInfo s = map(rs);
-                        if (!keep.contains(s.seriesUid())) {
-                            earlier.add(s);
+                        anyFile = Path.of(rs.getString(3));
+                        if (delivered) {
+                            sent.add(new org.srinode.dicom.RejectionNote.Withdrawn(s.seriesUid(), rs.getString(2), rs.getString(1)));
                         }
                     }
                 }
             }
-            List<Superseded> withdrawn = new ArrayList<>();
-            boolean anyDelivered = false;
-            boolean anyPublished = false;
-            for (SeriesInfo s : earlier) {
-                anyPublished |= mayHaveRun(c, s.seriesUid(), PUBLISH);
-                boolean delivered = mayHaveRun(c, s.seriesUid(), "FORWARD");
-                try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'CANCELLED', last_error = ?, updated_at = ? "
-                        + "WHERE series_uid = ? AND state = 'PENDING' AND kind IN ('FORWARD', 'PUBLISH')")) {
-                    ps.setString(1, "superseded by " + replacedBy);
-                    ps.setTimestamp(2, Timestamp.from(Instant.now()));
-                    ps.setString(3, s.seriesUid());
-                    ps.executeUpdate();
-                }
-                try (PreparedStatement ps = c.prepareStatement("UPDATE series SET superseded_by = ? WHERE series_uid = ?")) {
-                    ps.setString(1, replacedBy);
-                    ps.setString(2, s.seriesUid());
-                    ps.executeUpdate();
-                }
-                List<org.srinode.dicom.RejectionNote.Withdrawn> sent = new ArrayList<>();
-                Path anyFile = null;
-                try (PreparedStatement ps = c.prepareStatement("SELECT sop_uid, sop_class_uid, path FROM instance WHERE series_uid = ? "
-                        + "ORDER BY sop_uid")) {
-                    ps.setString(1, s.seriesUid());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            anyFile = Path.of(rs.getString(3));
-                            if (delivered) {
-                                sent.add(new org.srinode.dicom.RejectionNote.Withdrawn(s.seriesUid(), rs.getString(2), rs.getString(1)));
-                            }
-                        }
-                    }
-                }
-                anyDelivered |= !sent.isEmpty();
-                withdrawn.add(new Superseded(s, sent, anyFile));
+            anyDelivered |= !sent.isEmpty();
+            withdrawn.add(new Superseded(s, sent, anyFile));
+        }
+        if (anyDelivered) {
+            SpooledInstance written;
+            try {
+                written = note.write(withdrawn);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot write the rejection note of " + sourceUid + ": " + e.getMessage(), e);
             }
-            if (anyDelivered) {
-                SpooledInstance written;
-                try {
-                    written = note.write(withdrawn);
-                } catch (Exception e) {
-                    throw new IllegalStateException("cannot write the rejection note of " + sourceUid + ": " + e.getMessage(), e);
-                }
-                registerDerived(c, List.of(written), true, sourceUid, null, false);
+            registerDerived(c, List.of(written), true, sourceUid, null, false);
+        }
+        if (anyPublished && current.isEmpty() && register.stream().noneMatch(Derived::publish)) {
+            // the EHR was told about a series that is now withdrawn and no new publication will replace it: a withdrawal
+            // publication of the source (PublishStage) takes it out of the ImagingStudy and deletes its findings
+            JobQueue.enqueue(c, PUBLISH, sourceUid, find(c, sourceUid).map(SeriesInfo::generation).orElse(Math.max(1, generation)));
+        }
+        return withdrawn;
+    }
+
+    /** Reason code recorded in superseded_by for derived series an operator discarded. */
+    public static final String DISCARDED = "DISCARDED";
+
+    /**
+     * An operator discards the current derived output of an acquired series (issue 12): the enhanced series and its
+     * Segmentation are withdrawn as a supersession withdraws them (pending deliveries and publications cancelled, a
+     * rejection note for whatever may be at the destination, a withdrawal publication when the EHR was told), and the
+     * outcome becomes DISCARDED with who and why; one transaction.
+     *
+     * @return the derived series withdrawn
+     * @throws NotApplicable the series is unknown or derived itself, an enhancement of it is pending or running (its
+     *                       output would replace the discarded one at once), or it has no current derived output
+     */
+    public List<Superseded> discard(String sourceUid, String user, String comment, NoteWriter note) {
+        return Tx.run(ds, c -> {
+            lockSeries(c, sourceUid);
+            SeriesInfo s = acquired(c, sourceUid);
+            String enhancing = jobState(c, sourceUid, "ENHANCE", s.generation());
+            if ("PENDING".equals(enhancing) || "RUNNING".equals(enhancing)) {
+                throw new NotApplicable("an enhancement of series " + sourceUid + " is " + enhancing.toLowerCase(java.util.Locale.ROOT)
+                        + ": discard its output once it is done");
             }
-            if (anyPublished && current.isEmpty() && register.stream().noneMatch(Derived::publish)) {
-                // the EHR was told about a series that is now withdrawn and no new publication will replace it: a withdrawal
-                // publication of the source (PublishStage) takes it out of the ImagingStudy and deletes its findings
-                JobQueue.enqueue(c, PUBLISH, sourceUid, find(c, sourceUid).map(SeriesInfo::generation).orElse(Math.max(1, generation)));
+            List<Superseded> withdrawn = supersede(c, sourceUid, 0, List.of(), java.util.Set.of(), DISCARDED, note);
+            if (withdrawn.isEmpty()) {
+                throw new NotApplicable("series " + sourceUid + " has no current derived output to discard");
             }
+            setOutcome(c, sourceUid, "DISCARDED", "discarded by " + user + ": " + comment);
             return withdrawn;
         });
+    }
+
+    /**
+     * An operator has an acquired series enhanced again (issue 12), for example after a new model was installed or a
+     * held result: its ENHANCE job of the current generation is queued again (attempts reset, due now) and its
+     * enhancement run number goes up by one, so the new output gets new derived UIDs and the current output is
+     * withdrawn when the new one is registered (see {@code Supersession}), never overwritten under the same UIDs.
+     *
+     * @return the new enhancement run number (2 for the first re-run)
+     * @throws NotApplicable the series is unknown, derived, not complete, was not routed to enhancement, or its enhancement
+     *                       is pending or running already
+     */
+    public int enhanceAgain(String sourceUid, String user, String comment) {
+        int run = Tx.run(ds, c -> {
+            lockSeries(c, sourceUid);
+            SeriesInfo s = acquired(c, sourceUid);
+            if (!"COMPLETE".equals(s.state())) {
+                throw new NotApplicable("series " + sourceUid + " is still " + s.state() + ": it is enhanced once complete");
+            }
+            String state = jobState(c, sourceUid, "ENHANCE", s.generation());
+            if (state == null) {
+                throw new NotApplicable("series " + sourceUid + " was not routed to enhancement (decision " + s.decision() + ")");
+            }
+            if ("PENDING".equals(state) || "RUNNING".equals(state)) {
+                throw new NotApplicable("the enhancement of series " + sourceUid + " is " + state.toLowerCase(java.util.Locale.ROOT) + " already");
+            }
+            Timestamp now = Timestamp.from(Instant.now());
+            try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'PENDING', attempts = 0, next_attempt_at = ?, "
+                    + "last_error = ?, updated_at = ? WHERE series_uid = ? AND kind = 'ENHANCE' AND generation = ?")) {
+                ps.setTimestamp(1, now);
+                ps.setString(2, "enhanced again at the request of " + user);
+                ps.setTimestamp(3, now);
+                ps.setString(4, sourceUid);
+                ps.setInt(5, s.generation());
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET enhance_run = enhance_run + 1 WHERE series_uid = ?")) {
+                ps.setString(1, sourceUid);
+                ps.executeUpdate();
+            }
+            setOutcome(c, sourceUid, s.outcome(), "enhanced again at the request of " + user + ": " + comment);
+            return s.enhanceRun() + 1;
+        });
+        JobQueue.wakeAfterCommit("ENHANCE");
+        return run;
+    }
+
+    /** An acquired (not derived) series, locked by the caller. */
+    private static SeriesInfo acquired(Connection c, String sourceUid) throws SQLException {
+        SeriesInfo s = find(c, sourceUid).orElseThrow(() -> new NotApplicable("no series " + sourceUid));
+        if (s.derivedFrom() != null) {
+            throw new NotApplicable("series " + sourceUid + " was made by the node from " + s.derivedFrom() + ": act on that acquired series");
+        }
+        return s;
+    }
+
+    /** The state of the series' job of this kind and generation, null when there is none; locks the row. */
+    private static String jobState(Connection c, String seriesUid, String kind, int generation) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT state FROM job WHERE series_uid = ? AND kind = ? AND generation = ? FOR UPDATE")) {
+            ps.setString(1, seriesUid);
+            ps.setString(2, kind);
+            ps.setInt(3, generation);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private static void setOutcome(Connection c, String seriesUid, String outcome, String reason) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE series SET outcome = ?, outcome_reason = ? WHERE series_uid = ?")) {
+            ps.setString(1, outcome);
+            ps.setString(2, reason.length() > 1000 ? reason.substring(0, 1000) : reason);
+            ps.setString(3, seriesUid);
+            ps.executeUpdate();
+        }
     }
 
     /**
@@ -722,7 +831,7 @@ public class SeriesAssembler {
                 rs.getTimestamp("last_received_at").toInstant(), completed == null ? null : completed.toInstant(),
                 rs.getString("assessment"), rs.getString("decision"), (Double) rs.getObject("consistency"), rs.getString("outcome"),
                 rs.getString("derived_from"), rs.getString("model"), rs.getString("fhir_ref"), rs.getString("outcome_reason"),
-                rs.getString("superseded_by"));
+                rs.getString("superseded_by"), rs.getInt("enhance_run"));
     }
 
     private static void upsertInstance(Connection c, SpooledInstance i, Instant now) throws SQLException {

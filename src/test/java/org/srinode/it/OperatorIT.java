@@ -18,7 +18,9 @@ import org.srinode.cli.Demo;
  * Issue 12, operator actions on the web page in headless Chromium: an enhancement held by the
  * data-consistency check (limit 0) is shown to a viewer without any action, an operator releases it with a
  * comment, and it then reaches Orthanc; the API refuses a viewer (403), a release without a comment (400) and
- * a second release (409); the audit trail holds both logins and the release with its comment.
+ * a second release (409); the audit trail holds both logins and the release with its comment. Then the operator
+ * discards the delivered output (a rejection note reaches Orthanc, the derived series are marked DISCARDED, a second
+ * discard is a 409) and has the series enhanced again (a new derived series with new UIDs, held again).
  */
 class OperatorIT {
     @Test
@@ -62,7 +64,8 @@ class OperatorIT {
                 String cardText = wait.until(b -> b.findElement(card).getText());
                 assertThat(cardText).contains("HELD");
                 assertThat(asViewer.findElement(By.id("user")).getText()).isEqualTo("signed in as vera (viewer)");
-                assertThat(asViewer.findElements(By.cssSelector("button[data-action='release'], button[data-action='requeue'], input.comment")))
+                assertThat(asViewer.findElements(By.cssSelector("button[data-action], input.comment")).stream()
+                        .filter(e -> e.getAttribute("data-action") == null || !e.getAttribute("data-action").endsWith("-slice")).toList())
                         .as("a viewer gets no operator action").isEmpty();
                 // both series side by side, paged slice by slice (the page keeps the slice across its redraws)
                 String before = wait.until(b -> b.findElement(label).getText());
@@ -99,6 +102,9 @@ class OperatorIT {
                     return true;
                 });
                 wait.until(b -> b.findElement(By.cssSelector(card.trim())).getText().contains("RELEASED"));
+                // a released series offers the other two actions
+                wait.until(b -> b.findElements(By.cssSelector(card + "button[data-action='discard']")).size() == 1
+                        && b.findElements(By.cssSelector(card + "button[data-action='enhance']")).size() == 1);
             } finally {
                 asOperator.quit();
             }
@@ -111,6 +117,46 @@ class OperatorIT {
             String atna = Files.readString(node.dataDir.resolve("audit/atna.log"));
             assertThat(atna).contains("UserID=\"vera\"").contains("UserID=\"otto\"");
             assertThat(atna.lines().filter(l -> l.contains("110132") && l.contains("checked against the acquired slices"))).hasSize(1);
+
+            // discard the delivered output: a rejection note withdraws it from Orthanc
+            String discard = node.url("/api/series/" + sim.seriesUid() + "/discard");
+            assertThat(Http.sendAs("POST", discard, "{\"comment\":\"motion artefact made worse\"}", viewer).statusCode()).isEqualTo(403);
+            var discarded = Http.sendAs("POST", discard, "{\"comment\":\"motion artefact made worse\"}", operator);
+            assertThat(discarded.statusCode()).as(discarded.body()).isEqualTo(200);
+            assertThat(discarded.body()).contains(derived);
+            JsonNode afterDiscard = Http.json(node.url("/api/series/" + sim.seriesUid()));
+            assertThat(afterDiscard.at("/series/outcome").asText()).isEqualTo("DISCARDED");
+            assertThat(Http.json(node.url("/api/series/" + derived)).at("/series/supersededBy").asText()).isEqualTo("DISCARDED");
+            String note = null;
+            for (JsonNode d : afterDiscard.path("derivedSeries")) {
+                if ("KO".equals(Http.json(node.url("/api/series/" + d.asText())).at("/series/modality").asText())) {
+                    note = d.asText();
+                }
+            }
+            assertThat(note).as("a rejection note among the derived series").isNotNull();
+            String noteUid = note;
+            await().atMost(Duration.ofSeconds(60)).until(() -> orthanc.seriesInstances(noteUid) == 1);
+            var again = Http.sendAs("POST", discard, "{\"comment\":\"twice\"}", operator);
+            assertThat(again.statusCode()).isEqualTo(409);
+            assertThat(again.body()).contains("no current derived output");
+
+            // enhanced again: new derived UIDs (the discarded ones are never reused), held again by the limit 0
+            var rerun = Http.sendAs("POST", node.url("/api/series/" + sim.seriesUid() + "/enhance"), "{\"comment\":\"new model installed\"}",
+                    operator);
+            assertThat(rerun.statusCode()).as(rerun.body()).isEqualTo(202);
+            assertThat(rerun.body()).contains("\"enhanceRun\":2");
+            JsonNode rerunDone = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(
+                    () -> Http.json(node.url("/api/series/" + sim.seriesUid())), v -> "HELD".equals(v.at("/series/outcome").asText()));
+            java.util.List<String> current = new java.util.ArrayList<>();
+            for (JsonNode d : rerunDone.path("derivedSeries")) {
+                JsonNode ds = Http.json(node.url("/api/series/" + d.asText())).path("series");
+                if (ds.path("supersededBy").isNull() && "MR".equals(ds.path("modality").asText())) {
+                    current.add(d.asText());
+                }
+            }
+            assertThat(current).hasSize(1).doesNotContain(derived);
+            atna = Files.readString(node.dataDir.resolve("audit/atna.log"));
+            assertThat(atna).contains("motion artefact made worse").contains("new model installed");
         }
     }
 }

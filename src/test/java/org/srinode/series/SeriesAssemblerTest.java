@@ -23,6 +23,7 @@ import org.srinode.db.Schema;
 import org.srinode.dicom.InstanceHeader;
 import org.srinode.dicom.InvalidDicomException;
 import org.srinode.dicom.TestPart10;
+import org.srinode.jobs.JobQueue;
 import org.srinode.spool.SpooledInstance;
 
 /** Registration under concurrency, identity conflicts and start-up recovery, on an in-memory H2 (issue 11 items 1, 2, 8). */
@@ -230,6 +231,51 @@ class SeriesAssemblerTest {
                 java.util.Set.of(), "2.25.7", w -> null);
         assertThat(a.find("2.25.6").orElseThrow().supersededBy()).isEqualTo("2.25.7");
         assertThat(jobState("1.2.9.8", "PUBLISH")).isNull();
+    }
+
+    @Test
+    void operatorsDiscardOutputAndHaveASeriesEnhancedAgainOnlyWhenThatMeansSomething() throws Exception {
+        SeriesAssembler a = assembler(Duration.ofHours(1));
+        a.onInstance(instance("1.2.9.9", "1.2.9.9.1"));
+        assertThatThrownBy(() -> a.enhanceAgain("1.2.9.9", "otto", "why")).as("still receiving")
+                .isInstanceOf(SeriesAssembler.NotApplicable.class).hasMessageContaining("RECEIVING");
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE series SET state = 'COMPLETE', decision = 'FORWARD_ONLY' WHERE series_uid = '1.2.9.9'");
+        }
+        assertThatThrownBy(() -> a.enhanceAgain("1.2.9.9", "otto", "why")).hasMessageContaining("not routed to enhancement");
+        try (Connection c = ds.getConnection()) {
+            JobQueue.enqueue(c, "ENHANCE", "1.2.9.9", 1);
+        }
+        assertThatThrownBy(() -> a.enhanceAgain("1.2.9.9", "otto", "why")).hasMessageContaining("pending already");
+        assertThatThrownBy(() -> a.discard("1.2.9.9", "otto", "why", w -> null)).as("its output would replace the discarded one")
+                .hasMessageContaining("is pending");
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE job SET state = 'DONE', attempts = 1 WHERE series_uid = '1.2.9.9'");
+        }
+        assertThatThrownBy(() -> a.discard("1.2.9.9", "otto", "why", w -> null)).hasMessageContaining("no current derived output");
+        // the enhanced series was delivered, its Segmentation not yet: both withdrawn, a rejection note for the delivered one
+        a.registerDerived(List.of(derived("2.25.11", "2.25.11.1", "MR")), true, "1.2.9.9", "m 1", true);
+        a.registerDerived(List.of(derived("2.25.12", "2.25.12.1", "SEG")), true, "1.2.9.9", "m 1", false);
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE job SET state = 'DONE' WHERE series_uid = '2.25.11'");
+        }
+        assertThatThrownBy(() -> a.discard("2.25.11", "otto", "why", w -> null)).hasMessageContaining("act on that acquired series");
+        List<SeriesAssembler.Superseded> gone = a.discard("1.2.9.9", "otto", "artefacts", w -> derived("2.25.19", "2.25.19.1", "KO"));
+        assertThat(gone).extracting(x -> x.series().seriesUid()).containsExactlyInAnyOrder("2.25.11", "2.25.12");
+        assertThat(a.find("2.25.11").orElseThrow().supersededBy()).isEqualTo(SeriesAssembler.DISCARDED);
+        assertThat(jobState("2.25.12", "FORWARD")).isEqualTo("CANCELLED");
+        assertThat(jobState("2.25.19", "FORWARD")).as("the rejection note goes out").isEqualTo("PENDING");
+        assertThat(jobState("1.2.9.9", "PUBLISH")).as("the EHR was told: a withdrawal publication").isEqualTo("PENDING");
+        SeriesInfo source = a.find("1.2.9.9").orElseThrow();
+        assertThat(source.outcome()).isEqualTo("DISCARDED");
+        assertThat(source.outcomeReason()).isEqualTo("discarded by otto: artefacts");
+        // enhanced again: the job is due with its attempts reset, and the run number (part of the derived UIDs) goes up
+        assertThat(a.enhanceAgain("1.2.9.9", "otto", "new model")).isEqualTo(2);
+        assertThat(jobState("1.2.9.9", "ENHANCE")).isEqualTo("PENDING");
+        assertThat(count("SELECT attempts FROM job WHERE series_uid = '1.2.9.9' AND kind = 'ENHANCE'")).isZero();
+        assertThat(a.find("1.2.9.9").orElseThrow().enhanceRun()).isEqualTo(2);
+        assertThatThrownBy(() -> a.enhanceAgain("1.2.9.9", "otto", "twice")).hasMessageContaining("pending already");
+        assertThatThrownBy(() -> a.enhanceAgain("9.9.9", "otto", "why")).hasMessageContaining("no series 9.9.9");
     }
 
     @Test
