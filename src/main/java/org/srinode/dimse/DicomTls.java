@@ -1,17 +1,12 @@
 package org.srinode.dimse;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.util.Arrays;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 import org.srinode.security.TlsProfile;
 
 /**
@@ -42,34 +37,7 @@ public final class DicomTls {
      * @throws GeneralSecurityException a file is not what it should be (the message says which)
      */
     public static SSLContext context(Path certificate, Path key, Path trustedCa) throws IOException, GeneralSecurityException {
-        KeyManagerFactory kmf = certificate == null ? null : TlsProfile.keyManagers(certificate, key);
-        TrustManager[] trust = null;
-        if (trustedCa != null) {
-            try {
-                // the JDK reads PEM certificates itself; each becomes a trust anchor
-                java.security.KeyStore anchors = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
-                anchors.load(null, null);
-                int i = 0;
-                try (java.io.InputStream in = Files.newInputStream(trustedCa)) {
-                    for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                        anchors.setCertificateEntry("ca-" + i++, c);
-                    }
-                }
-                if (i == 0) {
-                    throw new GeneralSecurityException("no certificate in it");
-                }
-                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                tmf.init(anchors);
-                trust = tmf.getTrustManagers();
-            } catch (IOException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new GeneralSecurityException("cannot use " + trustedCa + " as trusted DICOM TLS certificates (PEM): " + e.getMessage(), e);
-            }
-        }
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf == null ? null : kmf.getKeyManagers(), trust, null);
-        return ctx;
+        return TlsProfile.sslContext(certificate, key, trustedCa);
     }
 
     /**
@@ -87,7 +55,6 @@ public final class DicomTls {
     }
 
     static String[] supported(List<String> wanted, String[] available) {
-        List<String> have = Arrays.asList(available);
-        return wanted.stream().filter(have::contains).toArray(String[]::new);
+        return TlsProfile.supported(wanted, available);
     }
 }

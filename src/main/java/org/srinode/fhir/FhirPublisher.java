@@ -23,14 +23,41 @@ public final class FhirPublisher {
     private final IGenericClient client;
 
     public FhirPublisher(String baseUrl, FhirVersion version, String patientSystem, boolean validate, int timeoutMs) {
+        this(baseUrl, version, patientSystem, validate, timeoutMs, null);
+    }
+
+    /**
+     * A publisher whose HTTPS connections use {@code tls} (its key material is the client certificate for TLS client
+     * authentication; its trust decides which servers are believed) with the node's TLS profile (TLS 1.3/1.2, BCP 195
+     * suites) and the host name checked against the server's certificate; null: the JDK's defaults.
+     *
+     * @param timeoutMs connect and read timeout of each request, in ms
+     */
+    public FhirPublisher(String baseUrl, FhirVersion version, String patientSystem, boolean validate, int timeoutMs,
+                         javax.net.ssl.SSLContext tls) {
         this.version = version;
         this.patientSystem = patientSystem;
         this.validate = validate;
-        FhirContext ctx = version.context();
-        ctx.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
-        ctx.getRestfulClientFactory().setConnectTimeout(timeoutMs);
-        ctx.getRestfulClientFactory().setSocketTimeout(timeoutMs);
-        this.client = ctx.newRestfulGenericClient(baseUrl);
+        // a context and factory of this publisher's own: HAPI's requests take their HTTP client from the context's factory,
+        // and the cached context is shared by everything in the process
+        FhirContext ctx = version.newContext();
+        ca.uhn.fhir.rest.client.apache.ApacheRestfulClientFactory factory = new ca.uhn.fhir.rest.client.apache.ApacheRestfulClientFactory(ctx);
+        ctx.setRestfulClientFactory(factory);
+        factory.setServerValidationMode(ServerValidationModeEnum.NEVER);
+        factory.setConnectTimeout(timeoutMs);
+        factory.setSocketTimeout(timeoutMs);
+        if (tls != null) {
+            org.apache.http.conn.ssl.SSLConnectionSocketFactory sockets = new org.apache.http.conn.ssl.SSLConnectionSocketFactory(tls,
+                    org.srinode.security.TlsProfile.PROTOCOLS.toArray(String[]::new),
+                    org.srinode.security.TlsProfile.supported(org.srinode.security.TlsProfile.CIPHER_SUITES,
+                            tls.getSupportedSSLParameters().getCipherSuites()),
+                    org.apache.http.conn.ssl.SSLConnectionSocketFactory.getDefaultHostnameVerifier());
+            org.apache.http.client.config.RequestConfig timeouts = org.apache.http.client.config.RequestConfig.custom()
+                    .setConnectTimeout(timeoutMs).setSocketTimeout(timeoutMs).setConnectionRequestTimeout(timeoutMs).build();
+            factory.setHttpClient(org.apache.http.impl.client.HttpClients.custom().setSSLSocketFactory(sockets)
+                    .setDefaultRequestConfig(timeouts).useSystemProperties().build());
+        }
+        this.client = factory.newGenericClient(baseUrl);
     }
 
     /**

@@ -33,6 +33,18 @@ public interface FhirSettings {
     /** Bearer token for the FHIR server (takes precedence over Basic). */
     Optional<String> bearerToken();
 
+    /**
+     * PEM client certificate shown to the FHIR server over HTTPS (TLS client authentication, with {@link #tlsKey()});
+     * empty: none.
+     */
+    Optional<String> tlsCert();
+
+    /** PEM private key of {@link #tlsCert()}. */
+    Optional<String> tlsKey();
+
+    /** PEM certificates trusted to sign the FHIR server's certificate; empty: the JDK's default trust store. */
+    Optional<String> tlsCa();
+
     /** Identifier system of the DICOM Patient ID (0010,0020) at this site (the EHR's MRN system). */
     @WithDefault("http://sri-node.org/fhir/NamingSystem/dicom-patient-id")
     String patientIdentifierSystem();

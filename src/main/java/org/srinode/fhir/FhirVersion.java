@@ -13,6 +13,14 @@ public enum FhirVersion {
         return this == R4 ? FhirContext.forR4Cached() : FhirContext.forR5Cached();
     }
 
+    /**
+     * A context of this version of its own, for a REST client whose settings (timeouts, TLS) must not leak into the
+     * shared cached one: HAPI's clients take their HTTP client from their context's factory on every request.
+     */
+    public FhirContext newContext() {
+        return this == R4 ? FhirContext.forR4() : FhirContext.forR5();
+    }
+
     /** An R4 resource in this version. */
     public IBaseResource fromR4(org.hl7.fhir.r4.model.Resource r) {
         return this == R4 ? r : VersionConvertorFactory_40_50.convertResource(r);

@@ -54,7 +54,7 @@ public class PublishStage {
         this.safety = safety;
         this.baseUrl = settings.serverUrl().filter(s -> !s.isBlank()).orElse("http://localhost:" + httpPort + "/fhir");
         this.publisher = new FhirPublisher(baseUrl, settings.version(), settings.patientIdentifierSystem(), settings.validate(),
-                (int) settings.timeout().toMillis()).authenticate(settings.username(), settings.password(), settings.bearerToken());
+                (int) settings.timeout().toMillis(), tls(settings)).authenticate(settings.username(), settings.password(), settings.bearerToken());
         this.enabled = settings.enabled() && (settings.serverUrl().filter(s -> !s.isBlank()).isPresent() || settings.sandbox());
         if (enabled && settings.sandbox() && settings.serverUrl().filter(s -> !s.isBlank()).isEmpty()
                 && !Boolean.parseBoolean(System.getProperty("sri.http.insecure", "true"))) {
@@ -63,6 +63,29 @@ public class PublishStage {
         }
         if (settings.enabled() && !enabled) {
             LOG.info("FHIR publishing is off: no sri.fhir.server-url (SRI_FHIR_SERVER_URL) and the sandbox is off");
+        }
+    }
+
+    /**
+     * The SSL context of the connections to the FHIR server when a client certificate or trusted certificates are
+     * configured (SRI_FHIR_TLS_CERT and SRI_FHIR_TLS_KEY, SRI_FHIR_TLS_CA); null otherwise. Unreadable or mismatched
+     * files stop the start-up with a message naming them.
+     */
+    static javax.net.ssl.SSLContext tls(FhirSettings settings) {
+        java.util.Optional<String> cert = settings.tlsCert().filter(v -> !v.isBlank());
+        java.util.Optional<String> key = settings.tlsKey().filter(v -> !v.isBlank());
+        java.util.Optional<String> ca = settings.tlsCa().filter(v -> !v.isBlank());
+        if (cert.isPresent() != key.isPresent()) {
+            throw new IllegalArgumentException("SRI_FHIR_TLS_CERT and SRI_FHIR_TLS_KEY go together (a client certificate and its key)");
+        }
+        if (cert.isEmpty() && ca.isEmpty()) {
+            return null;
+        }
+        try {
+            return org.srinode.security.TlsProfile.sslContext(cert.map(java.nio.file.Path::of).orElse(null),
+                    key.map(java.nio.file.Path::of).orElse(null), ca.map(java.nio.file.Path::of).orElse(null));
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("FHIR client TLS (SRI_FHIR_TLS_CERT, SRI_FHIR_TLS_KEY, SRI_FHIR_TLS_CA): " + e.getMessage(), e);
         }
     }
 

@@ -74,6 +74,54 @@ public final class TlsProfile {
         return kmf;
     }
 
+    /**
+     * An SSL context with a certificate and key (when given) and, when {@code trustedCa} is given, trust in exactly the
+     * certificates in that file (peers must show a certificate one of them signed); without it the JDK's default trust.
+     *
+     * @param certificate PEM certificate chain, the node's first; null: no key material (a client without a certificate)
+     * @param key         PEM private key of the first certificate; null when {@code certificate} is
+     * @param trustedCa   PEM certificates trusted to sign peers' certificates, or null
+     * @throws IOException              a file cannot be read
+     * @throws GeneralSecurityException a file is not what it should be (the message says which)
+     */
+    public static javax.net.ssl.SSLContext sslContext(Path certificate, Path key, Path trustedCa) throws IOException, GeneralSecurityException {
+        KeyManagerFactory kmf = certificate == null ? null : keyManagers(certificate, key);
+        javax.net.ssl.TrustManager[] trust = null;
+        if (trustedCa != null) {
+            try {
+                // the JDK reads PEM certificates itself; each becomes a trust anchor
+                java.security.KeyStore anchors = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+                anchors.load(null, null);
+                int i = 0;
+                try (java.io.InputStream in = Files.newInputStream(trustedCa)) {
+                    for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                        anchors.setCertificateEntry("ca-" + i++, c);
+                    }
+                }
+                if (i == 0) {
+                    throw new GeneralSecurityException("no certificate in it");
+                }
+                javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(anchors);
+                trust = tmf.getTrustManagers();
+            } catch (IOException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new GeneralSecurityException("cannot use " + trustedCa + " as trusted certificates (PEM): " + e.getMessage(), e);
+            }
+        }
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(kmf == null ? null : kmf.getKeyManagers(), trust, null);
+        return ctx;
+    }
+
+    /** The cipher suites of the profile that {@code available} (what the JDK supports) holds, in the profile's order. */
+    public static String[] supported(List<String> wanted, String[] available) {
+        List<String> have = java.util.Arrays.asList(available);
+        return wanted.stream().filter(have::contains).toArray(String[]::new);
+    }
+
     /** Whether a signature made with {@code key} verifies with the certificate's public key. */
     static boolean belongTogether(PrivateKey key, X509Certificate cert) throws GeneralSecurityException {
         String algorithm = switch (key.getAlgorithm()) {

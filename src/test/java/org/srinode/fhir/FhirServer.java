@@ -12,11 +12,13 @@ public final class FhirServer implements AutoCloseable {
     private final Server server;
     private final FhirSandbox sandbox;
     private final int port;
+    private final String scheme;
 
-    private FhirServer(Server server, FhirSandbox sandbox, int port) {
+    private FhirServer(Server server, FhirSandbox sandbox, int port, String scheme) {
         this.server = server;
         this.sandbox = sandbox;
         this.port = port;
+        this.scheme = scheme;
     }
 
     public static FhirServer start(FhirVersion version) throws Exception {
@@ -24,8 +26,35 @@ public final class FhirServer implements AutoCloseable {
     }
 
     public static FhirServer start(FhirVersion version, int port) throws Exception {
+        return start(version, port, null, null);
+    }
+
+    /**
+     * The server over HTTPS with {@code key} (a PKCS#12 store, password "changeit"); with {@code clients} it requires a
+     * client certificate one of those signed (TLS client authentication), without it none.
+     */
+    public static FhirServer startHttps(FhirVersion version, java.security.KeyStore key, java.security.KeyStore clients) throws Exception {
+        return start(version, 0, key, clients);
+    }
+
+    private static FhirServer start(FhirVersion version, int port, java.security.KeyStore key, java.security.KeyStore clients) throws Exception {
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        ServerConnector connector;
+        if (key == null) {
+            connector = new ServerConnector(server);
+        } else {
+            org.eclipse.jetty.util.ssl.SslContextFactory.Server tls = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+            tls.setKeyStore(key);
+            tls.setKeyStorePassword("changeit");
+            if (clients != null) {
+                tls.setTrustStore(clients);
+                tls.setNeedClientAuth(true);
+            }
+            org.eclipse.jetty.server.HttpConfiguration https = new org.eclipse.jetty.server.HttpConfiguration();
+            https.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer(false));
+            connector = new ServerConnector(server, new org.eclipse.jetty.server.SslConnectionFactory(tls, "http/1.1"),
+                    new org.eclipse.jetty.server.HttpConnectionFactory(https));
+        }
         connector.setHost("127.0.0.1");
         connector.setPort(port);
         server.addConnector(connector);
@@ -36,11 +65,11 @@ public final class FhirServer implements AutoCloseable {
         context.addServlet(holder, "/fhir/*");
         server.setHandler(context);
         server.start();
-        return new FhirServer(server, sandbox, connector.getLocalPort());
+        return new FhirServer(server, sandbox, connector.getLocalPort(), key == null ? "http" : "https");
     }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + port + "/fhir";
+        return scheme + "://127.0.0.1:" + port + "/fhir";
     }
 
     public int port() {
