@@ -67,6 +67,11 @@ public final class NodeMain {
         String syslog = env.getOrDefault("SRI_AUDIT_SYSLOG", "").trim();
         if (!syslog.isEmpty()) {
             setUnlessOperatorDid("quarkus.log.category.\"sri.atna\".handlers", "atna-file,atna-syslog");
+            if (Boolean.parseBoolean(env.getOrDefault("SRI_AUDIT_SYSLOG_TLS", "false").trim())) {
+                // RFC 5425: TLS over TCP with octet-counting framing; audit.SyslogTls supplies the connections at start-up
+                setUnlessOperatorDid("quarkus.log.handler.syslog.\"atna-syslog\".protocol", "ssl-tcp");
+                setUnlessOperatorDid("quarkus.log.handler.syslog.\"atna-syslog\".use-counting-framing", "true");
+            }
         }
         // Camel Quarkus starts its routes from its own application class; a @QuarkusMain must hand over to it
         Quarkus.run(org.apache.camel.quarkus.main.CamelMainApplication.class, args);

@@ -20,8 +20,8 @@ import org.srinode.audit.AuditMessage.ParticipantObject;
  * The node's audit trail (issue 12): security-relevant events as DICOM audit messages (PS3.15 A.5, IHE
  * ATNA), one XML message per line on the {@code sri.atna} log category. Where they go is logging
  * configuration (application.properties): always a local file, {@code $SRI_DATA_DIR/audit/atna.log}; with
- * {@code SRI_AUDIT_SYSLOG=host:port} also an audit repository over syslog (RFC 5424, UDP), through the JBoss
- * log manager's syslog handler. Audit messages may carry patient identifiers (that is their purpose); the
+ * {@code SRI_AUDIT_SYSLOG=host:port} also an audit repository over syslog (RFC 5424; over UDP, or over TLS as RFC
+ * 5425 with {@code SRI_AUDIT_SYSLOG_TLS=true}, see {@link SyslogTls}), through the JBoss log manager's syslog handler. Audit messages may carry patient identifiers (that is their purpose); the
  * application log does not.
  *
  * <p>Events (PS3.15 A.5.3 EventID / EventTypeCode): Application Activity 110100 (start 110120, stop 110121);
@@ -103,6 +103,17 @@ public class AuditTrail {
         return false;
     }
 
+    @ConfigProperty(name = "sri.audit.syslog")
+    java.util.Optional<String> syslog;
+    @ConfigProperty(name = "sri.audit.syslog-tls", defaultValue = "false")
+    boolean syslogTls;
+    @ConfigProperty(name = "sri.audit.syslog-ca")
+    java.util.Optional<String> syslogCa;
+    @ConfigProperty(name = "sri.audit.syslog-cert")
+    java.util.Optional<String> syslogCert;
+    @ConfigProperty(name = "sri.audit.syslog-key")
+    java.util.Optional<String> syslogKey;
+
     public AuditTrail(@ConfigProperty(name = "sri.dicom.ae-title") String aeTitle,
                       @ConfigProperty(name = "sri.audit.site-id", defaultValue = "sri-node") String siteId) {
         this.aeTitle = aeTitle;
@@ -133,6 +144,16 @@ public class AuditTrail {
     }
 
     void started(@Observes StartupEvent e) {
+        if (syslogTls && syslog.filter(v -> !v.isBlank()).isPresent()) {
+            java.util.function.Function<java.util.Optional<String>, java.nio.file.Path> path =
+                    o -> o.filter(v -> !v.isBlank()).map(java.nio.file.Path::of).orElse(null);
+            if (path.apply(syslogCert) == null != (path.apply(syslogKey) == null)) {
+                throw new IllegalArgumentException("SRI_AUDIT_SYSLOG_CERT and SRI_AUDIT_SYSLOG_KEY go together (a client certificate and its key)");
+            }
+            int n = SyslogTls.install(syslog.get().trim(), path.apply(syslogCa), path.apply(syslogCert), path.apply(syslogKey));
+            Logger.getLogger(AuditTrail.class).infof("audit trail over syslog with TLS (RFC 5425) to %s%s", syslog.get().trim(),
+                    n == 0 ? ", but the sri.atna category has no syslog handler: nothing is sent" : "");
+        }
         emit(new AuditMessage(Code.dcm("110100", "Application Activity"), "E", Outcome.SUCCESS, Code.dcm("110120", "Application Start"), null,
                 Instant.now()).participant(node(false, APPLICATION)));
     }

@@ -39,6 +39,16 @@ class AuditIT {
         });
     }
 
+    /** Debian's rsyslogd in the foreground with {@code conf}, running (its output in rsyslogd.out). */
+    private static Process rsyslogd(Path tmp, Path conf) throws Exception {
+        Process rsyslog = new ProcessBuilder("rsyslogd", "-n", "-f", conf.toString(), "-i", tmp.resolve("rsyslog.pid").toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("rsyslogd.out").toFile()).start();
+        Thread.sleep(500);
+        assertThat(rsyslog.isAlive()).as("rsyslogd (TLS needs Debian's rsyslog-gnutls): " + (Files.exists(tmp.resolve("rsyslogd.out"))
+                ? Files.readString(tmp.resolve("rsyslogd.out")) : "")).isTrue();
+        return rsyslog;
+    }
+
     @Test
     void auditMessagesReachRsyslogAndTheLocalFile() throws Exception {
         Path tmp = WorkDir.fresh(getClass());
@@ -51,13 +61,9 @@ class AuditIT {
                 "input(type=\"imudp\" address=\"127.0.0.1\" port=\"" + port + "\")",
                 "template(name=\"atna\" type=\"string\" string=\"%syslogfacility-text% %app-name% %msg%\\n\")",
                 "*.* action(type=\"omfile\" file=\"" + received + "\" template=\"atna\")", ""));
-        Process rsyslog = new ProcessBuilder("rsyslogd", "-n", "-f", conf.toString(), "-i", tmp.resolve("rsyslog.pid").toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("rsyslogd.out").toFile()).start();
+        Process rsyslog = rsyslogd(tmp, conf);
         Path data = tmp.resolve("node");
         try {
-            Thread.sleep(500);
-            assertThat(rsyslog.isAlive()).as("rsyslogd: " + (Files.exists(tmp.resolve("rsyslogd.out")) ? Files.readString(tmp.resolve("rsyslogd.out")) : ""))
-                    .isTrue();
             try (Node node = new Node(data).with("SRI_ENHANCE_ENABLED", "false").with("SRI_FHIR_ENABLED", "false")
                     .with("SRI_AUDIT_SYSLOG", "127.0.0.1:" + port).with("SRI_DICOM_ALLOWED_CALLING_AE_TITLES", "MODALITY").start()) {
                 Dcmtk dcmtk = new Dcmtk(tmp);
@@ -98,6 +104,72 @@ class AuditIT {
         // over syslog: RFC 5424 from sri-node, facility 13 (log audit, "audit" in rsyslog); every message is well-formed XML
         assertThat(Files.readAllLines(received).stream().filter(l -> l.contains("<AuditMessage>")))
                 .allSatisfy(l -> assertThat(l).startsWith("audit sri-node "));
+        for (String l : syslog) {
+            String xml = l.substring(l.indexOf("<AuditMessage>"));
+            DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    private static void openssl(Path tmp, String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("openssl"));
+        cmd.addAll(java.util.List.of(args));
+        Proc p = Proc.run(tmp.resolve("openssl-" + System.nanoTime() + ".log"), cmd.toArray(String[]::new));
+        assertThat(p.exitCode()).as(p.output()).isZero();
+    }
+
+    /** A key and certificate for {@code cn} signed by the test CA in {@code tmp}, with {@code extension}. */
+    private static void signed(Path tmp, String name, String cn, String extension) throws Exception {
+        Files.writeString(tmp.resolve(name + ".ext"), extension + "\n");
+        openssl(tmp, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", tmp.resolve(name + ".key").toString(), "-out",
+                tmp.resolve(name + ".csr").toString(), "-subj", "/CN=" + cn);
+        openssl(tmp, "x509", "-req", "-in", tmp.resolve(name + ".csr").toString(), "-CA", tmp.resolve("ca.pem").toString(), "-CAkey",
+                tmp.resolve("ca.key").toString(), "-CAcreateserial", "-out", tmp.resolve(name + ".pem").toString(), "-days", "2", "-extfile",
+                tmp.resolve(name + ".ext").toString());
+    }
+
+    /**
+     * RFC 5425: the audit trail over TLS to rsyslog (GnuTLS driver, TCP) that requires a client certificate its CA signed;
+     * the node checks rsyslog's certificate against that CA and the host name.
+     */
+    @Test
+    void auditMessagesReachRsyslogOverTls() throws Exception {
+        Path tmp = WorkDir.fresh(getClass()).resolve("tls");
+        Files.createDirectories(tmp);
+        openssl(tmp, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", tmp.resolve("ca.key").toString(), "-out",
+                tmp.resolve("ca.pem").toString(), "-days", "2", "-subj", "/CN=sri-node test CA");
+        signed(tmp, "rsyslog", "audit.hospital.test", "subjectAltName=IP:127.0.0.1");
+        signed(tmp, "node", "sri-node.hospital.test", "extendedKeyUsage=clientAuth");
+        int port = Ports.free();
+        Path received = tmp.resolve("rsyslog-received.log");
+        Path conf = tmp.resolve("rsyslog.conf");
+        Files.writeString(conf, String.join("\n",
+                "global(workDirectory=\"" + tmp + "\" defaultNetstreamDriver=\"gtls\" defaultNetstreamDriverCAFile=\"" + tmp.resolve("ca.pem")
+                        + "\" defaultNetstreamDriverCertFile=\"" + tmp.resolve("rsyslog.pem") + "\" defaultNetstreamDriverKeyFile=\""
+                        + tmp.resolve("rsyslog.key") + "\")",
+                "module(load=\"imtcp\" streamDriver.name=\"gtls\" streamDriver.mode=\"1\" streamDriver.authMode=\"x509/certvalid\")",
+                "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"" + port + "\")",
+                "template(name=\"atna\" type=\"string\" string=\"%syslogfacility-text% %app-name% %msg%\\n\")",
+                "*.* action(type=\"omfile\" file=\"" + received + "\" template=\"atna\")", ""));
+        Process rsyslog = rsyslogd(tmp, conf);
+        Path data = tmp.resolve("node");
+        try {
+            try (Node node = new Node(data).with("SRI_ENHANCE_ENABLED", "false").with("SRI_FHIR_ENABLED", "false")
+                    .with("SRI_AUDIT_SYSLOG", "127.0.0.1:" + port).with("SRI_AUDIT_SYSLOG_TLS", "true")
+                    .with("SRI_AUDIT_SYSLOG_CA", tmp.resolve("ca.pem").toString()).with("SRI_AUDIT_SYSLOG_CERT", tmp.resolve("node.pem").toString())
+                    .with("SRI_AUDIT_SYSLOG_KEY", tmp.resolve("node.key").toString()).start()) {
+                assertThat(Http.statusAs(node.url("/api/series"), Http.basic("admin", "not-the-password"))).isEqualTo(401);
+                await().atMost(Duration.ofSeconds(30)).until(() -> has(messages(received), "110114", "EventOutcomeIndicator=\"4\""));
+                assertThat(node.log()).contains("audit trail over syslog with TLS (RFC 5425) to 127.0.0.1:" + port);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> has(messages(received), "110121"));
+        } finally {
+            rsyslog.destroy();
+            rsyslog.waitFor(10, TimeUnit.SECONDS);
+        }
+        List<String> syslog = messages(received);
+        assertThat(has(syslog, "110100", "110120")).as("application start").isTrue();
+        assertThat(syslog).allSatisfy(l -> assertThat(l).startsWith("audit sri-node "));
+        // whole messages: octet-counting framing keeps each XML document in one record
         for (String l : syslog) {
             String xml = l.substring(l.indexOf("<AuditMessage>"));
             DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
