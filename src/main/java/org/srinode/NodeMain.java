@@ -40,6 +40,15 @@ public final class NodeMain {
             }
         });
         try {
+            // the data folder holds patient data: private to the node's account, whatever the umask gives its files
+            String done = org.srinode.security.DataFolder.makePrivate(Path.of(env.getOrDefault("SRI_DATA_DIR", "./data")));
+            if (!done.isEmpty()) {
+                System.err.println("sri-node: " + done);
+            }
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            System.err.println("sri-node: cannot make the data folder private (SRI_DATA_DIR): " + e.getMessage());
+        }
+        try {
             // the audit trail holds patient identifiers: its folder is the node account's only
             java.nio.file.Path audit = Path.of(env.getOrDefault("SRI_DATA_DIR", "./data")).resolve("audit");
             java.nio.file.Files.createDirectories(audit);
