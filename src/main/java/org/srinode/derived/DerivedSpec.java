@@ -17,5 +17,5 @@ import java.util.List;
  */
 public record DerivedSpec(String seriesInstanceUid, int seriesNumber, String descriptionSuffix, String derivationDescription,
                           String modelName, String modelVersion, String softwareVersion, int scale, List<String> actions) {
-    public static final String IMAGE_COMMENT = "AI-enhanced image (HLH-GAN super-resolution/inpainting); not acquired";
+    public static final String IMAGE_COMMENT = "AI-enhanced image (super-resolution/inpainting network of sri-node, see Contributing Equipment); not acquired";
 }

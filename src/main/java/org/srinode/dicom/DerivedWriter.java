@@ -212,7 +212,7 @@ public final class DerivedWriter {
         eqPurpose.addItem(new CodedSequenceItem("109102", "DCM", "Processing Equipment").getAttributeList());
         eq.put(eqPurpose);
         put(eq, new DateTimeAttribute(CONTRIBUTION_DATE_TIME), LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMddHHmmss")));
-        put(eq, new ShortTextAttribute(CONTRIBUTION_DESCRIPTION), "HLH-GAN " + String.join(", ", spec.actions()));
+        put(eq, new ShortTextAttribute(CONTRIBUTION_DESCRIPTION), spec.modelName() + " " + spec.modelVersion() + ": " + String.join(", ", spec.actions()));
         SequenceAttribute equipment = new SequenceAttribute(CONTRIBUTING_EQUIPMENT_SEQUENCE);
         equipment.addItem(eq);
         l.put(equipment);

@@ -1,16 +1,12 @@
 package org.srinode.dicom;
 
-import java.util.regex.Pattern;
-
-/** UID syntax (PS3.5 9.1): digits and dots, no leading zero in a component, at most 64 characters. */
+/**
+ * UIDs (PS3.5 9.1: digits and dots, at most 64 characters) as the node handles them: checked leniently (instances in
+ * the wild carry components with leading zeros, and the node stores and forwards them as received), and shortened for
+ * logs.
+ */
 public final class Uids {
-    private static final Pattern UID = Pattern.compile("(0|[1-9][0-9]*)(\\.(0|[1-9][0-9]*))*");
-
     private Uids() {
-    }
-
-    public static boolean isValid(String uid) {
-        return uid != null && !uid.isEmpty() && uid.length() <= 64 && UID.matcher(uid).matches();
     }
 
     /** Lenient check used for file names: digits and dots only, so no UID can escape its folder. */

@@ -150,11 +150,6 @@ public final class ScpServer implements AutoCloseable {
         return plain && (tls == null || tls.isBound());
     }
 
-    /** Established associations (Sta3 to Sta13 on a worker). */
-    public int activeAssociations() {
-        return active.get();
-    }
-
     /** A connection in Sta2: what it has sent so far. */
     private static final class Negotiating {
         final long deadline;

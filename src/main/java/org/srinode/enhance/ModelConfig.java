@@ -16,9 +16,17 @@ import org.srinode.quality.ModelScope;
  * @param scale      upsampling factor (1, 2 or 4)
  * @param file       TorchScript file of F
  * @param percentile intensity percentile mapped to 1.0 before inference
+ * @param scope      what the model may be given (anatomy, contrasts, pixel spacing), null: no scope check
+ * @param adversarial whether F was trained with the paper's adversarial loss ({@code loss_weights.adv} &gt; 0): only then is
+ *                   it an HLH-GAN in full; otherwise it is HLH-GAN's L-H network F trained with the pixel and cycle losses
  */
 public record ModelConfig(String name, String version, String preset, int scale, String file, double percentile,
-                          ModelScope scope) {
+                          ModelScope scope, boolean adversarial) {
+    /** How the derived objects name the method: what the network is and how it was trained, in a few words. */
+    public String method() {
+        return adversarial ? "HLH-GAN" : "HLH-GAN network F, trained without adversarial loss";
+    }
+
     public static ModelConfig read(Path dir) throws IOException {
         Path f = dir.resolve("config.json");
         if (!Files.isRegularFile(f)) {
@@ -37,7 +45,8 @@ public record ModelConfig(String name, String version, String preset, int scale,
             throw new IOException(f + ": scale must be 1, 2 or 4, not " + scale);
         }
         return new ModelConfig(n.path("name").asText("unnamed"), n.path("version").asText("0"), n.path("preset").asText(""),
-                scale, n.path("file").asText("model.pt"), n.path("normalisation").path("percentile").asDouble(99.5), scope(n.path("scope")));
+                scale, n.path("file").asText("model.pt"), n.path("normalisation").path("percentile").asDouble(99.5), scope(n.path("scope")),
+                n.path("loss_weights").path("adv").asDouble(0) > 0);
     }
 
     /** The "scope" object of config.json (anatomy, contrasts, max_pixel_spacing_mm), null when absent: no scope check. */

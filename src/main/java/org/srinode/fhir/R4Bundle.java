@@ -241,7 +241,7 @@ public final class R4Bundle {
         d.addDeviceName().setName(m.name()).setType(Device.DeviceNameType.MODELNAME);
         d.addVersion().setValue(m.version());
         d.addVersion().setValue(m.software()).getType().setText("processing software");
-        d.getType().setText("AI image enhancement software (HLH-GAN super-resolution and inpainting)");
+        d.getType().setText("AI image enhancement software (super-resolution and inpainting)");
         return d;
     }
 

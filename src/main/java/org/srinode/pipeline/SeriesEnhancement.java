@@ -208,7 +208,7 @@ public final class SeriesEnhancement {
 
     private static String description(Enhancer model, int scale, Assessment a) {
         StringBuilder d = new StringBuilder("AI-enhanced by " + model.config().name() + " " + model.config().version()
-                + " (HLH-GAN): super-resolution x" + scale);
+                + " (" + model.config().method() + "): super-resolution x" + scale);
         if (a != null && !a.corruptedRegions().isEmpty()) {
             d.append(", ").append(a.corruptedRegions().size()).append(" corrupted region(s) inpainted");
         }

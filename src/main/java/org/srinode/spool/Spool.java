@@ -48,10 +48,6 @@ public final class Spool {
         }
     }
 
-    public Path root() {
-        return root;
-    }
-
     /** Starts a write; refuses when free space is below the reserve. */
     public PendingWrite open() throws SpoolFullException, IOException {
         long free = freeBytes();
