@@ -14,7 +14,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.jboss.logmanager.handlers.ClientSocketFactory;
 import org.jboss.logmanager.handlers.SyslogHandler;
-import org.srinode.security.TlsProfile;
+import org.srinode.tls.TlsProfile;
 
 /**
  * Syslog over TLS (RFC 5425) for the audit trail: the {@code sri.atna} category's syslog handler (which

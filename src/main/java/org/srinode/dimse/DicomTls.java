@@ -7,7 +7,7 @@ import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import org.srinode.security.TlsProfile;
+import org.srinode.tls.TlsProfile;
 
 /**
  * TLS for DICOM associations as PS3.15 Annex B.9 to B.11 profile it (the BCP 195 secure transport

@@ -48,8 +48,8 @@ public final class FhirPublisher {
         factory.setSocketTimeout(timeoutMs);
         if (tls != null) {
             org.apache.http.conn.ssl.SSLConnectionSocketFactory sockets = new org.apache.http.conn.ssl.SSLConnectionSocketFactory(tls,
-                    org.srinode.security.TlsProfile.PROTOCOLS.toArray(String[]::new),
-                    org.srinode.security.TlsProfile.supported(org.srinode.security.TlsProfile.CIPHER_SUITES,
+                    org.srinode.tls.TlsProfile.PROTOCOLS.toArray(String[]::new),
+                    org.srinode.tls.TlsProfile.supported(org.srinode.tls.TlsProfile.CIPHER_SUITES,
                             tls.getSupportedSSLParameters().getCipherSuites()),
                     org.apache.http.conn.ssl.SSLConnectionSocketFactory.getDefaultHostnameVerifier());
             org.apache.http.client.config.RequestConfig timeouts = org.apache.http.client.config.RequestConfig.custom()

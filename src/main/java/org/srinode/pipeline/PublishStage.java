@@ -82,7 +82,7 @@ public class PublishStage {
             return null;
         }
         try {
-            return org.srinode.security.TlsProfile.sslContext(cert.map(java.nio.file.Path::of).orElse(null),
+            return org.srinode.tls.TlsProfile.sslContext(cert.map(java.nio.file.Path::of).orElse(null),
                     key.map(java.nio.file.Path::of).orElse(null), ca.map(java.nio.file.Path::of).orElse(null));
         } catch (java.io.IOException | java.security.GeneralSecurityException e) {
             throw new IllegalArgumentException("FHIR client TLS (SRI_FHIR_TLS_CERT, SRI_FHIR_TLS_KEY, SRI_FHIR_TLS_CA): " + e.getMessage(), e);

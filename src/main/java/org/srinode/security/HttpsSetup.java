@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.srinode.tls.TlsProfile;
 
 /**
  * How the node's HTTP server is secured, decided before Quarkus starts (issue 12), from the environment:

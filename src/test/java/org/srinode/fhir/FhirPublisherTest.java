@@ -295,18 +295,18 @@ class FhirPublisherTest {
         Path[] strangerPem = pem(stranger, "stranger");
         try (FhirServer ehr = FhirServer.startHttps(FhirVersion.R4, server, trusting(node))) {
             FhirPublisher withCertificate = new FhirPublisher(ehr.baseUrl(), FhirVersion.R4, SYSTEM, false, 5000,
-                    org.srinode.security.TlsProfile.sslContext(nodePem[0], nodePem[1], serverPem[0]));
+                    org.srinode.tls.TlsProfile.sslContext(nodePem[0], nodePem[1], serverPem[0]));
             assertThat(withCertificate.publish(publication("P17", STUDY + ".17", "ENHANCED", 0.05)).imagingStudy()).startsWith("ImagingStudy/");
             assertThat(search(ehr, "Patient", "identifier", SYSTEM + "|P17")).hasSize(1);
             // no client certificate, or one the server does not trust: the handshake fails, nothing is written
-            for (javax.net.ssl.SSLContext refused : List.of(org.srinode.security.TlsProfile.sslContext(null, null, serverPem[0]),
-                    org.srinode.security.TlsProfile.sslContext(strangerPem[0], strangerPem[1], serverPem[0]))) {
+            for (javax.net.ssl.SSLContext refused : List.of(org.srinode.tls.TlsProfile.sslContext(null, null, serverPem[0]),
+                    org.srinode.tls.TlsProfile.sslContext(strangerPem[0], strangerPem[1], serverPem[0]))) {
                 FhirPublisher p = new FhirPublisher(ehr.baseUrl(), FhirVersion.R4, SYSTEM, false, 5000, refused);
                 assertThatThrownBy(() -> p.publish(publication("P18", STUDY + ".18", "ENHANCED", 0.05))).hasMessageContaining(ehr.baseUrl());
             }
             // a server certificate the node does not trust: refused before anything is sent
             FhirPublisher untrusting = new FhirPublisher(ehr.baseUrl(), FhirVersion.R4, SYSTEM, false, 5000,
-                    org.srinode.security.TlsProfile.sslContext(nodePem[0], nodePem[1], strangerPem[0]));
+                    org.srinode.tls.TlsProfile.sslContext(nodePem[0], nodePem[1], strangerPem[0]));
             assertThatThrownBy(() -> untrusting.publish(publication("P19", STUDY + ".19", "ENHANCED", 0.05)))
                     .hasStackTraceContaining("PKIX");
             assertThat(search(ehr, "Patient", "identifier", SYSTEM + "|P18")).isEmpty();

@@ -1,4 +1,4 @@
-package org.srinode.security;
+package org.srinode.tls;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.PemKeyCertOptions;
