@@ -2,6 +2,7 @@ package org.srinode.fhir;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithParentName;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -53,17 +54,12 @@ public interface FhirSettings {
     @WithDefault("true")
     boolean validate();
 
-    /** Attempts before a publication is given up (DEAD, with its reason; the DICOM path is never affected). */
-    @WithDefault("8")
-    int maxAttempts();
-
-    /** First wait before a retry; doubled after each failure up to max-backoff. */
-    @WithDefault("5s")
-    Duration initialBackoff();
-
-    /** Longest wait between retries. */
-    @WithDefault("10m")
-    Duration maxBackoff();
+    /**
+     * Retries of a publication ({@code sri.fhir.max-attempts}, {@code initial-backoff}, {@code max-backoff}; defaults 8, 5s, 10m);
+     * after the last it is DEAD with its reason (the DICOM path is never affected).
+     */
+    @WithParentName
+    org.srinode.jobs.RetryPolicy retry();
 
     /** Connect and read timeout of each request. */
     @WithDefault("30s")

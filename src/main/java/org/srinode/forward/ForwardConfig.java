@@ -2,7 +2,8 @@ package org.srinode.forward;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import java.time.Duration;
+import io.smallrye.config.WithParentName;
+import org.srinode.jobs.RetryPolicy;
 
 /** Forwarding of complete series to the destination (a PACS AE, or the outbox folder). */
 @ConfigMapping(prefix = "sri.forward")
@@ -19,15 +20,10 @@ public interface ForwardConfig {
     @WithDefault("data/dead-letter")
     String deadLetter();
 
-    /** Attempts before a series goes to the dead-letter folder. */
-    @WithDefault("5")
-    int maxAttempts();
-
-    /** Wait after the first failure; doubled after each further failure. */
-    @WithDefault("2s")
-    Duration initialBackoff();
-
-    /** Longest wait between attempts. */
-    @WithDefault("5m")
-    Duration maxBackoff();
+    /**
+     * Retries of a delivery ({@code sri.forward.max-attempts}, {@code initial-backoff}, {@code max-backoff}; defaults 5, 2s,
+     * 5m); after the last, the series goes to the dead-letter folder.
+     */
+    @WithParentName
+    RetryPolicy retry();
 }

@@ -112,14 +112,14 @@ public class Forwarder {
                     Uids.shortTag(job.seriesUid()), LogText.escape(reason), supersededBy);
             return;
         }
-        Job now = jobs.failed(job.id(), reason, config.maxAttempts(), config.initialBackoff(), config.maxBackoff());
+        Job now = jobs.failed(job.id(), reason, config.retry());
         if ("DEAD".equals(now.state())) {
             Path dir = deadLetter(now, series.files(job.seriesUid()));
             LOG.errorf("series %s not delivered after %d attempts (%s): moved to %s", Uids.shortTag(job.seriesUid()),
                     now.attempts(), LogText.escape(reason), dir);
         } else {
             LOG.warnf("series %s: forward attempt %d of %d failed (%s); next at %s", Uids.shortTag(job.seriesUid()), now.attempts(),
-                    config.maxAttempts(), LogText.escape(reason), now.nextAttemptAt());
+                    config.retry().maxAttempts(), LogText.escape(reason), now.nextAttemptAt());
         }
     }
 

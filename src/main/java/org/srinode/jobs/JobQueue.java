@@ -217,6 +217,11 @@ public class JobQueue {
         return Tx.run(ds, c -> find(c, id));
     }
 
+    /** Records a failure under the kind's retry policy; returns the job as it now is (DEAD once its attempts are spent). */
+    public Job failed(long id, String error, RetryPolicy retry) {
+        return failed(id, error, Math.max(1, retry.maxAttempts()), retry.initialBackoff(), retry.maxBackoff());
+    }
+
     /** Records a failure; returns the job as it now is (DEAD once {@code maxAttempts} is reached). */
     public Job failed(long id, String error, int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
         return Tx.run(ds, c -> {

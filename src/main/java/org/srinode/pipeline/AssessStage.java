@@ -49,7 +49,10 @@ public class AssessStage {
     private final Supersession supersession;
 
     @Inject
+    private final org.srinode.jobs.RetryPolicy retry;
+
     public AssessStage(JobQueue jobs, SeriesAssembler series, QualitySettings settings, ModelService models, Supersession supersession) {
+        this.retry = settings.retry();
         this.supersession = supersession;
         this.jobs = jobs;
         this.series = series;
@@ -124,7 +127,7 @@ public class AssessStage {
     public void failed(Exchange exchange) {
         Job job = JobExchange.of(exchange);
         String reason = JobExchange.failure(exchange);
-        jobs.failed(job.id(), reason, 3, java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(1));
+        jobs.failed(job.id(), reason, retry);
         LOG.errorf("series %s: assessment failed: %s", Uids.shortTag(job.seriesUid()), LogText.escape(reason));
     }
 

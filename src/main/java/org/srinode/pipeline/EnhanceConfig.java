@@ -48,4 +48,8 @@ public interface EnhanceConfig {
     /** Tiles per forward pass (whole slices when they fit one tile, so several slices per pass). */
     @WithDefault("4")
     int batchSize();
+
+    /** Retries of an enhancement ({@code sri.enhance.max-attempts}, {@code initial-backoff}, {@code max-backoff}; defaults 3, 10s, 5m). */
+    @io.smallrye.config.WithParentName
+    org.srinode.jobs.RetryPolicy retry();
 }

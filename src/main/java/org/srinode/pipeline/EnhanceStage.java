@@ -44,6 +44,7 @@ public class EnhanceStage {
     private final SafetySettings safety;
     private final NodeMetrics metrics;
     private final int workers;
+    private final org.srinode.jobs.RetryPolicy retry;
     private final Supersession supersession;
 
     @Inject
@@ -52,6 +53,7 @@ public class EnhanceStage {
         this.supersession = supersession;
         this.metrics = metrics;
         this.workers = Math.max(1, config.workers());
+        this.retry = config.retry();
         this.jobs = jobs;
         this.series = series;
         this.models = models;
@@ -169,8 +171,7 @@ public class EnhanceStage {
     public void failed(Exchange exchange) {
         Job job = JobExchange.of(exchange);
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        Job now = jobs.failed(job.id(), JobExchange.failure(exchange), 3, java.time.Duration.ofSeconds(10),
-                java.time.Duration.ofMinutes(5));
+        Job now = jobs.failed(job.id(), JobExchange.failure(exchange), retry);
         LOG.errorf(e, "series %s: enhancement attempt %d failed", Uids.shortTag(job.seriesUid()), now.attempts());
     }
 }

@@ -178,10 +178,10 @@ public class PublishStage {
 
     public void failed(Exchange exchange) {
         Job job = JobExchange.of(exchange);
-        Job now = jobs.failed(job.id(), JobExchange.failure(exchange), settings.maxAttempts(), settings.initialBackoff(), settings.maxBackoff());
+        Job now = jobs.failed(job.id(), JobExchange.failure(exchange), settings.retry());
         LOG.warnf(now.attempts() == 1 ? exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class) : null,
                 "series %s: FHIR publication to %s, attempt %d of %d failed: %s", Uids.shortTag(job.seriesUid()), baseUrl, now.attempts(),
-                settings.maxAttempts(), LogText.escape(JobExchange.failure(exchange)));
+                settings.retry().maxAttempts(), LogText.escape(JobExchange.failure(exchange)));
     }
 
     private List<StudyHeader> headers(String seriesUid) throws Exception {

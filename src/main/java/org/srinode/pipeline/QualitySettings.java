@@ -30,4 +30,8 @@ public interface QualitySettings {
     default QualityTargets targets() {
         return new QualityTargets(lowFieldTesla(), targetPixelSpacingMm(), targetSliceThicknessMm(), targetMatrix(), spacingTolerance());
     }
+
+    /** Retries of an assessment ({@code sri.quality.max-attempts}, {@code initial-backoff}, {@code max-backoff}; defaults 3, 5s, 1m). */
+    @io.smallrye.config.WithParentName
+    org.srinode.jobs.RetryPolicy retry();
 }
