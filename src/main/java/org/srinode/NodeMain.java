@@ -72,15 +72,17 @@ public final class NodeMain {
             }
         });
         System.setProperty("sri.http.describe", https.describe());
+        // the web page's session cookies are encrypted with a key made now and never stored: a restart signs everybody out
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        setUnlessOperatorDid("quarkus.http.auth.session.encryption-key", java.util.Base64.getEncoder().encodeToString(key));
         // the audit trail's syslog handler is attached only when an audit repository is named (application.properties)
         String syslog = env.getOrDefault("SRI_AUDIT_SYSLOG", "").trim();
-        if (!syslog.isEmpty()) {
+        // with TLS (RFC 5425) the audit trail attaches a handler of its own at start-up (audit.SyslogTls): the configured one
+        // would connect with the JDK's defaults (no host name check, no client certificate) before that
+        boolean syslogTls = Boolean.parseBoolean(System.getProperty("sri.audit.syslog-tls", env.getOrDefault("SRI_AUDIT_SYSLOG_TLS", "false")).trim());
+        if (!syslog.isEmpty() && !syslogTls) {
             setUnlessOperatorDid("quarkus.log.category.\"sri.atna\".handlers", "atna-file,atna-syslog");
-            if (Boolean.parseBoolean(env.getOrDefault("SRI_AUDIT_SYSLOG_TLS", "false").trim())) {
-                // RFC 5425: TLS over TCP with octet-counting framing; audit.SyslogTls supplies the connections at start-up
-                setUnlessOperatorDid("quarkus.log.handler.syslog.\"atna-syslog\".protocol", "ssl-tcp");
-                setUnlessOperatorDid("quarkus.log.handler.syslog.\"atna-syslog\".use-counting-framing", "true");
-            }
         }
         // Camel Quarkus starts its routes from its own application class; a @QuarkusMain must hand over to it
         Quarkus.run(org.apache.camel.quarkus.main.CamelMainApplication.class, args);

@@ -150,18 +150,35 @@ function card(view, derivedViews, fhirBase) {
   return c;
 }
 
+// a session that ended (timeout, sign-out elsewhere, restart of the node) goes back to the login page
+async function getJson(url) {
+  const r = await fetch(url);
+  if (r.status === 401) {
+    location.replace('/login.html');
+    throw new Error('signed out');
+  }
+  return r.json();
+}
+
+async function signOut() {
+  try { await fetch('/api/logout', {method: 'POST'}); } finally { location.replace('/login.html'); }
+}
+
 async function refresh() {
   if (document.activeElement && document.activeElement.classList.contains('comment')) return;   // an operator is typing
   try {
     if (!me) {
-      me = await (await fetch('/api/users/me')).json();
+      me = await getJson('/api/users/me');
+      const out = el('button', {class: 'action', 'data-action': 'sign-out', type: 'button'}, 'Sign out');
+      out.onclick = signOut;
       document.getElementById('user').textContent = 'signed in as ' + me.username + ' (' + me.role + ')';
+      document.getElementById('signout').replaceChildren(out);
     }
-    const node = await (await fetch('/api/node')).json();
+    const node = await getJson('/api/node');
     document.getElementById('node').textContent = 'AE ' + node.aeTitle + ' on port ' + node.dicomPort + ' · model ' + node.model +
         ' · FHIR ' + node.fhirBaseUrl;
     document.getElementById('fhirlink').href = node.fhirBaseUrl + '/metadata';
-    const all = await (await fetch('/api/series?limit=200')).json();
+    const all = await getJson('/api/series?limit=200');
     const byUid = new Map(all.map(v => [v.series.seriesUid, v]));
     const list = document.getElementById('series');
     const cards = [];

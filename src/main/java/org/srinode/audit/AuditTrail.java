@@ -113,6 +113,8 @@ public class AuditTrail {
     java.util.Optional<String> syslogCert;
     @ConfigProperty(name = "sri.audit.syslog-key")
     java.util.Optional<String> syslogKey;
+    /** The TLS syslog handler this trail attached, or null. */
+    private java.util.logging.Handler syslogHandler;
 
     public AuditTrail(@ConfigProperty(name = "sri.dicom.ae-title") String aeTitle,
                       @ConfigProperty(name = "sri.audit.site-id", defaultValue = "sri-node") String siteId) {
@@ -150,9 +152,8 @@ public class AuditTrail {
             if (path.apply(syslogCert) == null != (path.apply(syslogKey) == null)) {
                 throw new IllegalArgumentException("SRI_AUDIT_SYSLOG_CERT and SRI_AUDIT_SYSLOG_KEY go together (a client certificate and its key)");
             }
-            int n = SyslogTls.install(syslog.get().trim(), path.apply(syslogCa), path.apply(syslogCert), path.apply(syslogKey));
-            Logger.getLogger(AuditTrail.class).infof("audit trail over syslog with TLS (RFC 5425) to %s%s", syslog.get().trim(),
-                    n == 0 ? ", but the sri.atna category has no syslog handler: nothing is sent" : "");
+            syslogHandler = SyslogTls.attach(syslog.get().trim(), path.apply(syslogCa), path.apply(syslogCert), path.apply(syslogKey));
+            Logger.getLogger(AuditTrail.class).infof("audit trail over syslog with TLS (RFC 5425) to %s", syslog.get().trim());
         }
         emit(new AuditMessage(Code.dcm("110100", "Application Activity"), "E", Outcome.SUCCESS, Code.dcm("110120", "Application Start"), null,
                 Instant.now()).participant(node(false, APPLICATION)));
@@ -161,6 +162,9 @@ public class AuditTrail {
     void stopped(@Observes ShutdownEvent e) {
         emit(new AuditMessage(Code.dcm("110100", "Application Activity"), "E", Outcome.SUCCESS, Code.dcm("110121", "Application Stop"), null,
                 Instant.now()).participant(node(false, APPLICATION)));
+        if (syslogHandler != null) {
+            syslogHandler.close();   // sends what is queued, the stop message last
+        }
     }
 
     /**
@@ -215,6 +219,12 @@ public class AuditTrail {
                 Code.dcm("110122", "Login"), failure, Instant.now())
                 .participant(new Participant(user, null, true, address, null))
                 .participant(node(false, APPLICATION)));
+    }
+
+    /** A user signed out of the web page (User Authentication 110114, Logout 110123). */
+    public void logout(String user, String address) {
+        emit(new AuditMessage(Code.dcm("110114", "User Authentication"), "E", Outcome.SUCCESS, Code.dcm("110123", "Logout"), null,
+                Instant.now()).participant(new Participant(user, null, true, address, null)).participant(node(false, APPLICATION)));
     }
 
     /**

@@ -17,9 +17,9 @@ import org.jboss.logmanager.handlers.SyslogHandler;
 import org.srinode.tls.TlsProfile;
 
 /**
- * Syslog over TLS (RFC 5425) for the audit trail: the {@code sri.atna} category's syslog handler (which
- * {@code org.srinode.NodeMain} configures for SSL over TCP with octet-counting framing when
- * {@code SRI_AUDIT_SYSLOG_TLS=true}) gets connections made here instead of by the JDK's default SSL socket factory:
+ * Syslog over TLS (RFC 5425) for the audit trail ({@code SRI_AUDIT_SYSLOG_TLS=true}): a syslog handler of the node's own
+ * on the {@code sri.atna} category (attached at start-up, never the UDP handler of the configuration), whose
+ * connections are made here instead of by the JDK's default SSL socket factory:
  * the node's TLS profile (TLS 1.3/1.2, BCP 195 suites), trust in the audit repository's CA
  * ({@code SRI_AUDIT_SYSLOG_CA}, PEM; else the JDK's trust store), the repository's host name checked against its
  * certificate, and optionally a client certificate ({@code SRI_AUDIT_SYSLOG_CERT}/{@code _KEY}) for a repository that
@@ -40,40 +40,49 @@ final class SyslogTls implements ClientSocketFactory {
     }
 
     /**
-     * Installs TLS connections on the syslog handler(s) of the {@code sri.atna} category.
+     * Attaches a syslog handler for TLS to the {@code sri.atna} category: RFC 5424 messages (facility log audit, app
+     * name sri-node) over TLS with octet-counting framing (RFC 5425), on connections made here. It sits behind an
+     * asynchronous queue of {@link #QUEUE} messages that drops what does not fit: a repository that stops reading must
+     * not stop the node (the local audit file, written first and synchronously, stays the complete record).
      *
      * @param endpoint    host:port of the audit repository
-     * @param trustedCa   PEM certificates trusted to sign the repository's certificate, or null
+     * @param trustedCa   PEM certificates trusted to sign the repository's certificate, or null (the JDK's trust store)
      * @param certificate PEM client certificate, or null
      * @param key         PEM key of {@code certificate}, or null
-     * @return how many handlers were given TLS (0 when the category has no syslog handler)
+     * @return the handler attached (close it at shutdown, after the last message)
      * @throws IllegalArgumentException unreadable or mismatched files, or an endpoint that is not host:port (start-up stops)
      */
-    static int install(String endpoint, Path trustedCa, Path certificate, Path key) {
+    static Handler attach(String endpoint, Path trustedCa, Path certificate, Path key) {
         int colon = endpoint.lastIndexOf(':');
         if (colon <= 0) {
             throw new IllegalArgumentException("SRI_AUDIT_SYSLOG must be host:port, not '" + endpoint + "'");
         }
         String host = endpoint.substring(0, colon);
-        int port = Integer.parseInt(endpoint.substring(colon + 1));
-        SyslogTls factory;
+        SyslogHandler syslog;
         try {
-            factory = new SyslogTls(TlsProfile.sslContext(certificate, key, trustedCa), host, InetAddress.getByName(host), port);
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("syslog over TLS (SRI_AUDIT_SYSLOG_CA, SRI_AUDIT_SYSLOG_CERT, SRI_AUDIT_SYSLOG_KEY): "
-                    + e.getMessage(), e);
+            int port = Integer.parseInt(endpoint.substring(colon + 1));
+            SyslogTls factory = new SyslogTls(TlsProfile.sslContext(certificate, key, trustedCa), host, InetAddress.getByName(host), port);
+            syslog = new SyslogHandler(factory.address, port, SyslogHandler.Facility.LOG_AUDIT, SyslogHandler.SyslogType.RFC5424,
+                    SyslogHandler.Protocol.SSL_TCP, InetAddress.getLocalHost().getHostName());
+            syslog.setClientSocketFactory(factory);
+        } catch (IOException | GeneralSecurityException | NumberFormatException e) {
+            throw new IllegalArgumentException("syslog over TLS (SRI_AUDIT_SYSLOG, SRI_AUDIT_SYSLOG_CA, SRI_AUDIT_SYSLOG_CERT, "
+                    + "SRI_AUDIT_SYSLOG_KEY): " + e.getMessage(), e);
         }
-        int installed = 0;
-        for (Handler h : java.util.logging.Logger.getLogger("sri.atna").getHandlers()) {
-            if (h instanceof SyslogHandler s) {
-                s.setProtocol(SyslogHandler.Protocol.SSL_TCP);
-                s.setUseCountingFraming(true);
-                s.setClientSocketFactory(factory);
-                installed++;
-            }
-        }
-        return installed;
+        syslog.setAppName("sri-node");
+        syslog.setUseCountingFraming(true);
+        syslog.setMaxLength(60 * 1024);
+        syslog.setTruncate(false);
+        syslog.setFormatter(new org.jboss.logmanager.formatters.PatternFormatter("%s"));
+        org.jboss.logmanager.handlers.AsyncHandler async = new org.jboss.logmanager.handlers.AsyncHandler(QUEUE);
+        async.setOverflowAction(org.jboss.logmanager.handlers.AsyncHandler.OverflowAction.DISCARD);
+        async.addHandler(syslog);
+        java.util.logging.Logger.getLogger("sri.atna").addHandler(async);
+        return async;
     }
+
+    /** Audit messages waiting for the repository at most; more are dropped from the syslog copy (never from the file). */
+    static final int QUEUE = 1024;
 
     @Override
     public DatagramSocket createDatagramSocket() throws SocketException {

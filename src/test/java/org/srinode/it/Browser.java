@@ -6,12 +6,17 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
-/** Debian's headless Chromium, signed in to the node: every request carries the given Authorization header. */
+/** Debian's headless Chromium: anonymous (it signs in through the login page), or every request with an Authorization header. */
 final class Browser {
     private Browser() {
     }
 
-    /** A 1280x900 window; quit it when done. */
+    /** A 1280x900 window that is not signed in (it signs in through the login page); quit it when done. */
+    static ChromeDriver anonymous() {
+        return signedIn(null);
+    }
+
+    /** A 1280x900 window whose every request carries {@code authorization} (none when null); quit it when done. */
     static ChromeDriver signedIn(String authorization) {
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");
@@ -20,8 +25,10 @@ final class Browser {
                 .usingAnyFreePort().build();
         ChromeDriver b = new ChromeDriver(service, options);
         b.manage().window().setSize(new Dimension(1280, 900));
-        b.executeCdpCommand("Network.enable", Map.of());
-        b.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of("Authorization", authorization)));
+        if (authorization != null) {
+            b.executeCdpCommand("Network.enable", Map.of());
+            b.executeCdpCommand("Network.setExtraHTTPHeaders", Map.of("headers", Map.of("Authorization", authorization)));
+        }
         return b;
     }
 }

@@ -15,8 +15,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import org.srinode.cli.Demo;
 
 /**
- * Issue 12, operator actions on the web page in headless Chromium: an enhancement held by the
- * data-consistency check (limit 0) is shown to a viewer without any action, an operator releases it with a
+ * Issue 12, the web page in headless Chromium: a browser that is not signed in is sent to the login page, a wrong
+ * password is refused there, the viewer signs in with the form and out again (the logout is audited); an enhancement
+ * held by the data-consistency check (limit 0) is shown to the viewer without any action, an operator releases it with a
  * comment, and it then reaches Orthanc; the API refuses a viewer (403), a release without a comment (400) and
  * a second release (409); the audit trail holds both logins and the release with its comment. Then the operator
  * discards the delivered output (a rejection note reaches Orthanc, the derived series are marked DISCARDED, a second
@@ -54,18 +55,25 @@ class OperatorIT {
             assertThat(noComment.statusCode()).isEqualTo(400);
             assertThat(noComment.body()).contains("a comment is required");
 
-            ChromeDriver asViewer = Browser.signedIn(viewer);
+            ChromeDriver asViewer = Browser.anonymous();
             try {
+                // the web page sends a browser that is not signed in to the login page; a wrong password is refused there
                 asViewer.get(node.url("/"));
                 WebDriverWait wait = new WebDriverWait(asViewer, Duration.ofSeconds(30));
                 wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+                wait.until(b -> b.getCurrentUrl().endsWith("/login.html"));
+                signIn(asViewer, "vera", "not-her-password-01");
+                String error = wait.until(b -> b.findElement(By.id("error")).isDisplayed() ? b.findElement(By.id("error")).getText() : null);
+                assertThat(error).contains("Wrong user name or password");
+                signIn(asViewer, "vera", "viewer-password-0001");
+                wait.until(b -> b.getCurrentUrl().equals(node.url("/")));
                 By card = By.cssSelector("article[data-series='" + sim.seriesUid() + "']");
                 By label = By.cssSelector("article[data-series='" + sim.seriesUid() + "'] .slices .muted");
                 String cardText = wait.until(b -> b.findElement(card).getText());
                 assertThat(cardText).contains("HELD");
                 assertThat(asViewer.findElement(By.id("user")).getText()).isEqualTo("signed in as vera (viewer)");
                 assertThat(asViewer.findElements(By.cssSelector("button[data-action], input.comment")).stream()
-                        .filter(e -> e.getAttribute("data-action") == null || !e.getAttribute("data-action").endsWith("-slice")).toList())
+                        .filter(e -> e.getAttribute("data-action") == null || !e.getAttribute("data-action").matches(".*-slice|sign-out")).toList())
                         .as("a viewer gets no operator action").isEmpty();
                 // both series side by side, paged slice by slice (the page keeps the slice across its redraws)
                 String before = wait.until(b -> b.findElement(label).getText());
@@ -82,6 +90,11 @@ class OperatorIT {
                 Long width = (Long) asViewer.executeScript("const i = document.querySelector(\"article[data-series='" + sim.seriesUid()
                         + "'] img.preview\"); return i.getBoundingClientRect().width | 0;");
                 assertThat(width).as("shown at a readable size").isGreaterThan(700);
+                // signing out ends the session: the page goes back to the login page, and so does the next visit
+                asViewer.findElement(By.cssSelector("button[data-action='sign-out']")).click();
+                wait.until(b -> b.getCurrentUrl().endsWith("/login.html"));
+                asViewer.get(node.url("/"));
+                wait.until(b -> b.getCurrentUrl().endsWith("/login.html"));
             } finally {
                 asViewer.quit();
             }
@@ -116,6 +129,7 @@ class OperatorIT {
             assertThat(Http.sendAs("POST", release, "{\"comment\":\"again\"}", operator).statusCode()).isEqualTo(409);
             String atna = Files.readString(node.dataDir.resolve("audit/atna.log"));
             assertThat(atna).contains("UserID=\"vera\"").contains("UserID=\"otto\"");
+            assertThat(atna.lines().filter(l -> l.contains("110123") && l.contains("UserID=\"vera\""))).as("vera's sign-out").hasSize(1);
             assertThat(atna.lines().filter(l -> l.contains("110132") && l.contains("checked against the acquired slices"))).hasSize(1);
 
             // discard the delivered output: a rejection note withdraws it from Orthanc
@@ -158,5 +172,16 @@ class OperatorIT {
             atna = Files.readString(node.dataDir.resolve("audit/atna.log"));
             assertThat(atna).contains("motion artefact made worse").contains("new model installed");
         }
+    }
+
+    /** Fills the login page's form and submits it. */
+    private static void signIn(ChromeDriver b, String user, String password) {
+        WebElement name = b.findElement(By.id("username"));
+        name.clear();
+        name.sendKeys(user);
+        WebElement pw = b.findElement(By.id("password"));
+        pw.clear();
+        pw.sendKeys(password);
+        b.findElement(By.cssSelector("button[data-action='sign-in']")).click();
     }
 }
