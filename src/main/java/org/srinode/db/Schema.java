@@ -41,6 +41,7 @@ public class Schema {
         "ALTER TABLE series ADD COLUMN IF NOT EXISTS outcome_reason VARCHAR(1000)",
         "ALTER TABLE series ADD COLUMN IF NOT EXISTS superseded_by VARCHAR(64)",
         "ALTER TABLE series ADD COLUMN IF NOT EXISTS enhance_run INT DEFAULT 1 NOT NULL",
+        "ALTER TABLE job ADD COLUMN IF NOT EXISTS run_again BOOLEAN DEFAULT FALSE NOT NULL",
         """
         CREATE TABLE IF NOT EXISTS app_user (
           username VARCHAR(64) PRIMARY KEY, password_hash VARCHAR(100) NOT NULL, role VARCHAR(16) NOT NULL,

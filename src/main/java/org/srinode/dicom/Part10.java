@@ -31,6 +31,10 @@ public final class Part10 {
     public record FileMeta(String sopClassUid, String sopInstanceUid, String transferSyntaxUid, long datasetOffset) {
     }
 
+    /** VRs with a 2-byte reserved field and a 4-byte length in explicit VR (PS3.5 7.1.2). */
+    private static final java.util.Set<String> LONG_VRS = java.util.Set.of("OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR",
+            "UT", "UV");
+
     /**
      * Reads the File Meta Information of {@code file} (not the data set). The meta group ends at the first element
      * outside group 0002; its elements must have the explicit VRs PS3.10 gives them.
@@ -67,8 +71,7 @@ public final class Part10 {
                 String vr = new String(h, 4, 2, StandardCharsets.US_ASCII);
                 long length;
                 int header = 8;
-                if (vr.equals("OB") || vr.equals("UN") || vr.equals("UT") || vr.equals("SQ") || vr.equals("OW") || vr.equals("UC")
-                        || vr.equals("UR")) {
+                if (LONG_VRS.contains(vr)) {
                     length = Integer.toUnsignedLong(Integer.reverseBytes(in.readInt()));
                     header = 12;
                 } else if (vr.chars().allMatch(c -> c >= 'A' && c <= 'Z')) {

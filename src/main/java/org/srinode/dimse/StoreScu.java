@@ -95,6 +95,13 @@ final class StoreScu {
             } catch (IOException | InvalidDicomException e) {
                 throw new DimseTransferException("cannot send " + f + ": " + e.getMessage(), e);
             }
+            try {
+                if (Files.size(f) <= meta.datasetOffset()) {
+                    throw new DimseTransferException("cannot send " + f + ": it holds File Meta Information but no data set");
+                }
+            } catch (IOException e) {
+                throw new DimseTransferException("cannot send " + f + ": " + e.getMessage(), e);
+            }
             if (!Uids.isSafeForPath(meta.sopClassUid()) || !Uids.isSafeForPath(meta.sopInstanceUid())
                     || !Uids.isSafeForPath(meta.transferSyntaxUid())) {
                 throw new DimseTransferException("cannot send " + f + ": its File Meta Information holds a malformed UID");
@@ -135,46 +142,109 @@ final class StoreScu {
         }
     }
 
+    /** Closes the connections of associations whose peer stopped reading (a blocked write has no timeout of its own). */
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "store-scu-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+
     private static void associate(Settings s, Map<Pair, List<Item>> batch, Tally tally) {
         List<Pair> pairs = new ArrayList<>(batch.keySet());
         try (Socket socket = open(s)) {
             InputStream in = socket.getInputStream();
-            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 65536);
-            Accepted ac;
+            Progress progress = new Progress(socket.getOutputStream());
+            OutputStream out = new BufferedOutputStream(progress, 65536);
+            java.util.concurrent.ScheduledFuture<?> watch = WATCHDOG.scheduleWithFixedDelay(() -> progress.closeIfStalled(socket,
+                    s.responseTimeoutMs()), 1, 1, java.util.concurrent.TimeUnit.SECONDS);
             try {
-                Pdus.write(out, Pdus.ASSOCIATE_RQ, requestBody(s, pairs));
-                ac = readReply(in, s);
-            } catch (IOException e) {
-                throw pendingAlert(socket, in, e);
-            }
-            try {
+                Accepted ac;
+                try {
+                    Pdus.write(out, Pdus.ASSOCIATE_RQ, requestBody(s, pairs));
+                    ac = readReply(in, s);
+                } catch (IOException e) {
+                    throw pendingAlert(socket, in, e);
+                }
                 transfer(in, out, pairs, batch, ac, tally);
-            } catch (Pdus.ProtocolException e) {
-                abortQuietly(out, e);
+                release(socket, in, out);
+            } catch (AssociationRejected e) {
                 throw e;
+            } catch (Pdus.ProtocolException e) {
+                abortQuietly(out, e.source, e.reason);
+                throw e;
+            } catch (IOException e) {
+                // PS3.8 AA-8 style: whatever broke (a timeout, a stalled or vanished peer), the association ends with an A-ABORT
+                abortQuietly(out, Pdus.ABORT_SOURCE_USER, Pdus.ABORT_NOT_SPECIFIED);
+                throw progress.stalled ? new SocketTimeoutException("the peer stopped reading") : e;
+            } finally {
+                watch.cancel(false);
             }
-            release(socket, in, out);
         } catch (AssociationRejected e) {
             tally.fail(e.getMessage());
         } catch (SSLException e) {
             tally.fail("TLS with " + s.peer() + " failed: " + e.getMessage());
         } catch (SocketTimeoutException e) {
-            tally.fail("no answer from " + s.peer() + " within " + s.responseTimeoutMs() + " ms");
+            tally.fail("no progress with " + s.peer() + " within " + s.responseTimeoutMs() + " ms (" + e.getMessage() + ")");
         } catch (IOException e) {
             tally.fail("association with " + s.peer() + " failed: " + e);
+        }
+    }
+
+    /** Counts what a write moved, so that the watchdog can tell a slow peer from one that stopped reading. */
+    private static final class Progress extends java.io.FilterOutputStream {
+        private volatile long writingSince;   // 0 while no write is blocked
+        private volatile boolean stalled;
+
+        Progress(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            writingSince = System.nanoTime();
+            try {
+                out.write(b, off, len);
+            } finally {
+                writingSince = 0;
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        void closeIfStalled(Socket socket, int timeoutMs) {
+            long since = writingSince;
+            if (since != 0 && System.nanoTime() - since > timeoutMs * 1_000_000L) {
+                stalled = true;
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // closing is all that is left to do
+                }
+            }
         }
     }
 
     /** Sends each pair's files over its context, one C-STORE-RQ after the other, and tallies the responses. */
     private static void transfer(InputStream in, OutputStream out, List<Pair> pairs, Map<Pair, List<Item>> batch, Accepted ac, Tally tally)
             throws IOException {
-        int fragment = (int) Math.min(MAX_SEND, ac.peerMaxPdu == 0 ? MAX_SEND : Math.max(64, ac.peerMaxPdu)) - 6;
+        if (ac.peerMaxPdu != 0 && ac.peerMaxPdu < 7) {
+            throw new Pdus.ProtocolException("the peer's Maximum Length Receive of " + ac.peerMaxPdu + " bytes leaves no room for data",
+                    Pdus.ABORT_INVALID_PARAMETER);
+        }
+        int fragment = (int) Math.min(MAX_SEND, ac.peerMaxPdu == 0 ? MAX_SEND : ac.peerMaxPdu) - 6;
         int messageId = 0;
         for (int i = 0; i < pairs.size(); i++) {
             int pcId = 2 * i + 1;
             Pair pair = pairs.get(i);
             List<Item> items = batch.get(pair);
             String result = ac.results.get(pcId);
+            String accepted = ac.transferSyntaxes.get(pcId);
+            if (result == null && accepted != null && !accepted.equals(pair.transferSyntax)) {
+                result = "the peer accepted transfer syntax " + accepted + " instead of the proposed " + pair.transferSyntax;
+            }
             if (result != null) {
                 for (Item it : items) {
                     tally.fail(it.meta.sopInstanceUid() + ": " + result);
@@ -187,7 +257,10 @@ final class StoreScu {
                 writeDataset(out, pcId, it, fragment);
                 Commands rsp = readResponse(in, messageId);
                 int status = rsp.us(Commands.STATUS);
-                if (acknowledges(status)) {
+                String answered = rsp.string(Commands.AFFECTED_SOP_INSTANCE);
+                if (!answered.isEmpty() && !answered.equals(it.meta.sopInstanceUid())) {
+                    tally.fail(it.meta.sopInstanceUid() + ": the response names another instance (" + answered + ")");
+                } else if (acknowledges(status)) {
                     tally.acknowledged++;
                 } else {
                     String comment = rsp.string(Commands.ERROR_COMMENT);
@@ -197,9 +270,9 @@ final class StoreScu {
         }
     }
 
-    private static void abortQuietly(OutputStream out, Pdus.ProtocolException e) {
+    private static void abortQuietly(OutputStream out, int source, int reason) {
         try {
-            Pdus.write(out, Pdus.ABORT, Pdus.abortBody(e.source, e.reason));
+            Pdus.write(out, Pdus.ABORT, Pdus.abortBody(source, reason));
         } catch (IOException ignored) {
             // the association ends either way
         }
@@ -278,8 +351,11 @@ final class StoreScu {
         return out.toByteArray();
     }
 
-    /** What an A-ASSOCIATE-AC said: the peer's Maximum Length Receive and, per refused context ID, why. */
-    record Accepted(long peerMaxPdu, Map<Integer, String> results) {
+    /**
+     * What an A-ASSOCIATE-AC said: the peer's Maximum Length Receive, per refused context ID why, and per accepted one the
+     * transfer syntax it accepted.
+     */
+    record Accepted(long peerMaxPdu, Map<Integer, String> results, Map<Integer, String> transferSyntaxes) {
     }
 
     /** An A-ASSOCIATE-RJ or an A-ABORT instead of the acceptance. */
@@ -338,6 +414,7 @@ final class StoreScu {
             throw new Pdus.ProtocolException("A-ASSOCIATE-AC of " + b.length + " bytes", Pdus.ABORT_INVALID_PARAMETER);
         }
         Map<Integer, String> refused = new LinkedHashMap<>();
+        Map<Integer, String> syntaxes = new LinkedHashMap<>();
         List<Integer> seen = new ArrayList<>();
         long maxPdu = 0;
         int p = 68;
@@ -353,6 +430,14 @@ final class StoreScu {
                 int id = b[start] & 0xff;
                 int result = b[start + 2] & 0xff;
                 seen.add(id);
+                int q = start + 4;
+                while (q + 4 <= start + len) {
+                    int l = Pdus.u16(b, q + 2);
+                    if ((b[q] & 0xff) == 0x40 && q + 4 + l <= start + len) {
+                        syntaxes.put(id, new String(b, q + 4, l, java.nio.charset.StandardCharsets.US_ASCII).replace("\0", "").trim());
+                    }
+                    q += 4 + l;
+                }
                 if (result != 0) {
                     refused.put(id, switch (result) {
                         case 1 -> "the peer refused the presentation context (user rejection)";
@@ -379,7 +464,7 @@ final class StoreScu {
                 refused.putIfAbsent(id, "the peer did not answer the presentation context");
             }
         }
-        return new Accepted(maxPdu, refused);
+        return new Accepted(maxPdu, refused, syntaxes);
     }
 
     /** One P-DATA-TF body holding one PDV (PS3.8 9.3.5): item length, context ID, message control header, data. */

@@ -203,13 +203,41 @@ public class JobQueue {
     /** The job finished; a job cancelled while it ran stays CANCELLED (that decision stands). */
     public void succeeded(long id) {
         Tx.run(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'DONE', updated_at = ? WHERE id = ? AND state <> 'CANCELLED'")) {
-                ps.setTimestamp(1, Timestamp.from(Instant.now()));
-                ps.setLong(2, id);
+            // a job asked to run again while it ran (enqueueOrRunAgain) is due again instead of done
+            try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = CASE WHEN run_again THEN 'PENDING' ELSE 'DONE' END, "
+                    + "attempts = CASE WHEN run_again THEN 0 ELSE attempts END, next_attempt_at = ?, run_again = FALSE, updated_at = ? "
+                    + "WHERE id = ? AND state <> 'CANCELLED'")) {
+                Timestamp now = Timestamp.from(Instant.now());
+                ps.setTimestamp(1, now);
+                ps.setTimestamp(2, now);
+                ps.setLong(3, id);
                 ps.executeUpdate();
             }
             return null;
         });
+    }
+
+    /**
+     * Enqueues a job, or, when this job exists already, has it run again: one that is done, dead or cancelled becomes due
+     * now with its attempts reset; one that is running is marked to run again once it has finished (never twice at once);
+     * one that is pending stays as it is. For work whose effect depends on the state when it runs, such as a FHIR
+     * publication that withdraws a series: each withdrawal must be published, also a second one in the same generation.
+     */
+    public static void enqueueOrRunAgain(Connection c, String kind, String seriesUid, int generation) throws SQLException {
+        enqueue(c, kind, seriesUid, generation);
+        Timestamp now = Timestamp.from(Instant.now());
+        try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = CASE WHEN state = 'RUNNING' THEN state ELSE 'PENDING' END, "
+                + "run_again = CASE WHEN state = 'RUNNING' THEN TRUE ELSE run_again END, "
+                + "attempts = CASE WHEN state = 'RUNNING' THEN attempts ELSE 0 END, "
+                + "next_attempt_at = CASE WHEN state = 'RUNNING' THEN next_attempt_at ELSE ? END, updated_at = ? "
+                + "WHERE kind = ? AND series_uid = ? AND generation = ? AND state IN ('DONE', 'DEAD', 'CANCELLED', 'RUNNING')")) {
+            ps.setTimestamp(1, now);
+            ps.setTimestamp(2, now);
+            ps.setString(3, kind);
+            ps.setString(4, seriesUid);
+            ps.setInt(5, generation);
+            ps.executeUpdate();
+        }
     }
 
     /** The job as it is now. */

@@ -47,7 +47,9 @@ public class Supersession {
      * @return the series withdrawn (empty at generation 1 or when nothing was made before)
      */
     public List<SeriesAssembler.Superseded> withdrawEarlier(String sourceUid, int generation, String reason) {
-        return register(sourceUid, generation, 1, List.of(), reason);
+        // the run is the series' current one: an operator's re-run that ends out of scope withdraws under its own note UID
+        int run = series.find(sourceUid).map(SeriesInfo::enhanceRun).orElse(1);
+        return register(sourceUid, generation, run, List.of(), reason);
     }
 
     /**
@@ -60,13 +62,13 @@ public class Supersession {
      */
     public List<SeriesAssembler.Superseded> register(String sourceUid, int generation, int enhanceRun, List<SeriesAssembler.Derived> outputs,
                                                      String replacedBy) {
-        String noteUid = enhanceRun > 1 ? DerivedUids.of(sourceUid, "rejection-note", "generation-" + generation, "run-" + enhanceRun)
-                : DerivedUids.of(sourceUid, "rejection-note", "generation-" + generation);
-        String why = enhanceRun > 1 ? "the acquired series was enhanced again at an operator's request (run " + enhanceRun + ")"
+        String noteUid = enhanceRun > 1 ? DerivedUids.of(sourceUid, "rejection-note", "generation-" + generation, "run-" + enhanceRun,
+                outputs.isEmpty() ? "not-enhanced" : "replaced") : DerivedUids.of(sourceUid, "rejection-note", "generation-" + generation);
+        String why = enhanceRun > 1 ? "an operator had the acquired series enhanced again (run " + enhanceRun + ")"
                 : "the acquired series changed (generation " + generation + ")";
         List<SeriesAssembler.Superseded> done = series.supersede(sourceUid, generation, outputs, Set.of(), replacedBy,
                 withdrawn -> note(sourceUid, withdrawn, noteUid, "is superseded: " + why + "; "
-                        + (outputs.isEmpty() ? "it was not enhanced again." : "its replacement is series " + replacedBy + ".")));
+                        + (outputs.isEmpty() ? "no new output replaces it." : "its replacement is series " + replacedBy + ".")));
         log(sourceUid, generation, replacedBy, done);
         return done;
     }

@@ -181,7 +181,7 @@ public class SeriesAssembler {
         if ("COMPLETE".equals(state.get())) {
             try (PreparedStatement ps = c.prepareStatement("UPDATE series SET state = 'RECEIVING', generation = generation + 1, "
                     + "first_received_at = ?, last_received_at = ?, completed_at = NULL, assessment = NULL, decision = NULL, "
-                    + "consistency = NULL, outcome = NULL WHERE series_uid = ? AND state = 'COMPLETE'")) {
+                    + "consistency = NULL, outcome = NULL, enhance_run = 1 WHERE series_uid = ? AND state = 'COMPLETE'")) {
                 ps.setTimestamp(1, Timestamp.from(now));
                 ps.setTimestamp(2, Timestamp.from(now));
                 ps.setString(3, seriesUid);
@@ -459,7 +459,7 @@ public class SeriesAssembler {
         if (anyPublished && current.isEmpty() && register.stream().noneMatch(Derived::publish)) {
             // the EHR was told about a series that is now withdrawn and no new publication will replace it: a withdrawal
             // publication of the source (PublishStage) takes it out of the ImagingStudy and deletes its findings
-            JobQueue.enqueue(c, PUBLISH, sourceUid, find(c, sourceUid).map(SeriesInfo::generation).orElse(Math.max(1, generation)));
+            JobQueue.enqueueOrRunAgain(c, PUBLISH, sourceUid, find(c, sourceUid).map(SeriesInfo::generation).orElse(Math.max(1, generation)));
         }
         return withdrawn;
     }
@@ -481,10 +481,16 @@ public class SeriesAssembler {
         return Tx.run(ds, c -> {
             lockSeries(c, sourceUid);
             SeriesInfo s = acquired(c, sourceUid);
-            String enhancing = jobState(c, sourceUid, "ENHANCE", s.generation());
-            if ("PENDING".equals(enhancing) || "RUNNING".equals(enhancing)) {
-                throw new NotApplicable("an enhancement of series " + sourceUid + " is " + enhancing.toLowerCase(java.util.Locale.ROOT)
-                        + ": discard its output once it is done");
+            if (!"COMPLETE".equals(s.state())) {
+                throw new NotApplicable("series " + sourceUid + " is " + s.state() + " (late instances arrived): its next generation "
+                        + "replaces the output; discard that once it is done");
+            }
+            for (String kind : List.of("ASSESS", "ENHANCE")) {
+                String state = jobState(c, sourceUid, kind, s.generation());
+                if ("PENDING".equals(state) || "RUNNING".equals(state)) {
+                    throw new NotApplicable("the " + (kind.equals("ASSESS") ? "assessment" : "enhancement") + " of series " + sourceUid
+                            + " is " + state.toLowerCase(java.util.Locale.ROOT) + ": discard its output once it is done");
+                }
             }
             List<Superseded> withdrawn = supersede(c, sourceUid, 0, List.of(), java.util.Set.of(), DISCARDED, note);
             if (withdrawn.isEmpty()) {

@@ -123,6 +123,38 @@ class StoreScuTest {
     }
 
     @Test
+    void aPeerThatStopsReadingIsAbandonedAfterTheTimeoutAndAnEmptyDataSetIsNotSent() throws Exception {
+        // 32 MiB of pixel data: more than loopback socket buffers hold, so the write blocks once the peer stops reading
+        Path big = TestPart10.mr("1.2.3.9.7").pixels(4096, 4096, 32 << 20).write(dir.resolve("big/big.dcm"), TestPart10.MR, "1.2.3.9.7");
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread peer = new Thread(() -> {
+                try (java.net.Socket s = server.accept()) {
+                    java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+                    in.readUnsignedByte();
+                    in.readUnsignedByte();
+                    byte[] body = new byte[in.readInt()];
+                    in.readFully(body);
+                    AssociateRequest rq = AssociateRequest.parse(body);
+                    Pdus.write(s.getOutputStream(), Pdus.ASSOCIATE_AC, rq.acceptBody(rq.negotiate(), 16384, "1.2.3", "STALLED"));
+                    Thread.sleep(60_000);   // accepted, then never reads again
+                } catch (Exception ignored) {
+                    // the client gave up and closed: done
+                }
+            });
+            peer.setDaemon(true);
+            peer.start();
+            long t0 = System.nanoTime();
+            StoreScu.Settings s = new StoreScu.Settings("127.0.0.1", server.getLocalPort(), "SRI_NODE", "SENDER", null, true, 5000, 2000);
+            assertThatThrownBy(() -> StoreScu.send(s, List.of(big))).isInstanceOf(DimseTransferException.class)
+                    .hasMessageContaining("no progress with SRI_NODE@127.0.0.1:" + server.getLocalPort() + " within 2000 ms");
+            assertThat((System.nanoTime() - t0) / 1e9).as("seconds until the stalled peer is given up").isLessThan(15);
+            peer.interrupt();
+        }
+        Path empty = new TestPart10("1.2.840.10008.1.2.1").write(dir.resolve("empty/e.dcm"), TestPart10.MR, "1.2.3.9.8");
+        assertThatThrownBy(() -> StoreScu.send(plain(1, "SENDER"), List.of(empty))).hasMessageContaining("no data set");
+    }
+
+    @Test
     void tlsChecksTheCertificateAndTheHostName() throws Exception {
         KeyStore node = keyPair("node", "CN=sri-node test", "ip:127.0.0.1");
         KeyStore wrongName = keyPair("wrong", "CN=127.0.0.1", "dns:pacs.elsewhere.test");

@@ -276,6 +276,24 @@ class SeriesAssemblerTest {
         assertThat(a.find("1.2.9.9").orElseThrow().enhanceRun()).isEqualTo(2);
         assertThatThrownBy(() -> a.enhanceAgain("1.2.9.9", "otto", "twice")).hasMessageContaining("pending already");
         assertThatThrownBy(() -> a.enhanceAgain("9.9.9", "otto", "why")).hasMessageContaining("no series 9.9.9");
+        // the re-run's output is published, then discarded too: the withdrawal is published again, not dropped as a duplicate
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE job SET state = 'DONE' WHERE series_uid = '1.2.9.9'");
+        }
+        a.registerDerived(List.of(derived("2.25.13", "2.25.13.1", "MR")), true, "1.2.9.9", "m 1", true);
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE job SET state = 'DONE' WHERE series_uid = '2.25.13'");
+            s.executeUpdate("UPDATE job SET state = 'RUNNING' WHERE series_uid = '1.2.9.9' AND kind = 'PUBLISH'");
+        }
+        a.discard("1.2.9.9", "otto", "still wrong", w -> derived("2.25.20", "2.25.20.1", "KO"));
+        assertThat(jobState("1.2.9.9", "PUBLISH")).as("running now: it runs again when done, never twice at once").isEqualTo("RUNNING");
+        long publish = count("SELECT id FROM job WHERE series_uid = '1.2.9.9' AND kind = 'PUBLISH'");
+        new JobQueue(ds, new Schema(ds)).succeeded(publish);
+        assertThat(jobState("1.2.9.9", "PUBLISH")).isEqualTo("PENDING");
+        // late instances re-open the series: its run starts again at 1, and nothing is discarded while it is not complete
+        a.onInstance(instance("1.2.9.9", "1.2.9.9.2"));
+        assertThat(a.find("1.2.9.9").orElseThrow().enhanceRun()).isEqualTo(1);
+        assertThatThrownBy(() -> a.discard("1.2.9.9", "otto", "why", w -> null)).hasMessageContaining("is RECEIVING");
     }
 
     @Test
