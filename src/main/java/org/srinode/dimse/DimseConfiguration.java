@@ -54,7 +54,8 @@ public class DimseConfiguration {
     private boolean tlsVerifyHostname = true;
     @UriParam(defaultValue = "10000", description = "SCU: TCP connect and TLS handshake limit, in ms")
     private int connectTimeoutMs = 10000;
-    @UriParam(defaultValue = "60000", description = "SCU: longest wait for the association reply and for each C-STORE-RSP, in ms")
+    @UriParam(defaultValue = "60000", description = "SCU: longest wait for the association reply and for each C-STORE-RSP, and "
+            + "longest a write may stay blocked on a peer that stopped reading, in ms")
     private int responseTimeoutMs = 60000;
     @UriParam(description = "SCU: remote host")
     private String host = "127.0.0.1";

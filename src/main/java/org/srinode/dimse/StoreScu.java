@@ -55,7 +55,8 @@ final class StoreScu {
      * @param tls               SSL context of the TLS connection, or null for plain TCP
      * @param verifyHostname    with TLS: the peer's certificate must name {@code host} (RFC 6125, as for HTTPS)
      * @param connectTimeoutMs  TCP connect and TLS handshake limit, in ms
-     * @param responseTimeoutMs longest wait for the A-ASSOCIATE reply and for each C-STORE-RSP, in ms
+     * @param responseTimeoutMs longest wait for the A-ASSOCIATE reply and for each C-STORE-RSP, and longest a write may stay
+     *                          blocked on a peer that does not read, in ms
      */
     record Settings(String host, int port, String calledAe, String callingAe, SSLContext tls, boolean verifyHostname,
                     int connectTimeoutMs, int responseTimeoutMs) {
