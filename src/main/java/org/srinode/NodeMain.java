@@ -56,6 +56,21 @@ public final class NodeMain {
         } catch (java.io.IOException | UnsupportedOperationException e) {
             System.err.println("sri-node: cannot make the audit folder private: " + e.getMessage());
         }
+        // the parts of the node this process runs (issue 14): routes and beans read sri.role.<role>
+        try {
+            java.util.Set<NodeRoles> roles = NodeRoles.parse(System.getProperty("sri.node.roles", env.get("SRI_NODE_ROLES")));
+            NodeRoles.properties(roles).forEach(System::setProperty);
+            System.setProperty("sri.node.roles.describe", roles.size() == NodeRoles.values().length ? "all"
+                    : roles.stream().map(NodeRoles::key).collect(java.util.stream.Collectors.joining(",")));
+        } catch (IllegalArgumentException e) {
+            System.err.println("sri-node: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        // a shared PostgreSQL (SRI_DB_URL) replaces the embedded H2 database, whose datasource is then not started
+        if (!System.getProperty("sri.db.url", env.getOrDefault("SRI_DB_URL", "")).isBlank()) {
+            setUnlessOperatorDid("quarkus.datasource.active", "false");
+        }
         HttpsSetup.Decision https;
         try {
             https = HttpsSetup.decide(env, Path.of(env.getOrDefault("SRI_DATA_DIR", "./data")));

@@ -83,10 +83,10 @@ function actionsForm(view, derivedViews) {
 }
 
 function jobTable(view) {
-  const t = el('table', {}, el('tr', {}, el('th', {}, 'job'), el('th', {}, 'state'), el('th', {}, 'attempts'), el('th', {}, 'last error')));
+  const t = el('table', {}, el('tr', {}, el('th', {}, 'job'), el('th', {}, 'state'), el('th', {}, 'node'), el('th', {}, 'attempts'), el('th', {}, 'last error')));
   for (const j of view.jobs) {
     t.append(el('tr', {}, el('td', {}, j.kind), el('td', {}, badge(j.state), j.state === 'DEAD' && isOperator() ? requeueButton(j) : null),
-        el('td', {}, j.attempts), el('td', {}, j.lastError || '')));
+        el('td', {}, j.claimedBy || ''), el('td', {}, j.attempts), el('td', {}, j.lastError || '')));
   }
   return t;
 }

@@ -11,13 +11,16 @@ import org.srinode.dimse.DimseConsumer;
 
 /**
  * Readiness: DOWN until a DICOM SCP ({@code dimse:scp} consumer, in whichever route hospital IT put it)
- * is bound and its listener runs.
+ * is bound and its listener runs; UP without one on a node that does not run the ingest role (SRI_NODE_ROLES).
  */
 @Readiness
 @ApplicationScoped
 public class NodeHealth implements HealthCheck {
     @Inject
     CamelContext camel;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "sri.role.ingest", defaultValue = "true")
+    boolean ingest;
 
     @Override
     public HealthCheckResponse call() {
@@ -26,6 +29,9 @@ public class NodeHealth implements HealthCheck {
                 return HealthCheckResponse.named("dicom-scp").up().withData("port", c.localPort()).withData("tlsPort", c.tlsLocalPort())
                         .withData("route", route.getId()).build();
             }
+        }
+        if (!ingest) {
+            return HealthCheckResponse.named("dicom-scp").up().withData("port", -1).withData("role", "not ingest (SRI_NODE_ROLES)").build();
         }
         return HealthCheckResponse.named("dicom-scp").down().withData("port", -1).build();
     }

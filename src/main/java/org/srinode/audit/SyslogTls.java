@@ -49,7 +49,8 @@ final class SyslogTls implements ClientSocketFactory {
      * @param trustedCa   PEM certificates trusted to sign the repository's certificate, or null (the JDK's trust store)
      * @param certificate PEM client certificate, or null
      * @param key         PEM key of {@code certificate}, or null
-     * @return the handler attached (close it at shutdown, after the last message)
+     * @return the handler attached (close it at shutdown, after the last message: it sends what is queued first, for up
+     *         to 5 s)
      * @throws IllegalArgumentException unreadable or mismatched files, or an endpoint that is not host:port (start-up stops)
      */
     static Handler attach(String endpoint, Path trustedCa, Path certificate, Path key) {
@@ -74,11 +75,9 @@ final class SyslogTls implements ClientSocketFactory {
         syslog.setMaxLength(60 * 1024);
         syslog.setTruncate(false);
         syslog.setFormatter(new org.jboss.logmanager.formatters.PatternFormatter("%s"));
-        org.jboss.logmanager.handlers.AsyncHandler async = new org.jboss.logmanager.handlers.AsyncHandler(QUEUE);
-        async.setOverflowAction(org.jboss.logmanager.handlers.AsyncHandler.OverflowAction.DISCARD);
-        async.addHandler(syslog);
-        java.util.logging.Logger.getLogger("sri.atna").addHandler(async);
-        return async;
+        QueuedHandler queued = new QueuedHandler(syslog, QUEUE, 5000);
+        java.util.logging.Logger.getLogger("sri.atna").addHandler(queued);
+        return queued;
     }
 
     /** Audit messages waiting for the repository at most; more are dropped from the syslog copy (never from the file). */

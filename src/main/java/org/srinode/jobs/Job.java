@@ -13,7 +13,9 @@ import java.time.Instant;
  * @param attempts   failed attempts so far
  * @param nextAttemptAt when it may run next
  * @param lastError  reason of the last failure
+ * @param claimedBy  the node that claimed it last ({@code sri.node.id}), null before its first claim
+ * @param leaseUntil while RUNNING: until when the claim holds unless renewed (then any node may claim it again); else null
  */
 public record Job(long id, String kind, String seriesUid, int generation, String state, int attempts, Instant nextAttemptAt,
-                  String lastError) {
+                  String lastError, String claimedBy, Instant leaseUntil) {
 }

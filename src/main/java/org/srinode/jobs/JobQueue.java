@@ -13,27 +13,127 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
-import org.srinode.db.Schema;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.srinode.db.Database;
 import org.srinode.db.Tx;
 
 /**
  * The durable hand-off between stages: jobs live in the database, so a restart resumes them and a
  * failure is retried with exponential backoff until the attempt limit, then marked DEAD.
+ *
+ * <p>Several nodes may share the queue (issue 14, PostgreSQL): a job is claimed with {@code SELECT ... FOR UPDATE SKIP
+ * LOCKED}, so two nodes never claim the same one, and carries the claiming node ({@code claimed_by}) and a lease
+ * ({@code lease_until}) that the node renews every third of {@code sri.jobs.lease} while it runs. A RUNNING job whose
+ * lease has expired (its node died, or lost the database for longer than the lease) is claimed again by any node, with
+ * the expiry counted as a failed attempt; the late result of the node that lost it is not recorded. A node that starts
+ * again makes its own RUNNING jobs due at once.
  */
 @ApplicationScoped
 public class JobQueue {
-    private final DataSource ds;
+    private static final Logger LOG = Logger.getLogger(JobQueue.class);
 
-    /** The node's queue: {@code schema} is a dependency so the tables exist before any timer claims a job. */
+    private final DataSource ds;
+    private final String nodeId;
+    private final Duration lease;
+    private java.util.concurrent.ScheduledExecutorService renewer;
+
+    /**
+     * The node's queue: {@code db} is a dependency so the tables exist before any timer claims a job.
+     *
+     * @param nodeId   {@code sri.node.id} ({@code SRI_NODE_ID}): this node's name in {@code claimed_by}; default host
+     *                 name and HTTP port, which differ between the nodes sharing a database
+     * @param httpPort {@code quarkus.http.port}, for the default node name
+     * @param lease    {@code sri.jobs.lease}: how long a claim holds without renewal
+     */
     @Inject
-    public JobQueue(DataSource ds, Schema schema) {
-        this.ds = ds;
-        schema.ready();
+    public JobQueue(Database db, @ConfigProperty(name = "sri.node.id") Optional<String> nodeId,
+                    @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int httpPort,
+                    @ConfigProperty(name = "sri.jobs.lease", defaultValue = "30s") Duration lease) {
+        this(db.dataSource(), nodeId.filter(n -> !n.isBlank()).orElseGet(() -> hostName() + ":" + httpPort), lease);
+        int resumed = resumeOwnJobs();
+        if (resumed > 0) {
+            LOG.infof("%d job(s) this node (%s) was running when it stopped are due again", resumed, this.nodeId);
+        }
+        renewer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sri-job-lease");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(100, lease.toMillis() / 3);
+        renewer.scheduleWithFixedDelay(() -> {
+            try {
+                renewLeases();
+            } catch (RuntimeException e) {
+                LOG.warnf("cannot renew the leases of this node's running jobs: %s", e.getMessage());
+            }
+        }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
-    /** A queue on a database whose schema the caller created. */
+    /** A queue on a database whose schema the caller created, for one node named "node" with a 30 s lease. */
     public JobQueue(DataSource ds) {
+        this(ds, "node", Duration.ofSeconds(30));
+    }
+
+    /** A queue on a database whose schema the caller created, claiming as {@code nodeId} with leases of {@code lease}. */
+    public JobQueue(DataSource ds, String nodeId, Duration lease) {
         this.ds = ds;
+        this.nodeId = nodeId.length() > 128 ? nodeId.substring(0, 128) : nodeId;
+        this.lease = lease;
+    }
+
+    @jakarta.annotation.PreDestroy
+    void stop() {
+        if (renewer != null) {
+            renewer.shutdownNow();
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return System.getenv().getOrDefault("HOSTNAME", "sri-node");
+        }
+    }
+
+    /** This node's name in {@code claimed_by}. */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /**
+     * Extends the lease of every job this node is running to {@code sri.jobs.lease} from now (the node's timer calls it
+     * every third of the lease).
+     *
+     * @return how many leases were renewed
+     */
+    public int renewLeases() {
+        return Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE job SET lease_until = ? WHERE state = 'RUNNING' AND claimed_by = ?")) {
+                ps.setTimestamp(1, Timestamp.from(Instant.now().plus(lease)));
+                ps.setString(2, nodeId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * Makes the jobs this node was running when it stopped due again now (no lease to wait for: this node owned them).
+     *
+     * @return how many
+     */
+    public int resumeOwnJobs() {
+        return Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'PENDING', lease_until = NULL, next_attempt_at = ?, "
+                    + "updated_at = ? WHERE state = 'RUNNING' AND claimed_by = ?")) {
+                Timestamp now = Timestamp.from(Instant.now());
+                ps.setTimestamp(1, now);
+                ps.setTimestamp(2, now);
+                ps.setString(3, nodeId);
+                return ps.executeUpdate();
+            }
+        });
     }
 
     /** How long a stage's poll waits for a job of its kind to be enqueued in this process before it polls again. */
@@ -113,6 +213,8 @@ public class JobQueue {
      */
     public static void enqueue(Connection c, String kind, String seriesUid, int generation) throws SQLException {
         Timestamp now = Timestamp.from(Instant.now());
+        // PostgreSQL aborts the whole transaction on an error: the insert runs under a savepoint that a lost race rolls back
+        java.sql.Savepoint before = c.getAutoCommit() ? null : c.setSavepoint();
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO job (kind, series_uid, generation, state, attempts, next_attempt_at, created_at, updated_at) "
                         + "SELECT ?, ?, ?, 'PENDING', 0, ?, ?, ? WHERE NOT EXISTS "
@@ -127,9 +229,15 @@ public class JobQueue {
             ps.setString(8, seriesUid);
             ps.setInt(9, generation);
             ps.executeUpdate();
+            if (before != null) {
+                c.releaseSavepoint(before);
+            }
         } catch (SQLException e) {
             if (!"23505".equals(e.getSQLState())) {   // a concurrent insert of the same job won: it exists, as wanted
                 throw e;
+            }
+            if (before != null) {
+                c.rollback(before);
             }
         }
         wake(kind);
@@ -151,7 +259,9 @@ public class JobQueue {
     /**
      * Claims up to {@code limit} due jobs of a kind, oldest first, leaving for later a job that must not
      * run while another one runs (an ordering rule of its stage). The jobs are claimed one by one in one
-     * transaction, so a rule also holds between the jobs of one claim.
+     * transaction, so a rule also holds between the jobs of one claim; with a rule, claims of that kind are serialised
+     * over all nodes (a row lock in {@code job_claim}), so two nodes cannot both take the other's candidate as not running.
+     * Due means PENDING with its next attempt now or earlier, or RUNNING with an expired lease (counted as a failed attempt).
      *
      * @param waitWhile an SQL condition over the candidate job, alias {@code j} (for example
      *                  {@code EXISTS (SELECT 1 FROM job r WHERE r.state = 'RUNNING' AND ...)}); a due job for which it
@@ -160,14 +270,19 @@ public class JobQueue {
     public List<Job> claimDue(String kind, int limit, String waitWhile) {
         return Tx.run(ds, c -> {
             List<Job> jobs = new ArrayList<>();
-            String sql = "SELECT * FROM job j WHERE j.kind = ? AND j.state = 'PENDING' AND j.next_attempt_at <= ?"
-                    + (waitWhile == null ? "" : " AND NOT (" + waitWhile + ")") + " ORDER BY j.id LIMIT 1 FOR UPDATE";
+            if (waitWhile != null) {
+                lockClaims(c, kind);
+            }
+            String sql = "SELECT * FROM job j WHERE j.kind = ? AND (j.state = 'PENDING' AND j.next_attempt_at <= ? "
+                    + "OR j.state = 'RUNNING' AND j.lease_until < ?)"
+                    + (waitWhile == null ? "" : " AND NOT (" + waitWhile + ")") + " ORDER BY j.id LIMIT 1 FOR UPDATE SKIP LOCKED";
             Timestamp now = Timestamp.from(Instant.now());
             while (jobs.size() < limit) {
                 Job next = null;
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
                     ps.setString(1, kind);
                     ps.setTimestamp(2, now);
+                    ps.setTimestamp(3, now);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (rs.next()) {
                             next = map(rs);
@@ -177,11 +292,74 @@ public class JobQueue {
                 if (next == null) {
                     break;
                 }
-                setState(c, next.id(), "RUNNING");
-                jobs.add(next);
+                boolean expired = "RUNNING".equals(next.state());
+                try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'RUNNING', claimed_by = ?, lease_until = ?, "
+                        + "attempts = attempts + ?, last_error = ?, updated_at = ? WHERE id = ?")) {
+                    ps.setString(1, nodeId);
+                    ps.setTimestamp(2, Timestamp.from(Instant.now().plus(lease)));
+                    ps.setInt(3, expired ? 1 : 0);
+                    ps.setString(4, expired ? truncate("the lease of " + next.claimedBy() + " expired at " + next.leaseUntil()
+                            + " (the node stopped or lost the database); claimed again by " + nodeId) : next.lastError());
+                    ps.setTimestamp(5, now);
+                    ps.setLong(6, next.id());
+                    ps.executeUpdate();
+                }
+                if (expired) {
+                    LOG.warnf("job %d (%s of series %s): the lease of %s expired at %s; this node (%s) runs it again", next.id(), kind,
+                            next.seriesUid(), next.claimedBy(), next.leaseUntil(), nodeId);
+                }
+                jobs.add(find(c, next.id()).orElseThrow());
             }
             return jobs;
         });
+    }
+
+    /** Serialises claims of one kind over all nodes until the transaction ends (the kind's row in job_claim, made on first use). */
+    private static void lockClaims(Connection c, String kind) throws SQLException {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE job_claim SET claims = claims + 1 WHERE kind = ?")) {
+                ps.setString(1, kind);
+                if (ps.executeUpdate() == 1) {
+                    return;
+                }
+            }
+            java.sql.Savepoint before = c.setSavepoint();
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO job_claim (kind, claims) VALUES (?, 0)")) {
+                ps.setString(1, kind);
+                ps.executeUpdate();
+                c.releaseSavepoint(before);
+            } catch (SQLException e) {
+                if (!"23505".equals(e.getSQLState())) {
+                    throw e;
+                }
+                c.rollback(before);   // another node made the row first: lock it
+            }
+        }
+        throw new SQLException("cannot lock the claims of job kind " + kind);
+    }
+
+    private static String truncate(String s) {
+        return s == null ? null : s.length() > 2000 ? s.substring(0, 2000) : s;
+    }
+
+    /**
+     * Whether this node may record the result of a job, locking its row: it is not RUNNING under another node's claim
+     * (this node lost the lease and another node runs the job again). Logs when it may not.
+     */
+    private boolean owned(Connection c, long id) throws SQLException {
+        Optional<Job> j;
+        try (PreparedStatement ps = c.prepareStatement("SELECT * FROM job WHERE id = ? FOR UPDATE")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                j = rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        }
+        if (j.isPresent() && "RUNNING".equals(j.get().state()) && !nodeId.equals(j.get().claimedBy())) {
+            LOG.warnf("job %d (%s of series %s) is now run by %s (this node, %s, lost its lease): this node's result is not recorded",
+                    id, j.get().kind(), j.get().seriesUid(), j.get().claimedBy(), nodeId);
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -203,9 +381,13 @@ public class JobQueue {
     /** The job finished; a job cancelled while it ran stays CANCELLED (that decision stands). */
     public void succeeded(long id) {
         Tx.run(ds, c -> {
+            if (!owned(c, id)) {
+                return null;
+            }
             // a job asked to run again while it ran (enqueueOrRunAgain) is due again instead of done
             try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = CASE WHEN run_again THEN 'PENDING' ELSE 'DONE' END, "
-                    + "attempts = CASE WHEN run_again THEN 0 ELSE attempts END, next_attempt_at = ?, run_again = FALSE, updated_at = ? "
+                    + "attempts = CASE WHEN run_again THEN 0 ELSE attempts END, next_attempt_at = ?, run_again = FALSE, lease_until = NULL, "
+                    + "updated_at = ? "
                     + "WHERE id = ? AND state <> 'CANCELLED'")) {
                 Timestamp now = Timestamp.from(Instant.now());
                 ps.setTimestamp(1, now);
@@ -254,14 +436,14 @@ public class JobQueue {
     public Job failed(long id, String error, int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
         return Tx.run(ds, c -> {
             Job j = find(c, id).orElseThrow();
-            if ("CANCELLED".equals(j.state())) {
-                return j;   // cancelled while it ran: that decision stands
+            if ("CANCELLED".equals(j.state()) || !owned(c, id)) {
+                return j;   // cancelled while it ran: that decision stands; run again by another node: its result counts
             }
             int attempts = j.attempts() + 1;
             boolean dead = attempts >= maxAttempts;
             long backoffMs = Math.min(maxBackoff.toMillis(), initialBackoff.toMillis() << Math.min(20, attempts - 1));
             try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = ?, attempts = ?, next_attempt_at = ?, "
-                    + "last_error = ?, updated_at = ? WHERE id = ?")) {
+                    + "last_error = ?, lease_until = NULL, updated_at = ? WHERE id = ?")) {
                 ps.setString(1, dead ? "DEAD" : "PENDING");
                 ps.setInt(2, attempts);
                 ps.setTimestamp(3, Timestamp.from(Instant.now().plusMillis(backoffMs)));
@@ -350,15 +532,6 @@ public class JobQueue {
         });
     }
 
-    private static void setState(Connection c, long id, String state) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = ?, updated_at = ? WHERE id = ?")) {
-            ps.setString(1, state);
-            ps.setTimestamp(2, Timestamp.from(Instant.now()));
-            ps.setLong(3, id);
-            ps.executeUpdate();
-        }
-    }
-
     private static Optional<Job> find(Connection c, long id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT * FROM job WHERE id = ?")) {
             ps.setLong(1, id);
@@ -371,6 +544,10 @@ public class JobQueue {
     private static Job map(ResultSet rs) throws SQLException {
         return new Job(rs.getLong("id"), rs.getString("kind"), rs.getString("series_uid"), rs.getInt("generation"),
                 rs.getString("state"), rs.getInt("attempts"), rs.getTimestamp("next_attempt_at").toInstant(),
-                rs.getString("last_error"));
+                rs.getString("last_error"), rs.getString("claimed_by"), instant(rs.getTimestamp("lease_until")));
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
     }
 }

@@ -17,8 +17,11 @@ import org.srinode.enhance.EnhancerOptions;
 public class ModelService {
     private static final Logger LOG = Logger.getLogger(ModelService.class);
 
-    /** Where loading stands. */
-    public enum State { DISABLED, LOADING, READY, FAILED }
+    /**
+     * Where loading stands; ELSEWHERE: this process does not run the enhance role (SRI_NODE_ROLES), the enhance nodes
+     * sharing its database run the enhancements it queues.
+     */
+    public enum State { DISABLED, LOADING, READY, FAILED, ELSEWHERE }
 
     /** CDI event fired once the model is loaded and enhancement can run. */
     public record Ready(String detail) {
@@ -32,13 +35,23 @@ public class ModelService {
 
     private final Event<Ready> ready;
 
+    private final boolean enhanceRole;
+
+    /** @param enhanceRole {@code sri.role.enhance} (set from SRI_NODE_ROLES by NodeMain): whether this process enhances */
     @Inject
-    public ModelService(EnhanceConfig config, Event<Ready> ready) {
+    public ModelService(EnhanceConfig config, Event<Ready> ready,
+                        @org.eclipse.microprofile.config.inject.ConfigProperty(name = "sri.role.enhance", defaultValue = "true") boolean enhanceRole) {
         this.config = config;
         this.ready = ready;
+        this.enhanceRole = enhanceRole;
     }
 
     void onStart(@Observes StartupEvent ev) {
+        if (!enhanceRole && config.enabled()) {
+            state = State.ELSEWHERE;
+            detail = "this node does not run the enhance role (SRI_NODE_ROLES): the enhance nodes sharing its database enhance";
+            return;
+        }
         if (!config.enabled()) {
             state = State.DISABLED;
             detail = "sri.enhance.enabled=false";

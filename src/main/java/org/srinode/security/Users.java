@@ -23,7 +23,8 @@ import java.util.Set;
 import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
-import org.srinode.db.Schema;
+import org.srinode.db.Database;
+import org.srinode.db.Sql;
 import org.srinode.db.Tx;
 
 /**
@@ -56,12 +57,11 @@ public class Users {
     private final Path dataDir;
 
     @Inject
-    public Users(DataSource ds, Schema schema, @ConfigProperty(name = "sri.admin-password") Optional<String> adminPassword,
+    public Users(Database db, @ConfigProperty(name = "sri.admin-password") Optional<String> adminPassword,
                  @ConfigProperty(name = "sri.data-dir") String dataDir) {
-        this.ds = ds;
+        this.ds = db.dataSource();
         this.adminPassword = adminPassword.filter(s -> !s.isBlank());
         this.dataDir = Path.of(dataDir);
-        schema.ready();
     }
 
     void onStart(@Observes StartupEvent ev) throws IOException {
@@ -113,13 +113,12 @@ public class Users {
             if (!role.equals("admin") && isLastAdmin(c, username)) {
                 throw new LastAdmin("'" + username + "' is the last admin: make another user admin first");
             }
-            try (PreparedStatement ps = c.prepareStatement("MERGE INTO app_user (username, password_hash, role, created_at) KEY (username) "
-                    + "VALUES (?, ?, ?, COALESCE((SELECT created_at FROM app_user WHERE username = ?), ?))")) {
+            try (PreparedStatement ps = c.prepareStatement(Sql.merge("app_user", 1, "username", "password_hash", "role",
+                    "+created_at:TIMESTAMP"))) {
                 ps.setString(1, username);
                 ps.setString(2, hash);
                 ps.setString(3, role);
-                ps.setString(4, username);
-                ps.setTimestamp(5, Timestamp.from(Instant.now()));
+                ps.setTimestamp(4, Timestamp.from(Instant.now()));
                 ps.executeUpdate();
             }
             return null;

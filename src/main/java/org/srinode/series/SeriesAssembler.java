@@ -21,7 +21,8 @@ import java.util.Set;
 import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
-import org.srinode.db.Schema;
+import org.srinode.db.Database;
+import org.srinode.db.Sql;
 import org.srinode.db.Tx;
 import org.srinode.dicom.InvalidDicomException;
 import org.srinode.dicom.LogText;
@@ -51,7 +52,7 @@ public class SeriesAssembler {
      * series still runs would be undone by it.
      */
     public static final String ONE_PUBLICATION_PER_STUDY = "EXISTS (SELECT 1 FROM job r JOIN series rs ON rs.series_uid = r.series_uid "
-            + "JOIN series js ON js.series_uid = j.series_uid WHERE r.kind = j.kind AND r.state = 'RUNNING' AND rs.study_uid = js.study_uid)";
+            + "JOIN series js ON js.series_uid = j.series_uid WHERE r.kind = j.kind AND r.state = 'RUNNING' AND r.id <> j.id AND rs.study_uid = js.study_uid)";
 
     /**
      * Ordering rule of FORWARD jobs: a rejection note (a KO series the node made) waits while a delivery of a series it
@@ -64,12 +65,13 @@ public class SeriesAssembler {
     private final DataSource ds;
     private final SeriesConfig config;
     private final Path spoolDir;
+    private final boolean ingestRole;
 
     @Inject
-    public SeriesAssembler(DataSource ds, SeriesConfig config, Schema schema,
-                           @ConfigProperty(name = "sri.spool.directory") String spoolDir) {
-        this.ds = ds;
-        schema.ready(); // the tables exist before the first timer queries them
+    public SeriesAssembler(Database db, SeriesConfig config, @ConfigProperty(name = "sri.spool.directory") String spoolDir,
+                           @ConfigProperty(name = "sri.role.ingest", defaultValue = "true") boolean ingestRole) {
+        this.ds = db.dataSource(); // the schema is migrated before the first timer queries it
+        this.ingestRole = ingestRole;
         this.config = config;
         this.spoolDir = Path.of(spoolDir);
     }
@@ -81,6 +83,9 @@ public class SeriesAssembler {
      * reason, and start-up goes on: data never stop the node from starting.
      */
     void recover(@Observes StartupEvent ev) throws IOException {
+        if (!ingestRole) {
+            return;   // the spool is recovered by the ingest nodes (SRI_NODE_ROLES)
+        }
         Set<String> known = new HashSet<>(Tx.run(ds, c -> {
             List<String> uids = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT sop_uid, path FROM instance"); ResultSet rs = ps.executeQuery()) {
@@ -295,17 +300,20 @@ public class SeriesAssembler {
         for (SpooledInstance i : instances) {
             upsertInstance(c, i, now);
         }
-        try (PreparedStatement ps = c.prepareStatement("MERGE INTO series (series_uid, study_uid, modality, state, generation, "
-                + "first_received_at, last_received_at, completed_at, decision, derived_from, model) KEY (series_uid) "
-                + "VALUES (?, ?, ?, 'COMPLETE', 1, ?, ?, ?, 'DERIVED', ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement(Sql.merge("series", 1, "series_uid", "study_uid", "modality", "state",
+                "generation:INT", "first_received_at:TIMESTAMP", "last_received_at:TIMESTAMP", "completed_at:TIMESTAMP", "decision",
+                "derived_from", "model"))) {
             ps.setString(1, first.header().seriesInstanceUid());
             ps.setString(2, first.header().studyInstanceUid());
             ps.setString(3, first.header().modality());
-            ps.setTimestamp(4, Timestamp.from(now));
-            ps.setTimestamp(5, Timestamp.from(now));
+            ps.setString(4, "COMPLETE");
+            ps.setInt(5, 1);
             ps.setTimestamp(6, Timestamp.from(now));
-            ps.setString(7, sourceUid);
-            ps.setString(8, model);
+            ps.setTimestamp(7, Timestamp.from(now));
+            ps.setTimestamp(8, Timestamp.from(now));
+            ps.setString(9, "DERIVED");
+            ps.setString(10, sourceUid);
+            ps.setString(11, model);
             ps.executeUpdate();
         }
         if (forward) {
@@ -701,8 +709,8 @@ public class SeriesAssembler {
     /** How long a stage took for a series (the latest run counts). */
     public void recordStageTime(String seriesUid, String stage, long millis) {
         Tx.run(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("MERGE INTO stage_time (series_uid, stage, millis, finished_at) "
-                    + "KEY (series_uid, stage) VALUES (?, ?, ?, ?)")) {
+            try (PreparedStatement ps = c.prepareStatement(Sql.merge("stage_time", 2, "series_uid", "stage", "millis:BIGINT",
+                    "finished_at:TIMESTAMP"))) {
                 ps.setString(1, seriesUid);
                 ps.setString(2, stage);
                 ps.setLong(3, millis);
@@ -841,8 +849,8 @@ public class SeriesAssembler {
     }
 
     private static void upsertInstance(Connection c, SpooledInstance i, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("MERGE INTO instance (sop_uid, study_uid, series_uid, sop_class_uid, "
-                + "transfer_syntax, modality, path, size_bytes, calling_ae, received_at) KEY (sop_uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement(Sql.merge("instance", 1, "sop_uid", "study_uid", "series_uid", "sop_class_uid",
+                "transfer_syntax", "modality", "path", "size_bytes:BIGINT", "calling_ae", "received_at:TIMESTAMP"))) {
             ps.setString(1, i.header().sopInstanceUid());
             ps.setString(2, i.header().studyInstanceUid());
             ps.setString(3, i.header().seriesInstanceUid());

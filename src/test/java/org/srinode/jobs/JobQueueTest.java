@@ -7,13 +7,21 @@ import java.time.Duration;
 import java.time.Instant;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
-import org.srinode.db.Schema;
+import org.srinode.db.Database;
 
 class JobQueueTest {
+    /** An empty database for one test: an in-memory H2 here; {@link JobQueueOnPostgresTest} gives a PostgreSQL one. */
+    javax.sql.DataSource newDatabase() throws Exception {
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+        return h2;
+    }
+
+    private javax.sql.DataSource ds;
+
     private JobQueue queue() throws Exception {
-        JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL("jdbc:h2:mem:" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
-        new Schema(ds);
+        ds = newDatabase();
+        new Database(ds);
         try (Connection c = ds.getConnection()) {
             JobQueue.enqueue(c, "FORWARD", "1.2.3", 1);
             JobQueue.enqueue(c, "FORWARD", "1.2.3", 1); // same generation: ignored
@@ -82,9 +90,8 @@ class JobQueueTest {
 
     @Test
     void enqueueingAJobThatExistsLeavesItAsItIs() throws Exception {
-        JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL("jdbc:h2:mem:" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
-        new Schema(ds);
+        ds = newDatabase();
+        new Database(ds);
         JobQueue q = new JobQueue(ds);
         q.enqueue("FORWARD", "1.2.5", 1);
         Job j = q.claimDue("FORWARD", 10).get(0);
@@ -93,5 +100,81 @@ class JobQueueTest {
         q.enqueue("FORWARD", "1.2.5", 1);
         assertThat(q.forSeries("1.2.5")).extracting(Job::state).containsExactly("DONE");
         assertThat(q.claimDue("FORWARD", 10)).isEmpty();
+    }
+
+    @Test
+    void aJobWhoseLeaseExpiredIsClaimedByAnotherNodeAndTheLateResultOfTheFirstIsNotRecorded() throws Exception {
+        queue();
+        JobQueue a = new JobQueue(ds, "node-a", Duration.ofMillis(300));
+        JobQueue b = new JobQueue(ds, "node-b", Duration.ofMillis(300));
+        Job j = a.claimDue("FORWARD", 10).get(0);
+        assertThat(j.claimedBy()).isEqualTo("node-a");
+        assertThat(j.leaseUntil()).isAfter(Instant.now());
+        assertThat(b.claimDue("FORWARD", 10)).as("the lease holds").isEmpty();
+        Thread.sleep(200);
+        assertThat(a.renewLeases()).as("node-a renews its lease").isEqualTo(1);
+        Thread.sleep(200);
+        assertThat(b.claimDue("FORWARD", 10)).as("renewed: still held").isEmpty();
+        Thread.sleep(400);   // node-a stops renewing (it died)
+        Job again = b.claimDue("FORWARD", 10).get(0);
+        assertThat(again.id()).isEqualTo(j.id());
+        assertThat(again.claimedBy()).isEqualTo("node-b");
+        assertThat(again.attempts()).as("the expiry counts as a failed attempt").isEqualTo(1);
+        assertThat(again.lastError()).contains("lease of node-a expired").contains("node-b");
+        a.succeeded(j.id());
+        assertThat(b.find(j.id()).orElseThrow().state()).as("node-a's late result is not recorded").isEqualTo("RUNNING");
+        assertThat(a.failed(j.id(), "late failure", 1, Duration.ofSeconds(1), Duration.ofSeconds(1)).state()).isEqualTo("RUNNING");
+        b.succeeded(j.id());
+        assertThat(b.find(j.id()).orElseThrow().state()).isEqualTo("DONE");
+    }
+
+    @Test
+    void aNodeThatStartsAgainResumesItsOwnRunningJobsAtOnceAndLeavesOthersAlone() throws Exception {
+        queue();
+        new JobQueue(ds).enqueue("FORWARD", "1.2.4", 1);
+        JobQueue a = new JobQueue(ds, "node-a", Duration.ofMinutes(5));
+        JobQueue b = new JobQueue(ds, "node-b", Duration.ofMinutes(5));
+        Job ja = a.claimDue("FORWARD", 1).get(0);
+        Job jb = b.claimDue("FORWARD", 1).get(0);
+        assertThat(new JobQueue(ds, "node-a", Duration.ofMinutes(5)).resumeOwnJobs()).isEqualTo(1);
+        assertThat(a.find(ja.id()).orElseThrow().state()).isEqualTo("PENDING");
+        assertThat(a.find(jb.id()).orElseThrow().state()).isEqualTo("RUNNING");
+        assertThat(a.claimDue("FORWARD", 10)).extracting(Job::id).containsExactly(ja.id());
+    }
+
+    @Test
+    void twoNodesClaimingAtOnceNeverGetTheSameJob() throws Exception {
+        queue();
+        for (int i = 0; i < 60; i++) {
+            new JobQueue(ds).enqueue("ASSESS", "1.2.7." + i, 1);
+        }
+        java.util.List<JobQueue> nodes = java.util.List.of(new JobQueue(ds, "n1", Duration.ofMinutes(5)),
+                new JobQueue(ds, "n2", Duration.ofMinutes(5)), new JobQueue(ds, "n3", Duration.ofMinutes(5)));
+        java.util.Map<Long, String> claimed = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.List<String> doubles = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            java.util.List<java.util.concurrent.Future<?>> runs = new java.util.ArrayList<>();
+            for (JobQueue n : nodes) {
+                runs.add(pool.submit(() -> {
+                    for (int k = 0; k < 40; k++) {
+                        for (Job j : n.claimDue("ASSESS", 2)) {
+                            String before = claimed.putIfAbsent(j.id(), n.nodeId());
+                            if (before != null) {
+                                doubles.add(j.id() + " by " + before + " and " + n.nodeId());
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : runs) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(doubles).isEmpty();
+        assertThat(claimed).hasSize(60);
     }
 }

@@ -10,7 +10,7 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.srinode.audit.AuditTrail;
-import org.srinode.db.Schema;
+import org.srinode.db.Database;
 
 /** Brute force (issue 12): failures are limited per user name and per address. */
 class NodeIdentityProviderTest {
@@ -20,7 +20,7 @@ class NodeIdentityProviderTest {
     private NodeIdentityProvider provider() throws Exception {
         JdbcDataSource ds = new JdbcDataSource();
         ds.setURL("jdbc:h2:mem:" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
-        Users users = new Users(ds, new Schema(ds), Optional.empty(), data.toString());
+        Users users = new Users(new Database(ds), Optional.empty(), data.toString());
         users.put("admin", "admin", "the-admin-password");
         users.put("vera", "viewer", "the-viewer-password");
         return new NodeIdentityProvider(users, new AuditTrail("SRI_NODE", "test"));

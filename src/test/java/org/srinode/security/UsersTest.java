@@ -7,7 +7,7 @@ import java.util.Optional;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.srinode.db.Schema;
+import org.srinode.db.Database;
 
 /** Password checks with the verified-password cache: a change of password, role or user takes effect at once. */
 class UsersTest {
@@ -18,7 +18,7 @@ class UsersTest {
     void aCachedVerificationNeverOutlivesAChange() throws Exception {
         JdbcDataSource ds = new JdbcDataSource();
         ds.setURL("jdbc:h2:mem:" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
-        Users users = new Users(ds, new Schema(ds), Optional.empty(), data.toString());
+        Users users = new Users(new Database(ds), Optional.empty(), data.toString());
         users.put("admin", "admin", "first-admin-password");
         users.put("vera", "viewer", "vera-password-0001");
         assertThat(users.verify("vera", "vera-password-0001")).contains("viewer");

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.srinode.db.Schema;
+import org.srinode.db.Database;
 import org.srinode.dicom.InstanceHeader;
 import org.srinode.dicom.InvalidDicomException;
 import org.srinode.dicom.TestPart10;
@@ -30,12 +30,18 @@ import org.srinode.spool.SpooledInstance;
 class SeriesAssemblerTest {
     @TempDir
     Path spool;
-    private JdbcDataSource ds;
+    private javax.sql.DataSource ds;
+
+    /** An empty database for one test: an in-memory H2 here; {@link SeriesAssemblerOnPostgresTest} gives a PostgreSQL one. */
+    javax.sql.DataSource newDatabase() throws Exception {
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+        return h2;
+    }
 
     private SeriesAssembler assembler(Duration idle) throws Exception {
-        ds = new JdbcDataSource();
-        ds.setURL("jdbc:h2:mem:" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
-        Schema schema = new Schema(ds);
+        ds = newDatabase();
+        Database db = new Database(ds);
         SeriesConfig config = new SeriesConfig() {
             @Override
             public Duration idleTimeout() {
@@ -52,7 +58,7 @@ class SeriesAssemblerTest {
                 return true;
             }
         };
-        return new SeriesAssembler(ds, config, schema, spool.toString());
+        return new SeriesAssembler(db, config, spool.toString(), true);
     }
 
     private static SpooledInstance instance(String series, String sop) {
@@ -283,12 +289,12 @@ class SeriesAssemblerTest {
         a.registerDerived(List.of(derived("2.25.13", "2.25.13.1", "MR")), true, "1.2.9.9", "m 1", true);
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE job SET state = 'DONE' WHERE series_uid = '2.25.13'");
-            s.executeUpdate("UPDATE job SET state = 'RUNNING' WHERE series_uid = '1.2.9.9' AND kind = 'PUBLISH'");
+            s.executeUpdate("UPDATE job SET state = 'RUNNING', claimed_by = 'node' WHERE series_uid = '1.2.9.9' AND kind = 'PUBLISH'");
         }
         a.discard("1.2.9.9", "otto", "still wrong", w -> derived("2.25.20", "2.25.20.1", "KO"));
         assertThat(jobState("1.2.9.9", "PUBLISH")).as("running now: it runs again when done, never twice at once").isEqualTo("RUNNING");
         long publish = count("SELECT id FROM job WHERE series_uid = '1.2.9.9' AND kind = 'PUBLISH'");
-        new JobQueue(ds, new Schema(ds)).succeeded(publish);
+        new JobQueue(ds).succeeded(publish);
         assertThat(jobState("1.2.9.9", "PUBLISH")).isEqualTo("PENDING");
         // late instances re-open the series: its run starts again at 1, and nothing is discarded while it is not complete
         a.onInstance(instance("1.2.9.9", "1.2.9.9.2"));
