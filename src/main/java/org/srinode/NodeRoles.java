@@ -43,6 +43,10 @@ public enum NodeRoles {
             if (name.isEmpty()) {
                 continue;
             }
+            if (name.equalsIgnoreCase("all")) {
+                throw new IllegalArgumentException("SRI_NODE_ROLES: 'all' stands alone; otherwise list the roles: "
+                        + EnumSet.allOf(NodeRoles.class).stream().map(NodeRoles::key).collect(Collectors.joining(", ")));
+            }
             try {
                 roles.add(valueOf(name.toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {

@@ -6,8 +6,9 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * A process without the {@code web} role (SRI_NODE_ROLES, issue 14) answers only health and metrics under {@code /q/}: every
- * other path (the web page, the REST API, the FHIR sandbox) gets 404 with an RFC 9457 problem that says which nodes serve it.
+ * A process without the {@code web} role (SRI_NODE_ROLES, issue 14) answers only health and metrics ({@code /q/health},
+ * {@code /q/metrics}): every other path (the web page, the REST API and its OpenAPI document, the FHIR sandbox) gets 404
+ * with an RFC 9457 problem that says which nodes serve it.
  * Runs before authentication, so an enhance-only worker exposes nothing but its probes.
  */
 @ApplicationScoped
@@ -27,7 +28,7 @@ public class WebRole {
         }
         filters.register(rc -> {
             String path = rc.normalizedPath();
-            if (path.startsWith("/q/")) {
+            if (path.startsWith("/q/health") || path.startsWith("/q/metrics")) {
                 rc.next();
                 return;
             }

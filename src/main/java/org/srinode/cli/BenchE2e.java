@@ -136,7 +136,8 @@ final class BenchE2e {
         return 0;
     }
 
-    private static String write(Volume v, Path folder, int run) throws Exception {
+    /** Writes a 256x256x24 series (0.5 T in its header) of new UIDs into {@code folder}; returns its Series Instance UID. */
+    static String write(Volume v, Path folder, int run) throws Exception {
         String root = "2.25." + (System.currentTimeMillis() * 1000 + run) + "7" + run;
         List<VolumeWriter.Slice> slices = new ArrayList<>();
         int z0 = v.depth() / 2 - 24;

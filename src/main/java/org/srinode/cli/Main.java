@@ -35,6 +35,7 @@ public final class Main {
             case "demo" -> Demo.run(java.util.Arrays.copyOfRange(args, 1, args.length));
             case "bench-model" -> BenchModel.run(java.util.Arrays.copyOfRange(args, 1, args.length));
             case "bench-e2e" -> BenchE2e.run(java.util.Arrays.copyOfRange(args, 1, args.length));
+            case "bench-scale" -> BenchScale.run(java.util.Arrays.copyOfRange(args, 1, args.length));
             default -> {
                 System.err.println("unknown command: " + args[0]);
                 usage();

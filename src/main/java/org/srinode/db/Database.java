@@ -17,7 +17,8 @@ import org.jboss.logging.Logger;
  * The node's state database (issue 14): the embedded H2 file under the data folder by default, or a PostgreSQL
  * server that several nodes share when {@code SRI_DB_URL} (with {@code SRI_DB_USER}, {@code SRI_DB_PASSWORD}) names
  * one. Its schema is versioned: the Flyway migrations under {@code src/main/resources/db/migration} run at start-up,
- * on either database; a database an older node created without Flyway is baselined at version 0 first.
+ * on either database; an H2 database an older node created without Flyway is baselined at version 0 first, while a
+ * PostgreSQL database that holds other tables is refused (the node stops with the reason) rather than altered.
  *
  * <p>Both datasources are configured at build time (Quarkus fixes a datasource's kind then); {@code org.srinode.NodeMain}
  * deactivates the H2 one when a PostgreSQL URL is given, and the named datasource {@code postgresql} is inactive
@@ -63,12 +64,22 @@ public class Database {
     public Database(DataSource dataSource) {
         this.dataSource = dataSource;
         this.describe = "given";
-        migrate(configure().dataSource(dataSource).load(), describe);
+        boolean h2;
+        try (java.sql.Connection c = dataSource.getConnection()) {
+            h2 = "H2".equals(c.getMetaData().getDatabaseProductName());
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("state database: " + e.getMessage(), e);
+        }
+        migrate(configure(h2).dataSource(dataSource).load(), describe);
     }
 
-    /** The migration settings shared by both constructors (application.properties repeats them for Quarkus' Flyway beans). */
-    private static org.flywaydb.core.api.configuration.FluentConfiguration configure() {
-        return Flyway.configure().locations("classpath:db/migration").baselineOnMigrate(true).baselineVersion("0");
+    /**
+     * The migration settings shared by both constructors (application.properties repeats them for Quarkus' Flyway beans):
+     * only an H2 database is baselined (one an older node made before Flyway); a PostgreSQL database that holds tables but
+     * no schema history of the node's is refused, never altered.
+     */
+    private static org.flywaydb.core.api.configuration.FluentConfiguration configure(boolean h2) {
+        return Flyway.configure().locations("classpath:db/migration").baselineOnMigrate(h2).baselineVersion("0");
     }
 
     private static void migrate(Flyway flyway, String describe) {
@@ -79,7 +90,8 @@ public class Database {
                         r.initialSchemaVersion == null ? "none" : r.initialSchemaVersion, r.targetSchemaVersion, r.migrationsExecuted);
             }
         } catch (RuntimeException e) {
-            throw new IllegalStateException("state database (" + describe + "): schema migration failed: " + e.getMessage(), e);
+            throw new IllegalStateException("state database (" + describe + "): schema migration failed: " + e.getMessage()
+                    + (e.getMessage() != null && e.getMessage().contains("non-empty schema") ? " (give the node a database of its own)" : ""), e);
         }
     }
 

@@ -3,9 +3,19 @@ package org.srinode.db;
 import java.util.ArrayList;
 import java.util.List;
 
-/** SQL that the node's two databases, H2 2.x and PostgreSQL 15, both run (issue 14). */
+/** SQL that the node's two databases, H2 2.x and PostgreSQL 15, both run, and their shared conventions (issue 14). */
 public final class Sql {
     private Sql() {
+    }
+
+    /**
+     * The calendar every TIMESTAMP column is written and read with: times are stored in UTC, whatever the zone of the JVM.
+     * Nodes in different time zones (a container on UTC next to a host on local time) then compare the same instants, and a
+     * change of daylight saving time moves no lease, due time or idle timeout. A new calendar per call (JDBC drivers may
+     * change the one they are given).
+     */
+    public static java.util.Calendar utc() {
+        return java.util.Calendar.getInstance(java.util.TimeZone.getTimeZone(java.time.ZoneOffset.UTC));
     }
 
     /**

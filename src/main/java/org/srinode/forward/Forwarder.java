@@ -43,7 +43,8 @@ public class Forwarder {
     }
 
     public List<Job> claimDue() throws InterruptedException {
-        return jobs.claimDueOrWait(KIND, 8, SeriesAssembler.REJECTION_AFTER_DELIVERY, JobQueue.HAND_OFF_WAIT);
+        return jobs.claimDueOrWait(KIND, 8, SeriesAssembler.REJECTION_AFTER_DELIVERY, JobQueue.HAND_OFF_WAIT,
+                config.retry().maxAttempts());
     }
 
     /** The series' files (every generation: a re-opened series is sent whole and supersedes). */

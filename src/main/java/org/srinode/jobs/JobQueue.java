@@ -16,6 +16,7 @@ import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.srinode.db.Database;
+import org.srinode.db.Sql;
 import org.srinode.db.Tx;
 
 /**
@@ -51,6 +52,10 @@ public class JobQueue {
                     @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int httpPort,
                     @ConfigProperty(name = "sri.jobs.lease", defaultValue = "30s") Duration lease) {
         this(db.dataSource(), nodeId.filter(n -> !n.isBlank()).orElseGet(() -> hostName() + ":" + httpPort), lease);
+        if (lease.compareTo(MIN_LEASE) < 0) {
+            throw new IllegalArgumentException("sri.jobs.lease (SRI_JOBS_LEASE) is " + lease.toMillis() + " ms: give at least " + MIN_LEASE.toSeconds()
+                    + " s (a node renews its leases every third of it; shorter, other nodes would take over jobs that are still running)");
+        }
         int resumed = resumeOwnJobs();
         if (resumed > 0) {
             LOG.infof("%d job(s) this node (%s) was running when it stopped are due again", resumed, this.nodeId);
@@ -69,6 +74,9 @@ public class JobQueue {
             }
         }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
+
+    /** The shortest lease the node accepts from its configuration. */
+    public static final Duration MIN_LEASE = Duration.ofSeconds(5);
 
     /** A queue on a database whose schema the caller created, for one node named "node" with a 30 s lease. */
     public JobQueue(DataSource ds) {
@@ -111,7 +119,7 @@ public class JobQueue {
     public int renewLeases() {
         return Tx.run(ds, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE job SET lease_until = ? WHERE state = 'RUNNING' AND claimed_by = ?")) {
-                ps.setTimestamp(1, Timestamp.from(Instant.now().plus(lease)));
+                ps.setTimestamp(1, Timestamp.from(Instant.now().plus(lease)), Sql.utc());
                 ps.setString(2, nodeId);
                 return ps.executeUpdate();
             }
@@ -128,8 +136,8 @@ public class JobQueue {
             try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'PENDING', lease_until = NULL, next_attempt_at = ?, "
                     + "updated_at = ? WHERE state = 'RUNNING' AND claimed_by = ?")) {
                 Timestamp now = Timestamp.from(Instant.now());
-                ps.setTimestamp(1, now);
-                ps.setTimestamp(2, now);
+                ps.setTimestamp(1, now, Sql.utc());
+                ps.setTimestamp(2, now, Sql.utc());
                 ps.setString(3, nodeId);
                 return ps.executeUpdate();
             }
@@ -179,11 +187,19 @@ public class JobQueue {
 
     /** {@link #claimDueOrWait(String, int, Duration)} with an ordering rule (see {@link #claimDue(String, int, String)}). */
     public List<Job> claimDueOrWait(String kind, int limit, String waitWhile, Duration wait) throws InterruptedException {
+        return claimDueOrWait(kind, limit, waitWhile, wait, Integer.MAX_VALUE);
+    }
+
+    /**
+     * {@link #claimDueOrWait(String, int, String, Duration)} under the kind's attempt limit: a job whose lease expired for the
+     * last allowed time (its node died each time it ran it) becomes DEAD instead of being claimed again.
+     */
+    public List<Job> claimDueOrWait(String kind, int limit, String waitWhile, Duration wait, int maxAttempts) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         java.util.concurrent.atomic.AtomicLong n = counter(kind);
         while (true) {
             long seen = n.get();
-            List<Job> jobs = claimDue(kind, limit, waitWhile);
+            List<Job> jobs = claimDue(kind, limit, waitWhile, maxAttempts);
             if (!jobs.isEmpty()) {
                 return jobs;
             }
@@ -198,7 +214,7 @@ public class JobQueue {
             }
             for (int retry = 0; retry < 4; retry++) {
                 Thread.sleep(10L << retry);
-                jobs = claimDue(kind, limit, waitWhile);
+                jobs = claimDue(kind, limit, waitWhile, maxAttempts);
                 if (!jobs.isEmpty()) {
                     return jobs;
                 }
@@ -222,9 +238,9 @@ public class JobQueue {
             ps.setString(1, kind);
             ps.setString(2, seriesUid);
             ps.setInt(3, generation);
-            ps.setTimestamp(4, now);
-            ps.setTimestamp(5, now);
-            ps.setTimestamp(6, now);
+            ps.setTimestamp(4, now, Sql.utc());
+            ps.setTimestamp(5, now, Sql.utc());
+            ps.setTimestamp(6, now, Sql.utc());
             ps.setString(7, kind);
             ps.setString(8, seriesUid);
             ps.setInt(9, generation);
@@ -268,6 +284,15 @@ public class JobQueue {
      *                  holds stays PENDING; null: no rule
      */
     public List<Job> claimDue(String kind, int limit, String waitWhile) {
+        return claimDue(kind, limit, waitWhile, Integer.MAX_VALUE);
+    }
+
+    /**
+     * {@link #claimDue(String, int, String)} under the kind's attempt limit: a RUNNING job whose lease expired and whose
+     * attempts, this expiry included, reach {@code maxAttempts} becomes DEAD (an operator can requeue it) instead of being
+     * claimed again, so a job that kills every node that runs it stops after that many.
+     */
+    public List<Job> claimDue(String kind, int limit, String waitWhile, int maxAttempts) {
         return Tx.run(ds, c -> {
             List<Job> jobs = new ArrayList<>();
             if (waitWhile != null) {
@@ -281,8 +306,8 @@ public class JobQueue {
                 Job next = null;
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
                     ps.setString(1, kind);
-                    ps.setTimestamp(2, now);
-                    ps.setTimestamp(3, now);
+                    ps.setTimestamp(2, now, Sql.utc());
+                    ps.setTimestamp(3, now, Sql.utc());
                     try (ResultSet rs = ps.executeQuery()) {
                         if (rs.next()) {
                             next = map(rs);
@@ -293,14 +318,27 @@ public class JobQueue {
                     break;
                 }
                 boolean expired = "RUNNING".equals(next.state());
+                if (expired && next.attempts() + 1 >= maxAttempts) {
+                    String why = "the lease of " + next.claimedBy() + " expired at " + next.leaseUntil() + ", attempt " + (next.attempts() + 1)
+                            + " of " + maxAttempts + " (each node that ran it stopped or lost the database): DEAD";
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'DEAD', attempts = attempts + 1, lease_until = NULL, "
+                            + "last_error = ?, updated_at = ? WHERE id = ?")) {
+                        ps.setString(1, truncate(why));
+                        ps.setTimestamp(2, now, Sql.utc());
+                        ps.setLong(3, next.id());
+                        ps.executeUpdate();
+                    }
+                    LOG.errorf("job %d (%s of series %s): %s", next.id(), kind, next.seriesUid(), why);
+                    continue;
+                }
                 try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'RUNNING', claimed_by = ?, lease_until = ?, "
                         + "attempts = attempts + ?, last_error = ?, updated_at = ? WHERE id = ?")) {
                     ps.setString(1, nodeId);
-                    ps.setTimestamp(2, Timestamp.from(Instant.now().plus(lease)));
+                    ps.setTimestamp(2, Timestamp.from(Instant.now().plus(lease)), Sql.utc());
                     ps.setInt(3, expired ? 1 : 0);
                     ps.setString(4, expired ? truncate("the lease of " + next.claimedBy() + " expired at " + next.leaseUntil()
                             + " (the node stopped or lost the database); claimed again by " + nodeId) : next.lastError());
-                    ps.setTimestamp(5, now);
+                    ps.setTimestamp(5, now, Sql.utc());
                     ps.setLong(6, next.id());
                     ps.executeUpdate();
                 }
@@ -343,8 +381,17 @@ public class JobQueue {
     }
 
     /**
-     * Whether this node may record the result of a job, locking its row: it is not RUNNING under another node's claim
-     * (this node lost the lease and another node runs the job again). Logs when it may not.
+     * Whether this node still holds the job: RUNNING under its own claim. A node that lost its lease (another node runs
+     * the job again, or has finished it) checks this before its work has effects (EnhanceStage: before it registers).
+     */
+    public boolean owns(long id) {
+        return Tx.run(ds, c -> owned(c, id));
+    }
+
+    /**
+     * Whether this node may record the result of a job, locking its row: it is RUNNING under this node's claim; not when
+     * this node lost the lease (another node runs the job again, or finished it already) or the job was cancelled while it
+     * ran. Logs when another node has it.
      */
     private boolean owned(Connection c, long id) throws SQLException {
         Optional<Job> j;
@@ -354,9 +401,12 @@ public class JobQueue {
                 j = rs.next() ? Optional.of(map(rs)) : Optional.empty();
             }
         }
-        if (j.isPresent() && "RUNNING".equals(j.get().state()) && !nodeId.equals(j.get().claimedBy())) {
-            LOG.warnf("job %d (%s of series %s) is now run by %s (this node, %s, lost its lease): this node's result is not recorded",
-                    id, j.get().kind(), j.get().seriesUid(), j.get().claimedBy(), nodeId);
+        if (j.isEmpty() || "CANCELLED".equals(j.get().state())) {
+            return false;
+        }
+        if (!"RUNNING".equals(j.get().state()) || !nodeId.equals(j.get().claimedBy())) {
+            LOG.warnf("job %d (%s of series %s) is %s, claimed by %s (this node, %s, lost its lease): this node's result is not recorded",
+                    id, j.get().kind(), j.get().seriesUid(), j.get().state(), j.get().claimedBy(), nodeId);
             return false;
         }
         return true;
@@ -370,7 +420,7 @@ public class JobQueue {
         Tx.run(ds, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'CANCELLED', last_error = ?, updated_at = ? WHERE id = ?")) {
                 ps.setString(1, reason.length() > 2000 ? reason.substring(0, 2000) : reason);
-                ps.setTimestamp(2, Timestamp.from(Instant.now()));
+                ps.setTimestamp(2, Timestamp.from(Instant.now()), Sql.utc());
                 ps.setLong(3, id);
                 ps.executeUpdate();
             }
@@ -390,8 +440,8 @@ public class JobQueue {
                     + "updated_at = ? "
                     + "WHERE id = ? AND state <> 'CANCELLED'")) {
                 Timestamp now = Timestamp.from(Instant.now());
-                ps.setTimestamp(1, now);
-                ps.setTimestamp(2, now);
+                ps.setTimestamp(1, now, Sql.utc());
+                ps.setTimestamp(2, now, Sql.utc());
                 ps.setLong(3, id);
                 ps.executeUpdate();
             }
@@ -413,8 +463,8 @@ public class JobQueue {
                 + "attempts = CASE WHEN state = 'RUNNING' THEN attempts ELSE 0 END, "
                 + "next_attempt_at = CASE WHEN state = 'RUNNING' THEN next_attempt_at ELSE ? END, updated_at = ? "
                 + "WHERE kind = ? AND series_uid = ? AND generation = ? AND state IN ('DONE', 'DEAD', 'CANCELLED', 'RUNNING')")) {
-            ps.setTimestamp(1, now);
-            ps.setTimestamp(2, now);
+            ps.setTimestamp(1, now, Sql.utc());
+            ps.setTimestamp(2, now, Sql.utc());
             ps.setString(3, kind);
             ps.setString(4, seriesUid);
             ps.setInt(5, generation);
@@ -435,10 +485,11 @@ public class JobQueue {
     /** Records a failure; returns the job as it now is (DEAD once {@code maxAttempts} is reached). */
     public Job failed(long id, String error, int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
         return Tx.run(ds, c -> {
-            Job j = find(c, id).orElseThrow();
-            if ("CANCELLED".equals(j.state()) || !owned(c, id)) {
-                return j;   // cancelled while it ran: that decision stands; run again by another node: its result counts
+            if (!owned(c, id)) {
+                // cancelled while it ran: that decision stands; run again or finished by another node: its result counts
+                return find(c, id).orElseThrow();
             }
+            Job j = find(c, id).orElseThrow();
             int attempts = j.attempts() + 1;
             boolean dead = attempts >= maxAttempts;
             long backoffMs = Math.min(maxBackoff.toMillis(), initialBackoff.toMillis() << Math.min(20, attempts - 1));
@@ -446,9 +497,9 @@ public class JobQueue {
                     + "last_error = ?, lease_until = NULL, updated_at = ? WHERE id = ?")) {
                 ps.setString(1, dead ? "DEAD" : "PENDING");
                 ps.setInt(2, attempts);
-                ps.setTimestamp(3, Timestamp.from(Instant.now().plusMillis(backoffMs)));
+                ps.setTimestamp(3, Timestamp.from(Instant.now().plusMillis(backoffMs)), Sql.utc());
                 ps.setString(4, error == null ? "" : error.length() > 2000 ? error.substring(0, 2000) : error);
-                ps.setTimestamp(5, Timestamp.from(Instant.now()));
+                ps.setTimestamp(5, Timestamp.from(Instant.now()), Sql.utc());
                 ps.setLong(6, id);
                 ps.executeUpdate();
             }
@@ -482,9 +533,9 @@ public class JobQueue {
                     + "last_error = ?, updated_at = ? WHERE id = ? AND state = 'DEAD'")) {
                 Timestamp now = Timestamp.from(Instant.now());
                 String error = "requeued by " + user + " after: " + j.get().lastError();
-                ps.setTimestamp(1, now);
+                ps.setTimestamp(1, now, Sql.utc());
                 ps.setString(2, error.length() > 2000 ? error.substring(0, 2000) : error);
-                ps.setTimestamp(3, now);
+                ps.setTimestamp(3, now, Sql.utc());
                 ps.setLong(4, id);
                 ps.executeUpdate();
             }
@@ -543,8 +594,8 @@ public class JobQueue {
 
     private static Job map(ResultSet rs) throws SQLException {
         return new Job(rs.getLong("id"), rs.getString("kind"), rs.getString("series_uid"), rs.getInt("generation"),
-                rs.getString("state"), rs.getInt("attempts"), rs.getTimestamp("next_attempt_at").toInstant(),
-                rs.getString("last_error"), rs.getString("claimed_by"), instant(rs.getTimestamp("lease_until")));
+                rs.getString("state"), rs.getInt("attempts"), rs.getTimestamp("next_attempt_at", Sql.utc()).toInstant(),
+                rs.getString("last_error"), rs.getString("claimed_by"), instant(rs.getTimestamp("lease_until", Sql.utc())));
     }
 
     private static Instant instant(Timestamp t) {

@@ -61,7 +61,7 @@ public class AssessStage {
     }
 
     public List<Job> claimDue() throws InterruptedException {
-        return jobs.claimDueOrWait(KIND, 4, JobQueue.HAND_OFF_WAIT);
+        return jobs.claimDueOrWait(KIND, 4, null, JobQueue.HAND_OFF_WAIT, retry.maxAttempts());
     }
 
     /** Assesses the job's series; the body becomes the Assessment and its findings become headers. */

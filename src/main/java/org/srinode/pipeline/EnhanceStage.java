@@ -74,7 +74,7 @@ public class EnhanceStage {
     }
 
     public List<Job> claimDue() throws InterruptedException {
-        return models.enhancer().isPresent() ? jobs.claimDueOrWait(AssessStage.ENHANCE, workers, JobQueue.HAND_OFF_WAIT) : List.of();
+        return models.enhancer().isPresent() ? jobs.claimDueOrWait(AssessStage.ENHANCE, workers, null, JobQueue.HAND_OFF_WAIT, retry.maxAttempts()) : List.of();
     }
 
     public void enhance(Exchange exchange) throws Exception {
@@ -107,8 +107,16 @@ public class EnhanceStage {
             r = SeriesEnhancement.run(files, job.generation(), info.enhanceRun(), assessment, model, settings.seriesNumber(), settings.descriptionSuffix(),
                     safety.maxInconsistency(), dir, dir.resolveSibling("segmentations"), ProgressListener.NONE);
         } catch (Exception | Error e) {
-            removeUnregistered(dir); // never half-written: nothing of a failed attempt stays behind
+            if (jobs.owns(job.id())) {
+                removeUnregistered(dir); // never half-written: nothing of a failed attempt stays behind
+            } // else: another node took the job over and writes into the same folder
             throw e;
+        }
+        if (!jobs.owns(job.id())) {
+            // this node lost its lease (paused, or cut from the database) and another node runs or ran the job: its output
+            // (the same UIDs, in the same folder) is the one registered; this one has no effect
+            LOG.warnf("series %s: enhancement finished after this node lost the job to another node; not registered", Uids.shortTag(job.seriesUid()));
+            return;
         }
         long registerStart = System.nanoTime();
         boolean hold = r.exceeded() && safety.onExceed() == SafetySettings.OnExceed.HOLD;

@@ -106,7 +106,8 @@ public class PublishStage {
     }
 
     public List<Job> claimDue() throws InterruptedException {
-        return jobs.claimDueOrWait(SeriesAssembler.PUBLISH, 2, SeriesAssembler.ONE_PUBLICATION_PER_STUDY, JobQueue.HAND_OFF_WAIT);
+        return jobs.claimDueOrWait(SeriesAssembler.PUBLISH, 2, SeriesAssembler.ONE_PUBLICATION_PER_STUDY, JobQueue.HAND_OFF_WAIT,
+                settings.retry().maxAttempts());
     }
 
     public void publish(Exchange exchange) throws Exception {

@@ -118,7 +118,7 @@ public class Users {
                 ps.setString(1, username);
                 ps.setString(2, hash);
                 ps.setString(3, role);
-                ps.setTimestamp(4, Timestamp.from(Instant.now()));
+                ps.setTimestamp(4, Timestamp.from(Instant.now()), Sql.utc());
                 ps.executeUpdate();
             }
             return null;
@@ -173,7 +173,7 @@ public class Users {
             try (PreparedStatement ps = c.prepareStatement("SELECT username, role, created_at FROM app_user ORDER BY username");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    all.add(new User(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()));
+                    all.add(new User(rs.getString(1), rs.getString(2), rs.getTimestamp(3, Sql.utc()).toInstant()));
                 }
             }
             return all;
@@ -185,7 +185,7 @@ public class Users {
             try (PreparedStatement ps = c.prepareStatement("SELECT username, role, created_at FROM app_user WHERE username = ?")) {
                 ps.setString(1, username);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new User(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant())) : Optional.empty();
+                    return rs.next() ? Optional.of(new User(rs.getString(1), rs.getString(2), rs.getTimestamp(3, Sql.utc()).toInstant())) : Optional.empty();
                 }
             }
         });

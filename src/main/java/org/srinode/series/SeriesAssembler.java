@@ -163,8 +163,8 @@ public class SeriesAssembler {
                 ps.setString(1, seriesUid);
                 ps.setString(2, i.header().studyInstanceUid());
                 ps.setString(3, i.header().modality());
-                ps.setTimestamp(4, Timestamp.from(now));
-                ps.setTimestamp(5, Timestamp.from(now));
+                ps.setTimestamp(4, Timestamp.from(now), Sql.utc());
+                ps.setTimestamp(5, Timestamp.from(now), Sql.utc());
                 ps.executeUpdate();
             }
             state = Optional.of("RECEIVING");
@@ -187,8 +187,8 @@ public class SeriesAssembler {
             try (PreparedStatement ps = c.prepareStatement("UPDATE series SET state = 'RECEIVING', generation = generation + 1, "
                     + "first_received_at = ?, last_received_at = ?, completed_at = NULL, assessment = NULL, decision = NULL, "
                     + "consistency = NULL, outcome = NULL, enhance_run = 1 WHERE series_uid = ? AND state = 'COMPLETE'")) {
-                ps.setTimestamp(1, Timestamp.from(now));
-                ps.setTimestamp(2, Timestamp.from(now));
+                ps.setTimestamp(1, Timestamp.from(now), Sql.utc());
+                ps.setTimestamp(2, Timestamp.from(now), Sql.utc());
                 ps.setString(3, seriesUid);
                 if (ps.executeUpdate() != 1) {
                     throw new SQLException("series " + seriesUid + " changed state while locked");
@@ -198,7 +198,7 @@ public class SeriesAssembler {
         } else {
             try (PreparedStatement ps = c.prepareStatement("UPDATE series SET last_received_at = ? WHERE series_uid = ? "
                     + "AND state = 'RECEIVING'")) {
-                ps.setTimestamp(1, Timestamp.from(now));
+                ps.setTimestamp(1, Timestamp.from(now), Sql.utc());
                 ps.setString(2, seriesUid);
                 if (ps.executeUpdate() != 1) {
                     throw new SQLException("series " + seriesUid + " changed state while locked");
@@ -245,8 +245,8 @@ public class SeriesAssembler {
             List<SeriesInfo> due = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE s.state = 'RECEIVING' AND (s.last_received_at <= ? "
                     + "OR s.first_received_at <= ?) FOR UPDATE")) {
-                ps.setTimestamp(1, idleBefore);
-                ps.setTimestamp(2, capBefore);
+                ps.setTimestamp(1, idleBefore, Sql.utc());
+                ps.setTimestamp(2, capBefore, Sql.utc());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         due.add(map(rs));
@@ -258,10 +258,10 @@ public class SeriesAssembler {
                 // conditional: an instance that registered after the SELECT keeps the series open
                 try (PreparedStatement ps = c.prepareStatement("UPDATE series SET state = 'COMPLETE', completed_at = ? "
                         + "WHERE series_uid = ? AND state = 'RECEIVING' AND (last_received_at <= ? OR first_received_at <= ?)")) {
-                    ps.setTimestamp(1, Timestamp.from(now));
+                    ps.setTimestamp(1, Timestamp.from(now), Sql.utc());
                     ps.setString(2, s.seriesUid());
-                    ps.setTimestamp(3, idleBefore);
-                    ps.setTimestamp(4, capBefore);
+                    ps.setTimestamp(3, idleBefore, Sql.utc());
+                    ps.setTimestamp(4, capBefore, Sql.utc());
                     if (ps.executeUpdate() != 1) {
                         continue;
                     }
@@ -308,9 +308,9 @@ public class SeriesAssembler {
             ps.setString(3, first.header().modality());
             ps.setString(4, "COMPLETE");
             ps.setInt(5, 1);
-            ps.setTimestamp(6, Timestamp.from(now));
-            ps.setTimestamp(7, Timestamp.from(now));
-            ps.setTimestamp(8, Timestamp.from(now));
+            ps.setTimestamp(6, Timestamp.from(now), Sql.utc());
+            ps.setTimestamp(7, Timestamp.from(now), Sql.utc());
+            ps.setTimestamp(8, Timestamp.from(now), Sql.utc());
             ps.setString(9, "DERIVED");
             ps.setString(10, sourceUid);
             ps.setString(11, model);
@@ -429,7 +429,7 @@ public class SeriesAssembler {
             try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'CANCELLED', last_error = ?, updated_at = ? "
                     + "WHERE series_uid = ? AND state = 'PENDING' AND kind IN ('FORWARD', 'PUBLISH')")) {
                 ps.setString(1, "superseded by " + replacedBy);
-                ps.setTimestamp(2, Timestamp.from(Instant.now()));
+                ps.setTimestamp(2, Timestamp.from(Instant.now()), Sql.utc());
                 ps.setString(3, s.seriesUid());
                 ps.executeUpdate();
             }
@@ -536,9 +536,9 @@ public class SeriesAssembler {
             Timestamp now = Timestamp.from(Instant.now());
             try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'PENDING', attempts = 0, next_attempt_at = ?, "
                     + "last_error = ?, updated_at = ? WHERE series_uid = ? AND kind = 'ENHANCE' AND generation = ?")) {
-                ps.setTimestamp(1, now);
+                ps.setTimestamp(1, now, Sql.utc());
                 ps.setString(2, "enhanced again at the request of " + user);
-                ps.setTimestamp(3, now);
+                ps.setTimestamp(3, now, Sql.utc());
                 ps.setString(4, sourceUid);
                 ps.setInt(5, s.generation());
                 ps.executeUpdate();
@@ -659,9 +659,9 @@ public class SeriesAssembler {
                 JobQueue.enqueue(c, "FORWARD", d, 1);
                 try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'PENDING', attempts = 0, next_attempt_at = ?, "
                         + "last_error = ?, updated_at = ? WHERE series_uid = ? AND kind = 'PUBLISH'")) {
-                    ps.setTimestamp(1, now);
+                    ps.setTimestamp(1, now, Sql.utc());
                     ps.setString(2, "published again: released by " + user);
-                    ps.setTimestamp(3, now);
+                    ps.setTimestamp(3, now, Sql.utc());
                     ps.setString(4, d);
                     ps.executeUpdate();
                 }
@@ -714,7 +714,7 @@ public class SeriesAssembler {
                 ps.setString(1, seriesUid);
                 ps.setString(2, stage);
                 ps.setLong(3, millis);
-                ps.setTimestamp(4, Timestamp.from(Instant.now()));
+                ps.setTimestamp(4, Timestamp.from(Instant.now()), Sql.utc());
                 ps.executeUpdate();
             }
             return null;
@@ -839,10 +839,10 @@ public class SeriesAssembler {
     }
 
     private static SeriesInfo map(ResultSet rs) throws SQLException {
-        Timestamp completed = rs.getTimestamp("completed_at");
+        Timestamp completed = rs.getTimestamp("completed_at", Sql.utc());
         return new SeriesInfo(rs.getString("series_uid"), rs.getString("study_uid"), rs.getString("modality"), rs.getString("state"),
-                rs.getInt("generation"), rs.getInt("n"), rs.getTimestamp("first_received_at").toInstant(),
-                rs.getTimestamp("last_received_at").toInstant(), completed == null ? null : completed.toInstant(),
+                rs.getInt("generation"), rs.getInt("n"), rs.getTimestamp("first_received_at", Sql.utc()).toInstant(),
+                rs.getTimestamp("last_received_at", Sql.utc()).toInstant(), completed == null ? null : completed.toInstant(),
                 rs.getString("assessment"), rs.getString("decision"), (Double) rs.getObject("consistency"), rs.getString("outcome"),
                 rs.getString("derived_from"), rs.getString("model"), rs.getString("fhir_ref"), rs.getString("outcome_reason"),
                 rs.getString("superseded_by"), rs.getInt("enhance_run"));
@@ -860,7 +860,7 @@ public class SeriesAssembler {
             ps.setString(7, i.path().toString());
             ps.setLong(8, i.sizeBytes());
             ps.setString(9, i.callingAe());
-            ps.setTimestamp(10, Timestamp.from(now));
+            ps.setTimestamp(10, Timestamp.from(now), Sql.utc());
             ps.executeUpdate();
         }
     }

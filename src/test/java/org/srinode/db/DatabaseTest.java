@@ -51,4 +51,20 @@ class DatabaseTest {
         new Database(ds);   // a second start: nothing to migrate, nothing changed
         assertThat(q.forSeries("1.2.3").get(0).state()).isEqualTo("RUNNING");
     }
+
+    @Test
+    void aPostgresDatabaseThatHoldsAnotherApplicationsTablesIsRefusedNotAltered() throws Exception {
+        javax.sql.DataSource ds = Postgres.shared().emptyDatabase();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE series (id SERIAL PRIMARY KEY, name TEXT)");
+            s.execute("INSERT INTO series (name) VALUES ('theirs')");
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Database(ds)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("non-empty schema").hasMessageContaining("a database of its own");
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM information_schema.columns WHERE table_name = 'series'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("their table keeps its two columns").isEqualTo(2);
+        }
+    }
 }

@@ -39,6 +39,21 @@ class SecurityIT {
 
             assertThat(Http.statusAs(node.url("/q/health/ready"), null)).isEqualTo(200);
             assertThat(Http.statusAs(node.url("/q/health/live"), null)).isEqualTo(200);
+            // the login page and what it needs load without a login; the page's own script does not
+            for (String open : List.of("/login.html", "/login.js", "/sri-node.css")) {
+                assertThat(Http.statusAs(node.url(open), null)).as(open).isEqualTo(200);
+            }
+            assertThat(Http.statusAs(node.url("/sri-node.js"), null)).isEqualTo(401);
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();   // follows no redirect
+            HttpResponse<String> page = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(node.url("/")))
+                    .header("Sec-Fetch-Mode", "navigate").header("Accept", "text/html").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).as("a browser opening the page is sent to the login page").isEqualTo(302);
+            assertThat(page.headers().firstValue("Location").orElse("")).endsWith("/login.html");
+            HttpResponse<String> api = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(node.url("/api/series"))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(api.statusCode()).isEqualTo(401);
+            assertThat(api.headers().firstValue("WWW-Authenticate").orElse("")).as("an API client is asked for Basic")
+                    .isEqualTo("Basic realm=\"sri-node\"");
             HttpResponse<String> openapi = Http.sendAs("GET", node.url("/q/openapi?format=json"), null, admin);
             assertThat(openapi.statusCode()).isEqualTo(200);
             List<String[]> endpoints = new ArrayList<>();

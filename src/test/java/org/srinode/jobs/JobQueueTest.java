@@ -19,6 +19,13 @@ class JobQueueTest {
 
     private javax.sql.DataSource ds;
 
+    /** The retry of a job as the node's next claim would start it (without waiting for its backoff). */
+    private void claimedAgain(long id) throws Exception {
+        try (Connection c = ds.getConnection(); java.sql.Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE job SET state = 'RUNNING', claimed_by = 'node' WHERE id = " + id);
+        }
+    }
+
     private JobQueue queue() throws Exception {
         ds = newDatabase();
         new Database(ds);
@@ -38,9 +45,13 @@ class JobQueueTest {
         Job f1 = q.failed(j.id(), "down", 3, Duration.ofSeconds(10), Duration.ofSeconds(15));
         assertThat(f1.state()).isEqualTo("PENDING");
         assertThat(f1.nextAttemptAt()).isBetween(before.plusSeconds(9), before.plusSeconds(11));
+        assertThat(q.claimDue("FORWARD", 10)).as("not due yet").isEmpty();
+        claimedAgain(j.id());
         Job f2 = q.failed(j.id(), "down", 3, Duration.ofSeconds(10), Duration.ofSeconds(15));
         assertThat(f2.nextAttemptAt()).as("doubled, capped").isBetween(before.plusSeconds(14), before.plusSeconds(16));
-        assertThat(q.claimDue("FORWARD", 10)).as("not due yet").isEmpty();
+        assertThat(q.failed(j.id(), "not running", 3, Duration.ofSeconds(10), Duration.ofSeconds(15)).attempts())
+                .as("a failure of a job this node does not run is not recorded").isEqualTo(2);
+        claimedAgain(j.id());
         Job f3 = q.failed(j.id(), "still down", 3, Duration.ofSeconds(10), Duration.ofSeconds(15));
         assertThat(f3.state()).isEqualTo("DEAD");
         assertThat(f3.lastError()).isEqualTo("still down");
@@ -176,5 +187,56 @@ class JobQueueTest {
         }
         assertThat(doubles).isEmpty();
         assertThat(claimed).hasSize(60);
+    }
+
+    @Test
+    void nodesInDifferentTimeZonesSeeTheSameLeases() throws Exception {
+        queue();
+        java.util.TimeZone before = java.util.TimeZone.getDefault();
+        Job j;
+        try {
+            java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("Asia/Tokyo"));   // a host on local time, UTC+9
+            j = new JobQueue(ds, "tokyo", Duration.ofSeconds(30)).claimDue("FORWARD", 1).get(0);
+            java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("America/New_York"));   // a container elsewhere
+            JobQueue other = new JobQueue(ds, "new-york", Duration.ofSeconds(30));
+            assertThat(other.claimDue("FORWARD", 1)).as("the lease holds for 30 s in every zone").isEmpty();
+            assertThat(other.find(j.id()).orElseThrow().leaseUntil()).isBetween(Instant.now().plusSeconds(25), Instant.now().plusSeconds(31));
+        } finally {
+            java.util.TimeZone.setDefault(before);
+        }
+    }
+
+    @Test
+    void aLateFailureOfANodeThatLostItsLeaseDoesNotReviveAJobAnotherNodeFinished() throws Exception {
+        queue();
+        JobQueue a = new JobQueue(ds, "node-a", Duration.ofMillis(200));
+        JobQueue b = new JobQueue(ds, "node-b", Duration.ofMinutes(5));
+        Job j = a.claimDue("FORWARD", 1).get(0);
+        Thread.sleep(300);
+        assertThat(b.claimDue("FORWARD", 1)).extracting(Job::id).containsExactly(j.id());
+        b.succeeded(j.id());
+        assertThat(a.owns(j.id())).isFalse();
+        assertThat(a.failed(j.id(), "late", 5, Duration.ofSeconds(1), Duration.ofSeconds(1)).state()).isEqualTo("DONE");
+        a.succeeded(j.id());
+        assertThat(b.find(j.id()).orElseThrow().state()).isEqualTo("DONE");
+        assertThat(b.claimDue("FORWARD", 1)).isEmpty();
+    }
+
+    @Test
+    void aJobWhoseNodeDiesEveryTimeItRunsItIsDeadAfterTheAttemptLimit() throws Exception {
+        queue();
+        JobQueue a = new JobQueue(ds, "node-a", Duration.ofMillis(100));
+        JobQueue b = new JobQueue(ds, "node-b", Duration.ofMillis(100));
+        long id = a.claimDue("FORWARD", 1, null, 3).get(0).id();
+        Thread.sleep(150);   // node-a dies while it runs the job
+        assertThat(b.claimDue("FORWARD", 1, null, 3)).extracting(Job::attempts).containsExactly(1);
+        Thread.sleep(150);   // node-b too
+        assertThat(a.claimDue("FORWARD", 1, null, 3)).extracting(Job::attempts).containsExactly(2);
+        Thread.sleep(150);   // and node-a again: the third expiry reaches the limit of 3
+        assertThat(b.claimDue("FORWARD", 1, null, 3)).isEmpty();
+        Job dead = b.find(id).orElseThrow();
+        assertThat(dead.state()).isEqualTo("DEAD");
+        assertThat(dead.attempts()).isEqualTo(3);
+        assertThat(dead.lastError()).contains("lease of node-a expired").contains("attempt 3 of 3");
     }
 }
