@@ -80,6 +80,14 @@ final class BenchScale {
 
     /** Runs one configuration; returns {makespan s, wait median, wait p90, wait max}. */
     private static double[] measure(int workers, int series, String jar, String dbUrl, String dbUser, Path dir, Volume v) throws Exception {
+        if (Files.exists(dir)) {
+            // a fresh folder: an earlier run's spool would be recovered into the emptied database and its series sent again
+            try (var files = Files.walk(dir)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
         try (Connection c = DriverManager.getConnection(dbUrl, dbUser, System.getenv().getOrDefault("SRI_DB_PASSWORD", ""));
              Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA public CASCADE");
@@ -141,7 +149,7 @@ final class BenchScale {
                 }
                 Thread.sleep(1000);
             }
-            return timings(dbUrl, dbUser, workers);
+            return timings(dbUrl, dbUser, workers, series);
         } finally {
             for (Process p : processes) {
                 p.destroy();
@@ -154,7 +162,7 @@ final class BenchScale {
         }
     }
 
-    private static double[] timings(String dbUrl, String dbUser, int workers) throws Exception {
+    private static double[] timings(String dbUrl, String dbUser, int workers, int series) throws Exception {
         List<double[]> runs = new ArrayList<>();   // start, finish in epoch seconds
         Map<String, Integer> by = new TreeMap<>();
         try (Connection c = DriverManager.getConnection(dbUrl, dbUser, System.getenv().getOrDefault("SRI_DB_PASSWORD", ""));
@@ -166,6 +174,9 @@ final class BenchScale {
                 runs.add(new double[] {finish - rs.getLong(1) / 1e3, finish});
                 by.merge(rs.getString(3), 1, Integer::sum);
             }
+        }
+        if (runs.size() != series) {
+            throw new IllegalStateException(series + " series sent but " + runs.size() + " enhanced (a DONE job without an enhancement: see the logs)");
         }
         PER_WORKER.put(workers, by.toString());
         double first = runs.stream().mapToDouble(r -> r[0]).min().orElseThrow();

@@ -31,6 +31,7 @@ import org.srinode.db.Tx;
  * again makes its own RUNNING jobs due at once.
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup   // its checks (lease, node name) run at start-up: a refused start stops the node
 public class JobQueue {
     private static final Logger LOG = Logger.getLogger(JobQueue.class);
 
@@ -38,6 +39,7 @@ public class JobQueue {
     private final String nodeId;
     private final Duration lease;
     private java.util.concurrent.ScheduledExecutorService renewer;
+    private volatile boolean registered;
 
     /**
      * The node's queue: {@code db} is a dependency so the tables exist before any timer claims a job.
@@ -56,6 +58,8 @@ public class JobQueue {
             throw new IllegalArgumentException("sri.jobs.lease (SRI_JOBS_LEASE) is " + lease.toMillis() + " ms: give at least " + MIN_LEASE.toSeconds()
                     + " s (a node renews its leases every third of it; shorter, other nodes would take over jobs that are still running)");
         }
+        register();
+        registered = true;
         int resumed = resumeOwnJobs();
         if (resumed > 0) {
             LOG.infof("%d job(s) this node (%s) was running when it stopped are due again", resumed, this.nodeId);
@@ -94,7 +98,72 @@ public class JobQueue {
     void stop() {
         if (renewer != null) {
             renewer.shutdownNow();
+            try {
+                Tx.run(ds, c -> {   // a clean stop: this node's name is free for its next start at once
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM node WHERE node_id = ? AND instance = ?")) {
+                        ps.setString(1, nodeId);
+                        ps.setString(2, instance);
+                        return ps.executeUpdate();
+                    }
+                });
+            } catch (RuntimeException e) {
+                LOG.debugf("node %s not unregistered: %s", nodeId, e.getMessage());
+            }
         }
+    }
+
+    /** This process among the nodes that share the database (table node): a random id per start. */
+    private final String instance = java.util.UUID.randomUUID().toString();
+
+    /**
+     * Registers this process under its node name (table node). When the name's row has a heartbeat younger than the lease
+     * (a process with this name stopped less than a lease ago, or still runs), waits a third of the lease and a second: a
+     * heartbeat that moved in that time belongs to a running process, and this start is refused.
+     *
+     * @throws IllegalStateException when another running process uses this node name (two processes with one name would
+     *                               renew and resume each other's jobs)
+     */
+    public void register() {
+        Optional<Instant> seen = heartbeat();
+        if (seen.isPresent() && seen.get().isAfter(Instant.now().minus(lease))) {
+            long wait = lease.toMillis() / 3 + 1000;
+            LOG.infof("node name %s was in use %d ms ago: waiting %d ms to make sure its process has stopped", nodeId,
+                    Duration.between(seen.get(), Instant.now()).toMillis(), wait);
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while checking the node name " + nodeId, e);
+            }
+            Optional<Instant> now = heartbeat();
+            if (now.isPresent() && now.get().isAfter(seen.get())) {
+                throw new IllegalStateException("another running node uses the name " + nodeId + " (its heartbeat moved at " + now.get()
+                        + "): give each node sharing the database its own SRI_NODE_ID");
+            }
+        }
+        Tx.run(ds, c -> {
+            Timestamp now = Timestamp.from(Instant.now());
+            try (PreparedStatement ps = c.prepareStatement(Sql.merge("node", 1, "node_id", "instance", "started_at:TIMESTAMP",
+                    "heartbeat_at:TIMESTAMP"))) {
+                ps.setString(1, nodeId);
+                ps.setString(2, instance);
+                ps.setTimestamp(3, now, Sql.utc());
+                ps.setTimestamp(4, now, Sql.utc());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private Optional<Instant> heartbeat() {
+        return Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT heartbeat_at FROM node WHERE node_id = ?")) {
+                ps.setString(1, nodeId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getTimestamp(1, Sql.utc()).toInstant()) : Optional.<Instant>empty();
+                }
+            }
+        });
     }
 
     private static String hostName() {
@@ -118,6 +187,14 @@ public class JobQueue {
      */
     public int renewLeases() {
         return Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE node SET heartbeat_at = ? WHERE node_id = ? AND instance = ?")) {
+                ps.setTimestamp(1, Timestamp.from(Instant.now()), Sql.utc());
+                ps.setString(2, nodeId);
+                ps.setString(3, instance);
+                if (ps.executeUpdate() == 0 && registered) {
+                    LOG.errorf("the node name %s is registered by another process now: give each node its own SRI_NODE_ID", nodeId);
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement("UPDATE job SET lease_until = ? WHERE state = 'RUNNING' AND claimed_by = ?")) {
                 ps.setTimestamp(1, Timestamp.from(Instant.now().plus(lease)), Sql.utc());
                 ps.setString(2, nodeId);

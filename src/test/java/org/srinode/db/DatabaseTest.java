@@ -36,7 +36,7 @@ class DatabaseTest {
             while (rs.next()) {
                 versions.add(rs.getString(1));
             }
-            assertThat(versions).containsExactly("0", "1", "2");
+            assertThat(versions).containsExactly("0", "1", "2", "3");
         }
         try (Connection c = ds.getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT assessment, enhance_run FROM series WHERE series_uid = '1.2.3'")) {

@@ -10,10 +10,15 @@ import java.util.concurrent.TimeUnit;
 /** Runs a command line tool (dcmtk, dciodvfy) and keeps its exit code and output. */
 record Proc(int exitCode, String output) {
     static Proc run(Path log, String... command) throws IOException, InterruptedException {
+        return run(log, 300, command);
+    }
+
+    /** As {@link #run(Path, String...)}, killed after {@code timeoutSeconds}. */
+    static Proc run(Path log, long timeoutSeconds, String... command) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(command));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         Process p = pb.start();
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new IllegalStateException("timed out: " + String.join(" ", cmd));
         }

@@ -239,4 +239,21 @@ class JobQueueTest {
         assertThat(dead.attempts()).isEqualTo(3);
         assertThat(dead.lastError()).contains("lease of node-a expired").contains("attempt 3 of 3");
     }
+
+    @Test
+    void aSecondProcessWithTheNameOfARunningNodeIsRefusedAndOneWithTheNameOfAStoppedNodeStarts() throws Exception {
+        queue();
+        JobQueue running = new JobQueue(ds, "twin", Duration.ofMillis(1500));
+        running.register();
+        java.util.concurrent.ScheduledExecutorService beat = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        beat.scheduleWithFixedDelay(running::renewLeases, 0, 300, java.util.concurrent.TimeUnit.MILLISECONDS);
+        try {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new JobQueue(ds, "twin", Duration.ofMillis(1500)).register())
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("another running node uses the name twin");
+        } finally {
+            beat.shutdownNow();
+        }
+        // the first process died (its heartbeat stopped): a new one with its name starts after the check
+        new JobQueue(ds, "twin", Duration.ofMillis(1500)).register();
+    }
 }
