@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * {@code deploy/Containerfile} with Debian's podman (runtime runc, host network; a local debian:bookworm-slim made with
  * mmdebstrap when there is none, no registry being reachable), runs it next to Orthanc on the host, sends a series to it
  * with storescu and finds it whole in Orthanc; the node runs as a non-root user, keeps its data in the volume, and the
- * image's health check reports healthy.
+ * image's health check reports healthy. The same for deploy/compose.yaml (the node on PostgreSQL, the example PACS).
  */
 class ContainerIT {
     private static final String IMAGE = "localhost/sri-node:test";
@@ -59,6 +59,56 @@ class ContainerIT {
                 podman(tmp, "volume", "rm", "-f", name);
             }
         }
+    }
+
+    /**
+     * deploy/compose.yaml with podman-compose: PostgreSQL and Orthanc built from Debian, the node on PostgreSQL in its own
+     * network (service names resolved by podman's DNS); a series sent to the published DICOM port reaches the example PACS,
+     * and the node's log says it runs on PostgreSQL. {@code down -v} removes everything.
+     */
+    @Test
+    void composeRunsTheNodeOnPostgresAndASeriesReachesTheExamplePacs() throws Exception {
+        Assumptions.assumeTrue(Boolean.getBoolean("sri.container"), "the container test runs with ./sri-node test-container");
+        Path tmp = WorkDir.fresh(getClass()).resolve("compose");
+        Files.createDirectories(tmp);
+        baseImage(tmp);
+        int dicom = Ports.free();
+        int https = Ports.free();
+        int pacs = Ports.free();
+        java.util.Map<String, String> env = java.util.Map.of("SRI_DB_PASSWORD", "compose-db-password-1", "SRI_ADMIN_PASSWORD", Node.ADMIN_PASSWORD,
+                "SRI_COMPOSE_DICOM_PORT", Integer.toString(dicom), "SRI_COMPOSE_HTTPS_PORT", Integer.toString(https),
+                "SRI_COMPOSE_PACS_HTTP_PORT", Integer.toString(pacs));
+        String project = "sri-it-" + ProcessHandle.current().pid();
+        Proc up = compose(tmp, env, "-p", project, "-f", "deploy/compose.yaml", "up", "-d", "--build");
+        assertThat(up.exitCode()).as(up.output()).isZero();
+        try {
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2))
+                    .until(() -> Http.statusTrustingAnyCertificate("https://127.0.0.1:" + https + "/q/health/ready") == 200);
+            Proc store = new Dcmtk(tmp).store("MODALITY", dicom, SharedData.twentyInstanceSeries());
+            assertThat(store.exitCode()).as(store.output()).isZero();
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> Http.json("http://127.0.0.1:" + pacs + "/instances").size() == 20);
+            Proc logs = compose(tmp, env, "-p", project, "-f", "deploy/compose.yaml", "logs", "node");
+            assertThat(logs.output()).contains("state database (PostgreSQL jdbc:postgresql://db:5432/sri)");
+        } finally {
+            Proc logs = compose(tmp, env, "-p", project, "-f", "deploy/compose.yaml", "logs");
+            Files.writeString(tmp.resolve("compose.log"), logs.output());
+            compose(tmp, env, "-p", project, "-f", "deploy/compose.yaml", "down", "-v");
+        }
+    }
+
+    private static Proc compose(Path tmp, java.util.Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("podman-compose"));
+        cmd.addAll(List.of(args));
+        Path log = tmp.resolve("compose-" + System.nanoTime() + ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        if (!p.waitFor(900, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("timed out: " + String.join(" ", cmd));
+        }
+        return new Proc(p.exitValue(), Files.readString(log));
     }
 
     /** debian:bookworm-slim for {@code FROM}: made locally with mmdebstrap when podman has none (no registry here). */
