@@ -24,7 +24,7 @@ import org.srinode.series.SeriesAssembler;
 @ApplicationScoped
 @Named("forwarder")
 public class Forwarder {
-    public static final String KIND = "FORWARD";
+    public static final String KIND = org.srinode.jobs.JobKind.FORWARD.name();
     private static final String STARTED = "SriForwardStarted";
     private static final Logger LOG = Logger.getLogger(Forwarder.class);
 

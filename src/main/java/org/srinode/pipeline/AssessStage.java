@@ -32,9 +32,9 @@ import org.srinode.series.SeriesInfo;
 @ApplicationScoped
 @Named("assessStage")
 public class AssessStage {
-    public static final String KIND = "ASSESS";
+    public static final String KIND = org.srinode.jobs.JobKind.ASSESS.name();
     /** Job kind queued when the rules decide to enhance a series. */
-    public static final String ENHANCE = "ENHANCE";
+    public static final String ENHANCE = org.srinode.jobs.JobKind.ENHANCE.name();
     /** Decision when the rules chose enhancement but no model can run it (disabled or failed to load). */
     public static final String WAITING_FOR_MODEL = "ENHANCE_WAITING_FOR_MODEL";
     private static final Logger LOG = Logger.getLogger(AssessStage.class);

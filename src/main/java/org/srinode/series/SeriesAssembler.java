@@ -27,6 +27,7 @@ import org.srinode.db.Tx;
 import org.srinode.dicom.InvalidDicomException;
 import org.srinode.dicom.LogText;
 import org.srinode.dicom.Uids;
+import org.srinode.jobs.JobKind;
 import org.srinode.jobs.JobQueue;
 import org.srinode.spool.Spool;
 import org.srinode.spool.SpooledInstance;
@@ -41,9 +42,9 @@ import org.srinode.spool.SpooledInstance;
 public class SeriesAssembler {
     private static final Logger LOG = Logger.getLogger(SeriesAssembler.class);
     /** Jobs enqueued for every completed series. */
-    public static final List<String> ON_COMPLETE = List.of("FORWARD", "ASSESS");
+    public static final List<String> ON_COMPLETE = List.of(JobKind.FORWARD.name(), JobKind.ASSESS.name());
     /** Job kind that announces a derived series on the FHIR server. */
-    public static final String PUBLISH = "PUBLISH";
+    public static final String PUBLISH = JobKind.PUBLISH.name();
 
     /**
      * Ordering rule of PUBLISH jobs ({@link JobQueue#claimDue(String, int, String)}): one publication per study at a time.
