@@ -5,7 +5,9 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   [ -n "${POSTGRES_PASSWORD:-}" ] || { echo "sri-postgres: set POSTGRES_PASSWORD" >&2; exit 2; }
   initdb -D "$PGDATA" -U postgres --auth-local=peer --auth-host=scram-sha-256 -E UTF8 >/dev/null
   pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start >/dev/null
-  psql -q -v ON_ERROR_STOP=1 -U postgres -d postgres -v pw="$POSTGRES_PASSWORD" <<'SQL'
+  # the password from the environment (psql's \getenv), not on a command line that ps would show
+  psql -q -v ON_ERROR_STOP=1 -U postgres -d postgres <<'SQL'
+\getenv pw POSTGRES_PASSWORD
 CREATE ROLE sri LOGIN PASSWORD :'pw';
 CREATE DATABASE sri OWNER sri;
 SQL

@@ -170,7 +170,7 @@ final class BenchScale {
                      + "ON j.series_uid = t.series_uid AND j.kind = 'ENHANCE' WHERE t.stage = 'ENHANCE'");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                double finish = rs.getTimestamp(2).getTime() / 1e3;
+                double finish = rs.getTimestamp(2, org.srinode.db.Sql.utc()).getTime() / 1e3;
                 runs.add(new double[] {finish - rs.getLong(1) / 1e3, finish});
                 by.merge(rs.getString(3), 1, Integer::sum);
             }
@@ -190,7 +190,8 @@ final class BenchScale {
     }
 
     private static int done(String dbUrl, String dbUser) throws Exception {
-        return count(dbUrl, dbUser, "SELECT COUNT(*) FROM job WHERE kind = 'ENHANCE' AND state = 'DONE'");
+        // the stage time is written after the job is DONE, in its own transaction: count what timings() reads
+        return count(dbUrl, dbUser, "SELECT COUNT(*) FROM stage_time WHERE stage = 'ENHANCE'");
     }
 
     private static int count(String dbUrl, String dbUser, String sql) throws Exception {

@@ -90,6 +90,10 @@ public class Database {
                         r.initialSchemaVersion == null ? "none" : r.initialSchemaVersion, r.targetSchemaVersion, r.migrationsExecuted);
             }
         } catch (RuntimeException e) {
+            if (e.getMessage() != null && e.getMessage().contains("Unable to obtain connection")) {
+                throw new IllegalStateException("state database (" + describe + "): cannot connect (is it running and reachable, are "
+                        + "SRI_DB_URL, SRI_DB_USER and SRI_DB_PASSWORD right?): " + e.getMessage(), e);
+            }
             throw new IllegalStateException("state database (" + describe + "): schema migration failed: " + e.getMessage()
                     + (e.getMessage() != null && e.getMessage().contains("non-empty schema") ? " (give the node a database of its own)" : ""), e);
         }

@@ -40,6 +40,7 @@ public class JobQueue {
     private final Duration lease;
     private java.util.concurrent.ScheduledExecutorService renewer;
     private volatile boolean registered;
+    private volatile boolean supplanted;
 
     /**
      * The node's queue: {@code db} is a dependency so the tables exist before any timer claims a job.
@@ -94,8 +95,8 @@ public class JobQueue {
         this.lease = lease;
     }
 
-    @jakarta.annotation.PreDestroy
-    void stop() {
+    /** At shutdown, while the connection pool is still open (a @PreDestroy ran after it had closed). */
+    void stop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent event) {
         if (renewer != null) {
             renewer.shutdownNow();
             try {
@@ -107,7 +108,7 @@ public class JobQueue {
                     }
                 });
             } catch (RuntimeException e) {
-                LOG.debugf("node %s not unregistered: %s", nodeId, e.getMessage());
+                LOG.warnf("node name %s not released at shutdown (its next start waits a third of the lease): %s", nodeId, e.getMessage());
             }
         }
     }
@@ -143,6 +144,10 @@ public class JobQueue {
         }
         Tx.run(ds, c -> {
             Timestamp now = Timestamp.from(Instant.now());
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM node WHERE heartbeat_at < ?")) {
+                ps.setTimestamp(1, Timestamp.from(Instant.now().minus(Duration.ofDays(7))), Sql.utc());   // names not used for a week
+                ps.executeUpdate();
+            }
             try (PreparedStatement ps = c.prepareStatement(Sql.merge("node", 1, "node_id", "instance", "started_at:TIMESTAMP",
                     "heartbeat_at:TIMESTAMP"))) {
                 ps.setString(1, nodeId);
@@ -153,6 +158,22 @@ public class JobQueue {
             }
             return null;
         });
+    }
+
+    /**
+     * Whether this process is the one registered under its node name (or the name is not registered: a queue of a test
+     * or a tool). False once another process started with this name: this one must then claim and record nothing.
+     */
+    private boolean current(Connection c) throws SQLException {
+        if (supplanted) {
+            return false;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT instance FROM node WHERE node_id = ?")) {
+            ps.setString(1, nodeId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return !rs.next() || instance.equals(rs.getString(1));
+            }
+        }
     }
 
     private Optional<Instant> heartbeat() {
@@ -191,8 +212,14 @@ public class JobQueue {
                 ps.setTimestamp(1, Timestamp.from(Instant.now()), Sql.utc());
                 ps.setString(2, nodeId);
                 ps.setString(3, instance);
-                if (ps.executeUpdate() == 0 && registered) {
-                    LOG.errorf("the node name %s is registered by another process now: give each node its own SRI_NODE_ID", nodeId);
+                if (ps.executeUpdate() == 0 && registered && !supplanted) {
+                    // another process started with this name while this one was paused or cut from the database: it has
+                    // taken this name's jobs over; this process must not run or record any of them, and stops
+                    supplanted = true;
+                    LOG.errorf("the node name %s is now registered by another process (this one was paused or cut from the database "
+                            + "for longer than a third of the lease): this process stops; give each node its own SRI_NODE_ID", nodeId);
+                    io.quarkus.runtime.Quarkus.asyncExit(3);
+                    return 0;
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE job SET lease_until = ? WHERE state = 'RUNNING' AND claimed_by = ?")) {
@@ -372,6 +399,9 @@ public class JobQueue {
     public List<Job> claimDue(String kind, int limit, String waitWhile, int maxAttempts) {
         return Tx.run(ds, c -> {
             List<Job> jobs = new ArrayList<>();
+            if (!current(c)) {
+                return jobs;   // another process runs under this node name now
+            }
             if (waitWhile != null) {
                 lockClaims(c, kind);
             }
@@ -478,7 +508,7 @@ public class JobQueue {
                 j = rs.next() ? Optional.of(map(rs)) : Optional.empty();
             }
         }
-        if (j.isEmpty() || "CANCELLED".equals(j.get().state())) {
+        if (j.isEmpty() || "CANCELLED".equals(j.get().state()) || !current(c)) {
             return false;
         }
         if (!"RUNNING".equals(j.get().state()) || !nodeId.equals(j.get().claimedBy())) {

@@ -94,6 +94,7 @@ class ContainerIT {
             Proc logs = compose(tmp, env, "-p", project, "-f", "deploy/compose.yaml", "logs");
             Files.writeString(tmp.resolve("compose.log"), logs.output());
             compose(tmp, env, "-p", project, "-f", "deploy/compose.yaml", "down", "-v");
+            podman(tmp, "rmi", "-f", project + "_node", project + "_db", project + "_pacs");   // 1.9 GB a run otherwise
         }
     }
 

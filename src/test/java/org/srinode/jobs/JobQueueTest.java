@@ -256,4 +256,25 @@ class JobQueueTest {
         // the first process died (its heartbeat stopped): a new one with its name starts after the check
         new JobQueue(ds, "twin", Duration.ofMillis(1500)).register();
     }
+
+    @Test
+    void aProcessWhoseNameAnotherProcessTookOverClaimsAndRecordsNothing() throws Exception {
+        queue();
+        JobQueue paused = new JobQueue(ds, "twin", Duration.ofMillis(1500));
+        paused.register();
+        Job j = paused.claimDue("FORWARD", 1).get(0);
+        // paused longer than a third of the lease: a new process with its name starts and takes its jobs over
+        JobQueue newcomer = new JobQueue(ds, "twin", Duration.ofMillis(1500));
+        newcomer.register();
+        assertThat(newcomer.resumeOwnJobs()).isEqualTo(1);
+        assertThat(newcomer.claimDue("FORWARD", 1)).extracting(Job::id).containsExactly(j.id());
+        // the paused process wakes up: same name on the job, but it is not the registered process any more
+        assertThat(paused.owns(j.id())).isFalse();
+        paused.succeeded(j.id());
+        assertThat(newcomer.find(j.id()).orElseThrow().state()).isEqualTo("RUNNING");
+        new JobQueue(ds).enqueue("FORWARD", "1.2.9", 1);
+        assertThat(paused.claimDue("FORWARD", 10)).as("it claims nothing").isEmpty();
+        newcomer.succeeded(j.id());
+        assertThat(newcomer.find(j.id()).orElseThrow().state()).isEqualTo("DONE");
+    }
 }
