@@ -168,7 +168,9 @@ class JobQueueTest {
             java.util.List<java.util.concurrent.Future<?>> runs = new java.util.ArrayList<>();
             for (JobQueue n : nodes) {
                 runs.add(pool.submit(() -> {
-                    for (int k = 0; k < 40; k++) {
+                    // until every job is claimed (a claim that meets only locked rows may come back empty), at most 30 s
+                    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                    while (claimed.size() < 60 && System.nanoTime() < deadline) {
                         for (Job j : n.claimDue("ASSESS", 2)) {
                             String before = claimed.putIfAbsent(j.id(), n.nodeId());
                             if (before != null) {
