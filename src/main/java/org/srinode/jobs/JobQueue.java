@@ -125,38 +125,83 @@ public class JobQueue {
      *                               renew and resume each other's jobs)
      */
     public void register() {
-        Optional<Instant> seen = heartbeat();
-        if (seen.isPresent() && seen.get().isAfter(Instant.now().minus(lease))) {
+        Optional<Registration> seen = registration();
+        if (seen.isPresent() && seen.get().heartbeat().isAfter(Instant.now().minus(lease))) {
             long wait = lease.toMillis() / 3 + 1000;
             LOG.infof("node name %s was in use %d ms ago: waiting %d ms to make sure its process has stopped", nodeId,
-                    Duration.between(seen.get(), Instant.now()).toMillis(), wait);
+                    Duration.between(seen.get().heartbeat(), Instant.now()).toMillis(), wait);
             try {
                 Thread.sleep(wait);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while checking the node name " + nodeId, e);
             }
-            Optional<Instant> now = heartbeat();
-            if (now.isPresent() && now.get().isAfter(seen.get())) {
-                throw new IllegalStateException("another running node uses the name " + nodeId + " (its heartbeat moved at " + now.get()
-                        + "): give each node sharing the database its own SRI_NODE_ID");
+            Optional<Registration> now = registration();
+            if (now.isPresent() && !now.equals(seen)) {
+                throw new IllegalStateException("another running node uses the name " + nodeId + " (its heartbeat moved at "
+                        + now.get().heartbeat() + "): give each node sharing the database its own SRI_NODE_ID");
             }
+            seen = now;
         }
-        Tx.run(ds, c -> {
-            Timestamp now = Timestamp.from(Instant.now());
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM node WHERE heartbeat_at < ?")) {
-                ps.setTimestamp(1, Timestamp.from(Instant.now().minus(Duration.ofDays(7))), Sql.utc());   // names not used for a week
-                ps.executeUpdate();
+        Optional<Registration> expected = seen;
+        try {
+            Tx.run(ds, c -> {
+                Timestamp now = Timestamp.from(Instant.now());
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM node WHERE heartbeat_at < ? AND node_id <> ?")) {
+                    ps.setTimestamp(1, Timestamp.from(Instant.now().minus(Duration.ofDays(7))), Sql.utc());   // names not used for a week
+                    ps.setString(2, nodeId);
+                    ps.executeUpdate();
+                }
+                // compare and set: the row must still be what this process saw (another process starting with this name at
+                // the same moment, or renewing it, makes this start fail instead of both running)
+                Optional<Registration> current;
+                try (PreparedStatement ps = c.prepareStatement("SELECT instance, heartbeat_at FROM node WHERE node_id = ? FOR UPDATE")) {
+                    ps.setString(1, nodeId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        current = rs.next() ? Optional.of(new Registration(rs.getString(1), rs.getTimestamp(2, Sql.utc()).toInstant()))
+                                : Optional.empty();
+                    }
+                }
+                if (current.isPresent() && !current.equals(expected)) {
+                    throw new IllegalStateException("another node registered or renewed the name " + nodeId + " just now: give each node "
+                            + "sharing the database its own SRI_NODE_ID");
+                }
+                String sql = current.isPresent()
+                        ? "UPDATE node SET instance = ?, started_at = ?, heartbeat_at = ? WHERE node_id = ?"
+                        : "INSERT INTO node (instance, started_at, heartbeat_at, node_id) VALUES (?, ?, ?, ?)";
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, instance);
+                    ps.setTimestamp(2, now, Sql.utc());
+                    ps.setTimestamp(3, now, Sql.utc());
+                    ps.setString(4, nodeId);
+                    ps.executeUpdate();
+                }
+                return null;
+            });
+        } catch (IllegalStateException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof SQLException q && "23505".equals(q.getSQLState())) {
+                    throw new IllegalStateException("another node registered the name " + nodeId + " at the same moment: give each node "
+                            + "sharing the database its own SRI_NODE_ID", e);
+                }
             }
-            try (PreparedStatement ps = c.prepareStatement(Sql.merge("node", 1, "node_id", "instance", "started_at:TIMESTAMP",
-                    "heartbeat_at:TIMESTAMP"))) {
+            throw e;
+        }
+    }
+
+    /** A process registered under a node name (table node), as read. */
+    private record Registration(String instance, Instant heartbeat) {
+    }
+
+    private Optional<Registration> registration() {
+        return Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT instance, heartbeat_at FROM node WHERE node_id = ?")) {
                 ps.setString(1, nodeId);
-                ps.setString(2, instance);
-                ps.setTimestamp(3, now, Sql.utc());
-                ps.setTimestamp(4, now, Sql.utc());
-                ps.executeUpdate();
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new Registration(rs.getString(1), rs.getTimestamp(2, Sql.utc()).toInstant()))
+                            : Optional.<Registration>empty();
+                }
             }
-            return null;
         });
     }
 
@@ -174,17 +219,6 @@ public class JobQueue {
                 return !rs.next() || instance.equals(rs.getString(1));
             }
         }
-    }
-
-    private Optional<Instant> heartbeat() {
-        return Tx.run(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT heartbeat_at FROM node WHERE node_id = ?")) {
-                ps.setString(1, nodeId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(rs.getTimestamp(1, Sql.utc()).toInstant()) : Optional.<Instant>empty();
-                }
-            }
-        });
     }
 
     private static String hostName() {

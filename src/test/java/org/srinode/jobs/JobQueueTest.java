@@ -279,4 +279,48 @@ class JobQueueTest {
         newcomer.succeeded(j.id());
         assertThat(newcomer.find(j.id()).orElseThrow().state()).isEqualTo("DONE");
     }
+
+    @Test
+    void twoProcessesStartingAtOnceWithOneNameNeverBothRunJobs() throws Exception {
+        queue();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 10; round++) {
+                String name = "same-" + round;
+                java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+                java.util.List<java.util.concurrent.Future<JobQueue>> starts = new java.util.ArrayList<>();
+                for (int k = 0; k < 2; k++) {
+                    starts.add(pool.submit(() -> {
+                        JobQueue q = new JobQueue(ds, name, Duration.ofMillis(1500));
+                        together.await();
+                        try {
+                            q.register();
+                            return q;
+                        } catch (IllegalStateException e) {
+                            assertThat(e.getMessage()).contains(name).contains("SRI_NODE_ID");
+                            return null;
+                        }
+                    }));
+                }
+                java.util.List<JobQueue> started = new java.util.ArrayList<>();
+                for (java.util.concurrent.Future<JobQueue> f : starts) {
+                    if (f.get() != null) {
+                        started.add(f.get());
+                    }
+                }
+                // both may start when the first one looks dead to the second (here: it never renews); then the first is
+                // supplanted and claims nothing
+                assertThat(started).as("round " + round).isNotEmpty();
+                new JobQueue(ds).enqueue("ASSESS", "1.2.8." + round, 1);
+                new JobQueue(ds).enqueue("ASSESS", "1.2.9." + round, 1);
+                int claiming = 0;
+                for (JobQueue q : started) {
+                    claiming += q.claimDue("ASSESS", 10).isEmpty() ? 0 : 1;
+                }
+                assertThat(claiming).as("round " + round + ": one process under the name runs jobs").isEqualTo(1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
