@@ -30,7 +30,8 @@ import org.srinode.db.Tx;
 /**
  * The node's HTTP users, in its database: a name, a role ({@code viewer}, {@code operator} or
  * {@code admin}) and a salted bcrypt hash of the password (Elytron through Quarkus' {@link BcryptUtil},
- * cost 12; the modular-crypt string carries salt and cost). On a first start with no user an
+ * cost 12; the modular-crypt string carries salt and cost). On a first start with no user, a node with the web role
+ * (not an enhance-only worker) creates an
  * {@code admin} is created: with {@code SRI_ADMIN_PASSWORD} when set, else with a random password
  * written once to {@code $SRI_DATA_DIR/admin-password} (mode 0600); the log says where, never what.
  */
@@ -55,17 +56,22 @@ public class Users {
     private final DataSource ds;
     private final Optional<String> adminPassword;
     private final Path dataDir;
+    private final boolean webRole;
 
     @Inject
     public Users(Database db, @ConfigProperty(name = "sri.admin-password") Optional<String> adminPassword,
-                 @ConfigProperty(name = "sri.data-dir") String dataDir) {
+                 @ConfigProperty(name = "sri.data-dir") String dataDir,
+                 @ConfigProperty(name = "sri.role.web", defaultValue = "true") boolean webRole) {
         this.ds = db.dataSource();
+        this.webRole = webRole;
         this.adminPassword = adminPassword.filter(s -> !s.isBlank());
         this.dataDir = Path.of(dataDir);
     }
 
     void onStart(@Observes StartupEvent ev) throws IOException {
-        if (!list().isEmpty()) {
+        // only a node with the web page makes the first user: an enhance-only worker that starts first in a cluster
+        // would otherwise write the random password to its own data folder, where nobody looks (and a pod may lose it)
+        if (!webRole || !list().isEmpty()) {
             return;
         }
         if (adminPassword.isPresent()) {

@@ -20,7 +20,7 @@ class NodeIdentityProviderTest {
     private NodeIdentityProvider provider() throws Exception {
         JdbcDataSource ds = new JdbcDataSource();
         ds.setURL("jdbc:h2:mem:" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
-        Users users = new Users(new Database(ds), Optional.empty(), data.toString());
+        Users users = new Users(new Database(ds), Optional.empty(), data.toString(), true);
         users.put("admin", "admin", "the-admin-password");
         users.put("vera", "viewer", "the-viewer-password");
         return new NodeIdentityProvider(users, new AuditTrail("SRI_NODE", "test"));
