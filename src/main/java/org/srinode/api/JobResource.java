@@ -37,7 +37,7 @@ public class JobResource {
     AuditTrail audit;
 
     @Inject
-    org.srinode.series.SeriesAssembler series;
+    org.srinode.series.SeriesRecords series;
 
     @POST
     @Path("/{id}/requeue")

@@ -11,8 +11,8 @@ import org.srinode.dicom.InvalidDicomException;
 import org.srinode.dicom.SeriesFiles;
 import org.srinode.evaluate.Images;
 import org.srinode.evaluate.Montage;
-import org.srinode.series.SeriesAssembler;
 import org.srinode.series.SeriesInfo;
+import org.srinode.series.SeriesRecords;
 
 /**
  * Before/after pictures for the web page: the middle slice of an acquired series (bicubic to the
@@ -22,7 +22,7 @@ import org.srinode.series.SeriesInfo;
 @ApplicationScoped
 public class Previews {
     @Inject
-    SeriesAssembler series;
+    SeriesRecords series;
 
     /** The PNG, and whether it shows both panels (then it no longer changes: the derived series is written once). */
     public record Picture(byte[] png, boolean beforeAndAfter) {

@@ -27,8 +27,9 @@ import org.srinode.dicom.LogText;
 import org.srinode.dicom.Uids;
 import org.srinode.jobs.Job;
 import org.srinode.jobs.JobQueue;
-import org.srinode.series.SeriesAssembler;
+import org.srinode.series.OperatorActions;
 import org.srinode.series.SeriesInfo;
+import org.srinode.series.SeriesRecords;
 
 /**
  * Received series, their state and the state of their jobs (attempts, last error); for operators (issue 12, each
@@ -62,7 +63,9 @@ public class SeriesResource {
     }
 
     @Inject
-    SeriesAssembler series;
+    SeriesRecords series;
+    @Inject
+    OperatorActions actions;
     @Inject
     JobQueue jobs;
     @Inject
@@ -109,14 +112,14 @@ public class SeriesResource {
     private record Done(Map<String, Object> answer, String audited) {
     }
 
-    /** An operator action on a series; throws {@link SeriesAssembler.NotApplicable} when it does not apply. */
+    /** An operator action on a series; throws {@link OperatorActions.NotApplicable} when it does not apply. */
     @FunctionalInterface
     private interface Action {
         Done run(String user, String comment);
     }
 
     /**
-     * Runs an operator action: a comment is required (400 otherwise), a {@link SeriesAssembler.NotApplicable} is a 409 (404
+     * Runs an operator action: a comment is required (400 otherwise), a {@link OperatorActions.NotApplicable} is a 409 (404
      * for an unknown series); what was done goes to the {@code sri.audit} log and the audit trail with who and why.
      */
     private Response act(String uid, ReleaseRequest body, SecurityContext sc, HttpServerRequest request, String example,
@@ -132,7 +135,7 @@ public class SeriesResource {
         Done done;
         try {
             done = action.run(user, comment);
-        } catch (SeriesAssembler.NotApplicable e) {
+        } catch (OperatorActions.NotApplicable e) {
             return Problem.of(series.find(uid).isEmpty() ? Response.Status.NOT_FOUND : Response.Status.CONFLICT, e.getMessage());
         }
         // the application log names series by their short tags only (the audit trail has the UIDs)
@@ -150,7 +153,7 @@ public class SeriesResource {
     public Response enhanceAgain(@PathParam("uid") String uid, ReleaseRequest body, @Context SecurityContext sc,
                                  @Context HttpServerRequest request) {
         return act(uid, body, sc, request, "why the series is enhanced again", Response.Status.ACCEPTED, (user, comment) -> {
-            int run = series.enhanceAgain(uid, user, comment);
+            int run = actions.enhanceAgain(uid, user, comment);
             return new Done(Map.of("enhanceRun", run), "had series " + uid + " enhanced again (run " + run + ")");
         });
     }
@@ -177,7 +180,7 @@ public class SeriesResource {
     public Response release(@PathParam("uid") String uid, ReleaseRequest body, @Context SecurityContext sc,
                             @Context HttpServerRequest request) {
         return act(uid, body, sc, request, "why the held series may be released", Response.Status.OK, (user, comment) -> {
-            List<String> released = series.release(uid, user, comment);
+            List<String> released = actions.release(uid, user, comment);
             return new Done(Map.of("released", released), "released the held enhancement of series " + uid + " (derived " + released + ")");
         });
     }

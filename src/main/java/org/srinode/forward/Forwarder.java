@@ -19,6 +19,7 @@ import org.srinode.jobs.Job;
 import org.srinode.jobs.JobExchange;
 import org.srinode.jobs.JobQueue;
 import org.srinode.series.SeriesAssembler;
+import org.srinode.series.SeriesRecords;
 
 /** The forward stage: claims FORWARD jobs, hands their files to the destination, records the outcome. */
 @ApplicationScoped
@@ -29,13 +30,13 @@ public class Forwarder {
     private static final Logger LOG = Logger.getLogger(Forwarder.class);
 
     private final JobQueue jobs;
-    private final SeriesAssembler series;
+    private final SeriesRecords series;
     private final ForwardConfig config;
 
     private final AuditTrail audit;
 
     @Inject
-    public Forwarder(JobQueue jobs, SeriesAssembler series, ForwardConfig config, AuditTrail audit) {
+    public Forwarder(JobQueue jobs, SeriesRecords series, ForwardConfig config, AuditTrail audit) {
         this.jobs = jobs;
         this.series = series;
         this.config = config;

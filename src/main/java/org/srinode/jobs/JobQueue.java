@@ -613,6 +613,47 @@ public class JobQueue {
         }
     }
 
+    /**
+     * Makes a series' jobs of one kind due now with their attempts reset (an operator's re-run or release), inside the
+     * caller's transaction; the caller has checked that none of them is running.
+     *
+     * @param generation only that generation's job; null for every generation of the series
+     * @param reason     recorded as the jobs' last error, for the page and the API
+     */
+    public static void runAgain(Connection c, String kind, String seriesUid, Integer generation, String reason) throws SQLException {
+        Timestamp now = Timestamp.from(Instant.now());
+        try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'PENDING', attempts = 0, next_attempt_at = ?, "
+                + "last_error = ?, updated_at = ? WHERE series_uid = ? AND kind = ?" + (generation == null ? "" : " AND generation = ?"))) {
+            ps.setTimestamp(1, now, Sql.utc());
+            ps.setString(2, reason);
+            ps.setTimestamp(3, now, Sql.utc());
+            ps.setString(4, seriesUid);
+            ps.setString(5, kind);
+            if (generation != null) {
+                ps.setInt(6, generation);
+            }
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Cancels a series' jobs of these kinds that have not started (PENDING to CANCELLED, the reason as last error), inside
+     * the caller's transaction: work made obsolete before it ran, such as the delivery of a withdrawn series.
+     */
+    public static void cancelPending(Connection c, String seriesUid, List<JobKind> kinds, String reason) throws SQLException {
+        String in = String.join(", ", java.util.Collections.nCopies(kinds.size(), "?"));
+        try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'CANCELLED', last_error = ?, updated_at = ? "
+                + "WHERE series_uid = ? AND state = 'PENDING' AND kind IN (" + in + ")")) {
+            ps.setString(1, reason);
+            ps.setTimestamp(2, Timestamp.from(Instant.now()), Sql.utc());
+            ps.setString(3, seriesUid);
+            for (int i = 0; i < kinds.size(); i++) {
+                ps.setString(4 + i, kinds.get(i).name());
+            }
+            ps.executeUpdate();
+        }
+    }
+
     /** The job as it is now. */
     public Optional<Job> find(long id) {
         return Tx.run(ds, c -> find(c, id));

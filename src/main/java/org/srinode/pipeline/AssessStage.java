@@ -22,8 +22,8 @@ import org.srinode.jobs.JobExchange;
 import org.srinode.jobs.JobQueue;
 import org.srinode.quality.Assessment;
 import org.srinode.quality.Assessor;
-import org.srinode.series.SeriesAssembler;
 import org.srinode.series.SeriesInfo;
+import org.srinode.series.SeriesRecords;
 
 /**
  * The assessment stage: claims ASSESS jobs of complete series, assesses them, exposes the result as
@@ -41,7 +41,7 @@ public class AssessStage {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final JobQueue jobs;
-    private final SeriesAssembler series;
+    private final SeriesRecords series;
     private final Assessor assessor;
 
     private final ModelService models;
@@ -51,7 +51,7 @@ public class AssessStage {
     @Inject
     private final org.srinode.jobs.RetryPolicy retry;
 
-    public AssessStage(JobQueue jobs, SeriesAssembler series, QualitySettings settings, ModelService models, Supersession supersession) {
+    public AssessStage(JobQueue jobs, SeriesRecords series, QualitySettings settings, ModelService models, Supersession supersession) {
         this.retry = settings.retry();
         this.supersession = supersession;
         this.jobs = jobs;

@@ -19,8 +19,9 @@ import org.srinode.jobs.Job;
 import org.srinode.jobs.JobExchange;
 import org.srinode.jobs.JobQueue;
 import org.srinode.quality.Assessment;
-import org.srinode.series.SeriesAssembler;
+import org.srinode.series.DerivedSeries;
 import org.srinode.series.SeriesInfo;
+import org.srinode.series.SeriesRecords;
 import org.srinode.spool.SpooledInstance;
 
 /**
@@ -38,7 +39,7 @@ public class EnhanceStage {
     static final String VERSION = SeriesEnhancement.SOFTWARE;
 
     private final JobQueue jobs;
-    private final SeriesAssembler series;
+    private final SeriesRecords series;
     private final ModelService models;
     private final DerivedSettings settings;
     private final SafetySettings safety;
@@ -48,7 +49,7 @@ public class EnhanceStage {
     private final Supersession supersession;
 
     @Inject
-    public EnhanceStage(JobQueue jobs, SeriesAssembler series, ModelService models, DerivedSettings settings, SafetySettings safety,
+    public EnhanceStage(JobQueue jobs, SeriesRecords series, ModelService models, DerivedSettings settings, SafetySettings safety,
                         NodeMetrics metrics, EnhanceConfig config, Supersession supersession) {
         this.supersession = supersession;
         this.metrics = metrics;
@@ -126,10 +127,10 @@ public class EnhanceStage {
             written.add(new SpooledInstance(DicomHeaders.readAndCheck(out), out, out.toFile().length(), "SRI_NODE"));
         }
         String modelName = model.config().name() + " " + model.config().version();
-        List<SeriesAssembler.Derived> outputs = new ArrayList<>(List.of(new SeriesAssembler.Derived(written, !hold, modelName, true)));
+        List<DerivedSeries.Derived> outputs = new ArrayList<>(List.of(new DerivedSeries.Derived(written, !hold, modelName, true)));
         if (r.segmentation() != null) {
             Path seg = r.segmentation();
-            outputs.add(new SeriesAssembler.Derived(
+            outputs.add(new DerivedSeries.Derived(
                     List.of(new SpooledInstance(DicomHeaders.readAndCheck(seg), seg, seg.toFile().length(), "SRI_NODE")), !hold, modelName, false));
         }
         // the outcome first: the PUBLISH job may run the moment it is committed and publishes the score
@@ -138,7 +139,7 @@ public class EnhanceStage {
         // this generation's outputs registered and the earlier ones withdrawn in one transaction (see Supersession)
         try {
             supersession.register(job.seriesUid(), job.generation(), info.enhanceRun(), outputs, r.derivedUid());
-        } catch (SeriesAssembler.StaleGeneration e) {
+        } catch (DerivedSeries.StaleGeneration e) {
             removeUnregistered(dir);
             if (r.segmentation() != null) {
                 java.nio.file.Files.deleteIfExists(r.segmentation());

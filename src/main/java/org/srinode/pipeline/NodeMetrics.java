@@ -10,6 +10,7 @@ import jakarta.inject.Named;
 import org.srinode.forward.Forwarder;
 import org.srinode.jobs.JobQueue;
 import org.srinode.series.SeriesAssembler;
+import org.srinode.series.SeriesRecords;
 import org.srinode.spool.SpooledInstance;
 
 /** Prometheus metrics of the node: instances received, series per state, jobs per state (queue depth, failures). */
@@ -22,7 +23,7 @@ public class NodeMetrics {
     private final MeterRegistry registry;
 
     @Inject
-    public NodeMetrics(MeterRegistry registry, SeriesAssembler series, JobQueue jobs) {
+    public NodeMetrics(MeterRegistry registry, SeriesRecords series, JobQueue jobs) {
         received = Counter.builder("sri.instances.received").description("Instances durable in the spool and acknowledged")
                 .register(registry);
         receivedBytes = Counter.builder("sri.instances.received.bytes").description("Bytes of the instances received")

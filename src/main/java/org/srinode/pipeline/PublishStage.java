@@ -24,6 +24,7 @@ import org.srinode.jobs.JobQueue;
 import org.srinode.quality.Assessment;
 import org.srinode.series.SeriesAssembler;
 import org.srinode.series.SeriesInfo;
+import org.srinode.series.SeriesRecords;
 
 /**
  * FHIR publishing of a derived series (PUBLISH jobs): gathers the study, both series, the model and
@@ -37,7 +38,7 @@ public class PublishStage {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final JobQueue jobs;
-    private final SeriesAssembler series;
+    private final SeriesRecords series;
     private final FhirSettings settings;
     private final SafetySettings safety;
     private final FhirPublisher publisher;
@@ -46,7 +47,7 @@ public class PublishStage {
     private final boolean enabled;
 
     @Inject
-    public PublishStage(JobQueue jobs, SeriesAssembler series, FhirSettings settings, SafetySettings safety,
+    public PublishStage(JobQueue jobs, SeriesRecords series, FhirSettings settings, SafetySettings safety,
                         @ConfigProperty(name = "quarkus.http.port") int httpPort) {
         this.jobs = jobs;
         this.series = series;

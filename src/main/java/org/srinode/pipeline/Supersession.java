@@ -11,8 +11,10 @@ import org.srinode.derived.DerivedUids;
 import org.srinode.dicom.DicomHeaders;
 import org.srinode.dicom.RejectionNote;
 import org.srinode.dicom.Uids;
-import org.srinode.series.SeriesAssembler;
+import org.srinode.series.DerivedSeries;
+import org.srinode.series.OperatorActions;
 import org.srinode.series.SeriesInfo;
+import org.srinode.series.SeriesRecords;
 import org.srinode.spool.SpooledInstance;
 
 /**
@@ -29,12 +31,16 @@ import org.srinode.spool.SpooledInstance;
 public class Supersession {
     private static final Logger LOG = Logger.getLogger(Supersession.class);
 
-    private final SeriesAssembler series;
+    private final SeriesRecords series;
+    private final DerivedSeries derived;
+    private final OperatorActions actions;
     private final DerivedSettings settings;
 
     @Inject
-    public Supersession(SeriesAssembler series, DerivedSettings settings) {
+    public Supersession(SeriesRecords series, DerivedSeries derived, OperatorActions actions, DerivedSettings settings) {
         this.series = series;
+        this.derived = derived;
+        this.actions = actions;
         this.settings = settings;
     }
 
@@ -46,7 +52,7 @@ public class Supersession {
      * @param reason     recorded as what replaced them (a reason code such as NOT_ENHANCED)
      * @return the series withdrawn (empty at generation 1 or when nothing was made before)
      */
-    public List<SeriesAssembler.Superseded> withdrawEarlier(String sourceUid, int generation, String reason) {
+    public List<DerivedSeries.Superseded> withdrawEarlier(String sourceUid, int generation, String reason) {
         // the run is the series' current one: an operator's re-run that ends out of scope withdraws under its own note UID
         int run = series.find(sourceUid).map(SeriesInfo::enhanceRun).orElse(1);
         return register(sourceUid, generation, run, List.of(), reason);
@@ -60,13 +66,13 @@ public class Supersession {
      * @param outputs    the derived series of this generation (the enhanced series, its Segmentation)
      * @param replacedBy the new derived Series Instance UID
      */
-    public List<SeriesAssembler.Superseded> register(String sourceUid, int generation, int enhanceRun, List<SeriesAssembler.Derived> outputs,
+    public List<DerivedSeries.Superseded> register(String sourceUid, int generation, int enhanceRun, List<DerivedSeries.Derived> outputs,
                                                      String replacedBy) {
         String noteUid = enhanceRun > 1 ? DerivedUids.of(sourceUid, "rejection-note", "generation-" + generation, "run-" + enhanceRun,
                 outputs.isEmpty() ? "not-enhanced" : "replaced") : DerivedUids.of(sourceUid, "rejection-note", "generation-" + generation);
         String why = enhanceRun > 1 ? "an operator had the acquired series enhanced again (run " + enhanceRun + ")"
                 : "the acquired series changed (generation " + generation + ")";
-        List<SeriesAssembler.Superseded> done = series.supersede(sourceUid, generation, outputs, Set.of(), replacedBy,
+        List<DerivedSeries.Superseded> done = derived.supersede(sourceUid, generation, outputs, Set.of(), replacedBy,
                 withdrawn -> note(sourceUid, withdrawn, noteUid, "is superseded: " + why + "; "
                         + (outputs.isEmpty() ? "no new output replaces it." : "its replacement is series " + replacedBy + ".")));
         log(sourceUid, generation, replacedBy, done);
@@ -74,29 +80,29 @@ public class Supersession {
     }
 
     /**
-     * An operator discards the current derived output of {@code sourceUid} (see {@link SeriesAssembler#discard}); a rejection
+     * An operator discards the current derived output of {@code sourceUid} (see {@link OperatorActions#discard}); a rejection
      * note withdraws whatever of it may be at the destination.
      *
-     * @throws SeriesAssembler.NotApplicable when there is nothing to discard, or an enhancement is pending or running
+     * @throws OperatorActions.NotApplicable when there is nothing to discard, or an enhancement is pending or running
      */
-    public List<SeriesAssembler.Superseded> discard(String sourceUid, String user, String comment) {
-        SeriesInfo source = series.find(sourceUid).orElseThrow(() -> new SeriesAssembler.NotApplicable("no series " + sourceUid));
+    public List<DerivedSeries.Superseded> discard(String sourceUid, String user, String comment) {
+        SeriesInfo source = series.find(sourceUid).orElseThrow(() -> new OperatorActions.NotApplicable("no series " + sourceUid));
         String noteUid = DerivedUids.of(sourceUid, "rejection-note", "generation-" + source.generation(), "run-" + source.enhanceRun(),
                 "discarded");
-        List<SeriesAssembler.Superseded> done = series.discard(sourceUid, user, comment,
+        List<DerivedSeries.Superseded> done = actions.discard(sourceUid, user, comment,
                 withdrawn -> note(sourceUid, withdrawn, noteUid, "was discarded by an operator of the node."));
-        log(sourceUid, source.generation(), SeriesAssembler.DISCARDED, done);
+        log(sourceUid, source.generation(), DerivedSeries.DISCARDED, done);
         return done;
     }
 
     /** Writes and reads back the rejection note of the withdrawn series' delivered instances. */
-    private SpooledInstance note(String sourceUid, List<SeriesAssembler.Superseded> withdrawn, String noteUid, String what) throws Exception {
+    private SpooledInstance note(String sourceUid, List<DerivedSeries.Superseded> withdrawn, String noteUid, String what) throws Exception {
         Path anyFile = withdrawn.stream().filter(w -> !w.delivered().isEmpty()).findFirst().orElseThrow().anyFile();
         String study = DicomHeaders.readAndCheck(anyFile).studyInstanceUid();
         Path out = Path.of(settings.directory()).resolve(study).resolve(noteUid).resolve(noteUid + ".1.dcm");
         List<RejectionNote.Withdrawn> all = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        for (SeriesAssembler.Superseded w : withdrawn) {
+        for (DerivedSeries.Superseded w : withdrawn) {
             all.addAll(w.delivered());
             if (!w.delivered().isEmpty()) {
                 names.add(w.series().seriesUid());
@@ -107,8 +113,8 @@ public class Supersession {
         return new SpooledInstance(DicomHeaders.readAndCheck(out), out, out.toFile().length(), "SRI_NODE");
     }
 
-    private static void log(String sourceUid, int generation, String replacedBy, List<SeriesAssembler.Superseded> done) {
-        for (SeriesAssembler.Superseded w : done) {
+    private static void log(String sourceUid, int generation, String replacedBy, List<DerivedSeries.Superseded> done) {
+        for (DerivedSeries.Superseded w : done) {
             SeriesInfo s = w.series();
             LOG.infof("series %s generation %d: derived series %s (%s) superseded by %s%s", Uids.shortTag(sourceUid), generation,
                     Uids.shortTag(s.seriesUid()), s.modality(),

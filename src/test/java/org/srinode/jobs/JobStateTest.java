@@ -38,6 +38,12 @@ class JobStateTest {
             () -> tx(ds, c -> JobQueue.enqueueOrRunAgain(c, "FORWARD", "1.2.3", 1)), // CANCELLED -> PENDING
             () -> b.claimDue("FORWARD", 1),
             () -> b.cancel(id, "withdrawn while it ran"),                          // RUNNING -> CANCELLED
+            () -> tx(ds, c -> JobQueue.runAgain(c, "FORWARD", "1.2.3", 1, "released")),  // CANCELLED -> PENDING (operator)
+            () -> tx(ds, c -> JobQueue.cancelPending(c, "1.2.3", List.of(JobKind.FORWARD), "superseded")), // PENDING -> CANCELLED
+            () -> tx(ds, c -> JobQueue.runAgain(c, "FORWARD", "1.2.3", null, "re-run")),  // every generation
+            () -> b.claimDue("FORWARD", 1),
+            () -> b.succeeded(id),
+            () -> tx(ds, c -> JobQueue.runAgain(c, "FORWARD", "1.2.3", 1, "re-run")),     // DONE -> PENDING (operator)
         };
         JobState before = state(b, id);
         for (Runnable step : steps) {

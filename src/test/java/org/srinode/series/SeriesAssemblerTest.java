@@ -26,7 +26,10 @@ import org.srinode.dicom.TestPart10;
 import org.srinode.jobs.JobQueue;
 import org.srinode.spool.SpooledInstance;
 
-/** Registration under concurrency, identity conflicts and start-up recovery, on an in-memory H2 (issue 11 items 1, 2, 8). */
+/**
+ * The series package on an in-memory H2 (issue 11 items 1, 2, 8; issue 17): registration under concurrency, the completion
+ * policy, identity conflicts, start-up recovery, derived series and their withdrawal, operator actions.
+ */
 class SeriesAssemblerTest {
     @TempDir
     Path spool;
@@ -39,7 +42,15 @@ class SeriesAssemblerTest {
         return h2;
     }
 
-    private SeriesAssembler assembler(Duration idle) throws Exception {
+    /** The series package's parts on one database, as the node wires them. */
+    record Parts(SeriesAssembler assembler, SeriesRecords records, DerivedSeries derived, OperatorActions actions, SpoolRecovery recovery) {
+    }
+
+    private Parts assembler(Duration idle) throws Exception {
+        return assembler(idle, Duration.ofHours(1), true);
+    }
+
+    private Parts assembler(Duration idle, Duration cap, boolean forwardOriginals) throws Exception {
         ds = newDatabase();
         Database db = new Database(ds);
         SeriesConfig config = new SeriesConfig() {
@@ -50,15 +61,17 @@ class SeriesAssemblerTest {
 
             @Override
             public Duration forceCompleteAfter() {
-                return Duration.ofHours(1);
+                return cap;
             }
 
             @Override
             public boolean forwardOriginals() {
-                return true;
+                return forwardOriginals;
             }
         };
-        return new SeriesAssembler(db, config, spool.toString(), true);
+        SeriesAssembler assembler = new SeriesAssembler(db, config);
+        return new Parts(assembler, new SeriesRecords(db), new DerivedSeries(db), new OperatorActions(db),
+                new SpoolRecovery(db, assembler, spool.toString(), true));
     }
 
     private static SpooledInstance instance(String series, String sop) {
@@ -75,7 +88,7 @@ class SeriesAssemblerTest {
 
     @Test
     void oneSeriesOverEightConcurrentAssociationsLosesNothing() throws Exception {
-        SeriesAssembler a = assembler(Duration.ofHours(1));
+        Parts a = assembler(Duration.ofHours(1));
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             for (int run = 0; run < 30; run++) {
@@ -87,7 +100,7 @@ class SeriesAssemblerTest {
                     f.add(pool.submit(() -> {
                         go.await();
                         for (int k = part; k < 20; k += 8) {
-                            a.onInstance(instance(series, series + "." + k));
+                            a.assembler().onInstance(instance(series, series + "." + k));
                         }
                         return null;
                     }));
@@ -96,7 +109,7 @@ class SeriesAssemblerTest {
                 for (Future<?> x : f) {
                     x.get();
                 }
-                assertThat(a.find(series).orElseThrow().instances()).as("run " + run).isEqualTo(20);
+                assertThat(a.records().find(series).orElseThrow().instances()).as("run " + run).isEqualTo(20);
             }
             assertThat(count("SELECT COUNT(*) FROM series")).isEqualTo(30);
         } finally {
@@ -105,24 +118,51 @@ class SeriesAssemblerTest {
     }
 
     @Test
+    void theCompletionPolicyIsTheIdleTimeoutOrTheCapWhicheverComesFirst() throws Exception {
+        // neither due: an hour of idle time and an hour's cap; the series stays RECEIVING and has no job
+        Parts open = assembler(Duration.ofHours(1), Duration.ofHours(1), true);
+        open.assembler().onInstance(instance("1.2.9.20", "1.2.9.20.1"));
+        assertThat(open.assembler().completeDue()).isEmpty();
+        assertThat(open.records().find("1.2.9.20").orElseThrow().state()).isEqualTo("RECEIVING");
+        assertThat(count("SELECT COUNT(*) FROM job")).isZero();
+        // idle: no instance for the idle timeout; the originals are forwarded and assessed
+        Parts idle = assembler(Duration.ZERO, Duration.ofHours(1), true);
+        idle.assembler().onInstance(instance("1.2.9.21", "1.2.9.21.1"));
+        assertThat(idle.assembler().completeDue()).extracting(SeriesInfo::seriesUid).containsExactly("1.2.9.21");
+        assertThat(count("SELECT COUNT(*) FROM job WHERE kind IN ('FORWARD', 'ASSESS') AND generation = 1")).isEqualTo(2);
+        // the cap: a series that keeps receiving (idle timeout not reached) is complete once its first instance is that old;
+        // with SRI_SERIES_FORWARD_ORIGINALS=false only its assessment is queued
+        Parts capped = assembler(Duration.ofHours(1), Duration.ZERO, false);
+        capped.assembler().onInstance(instance("1.2.9.22", "1.2.9.22.1"));
+        capped.assembler().onInstance(instance("1.2.9.22", "1.2.9.22.2"));
+        assertThat(capped.assembler().completeDue()).singleElement().satisfies(i -> {
+            assertThat(i.state()).isEqualTo("COMPLETE");
+            assertThat(i.instances()).isEqualTo(2);
+        });
+        assertThat(count("SELECT COUNT(*) FROM job WHERE kind = 'ASSESS'")).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM job WHERE kind = 'FORWARD'")).isZero();
+        assertThat(capped.assembler().completeDue()).as("a complete series is not completed again").isEmpty();
+    }
+
+    @Test
     void anInstanceArrivingWhileTheSeriesCompletesReopensIt() throws Exception {
-        SeriesAssembler a = assembler(Duration.ZERO);
+        Parts a = assembler(Duration.ZERO);
         AtomicBoolean stop = new AtomicBoolean();
         Thread completer = new Thread(() -> {
             while (!stop.get()) {
-                a.completeDue();
+                a.assembler().completeDue();
             }
         });
         completer.start();
         try {
             for (int k = 0; k < 300; k++) {
-                a.onInstance(instance("1.2.9.2", "1.2.9.2." + k));
+                a.assembler().onInstance(instance("1.2.9.2", "1.2.9.2." + k));
             }
         } finally {
             stop.set(true);
             completer.join();
         }
-        a.completeDue();
+        a.assembler().completeDue();
         // every instance arrived before the completion that counts, or re-opened the series
         assertThat(count("SELECT COUNT(*) FROM instance i JOIN series s ON s.series_uid = i.series_uid "
                 + "WHERE i.received_at > s.completed_at")).isZero();
@@ -132,24 +172,24 @@ class SeriesAssemblerTest {
 
     @Test
     void oneSopInstanceUidInTwoSeriesIsRefusedNotMoved() throws Exception {
-        SeriesAssembler a = assembler(Duration.ofHours(1));
-        a.onInstance(instance("1.2.9.3", "1.2.9.3.1"));
-        assertThatThrownBy(() -> a.onInstance(instance("1.2.9.4", "1.2.9.3.1"))).isInstanceOfSatisfying(InvalidDicomException.class,
+        Parts a = assembler(Duration.ofHours(1));
+        a.assembler().onInstance(instance("1.2.9.3", "1.2.9.3.1"));
+        assertThatThrownBy(() -> a.assembler().onInstance(instance("1.2.9.4", "1.2.9.3.1"))).isInstanceOfSatisfying(InvalidDicomException.class,
                 e -> assertThat(e.kind()).isEqualTo(InvalidDicomException.Kind.IDENTITY_CONFLICT));
-        assertThat(a.find("1.2.9.3").orElseThrow().instances()).isEqualTo(1);
-        assertThat(a.find("1.2.9.4")).as("the refused instance leaves no series behind").isEmpty();
-        a.onInstance(instance("1.2.9.3", "1.2.9.3.1")); // a re-send to the same series is fine
+        assertThat(a.records().find("1.2.9.3").orElseThrow().instances()).isEqualTo(1);
+        assertThat(a.records().find("1.2.9.4")).as("the refused instance leaves no series behind").isEmpty();
+        a.assembler().onInstance(instance("1.2.9.3", "1.2.9.3.1")); // a re-send to the same series is fine
     }
 
     @Test
     void aSpooledFileThatCannotBeRegisteredIsQuarantinedAndStartUpGoesOn() throws Exception {
-        SeriesAssembler a = assembler(Duration.ofHours(1));
+        Parts a = assembler(Duration.ofHours(1));
         Path good = TestPart10.mr("1.2.3.1.1.1").pixels(4, 4, 32).write(spool.resolve("1.2.3.1/1.2.3.1.1/1.2.3.1.1.1.dcm"),
                 TestPart10.MR, "1.2.3.1.1.1");
         Path poison = TestPart10.mr("1.2.3.1.1.2").str(0x00080060, "CS", "MR_WITH_A_VERY_LONG_MODALITY").pixels(4, 4, 32)
                 .write(spool.resolve("1.2.3.1/1.2.3.1.1/1.2.3.1.1.2.dcm"), TestPart10.MR, "1.2.3.1.1.2");
-        a.recover(null);
-        assertThat(a.find("1.2.3.1.1").orElseThrow().instances()).isEqualTo(1);
+        a.recovery().recover(null);
+        assertThat(a.records().find("1.2.3.1.1").orElseThrow().instances()).isEqualTo(1);
         assertThat(good).exists();
         assertThat(poison).doesNotExist();
         try (var q = Files.list(spool.resolve(".quarantine"))) {
@@ -158,7 +198,7 @@ class SeriesAssemblerTest {
             Path reason = files.stream().filter(p -> p.toString().endsWith(".reason.txt")).findFirst().orElseThrow();
             assertThat(Files.readString(reason)).contains("Modality (0008,0060)");
         }
-        a.recover(null); // a second start finds nothing left to do
+        a.recovery().recover(null); // a second start finds nothing left to do
     }
 
     private static SpooledInstance derived(String series, String sop, String modality) {
@@ -175,16 +215,16 @@ class SeriesAssemblerTest {
 
     @Test
     void supersessionWithdrawsEarlierOutputsCancelsWhatDidNotLeaveAndRejectsWhatMayHave() throws Exception {
-        SeriesAssembler a = assembler(Duration.ofHours(1));
-        a.onInstance(instance("1.2.9.7", "1.2.9.7.1"));
+        Parts a = assembler(Duration.ofHours(1));
+        a.assembler().onInstance(instance("1.2.9.7", "1.2.9.7.1"));
         // generation 1: derived series A was forwarded (its FORWARD job ran), its Segmentation B was not yet
-        a.registerDerived(List.of(derived("2.25.1", "2.25.1.1", "MR"), derived("2.25.1", "2.25.1.2", "MR")), true, "1.2.9.7", "m 1", true);
-        a.registerDerived(List.of(derived("2.25.2", "2.25.2.1", "SEG")), true, "1.2.9.7", "m 1", false);
+        a.derived().registerDerived(List.of(derived("2.25.1", "2.25.1.1", "MR"), derived("2.25.1", "2.25.1.2", "MR")), true, "1.2.9.7", "m 1", true);
+        a.derived().registerDerived(List.of(derived("2.25.2", "2.25.2.1", "SEG")), true, "1.2.9.7", "m 1", false);
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE job SET state = 'DONE' WHERE series_uid = '2.25.1'");
         }
-        List<List<SeriesAssembler.Superseded>> noted = new ArrayList<>();
-        List<SeriesAssembler.Superseded> done = a.supersede("1.2.9.7", java.util.Set.of("2.25.3"), "2.25.3", w -> {
+        List<List<DerivedSeries.Superseded>> noted = new ArrayList<>();
+        List<DerivedSeries.Superseded> done = a.derived().supersede("1.2.9.7", java.util.Set.of("2.25.3"), "2.25.3", w -> {
             noted.add(w);
             return derived("2.25.9", "2.25.9.1", "KO");
         });
@@ -195,129 +235,129 @@ class SeriesAssemblerTest {
         assertThat(jobState("2.25.2", "FORWARD")).isEqualTo("CANCELLED");
         assertThat(jobState("2.25.1", "PUBLISH")).isEqualTo("DONE");
         assertThat(jobState("2.25.9", "FORWARD")).as("the note is forwarded").isEqualTo("PENDING");
-        assertThat(a.find("2.25.1").orElseThrow().supersededBy()).isEqualTo("2.25.3");
-        assertThat(a.find("2.25.9").orElseThrow().supersededBy()).isNull();
+        assertThat(a.records().find("2.25.1").orElseThrow().supersededBy()).isEqualTo("2.25.3");
+        assertThat(a.records().find("2.25.9").orElseThrow().supersededBy()).isNull();
         // again (a retried job): nothing left to withdraw, no second note; the note itself is never withdrawn
-        assertThat(a.supersede("1.2.9.7", java.util.Set.of("2.25.3"), "2.25.3", w -> {
+        assertThat(a.derived().supersede("1.2.9.7", java.util.Set.of("2.25.3"), "2.25.3", w -> {
             throw new AssertionError("no note expected");
         })).isEmpty();
         // nothing delivered: withdrawn without a note
-        a.registerDerived(List.of(derived("2.25.3", "2.25.3.1", "MR")), false, "1.2.9.7", "m 1", false);
-        assertThat(a.supersede("1.2.9.7", java.util.Set.of(), "NOT_ENHANCED", w -> {
+        a.derived().registerDerived(List.of(derived("2.25.3", "2.25.3.1", "MR")), false, "1.2.9.7", "m 1", false);
+        assertThat(a.derived().supersede("1.2.9.7", java.util.Set.of(), "NOT_ENHANCED", w -> {
             throw new AssertionError("no note expected");
         })).extracting(x -> x.series().seriesUid()).containsExactly("2.25.3");
-        assertThat(a.derivedOf("1.2.9.7").get(0).seriesUid()).as("the current (not superseded) first").isEqualTo("2.25.9");
+        assertThat(a.records().derivedOf("1.2.9.7").get(0).seriesUid()).as("the current (not superseded) first").isEqualTo("2.25.9");
     }
 
     @Test
     void aWithdrawalThatNoNewPublicationReplacesIsPublishedOnItsOwnOnlyWhenTheEhrWasTold() throws Exception {
-        SeriesAssembler a = assembler(Duration.ofHours(1));
-        a.onInstance(instance("1.2.9.8", "1.2.9.8.1"));
-        a.registerDerived(List.of(derived("2.25.4", "2.25.4.1", "MR")), false, "1.2.9.8", "m 1", true);
+        Parts a = assembler(Duration.ofHours(1));
+        a.assembler().onInstance(instance("1.2.9.8", "1.2.9.8.1"));
+        a.derived().registerDerived(List.of(derived("2.25.4", "2.25.4.1", "MR")), false, "1.2.9.8", "m 1", true);
         // its PUBLISH job never ran: the EHR knows nothing, so there is nothing to withdraw there
-        assertThat(a.supersede("1.2.9.8", java.util.Set.of(), "NOT_ENHANCED", w -> null)).hasSize(1);
+        assertThat(a.derived().supersede("1.2.9.8", java.util.Set.of(), "NOT_ENHANCED", w -> null)).hasSize(1);
         assertThat(jobState("2.25.4", "PUBLISH")).isEqualTo("CANCELLED");
         assertThat(jobState("1.2.9.8", "PUBLISH")).isNull();
         // published, then withdrawn with no replacement: a PUBLISH job of the source withdraws it in FHIR
-        a.registerDerived(List.of(derived("2.25.5", "2.25.5.1", "MR")), false, "1.2.9.8", "m 1", true);
+        a.derived().registerDerived(List.of(derived("2.25.5", "2.25.5.1", "MR")), false, "1.2.9.8", "m 1", true);
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE job SET state = 'DONE' WHERE series_uid = '2.25.5'");
         }
-        assertThat(a.supersede("1.2.9.8", java.util.Set.of(), "NOT_ENHANCED", w -> null)).hasSize(1);
+        assertThat(a.derived().supersede("1.2.9.8", java.util.Set.of(), "NOT_ENHANCED", w -> null)).hasSize(1);
         assertThat(jobState("1.2.9.8", "PUBLISH")).isEqualTo("PENDING");
         // published, then replaced by a series that is published itself: its publication withdraws, no extra job
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("DELETE FROM job WHERE series_uid = '1.2.9.8' AND kind = 'PUBLISH'");
         }
-        a.registerDerived(List.of(derived("2.25.6", "2.25.6.1", "MR")), false, "1.2.9.8", "m 1", true);
+        a.derived().registerDerived(List.of(derived("2.25.6", "2.25.6.1", "MR")), false, "1.2.9.8", "m 1", true);
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE job SET state = 'RUNNING' WHERE series_uid = '2.25.6'");
         }
-        a.supersede("1.2.9.8", 0, List.of(new SeriesAssembler.Derived(List.of(derived("2.25.7", "2.25.7.1", "MR")), false, "m 1", true)),
+        a.derived().supersede("1.2.9.8", 0, List.of(new DerivedSeries.Derived(List.of(derived("2.25.7", "2.25.7.1", "MR")), false, "m 1", true)),
                 java.util.Set.of(), "2.25.7", w -> null);
-        assertThat(a.find("2.25.6").orElseThrow().supersededBy()).isEqualTo("2.25.7");
+        assertThat(a.records().find("2.25.6").orElseThrow().supersededBy()).isEqualTo("2.25.7");
         assertThat(jobState("1.2.9.8", "PUBLISH")).isNull();
     }
 
     @Test
     void operatorsDiscardOutputAndHaveASeriesEnhancedAgainOnlyWhenThatMeansSomething() throws Exception {
-        SeriesAssembler a = assembler(Duration.ofHours(1));
-        a.onInstance(instance("1.2.9.9", "1.2.9.9.1"));
-        assertThatThrownBy(() -> a.enhanceAgain("1.2.9.9", "otto", "why")).as("still receiving")
-                .isInstanceOf(SeriesAssembler.NotApplicable.class).hasMessageContaining("RECEIVING");
+        Parts a = assembler(Duration.ofHours(1));
+        a.assembler().onInstance(instance("1.2.9.9", "1.2.9.9.1"));
+        assertThatThrownBy(() -> a.actions().enhanceAgain("1.2.9.9", "otto", "why")).as("still receiving")
+                .isInstanceOf(OperatorActions.NotApplicable.class).hasMessageContaining("RECEIVING");
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE series SET state = 'COMPLETE', decision = 'FORWARD_ONLY' WHERE series_uid = '1.2.9.9'");
         }
-        assertThatThrownBy(() -> a.enhanceAgain("1.2.9.9", "otto", "why")).hasMessageContaining("not routed to enhancement");
+        assertThatThrownBy(() -> a.actions().enhanceAgain("1.2.9.9", "otto", "why")).hasMessageContaining("not routed to enhancement");
         try (Connection c = ds.getConnection()) {
             JobQueue.enqueue(c, "ENHANCE", "1.2.9.9", 1);
         }
-        assertThatThrownBy(() -> a.enhanceAgain("1.2.9.9", "otto", "why")).hasMessageContaining("pending already");
-        assertThatThrownBy(() -> a.discard("1.2.9.9", "otto", "why", w -> null)).as("its output would replace the discarded one")
+        assertThatThrownBy(() -> a.actions().enhanceAgain("1.2.9.9", "otto", "why")).hasMessageContaining("pending already");
+        assertThatThrownBy(() -> a.actions().discard("1.2.9.9", "otto", "why", w -> null)).as("its output would replace the discarded one")
                 .hasMessageContaining("is pending");
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE job SET state = 'DONE', attempts = 1 WHERE series_uid = '1.2.9.9'");
         }
-        assertThatThrownBy(() -> a.discard("1.2.9.9", "otto", "why", w -> null)).hasMessageContaining("no current derived output");
+        assertThatThrownBy(() -> a.actions().discard("1.2.9.9", "otto", "why", w -> null)).hasMessageContaining("no current derived output");
         // the enhanced series was delivered, its Segmentation not yet: both withdrawn, a rejection note for the delivered one
-        a.registerDerived(List.of(derived("2.25.11", "2.25.11.1", "MR")), true, "1.2.9.9", "m 1", true);
-        a.registerDerived(List.of(derived("2.25.12", "2.25.12.1", "SEG")), true, "1.2.9.9", "m 1", false);
+        a.derived().registerDerived(List.of(derived("2.25.11", "2.25.11.1", "MR")), true, "1.2.9.9", "m 1", true);
+        a.derived().registerDerived(List.of(derived("2.25.12", "2.25.12.1", "SEG")), true, "1.2.9.9", "m 1", false);
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE job SET state = 'DONE' WHERE series_uid = '2.25.11'");
         }
-        assertThatThrownBy(() -> a.discard("2.25.11", "otto", "why", w -> null)).hasMessageContaining("act on that acquired series");
-        List<SeriesAssembler.Superseded> gone = a.discard("1.2.9.9", "otto", "artefacts", w -> derived("2.25.19", "2.25.19.1", "KO"));
+        assertThatThrownBy(() -> a.actions().discard("2.25.11", "otto", "why", w -> null)).hasMessageContaining("act on that acquired series");
+        List<DerivedSeries.Superseded> gone = a.actions().discard("1.2.9.9", "otto", "artefacts", w -> derived("2.25.19", "2.25.19.1", "KO"));
         assertThat(gone).extracting(x -> x.series().seriesUid()).containsExactlyInAnyOrder("2.25.11", "2.25.12");
-        assertThat(a.find("2.25.11").orElseThrow().supersededBy()).isEqualTo(SeriesAssembler.DISCARDED);
+        assertThat(a.records().find("2.25.11").orElseThrow().supersededBy()).isEqualTo(DerivedSeries.DISCARDED);
         assertThat(jobState("2.25.12", "FORWARD")).isEqualTo("CANCELLED");
         assertThat(jobState("2.25.19", "FORWARD")).as("the rejection note goes out").isEqualTo("PENDING");
         assertThat(jobState("1.2.9.9", "PUBLISH")).as("the EHR was told: a withdrawal publication").isEqualTo("PENDING");
-        SeriesInfo source = a.find("1.2.9.9").orElseThrow();
+        SeriesInfo source = a.records().find("1.2.9.9").orElseThrow();
         assertThat(source.outcome()).isEqualTo("DISCARDED");
         assertThat(source.outcomeReason()).isEqualTo("discarded by otto: artefacts");
         // enhanced again: the job is due with its attempts reset, and the run number (part of the derived UIDs) goes up
-        assertThat(a.enhanceAgain("1.2.9.9", "otto", "new model")).isEqualTo(2);
+        assertThat(a.actions().enhanceAgain("1.2.9.9", "otto", "new model")).isEqualTo(2);
         assertThat(jobState("1.2.9.9", "ENHANCE")).isEqualTo("PENDING");
         assertThat(count("SELECT attempts FROM job WHERE series_uid = '1.2.9.9' AND kind = 'ENHANCE'")).isZero();
-        assertThat(a.find("1.2.9.9").orElseThrow().enhanceRun()).isEqualTo(2);
-        assertThatThrownBy(() -> a.enhanceAgain("1.2.9.9", "otto", "twice")).hasMessageContaining("pending already");
-        assertThatThrownBy(() -> a.enhanceAgain("9.9.9", "otto", "why")).hasMessageContaining("no series 9.9.9");
+        assertThat(a.records().find("1.2.9.9").orElseThrow().enhanceRun()).isEqualTo(2);
+        assertThatThrownBy(() -> a.actions().enhanceAgain("1.2.9.9", "otto", "twice")).hasMessageContaining("pending already");
+        assertThatThrownBy(() -> a.actions().enhanceAgain("9.9.9", "otto", "why")).hasMessageContaining("no series 9.9.9");
         // the re-run's output is published, then discarded too: the withdrawal is published again, not dropped as a duplicate
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE job SET state = 'DONE' WHERE series_uid = '1.2.9.9'");
         }
-        a.registerDerived(List.of(derived("2.25.13", "2.25.13.1", "MR")), true, "1.2.9.9", "m 1", true);
+        a.derived().registerDerived(List.of(derived("2.25.13", "2.25.13.1", "MR")), true, "1.2.9.9", "m 1", true);
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE job SET state = 'DONE' WHERE series_uid = '2.25.13'");
             s.executeUpdate("UPDATE job SET state = 'RUNNING', claimed_by = 'node' WHERE series_uid = '1.2.9.9' AND kind = 'PUBLISH'");
         }
-        a.discard("1.2.9.9", "otto", "still wrong", w -> derived("2.25.20", "2.25.20.1", "KO"));
+        a.actions().discard("1.2.9.9", "otto", "still wrong", w -> derived("2.25.20", "2.25.20.1", "KO"));
         assertThat(jobState("1.2.9.9", "PUBLISH")).as("running now: it runs again when done, never twice at once").isEqualTo("RUNNING");
         long publish = count("SELECT id FROM job WHERE series_uid = '1.2.9.9' AND kind = 'PUBLISH'");
         new JobQueue(ds).succeeded(publish);
         assertThat(jobState("1.2.9.9", "PUBLISH")).isEqualTo("PENDING");
         // late instances re-open the series: its run starts again at 1, and nothing is discarded while it is not complete
-        a.onInstance(instance("1.2.9.9", "1.2.9.9.2"));
-        assertThat(a.find("1.2.9.9").orElseThrow().enhanceRun()).isEqualTo(1);
-        assertThatThrownBy(() -> a.discard("1.2.9.9", "otto", "why", w -> null)).hasMessageContaining("is RECEIVING");
+        a.assembler().onInstance(instance("1.2.9.9", "1.2.9.9.2"));
+        assertThat(a.records().find("1.2.9.9").orElseThrow().enhanceRun()).isEqualTo(1);
+        assertThatThrownBy(() -> a.actions().discard("1.2.9.9", "otto", "why", w -> null)).hasMessageContaining("is RECEIVING");
     }
 
     @Test
     void claimOrderingRulesHoldWithinAndAcrossClaims() throws Exception {
-        SeriesAssembler a = assembler(Duration.ofHours(1));
+        Parts a = assembler(Duration.ofHours(1));
         org.srinode.jobs.JobQueue jobs = new org.srinode.jobs.JobQueue(ds);
-        a.onInstance(instance("1.2.9.10", "1.2.9.10.1"));
-        a.onInstance(instance("1.2.9.11", "1.2.9.11.1"));   // same study 1.2.9
+        a.assembler().onInstance(instance("1.2.9.10", "1.2.9.10.1"));
+        a.assembler().onInstance(instance("1.2.9.11", "1.2.9.11.1"));   // same study 1.2.9
         // two publications of one study: one at a time, even within one claim
-        a.registerDerived(List.of(derived("2.25.10", "2.25.10.1", "MR")), false, "1.2.9.10", "m 1", true);
-        a.registerDerived(List.of(derived("2.25.11", "2.25.11.1", "MR")), false, "1.2.9.11", "m 1", true);
+        a.derived().registerDerived(List.of(derived("2.25.10", "2.25.10.1", "MR")), false, "1.2.9.10", "m 1", true);
+        a.derived().registerDerived(List.of(derived("2.25.11", "2.25.11.1", "MR")), false, "1.2.9.11", "m 1", true);
         List<org.srinode.jobs.Job> first = jobs.claimDue(SeriesAssembler.PUBLISH, 2, SeriesAssembler.ONE_PUBLICATION_PER_STUDY);
         assertThat(first).hasSize(1);
         assertThat(jobs.claimDue(SeriesAssembler.PUBLISH, 2, SeriesAssembler.ONE_PUBLICATION_PER_STUDY)).isEmpty();
         jobs.succeeded(first.get(0).id());
         assertThat(jobs.claimDue(SeriesAssembler.PUBLISH, 2, SeriesAssembler.ONE_PUBLICATION_PER_STUDY)).hasSize(1);
         // a rejection note waits while a delivery of a series it withdraws runs
-        a.registerDerived(List.of(derived("2.25.12", "2.25.12.1", "MR")), true, "1.2.9.10", "m 1", false);
+        a.derived().registerDerived(List.of(derived("2.25.12", "2.25.12.1", "MR")), true, "1.2.9.10", "m 1", false);
         List<org.srinode.jobs.Job> delivering = jobs.claimDue("FORWARD", 8, SeriesAssembler.REJECTION_AFTER_DELIVERY);
         long d12 = delivering.stream().filter(j -> j.seriesUid().equals("2.25.12")).findFirst().orElseThrow().id();
         for (org.srinode.jobs.Job j : delivering) {
@@ -325,7 +365,7 @@ class SeriesAssemblerTest {
                 jobs.succeeded(j.id());
             }
         }
-        a.supersede("1.2.9.10", java.util.Set.of(), "NOT_ENHANCED", w -> derived("2.25.13", "2.25.13.1", "KO"));
+        a.derived().supersede("1.2.9.10", java.util.Set.of(), "NOT_ENHANCED", w -> derived("2.25.13", "2.25.13.1", "KO"));
         assertThat(jobState("2.25.13", "FORWARD")).isEqualTo("PENDING");
         assertThat(jobs.claimDue("FORWARD", 8, SeriesAssembler.REJECTION_AFTER_DELIVERY)).isEmpty();
         assertThat(jobs.claimDue("FORWARD", 8, null)).as("without the rule it would go now").hasSize(1);

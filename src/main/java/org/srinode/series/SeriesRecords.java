@@ -1,0 +1,169 @@
+package org.srinode.series;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.srinode.db.Database;
+import org.srinode.db.Sql;
+import org.srinode.db.Tx;
+
+/**
+ * The series repository the stages and the API use (issue 17): what the node knows of a series (its row, instance
+ * files, derived series, stage times) and the small writes through which each stage records its result (assessment,
+ * decision, enhancement outcome, FHIR reference, stage time). Registration and completion are {@link SeriesAssembler}'s,
+ * derived series and their withdrawal {@link DerivedSeries}', operator actions {@link OperatorActions}'.
+ */
+@ApplicationScoped
+public class SeriesRecords {
+    private final DataSource ds;
+
+    @Inject
+    public SeriesRecords(Database db) {
+        this.ds = db.dataSource();
+    }
+
+    public Optional<SeriesInfo> find(String seriesUid) {
+        return Tx.run(ds, c -> SeriesTable.find(c, seriesUid));
+    }
+
+    public List<SeriesInfo> list(int limit) {
+        return query(" ORDER BY s.last_received_at DESC LIMIT ?", limit);
+    }
+
+    /** Files of every instance of the series, in Instance order of arrival. */
+    public List<Path> files(String seriesUid) {
+        return Tx.run(ds, c -> {
+            List<Path> files = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT path FROM instance WHERE series_uid = ? ORDER BY received_at, sop_uid")) {
+                ps.setString(1, seriesUid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        files.add(Path.of(rs.getString(1)));
+                    }
+                }
+            }
+            return files;
+        });
+    }
+
+    /** Derived series made from a source series. */
+    public List<SeriesInfo> derivedOf(String sourceUid) {
+        // the enhanced image series first, then its Segmentation
+        // current before superseded; within each, the enhanced image series, its Segmentation, rejection notes; newest first
+        return query(" WHERE s.derived_from = ? ORDER BY CASE WHEN s.superseded_by IS NULL THEN 0 ELSE 1 END, "
+                + "CASE WHEN s.modality = 'SEG' THEN 1 WHEN s.modality = 'KO' THEN 2 ELSE 0 END, s.completed_at DESC, s.series_uid", sourceUid);
+    }
+
+    /** Complete source series whose current decision is {@code decision}. */
+    public List<SeriesInfo> withDecision(String decision) {
+        return query(" WHERE s.decision = ? AND s.state = 'COMPLETE' ORDER BY s.completed_at", decision);
+    }
+
+    /** What withdrew the series (a derived Series Instance UID or a reason code); empty while it is current or unknown. */
+    public Optional<String> supersededBy(String seriesUid) {
+        return find(seriesUid).map(SeriesInfo::supersededBy);
+    }
+
+    public long countByState(String state) {
+        return Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM series WHERE state = ?")) {
+                ps.setString(1, state);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    /** Stage durations of a series in milliseconds, by stage name, in the order they finished. */
+    public java.util.Map<String, Long> stageTimes(String seriesUid) {
+        return Tx.run(ds, c -> {
+            java.util.Map<String, Long> t = new java.util.LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT stage, millis FROM stage_time WHERE series_uid = ? ORDER BY finished_at")) {
+                ps.setString(1, seriesUid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        t.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+            return t;
+        });
+    }
+
+    /** Stores the assessment (JSON) of the series' current generation and clears the decision; a new generation clears both. */
+    public void recordAssessment(String seriesUid, String json) {
+        update(seriesUid, "assessment = ?, decision = NULL", json);
+    }
+
+    public void recordDecision(String seriesUid, String decision) {
+        update(seriesUid, "decision = ?", decision);
+    }
+
+    /** A series the rules chose but the model must not enhance (out of its scope): the outcome and why. */
+    public void recordSkipped(String seriesUid, String outcome, String reason) {
+        update(seriesUid, "outcome = ?, outcome_reason = ?", outcome, SeriesTable.fit(reason, 1000));
+    }
+
+    /** The outcome of enhancing a source series (only while it is still at {@code generation}): its data-consistency score and ENHANCED, FLAGGED or HELD. */
+    public void recordEnhancement(String seriesUid, int generation, double consistency, String outcome) {
+        Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET consistency = ?, outcome = ? WHERE series_uid = ? "
+                    + "AND generation = ?")) {
+                ps.setDouble(1, consistency);
+                ps.setString(2, outcome);
+                ps.setString(3, seriesUid);
+                ps.setInt(4, generation);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Where the FHIR server lists a published derived series (e.g. ImagingStudy/123). */
+    public void recordFhir(String seriesUid, String ref) {
+        update(seriesUid, "fhir_ref = ?", SeriesTable.fit(ref, 256));
+    }
+
+    /** How long a stage took for a series (the latest run counts). */
+    public void recordStageTime(String seriesUid, String stage, long millis) {
+        Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement(Sql.merge("stage_time", 2, "series_uid", "stage", "millis:BIGINT",
+                    "finished_at:TIMESTAMP"))) {
+                ps.setString(1, seriesUid);
+                ps.setString(2, stage);
+                ps.setLong(3, millis);
+                ps.setTimestamp(4, Timestamp.from(Instant.now()), Sql.utc());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private void update(String seriesUid, String assignments, Object... values) {
+        Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET " + assignments + " WHERE series_uid = ?")) {
+                for (int i = 0; i < values.length; i++) {
+                    ps.setObject(i + 1, values[i]);
+                }
+                ps.setString(values.length + 1, seriesUid);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Series selected by a WHERE/ORDER clause appended to the series SELECT, with its parameters. */
+    private List<SeriesInfo> query(String clause, Object... params) {
+        return Tx.run(ds, c -> SeriesTable.query(c, clause, params));
+    }
+}
