@@ -29,6 +29,9 @@ import java.util.zip.InflaterInputStream;
  *   <li>encapsulated Pixel Data that is not a sequence of defined-length items closed by a delimiter,
  *       or native Pixel Data with undefined length.</li>
  * </ul>
+ *
+ * <p>Longer than the project's 300 lines: it is one state machine over one stream (nesting stack, byte counts, VR
+ * rules of PS3.5 Table 7.1-1 and 6.2-1), read best from top to bottom.
  */
 public final class DatasetStructure {
     /** Deepest nesting of sequences accepted. */

@@ -22,6 +22,9 @@ import org.srinode.spool.SpooledInstance;
  * is ignored. Framing faults (interleaved or overlapping messages, data without a command, a
  * context that was not accepted, a command set over {@link #MAX_COMMAND} bytes) raise a
  * {@link Pdus.ProtocolException}: the association is aborted and the partial data set discarded.
+ *
+ * <p>Longer than the project's 300 lines: the message framing (PS3.8 Annex E) and the C-STORE hand-off to the spool
+ * share the per-message state, which one thread owns for the life of the association.
  */
 final class DimseReceiver {
     private static final Logger LOG = Logger.getLogger(DimseReceiver.class);

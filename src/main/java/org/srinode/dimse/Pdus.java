@@ -44,32 +44,69 @@ final class Pdus {
      */
     static Pdu read(InputStream in, int maxPDataLength) throws IOException {
         DataInputStream din = new DataInputStream(in);
-        int type = din.read();
-        if (type < 0) {
-            throw new EOFException("connection closed");
-        }
-        din.readUnsignedByte();
-        long length = din.readInt() & 0xffffffffL;
-        switch (type) {
+        Header h = header(din, "connection closed");
+        switch (h.type()) {
             case P_DATA -> {
-                if (length > maxPDataLength) {
-                    throw new ProtocolException("P-DATA-TF PDU of " + length + " bytes exceeds the Maximum Length Receive of "
+                if (h.length() > maxPDataLength) {
+                    throw new ProtocolException("P-DATA-TF PDU of " + h.length() + " bytes exceeds the Maximum Length Receive of "
                             + maxPDataLength, ABORT_INVALID_PARAMETER);
                 }
             }
-            case RELEASE_RQ, RELEASE_RP, ABORT -> {
-                if (length != 4) {
-                    throw new ProtocolException("PDU type " + type + " with length " + length, ABORT_INVALID_PARAMETER);
+            case RELEASE_RQ, RELEASE_RP, ABORT -> fixedLength(h);
+            case ASSOCIATE_RQ, ASSOCIATE_AC, ASSOCIATE_RJ ->
+                throw new ProtocolException("unexpected A-ASSOCIATE PDU (type " + h.type() + ") in an established association",
+                        ABORT_UNEXPECTED_PDU);
+            default -> throw new ProtocolException("unrecognized PDU type " + h.type(), ABORT_UNRECOGNIZED_PDU);
+        }
+        return body(din, h);
+    }
+
+    /**
+     * Reads the answer to an A-ASSOCIATE-RQ this node sent (an SCU in Sta5, PS3.8 Table 9-7): an A-ASSOCIATE-AC of at
+     * most {@code maxLength} bytes, or an A-ASSOCIATE-RJ or A-ABORT of their fixed 4 bytes. Anything else is a protocol
+     * error raised before its body is read.
+     *
+     * @throws java.io.EOFException when the peer closed the connection instead of answering
+     */
+    static Pdu readAssociateReply(InputStream in, int maxLength) throws IOException {
+        DataInputStream din = new DataInputStream(in);
+        Header h = header(din, "the peer closed the connection instead of answering the A-ASSOCIATE-RQ");
+        switch (h.type()) {
+            case ASSOCIATE_AC -> {
+                if (h.length() > maxLength) {
+                    throw new ProtocolException("A-ASSOCIATE-AC of " + h.length() + " bytes", ABORT_INVALID_PARAMETER);
                 }
             }
-            case ASSOCIATE_RQ, ASSOCIATE_AC, ASSOCIATE_RJ ->
-                throw new ProtocolException("unexpected A-ASSOCIATE PDU (type " + type + ") in an established association",
-                        ABORT_UNEXPECTED_PDU);
-            default -> throw new ProtocolException("unrecognized PDU type " + type, ABORT_UNRECOGNIZED_PDU);
+            case ASSOCIATE_RJ, ABORT -> fixedLength(h);
+            default -> throw new ProtocolException("PDU type " + h.type() + " in answer to an A-ASSOCIATE-RQ", ABORT_UNEXPECTED_PDU);
         }
-        byte[] body = new byte[(int) length];
+        return body(din, h);
+    }
+
+    /** A PDU header (PS3.8 9.3): its type and the length of the body that follows. */
+    private record Header(int type, long length) {
+    }
+
+    private static Header header(DataInputStream din, String closed) throws IOException {
+        int type = din.read();
+        if (type < 0) {
+            throw new EOFException(closed);
+        }
+        din.readUnsignedByte();   // reserved
+        return new Header(type, din.readInt() & 0xffffffffL);
+    }
+
+    /** A-ASSOCIATE-RJ, A-RELEASE-RQ/RP and A-ABORT have a body of exactly 4 bytes (PS3.8 Tables 9-21 to 9-26). */
+    private static void fixedLength(Header h) throws ProtocolException {
+        if (h.length() != 4) {
+            throw new ProtocolException("PDU type " + h.type() + " with length " + h.length(), ABORT_INVALID_PARAMETER);
+        }
+    }
+
+    private static Pdu body(DataInputStream din, Header h) throws IOException {
+        byte[] body = new byte[(int) h.length()];
         din.readFully(body);
-        return new Pdu(type, body);
+        return new Pdu(h.type(), body);
     }
 
     static void write(OutputStream out, int type, byte[] body) throws IOException {

@@ -36,6 +36,9 @@ import org.srinode.spool.Spool;
  * to a bounded pool of {@link ScpSettings#maxAssociations()} association workers; when all are busy
  * the selector answers A-ASSOCIATE-RJ (transient, local limit exceeded) itself. After a rejection or
  * an A-ABORT the selector also waits for the peer's close (Sta13, ARTIM).
+ *
+ * <p>Longer than the project's 300 lines: the selector loop, its buffers and its limits are one piece of state that
+ * only one thread touches; split, that rule would have to be enforced across classes.
  */
 public final class ScpServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ScpServer.class);

@@ -3,7 +3,6 @@ package org.srinode.dimse;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,6 +34,10 @@ import org.srinode.dicom.Uids;
  *
  * <p>A response with status Success (0000) or Warning (0001, 0107, 0116, Bxxx; PS3.4 B.2.3) acknowledges an
  * instance; every other status, a context the peer rejected, and an association that breaks off count as failed.
+ *
+ * <p>Longer than the project's 300 lines: it is the SCU's whole association (PS3.8 Sta4 to Sta13: request, reply,
+ * transfer, release or abort, with its watchdog for a peer that stops reading) kept in one place like the SCP's
+ * {@link ScpAssociation}; the PDU framing it shares with the SCP is {@link Pdus}'.
  */
 final class StoreScu {
     /** The Maximum Length Receive the SCU announces (it receives only C-STORE-RSP command sets). */
@@ -367,24 +370,13 @@ final class StoreScu {
     }
 
     private static Accepted readReply(InputStream in, Settings s) throws IOException {
-        DataInputStream din = new DataInputStream(in);
-        int type = din.read();
-        if (type < 0) {
-            throw new EOFException("the peer closed the connection instead of answering the A-ASSOCIATE-RQ");
-        }
-        din.readUnsignedByte();
-        long length = din.readInt() & 0xffffffffL;
-        if (length > MAX_REPLY) {
-            throw new Pdus.ProtocolException("A-ASSOCIATE reply of " + length + " bytes", Pdus.ABORT_INVALID_PARAMETER);
-        }
-        byte[] body = new byte[(int) length];
-        din.readFully(body);
-        return switch (type) {
+        Pdus.Pdu reply = Pdus.readAssociateReply(in, MAX_REPLY);
+        byte[] body = reply.body();
+        return switch (reply.type()) {
             case Pdus.ASSOCIATE_AC -> parseAccept(body);
             case Pdus.ASSOCIATE_RJ -> throw new AssociationRejected(s.peer() + " rejected the association: " + rejection(body));
-            case Pdus.ABORT -> throw new AssociationRejected(s.peer() + " aborted the association request"
-                    + (body.length >= 4 ? " (source " + (body[2] & 0xff) + ", reason " + (body[3] & 0xff) + ")" : ""));
-            default -> throw new Pdus.ProtocolException("PDU type " + type + " in answer to an A-ASSOCIATE-RQ", Pdus.ABORT_UNEXPECTED_PDU);
+            default -> throw new AssociationRejected(s.peer() + " aborted the association request (source " + (body[2] & 0xff)
+                    + ", reason " + (body[3] & 0xff) + ")");
         };
     }
 

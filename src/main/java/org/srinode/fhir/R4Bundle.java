@@ -32,6 +32,9 @@ import org.srinode.quality.Assessment;
  * other resource has an id derived from the DICOM UIDs, so a retry updates instead of duplicating.
  * A {@link Publication#withdrawal withdrawal} writes only the Patient and the ImagingStudy (without the withdrawn
  * series) and deletes the withdrawn series' findings and Provenance.
+ *
+ * <p>Longer than the project's 300 lines: the bundle's resources reference each other by the ids and conditional
+ * URLs made here, so their builders stay together; R5 is a conversion of this R4 bundle ({@link FhirVersion}).
  */
 public final class R4Bundle {
     public static final String DICOM_UID_SYSTEM = "urn:dicom:uid";

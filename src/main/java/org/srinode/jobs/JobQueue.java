@@ -29,6 +29,10 @@ import org.srinode.db.Tx;
  * lease has expired (its node died, or lost the database for longer than the lease) is claimed again by any node, with
  * the expiry counted as a failed attempt; the late result of the node that lost it is not recorded. A node that starts
  * again makes its own RUNNING jobs due at once.
+ *
+ * <p>Longer than the project's 300 lines on purpose: every statement on table {@code job} (enqueue, claim, lease, result,
+ * re-run, cancel) is here, so the state changes can be read against {@link JobState}'s table in one file. The node's
+ * name and heartbeat are {@link NodeRegistration}'s.
  */
 @ApplicationScoped
 @io.quarkus.runtime.Startup   // its checks (lease, node name) run at start-up: a refused start stops the node
@@ -38,9 +42,8 @@ public class JobQueue {
     private final DataSource ds;
     private final String nodeId;
     private final Duration lease;
+    private final NodeRegistration registration;
     private java.util.concurrent.ScheduledExecutorService renewer;
-    private volatile boolean registered;
-    private volatile boolean supplanted;
 
     /**
      * The node's queue: {@code db} is a dependency so the tables exist before any timer claims a job.
@@ -59,8 +62,7 @@ public class JobQueue {
             throw new IllegalArgumentException("sri.jobs.lease (SRI_JOBS_LEASE) is " + lease.toMillis() + " ms: give at least " + MIN_LEASE.toSeconds()
                     + " s (a node renews its leases every third of it; shorter, other nodes would take over jobs that are still running)");
         }
-        register();
-        registered = true;
+        registration.register(true);
         int resumed = resumeOwnJobs();
         if (resumed > 0) {
             LOG.infof("%d job(s) this node (%s) was running when it stopped are due again", resumed, this.nodeId);
@@ -93,132 +95,25 @@ public class JobQueue {
         this.ds = ds;
         this.nodeId = nodeId.length() > 128 ? nodeId.substring(0, 128) : nodeId;
         this.lease = lease;
+        this.registration = new NodeRegistration(ds, this.nodeId, lease);
     }
 
     /** At shutdown, while the connection pool is still open (a @PreDestroy ran after it had closed). */
     void stop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent event) {
         if (renewer != null) {
             renewer.shutdownNow();
-            try {
-                Tx.run(ds, c -> {   // a clean stop: this node's name is free for its next start at once
-                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM node WHERE node_id = ? AND instance = ?")) {
-                        ps.setString(1, nodeId);
-                        ps.setString(2, instance);
-                        return ps.executeUpdate();
-                    }
-                });
-            } catch (RuntimeException e) {
-                LOG.warnf("node name %s not released at shutdown (its next start waits a third of the lease): %s", nodeId, e.getMessage());
-            }
+            registration.release();
         }
     }
 
-    /** This process among the nodes that share the database (table node): a random id per start. */
-    private final String instance = java.util.UUID.randomUUID().toString();
-
     /**
-     * Registers this process under its node name (table node). When the name's row has a heartbeat younger than the lease
-     * (a process with this name stopped less than a lease ago, or still runs), waits a third of the lease and a second: a
-     * heartbeat that moved in that time belongs to a running process, and this start is refused.
+     * Registers this process under its node name (see {@link NodeRegistration}; the node does it at start-up, a test or
+     * a tool may): a process with a name that another running process holds is refused.
      *
-     * @throws IllegalStateException when another running process uses this node name (two processes with one name would
-     *                               renew and resume each other's jobs)
+     * @throws IllegalStateException when another running process uses this node name
      */
     public void register() {
-        Optional<Registration> seen = registration();
-        if (seen.isPresent() && seen.get().heartbeat().isAfter(Instant.now().minus(lease))) {
-            long wait = lease.toMillis() / 3 + 1000;
-            LOG.infof("node name %s was in use %d ms ago: waiting %d ms to make sure its process has stopped", nodeId,
-                    Duration.between(seen.get().heartbeat(), Instant.now()).toMillis(), wait);
-            try {
-                Thread.sleep(wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while checking the node name " + nodeId, e);
-            }
-            Optional<Registration> now = registration();
-            if (now.isPresent() && !now.equals(seen)) {
-                throw new IllegalStateException("another running node uses the name " + nodeId + " (its heartbeat moved at "
-                        + now.get().heartbeat() + "): give each node sharing the database its own SRI_NODE_ID");
-            }
-            seen = now;
-        }
-        Optional<Registration> expected = seen;
-        try {
-            Tx.run(ds, c -> {
-                Timestamp now = Timestamp.from(Instant.now());
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM node WHERE heartbeat_at < ? AND node_id <> ?")) {
-                    ps.setTimestamp(1, Timestamp.from(Instant.now().minus(Duration.ofDays(7))), Sql.utc());   // names not used for a week
-                    ps.setString(2, nodeId);
-                    ps.executeUpdate();
-                }
-                // compare and set: the row must still be what this process saw (another process starting with this name at
-                // the same moment, or renewing it, makes this start fail instead of both running)
-                Optional<Registration> current;
-                try (PreparedStatement ps = c.prepareStatement("SELECT instance, heartbeat_at FROM node WHERE node_id = ? FOR UPDATE")) {
-                    ps.setString(1, nodeId);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        current = rs.next() ? Optional.of(new Registration(rs.getString(1), rs.getTimestamp(2, Sql.utc()).toInstant()))
-                                : Optional.empty();
-                    }
-                }
-                if (current.isPresent() && !current.equals(expected)) {
-                    throw new IllegalStateException("another node registered or renewed the name " + nodeId + " just now: give each node "
-                            + "sharing the database its own SRI_NODE_ID");
-                }
-                String sql = current.isPresent()
-                        ? "UPDATE node SET instance = ?, started_at = ?, heartbeat_at = ? WHERE node_id = ?"
-                        : "INSERT INTO node (instance, started_at, heartbeat_at, node_id) VALUES (?, ?, ?, ?)";
-                try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    ps.setString(1, instance);
-                    ps.setTimestamp(2, now, Sql.utc());
-                    ps.setTimestamp(3, now, Sql.utc());
-                    ps.setString(4, nodeId);
-                    ps.executeUpdate();
-                }
-                return null;
-            });
-        } catch (IllegalStateException e) {
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof SQLException q && "23505".equals(q.getSQLState())) {
-                    throw new IllegalStateException("another node registered the name " + nodeId + " at the same moment: give each node "
-                            + "sharing the database its own SRI_NODE_ID", e);
-                }
-            }
-            throw e;
-        }
-    }
-
-    /** A process registered under a node name (table node), as read. */
-    private record Registration(String instance, Instant heartbeat) {
-    }
-
-    private Optional<Registration> registration() {
-        return Tx.run(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT instance, heartbeat_at FROM node WHERE node_id = ?")) {
-                ps.setString(1, nodeId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new Registration(rs.getString(1), rs.getTimestamp(2, Sql.utc()).toInstant()))
-                            : Optional.<Registration>empty();
-                }
-            }
-        });
-    }
-
-    /**
-     * Whether this process is the one registered under its node name (or the name is not registered: a queue of a test
-     * or a tool). False once another process started with this name: this one must then claim and record nothing.
-     */
-    private boolean current(Connection c) throws SQLException {
-        if (supplanted) {
-            return false;
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT instance FROM node WHERE node_id = ?")) {
-            ps.setString(1, nodeId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return !rs.next() || instance.equals(rs.getString(1));
-            }
-        }
+        registration.register(false);
     }
 
     private static String hostName() {
@@ -242,19 +137,8 @@ public class JobQueue {
      */
     public int renewLeases() {
         return Tx.run(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE node SET heartbeat_at = ? WHERE node_id = ? AND instance = ?")) {
-                ps.setTimestamp(1, Timestamp.from(Instant.now()), Sql.utc());
-                ps.setString(2, nodeId);
-                ps.setString(3, instance);
-                if (ps.executeUpdate() == 0 && registered && !supplanted) {
-                    // another process started with this name while this one was paused or cut from the database: it has
-                    // taken this name's jobs over; this process must not run or record any of them, and stops
-                    supplanted = true;
-                    LOG.errorf("the node name %s is now registered by another process (this one was paused or cut from the database "
-                            + "for longer than a third of the lease): this process stops; give each node its own SRI_NODE_ID", nodeId);
-                    io.quarkus.runtime.Quarkus.asyncExit(3);
-                    return 0;
-                }
+            if (!registration.heartbeat(c)) {
+                return 0;   // this process was supplanted under its name: it stops and renews nothing
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE job SET lease_until = ? WHERE state = 'RUNNING' AND claimed_by = ?")) {
                 ps.setTimestamp(1, Timestamp.from(Instant.now().plus(lease)), Sql.utc());
@@ -433,7 +317,7 @@ public class JobQueue {
     public List<Job> claimDue(String kind, int limit, String waitWhile, int maxAttempts) {
         return Tx.run(ds, c -> {
             List<Job> jobs = new ArrayList<>();
-            if (!current(c)) {
+            if (!registration.current(c)) {
                 return jobs;   // another process runs under this node name now
             }
             if (waitWhile != null) {
@@ -542,7 +426,7 @@ public class JobQueue {
                 j = rs.next() ? Optional.of(map(rs)) : Optional.empty();
             }
         }
-        if (j.isEmpty() || "CANCELLED".equals(j.get().state()) || !current(c)) {
+        if (j.isEmpty() || "CANCELLED".equals(j.get().state()) || !registration.current(c)) {
             return false;
         }
         if (!"RUNNING".equals(j.get().state()) || !nodeId.equals(j.get().claimedBy())) {

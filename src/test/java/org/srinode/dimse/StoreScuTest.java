@@ -216,6 +216,38 @@ class StoreScuTest {
         return ctx;
     }
 
+    @Test
+    void hostileAnswersToTheAssociationRequestFailTheSendWithTheReason() throws Exception {
+        List<Path> files = files();
+        record Answer(byte[] bytes, String expected) { }
+        List<Answer> answers = List.of(
+                new Answer(new byte[] {0x07, 0, 0, 0, 0, 4, 0, 0, 2, 0}, "aborted the association request (source 2, reason 0)"),
+                new Answer(new byte[] {0x03, 0, 0, 0, 0, 4, 0, 2, 1, 3}, "transient, calling AE title not recognized"),
+                // an A-ASSOCIATE-RJ that claims 4 GB: refused from its header, nothing allocated or read
+                new Answer(new byte[] {0x03, 0, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xf0}, "PDU type 3 with length 4294967280"),
+                new Answer(new byte[] {0x04, 0, 0, 0, 0, 0}, "PDU type 4 in answer to an A-ASSOCIATE-RQ"),
+                new Answer(new byte[0], "instead of answering the A-ASSOCIATE-RQ"));
+        for (Answer a : answers) {
+            try (java.net.ServerSocket peer = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                Thread t = new Thread(() -> {
+                    try (java.net.Socket c = peer.accept()) {
+                        c.getInputStream().read(new byte[6]);   // the start of the A-ASSOCIATE-RQ
+                        c.getOutputStream().write(a.bytes());
+                        c.getOutputStream().flush();
+                        c.shutdownOutput();
+                        c.getInputStream().readAllBytes();      // until the node closes (or aborts)
+                    } catch (IOException ignored) {
+                        // the node may reset the connection
+                    }
+                });
+                t.start();
+                assertThatThrownBy(() -> StoreScu.send(plain(peer.getLocalPort(), "SENDER"), files)).isInstanceOf(DimseTransferException.class)
+                        .hasMessageContaining("0 of 3 acknowledged").hasMessageContaining(a.expected());
+                t.join(10000);
+            }
+        }
+    }
+
     /** A loopback port nobody listens on. */
     private static final class Ports {
         static int closed() throws IOException {
