@@ -4,7 +4,7 @@
 #   ./sri-node bench e2e [runs]
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
-CLI_CP="target/quarkus-app/app/*:target/quarkus-app/lib/main/*:target/quarkus-app/lib/boot/*"
+CLI_CP="target/tools-classes:target/classes:$(cat target/tools.classpath)"   # written by the build (pom.xml)
 STACK_DIR="$PWD/target/bench-e2e"
 rm -rf "$STACK_DIR"
 . deploy/local-stack.sh

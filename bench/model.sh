@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=$(mktemp -d /tmp/sri-bench-model.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
-CP="target/quarkus-app/app/*:target/quarkus-app/lib/main/*:target/quarkus-app/lib/boot/*"
+CP="target/tools-classes:target/classes:$(cat target/tools.classpath)"   # written by the build (pom.xml)
 (cd models && /usr/bin/python3 -m hlhgan.reference --out "$WORK/x2" --preset paper --scale 2 --shape 1 128 128 \
   && /usr/bin/python3 -m hlhgan.reference --out "$WORK/x4" --preset paper --scale 4 --shape 1 64 64)
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(date -u +%FT%TZ)"
