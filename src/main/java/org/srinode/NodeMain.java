@@ -15,8 +15,7 @@ import org.srinode.security.HttpsSetup;
  */
 @QuarkusMain
 public final class NodeMain {
-    private NodeMain() {
-    }
+    private NodeMain() {}
 
     /**
      * Sets a property the node decided, unless the operator set it: as a system property, or as its environment
@@ -32,8 +31,17 @@ public final class NodeMain {
 
     public static void main(String... args) {
         Map<String, String> env = new HashMap<>(System.getenv());
-        Map<String, String> properties = Map.of("SRI_DATA_DIR", "sri.data-dir", "SRI_HTTP_TLS_CERT", "sri.http.tls-cert",
-                "SRI_HTTP_TLS_KEY", "sri.http.tls-key", "SRI_HTTP_INSECURE", "sri.http.insecure", "SRI_AUDIT_SYSLOG", "sri.audit.syslog");
+        Map<String, String> properties = Map.of(
+                "SRI_DATA_DIR",
+                "sri.data-dir",
+                "SRI_HTTP_TLS_CERT",
+                "sri.http.tls-cert",
+                "SRI_HTTP_TLS_KEY",
+                "sri.http.tls-key",
+                "SRI_HTTP_INSECURE",
+                "sri.http.insecure",
+                "SRI_AUDIT_SYSLOG",
+                "sri.audit.syslog");
         properties.forEach((name, property) -> {
             if (System.getProperty(property) != null) {
                 env.put(name, System.getProperty(property));
@@ -41,7 +49,8 @@ public final class NodeMain {
         });
         try {
             // the data folder holds patient data: private to the node's account, whatever the umask gives its files
-            String done = org.srinode.security.DataFolder.makePrivate(Path.of(env.getOrDefault("SRI_DATA_DIR", "./data")));
+            String done =
+                    org.srinode.security.DataFolder.makePrivate(Path.of(env.getOrDefault("SRI_DATA_DIR", "./data")));
             if (!done.isEmpty()) {
                 System.err.println("sri-node: " + done);
             }
@@ -50,25 +59,32 @@ public final class NodeMain {
         }
         try {
             // the audit trail holds patient identifiers: its folder is the node account's only
-            java.nio.file.Path audit = Path.of(env.getOrDefault("SRI_DATA_DIR", "./data")).resolve("audit");
+            java.nio.file.Path audit =
+                    Path.of(env.getOrDefault("SRI_DATA_DIR", "./data")).resolve("audit");
             java.nio.file.Files.createDirectories(audit);
-            java.nio.file.Files.setPosixFilePermissions(audit, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            java.nio.file.Files.setPosixFilePermissions(
+                    audit, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         } catch (java.io.IOException | UnsupportedOperationException e) {
             System.err.println("sri-node: cannot make the audit folder private: " + e.getMessage());
         }
         // the parts of the node this process runs (issue 14): routes and beans read sri.role.<role>
         try {
-            java.util.Set<NodeRoles> roles = NodeRoles.parse(System.getProperty("sri.node.roles", env.get("SRI_NODE_ROLES")));
+            java.util.Set<NodeRoles> roles =
+                    NodeRoles.parse(System.getProperty("sri.node.roles", env.get("SRI_NODE_ROLES")));
             NodeRoles.properties(roles).forEach(System::setProperty);
-            System.setProperty("sri.node.roles.describe", roles.size() == NodeRoles.values().length ? "all"
-                    : roles.stream().map(NodeRoles::key).collect(java.util.stream.Collectors.joining(",")));
+            System.setProperty(
+                    "sri.node.roles.describe",
+                    roles.size() == NodeRoles.values().length
+                            ? "all"
+                            : roles.stream().map(NodeRoles::key).collect(java.util.stream.Collectors.joining(",")));
         } catch (IllegalArgumentException e) {
             System.err.println("sri-node: " + e.getMessage());
             System.exit(2);
             return;
         }
         // a shared PostgreSQL (SRI_DB_URL) replaces the embedded H2 database, whose datasource is then not started
-        if (!System.getProperty("sri.db.url", env.getOrDefault("SRI_DB_URL", "")).isBlank()) {
+        if (!System.getProperty("sri.db.url", env.getOrDefault("SRI_DB_URL", ""))
+                .isBlank()) {
             setUnlessOperatorDid("quarkus.datasource.active", "false");
         }
         HttpsSetup.Decision https;
@@ -81,21 +97,27 @@ public final class NodeMain {
         }
         https.properties().forEach((k, v) -> {
             if (k.startsWith("sri.")) {
-                System.setProperty(k, v);   // what the node decided, read by its own beans
+                System.setProperty(k, v); // what the node decided, read by its own beans
             } else {
                 setUnlessOperatorDid(k, v);
             }
         });
         System.setProperty("sri.http.describe", https.describe());
-        // the web page's session cookies are encrypted with a key made now and never stored: a restart signs everybody out
+        // the web page's session cookies are encrypted with a key made now and never stored: a restart signs everybody
+        // out
         byte[] key = new byte[32];
         new java.security.SecureRandom().nextBytes(key);
-        setUnlessOperatorDid("quarkus.http.auth.session.encryption-key", java.util.Base64.getEncoder().encodeToString(key));
+        setUnlessOperatorDid(
+                "quarkus.http.auth.session.encryption-key",
+                java.util.Base64.getEncoder().encodeToString(key));
         // the audit trail's syslog handler is attached only when an audit repository is named (application.properties)
         String syslog = env.getOrDefault("SRI_AUDIT_SYSLOG", "").trim();
-        // with TLS (RFC 5425) the audit trail attaches a handler of its own at start-up (audit.SyslogTls): the configured one
+        // with TLS (RFC 5425) the audit trail attaches a handler of its own at start-up (audit.SyslogTls): the
+        // configured one
         // would connect with the JDK's defaults (no host name check, no client certificate) before that
-        boolean syslogTls = Boolean.parseBoolean(System.getProperty("sri.audit.syslog-tls", env.getOrDefault("SRI_AUDIT_SYSLOG_TLS", "false")).trim());
+        boolean syslogTls = Boolean.parseBoolean(
+                System.getProperty("sri.audit.syslog-tls", env.getOrDefault("SRI_AUDIT_SYSLOG_TLS", "false"))
+                        .trim());
         if (!syslog.isEmpty() && !syslogTls) {
             setUnlessOperatorDid("quarkus.log.category.\"sri.atna\".handlers", "atna-file,atna-syslog");
         }

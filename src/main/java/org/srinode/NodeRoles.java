@@ -45,18 +45,25 @@ public enum NodeRoles {
             }
             if (name.equalsIgnoreCase("all")) {
                 throw new IllegalArgumentException("SRI_NODE_ROLES: 'all' stands alone; otherwise list the roles: "
-                        + EnumSet.allOf(NodeRoles.class).stream().map(NodeRoles::key).collect(Collectors.joining(", ")));
+                        + EnumSet.allOf(NodeRoles.class).stream()
+                                .map(NodeRoles::key)
+                                .collect(Collectors.joining(", ")));
             }
             try {
                 roles.add(valueOf(name.toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("SRI_NODE_ROLES: unknown role '" + name + "'; the roles are all or any of "
-                        + EnumSet.allOf(NodeRoles.class).stream().map(NodeRoles::key).collect(Collectors.joining(", ")));
+                throw new IllegalArgumentException(
+                        "SRI_NODE_ROLES: unknown role '" + name + "'; the roles are all or any of "
+                                + EnumSet.allOf(NodeRoles.class).stream()
+                                        .map(NodeRoles::key)
+                                        .collect(Collectors.joining(", ")));
             }
         }
         if (roles.isEmpty()) {
             throw new IllegalArgumentException("SRI_NODE_ROLES names no role: give all or any of "
-                    + EnumSet.allOf(NodeRoles.class).stream().map(NodeRoles::key).collect(Collectors.joining(", ")));
+                    + EnumSet.allOf(NodeRoles.class).stream()
+                            .map(NodeRoles::key)
+                            .collect(Collectors.joining(", ")));
         }
         return roles;
     }

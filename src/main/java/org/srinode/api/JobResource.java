@@ -41,7 +41,7 @@ public class JobResource {
 
     @POST
     @Path("/{id}/requeue")
-    @jakarta.ws.rs.Consumes(MediaType.APPLICATION_JSON)   // a cross-site form cannot send JSON without a CORS preflight
+    @jakarta.ws.rs.Consumes(MediaType.APPLICATION_JSON) // a cross-site form cannot send JSON without a CORS preflight
     @Operation(summary = "Runs a DEAD job again (attempts reset)")
     public Response requeue(@PathParam("id") long id, @Context SecurityContext sc, @Context HttpServerRequest request) {
         String user = sc.getUserPrincipal().getName();
@@ -49,8 +49,10 @@ public class JobResource {
         if (before != null && (before.kind().equals("FORWARD") || before.kind().equals("PUBLISH"))) {
             String supersededBy = series.supersededBy(before.seriesUid()).orElse(null);
             if (supersededBy != null) {
-                return Problem.of(Response.Status.CONFLICT, "series " + before.seriesUid() + " was superseded by " + supersededBy
-                        + ": its " + before.kind() + " would follow the rejection note that withdrew it");
+                return Problem.of(
+                        Response.Status.CONFLICT,
+                        "series " + before.seriesUid() + " was superseded by " + supersededBy + ": its " + before.kind()
+                                + " would follow the rejection note that withdrew it");
             }
         }
         Job job;
@@ -62,12 +64,19 @@ public class JobResource {
         if (job == null) {
             return Problem.of(Response.Status.NOT_FOUND, "no job " + id);
         }
-        AUDIT.infof("job %d (%s of series %s) requeued by '%s'", id, job.kind(), Uids.shortTag(job.seriesUid()), LogText.escape(user));
-        audit.operatorAction(user, address(request), "requeued DEAD job " + id + " (" + job.kind() + " of series " + job.seriesUid() + ")");
+        AUDIT.infof(
+                "job %d (%s of series %s) requeued by '%s'",
+                id, job.kind(), Uids.shortTag(job.seriesUid()), LogText.escape(user));
+        audit.operatorAction(
+                user,
+                address(request),
+                "requeued DEAD job " + id + " (" + job.kind() + " of series " + job.seriesUid() + ")");
         return Response.ok(job).build();
     }
 
     static String address(HttpServerRequest request) {
-        return request == null || request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+        return request == null || request.remoteAddress() == null
+                ? "unknown"
+                : request.remoteAddress().hostAddress();
     }
 }

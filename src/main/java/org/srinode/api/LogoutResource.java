@@ -25,6 +25,7 @@ public class LogoutResource {
 
     @Inject
     SecurityIdentity identity;
+
     @Inject
     AuditTrail audit;
 

@@ -17,8 +17,13 @@ public class ModelHealth implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         ModelService.State s = models.state();
-        boolean up = s == ModelService.State.READY || s == ModelService.State.DISABLED || s == ModelService.State.ELSEWHERE;
-        return HealthCheckResponse.named("enhancement-model").status(up).withData("state", s.name())
-                .withData("detail", models.detail()).withData("load_ms", models.loadMillis()).build();
+        boolean up =
+                s == ModelService.State.READY || s == ModelService.State.DISABLED || s == ModelService.State.ELSEWHERE;
+        return HealthCheckResponse.named("enhancement-model")
+                .status(up)
+                .withData("state", s.name())
+                .withData("detail", models.detail())
+                .withData("load_ms", models.loadMillis())
+                .build();
     }
 }

@@ -26,13 +26,24 @@ public class NodeHealth implements HealthCheck {
     public HealthCheckResponse call() {
         for (Route route : camel.getRoutes()) {
             if (route.getConsumer() instanceof DimseConsumer c && c.isListening()) {
-                return HealthCheckResponse.named("dicom-scp").up().withData("port", c.localPort()).withData("tlsPort", c.tlsLocalPort())
-                        .withData("route", route.getId()).build();
+                return HealthCheckResponse.named("dicom-scp")
+                        .up()
+                        .withData("port", c.localPort())
+                        .withData("tlsPort", c.tlsLocalPort())
+                        .withData("route", route.getId())
+                        .build();
             }
         }
         if (!ingest) {
-            return HealthCheckResponse.named("dicom-scp").up().withData("port", -1).withData("role", "not ingest (SRI_NODE_ROLES)").build();
+            return HealthCheckResponse.named("dicom-scp")
+                    .up()
+                    .withData("port", -1)
+                    .withData("role", "not ingest (SRI_NODE_ROLES)")
+                    .build();
         }
-        return HealthCheckResponse.named("dicom-scp").down().withData("port", -1).build();
+        return HealthCheckResponse.named("dicom-scp")
+                .down()
+                .withData("port", -1)
+                .build();
     }
 }

@@ -14,22 +14,26 @@ import org.srinode.pipeline.PublishStage;
 @Path("/api/node")
 @Produces(MediaType.APPLICATION_JSON)
 public class NodeResource {
-    public record NodeView(String aeTitle, int dicomPort, String model, String modelState, String fhirBaseUrl) {
-    }
+    public record NodeView(String aeTitle, int dicomPort, String model, String modelState, String fhirBaseUrl) {}
 
     @Inject
     ModelService models;
+
     @Inject
     PublishStage publish;
+
     @ConfigProperty(name = "sri.dicom.ae-title")
     String aeTitle;
+
     @ConfigProperty(name = "sri.dicom.port")
     int dicomPort;
 
     @GET
     @Operation(summary = "The node's AE title and port, its model and its FHIR server")
     public NodeView node() {
-        String model = models.enhancer().map(e -> e.config().name() + " " + e.config().version()).orElse("none");
+        String model = models.enhancer()
+                .map(e -> e.config().name() + " " + e.config().version())
+                .orElse("none");
         return new NodeView(aeTitle, dicomPort, model, models.state().name(), publish.baseUrl());
     }
 }

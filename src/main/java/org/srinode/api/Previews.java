@@ -25,17 +25,20 @@ public class Previews {
     SeriesRecords series;
 
     /** The PNG, and whether it shows both panels (then it no longer changes: the derived series is written once). */
-    public record Picture(byte[] png, boolean beforeAndAfter) {
-    }
+    public record Picture(byte[] png, boolean beforeAndAfter) {}
 
     public Picture png(String seriesUid, Integer index) throws Exception {
-        SeriesInfo s = series.find(seriesUid).orElseThrow(() -> new jakarta.ws.rs.NotFoundException("no series " + seriesUid));
+        SeriesInfo s =
+                series.find(seriesUid).orElseThrow(() -> new jakarta.ws.rs.NotFoundException("no series " + seriesUid));
         String source = s.derivedFrom() != null ? s.derivedFrom() : s.seriesUid();
         List<ImageHeader> before = ordered(source);
         // the current enhanced series: not a superseded one, not the Segmentation or a rejection note
-        List<SeriesInfo> derived = series.derivedOf(source).stream().filter(d -> d.supersededBy() == null)
-                .filter(d -> !"SEG".equals(d.modality()) && !"KO".equals(d.modality())).toList();
-        List<ImageHeader> after = derived.isEmpty() ? List.of() : ordered(derived.get(0).seriesUid());
+        List<SeriesInfo> derived = series.derivedOf(source).stream()
+                .filter(d -> d.supersededBy() == null)
+                .filter(d -> !"SEG".equals(d.modality()) && !"KO".equals(d.modality()))
+                .toList();
+        List<ImageHeader> after =
+                derived.isEmpty() ? List.of() : ordered(derived.get(0).seriesUid());
         if (before.isEmpty()) {
             throw new jakarta.ws.rs.NotFoundException("series " + seriesUid + " has no image to show");
         }
@@ -45,13 +48,25 @@ public class Previews {
         float[] window = window(bp);
         ImageHeader a = nearest(after, SeriesFiles.positionAlongNormal(b));
         if (a == null || a.columns() % b.columns() != 0) {
-            return new Picture(Montage.png(List.of("acquired, slice " + (z + 1) + " of " + before.size()), List.of(scale(bp, window)),
-                    b.columns(), b.rows()), false);
+            return new Picture(
+                    Montage.png(
+                            List.of("acquired, slice " + (z + 1) + " of " + before.size()),
+                            List.of(scale(bp, window)),
+                            b.columns(),
+                            b.rows()),
+                    false);
         }
         int s2 = a.columns() / b.columns();
         float[] up = s2 > 1 ? Images.bicubicUp(bp, b.columns(), b.rows(), s2) : bp;
-        return new Picture(Montage.png(List.of("acquired (bicubic x" + s2 + "), slice " + (z + 1), "AI-enhanced (" + derived.get(0).model() + ")"),
-                List.of(scale(up, window), scale(SeriesFiles.pixels(Path.of(a.file())), window)), a.columns(), a.rows()), true);
+        return new Picture(
+                Montage.png(
+                        List.of(
+                                "acquired (bicubic x" + s2 + "), slice " + (z + 1),
+                                "AI-enhanced (" + derived.get(0).model() + ")"),
+                        List.of(scale(up, window), scale(SeriesFiles.pixels(Path.of(a.file())), window)),
+                        a.columns(),
+                        a.rows()),
+                true);
     }
 
     private List<ImageHeader> ordered(String uid) throws InvalidDicomException {
@@ -69,7 +84,9 @@ public class Previews {
     private static ImageHeader nearest(List<ImageHeader> slices, double position) {
         ImageHeader best = null;
         for (ImageHeader h : slices) {
-            if (best == null || Math.abs(SeriesFiles.positionAlongNormal(h) - position) < Math.abs(SeriesFiles.positionAlongNormal(best) - position)) {
+            if (best == null
+                    || Math.abs(SeriesFiles.positionAlongNormal(h) - position)
+                            < Math.abs(SeriesFiles.positionAlongNormal(best) - position)) {
                 best = h;
             }
         }

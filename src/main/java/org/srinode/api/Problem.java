@@ -8,8 +8,7 @@ import java.util.Map;
 public final class Problem {
     public static final String MEDIA_TYPE = "application/problem+json";
 
-    private Problem() {
-    }
+    private Problem() {}
 
     /**
      * @param status the HTTP status

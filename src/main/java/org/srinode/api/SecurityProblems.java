@@ -8,7 +8,9 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class SecurityProblems {
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e) {
-        return Problem.of(Response.Status.FORBIDDEN, "the signed-in user's role does not allow this: operator actions need the role "
-                + "operator or admin, users and settings need admin");
+        return Problem.of(
+                Response.Status.FORBIDDEN,
+                "the signed-in user's role does not allow this: operator actions need the role "
+                        + "operator or admin, users and settings need admin");
     }
 }

@@ -43,9 +43,12 @@ public class SeriesResource {
      * A series with its assessment (parsed), its jobs, how long each stage took (milliseconds) and
      * the derived series made from it.
      */
-    public record SeriesView(SeriesInfo series, JsonNode assessment, List<Job> jobs, java.util.Map<String, Long> stageMillis,
-                             List<String> derivedSeries) {
-    }
+    public record SeriesView(
+            SeriesInfo series,
+            JsonNode assessment,
+            List<Job> jobs,
+            java.util.Map<String, Long> stageMillis,
+            List<String> derivedSeries) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -58,16 +61,25 @@ public class SeriesResource {
                 a = JSON.getNodeFactory().textNode(s.assessment());
             }
         }
-        return new SeriesView(s, a, jobs.forSeries(s.seriesUid()), series.stageTimes(s.seriesUid()),
-                series.derivedOf(s.seriesUid()).stream().map(SeriesInfo::seriesUid).toList());
+        return new SeriesView(
+                s,
+                a,
+                jobs.forSeries(s.seriesUid()),
+                series.stageTimes(s.seriesUid()),
+                series.derivedOf(s.seriesUid()).stream()
+                        .map(SeriesInfo::seriesUid)
+                        .toList());
     }
 
     @Inject
     SeriesRecords series;
+
     @Inject
     OperatorActions actions;
+
     @Inject
     JobQueue jobs;
+
     @Inject
     Previews previews;
 
@@ -75,7 +87,8 @@ public class SeriesResource {
     @Operation(summary = "Series received, newest first, with their jobs")
     public List<SeriesView> list(@QueryParam("limit") @DefaultValue("100") int limit) {
         return series.list(Math.max(1, Math.min(limit, 1000))).stream()
-                .map(this::view).toList();
+                .map(this::view)
+                .toList();
     }
 
     @GET
@@ -89,28 +102,31 @@ public class SeriesResource {
     @GET
     @Path("/{uid}/preview.png")
     @Produces("image/png")
-    @Operation(summary = "Before/after picture: a slice of the acquired series next to the same slice of its AI-enhanced series")
+    @Operation(
+            summary =
+                    "Before/after picture: a slice of the acquired series next to the same slice of its AI-enhanced series")
     public Response preview(@PathParam("uid") String uid, @QueryParam("slice") Integer slice) throws Exception {
         Previews.Picture p = previews.png(uid, slice);
-        // the page refreshes every 5 s: a finished before/after picture is read from the series once, not on every refresh
+        // the page refreshes every 5 s: a finished before/after picture is read from the series once, not on every
+        // refresh
         return Response.ok(p.png(), "image/png")
-                .header("Cache-Control", p.beforeAndAfter() ? "private, max-age=3600" : "no-cache").build();
+                .header("Cache-Control", p.beforeAndAfter() ? "private, max-age=3600" : "no-cache")
+                .build();
     }
 
     private static final Logger AUDIT = Logger.getLogger("sri.audit");
 
     @Inject
     AuditTrail audit;
+
     @Inject
     org.srinode.pipeline.Supersession supersession;
 
     /** @param comment why the operator acts (required, at most 1000 characters) */
-    public record ReleaseRequest(String comment) {
-    }
+    public record ReleaseRequest(String comment) {}
 
     /** What an operator action did: its JSON answer and the words for the audit trail ("released ... of series X"). */
-    private record Done(Map<String, Object> answer, String audited) {
-    }
+    private record Done(Map<String, Object> answer, String audited) {}
 
     /** An operator action on a series; throws {@link OperatorActions.NotApplicable} when it does not apply. */
     @FunctionalInterface
@@ -122,13 +138,21 @@ public class SeriesResource {
      * Runs an operator action: a comment is required (400 otherwise), a {@link OperatorActions.NotApplicable} is a 409 (404
      * for an unknown series); what was done goes to the {@code sri.audit} log and the audit trail with who and why.
      */
-    private Response act(String uid, ReleaseRequest body, SecurityContext sc, HttpServerRequest request, String example,
-                         Response.Status ok, Action action) {
+    private Response act(
+            String uid,
+            ReleaseRequest body,
+            SecurityContext sc,
+            HttpServerRequest request,
+            String example,
+            Response.Status ok,
+            Action action) {
         if (body == null || body.comment() == null || body.comment().isBlank()) {
             return Problem.of(Response.Status.BAD_REQUEST, "a comment is required: {\"comment\": \"" + example + "\"}");
         }
         if (body.comment().length() > 1000) {
-            return Problem.of(Response.Status.BAD_REQUEST, "the comment has " + body.comment().length() + " characters; at most 1000");
+            return Problem.of(
+                    Response.Status.BAD_REQUEST,
+                    "the comment has " + body.comment().length() + " characters; at most 1000");
         }
         String user = sc.getUserPrincipal().getName();
         String comment = body.comment().strip();
@@ -136,10 +160,13 @@ public class SeriesResource {
         try {
             done = action.run(user, comment);
         } catch (OperatorActions.NotApplicable e) {
-            return Problem.of(series.find(uid).isEmpty() ? Response.Status.NOT_FOUND : Response.Status.CONFLICT, e.getMessage());
+            return Problem.of(
+                    series.find(uid).isEmpty() ? Response.Status.NOT_FOUND : Response.Status.CONFLICT, e.getMessage());
         }
         // the application log names series by their short tags only (the audit trail has the UIDs)
-        AUDIT.infof("%s by '%s'", done.audited().replaceAll(" \\(.*", "").replace(uid, Uids.shortTag(uid)), LogText.escape(user));
+        AUDIT.infof(
+                "%s by '%s'",
+                done.audited().replaceAll(" \\(.*", "").replace(uid, Uids.shortTag(uid)), LogText.escape(user));
         audit.operatorAction(user, JobResource.address(request), done.audited() + ": " + comment);
         return Response.status(ok).entity(done.answer()).build();
     }
@@ -148,40 +175,71 @@ public class SeriesResource {
     @Path("/{uid}/enhance")
     @RolesAllowed({"operator", "admin"})
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Has an acquired series enhanced again (new derived UIDs; the current output is withdrawn when the new "
-            + "one is registered), with a required comment")
-    public Response enhanceAgain(@PathParam("uid") String uid, ReleaseRequest body, @Context SecurityContext sc,
-                                 @Context HttpServerRequest request) {
-        return act(uid, body, sc, request, "why the series is enhanced again", Response.Status.ACCEPTED, (user, comment) -> {
-            int run = actions.enhanceAgain(uid, user, comment);
-            return new Done(Map.of("enhanceRun", run), "had series " + uid + " enhanced again (run " + run + ")");
-        });
+    @Operation(
+            summary =
+                    "Has an acquired series enhanced again (new derived UIDs; the current output is withdrawn when the new "
+                            + "one is registered), with a required comment")
+    public Response enhanceAgain(
+            @PathParam("uid") String uid,
+            ReleaseRequest body,
+            @Context SecurityContext sc,
+            @Context HttpServerRequest request) {
+        return act(
+                uid,
+                body,
+                sc,
+                request,
+                "why the series is enhanced again",
+                Response.Status.ACCEPTED,
+                (user, comment) -> {
+                    int run = actions.enhanceAgain(uid, user, comment);
+                    return new Done(
+                            Map.of("enhanceRun", run), "had series " + uid + " enhanced again (run " + run + ")");
+                });
     }
 
     @POST
     @Path("/{uid}/discard")
     @RolesAllowed({"operator", "admin"})
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Discards the current derived output of an acquired series: withdrawn from the PACS (rejection note) and "
-            + "the EHR, with a required comment")
-    public Response discard(@PathParam("uid") String uid, ReleaseRequest body, @Context SecurityContext sc,
-                            @Context HttpServerRequest request) {
-        return act(uid, body, sc, request, "why the derived output is discarded", Response.Status.OK, (user, comment) -> {
-            List<String> discarded = supersession.discard(uid, user, comment).stream().map(w -> w.series().seriesUid()).toList();
-            return new Done(Map.of("discarded", discarded), "discarded the derived output of series " + uid + " (derived " + discarded + ")");
-        });
+    @Operation(
+            summary =
+                    "Discards the current derived output of an acquired series: withdrawn from the PACS (rejection note) and "
+                            + "the EHR, with a required comment")
+    public Response discard(
+            @PathParam("uid") String uid,
+            ReleaseRequest body,
+            @Context SecurityContext sc,
+            @Context HttpServerRequest request) {
+        return act(
+                uid, body, sc, request, "why the derived output is discarded", Response.Status.OK, (user, comment) -> {
+                    List<String> discarded = supersession.discard(uid, user, comment).stream()
+                            .map(w -> w.series().seriesUid())
+                            .toList();
+                    return new Done(
+                            Map.of("discarded", discarded),
+                            "discarded the derived output of series " + uid + " (derived " + discarded + ")");
+                });
     }
 
     @POST
     @Path("/{uid}/release")
     @RolesAllowed({"operator", "admin"})
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Releases a held enhancement of an acquired series to the PACS and the EHR, with a required comment")
-    public Response release(@PathParam("uid") String uid, ReleaseRequest body, @Context SecurityContext sc,
-                            @Context HttpServerRequest request) {
-        return act(uid, body, sc, request, "why the held series may be released", Response.Status.OK, (user, comment) -> {
-            List<String> released = actions.release(uid, user, comment);
-            return new Done(Map.of("released", released), "released the held enhancement of series " + uid + " (derived " + released + ")");
-        });
+    @Operation(
+            summary =
+                    "Releases a held enhancement of an acquired series to the PACS and the EHR, with a required comment")
+    public Response release(
+            @PathParam("uid") String uid,
+            ReleaseRequest body,
+            @Context SecurityContext sc,
+            @Context HttpServerRequest request) {
+        return act(
+                uid, body, sc, request, "why the held series may be released", Response.Status.OK, (user, comment) -> {
+                    List<String> released = actions.release(uid, user, comment);
+                    return new Done(
+                            Map.of("released", released),
+                            "released the held enhancement of series " + uid + " (derived " + released + ")");
+                });
     }
 }

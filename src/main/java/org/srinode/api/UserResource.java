@@ -29,8 +29,7 @@ public class UserResource {
      * @param role     viewer, operator or admin
      * @param password at least 12 characters
      */
-    public record UserRequest(String role, String password) {
-    }
+    public record UserRequest(String role, String password) {}
 
     @Inject
     Users users;
@@ -59,16 +58,26 @@ public class UserResource {
     @Operation(summary = "Creates the user or sets its role and password")
     public Response put(@PathParam("username") String username, UserRequest body, @Context SecurityContext sc) {
         if (body == null) {
-            return Problem.of(Response.Status.BAD_REQUEST, "a JSON body {\"role\": ..., \"password\": ...} is required");
+            return Problem.of(
+                    Response.Status.BAD_REQUEST, "a JSON body {\"role\": ..., \"password\": ...} is required");
         }
         try {
             boolean existed = users.find(username).isPresent();
             users.put(username, body.role(), body.password());
-            AUDIT.infof("user '%s' %s with role %s by '%s'", LogText.escape(username), existed ? "changed" : "created",
-                    LogText.escape(body.role()), sc.getUserPrincipal().getName());
-            audit.securityAlert(sc.getUserPrincipal().getName(), null, true, "user '" + username + "' " + (existed ? "changed" : "created")
-                    + " with role " + body.role());
-            return Response.status(existed ? 200 : 201).entity(users.find(username).orElseThrow()).build();
+            AUDIT.infof(
+                    "user '%s' %s with role %s by '%s'",
+                    LogText.escape(username),
+                    existed ? "changed" : "created",
+                    LogText.escape(body.role()),
+                    sc.getUserPrincipal().getName());
+            audit.securityAlert(
+                    sc.getUserPrincipal().getName(),
+                    null,
+                    true,
+                    "user '" + username + "' " + (existed ? "changed" : "created") + " with role " + body.role());
+            return Response.status(existed ? 200 : 201)
+                    .entity(users.find(username).orElseThrow())
+                    .build();
         } catch (Users.LastAdmin e) {
             return Problem.of(Response.Status.CONFLICT, e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -87,7 +96,9 @@ public class UserResource {
         } catch (Users.LastAdmin e) {
             return Problem.of(Response.Status.CONFLICT, e.getMessage());
         }
-        AUDIT.infof("user '%s' removed by '%s'", LogText.escape(username), sc.getUserPrincipal().getName());
+        AUDIT.infof(
+                "user '%s' removed by '%s'",
+                LogText.escape(username), sc.getUserPrincipal().getName());
         audit.securityAlert(sc.getUserPrincipal().getName(), null, true, "user '" + username + "' removed");
         return Response.noContent().build();
     }

@@ -16,7 +16,8 @@ public class WebRole {
     private final boolean web;
     private final String roles;
 
-    WebRole(@ConfigProperty(name = "sri.role.web", defaultValue = "true") boolean web,
+    WebRole(
+            @ConfigProperty(name = "sri.role.web", defaultValue = "true") boolean web,
             @ConfigProperty(name = "sri.node.roles.describe", defaultValue = "all") String roles) {
         this.web = web;
         this.roles = roles;
@@ -26,15 +27,21 @@ public class WebRole {
         if (web) {
             return;
         }
-        filters.register(rc -> {
-            String path = rc.normalizedPath();
-            if (path.startsWith("/q/health") || path.startsWith("/q/metrics")) {
-                rc.next();
-                return;
-            }
-            rc.response().setStatusCode(404).putHeader("Content-Type", "application/problem+json")
-                    .end("{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404,\"detail\":\"this node runs the roles " + roles
-                            + " (SRI_NODE_ROLES), not web: use a node with the web role; only /q/health and /q/metrics answer here\"}");
-        }, 1000);
+        filters.register(
+                rc -> {
+                    String path = rc.normalizedPath();
+                    if (path.startsWith("/q/health") || path.startsWith("/q/metrics")) {
+                        rc.next();
+                        return;
+                    }
+                    rc.response()
+                            .setStatusCode(404)
+                            .putHeader("Content-Type", "application/problem+json")
+                            .end(
+                                    "{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404,\"detail\":\"this node runs the roles "
+                                            + roles
+                                            + " (SRI_NODE_ROLES), not web: use a node with the web role; only /q/health and /q/metrics answer here\"}");
+                },
+                1000);
     }
 }

@@ -27,14 +27,22 @@ public class AccessAudit {
         String path = rc.normalizedPath();
         boolean api = path.equals("/api/series") || path.startsWith("/api/series/");
         boolean fhir = path.equals("/fhir") || path.startsWith("/fhir/");
-        boolean read = rc.request().method() == HttpMethod.GET || fhir && rc.request().method() == HttpMethod.POST && path.endsWith("/_search");
+        boolean read = rc.request().method() == HttpMethod.GET
+                || fhir && rc.request().method() == HttpMethod.POST && path.endsWith("/_search");
         if ((api || fhir) && read) {
             rc.addEndHandler(done -> {
                 int status = rc.response().getStatusCode();
-                if (status >= 200 && status < 300 && rc.user() instanceof QuarkusHttpUser user && !user.getSecurityIdentity().isAnonymous()) {
+                if (status >= 200
+                        && status < 300
+                        && rc.user() instanceof QuarkusHttpUser user
+                        && !user.getSecurityIdentity().isAnonymous()) {
                     String query = rc.request().query();
-                    audit.accessed(user.getSecurityIdentity().getPrincipal().getName(),
-                            rc.request().remoteAddress() == null ? "unknown" : rc.request().remoteAddress().hostAddress(), fhir,
+                    audit.accessed(
+                            user.getSecurityIdentity().getPrincipal().getName(),
+                            rc.request().remoteAddress() == null
+                                    ? "unknown"
+                                    : rc.request().remoteAddress().hostAddress(),
+                            fhir,
                             query == null ? path : path + "?" + query);
                 }
             });

@@ -26,7 +26,10 @@ public final class AuditMessage {
 
     /** PS3.15 A.5.1 EventOutcomeIndicator: 0 success, 4 minor failure, 8 serious failure, 12 major failure. */
     public enum Outcome {
-        SUCCESS("0"), MINOR_FAILURE("4"), SERIOUS_FAILURE("8"), MAJOR_FAILURE("12");
+        SUCCESS("0"),
+        MINOR_FAILURE("4"),
+        SERIOUS_FAILURE("8"),
+        MAJOR_FAILURE("12");
 
         final String value;
 
@@ -42,8 +45,7 @@ public final class AuditMessage {
      * @param address     NetworkAccessPointID (an IP address or host name), or null
      * @param role        RoleIDCode, or null
      */
-    public record Participant(String userId, String alternative, boolean requestor, String address, Code role) {
-    }
+    public record Participant(String userId, String alternative, boolean requestor, String address, Code role) {}
 
     /**
      * @param id        ParticipantObjectID
@@ -54,14 +56,22 @@ public final class AuditMessage {
      * @param sopClasses SOP Class UID to NumberOfInstances (one SOPClass element each; empty: none)
      * @param detail    ParticipantObjectDescription, or null
      */
-    public record ParticipantObject(String id, int type, int role, Code idType, String name, java.util.Map<String, Integer> sopClasses,
-                                    String detail) {
+    public record ParticipantObject(
+            String id,
+            int type,
+            int role,
+            Code idType,
+            String name,
+            java.util.Map<String, Integer> sopClasses,
+            String detail) {
         public static ParticipantObject patient(String patientId, String name) {
-            return new ParticipantObject(patientId, 1, 1, new Code("2", "RFC-3881", "Patient Number"), name, java.util.Map.of(), null);
+            return new ParticipantObject(
+                    patientId, 1, 1, new Code("2", "RFC-3881", "Patient Number"), name, java.util.Map.of(), null);
         }
 
         public static ParticipantObject study(String studyUid, java.util.Map<String, Integer> sopClasses) {
-            return new ParticipantObject(studyUid, 2, 3, Code.dcm("110180", "Study Instance UID"), null, sopClasses, null);
+            return new ParticipantObject(
+                    studyUid, 2, 3, Code.dcm("110180", "Study Instance UID"), null, sopClasses, null);
         }
 
         /** Something read by its URI (RFC 3881 ParticipantObjectIDTypeCode 12), e.g. an API path. */
@@ -134,7 +144,8 @@ public final class AuditMessage {
                 x.writeAttribute("UserIsRequestor", Boolean.toString(p.requestor()));
                 if (p.address() != null) {
                     x.writeAttribute("NetworkAccessPointID", p.address());
-                    x.writeAttribute("NetworkAccessPointTypeCode", p.address().matches("[0-9.]+|[0-9a-fA-F:]+") ? "2" : "1");
+                    x.writeAttribute(
+                            "NetworkAccessPointTypeCode", p.address().matches("[0-9.]+|[0-9a-fA-F:]+") ? "2" : "1");
                 }
                 if (p.role() != null) {
                     code(x, "RoleIDCode", p.role());
@@ -183,7 +194,8 @@ public final class AuditMessage {
         StringBuilder b = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            boolean pair = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+            boolean pair =
+                    Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
             if (pair) {
                 b.append(c).append(s.charAt(++i));
             } else if (c < 0x20 || Character.isSurrogate(c) || c == 0xFFFE || c == 0xFFFF) {

@@ -37,6 +37,7 @@ public class AuditTrail {
     private static final Logger ATNA = Logger.getLogger("sri.atna");
     /** A successful login of one user from one address is recorded at most this often. */
     public static final Duration LOGIN_QUIET = Duration.ofMinutes(15);
+
     private static final Code SOURCE = Code.dcm("110153", "Source Role ID");
     private static final Code DESTINATION = Code.dcm("110152", "Destination Role ID");
     private static final Code APPLICATION = Code.dcm("110150", "Application");
@@ -49,6 +50,7 @@ public class AuditTrail {
     private final Map<String, Instant> lastLogin = new ConcurrentHashMap<>();
     /** The same read by the same user from the same address is recorded at most this often. */
     public static final Duration ACCESS_QUIET = Duration.ofMinutes(1);
+
     private final Map<String, Instant> lastAccess = new ConcurrentHashMap<>();
 
     /**
@@ -57,6 +59,7 @@ public class AuditTrail {
      * peer cannot flood the trail (and rotate earlier records away).
      */
     public static final int FAILURES_PER_MINUTE = 10;
+
     private final Map<String, int[]> failureWindow = new ConcurrentHashMap<>();
     private final Map<String, Instant> failureWindowStart = new ConcurrentHashMap<>();
 
@@ -72,7 +75,7 @@ public class AuditTrail {
                 failureWindow.clear();
                 failureWindowStart.clear();
             }
-            int[] c = failureWindow.computeIfAbsent(key, k -> new int[2]);   // [recorded in this window, counted only]
+            int[] c = failureWindow.computeIfAbsent(key, k -> new int[2]); // [recorded in this window, counted only]
             Instant start = failureWindowStart.get(key);
             if (start == null || start.plus(Duration.ofMinutes(1)).isBefore(now)) {
                 failureWindowStart.put(key, now);
@@ -105,19 +108,24 @@ public class AuditTrail {
 
     @ConfigProperty(name = "sri.audit.syslog")
     java.util.Optional<String> syslog;
+
     @ConfigProperty(name = "sri.audit.syslog-tls", defaultValue = "false")
     boolean syslogTls;
+
     @ConfigProperty(name = "sri.audit.syslog-ca")
     java.util.Optional<String> syslogCa;
+
     @ConfigProperty(name = "sri.audit.syslog-cert")
     java.util.Optional<String> syslogCert;
+
     @ConfigProperty(name = "sri.audit.syslog-key")
     java.util.Optional<String> syslogKey;
     /** The TLS syslog handler this trail attached, or null. */
     private java.util.logging.Handler syslogHandler;
 
-    public AuditTrail(@ConfigProperty(name = "sri.dicom.ae-title") String aeTitle,
-                      @ConfigProperty(name = "sri.audit.site-id", defaultValue = "sri-node") String siteId) {
+    public AuditTrail(
+            @ConfigProperty(name = "sri.dicom.ae-title") String aeTitle,
+            @ConfigProperty(name = "sri.audit.site-id", defaultValue = "sri-node") String siteId) {
         this.aeTitle = aeTitle;
         this.siteId = siteId;
         String h;
@@ -150,20 +158,37 @@ public class AuditTrail {
             java.util.function.Function<java.util.Optional<String>, java.nio.file.Path> path =
                     o -> o.filter(v -> !v.isBlank()).map(java.nio.file.Path::of).orElse(null);
             if (path.apply(syslogCert) == null != (path.apply(syslogKey) == null)) {
-                throw new IllegalArgumentException("SRI_AUDIT_SYSLOG_CERT and SRI_AUDIT_SYSLOG_KEY go together (a client certificate and its key)");
+                throw new IllegalArgumentException(
+                        "SRI_AUDIT_SYSLOG_CERT and SRI_AUDIT_SYSLOG_KEY go together (a client certificate and its key)");
             }
-            syslogHandler = SyslogTls.attach(syslog.get().trim(), path.apply(syslogCa), path.apply(syslogCert), path.apply(syslogKey));
-            Logger.getLogger(AuditTrail.class).infof("audit trail over syslog with TLS (RFC 5425) to %s", syslog.get().trim());
+            syslogHandler = SyslogTls.attach(
+                    syslog.get().trim(), path.apply(syslogCa), path.apply(syslogCert), path.apply(syslogKey));
+            Logger.getLogger(AuditTrail.class)
+                    .infof(
+                            "audit trail over syslog with TLS (RFC 5425) to %s",
+                            syslog.get().trim());
         }
-        emit(new AuditMessage(Code.dcm("110100", "Application Activity"), "E", Outcome.SUCCESS, Code.dcm("110120", "Application Start"), null,
-                Instant.now()).participant(node(false, APPLICATION)));
+        emit(new AuditMessage(
+                        Code.dcm("110100", "Application Activity"),
+                        "E",
+                        Outcome.SUCCESS,
+                        Code.dcm("110120", "Application Start"),
+                        null,
+                        Instant.now())
+                .participant(node(false, APPLICATION)));
     }
 
     void stopped(@Observes ShutdownEvent e) {
-        emit(new AuditMessage(Code.dcm("110100", "Application Activity"), "E", Outcome.SUCCESS, Code.dcm("110121", "Application Stop"), null,
-                Instant.now()).participant(node(false, APPLICATION)));
+        emit(new AuditMessage(
+                        Code.dcm("110100", "Application Activity"),
+                        "E",
+                        Outcome.SUCCESS,
+                        Code.dcm("110121", "Application Stop"),
+                        null,
+                        Instant.now())
+                .participant(node(false, APPLICATION)));
         if (syslogHandler != null) {
-            syslogHandler.close();   // sends what is queued, the stop message last
+            syslogHandler.close(); // sends what is queued, the stop message last
         }
     }
 
@@ -174,9 +199,15 @@ public class AuditTrail {
      * @param peer        its address
      * @param certificate the subject of its TLS client certificate, or null
      */
-    public void received(String callingAe, String peer, String certificate, String studyUid, Map<String, Integer> sopClasses) {
-        emit(new AuditMessage(Code.dcm("110104", "DICOM Instances Transferred"), "C", Outcome.SUCCESS, null,
-                certificate == null ? null : "TLS client certificate " + certificate, Instant.now())
+    public void received(
+            String callingAe, String peer, String certificate, String studyUid, Map<String, Integer> sopClasses) {
+        emit(new AuditMessage(
+                        Code.dcm("110104", "DICOM Instances Transferred"),
+                        "C",
+                        Outcome.SUCCESS,
+                        null,
+                        certificate == null ? null : "TLS client certificate " + certificate,
+                        Instant.now())
                 .participant(new Participant(callingAe, null, true, peer, SOURCE))
                 .participant(node(false, DESTINATION))
                 .object(ParticipantObject.study(studyUid, sopClasses)));
@@ -188,8 +219,19 @@ public class AuditTrail {
      * @param destination the destination as configured (AE title and address, or a folder)
      * @param patientId   Patient ID of the instances, or null when unknown
      */
-    public void sent(String destination, String studyUid, String patientId, String patientName, Map<String, Integer> sopClasses) {
-        AuditMessage m = new AuditMessage(Code.dcm("110104", "DICOM Instances Transferred"), "R", Outcome.SUCCESS, null, null, Instant.now())
+    public void sent(
+            String destination,
+            String studyUid,
+            String patientId,
+            String patientName,
+            Map<String, Integer> sopClasses) {
+        AuditMessage m = new AuditMessage(
+                        Code.dcm("110104", "DICOM Instances Transferred"),
+                        "R",
+                        Outcome.SUCCESS,
+                        null,
+                        null,
+                        Instant.now())
                 .participant(node(true, SOURCE))
                 .participant(new Participant(destination, null, false, null, DESTINATION))
                 .object(ParticipantObject.study(studyUid, sopClasses));
@@ -215,16 +257,28 @@ public class AuditTrail {
             }
             failure = failure + note;
         }
-        emit(new AuditMessage(Code.dcm("110114", "User Authentication"), "E", failure == null ? Outcome.SUCCESS : Outcome.MINOR_FAILURE,
-                Code.dcm("110122", "Login"), failure, Instant.now())
+        emit(new AuditMessage(
+                        Code.dcm("110114", "User Authentication"),
+                        "E",
+                        failure == null ? Outcome.SUCCESS : Outcome.MINOR_FAILURE,
+                        Code.dcm("110122", "Login"),
+                        failure,
+                        Instant.now())
                 .participant(new Participant(user, null, true, address, null))
                 .participant(node(false, APPLICATION)));
     }
 
     /** A user signed out of the web page (User Authentication 110114, Logout 110123). */
     public void logout(String user, String address) {
-        emit(new AuditMessage(Code.dcm("110114", "User Authentication"), "E", Outcome.SUCCESS, Code.dcm("110123", "Logout"), null,
-                Instant.now()).participant(new Participant(user, null, true, address, null)).participant(node(false, APPLICATION)));
+        emit(new AuditMessage(
+                        Code.dcm("110114", "User Authentication"),
+                        "E",
+                        Outcome.SUCCESS,
+                        Code.dcm("110123", "Logout"),
+                        null,
+                        Instant.now())
+                .participant(new Participant(user, null, true, address, null))
+                .participant(node(false, APPLICATION)));
     }
 
     /**
@@ -235,10 +289,15 @@ public class AuditTrail {
      */
     public void accessed(String user, String address, boolean query, String what) {
         if (repeated(lastAccess, user + "|" + address + "|" + what, ACCESS_QUIET)) {
-            return;   // the web page refreshes its list every few seconds: one record per minute and path is enough
+            return; // the web page refreshes its list every few seconds: one record per minute and path is enough
         }
-        emit(new AuditMessage(query ? Code.dcm("110112", "Query") : Code.dcm("110103", "DICOM Instances Accessed"),
-                query ? "E" : "R", Outcome.SUCCESS, null, null, Instant.now())
+        emit(new AuditMessage(
+                        query ? Code.dcm("110112", "Query") : Code.dcm("110103", "DICOM Instances Accessed"),
+                        query ? "E" : "R",
+                        Outcome.SUCCESS,
+                        null,
+                        null,
+                        Instant.now())
                 .participant(new Participant(user, null, true, address, DESTINATION))
                 .participant(node(false, SOURCE))
                 .object(ParticipantObject.uri(what)));
@@ -249,8 +308,13 @@ public class AuditTrail {
      * Function, with who did what and why.
      */
     public void operatorAction(String user, String address, String description) {
-        emit(new AuditMessage(Code.dcm("110113", "Security Alert"), "E", Outcome.SUCCESS, Code.dcm("110132", "Use of Restricted Function"),
-                description, Instant.now())
+        emit(new AuditMessage(
+                        Code.dcm("110113", "Security Alert"),
+                        "E",
+                        Outcome.SUCCESS,
+                        Code.dcm("110132", "Use of Restricted Function"),
+                        description,
+                        Instant.now())
                 .participant(new Participant(user, null, true, address, null))
                 .participant(node(false, APPLICATION)));
     }
@@ -269,9 +333,15 @@ public class AuditTrail {
             }
             description = description + note;
         }
-        emit(new AuditMessage(Code.dcm("110113", "Security Alert"), "E", configuration ? Outcome.SUCCESS : Outcome.MINOR_FAILURE,
-                configuration ? Code.dcm("110129", "Security Configuration") : Code.dcm("110126", "Node Authentication"), description,
-                Instant.now())
+        emit(new AuditMessage(
+                        Code.dcm("110113", "Security Alert"),
+                        "E",
+                        configuration ? Outcome.SUCCESS : Outcome.MINOR_FAILURE,
+                        configuration
+                                ? Code.dcm("110129", "Security Configuration")
+                                : Code.dcm("110126", "Node Authentication"),
+                        description,
+                        Instant.now())
                 .participant(new Participant(who, null, true, address, null))
                 .participant(node(false, APPLICATION)));
     }

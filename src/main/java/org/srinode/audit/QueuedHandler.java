@@ -36,7 +36,7 @@ final class QueuedHandler extends Handler {
     @Override
     public void publish(LogRecord r) {
         if (!closed && isLoggable(r)) {
-            queue.offer(r);   // full: dropped (the local audit file has it)
+            queue.offer(r); // full: dropped (the local audit file has it)
         }
     }
 

@@ -62,13 +62,21 @@ final class SyslogTls implements ClientSocketFactory {
         SyslogHandler syslog;
         try {
             int port = Integer.parseInt(endpoint.substring(colon + 1));
-            SyslogTls factory = new SyslogTls(TlsProfile.sslContext(certificate, key, trustedCa), host, InetAddress.getByName(host), port);
-            syslog = new SyslogHandler(factory.address, port, SyslogHandler.Facility.LOG_AUDIT, SyslogHandler.SyslogType.RFC5424,
-                    SyslogHandler.Protocol.SSL_TCP, InetAddress.getLocalHost().getHostName());
+            SyslogTls factory = new SyslogTls(
+                    TlsProfile.sslContext(certificate, key, trustedCa), host, InetAddress.getByName(host), port);
+            syslog = new SyslogHandler(
+                    factory.address,
+                    port,
+                    SyslogHandler.Facility.LOG_AUDIT,
+                    SyslogHandler.SyslogType.RFC5424,
+                    SyslogHandler.Protocol.SSL_TCP,
+                    InetAddress.getLocalHost().getHostName());
             syslog.setClientSocketFactory(factory);
         } catch (IOException | GeneralSecurityException | NumberFormatException e) {
-            throw new IllegalArgumentException("syslog over TLS (SRI_AUDIT_SYSLOG, SRI_AUDIT_SYSLOG_CA, SRI_AUDIT_SYSLOG_CERT, "
-                    + "SRI_AUDIT_SYSLOG_KEY): " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "syslog over TLS (SRI_AUDIT_SYSLOG, SRI_AUDIT_SYSLOG_CA, SRI_AUDIT_SYSLOG_CERT, "
+                            + "SRI_AUDIT_SYSLOG_KEY): " + e.getMessage(),
+                    e);
         }
         syslog.setAppName("sri-node");
         syslog.setUseCountingFraming(true);

@@ -42,17 +42,28 @@ public class Database {
      * @throws IllegalStateException when a migration fails (the node does not start on a schema it does not know)
      */
     @Inject
-    public Database(@ConfigProperty(name = "sri.db.url") Optional<String> url, @Any Instance<DataSource> dataSources,
-                    @Any Instance<Flyway> flyways) {
+    public Database(
+            @ConfigProperty(name = "sri.db.url") Optional<String> url,
+            @Any Instance<DataSource> dataSources,
+            @Any Instance<Flyway> flyways) {
         boolean shared = url.filter(u -> !u.isBlank()).isPresent();
         if (shared && !url.get().startsWith("jdbc:postgresql:")) {
-            throw new IllegalStateException("SRI_DB_URL must be a PostgreSQL JDBC URL (jdbc:postgresql://host:5432/database), not "
-                    + url.get());
+            throw new IllegalStateException(
+                    "SRI_DB_URL must be a PostgreSQL JDBC URL (jdbc:postgresql://host:5432/database), not "
+                            + url.get());
         }
-        this.dataSource = shared ? dataSources.select(new io.quarkus.agroal.DataSource.DataSourceLiteral(POSTGRESQL)).get()
-                : dataSources.select(jakarta.enterprise.inject.Default.Literal.INSTANCE).get();
-        Flyway flyway = shared ? flyways.select(FlywayDataSource.FlywayDataSourceLiteral.of(POSTGRESQL)).get()
-                : flyways.select(jakarta.enterprise.inject.Default.Literal.INSTANCE).get();
+        this.dataSource = shared
+                ? dataSources
+                        .select(new io.quarkus.agroal.DataSource.DataSourceLiteral(POSTGRESQL))
+                        .get()
+                : dataSources
+                        .select(jakarta.enterprise.inject.Default.Literal.INSTANCE)
+                        .get();
+        Flyway flyway = shared
+                ? flyways.select(FlywayDataSource.FlywayDataSourceLiteral.of(POSTGRESQL))
+                        .get()
+                : flyways.select(jakarta.enterprise.inject.Default.Literal.INSTANCE)
+                        .get();
         this.describe = shared ? "PostgreSQL " + url.get().replaceAll("\\?.*", "") : "embedded H2";
         migrate(flyway, describe);
     }
@@ -79,23 +90,36 @@ public class Database {
      * no schema history of the node's is refused, never altered.
      */
     private static org.flywaydb.core.api.configuration.FluentConfiguration configure(boolean h2) {
-        return Flyway.configure().locations("classpath:db/migration").baselineOnMigrate(h2).baselineVersion("0");
+        return Flyway.configure()
+                .locations("classpath:db/migration")
+                .baselineOnMigrate(h2)
+                .baselineVersion("0");
     }
 
     private static void migrate(Flyway flyway, String describe) {
         try {
             MigrateResult r = flyway.migrate();
             if (r.migrationsExecuted > 0) {
-                LOG.infof("state database (%s): schema migrated from version %s to %s (%d migration(s))", describe,
-                        r.initialSchemaVersion == null ? "none" : r.initialSchemaVersion, r.targetSchemaVersion, r.migrationsExecuted);
+                LOG.infof(
+                        "state database (%s): schema migrated from version %s to %s (%d migration(s))",
+                        describe,
+                        r.initialSchemaVersion == null ? "none" : r.initialSchemaVersion,
+                        r.targetSchemaVersion,
+                        r.migrationsExecuted);
             }
         } catch (RuntimeException e) {
             if (e.getMessage() != null && e.getMessage().contains("Unable to obtain connection")) {
-                throw new IllegalStateException("state database (" + describe + "): cannot connect (is it running and reachable, are "
-                        + "SRI_DB_URL, SRI_DB_USER and SRI_DB_PASSWORD right?): " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "state database (" + describe + "): cannot connect (is it running and reachable, are "
+                                + "SRI_DB_URL, SRI_DB_USER and SRI_DB_PASSWORD right?): " + e.getMessage(),
+                        e);
             }
-            throw new IllegalStateException("state database (" + describe + "): schema migration failed: " + e.getMessage()
-                    + (e.getMessage() != null && e.getMessage().contains("non-empty schema") ? " (give the node a database of its own)" : ""), e);
+            throw new IllegalStateException(
+                    "state database (" + describe + "): schema migration failed: " + e.getMessage()
+                            + (e.getMessage() != null && e.getMessage().contains("non-empty schema")
+                                    ? " (give the node a database of its own)"
+                                    : ""),
+                    e);
         }
     }
 

@@ -5,8 +5,7 @@ import java.util.List;
 
 /** SQL that the node's two databases, H2 2.x and PostgreSQL 15, both run, and their shared conventions (issue 14). */
 public final class Sql {
-    private Sql() {
-    }
+    private Sql() {}
 
     /**
      * The calendar every TIMESTAMP column is written and read with: times are stored in UTC, whatever the zone of the JVM.
@@ -49,9 +48,11 @@ public final class Sql {
         for (int i = 0; i < key; i++) {
             on.add("t." + names.get(i) + " = v." + names.get(i));
         }
-        return "MERGE INTO " + table + " t USING (VALUES (" + String.join(", ", values) + ")) AS v(" + String.join(", ", names)
+        return "MERGE INTO " + table + " t USING (VALUES (" + String.join(", ", values) + ")) AS v("
+                + String.join(", ", names)
                 + ") ON " + String.join(" AND ", on)
                 + (updates.isEmpty() ? "" : " WHEN MATCHED THEN UPDATE SET " + String.join(", ", updates))
-                + " WHEN NOT MATCHED THEN INSERT (" + String.join(", ", names) + ") VALUES (v." + String.join(", v.", names) + ")";
+                + " WHEN NOT MATCHED THEN INSERT (" + String.join(", ", names) + ") VALUES (v."
+                + String.join(", v.", names) + ")";
     }
 }

@@ -12,8 +12,7 @@ public final class Tx {
         T run(Connection c) throws SQLException;
     }
 
-    private Tx() {
-    }
+    private Tx() {}
 
     public static <T> T run(DataSource ds, Work<T> work) {
         try (Connection c = ds.getConnection()) {

@@ -15,7 +15,16 @@ import java.util.List;
  * @param scale               in-plane upscaling factor
  * @param actions             recommended actions applied (SR_X2, INPAINT, FILL_SLICES)
  */
-public record DerivedSpec(String seriesInstanceUid, int seriesNumber, String descriptionSuffix, String derivationDescription,
-                          String modelName, String modelVersion, String softwareVersion, int scale, List<String> actions) {
-    public static final String IMAGE_COMMENT = "AI-enhanced image (super-resolution/inpainting network of sri-node, see Contributing Equipment); not acquired";
+public record DerivedSpec(
+        String seriesInstanceUid,
+        int seriesNumber,
+        String descriptionSuffix,
+        String derivationDescription,
+        String modelName,
+        String modelVersion,
+        String softwareVersion,
+        int scale,
+        List<String> actions) {
+    public static final String IMAGE_COMMENT =
+            "AI-enhanced image (super-resolution/inpainting network of sri-node, see Contributing Equipment); not acquired";
 }

@@ -11,8 +11,7 @@ import java.util.UUID;
  * derived Series Instance UID among their parts, so a new generation's instances are new too.
  */
 public final class DerivedUids {
-    private DerivedUids() {
-    }
+    private DerivedUids() {}
 
     public static String of(String... parts) {
         UUID u = UUID.nameUUIDFromBytes(String.join("|", parts).getBytes(StandardCharsets.UTF_8));

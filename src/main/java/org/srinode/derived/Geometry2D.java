@@ -2,8 +2,7 @@ package org.srinode.derived;
 
 /** Where the pixels of an in-plane upscaled slice lie in patient coordinates. */
 public final class Geometry2D {
-    private Geometry2D() {
-    }
+    private Geometry2D() {}
 
     /**
      * Image Position (Patient) of the first pixel centre after upscaling by {@code scale}: the new

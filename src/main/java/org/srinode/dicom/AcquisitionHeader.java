@@ -28,12 +28,17 @@ public record AcquisitionHeader(String bodyPart, String words, Double repetition
             throw new InvalidDicomException(file + ": " + e.getMessage(), e);
         }
         String words = String.join(" ", text(l, "SeriesDescription"), text(l, "ProtocolName"), text(l, "SequenceName"));
-        return new AcquisitionHeader(text(l, "BodyPartExamined"), words, number(l, "RepetitionTime"), number(l, "EchoTime"),
+        return new AcquisitionHeader(
+                text(l, "BodyPartExamined"),
+                words,
+                number(l, "RepetitionTime"),
+                number(l, "EchoTime"),
                 number(l, "InversionTime"));
     }
 
     private static String text(AttributeList l, String keyword) {
-        String v = Attribute.getSingleStringValueOrEmptyString(l, AttributeList.getDictionary().getTagFromName(keyword));
+        String v = Attribute.getSingleStringValueOrEmptyString(
+                l, AttributeList.getDictionary().getTagFromName(keyword));
         return v == null ? "" : v.trim();
     }
 

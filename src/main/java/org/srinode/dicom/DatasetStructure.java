@@ -43,9 +43,11 @@ public final class DatasetStructure {
     private static final String EXPLICIT_LE = "1.2.840.10008.1.2.1";
     private static final String EXPLICIT_BE = "1.2.840.10008.1.2.2";
     private static final String DEFLATED = "1.2.840.10008.1.2.1.99";
-    private static final Set<String> LONG_VRS = Set.of("OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV");
-    private static final Set<String> SHORT_VRS = Set.of("AE", "AS", "AT", "CS", "DA", "DS", "DT", "FL", "FD", "IS", "LO", "LT", "PN",
-            "SH", "SL", "SS", "ST", "TM", "UI", "UL", "US");
+    private static final Set<String> LONG_VRS =
+            Set.of("OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV");
+    private static final Set<String> SHORT_VRS = Set.of(
+            "AE", "AS", "AT", "CS", "DA", "DS", "DT", "FL", "FD", "IS", "LO", "LT", "PN", "SH", "SL", "SS", "ST", "TM",
+            "UI", "UL", "US");
     private static final int ITEM = 0xFFFEE000;
     private static final int ITEM_END = 0xFFFEE00D;
     private static final int SEQUENCE_END = 0xFFFEE0DD;
@@ -62,12 +64,15 @@ public final class DatasetStructure {
      * @param offsetTableEntries encapsulated: entries in the Basic Offset Table (0 when empty)
      * @param firstFragmentHead  encapsulated: the first bytes of the first fragment (up to 1 KiB); empty otherwise
      */
-    public record Result(String transferSyntaxUid, boolean encapsulated, long pixelDataLength, int fragments, int offsetTableEntries,
-                         byte[] firstFragmentHead) {
-    }
+    public record Result(
+            String transferSyntaxUid,
+            boolean encapsulated,
+            long pixelDataLength,
+            int fragments,
+            int offsetTableEntries,
+            byte[] firstFragmentHead) {}
 
-    private DatasetStructure() {
-    }
+    private DatasetStructure() {}
 
     /**
      * Walks the file.
@@ -82,7 +87,8 @@ public final class DatasetStructure {
             try {
                 return new DatasetStructure.Walk(r).run();
             } catch (EOFException e) {
-                throw new InvalidDicomException("the data set ends inside an element (truncated, or a length that lies)");
+                throw new InvalidDicomException(
+                        "the data set ends inside an element (truncated, or a length that lies)");
             }
         }
     }
@@ -170,8 +176,7 @@ public final class DatasetStructure {
     }
 
     /** A sequence or item being read: where it ends (absolute, or -1 for undefined length). */
-    private record Frame(boolean sequence, long end, boolean implicit, int tag) {
-    }
+    private record Frame(boolean sequence, long end, boolean implicit, int tag) {}
 
     private static final class Walk {
         private final Reader r;
@@ -189,7 +194,8 @@ public final class DatasetStructure {
 
         Result run() throws IOException, InvalidDicomException {
             meta();
-            boolean encapsulated = !Set.of(IMPLICIT_LE, EXPLICIT_LE, EXPLICIT_BE, DEFLATED).contains(ts);
+            boolean encapsulated =
+                    !Set.of(IMPLICIT_LE, EXPLICIT_LE, EXPLICIT_BE, DEFLATED).contains(ts);
             implicitTs = IMPLICIT_LE.equals(ts);
             bigEndian = EXPLICIT_BE.equals(ts);
             if (DEFLATED.equals(ts)) {
@@ -222,13 +228,17 @@ public final class DatasetStructure {
                 } else if (SHORT_VRS.contains(vr)) {
                     len = r.u16(false);
                 } else {
-                    throw new InvalidDicomException("File Meta Information element " + tagText(tag) + " has an unknown VR");
+                    throw new InvalidDicomException(
+                            "File Meta Information element " + tagText(tag) + " has an unknown VR");
                 }
                 if (len > 65536 || len > r.remaining()) {
-                    throw new InvalidDicomException("File Meta Information element " + tagText(tag) + " declares " + len + " bytes");
+                    throw new InvalidDicomException(
+                            "File Meta Information element " + tagText(tag) + " declares " + len + " bytes");
                 }
                 if (tag == 0x00020010) {
-                    ts = new String(r.bytes((int) len), StandardCharsets.US_ASCII).replace("\0", "").trim();
+                    ts = new String(r.bytes((int) len), StandardCharsets.US_ASCII)
+                            .replace("\0", "")
+                            .trim();
                 } else {
                     r.skip(len);
                 }
@@ -256,14 +266,15 @@ public final class DatasetStructure {
                         continue;
                     }
                     if (r.pos > top.end()) {
-                        throw new InvalidDicomException("an element overruns its " + (top.sequence() ? "sequence " : "item in ")
-                                + tagText(top.tag()));
+                        throw new InvalidDicomException("an element overruns its "
+                                + (top.sequence() ? "sequence " : "item in ") + tagText(top.tag()));
                     }
                 }
                 if (r.atEnd()) {
                     if (top != null) {
-                        throw new InvalidDicomException("the data set ends inside " + (top.sequence() ? "sequence " : "an item of ")
-                                + tagText(top.tag()) + " (an undefined-length sequence or item that is never closed)");
+                        throw new InvalidDicomException("the data set ends inside "
+                                + (top.sequence() ? "sequence " : "an item of ") + tagText(top.tag())
+                                + " (an undefined-length sequence or item that is never closed)");
                     }
                     return;
                 }
@@ -274,14 +285,15 @@ public final class DatasetStructure {
                     if (tag == SEQUENCE_END) {
                         delimiterLength(tag, len);
                         if (top.end() >= 0) {
-                            throw new InvalidDicomException("a sequence delimiter inside defined-length sequence " + tagText(top.tag()));
+                            throw new InvalidDicomException(
+                                    "a sequence delimiter inside defined-length sequence " + tagText(top.tag()));
                         }
                         stack.pop();
                     } else if (tag == ITEM) {
                         push(stack, new Frame(false, len == UNDEFINED ? -1 : end(len, top, tag), implicit, top.tag()));
                     } else {
-                        throw new InvalidDicomException("element " + tagText(tag) + " inside sequence " + tagText(top.tag())
-                                + " where an item was expected");
+                        throw new InvalidDicomException("element " + tagText(tag) + " inside sequence "
+                                + tagText(top.tag()) + " where an item was expected");
                     }
                     continue;
                 }
@@ -309,7 +321,8 @@ public final class DatasetStructure {
                     } else if (SHORT_VRS.contains(vr)) {
                         len = r.u16(bigEndian);
                     } else {
-                        throw new InvalidDicomException("element " + tagText(tag) + " has an unknown VR '" + LogText.escape(vr) + "'");
+                        throw new InvalidDicomException(
+                                "element " + tagText(tag) + " has an unknown VR '" + LogText.escape(vr) + "'");
                     }
                 }
                 if (tag == PIXEL_DATA && top == null) {
@@ -318,7 +331,8 @@ public final class DatasetStructure {
                 }
                 if (len == UNDEFINED) {
                     if (!vr.equals("SQ") && !vr.equals("UN") && !(implicit && vr.isEmpty())) {
-                        throw new InvalidDicomException("element " + tagText(tag) + " (" + vr + ") has undefined length");
+                        throw new InvalidDicomException(
+                                "element " + tagText(tag) + " (" + vr + ") has undefined length");
                     }
                     // an undefined-length UN is a sequence encoded in implicit VR little endian (PS3.5 6.2.2)
                     push(stack, new Frame(true, -1, implicit || vr.equals("UN"), tag));
@@ -331,8 +345,8 @@ public final class DatasetStructure {
                 }
                 int unit = unit(vr);
                 if (len % unit != 0) {
-                    throw new InvalidDicomException("element " + tagText(tag) + " (" + vr + ") is " + len + " bytes, not a multiple of "
-                            + unit);
+                    throw new InvalidDicomException("element " + tagText(tag) + " (" + vr + ") is " + len
+                            + " bytes, not a multiple of " + unit);
                 }
                 r.skip(len);
             }
@@ -344,8 +358,8 @@ public final class DatasetStructure {
          */
         private static void delimiterLength(int tag, long len) throws InvalidDicomException {
             if (len != 0) {
-                throw new InvalidDicomException((tag == ITEM_END ? "an item" : "a sequence") + " delimiter " + tagText(tag)
-                        + " with length " + len + " (PS3.5 7.5 requires 0)");
+                throw new InvalidDicomException((tag == ITEM_END ? "an item" : "a sequence") + " delimiter "
+                        + tagText(tag) + " with length " + len + " (PS3.5 7.5 requires 0)");
             }
         }
 
@@ -377,7 +391,8 @@ public final class DatasetStructure {
                 return;
             }
             if (len != UNDEFINED) {
-                throw new InvalidDicomException("encapsulated Pixel Data (7FE0,0010) must have undefined length (PS3.5 A.4)");
+                throw new InvalidDicomException(
+                        "encapsulated Pixel Data (7FE0,0010) must have undefined length (PS3.5 A.4)");
             }
             int items = 0;
             while (true) {
@@ -414,7 +429,8 @@ public final class DatasetStructure {
         }
 
         private static String dictionaryVr(int tag) {
-            byte[] vr = DicomDictionary.StandardDictionary.getValueRepresentationFromTag(new AttributeTag(tag >>> 16, tag & 0xffff));
+            byte[] vr = DicomDictionary.StandardDictionary.getValueRepresentationFromTag(
+                    new AttributeTag(tag >>> 16, tag & 0xffff));
             return vr == null ? "" : new String(vr, StandardCharsets.US_ASCII);
         }
     }

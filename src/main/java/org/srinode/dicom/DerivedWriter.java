@@ -41,13 +41,26 @@ public final class DerivedWriter {
     private static final AttributeTag RETIRED_IMAGE_ORIENTATION = new AttributeTag(0x0020, 0x0035);
     private static final AttributeTag LATERALITY = new AttributeTag(0x0020, 0x0060);
     private static final AttributeTag IMAGE_LATERALITY = new AttributeTag(0x0020, 0x0062);
-    private static final java.util.Set<String> UNPAIRED = java.util.Set.of("BRAIN", "HEAD", "SKULL", "HEADNECK", "NECK", "CSPINE",
-            "TSPINE", "LSPINE", "SPINE", "WHOLESPINE", "CHEST", "HEART", "ABDOMEN", "PELVIS", "WHOLEBODY");
+    private static final java.util.Set<String> UNPAIRED = java.util.Set.of(
+            "BRAIN",
+            "HEAD",
+            "SKULL",
+            "HEADNECK",
+            "NECK",
+            "CSPINE",
+            "TSPINE",
+            "LSPINE",
+            "SPINE",
+            "WHOLESPINE",
+            "CHEST",
+            "HEART",
+            "ABDOMEN",
+            "PELVIS",
+            "WHOLEBODY");
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyyMMdd");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HHmmss");
 
-    private DerivedWriter() {
-    }
+    private DerivedWriter() {}
 
     /**
      * @param source    the source instance (Part 10)
@@ -72,11 +85,11 @@ public final class DerivedWriter {
      * @param instanceNumber its Instance Number
      * @param otherNeighbour SOP Instance UID of the slice on the other side of the gap (referenced as a source too)
      */
-    public record Fill(int index, double[] position, int instanceNumber, String otherNeighbour) {
-    }
+    public record Fill(int index, double[] position, int instanceNumber, String otherNeighbour) {}
 
     /** Writes a filled slice (see {@link Fill}) from the header of a neighbouring source instance. */
-    public static String writeFilled(Path neighbour, DerivedSpec spec, float[] pixels, int rows, int columns, Fill fill, Path out)
+    public static String writeFilled(
+            Path neighbour, DerivedSpec spec, float[] pixels, int rows, int columns, Fill fill, Path out)
             throws IOException, InvalidDicomException {
         return write(neighbour, spec, pixels, rows, columns, out, fill);
     }
@@ -86,7 +99,8 @@ public final class DerivedWriter {
         return DerivedUids.of(neighbourSopInstanceUid, spec.seriesInstanceUid(), "filled-" + index);
     }
 
-    private static String write(Path source, DerivedSpec spec, float[] pixels, int rows, int columns, Path out, Fill fill)
+    private static String write(
+            Path source, DerivedSpec spec, float[] pixels, int rows, int columns, Path out, Fill fill)
             throws IOException, InvalidDicomException {
         AttributeList l = new AttributeList();
         try {
@@ -97,9 +111,15 @@ public final class DerivedWriter {
             l.removeMetaInformationHeaderAttributes();
             l.removeGroupLengthAttributes();
             l.removePrivateAttributes();
-            for (AttributeTag t : new AttributeTag[] {TagFromName.IconImageSequence, TagFromName.SmallestImagePixelValue,
-                TagFromName.LargestImagePixelValue, TagFromName.PixelPaddingValue, TagFromName.ReferencedImageSequence,
-                RETIRED_IMAGE_POSITION, RETIRED_IMAGE_ORIENTATION}) {
+            for (AttributeTag t : new AttributeTag[] {
+                TagFromName.IconImageSequence,
+                TagFromName.SmallestImagePixelValue,
+                TagFromName.LargestImagePixelValue,
+                TagFromName.PixelPaddingValue,
+                TagFromName.ReferencedImageSequence,
+                RETIRED_IMAGE_POSITION,
+                RETIRED_IMAGE_ORIENTATION
+            }) {
                 l.remove(t);
             }
             fixSourceDefects(l);
@@ -115,18 +135,22 @@ public final class DerivedWriter {
                 put(ref, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPClassUID), sopClass);
                 put(ref, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPInstanceUID), fill.otherNeighbour());
                 SequenceAttribute purpose = new SequenceAttribute(TagFromName.PurposeOfReferenceCodeSequence);
-                purpose.addItem(new CodedSequenceItem("121322", "DCM", "Source image for image processing operation").getAttributeList());
+                purpose.addItem(new CodedSequenceItem("121322", "DCM", "Source image for image processing operation")
+                        .getAttributeList());
                 ref.put(purpose);
                 sources.addItem(ref);
-                put(l, new ShortTextAttribute(TagFromName.DerivationDescription),
+                put(
+                        l,
+                        new ShortTextAttribute(TagFromName.DerivationDescription),
                         "Slice missing in the acquisition, filled by linear interpolation of the AI-enhanced neighbouring slices. "
-                        + spec.derivationDescription());
+                                + spec.derivationDescription());
             }
             pixels(l, pixels, rows, columns);
             DurableFile.write(l, out);
             return sop;
         } catch (DicomException e) {
-            throw new InvalidDicomException("cannot write the derived instance of " + source.getFileName() + ": " + e.getMessage(), e);
+            throw new InvalidDicomException(
+                    "cannot write the derived instance of " + source.getFileName() + ": " + e.getMessage(), e);
         }
     }
 
@@ -138,18 +162,24 @@ public final class DerivedWriter {
      * window is dropped so that viewers compute their own).
      */
     private static void fixSourceDefects(AttributeList l) {
-        String bodyPart = Attribute.getSingleStringValueOrEmptyString(l, TagFromName.BodyPartExamined).trim();
+        String bodyPart = Attribute.getSingleStringValueOrEmptyString(l, TagFromName.BodyPartExamined)
+                .trim();
         boolean unpaired = UNPAIRED.contains(bodyPart.toUpperCase(java.util.Locale.ROOT));
-        String laterality = Attribute.getSingleStringValueOrEmptyString(l, LATERALITY).trim();
+        String laterality =
+                Attribute.getSingleStringValueOrEmptyString(l, LATERALITY).trim();
         if (unpaired && laterality.isEmpty()) {
-            l.remove(LATERALITY);      // Type 2C, not allowed for an unpaired body part
+            l.remove(LATERALITY); // Type 2C, not allowed for an unpaired body part
         } else if (bodyPart.isEmpty() && l.get(LATERALITY) == null && l.get(IMAGE_LATERALITY) == null) {
-            l.put(new CodeStringAttribute(LATERALITY));   // body part unknown: may be paired, send it empty
+            l.put(new CodeStringAttribute(LATERALITY)); // body part unknown: may be paired, send it empty
         }
-        for (AttributeTag t : new AttributeTag[] {TagFromName.ProcedureCodeSequence, TagFromName.ReferencedStudySequence,
-            TagFromName.ReferencedPatientSequence, TagFromName.ReferencedPerformedProcedureStepSequence}) {
+        for (AttributeTag t : new AttributeTag[] {
+            TagFromName.ProcedureCodeSequence,
+            TagFromName.ReferencedStudySequence,
+            TagFromName.ReferencedPatientSequence,
+            TagFromName.ReferencedPerformedProcedureStepSequence
+        }) {
             if (l.get(t) instanceof SequenceAttribute seq && seq.getNumberOfItems() == 0) {
-                l.remove(t);   // Type 3 sequences must not be present without items
+                l.remove(t); // Type 3 sequences must not be present without items
             }
         }
         double[] width = Attribute.getDoubleValues(l, TagFromName.WindowWidth);
@@ -173,7 +203,10 @@ public final class DerivedWriter {
         put(l, new UniqueIdentifierAttribute(TagFromName.SeriesInstanceUID), spec.seriesInstanceUid());
         put(l, new IntegerStringAttribute(TagFromName.SeriesNumber), Integer.toString(spec.seriesNumber()));
         String desc = (text(l, TagFromName.SeriesDescription) + " " + spec.descriptionSuffix()).trim();
-        put(l, new LongStringAttribute(TagFromName.SeriesDescription), desc.length() > 64 ? desc.substring(0, 64) : desc);
+        put(
+                l,
+                new LongStringAttribute(TagFromName.SeriesDescription),
+                desc.length() > 64 ? desc.substring(0, 64) : desc);
         put(l, new DateAttribute(TagFromName.InstanceCreationDate), now);
         put(l, new TimeAttribute(TagFromName.InstanceCreationTime), time);
         put(l, new DateAttribute(TagFromName.SeriesDate), now);
@@ -187,7 +220,8 @@ public final class DerivedWriter {
         l.put(type);
     }
 
-    private static void derivation(AttributeList l, DerivedSpec spec, String sourceSop, String sopClass) throws DicomException {
+    private static void derivation(AttributeList l, DerivedSpec spec, String sourceSop, String sopClass)
+            throws DicomException {
         put(l, new ShortTextAttribute(TagFromName.DerivationDescription), spec.derivationDescription());
         SequenceAttribute codes = new SequenceAttribute(DERIVATION_CODE_SEQUENCE);
         codes.addItem(new CodedSequenceItem("113085", "DCM", "Spatial resampling").getAttributeList());
@@ -196,7 +230,8 @@ public final class DerivedWriter {
         put(ref, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPClassUID), sopClass);
         put(ref, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPInstanceUID), sourceSop);
         SequenceAttribute purpose = new SequenceAttribute(TagFromName.PurposeOfReferenceCodeSequence);
-        purpose.addItem(new CodedSequenceItem("121322", "DCM", "Source image for image processing operation").getAttributeList());
+        purpose.addItem(new CodedSequenceItem("121322", "DCM", "Source image for image processing operation")
+                .getAttributeList());
         ref.put(purpose);
         SequenceAttribute sources = new SequenceAttribute(TagFromName.SourceImageSequence);
         sources.addItem(ref);
@@ -211,8 +246,14 @@ public final class DerivedWriter {
         SequenceAttribute eqPurpose = new SequenceAttribute(PURPOSE_OF_REFERENCE);
         eqPurpose.addItem(new CodedSequenceItem("109102", "DCM", "Processing Equipment").getAttributeList());
         eq.put(eqPurpose);
-        put(eq, new DateTimeAttribute(CONTRIBUTION_DATE_TIME), LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMddHHmmss")));
-        put(eq, new ShortTextAttribute(CONTRIBUTION_DESCRIPTION), spec.modelName() + " " + spec.modelVersion() + ": " + String.join(", ", spec.actions()));
+        put(
+                eq,
+                new DateTimeAttribute(CONTRIBUTION_DATE_TIME),
+                LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMddHHmmss")));
+        put(
+                eq,
+                new ShortTextAttribute(CONTRIBUTION_DESCRIPTION),
+                spec.modelName() + " " + spec.modelVersion() + ": " + String.join(", ", spec.actions()));
         SequenceAttribute equipment = new SequenceAttribute(CONTRIBUTING_EQUIPMENT_SEQUENCE);
         equipment.addItem(eq);
         l.put(equipment);

@@ -12,8 +12,7 @@ import java.nio.file.Path;
 
 /** Reads and checks a stored Part 10 file: what the node requires of every instance before it acknowledges it. */
 public final class DicomHeaders {
-    private DicomHeaders() {
-    }
+    private DicomHeaders() {}
 
     /** {@link #readAndCheck(Path, String, String)} without an expected SOP Class or Instance. */
     public static InstanceHeader readAndCheck(Path file) throws InvalidDicomException {
@@ -44,15 +43,19 @@ public final class DicomHeaders {
         AttributeList list = new AttributeList();
         list.setDecompressPixelData(false);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-             DicomInputStream din = new DicomInputStream(in)) {
+                DicomInputStream din = new DicomInputStream(in)) {
             list.read(din);
         } catch (IOException | DicomException | RuntimeException | StackOverflowError e) {
             throw new InvalidDicomException("cannot parse the dataset: " + describe(e), e);
         }
         String ts = value(list, TagFromName.TransferSyntaxUID);
-        InstanceHeader h = new InstanceHeader(value(list, TagFromName.SOPClassUID), value(list, TagFromName.SOPInstanceUID),
-                value(list, TagFromName.StudyInstanceUID), value(list, TagFromName.SeriesInstanceUID),
-                value(list, TagFromName.Modality), ts);
+        InstanceHeader h = new InstanceHeader(
+                value(list, TagFromName.SOPClassUID),
+                value(list, TagFromName.SOPInstanceUID),
+                value(list, TagFromName.StudyInstanceUID),
+                value(list, TagFromName.SeriesInstanceUID),
+                value(list, TagFromName.Modality),
+                ts);
         require(h.sopInstanceUid(), "SOP Instance UID (0008,0018)");
         require(h.studyInstanceUid(), "Study Instance UID (0020,000D)");
         require(h.seriesInstanceUid(), "Series Instance UID (0020,000E)");
@@ -62,33 +65,42 @@ public final class DicomHeaders {
                     + "' is not a code string of at most 16 characters");
         }
         if (expectedSopClass != null && !expectedSopClass.equals(h.sopClassUid())) {
-            throw new InvalidDicomException("data set SOP Class " + h.sopClassUid() + " is not the announced " + expectedSopClass,
+            throw new InvalidDicomException(
+                    "data set SOP Class " + h.sopClassUid() + " is not the announced " + expectedSopClass,
                     InvalidDicomException.Kind.DOES_NOT_MATCH_SOP_CLASS);
         }
         if (expectedSopInstance != null && !expectedSopInstance.equals(h.sopInstanceUid())) {
-            throw new InvalidDicomException("data set SOP Instance UID differs from the command's Affected SOP Instance UID");
+            throw new InvalidDicomException(
+                    "data set SOP Instance UID differs from the command's Affected SOP Instance UID");
         }
         checkPixelModule(list, structure);
         return h;
     }
 
-    private static void checkPixelModule(AttributeList list, DatasetStructure.Result structure) throws InvalidDicomException {
+    private static void checkPixelModule(AttributeList list, DatasetStructure.Result structure)
+            throws InvalidDicomException {
         if (list.get(TagFromName.PixelData) == null) {
-            boolean other = list.get(TagFromName.FloatPixelData) != null || list.get(TagFromName.DoubleFloatPixelData) != null;
+            boolean other =
+                    list.get(TagFromName.FloatPixelData) != null || list.get(TagFromName.DoubleFloatPixelData) != null;
             if (!other && com.pixelmed.dicom.SOPClass.isImageStorage(value(list, TagFromName.SOPClassUID))) {
                 throw new InvalidDicomException("image without readable pixel data (truncated?)");
             }
             return;
         }
-        PixelModuleCheck.check(new PixelModuleCheck.Values(optional(list, TagFromName.Rows, "Rows (0028,0010)"),
-                optional(list, TagFromName.Columns, "Columns (0028,0011)"),
-                optional(list, TagFromName.BitsAllocated, "Bits Allocated (0028,0100)"),
-                optional(list, TagFromName.BitsStored, "Bits Stored (0028,0101)"),
-                optional(list, TagFromName.SamplesPerPixel, "Samples per Pixel (0028,0002)"),
-                value(list, TagFromName.NumberOfFrames), value(list, TagFromName.PhotometricInterpretation)), structure);
+        PixelModuleCheck.check(
+                new PixelModuleCheck.Values(
+                        optional(list, TagFromName.Rows, "Rows (0028,0010)"),
+                        optional(list, TagFromName.Columns, "Columns (0028,0011)"),
+                        optional(list, TagFromName.BitsAllocated, "Bits Allocated (0028,0100)"),
+                        optional(list, TagFromName.BitsStored, "Bits Stored (0028,0101)"),
+                        optional(list, TagFromName.SamplesPerPixel, "Samples per Pixel (0028,0002)"),
+                        value(list, TagFromName.NumberOfFrames),
+                        value(list, TagFromName.PhotometricInterpretation)),
+                structure);
     }
 
-    private static Long optional(AttributeList list, com.pixelmed.dicom.AttributeTag tag, String name) throws InvalidDicomException {
+    private static Long optional(AttributeList list, com.pixelmed.dicom.AttributeTag tag, String name)
+            throws InvalidDicomException {
         long v = integer(list, tag, name, Long.MIN_VALUE);
         return v == Long.MIN_VALUE ? null : v;
     }

@@ -12,12 +12,12 @@ import org.srinode.volume.Volume;
  * Files that are not DICOM, multi-frame, or of another size than the first image are left out.
  */
 public final class DicomSeriesReader {
-    private DicomSeriesReader() {
-    }
+    private DicomSeriesReader() {}
 
     public static Volume read(Path folder) throws IOException {
         List<ImageHeader> images = new ArrayList<>(SeriesFiles.headers(folder).stream()
-                .filter(h -> h.hasPixelData() && h.frames() == 1 && h.samplesPerPixel() == 1 && h.rows() > 0).toList());
+                .filter(h -> h.hasPixelData() && h.frames() == 1 && h.samplesPerPixel() == 1 && h.rows() > 0)
+                .toList());
         if (images.isEmpty()) {
             throw new IOException(folder + ": no single-frame DICOM image with pixel data");
         }
@@ -43,8 +43,11 @@ public final class DicomSeriesReader {
         for (int z = 0; z < slices.size(); z++) {
             System.arraycopy(slices.get(z), 0, data, z * n, n);
         }
-        double dz = used.size() > 1 ? Math.abs(SeriesFiles.positionAlongNormal(used.get(used.size() - 1))
-                - SeriesFiles.positionAlongNormal(used.get(0))) / (used.size() - 1) : 0;
+        double dz = used.size() > 1
+                ? Math.abs(SeriesFiles.positionAlongNormal(used.get(used.size() - 1))
+                                - SeriesFiles.positionAlongNormal(used.get(0)))
+                        / (used.size() - 1)
+                : 0;
         if (dz == 0 && first.sliceThickness() != null) {
             dz = first.sliceThickness();
         }

@@ -13,8 +13,7 @@ import java.nio.file.StandardOpenOption;
 
 /** Writes a data set the node made as a Part 10 file that is either complete on disk or absent. */
 final class DurableFile {
-    private DurableFile() {
-    }
+    private DurableFile() {}
 
     /**
      * Explicit VR Little Endian with file meta information; text in one character set

@@ -29,9 +29,26 @@ import java.util.List;
  * @param imageStorage         the SOP class is an image storage class
  * @param hasPixelData         Pixel Data is present
  */
-public record ImageHeader(String file, String seriesInstanceUid, String sopInstanceUid, String sopClassUid, String modality, List<String> imageType,
-                          String seriesDescription, String photometric, int samplesPerPixel, int rows, int columns, int frames,
-                          double[] pixelSpacing, Double sliceThickness, Double spacingBetweenSlices, double[] orientation,
-                          double[] position, Integer instanceNumber, Integer imagesInAcquisition, Double fieldStrengthTesla,
-                          boolean imageStorage, boolean hasPixelData) {
-}
+public record ImageHeader(
+        String file,
+        String seriesInstanceUid,
+        String sopInstanceUid,
+        String sopClassUid,
+        String modality,
+        List<String> imageType,
+        String seriesDescription,
+        String photometric,
+        int samplesPerPixel,
+        int rows,
+        int columns,
+        int frames,
+        double[] pixelSpacing,
+        Double sliceThickness,
+        Double spacingBetweenSlices,
+        double[] orientation,
+        double[] position,
+        Integer instanceNumber,
+        Integer imagesInAcquisition,
+        Double fieldStrengthTesla,
+        boolean imageStorage,
+        boolean hasPixelData) {}

@@ -10,6 +10,10 @@ package org.srinode.dicom;
  * @param modality          Modality (0008,0060), empty when absent
  * @param transferSyntaxUid transfer syntax of the stored file
  */
-public record InstanceHeader(String sopClassUid, String sopInstanceUid, String studyInstanceUid,
-                             String seriesInstanceUid, String modality, String transferSyntaxUid) {
-}
+public record InstanceHeader(
+        String sopClassUid,
+        String sopInstanceUid,
+        String studyInstanceUid,
+        String seriesInstanceUid,
+        String modality,
+        String transferSyntaxUid) {}

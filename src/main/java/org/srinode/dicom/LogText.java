@@ -9,8 +9,7 @@ package org.srinode.dicom;
 public final class LogText {
     private static final int MAX = 256;
 
-    private LogText() {
-    }
+    private LogText() {}
 
     /** The escaped text; "null" for null. */
     public static String escape(String s) {

@@ -15,10 +15,10 @@ import java.nio.file.Path;
 public final class Part10 {
     /** The node's Implementation Class UID (2.25 UUID-derived root of sri-node). */
     public static final String IMPLEMENTATION_CLASS_UID = "2.25.238919412046386146187297307217812730245";
+
     public static final String IMPLEMENTATION_VERSION = "SRI_NODE_010";
 
-    private Part10() {
-    }
+    private Part10() {}
 
     /**
      * What a Part 10 file's File Meta Information says, and where its data set starts.
@@ -28,12 +28,11 @@ public final class Part10 {
      * @param transferSyntaxUid Transfer Syntax UID (0002,0010) of the data set
      * @param datasetOffset     byte offset of the data set's first element in the file
      */
-    public record FileMeta(String sopClassUid, String sopInstanceUid, String transferSyntaxUid, long datasetOffset) {
-    }
+    public record FileMeta(String sopClassUid, String sopInstanceUid, String transferSyntaxUid, long datasetOffset) {}
 
     /** VRs with a 2-byte reserved field and a 4-byte length in explicit VR (PS3.5 7.1.2). */
-    private static final java.util.Set<String> LONG_VRS = java.util.Set.of("OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR",
-            "UT", "UV");
+    private static final java.util.Set<String> LONG_VRS =
+            java.util.Set.of("OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV");
 
     /**
      * Reads the File Meta Information of {@code file} (not the data set). The meta group ends at the first element
@@ -43,7 +42,8 @@ public final class Part10 {
      * @throws IOException           the file cannot be read
      */
     public static FileMeta readMeta(Path file) throws IOException, InvalidDicomException {
-        try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 8192))) {
+        try (InputStream raw = Files.newInputStream(file);
+                DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 8192))) {
             byte[] head = new byte[132];
             try {
                 in.readFully(head);
@@ -77,27 +77,30 @@ public final class Part10 {
                 } else if (vr.chars().allMatch(c -> c >= 'A' && c <= 'Z')) {
                     length = (h[6] & 0xff) | (h[7] & 0xff) << 8;
                 } else {
-                    throw new InvalidDicomException(file.getFileName() + ": meta element (0002," + String.format("%04X", element)
-                            + ") has no explicit VR");
+                    throw new InvalidDicomException(file.getFileName() + ": meta element (0002,"
+                            + String.format("%04X", element) + ") has no explicit VR");
                 }
                 if (length > 65536) {
-                    throw new InvalidDicomException(file.getFileName() + ": meta element (0002," + String.format("%04X", element)
-                            + ") declares " + length + " bytes");
+                    throw new InvalidDicomException(file.getFileName() + ": meta element (0002,"
+                            + String.format("%04X", element) + ") declares " + length + " bytes");
                 }
                 byte[] value = new byte[(int) length];
                 in.readFully(value);
-                String text = new String(value, StandardCharsets.US_ASCII).replace("\0", "").trim();
+                String text = new String(value, StandardCharsets.US_ASCII)
+                        .replace("\0", "")
+                        .trim();
                 switch (element) {
                     case 0x0002 -> sopClass = text;
                     case 0x0003 -> sopInstance = text;
                     case 0x0010 -> ts = text;
-                    default -> { }
+                    default -> {}
                 }
                 offset += header + length;
             }
             if (sopClass.isEmpty() || sopInstance.isEmpty() || ts.isEmpty()) {
-                throw new InvalidDicomException(file.getFileName() + ": the File Meta Information lacks the Media Storage SOP Class,"
-                        + " SOP Instance or Transfer Syntax UID");
+                throw new InvalidDicomException(
+                        file.getFileName() + ": the File Meta Information lacks the Media Storage SOP Class,"
+                                + " SOP Instance or Transfer Syntax UID");
             }
             return new FileMeta(sopClass, sopInstance, ts, offset);
         } catch (EOFException e) {
@@ -106,8 +109,9 @@ public final class Part10 {
     }
 
     /** Preamble, "DICM", and the meta group for a dataset that follows in {@code transferSyntaxUid}. */
-    public static void writeHeader(OutputStream out, String sopClassUid, String sopInstanceUid, String transferSyntaxUid,
-                                   String sourceAeTitle) throws IOException {
+    public static void writeHeader(
+            OutputStream out, String sopClassUid, String sopInstanceUid, String transferSyntaxUid, String sourceAeTitle)
+            throws IOException {
         ByteArrayOutputStream group = new ByteArrayOutputStream(256);
         element(group, 0x0001, "OB", new byte[] {0, 1});
         element(group, 0x0002, "UI", uid(sopClassUid));

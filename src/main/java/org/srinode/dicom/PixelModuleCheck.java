@@ -23,11 +23,16 @@ final class PixelModuleCheck {
      * @param frames        Number of Frames (0028,0008), text as received
      * @param photometric   Photometric Interpretation (0028,0004), empty when absent
      */
-    record Values(Long rows, Long columns, Long bitsAllocated, Long bitsStored, Long samples, String frames, String photometric) {
-    }
+    record Values(
+            Long rows,
+            Long columns,
+            Long bitsAllocated,
+            Long bitsStored,
+            Long samples,
+            String frames,
+            String photometric) {}
 
-    private PixelModuleCheck() {
-    }
+    private PixelModuleCheck() {}
 
     static void check(Values v, DatasetStructure.Result s) throws InvalidDicomException {
         long rows = range(v.rows(), "Rows (0028,0010)", 1, 65535);
@@ -43,7 +48,8 @@ final class PixelModuleCheck {
         }
         long expected;
         try {
-            // native YBR_FULL_422 stores two values per pixel (Y for each, Cb and Cr shared by a pair: PS3.3 C.7.6.3.1.2)
+            // native YBR_FULL_422 stores two values per pixel (Y for each, Cb and Cr shared by a pair: PS3.3
+            // C.7.6.3.1.2)
             long stored = samples == 3 && "YBR_FULL_422".equals(v.photometric()) && !s.encapsulated() ? 2 : samples;
             long pixels = Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(rows, cols), stored), frames);
             expected = (Math.multiplyExact(pixels, bits) + 7) / 8;
@@ -55,21 +61,24 @@ final class PixelModuleCheck {
                 throw new InvalidDicomException("Pixel Data (7FE0,0010) is empty");
             }
             if (s.pixelDataLength() < expected) {
-                throw new InvalidDicomException("Pixel Data is " + s.pixelDataLength() + " bytes, the image needs " + expected);
+                throw new InvalidDicomException(
+                        "Pixel Data is " + s.pixelDataLength() + " bytes, the image needs " + expected);
             }
             return;
         }
         encapsulated(s, rows, cols, samples, frames, bits);
     }
 
-    private static void encapsulated(DatasetStructure.Result s, long rows, long cols, long samples, long frames, long bits)
+    private static void encapsulated(
+            DatasetStructure.Result s, long rows, long cols, long samples, long frames, long bits)
             throws InvalidDicomException {
         String ts = s.transferSyntaxUid();
         if (s.fragments() < frames) {
             throw new InvalidDicomException(frames + " frames but only " + s.fragments() + " Pixel Data fragments");
         }
         if (s.offsetTableEntries() != 0 && s.offsetTableEntries() != frames) {
-            throw new InvalidDicomException("Basic Offset Table has " + s.offsetTableEntries() + " entries for " + frames + " frames");
+            throw new InvalidDicomException(
+                    "Basic Offset Table has " + s.offsetTableEntries() + " entries for " + frames + " frames");
         }
         byte[] h = s.firstFragmentHead();
         if (ts.equals("1.2.840.10008.1.2.5")) {
@@ -77,7 +86,8 @@ final class PixelModuleCheck {
                 throw new InvalidDicomException("RLE Lossless needs Bits Allocated 8, 16 or 32, not " + bits);
             }
             rle(h, samples * bits / 8);
-        } else if (ts.startsWith("1.2.840.10008.1.2.4.5") || ts.startsWith("1.2.840.10008.1.2.4.7")
+        } else if (ts.startsWith("1.2.840.10008.1.2.4.5")
+                || ts.startsWith("1.2.840.10008.1.2.4.7")
                 || ts.startsWith("1.2.840.10008.1.2.4.8")) {
             needs8or16(bits, ts);
             jpeg(h, rows, cols, samples, bits);
@@ -109,7 +119,8 @@ final class PixelModuleCheck {
                 continue;
             }
             int len = (h[p + 2] & 0xff) << 8 | (h[p + 3] & 0xff);
-            boolean sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC || marker == 0xF7;
+            boolean sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC
+                    || marker == 0xF7;
             if (sof) {
                 if (p + 10 > h.length) {
                     return; // header beyond the bytes kept: nothing more to check
@@ -119,8 +130,9 @@ final class PixelModuleCheck {
                 int x = (h[p + 7] & 0xff) << 8 | (h[p + 8] & 0xff);
                 int nf = h[p + 9] & 0xff;
                 if ((y != 0 && y != rows) || x != cols || nf != samples || precision > bits) {
-                    throw new InvalidDicomException("the JPEG frame is " + x + "x" + y + ", " + nf + " component(s), " + precision
-                            + " bits; the header says " + cols + "x" + rows + ", " + samples + " sample(s), " + bits + " bits");
+                    throw new InvalidDicomException("the JPEG frame is " + x + "x" + y + ", " + nf + " component(s), "
+                            + precision + " bits; the header says " + cols + "x" + rows + ", " + samples
+                            + " sample(s), " + bits + " bits");
                 }
                 return;
             }
@@ -136,7 +148,11 @@ final class PixelModuleCheck {
         if (h.length >= 8 && u32(h, 0) == 12 && u32(h, 4) == 0x6A502020L) {
             return; // a JP2 file wrapper (seen from some writers): the codec finds the codestream inside
         }
-        if (h.length < 42 || (h[0] & 0xff) != 0xFF || (h[1] & 0xff) != 0x4F || (h[2] & 0xff) != 0xFF || (h[3] & 0xff) != 0x51) {
+        if (h.length < 42
+                || (h[0] & 0xff) != 0xFF
+                || (h[1] & 0xff) != 0x4F
+                || (h[2] & 0xff) != 0xFF
+                || (h[3] & 0xff) != 0x51) {
             throw new InvalidDicomException("the first fragment is not a JPEG 2000 codestream (SOC, SIZ)");
         }
         long xsiz = u32(h, 8);
@@ -145,8 +161,8 @@ final class PixelModuleCheck {
         long yo = u32(h, 20);
         int csiz = (h[40] & 0xff) << 8 | (h[41] & 0xff);
         if (xsiz - xo != cols || ysiz - yo != rows || csiz != samples) {
-            throw new InvalidDicomException("the JPEG 2000 image is " + (xsiz - xo) + "x" + (ysiz - yo) + " with " + csiz
-                    + " component(s); the header says " + cols + "x" + rows + " with " + samples);
+            throw new InvalidDicomException("the JPEG 2000 image is " + (xsiz - xo) + "x" + (ysiz - yo) + " with "
+                    + csiz + " component(s); the header says " + cols + "x" + rows + " with " + samples);
         }
     }
 
@@ -177,7 +193,8 @@ final class PixelModuleCheck {
         try {
             f = Long.parseLong(text.trim());
         } catch (NumberFormatException e) {
-            throw new InvalidDicomException("Number of Frames (0028,0008) '" + LogText.escape(text) + "' is not an integer");
+            throw new InvalidDicomException(
+                    "Number of Frames (0028,0008) '" + LogText.escape(text) + "' is not an integer");
         }
         if (f < 1 || f > MAX_FRAMES) {
             throw new InvalidDicomException("Number of Frames (0028,0008) " + f + " is outside 1.." + MAX_FRAMES);

@@ -35,6 +35,7 @@ import java.util.Map;
 public final class RejectionNote {
     /** Key Object Selection Document Storage (PS3.4 B.5). */
     public static final String KEY_OBJECT_SELECTION = "1.2.840.10008.5.1.4.1.1.88.59";
+
     private static final AttributeTag CURRENT_REQUESTED_PROCEDURE_EVIDENCE = new AttributeTag(0x0040, 0xA375);
     private static final AttributeTag REFERENCED_SERIES_SEQUENCE = new AttributeTag(0x0008, 0x1115);
     private static final AttributeTag REFERENCED_PERFORMED_PROCEDURE_STEP = new AttributeTag(0x0008, 0x1111);
@@ -46,11 +47,9 @@ public final class RejectionNote {
      * @param sopClassUid its SOP Class UID
      * @param sopInstanceUid its SOP Instance UID
      */
-    public record Withdrawn(String seriesUid, String sopClassUid, String sopInstanceUid) {
-    }
+    public record Withdrawn(String seriesUid, String sopClassUid, String sopInstanceUid) {}
 
-    private RejectionNote() {
-    }
+    private RejectionNote() {}
 
     /**
      * Writes the note.
@@ -64,8 +63,15 @@ public final class RejectionNote {
      * @param out             file to write (atomically, fsynced)
      * @throws InvalidDicomException when the study instance cannot be read or the list is empty
      */
-    public static void write(Path patientAndStudy, List<Withdrawn> withdrawn, String seriesUid, int seriesNumber, String description,
-                             String software, Path out) throws IOException, InvalidDicomException {
+    public static void write(
+            Path patientAndStudy,
+            List<Withdrawn> withdrawn,
+            String seriesUid,
+            int seriesNumber,
+            String description,
+            String software,
+            Path out)
+            throws IOException, InvalidDicomException {
         if (withdrawn.isEmpty()) {
             throw new InvalidDicomException("a rejection note needs at least one instance to reject");
         }
@@ -73,37 +79,67 @@ public final class RejectionNote {
             AttributeList source = new AttributeList();
             source.read(patientAndStudy.toString(), TagFromName.PixelData);
             ContentItemFactory f = new ContentItemFactory();
-            ContentItem root = f.makeContainerContentItem(null, null, new CodedSequenceItem("113001", "DCM", "Rejected for Quality Reasons"),
-                    true, "DCMR", "2010");
-            f.makeTextContentItem(root, "CONTAINS", new CodedSequenceItem("113012", "DCM", "Key Object Description"),
+            ContentItem root = f.makeContainerContentItem(
+                    null,
+                    null,
+                    new CodedSequenceItem("113001", "DCM", "Rejected for Quality Reasons"),
+                    true,
+                    "DCMR",
+                    "2010");
+            f.makeTextContentItem(
+                    root,
+                    "CONTAINS",
+                    new CodedSequenceItem("113012", "DCM", "Key Object Description"),
                     description.length() > 1024 ? description.substring(0, 1024) : description);
             for (Withdrawn w : withdrawn) {
                 if (w.sopClassUid().equals(SegmentationWriter.SEGMENTATION_STORAGE)) {
                     f.makeCompositeContentItem(root, "CONTAINS", null, w.sopClassUid(), w.sopInstanceUid());
                 } else {
-                    f.makeImageContentItem(root, "CONTAINS", null, w.sopClassUid(), w.sopInstanceUid(), 0, 0, null, null, null, null);
+                    f.makeImageContentItem(
+                            root, "CONTAINS", null, w.sopClassUid(), w.sopInstanceUid(), 0, 0, null, null, null, null);
                 }
             }
             AttributeList l = new StructuredReport(root).getAttributeList();
-            SegmentationWriter.copy(source, l, java.util.Set.of(TagFromName.SpecificCharacterSet, TagFromName.IssuerOfPatientID,
-                    TagFromName.StudyDescription), TagFromName.PatientName, TagFromName.PatientID, TagFromName.IssuerOfPatientID,
-                    TagFromName.PatientBirthDate, TagFromName.PatientSex, TagFromName.StudyInstanceUID, TagFromName.StudyDate,
-                    TagFromName.StudyTime, TagFromName.ReferringPhysicianName, TagFromName.StudyID, TagFromName.AccessionNumber,
-                    TagFromName.StudyDescription, TagFromName.SpecificCharacterSet);
+            SegmentationWriter.copy(
+                    source,
+                    l,
+                    java.util.Set.of(
+                            TagFromName.SpecificCharacterSet,
+                            TagFromName.IssuerOfPatientID,
+                            TagFromName.StudyDescription),
+                    TagFromName.PatientName,
+                    TagFromName.PatientID,
+                    TagFromName.IssuerOfPatientID,
+                    TagFromName.PatientBirthDate,
+                    TagFromName.PatientSex,
+                    TagFromName.StudyInstanceUID,
+                    TagFromName.StudyDate,
+                    TagFromName.StudyTime,
+                    TagFromName.ReferringPhysicianName,
+                    TagFromName.StudyID,
+                    TagFromName.AccessionNumber,
+                    TagFromName.StudyDescription,
+                    TagFromName.SpecificCharacterSet);
             LocalDateTime now = LocalDateTime.now();
             put(l, new UniqueIdentifierAttribute(TagFromName.SOPClassUID), KEY_OBJECT_SELECTION);
             put(l, new UniqueIdentifierAttribute(TagFromName.SOPInstanceUID), seriesUid + ".1");
             put(l, new UniqueIdentifierAttribute(TagFromName.SeriesInstanceUID), seriesUid);
             put(l, new CodeStringAttribute(TagFromName.Modality), "KO");
             put(l, new IntegerStringAttribute(TagFromName.SeriesNumber), Integer.toString(seriesNumber));
-            put(l, new LongStringAttribute(TagFromName.SeriesDescription), "Rejection note: superseded AI-enhanced series");
-            l.put(new SequenceAttribute(REFERENCED_PERFORMED_PROCEDURE_STEP));   // Type 2, empty
+            put(
+                    l,
+                    new LongStringAttribute(TagFromName.SeriesDescription),
+                    "Rejection note: superseded AI-enhanced series");
+            l.put(new SequenceAttribute(REFERENCED_PERFORMED_PROCEDURE_STEP)); // Type 2, empty
             put(l, new LongStringAttribute(TagFromName.Manufacturer), "sri-node");
             put(l, new LongStringAttribute(TagFromName.SoftwareVersions), software);
             put(l, new IntegerStringAttribute(TagFromName.InstanceNumber), "1");
             put(l, new DateAttribute(TagFromName.ContentDate), now.format(DateTimeFormatter.ofPattern("yyyyMMdd")));
             put(l, new TimeAttribute(TagFromName.ContentTime), now.format(DateTimeFormatter.ofPattern("HHmmss")));
-            l.put(evidence(Attribute.getSingleStringValueOrEmptyString(source, TagFromName.StudyInstanceUID).trim(), withdrawn));
+            l.put(evidence(
+                    Attribute.getSingleStringValueOrEmptyString(source, TagFromName.StudyInstanceUID)
+                            .trim(),
+                    withdrawn));
             DurableFile.write(l, out);
         } catch (DicomException e) {
             throw new InvalidDicomException("cannot write the rejection note " + out + ": " + e.getMessage(), e);

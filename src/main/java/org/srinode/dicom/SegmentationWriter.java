@@ -55,8 +55,7 @@ public final class SegmentationWriter {
     private static final AttributeTag REFERENCED_SERIES_SEQUENCE = new AttributeTag(0x0008, 0x1115);
     private static final AttributeTag REFERENCED_INSTANCE_SEQUENCE = new AttributeTag(0x0008, 0x114A);
 
-    private SegmentationWriter() {
-    }
+    private SegmentationWriter() {}
 
     /**
      * @param derived        the derived series' files, in slice order
@@ -67,7 +66,8 @@ public final class SegmentationWriter {
      * @param out            file to write
      * @return the number of frames written (0: nothing was inpainted, no file)
      */
-    public static int write(List<Path> derived, List<boolean[]> masks, String seriesUid, int seriesNumber, String software, Path out)
+    public static int write(
+            List<Path> derived, List<boolean[]> masks, String seriesUid, int seriesNumber, String software, Path out)
             throws IOException, InvalidDicomException {
         List<Integer> frames = new ArrayList<>();
         for (int z = 0; z < masks.size(); z++) {
@@ -89,10 +89,23 @@ public final class SegmentationWriter {
             int rows = Attribute.getSingleIntegerValueOrDefault(first, TagFromName.Rows, 0);
             int columns = Attribute.getSingleIntegerValueOrDefault(first, TagFromName.Columns, 0);
             AttributeList l = new AttributeList();
-            copy(first, l, java.util.Set.of(TagFromName.SpecificCharacterSet), TagFromName.PatientName, TagFromName.PatientID,
-                    TagFromName.PatientBirthDate, TagFromName.PatientSex, TagFromName.StudyInstanceUID, TagFromName.StudyDate,
-                    TagFromName.StudyTime, TagFromName.ReferringPhysicianName, TagFromName.StudyID, TagFromName.AccessionNumber,
-                    TagFromName.FrameOfReferenceUID, TagFromName.PositionReferenceIndicator, TagFromName.SpecificCharacterSet);
+            copy(
+                    first,
+                    l,
+                    java.util.Set.of(TagFromName.SpecificCharacterSet),
+                    TagFromName.PatientName,
+                    TagFromName.PatientID,
+                    TagFromName.PatientBirthDate,
+                    TagFromName.PatientSex,
+                    TagFromName.StudyInstanceUID,
+                    TagFromName.StudyDate,
+                    TagFromName.StudyTime,
+                    TagFromName.ReferringPhysicianName,
+                    TagFromName.StudyID,
+                    TagFromName.AccessionNumber,
+                    TagFromName.FrameOfReferenceUID,
+                    TagFromName.PositionReferenceIndicator,
+                    TagFromName.SpecificCharacterSet);
             String sop = seriesUid + ".1";
             String now = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd"));
             String time = LocalDateTime.now().format(DateTimeFormatter.ofPattern("HHmmss"));
@@ -116,7 +129,10 @@ public final class SegmentationWriter {
             type.addValue("PRIMARY");
             l.put(type);
             put(l, new CodeStringAttribute(TagFromName.ContentLabel), "INPAINTED");
-            put(l, new LongStringAttribute(TagFromName.ContentDescription), "Regions missing in the acquisition, filled by the model");
+            put(
+                    l,
+                    new LongStringAttribute(TagFromName.ContentDescription),
+                    "Regions missing in the acquisition, filled by the model");
             l.put(new PersonNameAttribute(TagFromName.ContentCreatorName));
             put(l, new CodeStringAttribute(TagFromName.SegmentationType), "BINARY");
             put(l, new UnsignedShortAttribute(TagFromName.SamplesPerPixel), "1");
@@ -139,13 +155,22 @@ public final class SegmentationWriter {
                 AttributeList d = read(derived.get(frames.get(k)));
                 perFrame.addItem(frame(d, k + 1));
                 AttributeList ref = new AttributeList();
-                put(ref, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPClassUID), text(d, TagFromName.SOPClassUID));
-                put(ref, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPInstanceUID), text(d, TagFromName.SOPInstanceUID));
+                put(
+                        ref,
+                        new UniqueIdentifierAttribute(TagFromName.ReferencedSOPClassUID),
+                        text(d, TagFromName.SOPClassUID));
+                put(
+                        ref,
+                        new UniqueIdentifierAttribute(TagFromName.ReferencedSOPInstanceUID),
+                        text(d, TagFromName.SOPInstanceUID));
                 refInstances.addItem(ref);
             }
             l.put(perFrame);
             AttributeList refSeries = new AttributeList();
-            put(refSeries, new UniqueIdentifierAttribute(TagFromName.SeriesInstanceUID), text(first, TagFromName.SeriesInstanceUID));
+            put(
+                    refSeries,
+                    new UniqueIdentifierAttribute(TagFromName.SeriesInstanceUID),
+                    text(first, TagFromName.SeriesInstanceUID));
             refSeries.put(refInstances);
             SequenceAttribute refSeriesSeq = new SequenceAttribute(REFERENCED_SERIES_SEQUENCE);
             refSeriesSeq.addItem(refSeries);
@@ -164,7 +189,8 @@ public final class SegmentationWriter {
      * Copies attributes of the source's modules (patient, study, ...) into a new object: each one present
      * is copied; an absent one is written empty (Type 2), unless it is in {@code optional}.
      */
-    static void copy(AttributeList from, AttributeList to, java.util.Set<AttributeTag> optional, AttributeTag... tags) throws DicomException {
+    static void copy(AttributeList from, AttributeList to, java.util.Set<AttributeTag> optional, AttributeTag... tags)
+            throws DicomException {
         for (AttributeTag t : tags) {
             Attribute a = from.get(t);
             if (a != null) {
@@ -179,7 +205,10 @@ public final class SegmentationWriter {
         AttributeList s = new AttributeList();
         put(s, new UnsignedShortAttribute(TagFromName.SegmentNumber), "1");
         put(s, new LongStringAttribute(TagFromName.SegmentLabel), "AI-inpainted region");
-        put(s, new ShortTextAttribute(new AttributeTag(0x0062, 0x0006)), "Missing or corrupted in the acquisition; the pixels here are made by the model");
+        put(
+                s,
+                new ShortTextAttribute(new AttributeTag(0x0062, 0x0006)),
+                "Missing or corrupted in the acquisition; the pixels here are made by the model");
         put(s, new CodeStringAttribute(new AttributeTag(0x0062, 0x0008)), "AUTOMATIC");
         put(s, new LongStringAttribute(new AttributeTag(0x0062, 0x0009)), "sri-node assessment");
         SequenceAttribute category = new SequenceAttribute(TagFromName.SegmentedPropertyCategoryCodeSequence);
@@ -205,7 +234,8 @@ public final class SegmentationWriter {
         l.put(index);
     }
 
-    private static AttributeList dimension(String uid, AttributeTag pointer, AttributeTag group, String label) throws DicomException {
+    private static AttributeList dimension(String uid, AttributeTag pointer, AttributeTag group, String label)
+            throws DicomException {
         AttributeList d = new AttributeList();
         put(d, new UniqueIdentifierAttribute(DIMENSION_ORGANIZATION_UID), uid);
         AttributeTagAttribute p = new AttributeTagAttribute(DIMENSION_INDEX_POINTER);
@@ -234,10 +264,17 @@ public final class SegmentationWriter {
     private static AttributeList frame(AttributeList derived, int position) throws DicomException {
         AttributeList f = new AttributeList();
         AttributeList src = new AttributeList();
-        put(src, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPClassUID), text(derived, TagFromName.SOPClassUID));
-        put(src, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPInstanceUID), text(derived, TagFromName.SOPInstanceUID));
+        put(
+                src,
+                new UniqueIdentifierAttribute(TagFromName.ReferencedSOPClassUID),
+                text(derived, TagFromName.SOPClassUID));
+        put(
+                src,
+                new UniqueIdentifierAttribute(TagFromName.ReferencedSOPInstanceUID),
+                text(derived, TagFromName.SOPInstanceUID));
         SequenceAttribute purpose = new SequenceAttribute(TagFromName.PurposeOfReferenceCodeSequence);
-        purpose.addItem(new CodedSequenceItem("121322", "DCM", "Source image for image processing operation").getAttributeList());
+        purpose.addItem(new CodedSequenceItem("121322", "DCM", "Source image for image processing operation")
+                .getAttributeList());
         src.put(purpose);
         AttributeList derivation = new AttributeList();
         derivation.put(seq(TagFromName.SourceImageSequence, src));

@@ -18,8 +18,8 @@ import java.util.stream.Stream;
 public final class SeriesFiles {
     private static final AttributeTag IMAGES_IN_ACQUISITION = new AttributeTag(0x0020, 0x1002);
     private static final AttributeTag MAGNETIC_FIELD_STRENGTH = new AttributeTag(0x0018, 0x0087);
-    private SeriesFiles() {
-    }
+
+    private SeriesFiles() {}
 
     /** Headers of every readable DICOM file in a folder (unreadable files are left out), in file-name order. */
     public static List<ImageHeader> headers(Path folder) throws IOException {
@@ -64,23 +64,34 @@ public final class SeriesFiles {
         boolean hasPixels;
         try {
             long stoppedAt = list.read(file.toString(), TagFromName.PixelData);
-            hasPixels = stoppedAt + 8 < Files.size(file);   // the read stops where Pixel Data begins
+            hasPixels = stoppedAt + 8 < Files.size(file); // the read stops where Pixel Data begins
         } catch (IOException | DicomException | RuntimeException e) {
             throw new InvalidDicomException(file + ": " + e.getMessage(), e);
         }
         String sopClass = text(list, TagFromName.SOPClassUID);
-        return new ImageHeader(file.toString(), text(list, TagFromName.SeriesInstanceUID), text(list, TagFromName.SOPInstanceUID), sopClass, text(list, TagFromName.Modality),
-                values(list, TagFromName.ImageType), text(list, TagFromName.SeriesDescription),
+        return new ImageHeader(
+                file.toString(),
+                text(list, TagFromName.SeriesInstanceUID),
+                text(list, TagFromName.SOPInstanceUID),
+                sopClass,
+                text(list, TagFromName.Modality),
+                values(list, TagFromName.ImageType),
+                text(list, TagFromName.SeriesDescription),
                 text(list, TagFromName.PhotometricInterpretation),
                 Attribute.getSingleIntegerValueOrDefault(list, TagFromName.SamplesPerPixel, 1),
                 Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Rows, 0),
                 Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Columns, 0),
                 Attribute.getSingleIntegerValueOrDefault(list, TagFromName.NumberOfFrames, 1),
-                doubles(list, TagFromName.PixelSpacing, 2), number(list, TagFromName.SliceThickness),
-                number(list, TagFromName.SpacingBetweenSlices), doubles(list, TagFromName.ImageOrientationPatient, 6),
-                doubles(list, TagFromName.ImagePositionPatient, 3), integer(list, TagFromName.InstanceNumber),
-                integer(list, IMAGES_IN_ACQUISITION), tesla(number(list, MAGNETIC_FIELD_STRENGTH)),
-                !sopClass.isEmpty() && SOPClass.isImageStorage(sopClass), hasPixels);
+                doubles(list, TagFromName.PixelSpacing, 2),
+                number(list, TagFromName.SliceThickness),
+                number(list, TagFromName.SpacingBetweenSlices),
+                doubles(list, TagFromName.ImageOrientationPatient, 6),
+                doubles(list, TagFromName.ImagePositionPatient, 3),
+                integer(list, TagFromName.InstanceNumber),
+                integer(list, IMAGES_IN_ACQUISITION),
+                tesla(number(list, MAGNETIC_FIELD_STRENGTH)),
+                !sopClass.isEmpty() && SOPClass.isImageStorage(sopClass),
+                hasPixels);
     }
 
     /** Pixels of a single-frame greyscale image as floats (rescale applied); throws when they cannot be decoded. */
@@ -101,7 +112,8 @@ public final class SeriesFiles {
             if (Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsAllocated, 16) > 8) {
                 short[] v = pd.getShortValues();
                 if (v == null || v.length < n) {
-                    throw new InvalidDicomException("pixel data holds " + (v == null ? 0 : v.length) + " of " + n + " pixels");
+                    throw new InvalidDicomException(
+                            "pixel data holds " + (v == null ? 0 : v.length) + " of " + n + " pixels");
                 }
                 for (int i = 0; i < n; i++) {
                     px[i] = signed ? v[i] : v[i] & 0xffff;
@@ -109,7 +121,8 @@ public final class SeriesFiles {
             } else {
                 byte[] v = pd.getByteValues();
                 if (v == null || v.length < n) {
-                    throw new InvalidDicomException("pixel data holds " + (v == null ? 0 : v.length) + " of " + n + " pixels");
+                    throw new InvalidDicomException(
+                            "pixel data holds " + (v == null ? 0 : v.length) + " of " + n + " pixels");
                 }
                 for (int i = 0; i < n; i++) {
                     px[i] = signed ? v[i] : v[i] & 0xff;
@@ -131,7 +144,6 @@ public final class SeriesFiles {
             throw new InvalidDicomException("pixel data cannot be decoded: " + e.getMessage(), e);
         }
     }
-
 
     /** Field strength is stored in tesla; some scanners write gauss (e.g. 15000): values above 100 are converted. */
     static Double tesla(Double v) {

@@ -21,17 +21,18 @@ public final class SliceOrder {
      * @param geometric          true when the order comes from positions along the normal
      * @param withoutGeometry    slices that lack a position or an orientation
      */
-    public record Result(List<ImageHeader> ordered, boolean geometric, int withoutGeometry) {
-    }
+    public record Result(List<ImageHeader> ordered, boolean geometric, int withoutGeometry) {}
 
-    private SliceOrder() {
-    }
+    private SliceOrder() {}
 
     public static Result of(List<ImageHeader> images) {
         List<ImageHeader> ordered = new ArrayList<>(images);
-        int missing = (int) images.stream().filter(h -> h.position() == null || h.orientation() == null).count();
+        int missing = (int) images.stream()
+                .filter(h -> h.position() == null || h.orientation() == null)
+                .count();
         double[] n = images.isEmpty() || missing > 0 ? null : normal(images.get(0));
-        Comparator<ImageHeader> byNumber = Comparator.comparingInt((ImageHeader h) -> h.instanceNumber() == null ? 0 : h.instanceNumber())
+        Comparator<ImageHeader> byNumber = Comparator.comparingInt(
+                        (ImageHeader h) -> h.instanceNumber() == null ? 0 : h.instanceNumber())
                 .thenComparing(h -> h.sopInstanceUid() == null ? "" : h.sopInstanceUid());
         if (n == null) {
             ordered.sort(byNumber);

@@ -12,10 +12,24 @@ import java.nio.file.Path;
  * Patient, study and series identification of one instance, for annotations (FHIR) and reports.
  * Strings are trimmed, empty when absent; numbers null when absent or not numeric.
  */
-public record StudyHeader(String patientId, String issuerOfPatientId, String patientName, String patientBirthDate, String patientSex,
-                          String studyUid, String studyDate, String studyTime, String studyDescription, String accessionNumber,
-                          String seriesUid, Integer seriesNumber, String seriesDescription, String modality, String sopClassUid,
-                          String sopInstanceUid, Integer instanceNumber) {
+public record StudyHeader(
+        String patientId,
+        String issuerOfPatientId,
+        String patientName,
+        String patientBirthDate,
+        String patientSex,
+        String studyUid,
+        String studyDate,
+        String studyTime,
+        String studyDescription,
+        String accessionNumber,
+        String seriesUid,
+        Integer seriesNumber,
+        String seriesDescription,
+        String modality,
+        String sopClassUid,
+        String sopInstanceUid,
+        Integer instanceNumber) {
 
     public static StudyHeader read(Path file) throws InvalidDicomException {
         AttributeList l = new AttributeList();
@@ -24,12 +38,24 @@ public record StudyHeader(String patientId, String issuerOfPatientId, String pat
         } catch (IOException | DicomException | RuntimeException e) {
             throw new InvalidDicomException(file + ": " + e.getMessage(), e);
         }
-        return new StudyHeader(text(l, TagFromName.PatientID), text(l, TagFromName.IssuerOfPatientID), text(l, TagFromName.PatientName),
-                text(l, TagFromName.PatientBirthDate), text(l, TagFromName.PatientSex), text(l, TagFromName.StudyInstanceUID),
-                text(l, TagFromName.StudyDate), text(l, TagFromName.StudyTime), text(l, TagFromName.StudyDescription),
-                text(l, TagFromName.AccessionNumber), text(l, TagFromName.SeriesInstanceUID), integer(l, TagFromName.SeriesNumber),
-                text(l, TagFromName.SeriesDescription), text(l, TagFromName.Modality), text(l, TagFromName.SOPClassUID),
-                text(l, TagFromName.SOPInstanceUID), integer(l, TagFromName.InstanceNumber));
+        return new StudyHeader(
+                text(l, TagFromName.PatientID),
+                text(l, TagFromName.IssuerOfPatientID),
+                text(l, TagFromName.PatientName),
+                text(l, TagFromName.PatientBirthDate),
+                text(l, TagFromName.PatientSex),
+                text(l, TagFromName.StudyInstanceUID),
+                text(l, TagFromName.StudyDate),
+                text(l, TagFromName.StudyTime),
+                text(l, TagFromName.StudyDescription),
+                text(l, TagFromName.AccessionNumber),
+                text(l, TagFromName.SeriesInstanceUID),
+                integer(l, TagFromName.SeriesNumber),
+                text(l, TagFromName.SeriesDescription),
+                text(l, TagFromName.Modality),
+                text(l, TagFromName.SOPClassUID),
+                text(l, TagFromName.SOPInstanceUID),
+                integer(l, TagFromName.InstanceNumber));
     }
 
     private static String text(AttributeList l, AttributeTag t) {

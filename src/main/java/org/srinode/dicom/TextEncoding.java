@@ -23,8 +23,7 @@ public final class TextEncoding {
     /** Specific Character Set (0008,0005) value of UTF-8. */
     public static final String UTF8 = "ISO_IR 192";
 
-    private TextEncoding() {
-    }
+    private TextEncoding() {}
 
     /** Prepares {@code l} for writing; true when it was switched to UTF-8. */
     public static boolean prepare(AttributeList l) throws DicomException {

@@ -6,12 +6,14 @@ package org.srinode.dicom;
  * logs.
  */
 public final class Uids {
-    private Uids() {
-    }
+    private Uids() {}
 
     /** Lenient check used for file names: digits and dots only, so no UID can escape its folder. */
     public static boolean isSafeForPath(String uid) {
-        return uid != null && !uid.isEmpty() && uid.length() <= 64 && uid.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'))
+        return uid != null
+                && !uid.isEmpty()
+                && uid.length() <= 64
+                && uid.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'))
                 && !uid.startsWith(".");
     }
 

@@ -11,8 +11,8 @@ import com.pixelmed.dicom.IntegerStringAttribute;
 import com.pixelmed.dicom.LongStringAttribute;
 import com.pixelmed.dicom.OtherWordAttribute;
 import com.pixelmed.dicom.PersonNameAttribute;
-import com.pixelmed.dicom.ShortStringAttribute;
 import com.pixelmed.dicom.SOPClass;
+import com.pixelmed.dicom.ShortStringAttribute;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TimeAttribute;
 import com.pixelmed.dicom.TransferSyntax;
@@ -31,8 +31,7 @@ import java.util.Locale;
  * NIfTI files. Geometry: axial (orientation 1\0\0\0\1\0), slice positions as given.
  */
 public final class VolumeWriter {
-    private VolumeWriter() {
-    }
+    private VolumeWriter() {}
 
     /**
      * What the series says about itself.
@@ -49,17 +48,25 @@ public final class VolumeWriter {
      * @param sliceThicknessMm   Slice Thickness
      * @param imagesInAcquisition Images in Acquisition (the slices planned, present or not)
      */
-    public record SeriesSpec(String patientId, String patientName, String studyUid, String seriesUid, String frameOfReferenceUid,
-                             int seriesNumber, String description, Double fieldStrengthTesla, double pixelSpacingMm,
-                             double sliceThicknessMm, int imagesInAcquisition) {
-    }
+    public record SeriesSpec(
+            String patientId,
+            String patientName,
+            String studyUid,
+            String seriesUid,
+            String frameOfReferenceUid,
+            int seriesNumber,
+            String description,
+            Double fieldStrengthTesla,
+            double pixelSpacingMm,
+            double sliceThicknessMm,
+            int imagesInAcquisition) {}
 
     /** One slice: pixels (row-major, width x height) at a position along z, with its Instance Number. */
-    public record Slice(float[] pixels, double zMm, int instanceNumber) {
-    }
+    public record Slice(float[] pixels, double zMm, int instanceNumber) {}
 
     /** Writes every slice into the folder as {@code <SOP Instance UID>.dcm}; returns the files in slice order. */
-    public static List<Path> write(SeriesSpec spec, List<Slice> slices, int width, int height, Path folder) throws IOException {
+    public static List<Path> write(SeriesSpec spec, List<Slice> slices, int width, int height, Path folder)
+            throws IOException {
         float max = 1e-6f;
         for (Slice s : slices) {
             for (float v : s.pixels()) {
@@ -92,7 +99,8 @@ public final class VolumeWriter {
         return files;
     }
 
-    private static AttributeList header(SeriesSpec spec, Slice s, String sop, int width, int height, double slope) throws DicomException {
+    private static AttributeList header(SeriesSpec spec, Slice s, String sop, int width, int height, double slope)
+            throws DicomException {
         AttributeList l = new AttributeList();
         String today = java.time.LocalDate.now().format(java.time.format.DateTimeFormatter.BASIC_ISO_DATE);
         put(l, new UniqueIdentifierAttribute(TagFromName.SOPClassUID), SOPClass.MRImageStorage);
@@ -133,10 +141,16 @@ public final class VolumeWriter {
             put(l, new DecimalStringAttribute(tag("MagneticFieldStrength")), fmt(spec.fieldStrengthTesla()));
         }
         put(l, new DecimalStringAttribute(TagFromName.SliceThickness), fmt(spec.sliceThicknessMm()));
-        put(l, new DecimalStringAttribute(TagFromName.PixelSpacing), fmt(spec.pixelSpacingMm()) + "\\" + fmt(spec.pixelSpacingMm()));
+        put(
+                l,
+                new DecimalStringAttribute(TagFromName.PixelSpacing),
+                fmt(spec.pixelSpacingMm()) + "\\" + fmt(spec.pixelSpacingMm()));
         double x0 = -spec.pixelSpacingMm() * (width - 1) / 2.0;
         double y0 = -spec.pixelSpacingMm() * (height - 1) / 2.0;
-        put(l, new DecimalStringAttribute(TagFromName.ImagePositionPatient), fmt(x0) + "\\" + fmt(y0) + "\\" + fmt(s.zMm()));
+        put(
+                l,
+                new DecimalStringAttribute(TagFromName.ImagePositionPatient),
+                fmt(x0) + "\\" + fmt(y0) + "\\" + fmt(s.zMm()));
         put(l, new DecimalStringAttribute(TagFromName.ImageOrientationPatient), "1\\0\\0\\0\\1\\0");
         put(l, new DecimalStringAttribute(TagFromName.SliceLocation), fmt(s.zMm()));
         put(l, new UnsignedShortAttribute(TagFromName.SamplesPerPixel), "1");
@@ -168,7 +182,6 @@ public final class VolumeWriter {
         }
         l.put(a);
     }
-
 
     private static com.pixelmed.dicom.AttributeTag tag(String keyword) {
         return AttributeList.getDictionary().getTagFromName(keyword);

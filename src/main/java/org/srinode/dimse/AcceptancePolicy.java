@@ -21,7 +21,8 @@ public interface AcceptancePolicy {
      * @param peerCertificate    subject of the peer's TLS client certificate (RFC 2253 form), verified by the handshake;
      *                           null over plain TCP or when the peer sent none
      */
-    record Proposal(String calledAe, String callingAe, String applicationContext, InetAddress peer, String peerCertificate) {
+    record Proposal(
+            String calledAe, String callingAe, String applicationContext, InetAddress peer, String peerCertificate) {
         /** A proposal over plain TCP. */
         public Proposal(String calledAe, String callingAe, String applicationContext, InetAddress peer) {
             this(calledAe, callingAe, applicationContext, peer, null);

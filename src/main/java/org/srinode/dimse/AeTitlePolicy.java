@@ -57,13 +57,17 @@ public final class AeTitlePolicy implements AcceptancePolicy {
             List<Binding> bindings = allowed.computeIfAbsent(ae, k -> new ArrayList<>());
             if (at < 0) {
                 bindings.clear();
-                bindings.add(null);   // unbound: any peer
+                bindings.add(null); // unbound: any peer
                 continue;
             }
             String what = entry.substring(at + 1).trim();
-            if (ae.isEmpty() || what.isEmpty() || what.regionMatches(true, 0, "CN=", 0, 3) && what.substring(3).isBlank()) {
-                throw new IllegalArgumentException("allowed calling AE title entry '" + entry + "': an AE title and, after '@', an address "
-                        + "or CN=<common name> (empty would bind to nothing or to anything)");
+            if (ae.isEmpty()
+                    || what.isEmpty()
+                    || what.regionMatches(true, 0, "CN=", 0, 3)
+                            && what.substring(3).isBlank()) {
+                throw new IllegalArgumentException(
+                        "allowed calling AE title entry '" + entry + "': an AE title and, after '@', an address "
+                                + "or CN=<common name> (empty would bind to nothing or to anything)");
             }
             if (what.regionMatches(true, 0, "CN=", 0, 3)) {
                 bindings.add(new Binding(null, what.substring(3).trim()));
@@ -71,7 +75,8 @@ public final class AeTitlePolicy implements AcceptancePolicy {
                 try {
                     bindings.add(new Binding(InetAddress.getByName(what), null));
                 } catch (UnknownHostException e) {
-                    throw new IllegalArgumentException("allowed calling AE title entry '" + entry + "': cannot resolve " + what, e);
+                    throw new IllegalArgumentException(
+                            "allowed calling AE title entry '" + entry + "': cannot resolve " + what, e);
                 }
             }
         }
@@ -80,26 +85,31 @@ public final class AeTitlePolicy implements AcceptancePolicy {
     @Override
     public Optional<Rejection> evaluate(Proposal p) {
         if (!Pdus.APPLICATION_CONTEXT.equals(p.applicationContext())) {
-            return Optional.of(Rejection.applicationContextNotSupported("application context " + LogText.escape(p.applicationContext())));
+            return Optional.of(Rejection.applicationContextNotSupported(
+                    "application context " + LogText.escape(p.applicationContext())));
         }
         if (!aeTitle.equals(p.calledAe())) {
-            return Optional.of(Rejection.calledAeTitleNotRecognized("called AE title '" + LogText.escape(p.calledAe()) + "' is not '"
-                    + aeTitle + "'"));
+            return Optional.of(Rejection.calledAeTitleNotRecognized(
+                    "called AE title '" + LogText.escape(p.calledAe()) + "' is not '" + aeTitle + "'"));
         }
         if (allowed.isEmpty()) {
             return Optional.empty();
         }
         List<Binding> bindings = allowed.get(p.callingAe());
         if (bindings == null) {
-            return Optional.of(Rejection.callingAeTitleNotRecognized("calling AE title '" + LogText.escape(p.callingAe())
-                    + "' is not in the allow-list"));
+            return Optional.of(Rejection.callingAeTitleNotRecognized(
+                    "calling AE title '" + LogText.escape(p.callingAe()) + "' is not in the allow-list"));
         }
         if (bindings.contains(null) || bindings.stream().anyMatch(b -> b.matches(p))) {
             return Optional.empty();
         }
-        return Optional.of(Rejection.callingAeTitleNotRecognized("calling AE title '" + LogText.escape(p.callingAe()) + "' is bound to "
-                + bindings + ", not to this peer (" + p.peer().getHostAddress()
-                + (p.peerCertificate() == null ? ", no client certificate" : ", certificate " + LogText.escape(p.peerCertificate())) + ")"));
+        return Optional.of(Rejection.callingAeTitleNotRecognized(
+                "calling AE title '" + LogText.escape(p.callingAe()) + "' is bound to "
+                        + bindings + ", not to this peer (" + p.peer().getHostAddress()
+                        + (p.peerCertificate() == null
+                                ? ", no client certificate"
+                                : ", certificate " + LogText.escape(p.peerCertificate()))
+                        + ")"));
     }
 
     /**

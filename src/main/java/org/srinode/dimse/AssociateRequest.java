@@ -8,8 +8,7 @@ import java.util.List;
 /** A parsed A-ASSOCIATE-RQ and the A-ASSOCIATE-AC the node answers with. */
 final class AssociateRequest {
     /** One proposed presentation context. */
-    record Context(int id, String abstractSyntax, List<String> transferSyntaxes) {
-    }
+    record Context(int id, String abstractSyntax, List<String> transferSyntaxes) {}
 
     /** The node's answer for one context: result 0 = acceptance, 3 = abstract syntax not supported, 4 = no transfer syntax. */
     record Answer(int id, int result, String transferSyntax, String abstractSyntax) {
@@ -74,7 +73,7 @@ final class AssociateRequest {
                     maxPdu = parseUserInfo(b, start, len);
                     userInfo = true;
                 }
-                default -> { }
+                default -> {}
             }
             p = start + len;
         }
@@ -153,7 +152,9 @@ final class AssociateRequest {
     }
 
     private static String text(byte[] b, int off, int len) {
-        return new String(b, off, len, StandardCharsets.US_ASCII).replace("\0", "").trim();
+        return new String(b, off, len, StandardCharsets.US_ASCII)
+                .replace("\0", "")
+                .trim();
     }
 
     /** Chooses, per context, the first proposed transfer syntax the node accepts. */
@@ -166,16 +167,21 @@ final class AssociateRequest {
                 continue;
             }
             String chosen = c.transferSyntaxes().stream()
-                    .filter(ts -> verification ? ts.equals(TransferSyntaxes.IMPLICIT_LE) || ts.equals(TransferSyntaxes.EXPLICIT_LE)
+                    .filter(ts -> verification
+                            ? ts.equals(TransferSyntaxes.IMPLICIT_LE) || ts.equals(TransferSyntaxes.EXPLICIT_LE)
                             : TransferSyntaxes.isAccepted(ts))
-                    .findFirst().orElse(null);
-            answers.add(chosen == null ? new Answer(c.id(), 4, TransferSyntaxes.IMPLICIT_LE, c.abstractSyntax())
-                    : new Answer(c.id(), 0, chosen, c.abstractSyntax()));
+                    .findFirst()
+                    .orElse(null);
+            answers.add(
+                    chosen == null
+                            ? new Answer(c.id(), 4, TransferSyntaxes.IMPLICIT_LE, c.abstractSyntax())
+                            : new Answer(c.id(), 0, chosen, c.abstractSyntax()));
         }
         return answers;
     }
 
-    byte[] acceptBody(List<Answer> answers, int maxPduReceive, String implementationClassUid, String implementationVersion) {
+    byte[] acceptBody(
+            List<Answer> answers, int maxPduReceive, String implementationClassUid, String implementationVersion) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         out.write(0);
         out.write(1);
@@ -195,8 +201,12 @@ final class AssociateRequest {
             Pdus.item(out, 0x21, pc.toByteArray());
         }
         ByteArrayOutputStream ui = new ByteArrayOutputStream();
-        Pdus.item(ui, 0x51, new byte[] {(byte) (maxPduReceive >>> 24), (byte) (maxPduReceive >>> 16),
-            (byte) (maxPduReceive >>> 8), (byte) maxPduReceive});
+        Pdus.item(ui, 0x51, new byte[] {
+            (byte) (maxPduReceive >>> 24),
+            (byte) (maxPduReceive >>> 16),
+            (byte) (maxPduReceive >>> 8),
+            (byte) maxPduReceive
+        });
         Pdus.item(ui, 0x52, Pdus.ascii(implementationClassUid));
         Pdus.item(ui, 0x55, Pdus.ascii(implementationVersion));
         Pdus.item(out, 0x50, ui.toByteArray());

@@ -27,11 +27,10 @@ public interface AssociationEvents {
     /** Tells nothing. */
     AssociationEvents NONE = new AssociationEvents() {
         @Override
-        public void received(String callingAe, InetAddress peer, String certificate, Map<String, Map<String, Integer>> stored) {
-        }
+        public void received(
+                String callingAe, InetAddress peer, String certificate, Map<String, Map<String, Integer>> stored) {}
 
         @Override
-        public void refused(String callingAe, InetAddress peer, String why) {
-        }
+        public void refused(String callingAe, InetAddress peer, String why) {}
     };
 }

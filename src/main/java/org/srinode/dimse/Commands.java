@@ -14,6 +14,7 @@ final class Commands {
     static final int C_CANCEL_RQ = 0x0FFF;
     /** Marks a response command field (PS3.7 E.1). */
     static final int RESPONSE_BIT = 0x8000;
+
     static final int NO_DATASET = 0x0101;
 
     static final int AFFECTED_SOP_CLASS = 0x0002;
@@ -38,9 +39,11 @@ final class Commands {
         while (p + 8 <= b.length) {
             int group = (b[p] & 0xff) | (b[p + 1] & 0xff) << 8;
             int element = (b[p + 2] & 0xff) | (b[p + 3] & 0xff) << 8;
-            long len = (b[p + 4] & 0xffL) | (b[p + 5] & 0xffL) << 8 | (b[p + 6] & 0xffL) << 16 | (b[p + 7] & 0xffL) << 24;
+            long len =
+                    (b[p + 4] & 0xffL) | (b[p + 5] & 0xffL) << 8 | (b[p + 6] & 0xffL) << 16 | (b[p + 7] & 0xffL) << 24;
             if (group != 0 || p + 8 + len > b.length) {
-                throw Pdus.ProtocolException.dimse("malformed command set (an element outside group 0000 or a length that lies)");
+                throw Pdus.ProtocolException.dimse(
+                        "malformed command set (an element outside group 0000 or a length that lies)");
             }
             m.put(element, java.util.Arrays.copyOfRange(b, p + 8, (int) (p + 8 + len)));
             p += 8 + (int) len;
@@ -55,7 +58,9 @@ final class Commands {
 
     String string(int element) {
         byte[] v = elements.get(element);
-        return v == null ? "" : new String(v, StandardCharsets.US_ASCII).replace("\0", "").trim();
+        return v == null
+                ? ""
+                : new String(v, StandardCharsets.US_ASCII).replace("\0", "").trim();
     }
 
     boolean hasDataset() {
@@ -108,15 +113,24 @@ final class Commands {
     /** Command Group Length (0000,0000) in front of the elements. */
     private static byte[] withGroupLength(ByteArrayOutputStream body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(body.size() + 12);
-        put(out, 0x0000, new byte[] {(byte) body.size(), (byte) (body.size() >> 8), (byte) (body.size() >> 16),
-            (byte) (body.size() >> 24)});
+        put(out, 0x0000, new byte[] {
+            (byte) body.size(), (byte) (body.size() >> 8), (byte) (body.size() >> 16), (byte) (body.size() >> 24)
+        });
         out.writeBytes(body.toByteArray());
         return out.toByteArray();
     }
 
     private static void put(ByteArrayOutputStream out, int element, byte[] value) {
-        out.writeBytes(new byte[] {0, 0, (byte) element, (byte) (element >> 8),
-            (byte) value.length, (byte) (value.length >> 8), (byte) (value.length >> 16), (byte) (value.length >> 24)});
+        out.writeBytes(new byte[] {
+            0,
+            0,
+            (byte) element,
+            (byte) (element >> 8),
+            (byte) value.length,
+            (byte) (value.length >> 8),
+            (byte) (value.length >> 16),
+            (byte) (value.length >> 24)
+        });
         out.writeBytes(value);
     }
 

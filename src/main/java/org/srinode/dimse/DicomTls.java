@@ -22,8 +22,7 @@ public final class DicomTls {
     /** Cipher suites offered and accepted ({@link TlsProfile#CIPHER_SUITES}). */
     public static final List<String> CIPHER_SUITES = TlsProfile.CIPHER_SUITES;
 
-    private DicomTls() {
-    }
+    private DicomTls() {}
 
     /**
      * An SSL context with the node's certificate and, when {@code trustedCa} is given, trust in exactly the
@@ -36,7 +35,8 @@ public final class DicomTls {
      * @throws IOException              a file cannot be read
      * @throws GeneralSecurityException a file is not what it should be (the message says which)
      */
-    public static SSLContext context(Path certificate, Path key, Path trustedCa) throws IOException, GeneralSecurityException {
+    public static SSLContext context(Path certificate, Path key, Path trustedCa)
+            throws IOException, GeneralSecurityException {
         return TlsProfile.sslContext(certificate, key, trustedCa);
     }
 

@@ -21,8 +21,10 @@ public class DimseComponentProducer {
         DimseComponent c = new DimseComponent();
         c.setAssociationEvents(new AssociationEvents() {
             @Override
-            public void received(String callingAe, InetAddress peer, String certificate, Map<String, Map<String, Integer>> stored) {
-                stored.forEach((study, classes) -> audit.received(callingAe, peer.getHostAddress(), certificate, study, classes));
+            public void received(
+                    String callingAe, InetAddress peer, String certificate, Map<String, Map<String, Integer>> stored) {
+                stored.forEach((study, classes) ->
+                        audit.received(callingAe, peer.getHostAddress(), certificate, study, classes));
             }
 
             @Override

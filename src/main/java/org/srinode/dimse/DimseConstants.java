@@ -15,6 +15,5 @@ public final class DimseConstants {
     /** Producer: instances sent in this exchange. */
     public static final String SENT = "DimseSent";
 
-    private DimseConstants() {
-    }
+    private DimseConstants() {}
 }

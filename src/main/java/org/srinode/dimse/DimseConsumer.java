@@ -32,12 +32,19 @@ public class DimseConsumer extends DefaultConsumer {
                 .tellingTo(((DimseComponent) getEndpoint().getComponent()).associationEvents());
         if (!c.getTlsCertificate().isEmpty() || !c.getTlsKey().isEmpty()) {
             if (c.getTlsCertificate().isEmpty() || c.getTlsKey().isEmpty()) {
-                throw new IllegalArgumentException("DICOM TLS needs both a certificate and its key (SRI_DICOM_TLS_CERT, SRI_DICOM_TLS_KEY)");
+                throw new IllegalArgumentException(
+                        "DICOM TLS needs both a certificate and its key (SRI_DICOM_TLS_CERT, SRI_DICOM_TLS_KEY)");
             }
-            server.withTls(DicomTls.context(Path.of(c.getTlsCertificate()), Path.of(c.getTlsKey()),
-                    c.getTlsCa().isEmpty() ? null : Path.of(c.getTlsCa())), c.getTlsPort(), !c.getTlsCa().isEmpty());
+            server.withTls(
+                    DicomTls.context(
+                            Path.of(c.getTlsCertificate()),
+                            Path.of(c.getTlsKey()),
+                            c.getTlsCa().isEmpty() ? null : Path.of(c.getTlsCa())),
+                    c.getTlsPort(),
+                    !c.getTlsCa().isEmpty());
         } else if (c.getPort() < 0) {
-            throw new IllegalArgumentException("the plain DICOM port is off (-1) and no TLS certificate is set: the SCP would not listen");
+            throw new IllegalArgumentException(
+                    "the plain DICOM port is off (-1) and no TLS certificate is set: the SCP would not listen");
         }
         server.start();
     }
@@ -69,9 +76,16 @@ public class DimseConsumer extends DefaultConsumer {
         try {
             exchange.getIn().setBody(instance);
             exchange.getIn().setHeader(DimseConstants.CALLING_AE_TITLE, callingAe);
-            exchange.getIn().setHeader(DimseConstants.SOP_INSTANCE_UID, instance.header().sopInstanceUid());
-            exchange.getIn().setHeader(DimseConstants.SERIES_INSTANCE_UID, instance.header().seriesInstanceUid());
-            exchange.getIn().setHeader(DimseConstants.STUDY_INSTANCE_UID, instance.header().studyInstanceUid());
+            exchange.getIn()
+                    .setHeader(
+                            DimseConstants.SOP_INSTANCE_UID, instance.header().sopInstanceUid());
+            exchange.getIn()
+                    .setHeader(
+                            DimseConstants.SERIES_INSTANCE_UID,
+                            instance.header().seriesInstanceUid());
+            exchange.getIn()
+                    .setHeader(
+                            DimseConstants.STUDY_INSTANCE_UID, instance.header().studyInstanceUid());
             getProcessor().process(exchange);
             if (exchange.getException() != null) {
                 throw exchange.getException();

@@ -9,7 +9,12 @@ import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.DefaultEndpoint;
 
 /** A DICOM network endpoint: an SCP (consumer) or an SCU towards one remote AE (producer). */
-@UriEndpoint(firstVersion = "0.1.0", scheme = "dimse", title = "DIMSE", syntax = "dimse:role", category = {Category.NETWORKING})
+@UriEndpoint(
+        firstVersion = "0.1.0",
+        scheme = "dimse",
+        title = "DIMSE",
+        syntax = "dimse:role",
+        category = {Category.NETWORKING})
 public class DimseEndpoint extends DefaultEndpoint {
     @UriParam
     private final DimseConfiguration configuration;

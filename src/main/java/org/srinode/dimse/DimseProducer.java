@@ -27,23 +27,38 @@ public class DimseProducer extends DefaultProducer {
         super.doStart();
         DimseConfiguration c = getEndpoint().getConfiguration();
         for (String ae : List.of(c.getAeTitle(), c.getCalledAeTitle())) {
-            if (ae == null || ae.isBlank() || ae.length() > 16 || !ae.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f && ch != '\\')) {
-                throw new IllegalArgumentException("dimse:scu: AE title '" + ae + "' must be 1 to 16 printable ASCII characters (PS3.5 AE)");
+            if (ae == null
+                    || ae.isBlank()
+                    || ae.length() > 16
+                    || !ae.chars().allMatch(ch -> ch >= 0x20 && ch < 0x7f && ch != '\\')) {
+                throw new IllegalArgumentException(
+                        "dimse:scu: AE title '" + ae + "' must be 1 to 16 printable ASCII characters (PS3.5 AE)");
             }
         }
         javax.net.ssl.SSLContext tls = null;
         if (c.isTls()) {
             boolean cert = !c.getTlsCertificate().isBlank();
             if (cert != !c.getTlsKey().isBlank()) {
-                throw new IllegalArgumentException("dimse:scu: tlsCertificate and tlsKey go together (a client certificate and its key)");
+                throw new IllegalArgumentException(
+                        "dimse:scu: tlsCertificate and tlsKey go together (a client certificate and its key)");
             }
-            tls = DicomTls.context(cert ? Path.of(c.getTlsCertificate()) : null, cert ? Path.of(c.getTlsKey()) : null,
+            tls = DicomTls.context(
+                    cert ? Path.of(c.getTlsCertificate()) : null,
+                    cert ? Path.of(c.getTlsKey()) : null,
                     c.getTlsCa().isBlank() ? null : Path.of(c.getTlsCa()));
         } else if (!c.getTlsCertificate().isBlank() || !c.getTlsCa().isBlank()) {
-            throw new IllegalArgumentException("dimse:scu: TLS settings are given but tls=true is not; add it or remove them");
+            throw new IllegalArgumentException(
+                    "dimse:scu: TLS settings are given but tls=true is not; add it or remove them");
         }
-        settings = new StoreScu.Settings(c.getHost(), c.getPort(), c.getCalledAeTitle().trim(), c.getAeTitle().trim(), tls,
-                c.isTlsVerifyHostname(), c.getConnectTimeoutMs(), c.getResponseTimeoutMs());
+        settings = new StoreScu.Settings(
+                c.getHost(),
+                c.getPort(),
+                c.getCalledAeTitle().trim(),
+                c.getAeTitle().trim(),
+                tls,
+                c.isTlsVerifyHostname(),
+                c.getConnectTimeoutMs(),
+                c.getResponseTimeoutMs());
     }
 
     @Override

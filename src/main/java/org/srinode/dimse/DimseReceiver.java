@@ -47,8 +47,13 @@ final class DimseReceiver {
     private int commandPc = -1;
     private Incoming incoming;
 
-    DimseReceiver(Map<Integer, AssociateRequest.Answer> accepted, Spool spool, StoreListener listener, String callingAe, String label,
-                  Sender sender) {
+    DimseReceiver(
+            Map<Integer, AssociateRequest.Answer> accepted,
+            Spool spool,
+            StoreListener listener,
+            String callingAe,
+            String label,
+            Sender sender) {
         this.accepted = accepted;
         this.spool = spool;
         this.listener = listener;
@@ -83,7 +88,8 @@ final class DimseReceiver {
             }
             long len = Pdus.u32(b, p);
             if (len < 2 || p + 4 + len > b.length) {
-                throw new Pdus.ProtocolException("PDV item length " + len + " does not fit its PDU", Pdus.ABORT_INVALID_PARAMETER);
+                throw new Pdus.ProtocolException(
+                        "PDV item length " + len + " does not fit its PDU", Pdus.ABORT_INVALID_PARAMETER);
             }
             int pcId = b[p + 4] & 0xff;
             int control = b[p + 5] & 0xff;
@@ -108,7 +114,8 @@ final class DimseReceiver {
             throw Pdus.ProtocolException.dimse("a command began before the data set of the previous message ended");
         }
         if (commandPc != -1 && commandPc != pcId) {
-            throw Pdus.ProtocolException.dimse("command fragments on presentation contexts " + commandPc + " and " + pcId);
+            throw Pdus.ProtocolException.dimse(
+                    "command fragments on presentation contexts " + commandPc + " and " + pcId);
         }
         if (command.size() + n > MAX_COMMAND) {
             throw Pdus.ProtocolException.dimse("command set larger than " + MAX_COMMAND + " bytes");
@@ -125,10 +132,12 @@ final class DimseReceiver {
 
     private void dataFragment(int pcId, byte[] b, int off, int n, boolean last) throws IOException {
         if (incoming == null) {
-            throw Pdus.ProtocolException.dimse("data set PDV on context " + pcId + " without a command announcing a data set");
+            throw Pdus.ProtocolException.dimse(
+                    "data set PDV on context " + pcId + " without a command announcing a data set");
         }
         if (incoming.pcId != pcId) {
-            throw Pdus.ProtocolException.dimse("data set PDV on context " + pcId + " for a message on context " + incoming.pcId);
+            throw Pdus.ProtocolException.dimse(
+                    "data set PDV on context " + pcId + " for a message on context " + incoming.pcId);
         }
         incoming.data(b, off, n);
         if (last) {
@@ -155,13 +164,29 @@ final class DimseReceiver {
         String sopInstance = cmd.string(Commands.AFFECTED_SOP_INSTANCE);
         if (field == Commands.C_STORE_RQ) {
             if (!cmd.hasDataset()) {
-                respond(pcId, Commands.C_STORE_RSP, messageId, sopClass, sopInstance, DimseStatus.CANNOT_UNDERSTAND,
+                respond(
+                        pcId,
+                        Commands.C_STORE_RSP,
+                        messageId,
+                        sopClass,
+                        sopInstance,
+                        DimseStatus.CANNOT_UNDERSTAND,
                         "C-STORE-RQ announces no data set");
             } else if (!ctx.abstractSyntax().equals(sopClass)) {
-                incoming = new Refused(pcId, messageId, sopClass, sopInstance, DimseStatus.DATASET_DOES_NOT_MATCH,
+                incoming = new Refused(
+                        pcId,
+                        messageId,
+                        sopClass,
+                        sopInstance,
+                        DimseStatus.DATASET_DOES_NOT_MATCH,
                         "Affected SOP Class is not the context's abstract syntax");
             } else if (!Uids.isSafeForPath(sopInstance)) {
-                incoming = new Refused(pcId, messageId, sopClass, sopInstance, DimseStatus.CANNOT_UNDERSTAND,
+                incoming = new Refused(
+                        pcId,
+                        messageId,
+                        sopClass,
+                        sopInstance,
+                        DimseStatus.CANNOT_UNDERSTAND,
                         "no valid Affected SOP Instance UID (0000,1000)");
             } else {
                 incoming = new Store(pcId, messageId, sopClass, sopInstance, ctx.transferSyntax());
@@ -173,14 +198,16 @@ final class DimseReceiver {
             LOG.infof("association %s from %s: %s, answered 0x0211", label, LogText.escape(callingAe), why);
             int rsp = field | Commands.RESPONSE_BIT;
             if (cmd.hasDataset()) {
-                incoming = new Refused(pcId, messageId, sopClass, sopInstance, DimseStatus.UNRECOGNIZED_OPERATION, why, rsp);
+                incoming = new Refused(
+                        pcId, messageId, sopClass, sopInstance, DimseStatus.UNRECOGNIZED_OPERATION, why, rsp);
             } else {
                 respond(pcId, rsp, messageId, sopClass, sopInstance, DimseStatus.UNRECOGNIZED_OPERATION, why);
             }
         }
     }
 
-    private void respond(int pcId, int field, int messageId, String sopClass, String sopInstance, int status, String comment)
+    private void respond(
+            int pcId, int field, int messageId, String sopClass, String sopInstance, int status, String comment)
             throws IOException {
         sender.send(pcId, Commands.response(field, messageId, sopClass, sopInstance, status, comment));
     }
@@ -213,7 +240,14 @@ final class DimseReceiver {
             this(pcId, messageId, sopClass, sopInstance, status, comment, Commands.C_STORE_RSP);
         }
 
-        Refused(int pcId, int messageId, String sopClass, String sopInstance, int status, String comment, int responseField) {
+        Refused(
+                int pcId,
+                int messageId,
+                String sopClass,
+                String sopInstance,
+                int status,
+                String comment,
+                int responseField) {
             super(pcId);
             this.messageId = messageId;
             this.sopClass = sopClass;
@@ -231,8 +265,9 @@ final class DimseReceiver {
         @Override
         void finish() throws IOException {
             if (responseField == Commands.C_STORE_RSP) {
-                LOG.warnf("association %s from %s: C-STORE of %s refused with %s: %s", label, LogText.escape(callingAe),
-                        Uids.shortTag(sopInstance), DimseStatus.hex(status), comment);
+                LOG.warnf(
+                        "association %s from %s: C-STORE of %s refused with %s: %s",
+                        label, LogText.escape(callingAe), Uids.shortTag(sopInstance), DimseStatus.hex(status), comment);
             }
             respond(pcId, responseField, messageId, sopClass, sopInstance, status, comment);
         }
@@ -288,21 +323,26 @@ final class DimseReceiver {
                 comment = refusal;
             } else {
                 try {
-                    SpooledInstance inst = write.commit(callingAe, f -> DicomHeaders.readAndCheck(f, sopClass, sopInstance));
+                    SpooledInstance inst =
+                            write.commit(callingAe, f -> DicomHeaders.readAndCheck(f, sopClass, sopInstance));
                     try {
                         listener.stored(inst, callingAe);
                     } catch (Exception e) {
                         withdraw(inst);
                         InvalidDicomException refused = refusalIn(e);
                         if (refused == null) {
-                            LOG.errorf(e, "association %s: instance %s durable but not registered; refused so that it is sent again",
-                                    label, Uids.shortTag(sopInstance));
+                            LOG.errorf(
+                                    e,
+                                    "association %s: instance %s durable but not registered; refused so that it is sent again",
+                                    label,
+                                    Uids.shortTag(sopInstance));
                             throw new IOException("the node could not register the instance; send it again");
                         }
                         throw refused;
                     }
                 } catch (InvalidDicomException e) {
-                    status = e.kind() == InvalidDicomException.Kind.DOES_NOT_MATCH_SOP_CLASS ? DimseStatus.DATASET_DOES_NOT_MATCH
+                    status = e.kind() == InvalidDicomException.Kind.DOES_NOT_MATCH_SOP_CLASS
+                            ? DimseStatus.DATASET_DOES_NOT_MATCH
                             : DimseStatus.CANNOT_UNDERSTAND;
                     comment = e.getMessage();
                 } catch (IOException e) {
@@ -311,8 +351,13 @@ final class DimseReceiver {
                 }
             }
             if (status != DimseStatus.SUCCESS) {
-                LOG.warnf("association %s from %s: C-STORE of %s refused with %s: %s", label, LogText.escape(callingAe),
-                        Uids.shortTag(sopInstance), DimseStatus.hex(status), LogText.escape(comment));
+                LOG.warnf(
+                        "association %s from %s: C-STORE of %s refused with %s: %s",
+                        label,
+                        LogText.escape(callingAe),
+                        Uids.shortTag(sopInstance),
+                        DimseStatus.hex(status),
+                        LogText.escape(comment));
             }
             respond(pcId, Commands.C_STORE_RSP, messageId, sopClass, sopInstance, status, comment);
         }
@@ -321,8 +366,9 @@ final class DimseReceiver {
             try {
                 spool.withdraw(write, inst);
             } catch (IOException e) {
-                LOG.errorf("association %s: refused instance %s could not be removed from the spool: %s", label,
-                        Uids.shortTag(sopInstance), e.getMessage());
+                LOG.errorf(
+                        "association %s: refused instance %s could not be removed from the spool: %s",
+                        label, Uids.shortTag(sopInstance), e.getMessage());
             }
         }
 

@@ -13,8 +13,7 @@ public final class DimseStatus {
     /** Failure: unrecognized operation (PS3.7 C.5.2): a DIMSE command the node does not provide. */
     public static final int UNRECOGNIZED_OPERATION = 0x0211;
 
-    private DimseStatus() {
-    }
+    private DimseStatus() {}
 
     public static String hex(int status) {
         return String.format("0x%04X", status);

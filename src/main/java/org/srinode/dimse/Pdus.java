@@ -24,17 +24,16 @@ final class Pdus {
     static final int ABORT_SOURCE_PROVIDER = 2;
     /** A-ABORT reasons of the service-provider (PS3.8 Table 9-26). */
     static final int ABORT_NOT_SPECIFIED = 0;
+
     static final int ABORT_UNRECOGNIZED_PDU = 1;
     static final int ABORT_UNEXPECTED_PDU = 2;
     static final int ABORT_UNEXPECTED_PARAMETER = 5;
     static final int ABORT_INVALID_PARAMETER = 6;
 
-    private Pdus() {
-    }
+    private Pdus() {}
 
     /** One PDU: its type and body (the bytes after the 6-byte header). */
-    record Pdu(int type, byte[] body) {
-    }
+    record Pdu(int type, byte[] body) {}
 
     /**
      * Reads one PDU in an established association (Sta6): P-DATA-TF up to {@code maxPDataLength}
@@ -48,13 +47,16 @@ final class Pdus {
         switch (h.type()) {
             case P_DATA -> {
                 if (h.length() > maxPDataLength) {
-                    throw new ProtocolException("P-DATA-TF PDU of " + h.length() + " bytes exceeds the Maximum Length Receive of "
-                            + maxPDataLength, ABORT_INVALID_PARAMETER);
+                    throw new ProtocolException(
+                            "P-DATA-TF PDU of " + h.length() + " bytes exceeds the Maximum Length Receive of "
+                                    + maxPDataLength,
+                            ABORT_INVALID_PARAMETER);
                 }
             }
             case RELEASE_RQ, RELEASE_RP, ABORT -> fixedLength(h);
             case ASSOCIATE_RQ, ASSOCIATE_AC, ASSOCIATE_RJ ->
-                throw new ProtocolException("unexpected A-ASSOCIATE PDU (type " + h.type() + ") in an established association",
+                throw new ProtocolException(
+                        "unexpected A-ASSOCIATE PDU (type " + h.type() + ") in an established association",
                         ABORT_UNEXPECTED_PDU);
             default -> throw new ProtocolException("unrecognized PDU type " + h.type(), ABORT_UNRECOGNIZED_PDU);
         }
@@ -78,21 +80,22 @@ final class Pdus {
                 }
             }
             case ASSOCIATE_RJ, ABORT -> fixedLength(h);
-            default -> throw new ProtocolException("PDU type " + h.type() + " in answer to an A-ASSOCIATE-RQ", ABORT_UNEXPECTED_PDU);
+            default ->
+                throw new ProtocolException(
+                        "PDU type " + h.type() + " in answer to an A-ASSOCIATE-RQ", ABORT_UNEXPECTED_PDU);
         }
         return body(din, h);
     }
 
     /** A PDU header (PS3.8 9.3): its type and the length of the body that follows. */
-    private record Header(int type, long length) {
-    }
+    private record Header(int type, long length) {}
 
     private static Header header(DataInputStream din, String closed) throws IOException {
         int type = din.read();
         if (type < 0) {
             throw new EOFException(closed);
         }
-        din.readUnsignedByte();   // reserved
+        din.readUnsignedByte(); // reserved
         return new Header(type, din.readInt() & 0xffffffffL);
     }
 
@@ -110,8 +113,14 @@ final class Pdus {
     }
 
     static void write(OutputStream out, int type, byte[] body) throws IOException {
-        byte[] header = {(byte) type, 0, (byte) (body.length >>> 24), (byte) (body.length >>> 16),
-            (byte) (body.length >>> 8), (byte) body.length};
+        byte[] header = {
+            (byte) type,
+            0,
+            (byte) (body.length >>> 24),
+            (byte) (body.length >>> 16),
+            (byte) (body.length >>> 8),
+            (byte) body.length
+        };
         out.write(header);
         out.write(body);
         out.flush();
@@ -154,7 +163,10 @@ final class Pdus {
     }
 
     static long u32(byte[] b, int off) {
-        return ((long) (b[off] & 0xff) << 24) | ((b[off + 1] & 0xff) << 16) | ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
+        return ((long) (b[off] & 0xff) << 24)
+                | ((b[off + 1] & 0xff) << 16)
+                | ((b[off + 2] & 0xff) << 8)
+                | (b[off + 3] & 0xff);
     }
 
     /**

@@ -58,10 +58,17 @@ final class ScpAssociation implements Runnable {
      * @param onEnd       run once when the association is over (frees its slot)
      */
     private final java.util.function.Consumer<Socket> awaitClose;
+
     private boolean handedBack;
 
-    ScpAssociation(Socket socket, byte[] associateRq, ScpSettings settings, AcceptancePolicy policy, Spool spool,
-                   StoreListener listener, Runnable onEnd) {
+    ScpAssociation(
+            Socket socket,
+            byte[] associateRq,
+            ScpSettings settings,
+            AcceptancePolicy policy,
+            Spool spool,
+            StoreListener listener,
+            Runnable onEnd) {
         this(socket, associateRq, settings, policy, spool, listener, onEnd, null);
     }
 
@@ -70,8 +77,15 @@ final class ScpAssociation implements Runnable {
      *                   close elsewhere (the server's selector, bounded by ARTIM), so that this worker is free at
      *                   once; null: the worker itself waits up to ARTIM
      */
-    ScpAssociation(Socket socket, byte[] associateRq, ScpSettings settings, AcceptancePolicy policy, Spool spool,
-                   StoreListener listener, Runnable onEnd, java.util.function.Consumer<Socket> awaitClose) {
+    ScpAssociation(
+            Socket socket,
+            byte[] associateRq,
+            ScpSettings settings,
+            AcceptancePolicy policy,
+            Spool spool,
+            StoreListener listener,
+            Runnable onEnd,
+            java.util.function.Consumer<Socket> awaitClose) {
         this.awaitClose = awaitClose;
         this.socket = socket;
         this.associateRq = associateRq;
@@ -93,16 +107,25 @@ final class ScpAssociation implements Runnable {
                 dataTransfer();
             }
         } catch (SocketTimeoutException e) {
-            LOG.warnf("association %s from %s: idle for %d ms, aborted", label, LogText.escape(callingAe), settings.idleTimeoutMs());
+            LOG.warnf(
+                    "association %s from %s: idle for %d ms, aborted",
+                    label, LogText.escape(callingAe), settings.idleTimeoutMs());
             abort(Pdus.ABORT_SOURCE_USER, Pdus.ABORT_NOT_SPECIFIED);
         } catch (Pdus.ProtocolException e) {
-            LOG.warnf("association %s from %s: %s in %s, aborted", label, LogText.escape(callingAe), LogText.escape(e.getMessage()),
-                    state);
+            LOG.warnf(
+                    "association %s from %s: %s in %s, aborted",
+                    label, LogText.escape(callingAe), LogText.escape(e.getMessage()), state);
             abort(e.source, e.reason);
         } catch (IOException e) {
-            LOG.debugf("association %s from %s ended: %s", label, LogText.escape(callingAe), LogText.escape(e.toString()));
+            LOG.debugf(
+                    "association %s from %s ended: %s", label, LogText.escape(callingAe), LogText.escape(e.toString()));
         } catch (RuntimeException e) {
-            LOG.errorf(e, "association %s from %s: internal error in %s, aborted", label, LogText.escape(callingAe), state);
+            LOG.errorf(
+                    e,
+                    "association %s from %s: internal error in %s, aborted",
+                    label,
+                    LogText.escape(callingAe),
+                    state);
             abort(Pdus.ABORT_SOURCE_PROVIDER, Pdus.ABORT_NOT_SPECIFIED);
         } finally {
             if (receiver != null) {
@@ -126,13 +149,19 @@ final class ScpAssociation implements Runnable {
         AssociateRequest rq = AssociateRequest.parse(associateRq);
         callingAe = rq.callingAe;
         Optional<Rejection> rejection = (rq.protocolVersion & 1) == 0
-                ? Optional.of(Rejection.protocolVersionNotSupported("protocol version 0x" + Integer.toHexString(rq.protocolVersion)))
-                : policy.evaluate(new AcceptancePolicy.Proposal(rq.calledAe, rq.callingAe, rq.applicationContext,
-                        socket.getInetAddress(), peerCertificateSubject()));
+                ? Optional.of(Rejection.protocolVersionNotSupported(
+                        "protocol version 0x" + Integer.toHexString(rq.protocolVersion)))
+                : policy.evaluate(new AcceptancePolicy.Proposal(
+                        rq.calledAe,
+                        rq.callingAe,
+                        rq.applicationContext,
+                        socket.getInetAddress(),
+                        peerCertificateSubject()));
         if (rejection.isPresent()) {
             Rejection r = rejection.get();
-            LOG.warnf("association %s from %s (%s) rejected: %s", label, LogText.escape(rq.callingAe), socket.getInetAddress().getHostAddress(),
-                    r.why());
+            LOG.warnf(
+                    "association %s from %s (%s) rejected: %s",
+                    label, LogText.escape(rq.callingAe), socket.getInetAddress().getHostAddress(), r.why());
             Pdus.write(out, Pdus.ASSOCIATE_RJ, r.pduBody());
             tell(() -> events.refused(rq.callingAe, socket.getInetAddress(), r.why()));
             awaitTransportClose();
@@ -141,8 +170,11 @@ final class ScpAssociation implements Runnable {
         List<AssociateRequest.Answer> answers = rq.negotiate();
         Map<Integer, AssociateRequest.Answer> accepted = new HashMap<>();
         answers.stream().filter(AssociateRequest.Answer::accepted).forEach(a -> accepted.put(a.id(), a));
-        Pdus.write(out, Pdus.ASSOCIATE_AC, rq.acceptBody(answers, settings.maxPdu(), Part10.IMPLEMENTATION_CLASS_UID,
-                Part10.IMPLEMENTATION_VERSION));
+        Pdus.write(
+                out,
+                Pdus.ASSOCIATE_AC,
+                rq.acceptBody(
+                        answers, settings.maxPdu(), Part10.IMPLEMENTATION_CLASS_UID, Part10.IMPLEMENTATION_VERSION));
         state = AssociationState.STA6_ESTABLISHED;
         StoreListener counting = (instance, ae) -> {
             listener.stored(instance, ae);
@@ -152,8 +184,9 @@ final class ScpAssociation implements Runnable {
             }
         };
         receiver = new DimseReceiver(accepted, spool, counting, rq.callingAe, label, this::sendCommand);
-        LOG.debugf("association %s from %s accepted, %d of %d contexts", label, LogText.escape(callingAe), accepted.size(),
-                answers.size());
+        LOG.debugf(
+                "association %s from %s accepted, %d of %d contexts",
+                label, LogText.escape(callingAe), accepted.size(), answers.size());
         return true;
     }
 
@@ -176,8 +209,9 @@ final class ScpAssociation implements Runnable {
                     LOG.debugf("association %s from %s aborted by the peer", label, LogText.escape(callingAe));
                     return;
                 }
-                default -> throw new Pdus.ProtocolException("unexpected PDU type " + pdu.type() + " in Sta6",
-                        Pdus.ABORT_UNEXPECTED_PDU);
+                default ->
+                    throw new Pdus.ProtocolException(
+                            "unexpected PDU type " + pdu.type() + " in Sta6", Pdus.ABORT_UNEXPECTED_PDU);
             }
         }
     }
@@ -188,7 +222,7 @@ final class ScpAssociation implements Runnable {
         try {
             out.flush();
             if (!(socket instanceof javax.net.ssl.SSLSocket)) {
-                socket.shutdownOutput();   // TLS: closing the socket sends close_notify; TLS 1.2 has no half-close
+                socket.shutdownOutput(); // TLS: closing the socket sends close_notify; TLS 1.2 has no half-close
             }
             if (awaitClose != null) {
                 handedBack = true;
@@ -223,7 +257,9 @@ final class ScpAssociation implements Runnable {
     private void sendCommand(int pcId, byte[] command) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream(command.length + 6);
         int len = command.length + 2;
-        body.writeBytes(new byte[] {(byte) (len >>> 24), (byte) (len >>> 16), (byte) (len >>> 8), (byte) len, (byte) pcId, 0x03});
+        body.writeBytes(
+                new byte[] {(byte) (len >>> 24), (byte) (len >>> 16), (byte) (len >>> 8), (byte) len, (byte) pcId, 0x03
+                });
         body.writeBytes(command);
         Pdus.write(out, Pdus.P_DATA, body.toByteArray());
     }

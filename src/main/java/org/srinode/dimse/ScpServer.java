@@ -56,6 +56,7 @@ public final class ScpServer implements AutoCloseable {
     private final Map<SocketChannel, Long> closing = new HashMap<>();
     /** Associations a worker finished (Sta13): the selector awaits the peer's close, the worker is free at once. */
     private final java.util.Queue<SocketChannel> handedBack = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     private final Map<SocketChannel, byte[]> pendingBodies = new HashMap<>();
     private final ByteBuffer scratch = ByteBuffer.allocate(1 << 16);
     private long buffered;
@@ -98,7 +99,13 @@ public final class ScpServer implements AutoCloseable {
      * @return this server
      */
     public ScpServer withTls(SSLContext context, int port, boolean needClientAuth) {
-        this.tls = new ScpTlsListener(context, port, needClientAuth, settings, this::handOverTls, (peer, why) -> events.refused(null, peer, why));
+        this.tls = new ScpTlsListener(
+                context,
+                port,
+                needClientAuth,
+                settings,
+                this::handOverTls,
+                (peer, why) -> events.refused(null, peer, why));
         return this;
     }
 
@@ -112,7 +119,9 @@ public final class ScpServer implements AutoCloseable {
         slots = new Semaphore(settings.maxAssociations());
         running = true;
         if (settings.allowedCallingAes().isEmpty()) {
-            LOG.warnf("SCP %s accepts associations from any calling AE title: set an allow-list in production", settings.aeTitle());
+            LOG.warnf(
+                    "SCP %s accepts associations from any calling AE title: set an allow-list in production",
+                    settings.aeTitle());
         }
         if (tls != null) {
             tls.start();
@@ -133,8 +142,13 @@ public final class ScpServer implements AutoCloseable {
         reactor = new Thread(this::loop, "dimse-scp-" + settings.aeTitle());
         reactor.setDaemon(true);
         reactor.start();
-        LOG.infof("SCP %s listening on %s:%d (at most %d associations, ARTIM %d ms)", settings.aeTitle(), settings.bindAddress(),
-                localPort(), settings.maxAssociations(), settings.artimTimeoutMs());
+        LOG.infof(
+                "SCP %s listening on %s:%d (at most %d associations, ARTIM %d ms)",
+                settings.aeTitle(),
+                settings.bindAddress(),
+                localPort(),
+                settings.maxAssociations(),
+                settings.artimTimeoutMs());
     }
 
     /** The plain listener's port, -1 without one. */
@@ -149,7 +163,8 @@ public final class ScpServer implements AutoCloseable {
 
     /** Every configured listener is bound and accepting. */
     public boolean isBound() {
-        boolean plain = settings.port() < 0 || server != null && server.isOpen() && reactor != null && reactor.isAlive();
+        boolean plain =
+                settings.port() < 0 || server != null && server.isOpen() && reactor != null && reactor.isAlive();
         return plain && (tls == null || tls.isBound());
     }
 
@@ -244,7 +259,8 @@ public final class ScpServer implements AutoCloseable {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             ch.register(selector, SelectionKey.OP_READ);
-            negotiating.put(ch, new Negotiating(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.artimTimeoutMs())));
+            negotiating.put(
+                    ch, new Negotiating(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.artimTimeoutMs())));
             if (negotiating.size() > settings.maxPendingConnections()) {
                 SocketChannel oldest = negotiating.keySet().iterator().next();
                 drop(oldest, "more than " + settings.maxPendingConnections() + " connections awaiting association");
@@ -280,7 +296,9 @@ public final class ScpServer implements AutoCloseable {
                 int type = n.header[0] & 0xff;
                 long length = Pdus.u32(n.header, 2);
                 if (type != Pdus.ASSOCIATE_RQ) {
-                    abortInSta2(ch, "PDU type " + type + " before A-ASSOCIATE-RQ",
+                    abortInSta2(
+                            ch,
+                            "PDU type " + type + " before A-ASSOCIATE-RQ",
                             type >= 1 && type <= 7 ? Pdus.ABORT_UNEXPECTED_PDU : Pdus.ABORT_UNRECOGNIZED_PDU);
                     return;
                 }
@@ -298,7 +316,9 @@ public final class ScpServer implements AutoCloseable {
                     buffered += grown - n.body.length;
                     n.body = Arrays.copyOf(n.body, grown);
                     if (buffered > MAX_BUFFERED) {
-                        abortInSta2(ch, "association requests buffered beyond " + (MAX_BUFFERED >> 20) + " MiB",
+                        abortInSta2(
+                                ch,
+                                "association requests buffered beyond " + (MAX_BUFFERED >> 20) + " MiB",
                                 Pdus.ABORT_NOT_SPECIFIED);
                         return;
                     }
@@ -332,23 +352,37 @@ public final class ScpServer implements AutoCloseable {
         byte[] body = pendingBodies.remove(ch);
         try {
             if (!slots.tryAcquire()) {
-                LOG.warnf("association from %s rejected: %d associations already open (limit %d)",
-                        ch.socket().getInetAddress().getHostAddress(), settings.maxAssociations(), settings.maxAssociations());
+                LOG.warnf(
+                        "association from %s rejected: %d associations already open (limit %d)",
+                        ch.socket().getInetAddress().getHostAddress(),
+                        settings.maxAssociations(),
+                        settings.maxAssociations());
                 ch.configureBlocking(true);
-                Pdus.write(ch.socket().getOutputStream(), Pdus.ASSOCIATE_RJ,
+                Pdus.write(
+                        ch.socket().getOutputStream(),
+                        Pdus.ASSOCIATE_RJ,
                         Rejection.localLimitExceeded("local limit exceeded").pduBody());
                 startClosing(ch);
                 return;
             }
             ch.configureBlocking(true);
             active.incrementAndGet();
-            workers.execute(new ScpAssociation(ch.socket(), body, settings, policy, spool, listener, () -> {
-                active.decrementAndGet();
-                slots.release();
-            }, socket -> {
-                handedBack.add(ch);
-                selector.wakeup();
-            }).tellingTo(events));
+            workers.execute(new ScpAssociation(
+                            ch.socket(),
+                            body,
+                            settings,
+                            policy,
+                            spool,
+                            listener,
+                            () -> {
+                                active.decrementAndGet();
+                                slots.release();
+                            },
+                            socket -> {
+                                handedBack.add(ch);
+                                selector.wakeup();
+                            })
+                    .tellingTo(events));
         } catch (IOException | RuntimeException e) {
             LOG.debugf("hand-over failed: %s", e.toString());
             closeNow(ch);
@@ -359,17 +393,30 @@ public final class ScpServer implements AutoCloseable {
     private void handOverTls(SSLSocket s, byte[] body) {
         try {
             if (!running || !slots.tryAcquire()) {
-                LOG.warnf("TLS association from %s rejected: %d associations already open (limit %d)",
+                LOG.warnf(
+                        "TLS association from %s rejected: %d associations already open (limit %d)",
                         s.getInetAddress().getHostAddress(), settings.maxAssociations(), settings.maxAssociations());
-                Pdus.write(s.getOutputStream(), Pdus.ASSOCIATE_RJ, Rejection.localLimitExceeded("local limit exceeded").pduBody());
+                Pdus.write(
+                        s.getOutputStream(),
+                        Pdus.ASSOCIATE_RJ,
+                        Rejection.localLimitExceeded("local limit exceeded").pduBody());
                 tls.closeLater(s);
                 return;
             }
             active.incrementAndGet();
-            workers.execute(new ScpAssociation(s, body, settings, policy, spool, listener, () -> {
-                active.decrementAndGet();
-                slots.release();
-            }, tls::closeLater).tellingTo(events));
+            workers.execute(new ScpAssociation(
+                            s,
+                            body,
+                            settings,
+                            policy,
+                            spool,
+                            listener,
+                            () -> {
+                                active.decrementAndGet();
+                                slots.release();
+                            },
+                            tls::closeLater)
+                    .tellingTo(events));
         } catch (IOException | RuntimeException e) {
             LOG.debugf("TLS hand-over failed: %s", e.toString());
             try {
@@ -383,9 +430,12 @@ public final class ScpServer implements AutoCloseable {
     /** AA-1 in Sta2: A-ABORT, then wait for the close (Sta13). */
     private void abortInSta2(SocketChannel ch, String why, int reason) {
         forget(ch);
-        LOG.warnf("connection from %s aborted before association: %s", ch.socket().getInetAddress().getHostAddress(), why);
+        LOG.warnf(
+                "connection from %s aborted before association: %s",
+                ch.socket().getInetAddress().getHostAddress(), why);
         try {
-            ch.write(ByteBuffer.wrap(new byte[] {Pdus.ABORT, 0, 0, 0, 0, 4, 0, 0, Pdus.ABORT_SOURCE_PROVIDER, (byte) reason}));
+            ch.write(ByteBuffer.wrap(
+                    new byte[] {Pdus.ABORT, 0, 0, 0, 0, 4, 0, 0, Pdus.ABORT_SOURCE_PROVIDER, (byte) reason}));
             ch.shutdownOutput();
             closing.put(ch, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.artimTimeoutMs()));
         } catch (IOException e) {
@@ -478,7 +528,7 @@ public final class ScpServer implements AutoCloseable {
         }
         for (SocketChannel ch; (ch = handedBack.poll()) != null; ) {
             try {
-                ch.close();   // handed back by a worker after the reactor stopped
+                ch.close(); // handed back by a worker after the reactor stopped
             } catch (IOException ignored) {
                 // closing
             }

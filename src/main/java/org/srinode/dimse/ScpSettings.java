@@ -16,6 +16,13 @@ import java.util.Set;
  *                              must close within it after release or abort
  * @param maxPendingConnections connections accepted but not yet associated; beyond this the oldest is dropped
  */
-public record ScpSettings(String aeTitle, int port, String bindAddress, Set<String> allowedCallingAes, int maxAssociations,
-                          int maxPdu, int idleTimeoutMs, int artimTimeoutMs, int maxPendingConnections) {
-}
+public record ScpSettings(
+        String aeTitle,
+        int port,
+        String bindAddress,
+        Set<String> allowedCallingAes,
+        int maxAssociations,
+        int maxPdu,
+        int idleTimeoutMs,
+        int artimTimeoutMs,
+        int maxPendingConnections) {}

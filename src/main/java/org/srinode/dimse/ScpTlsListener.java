@@ -40,6 +40,7 @@ final class ScpTlsListener implements AutoCloseable {
     private final BiConsumer<InetAddress, String> refusedPeer;
     /** Plain TCP: TLS is layered over each accepted socket, so that the ARTIM timer can close the TCP connection itself. */
     private java.net.ServerSocket server;
+
     private ThreadPoolExecutor handshakes;
     private ScheduledExecutorService closers;
     private Thread acceptor;
@@ -47,6 +48,7 @@ final class ScpTlsListener implements AutoCloseable {
     private final AtomicInteger refused = new AtomicInteger();
     /** Handshakes one address may have pending (running or queued) at once; more from it are closed at once. */
     static final int MAX_PENDING_PER_ADDRESS = 8;
+
     private final java.util.concurrent.ConcurrentHashMap<InetAddress, AtomicInteger> pendingPerAddress =
             new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -56,8 +58,13 @@ final class ScpTlsListener implements AutoCloseable {
      * @param handOver       takes a socket whose A-ASSOCIATE-RQ (the PDU body) has been read
      * @param refusedPeer    hears of each failed handshake (peer address, reason)
      */
-    ScpTlsListener(SSLContext context, int port, boolean needClientAuth, ScpSettings settings, BiConsumer<SSLSocket, byte[]> handOver,
-                   BiConsumer<InetAddress, String> refusedPeer) {
+    ScpTlsListener(
+            SSLContext context,
+            int port,
+            boolean needClientAuth,
+            ScpSettings settings,
+            BiConsumer<SSLSocket, byte[]> handOver,
+            BiConsumer<InetAddress, String> refusedPeer) {
         this.refusedPeer = refusedPeer;
         this.context = context;
         this.port = port;
@@ -72,7 +79,12 @@ final class ScpTlsListener implements AutoCloseable {
         server.bind(new InetSocketAddress(InetAddress.getByName(settings.bindAddress()), port), 1024);
         int threads = Math.max(4, settings.maxAssociations());
         AtomicInteger n = new AtomicInteger();
-        handshakes = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(settings.maxPendingConnections()),
+        handshakes = new ThreadPoolExecutor(
+                threads,
+                threads,
+                30,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(settings.maxPendingConnections()),
                 r -> {
                     Thread t = new Thread(r, "dimse-tls-handshake-" + n.incrementAndGet());
                     t.setDaemon(true);
@@ -88,8 +100,13 @@ final class ScpTlsListener implements AutoCloseable {
         acceptor = new Thread(this::acceptLoop, "dimse-tls-accept-" + settings.aeTitle());
         acceptor.setDaemon(true);
         acceptor.start();
-        LOG.infof("SCP %s listening for TLS on %s:%d (%s; client certificate %s)", settings.aeTitle(), settings.bindAddress(), localPort(),
-                String.join(", ", DicomTls.PROTOCOLS), needClientAuth ? "required" : "not requested");
+        LOG.infof(
+                "SCP %s listening for TLS on %s:%d (%s; client certificate %s)",
+                settings.aeTitle(),
+                settings.bindAddress(),
+                localPort(),
+                String.join(", ", DicomTls.PROTOCOLS),
+                needClientAuth ? "required" : "not requested");
     }
 
     int localPort() {
@@ -117,7 +134,8 @@ final class ScpTlsListener implements AutoCloseable {
                 release(from, mine);
                 closeQuietly(s);
                 if (refused.getAndIncrement() % 100 == 0) {
-                    LOG.warnf("TLS connection from %s closed: %d handshakes from that address already pending (%d refused so far)",
+                    LOG.warnf(
+                            "TLS connection from %s closed: %d handshakes from that address already pending (%d refused so far)",
                             from.getHostAddress(), MAX_PENDING_PER_ADDRESS, refused.get());
                 }
                 continue;
@@ -134,8 +152,11 @@ final class ScpTlsListener implements AutoCloseable {
                 release(from, mine);
                 closeQuietly(s);
                 if (refused.getAndIncrement() % 100 == 0) {
-                    LOG.warnf("TLS connection from %s closed: %d handshakes running or waiting (%d refused so far)",
-                            s.getInetAddress().getHostAddress(), handshakes.getActiveCount() + handshakes.getQueue().size(), refused.get());
+                    LOG.warnf(
+                            "TLS connection from %s closed: %d handshakes running or waiting (%d refused so far)",
+                            s.getInetAddress().getHostAddress(),
+                            handshakes.getActiveCount() + handshakes.getQueue().size(),
+                            refused.get());
                 }
             }
         }
@@ -155,11 +176,15 @@ final class ScpTlsListener implements AutoCloseable {
         String peer = raw.getInetAddress().getHostAddress();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.artimTimeoutMs());
         java.util.concurrent.atomic.AtomicBoolean expired = new java.util.concurrent.atomic.AtomicBoolean();
-        // the TCP socket, not the TLS one: closing an SSLSocket from another thread waits for the handshake it interrupts
-        java.util.concurrent.ScheduledFuture<?> artim = closers.schedule(() -> {
-            expired.set(true);
-            closeQuietly(raw);
-        }, settings.artimTimeoutMs(), TimeUnit.MILLISECONDS);
+        // the TCP socket, not the TLS one: closing an SSLSocket from another thread waits for the handshake it
+        // interrupts
+        java.util.concurrent.ScheduledFuture<?> artim = closers.schedule(
+                () -> {
+                    expired.set(true);
+                    closeQuietly(raw);
+                },
+                settings.artimTimeoutMs(),
+                TimeUnit.MILLISECONDS);
         boolean shaken = false;
         SSLSocket s;
         try {
@@ -180,10 +205,22 @@ final class ScpTlsListener implements AutoCloseable {
             int type = header[0] & 0xff;
             long length = Pdus.u32(header, 2);
             if (type != Pdus.ASSOCIATE_RQ || length > ScpServer.MAX_ASSOCIATE_RQ || length < 68) {
-                LOG.warnf("TLS connection from %s aborted before association: %s", peer, type != Pdus.ASSOCIATE_RQ
-                        ? "PDU type " + type + " before A-ASSOCIATE-RQ" : "A-ASSOCIATE-RQ of " + length + " bytes");
-                Pdus.write(s.getOutputStream(), Pdus.ABORT, Pdus.abortBody(Pdus.ABORT_SOURCE_PROVIDER, type != Pdus.ASSOCIATE_RQ
-                        ? (type >= 1 && type <= 7 ? Pdus.ABORT_UNEXPECTED_PDU : Pdus.ABORT_UNRECOGNIZED_PDU) : Pdus.ABORT_INVALID_PARAMETER));
+                LOG.warnf(
+                        "TLS connection from %s aborted before association: %s",
+                        peer,
+                        type != Pdus.ASSOCIATE_RQ
+                                ? "PDU type " + type + " before A-ASSOCIATE-RQ"
+                                : "A-ASSOCIATE-RQ of " + length + " bytes");
+                Pdus.write(
+                        s.getOutputStream(),
+                        Pdus.ABORT,
+                        Pdus.abortBody(
+                                Pdus.ABORT_SOURCE_PROVIDER,
+                                type != Pdus.ASSOCIATE_RQ
+                                        ? (type >= 1 && type <= 7
+                                                ? Pdus.ABORT_UNEXPECTED_PDU
+                                                : Pdus.ABORT_UNRECOGNIZED_PDU)
+                                        : Pdus.ABORT_INVALID_PARAMETER));
                 closeLater(s);
                 return;
             }
@@ -194,18 +231,25 @@ final class ScpTlsListener implements AutoCloseable {
             handOver.accept(s, body);
         } catch (SocketTimeoutException e) {
             artim.cancel(false);
-            LOG.debugf("TLS connection from %s dropped: no handshake and A-ASSOCIATE-RQ within ARTIM (%d ms)", peer, settings.artimTimeoutMs());
+            LOG.debugf(
+                    "TLS connection from %s dropped: no handshake and A-ASSOCIATE-RQ within ARTIM (%d ms)",
+                    peer, settings.artimTimeoutMs());
             closeQuietly(raw);
         } catch (IOException | RuntimeException e) {
             artim.cancel(false);
             closeQuietly(raw);
             if (expired.get()) {
-                LOG.debugf("TLS connection from %s dropped: no handshake and A-ASSOCIATE-RQ within ARTIM (%d ms)", peer, settings.artimTimeoutMs());
+                LOG.debugf(
+                        "TLS connection from %s dropped: no handshake and A-ASSOCIATE-RQ within ARTIM (%d ms)",
+                        peer, settings.artimTimeoutMs());
                 return;
             }
             if (shaken) {
-                // the peer authenticated and went away before asking for an association (a monitor, a test): not an attack
-                LOG.debugf("TLS connection from %s closed before its A-ASSOCIATE-RQ: %s", peer, LogText.escape(String.valueOf(e.getMessage())));
+                // the peer authenticated and went away before asking for an association (a monitor, a test): not an
+                // attack
+                LOG.debugf(
+                        "TLS connection from %s closed before its A-ASSOCIATE-RQ: %s",
+                        peer, LogText.escape(String.valueOf(e.getMessage())));
                 return;
             }
             // a failed handshake (no or an untrusted certificate, no common protocol or suite) is a security event
@@ -272,7 +316,7 @@ final class ScpTlsListener implements AutoCloseable {
         }
         if (closers != null) {
             for (Runnable pending : closers.shutdownNow()) {
-                pending.run();   // the scheduled closes
+                pending.run(); // the scheduled closes
             }
         }
     }

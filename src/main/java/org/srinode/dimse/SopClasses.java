@@ -6,8 +6,7 @@ import com.pixelmed.dicom.SOPClass;
 public final class SopClasses {
     public static final String VERIFICATION = "1.2.840.10008.1.1";
 
-    private SopClasses() {
-    }
+    private SopClasses() {}
 
     public static boolean isVerification(String uid) {
         return VERIFICATION.equals(uid);

@@ -44,6 +44,7 @@ final class StoreScu {
     static final int MAX_RECEIVE = 65536;
     /** The largest P-DATA-TF PDU it sends, also when the peer announces no limit (0), in bytes. */
     static final int MAX_SEND = 1 << 20;
+
     private static final int MAX_CONTEXTS = 128;
     private static final int MAX_REPLY = 1 << 20;
     private static final int RELEASE_TIMEOUT_MS = 10000;
@@ -61,22 +62,26 @@ final class StoreScu {
      * @param responseTimeoutMs longest wait for the A-ASSOCIATE reply and for each C-STORE-RSP, and longest a write may stay
      *                          blocked on a peer that does not read, in ms
      */
-    record Settings(String host, int port, String calledAe, String callingAe, SSLContext tls, boolean verifyHostname,
-                    int connectTimeoutMs, int responseTimeoutMs) {
+    record Settings(
+            String host,
+            int port,
+            String calledAe,
+            String callingAe,
+            SSLContext tls,
+            boolean verifyHostname,
+            int connectTimeoutMs,
+            int responseTimeoutMs) {
         String peer() {
             return calledAe + "@" + host + ":" + port + (tls == null ? "" : " (TLS)");
         }
     }
 
     /** The context an instance travels in. */
-    record Pair(String sopClass, String transferSyntax) {
-    }
+    record Pair(String sopClass, String transferSyntax) {}
 
-    private record Item(Path file, Part10.FileMeta meta) {
-    }
+    private record Item(Path file, Part10.FileMeta meta) {}
 
-    private StoreScu() {
-    }
+    private StoreScu() {}
 
     /**
      * Sends every file and returns how many were acknowledged.
@@ -101,16 +106,20 @@ final class StoreScu {
             }
             try {
                 if (Files.size(f) <= meta.datasetOffset()) {
-                    throw new DimseTransferException("cannot send " + f + ": it holds File Meta Information but no data set");
+                    throw new DimseTransferException(
+                            "cannot send " + f + ": it holds File Meta Information but no data set");
                 }
             } catch (IOException e) {
                 throw new DimseTransferException("cannot send " + f + ": " + e.getMessage(), e);
             }
-            if (!Uids.isSafeForPath(meta.sopClassUid()) || !Uids.isSafeForPath(meta.sopInstanceUid())
+            if (!Uids.isSafeForPath(meta.sopClassUid())
+                    || !Uids.isSafeForPath(meta.sopInstanceUid())
                     || !Uids.isSafeForPath(meta.transferSyntaxUid())) {
-                throw new DimseTransferException("cannot send " + f + ": its File Meta Information holds a malformed UID");
+                throw new DimseTransferException(
+                        "cannot send " + f + ": its File Meta Information holds a malformed UID");
             }
-            byPair.computeIfAbsent(new Pair(meta.sopClassUid(), meta.transferSyntaxUid()), k -> new ArrayList<>()).add(new Item(f, meta));
+            byPair.computeIfAbsent(new Pair(meta.sopClassUid(), meta.transferSyntaxUid()), k -> new ArrayList<>())
+                    .add(new Item(f, meta));
         }
         if (!missing.isEmpty()) {
             throw new DimseTransferException(missing.size() + " file(s) to send are missing, e.g. " + missing.get(0));
@@ -147,11 +156,12 @@ final class StoreScu {
     }
 
     /** Closes the connections of associations whose peer stopped reading (a blocked write has no timeout of its own). */
-    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "store-scu-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "store-scu-watchdog");
+                t.setDaemon(true);
+                return t;
+            });
 
     private static void associate(Settings s, Map<Pair, List<Item>> batch, Tally tally) {
         List<Pair> pairs = new ArrayList<>(batch.keySet());
@@ -159,8 +169,11 @@ final class StoreScu {
             InputStream in = socket.getInputStream();
             Progress progress = new Progress(socket.getOutputStream());
             OutputStream out = new BufferedOutputStream(progress, 65536);
-            java.util.concurrent.ScheduledFuture<?> watch = WATCHDOG.scheduleWithFixedDelay(() -> progress.closeIfStalled(socket,
-                    s.responseTimeoutMs()), 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+            java.util.concurrent.ScheduledFuture<?> watch = WATCHDOG.scheduleWithFixedDelay(
+                    () -> progress.closeIfStalled(socket, s.responseTimeoutMs()),
+                    1,
+                    1,
+                    java.util.concurrent.TimeUnit.SECONDS);
             try {
                 Accepted ac;
                 try {
@@ -177,7 +190,8 @@ final class StoreScu {
                 abortQuietly(out, e.source, e.reason);
                 throw e;
             } catch (IOException e) {
-                // PS3.8 AA-8 style: whatever broke (a timeout, a stalled or vanished peer), the association ends with an A-ABORT
+                // PS3.8 AA-8 style: whatever broke (a timeout, a stalled or vanished peer), the association ends with
+                // an A-ABORT
                 abortQuietly(out, Pdus.ABORT_SOURCE_USER, Pdus.ABORT_NOT_SPECIFIED);
                 throw progress.stalled ? new SocketTimeoutException("the peer stopped reading") : e;
             } finally {
@@ -188,7 +202,8 @@ final class StoreScu {
         } catch (SSLException e) {
             tally.fail("TLS with " + s.peer() + " failed: " + e.getMessage());
         } catch (SocketTimeoutException e) {
-            tally.fail("no progress with " + s.peer() + " within " + s.responseTimeoutMs() + " ms (" + e.getMessage() + ")");
+            tally.fail("no progress with " + s.peer() + " within " + s.responseTimeoutMs() + " ms (" + e.getMessage()
+                    + ")");
         } catch (IOException e) {
             tally.fail("association with " + s.peer() + " failed: " + e);
         }
@@ -196,7 +211,7 @@ final class StoreScu {
 
     /** Counts what a write moved, so that the watchdog can tell a slow peer from one that stopped reading. */
     private static final class Progress extends java.io.FilterOutputStream {
-        private volatile long writingSince;   // 0 while no write is blocked
+        private volatile long writingSince; // 0 while no write is blocked
         private volatile boolean stalled;
 
         Progress(OutputStream out) {
@@ -232,10 +247,12 @@ final class StoreScu {
     }
 
     /** Sends each pair's files over its context, one C-STORE-RQ after the other, and tallies the responses. */
-    private static void transfer(InputStream in, OutputStream out, List<Pair> pairs, Map<Pair, List<Item>> batch, Accepted ac, Tally tally)
+    private static void transfer(
+            InputStream in, OutputStream out, List<Pair> pairs, Map<Pair, List<Item>> batch, Accepted ac, Tally tally)
             throws IOException {
         if (ac.peerMaxPdu != 0 && ac.peerMaxPdu < 7) {
-            throw new Pdus.ProtocolException("the peer's Maximum Length Receive of " + ac.peerMaxPdu + " bytes leaves no room for data",
+            throw new Pdus.ProtocolException(
+                    "the peer's Maximum Length Receive of " + ac.peerMaxPdu + " bytes leaves no room for data",
                     Pdus.ABORT_INVALID_PARAMETER);
         }
         int fragment = (int) Math.min(MAX_SEND, ac.peerMaxPdu == 0 ? MAX_SEND : ac.peerMaxPdu) - 6;
@@ -247,7 +264,8 @@ final class StoreScu {
             String result = ac.results.get(pcId);
             String accepted = ac.transferSyntaxes.get(pcId);
             if (result == null && accepted != null && !accepted.equals(pair.transferSyntax)) {
-                result = "the peer accepted transfer syntax " + accepted + " instead of the proposed " + pair.transferSyntax;
+                result = "the peer accepted transfer syntax " + accepted + " instead of the proposed "
+                        + pair.transferSyntax;
             }
             if (result != null) {
                 for (Item it : items) {
@@ -257,7 +275,10 @@ final class StoreScu {
             }
             for (Item it : items) {
                 messageId = (messageId % 0xFFFF) + 1;
-                Pdus.write(out, Pdus.P_DATA, pdv(pcId, 0x03, Commands.storeRequest(messageId, pair.sopClass, it.meta.sopInstanceUid())));
+                Pdus.write(
+                        out,
+                        Pdus.P_DATA,
+                        pdv(pcId, 0x03, Commands.storeRequest(messageId, pair.sopClass, it.meta.sopInstanceUid())));
                 writeDataset(out, pcId, it, fragment);
                 Commands rsp = readResponse(in, messageId);
                 int status = rsp.us(Commands.STATUS);
@@ -268,7 +289,8 @@ final class StoreScu {
                     tally.acknowledged++;
                 } else {
                     String comment = rsp.string(Commands.ERROR_COMMENT);
-                    tally.fail(it.meta.sopInstanceUid() + ": status " + DimseStatus.hex(status) + (comment.isEmpty() ? "" : " (" + comment + ")"));
+                    tally.fail(it.meta.sopInstanceUid() + ": status " + DimseStatus.hex(status)
+                            + (comment.isEmpty() ? "" : " (" + comment + ")"));
                 }
             }
         }
@@ -303,7 +325,11 @@ final class StoreScu {
 
     /** PS3.4 B.2.3: Success, and the Warning statuses (the instance was stored, perhaps with coercion). */
     static boolean acknowledges(int status) {
-        return status == 0x0000 || status == 0x0001 || status == 0x0107 || status == 0x0116 || (status & 0xF000) == 0xB000;
+        return status == 0x0000
+                || status == 0x0001
+                || status == 0x0107
+                || status == 0x0116
+                || (status & 0xF000) == 0xB000;
     }
 
     private static Socket open(Settings s) throws IOException {
@@ -347,8 +373,9 @@ final class StoreScu {
             Pdus.item(out, 0x20, pc.toByteArray());
         }
         ByteArrayOutputStream ui = new ByteArrayOutputStream();
-        Pdus.item(ui, 0x51, new byte[] {(byte) (MAX_RECEIVE >>> 24), (byte) (MAX_RECEIVE >>> 16), (byte) (MAX_RECEIVE >>> 8),
-            (byte) MAX_RECEIVE});
+        Pdus.item(ui, 0x51, new byte[] {
+            (byte) (MAX_RECEIVE >>> 24), (byte) (MAX_RECEIVE >>> 16), (byte) (MAX_RECEIVE >>> 8), (byte) MAX_RECEIVE
+        });
         Pdus.item(ui, 0x52, Pdus.ascii(Part10.IMPLEMENTATION_CLASS_UID));
         Pdus.item(ui, 0x55, Pdus.ascii(Part10.IMPLEMENTATION_VERSION));
         Pdus.item(out, 0x50, ui.toByteArray());
@@ -359,8 +386,7 @@ final class StoreScu {
      * What an A-ASSOCIATE-AC said: the peer's Maximum Length Receive, per refused context ID why, and per accepted one the
      * transfer syntax it accepted.
      */
-    record Accepted(long peerMaxPdu, Map<Integer, String> results, Map<Integer, String> transferSyntaxes) {
-    }
+    record Accepted(long peerMaxPdu, Map<Integer, String> results, Map<Integer, String> transferSyntaxes) {}
 
     /** An A-ASSOCIATE-RJ or an A-ABORT instead of the acceptance. */
     static final class AssociationRejected extends IOException {
@@ -374,9 +400,11 @@ final class StoreScu {
         byte[] body = reply.body();
         return switch (reply.type()) {
             case Pdus.ASSOCIATE_AC -> parseAccept(body);
-            case Pdus.ASSOCIATE_RJ -> throw new AssociationRejected(s.peer() + " rejected the association: " + rejection(body));
-            default -> throw new AssociationRejected(s.peer() + " aborted the association request (source " + (body[2] & 0xff)
-                    + ", reason " + (body[3] & 0xff) + ")");
+            case Pdus.ASSOCIATE_RJ ->
+                throw new AssociationRejected(s.peer() + " rejected the association: " + rejection(body));
+            default ->
+                throw new AssociationRejected(s.peer() + " aborted the association request (source " + (body[2] & 0xff)
+                        + ", reason " + (body[3] & 0xff) + ")");
         };
     }
 
@@ -416,7 +444,8 @@ final class StoreScu {
             int len = Pdus.u16(b, p + 2);
             int start = p + 4;
             if (start + len > b.length) {
-                throw new Pdus.ProtocolException("item 0x" + Integer.toHexString(type) + " overruns the A-ASSOCIATE-AC",
+                throw new Pdus.ProtocolException(
+                        "item 0x" + Integer.toHexString(type) + " overruns the A-ASSOCIATE-AC",
                         Pdus.ABORT_INVALID_PARAMETER);
             }
             if (type == 0x21 && len >= 4) {
@@ -427,18 +456,24 @@ final class StoreScu {
                 while (q + 4 <= start + len) {
                     int l = Pdus.u16(b, q + 2);
                     if ((b[q] & 0xff) == 0x40 && q + 4 + l <= start + len) {
-                        syntaxes.put(id, new String(b, q + 4, l, java.nio.charset.StandardCharsets.US_ASCII).replace("\0", "").trim());
+                        syntaxes.put(
+                                id,
+                                new String(b, q + 4, l, java.nio.charset.StandardCharsets.US_ASCII)
+                                        .replace("\0", "")
+                                        .trim());
                     }
                     q += 4 + l;
                 }
                 if (result != 0) {
-                    refused.put(id, switch (result) {
-                        case 1 -> "the peer refused the presentation context (user rejection)";
-                        case 2 -> "the peer refused the presentation context (no reason)";
-                        case 3 -> "the peer does not support the SOP class";
-                        case 4 -> "the peer does not accept the transfer syntax";
-                        default -> "the peer refused the presentation context (result " + result + ")";
-                    });
+                    refused.put(
+                            id,
+                            switch (result) {
+                                case 1 -> "the peer refused the presentation context (user rejection)";
+                                case 2 -> "the peer refused the presentation context (no reason)";
+                                case 3 -> "the peer does not support the SOP class";
+                                case 4 -> "the peer does not accept the transfer syntax";
+                                default -> "the peer refused the presentation context (result " + result + ")";
+                            });
                 }
             } else if (type == 0x50) {
                 int q = start;
@@ -485,9 +520,20 @@ final class StoreScu {
                 new DataInputStream(in).readFully(buf, 0, n);
                 remaining -= n;
                 int len = n + 2;
-                out.write(new byte[] {Pdus.P_DATA, 0, (byte) ((len + 4) >>> 24), (byte) ((len + 4) >>> 16), (byte) ((len + 4) >>> 8),
-                    (byte) (len + 4), (byte) (len >>> 24), (byte) (len >>> 16), (byte) (len >>> 8), (byte) len, (byte) pcId,
-                    (byte) (remaining == 0 ? 0x02 : 0x00)});
+                out.write(new byte[] {
+                    Pdus.P_DATA,
+                    0,
+                    (byte) ((len + 4) >>> 24),
+                    (byte) ((len + 4) >>> 16),
+                    (byte) ((len + 4) >>> 8),
+                    (byte) (len + 4),
+                    (byte) (len >>> 24),
+                    (byte) (len >>> 16),
+                    (byte) (len >>> 8),
+                    (byte) len,
+                    (byte) pcId,
+                    (byte) (remaining == 0 ? 0x02 : 0x00)
+                });
                 out.write(buf, 0, n);
             } while (remaining > 0);
         }
@@ -504,14 +550,16 @@ final class StoreScu {
                         + (pdu.body()[3] & 0xff) + ")");
             }
             if (pdu.type() != Pdus.P_DATA) {
-                throw new Pdus.ProtocolException("PDU type " + pdu.type() + " while waiting for a C-STORE-RSP", Pdus.ABORT_UNEXPECTED_PDU);
+                throw new Pdus.ProtocolException(
+                        "PDU type " + pdu.type() + " while waiting for a C-STORE-RSP", Pdus.ABORT_UNEXPECTED_PDU);
             }
             byte[] b = pdu.body();
             int p = 0;
             while (p + 6 <= b.length) {
                 long len = Pdus.u32(b, p);
                 if (len < 2 || p + 4 + len > b.length) {
-                    throw new Pdus.ProtocolException("PDV of " + len + " bytes in a P-DATA-TF of " + b.length, Pdus.ABORT_INVALID_PARAMETER);
+                    throw new Pdus.ProtocolException(
+                            "PDV of " + len + " bytes in a P-DATA-TF of " + b.length, Pdus.ABORT_INVALID_PARAMETER);
                 }
                 int control = b[p + 5] & 0xff;
                 if ((control & 0x01) == 0) {
@@ -524,9 +572,11 @@ final class StoreScu {
                 p += 4 + (int) len;
                 if ((control & 0x02) != 0) {
                     Commands rsp = Commands.parse(command.toByteArray());
-                    if (rsp.us(Commands.COMMAND_FIELD) != Commands.C_STORE_RSP || rsp.us(Commands.MESSAGE_ID_RESPONDED) != messageId) {
-                        throw Pdus.ProtocolException.dimse("expected the C-STORE-RSP to message " + messageId + ", got command field 0x"
-                                + Integer.toHexString(rsp.us(Commands.COMMAND_FIELD)) + " for message " + rsp.us(Commands.MESSAGE_ID_RESPONDED));
+                    if (rsp.us(Commands.COMMAND_FIELD) != Commands.C_STORE_RSP
+                            || rsp.us(Commands.MESSAGE_ID_RESPONDED) != messageId) {
+                        throw Pdus.ProtocolException.dimse("expected the C-STORE-RSP to message " + messageId
+                                + ", got command field 0x" + Integer.toHexString(rsp.us(Commands.COMMAND_FIELD))
+                                + " for message " + rsp.us(Commands.MESSAGE_ID_RESPONDED));
                     }
                     return rsp;
                 }

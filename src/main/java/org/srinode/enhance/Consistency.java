@@ -9,8 +9,7 @@ import org.srinode.volume.Volume;
  * difference divided by the input's 99th percentile: 0 is perfectly consistent, 0.1 is a 10% deviation.
  */
 public final class Consistency {
-    private Consistency() {
-    }
+    private Consistency() {}
 
     public static double score(Volume input, Volume mask, Volume enhanced, int scale) {
         float[] sorted = input.data().clone();

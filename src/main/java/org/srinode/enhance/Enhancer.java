@@ -44,9 +44,14 @@ public final class Enhancer implements AutoCloseable {
         ModelConfig cfg = ModelConfig.read(dir);
         String file = cfg.file();
         String name = file.endsWith(".pt") ? file.substring(0, file.length() - 3) : file;
-        Criteria<TileBatch, float[]> criteria = Criteria.builder().setTypes(TileBatch.class, float[].class)
-                .optModelPath(dir).optModelName(name).optEngine("PyTorch").optDevice(device(options.device()))
-                .optTranslator(new SliceTranslator()).build();
+        Criteria<TileBatch, float[]> criteria = Criteria.builder()
+                .setTypes(TileBatch.class, float[].class)
+                .optModelPath(dir)
+                .optModelName(name)
+                .optEngine("PyTorch")
+                .optDevice(device(options.device()))
+                .optTranslator(new SliceTranslator())
+                .build();
         try {
             return new Enhancer(cfg, options, criteria.loadModel());
         } catch (ModelNotFoundException | MalformedModelException e) {
@@ -75,8 +80,10 @@ public final class Enhancer implements AutoCloseable {
      * Enhances every slice of {@code lq}. {@code mask} (same shape, 1 = missing) may be null. The
      * result has {@code scale} times the rows and columns, the same slices, and the source value range.
      */
-    public Volume enhance(Volume lq, Volume mask, ProgressListener progress) throws InterruptedException, TranslateException {
-        if (mask != null && (mask.width() != lq.width() || mask.height() != lq.height() || mask.depth() != lq.depth())) {
+    public Volume enhance(Volume lq, Volume mask, ProgressListener progress)
+            throws InterruptedException, TranslateException {
+        if (mask != null
+                && (mask.width() != lq.width() || mask.height() != lq.height() || mask.depth() != lq.depth())) {
             throw new IllegalArgumentException("mask and volume differ in shape");
         }
         int s = config.scale();
@@ -90,7 +97,7 @@ public final class Enhancer implements AutoCloseable {
         int items = perSlice * lq.depth();
         // work items (slice, tile) in slice order, batched across slices: a slice that fits one tile (the
         // default up to 512x512) is one item, so a batch holds several slices and every pass has the same shape
-        java.util.Map<Integer, float[][]> open = new java.util.HashMap<>();   // z -> {normalised, mask, acc, weight}
+        java.util.Map<Integer, float[][]> open = new java.util.HashMap<>(); // z -> {normalised, mask, acc, weight}
         Predictor<TileBatch, float[]> predictor = pool.take();
         try {
             int perPass = Math.max(1, Math.min(options.batchSize(), PASS_PIXELS / tileSize));
@@ -100,8 +107,12 @@ public final class Enhancer implements AutoCloseable {
                 float[] maskBatch = new float[n * tileSize];
                 for (int i = 0; i < n; i++) {
                     int z = (first + i) / perSlice;
-                    float[][] st = open.computeIfAbsent(z, k -> new float[][] {normalised(lq, k, in),
-                        mask == null ? new float[lq.sliceSize()] : mask.slice(k), new float[outW * outH], new float[outW * outH]});
+                    float[][] st = open.computeIfAbsent(z, k -> new float[][] {
+                        normalised(lq, k, in),
+                        mask == null ? new float[lq.sliceSize()] : mask.slice(k),
+                        new float[outW * outH],
+                        new float[outW * outH]
+                    });
                     Tiling.Tile t = tiling.tiles.get((first + i) % perSlice);
                     tiling.cut(st[0], t, lqBatch, i * tileSize);
                     tiling.cut(st[1], t, maskBatch, i * tileSize);
@@ -163,7 +174,8 @@ public final class Enhancer implements AutoCloseable {
                 return out;
             }
             if (attempt >= FINITE_ATTEMPTS) {
-                throw new IllegalStateException("the model returned non-finite values " + attempt + " times for the same tiles");
+                throw new IllegalStateException(
+                        "the model returned non-finite values " + attempt + " times for the same tiles");
             }
         }
     }

@@ -12,8 +12,7 @@ import java.util.Random;
 
 /** Inference speed of a model through DJL, and the convolution throughput of the same libtorch as a ceiling. */
 public final class ModelBench {
-    private ModelBench() {
-    }
+    private ModelBench() {}
 
     /**
      * Milliseconds of forward passes on an n x 1 x h x w input: {first call, median after 3 warm-up
@@ -32,7 +31,8 @@ public final class ModelBench {
             e.predict(b);
             double first = (System.nanoTime() - t0) / 1e6;
             double median = median(runs, () -> e.predict(b));
-            TileBatch other = new TileBatch(java.util.Arrays.copyOf(lq, n * (h - 8) * w), new float[n * (h - 8) * w], n, h - 8, w);
+            TileBatch other = new TileBatch(
+                    java.util.Arrays.copyOf(lq, n * (h - 8) * w), new float[n * (h - 8) * w], n, h - 8, w);
             t0 = System.nanoTime();
             e.predict(other);
             double reshaped = (System.nanoTime() - t0) / 1e6;
@@ -73,5 +73,4 @@ public final class ModelBench {
         Arrays.sort(t);
         return runs % 2 == 1 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;
     }
-
 }

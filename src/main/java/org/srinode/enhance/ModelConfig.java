@@ -20,8 +20,15 @@ import org.srinode.quality.ModelScope;
  * @param adversarial whether F was trained with the paper's adversarial loss ({@code loss_weights.adv} &gt; 0): only then is
  *                   it an HLH-GAN in full; otherwise it is HLH-GAN's L-H network F trained with the pixel and cycle losses
  */
-public record ModelConfig(String name, String version, String preset, int scale, String file, double percentile,
-                          ModelScope scope, boolean adversarial) {
+public record ModelConfig(
+        String name,
+        String version,
+        String preset,
+        int scale,
+        String file,
+        double percentile,
+        ModelScope scope,
+        boolean adversarial) {
     /** How the derived objects name the method: what the network is and how it was trained, in a few words. */
     public String method() {
         return adversarial ? "HLH-GAN" : "HLH-GAN network F, trained without adversarial loss";
@@ -34,18 +41,26 @@ public record ModelConfig(String name, String version, String preset, int scale,
         }
         JsonNode n = new ObjectMapper().readTree(f.toFile());
         if (!"torchscript".equals(n.path("format").asText())) {
-            throw new IOException(f + ": format must be torchscript, not '" + n.path("format").asText() + "'");
+            throw new IOException(
+                    f + ": format must be torchscript, not '" + n.path("format").asText() + "'");
         }
         int inputs = n.path("input_channels").asInt(-1);
         if (inputs != 2) {
-            throw new IOException(f + ": the node runs models with 2 input channels (LQ slice, mask), this one has " + inputs);
+            throw new IOException(
+                    f + ": the node runs models with 2 input channels (LQ slice, mask), this one has " + inputs);
         }
         int scale = n.path("scale").asInt(0);
         if (scale != 1 && scale != 2 && scale != 4) {
             throw new IOException(f + ": scale must be 1, 2 or 4, not " + scale);
         }
-        return new ModelConfig(n.path("name").asText("unnamed"), n.path("version").asText("0"), n.path("preset").asText(""),
-                scale, n.path("file").asText("model.pt"), n.path("normalisation").path("percentile").asDouble(99.5), scope(n.path("scope")),
+        return new ModelConfig(
+                n.path("name").asText("unnamed"),
+                n.path("version").asText("0"),
+                n.path("preset").asText(""),
+                scale,
+                n.path("file").asText("model.pt"),
+                n.path("normalisation").path("percentile").asDouble(99.5),
+                scope(n.path("scope")),
                 n.path("loss_weights").path("adv").asDouble(0) > 0);
     }
 
@@ -58,7 +73,9 @@ public record ModelConfig(String name, String version, String preset, int scale,
         s.path("anatomy").forEach(a -> anatomy.add(a.asText().toUpperCase(java.util.Locale.ROOT)));
         java.util.List<String> contrasts = new java.util.ArrayList<>();
         s.path("contrasts").forEach(c -> contrasts.add(c.asText().toUpperCase(java.util.Locale.ROOT)));
-        Double spacing = s.path("max_pixel_spacing_mm").isNumber() ? s.path("max_pixel_spacing_mm").asDouble() : null;
+        Double spacing = s.path("max_pixel_spacing_mm").isNumber()
+                ? s.path("max_pixel_spacing_mm").asDouble()
+                : null;
         return new ModelScope(anatomy, contrasts, spacing);
     }
 }

@@ -3,7 +3,7 @@ package org.srinode.enhance;
 /** Told after each batch: slices done of the total. */
 @FunctionalInterface
 public interface ProgressListener {
-    ProgressListener NONE = (done, total) -> { };
+    ProgressListener NONE = (done, total) -> {};
 
     void progress(int done, int total);
 }

@@ -2,8 +2,7 @@ package org.srinode.enhance;
 
 /** Plain image resampling used around the model. */
 public final class Resample {
-    private Resample() {
-    }
+    private Resample() {}
 
     /** Bilinear upsampling by an integer factor, pixel centres aligned as in PyTorch's align_corners=False. */
     public static float[] bilinear(float[] src, int w, int h, int s) {

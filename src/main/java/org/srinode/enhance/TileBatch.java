@@ -9,5 +9,4 @@ package org.srinode.enhance;
  * @param height tile rows
  * @param width  tile columns
  */
-public record TileBatch(float[] lq, float[] mask, int n, int height, int width) {
-}
+public record TileBatch(float[] lq, float[] mask, int n, int height, int width) {}

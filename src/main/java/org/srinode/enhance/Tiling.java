@@ -9,8 +9,7 @@ import java.util.List;
  */
 final class Tiling {
     /** One tile: its origin in the low-resolution slice. */
-    record Tile(int x, int y) {
-    }
+    record Tile(int x, int y) {}
 
     final int width;
     final int height;

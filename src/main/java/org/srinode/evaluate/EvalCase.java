@@ -9,5 +9,4 @@ import org.srinode.volume.Volume;
  * @param contrast PD, T1, T2, ... or "unknown"
  * @param hq       the volume as read (any intensity range)
  */
-public record EvalCase(String name, String contrast, Volume hq) {
-}
+public record EvalCase(String name, String contrast, Volume hq) {}

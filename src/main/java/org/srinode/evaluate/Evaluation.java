@@ -27,8 +27,8 @@ public final class Evaluation {
         this.seed = seed;
     }
 
-    public List<ResultRow> run(List<EvalCase> cases, Path outDir, Consumer<String> log) throws IOException, InterruptedException,
-            TranslateException {
+    public List<ResultRow> run(List<EvalCase> cases, Path outDir, Consumer<String> log)
+            throws IOException, InterruptedException, TranslateException {
         List<ResultRow> rows = new ArrayList<>();
         for (EvalCase c : cases) {
             for (Map.Entry<Integer, Enhancer> m : models.entrySet()) {
@@ -42,15 +42,17 @@ public final class Evaluation {
                 for (Protocol p : Protocol.values()) {
                     long t0 = System.nanoTime();
                     rows.addAll(runOne(c, hq, zs, p, scale, m.getValue(), outDir));
-                    log.accept(String.format("%s %s x%d: %d slices in %.1f s", c.name(), p.label(), scale, zs.size(),
-                            (System.nanoTime() - t0) / 1e9));
+                    log.accept(String.format(
+                            "%s %s x%d: %d slices in %.1f s",
+                            c.name(), p.label(), scale, zs.size(), (System.nanoTime() - t0) / 1e9));
                 }
             }
         }
         return rows;
     }
 
-    private List<ResultRow> runOne(EvalCase c, Volume hq, List<Integer> zs, Protocol p, int s, Enhancer model, Path outDir)
+    private List<ResultRow> runOne(
+            EvalCase c, Volume hq, List<Integer> zs, Protocol p, int s, Enhancer model, Path outDir)
             throws IOException, InterruptedException, TranslateException {
         int w = hq.width();
         int h = hq.height();
@@ -72,7 +74,10 @@ public final class Evaluation {
         out.add("bicubic", i -> Images.bicubicUp(lq.get(i).lq(), lw, lh, s));
         if (p == Protocol.SRI) {
             Volume srOnly = model.enhance(lqVol, noMask, ProgressListener.NONE);
-            out.add("SR+I", i -> Images.inpaintHarmonic(srOnly.slice(i), Images.nearestUp(lq.get(i).mask(), lw, lh, s), w, h));
+            out.add(
+                    "SR+I",
+                    i -> Images.inpaintHarmonic(
+                            srOnly.slice(i), Images.nearestUp(lq.get(i).mask(), lw, lh, s), w, h));
             List<float[]> filled = new ArrayList<>();
             for (Protocol.Degraded d : lq) {
                 filled.add(Images.inpaintHarmonic(d.lq(), d.mask(), lw, lh));
@@ -106,15 +111,31 @@ public final class Evaluation {
                 }
             }
             int n = zs.size();
-            rows.add(new ResultRow(c.name(), c.contrast(), p.label(), s, e.getKey(), "foreground", fg[0] / n, fg[1] / n, n));
+            rows.add(new ResultRow(
+                    c.name(), c.contrast(), p.label(), s, e.getKey(), "foreground", fg[0] / n, fg[1] / n, n));
             if (holes > 0) {
-                rows.add(new ResultRow(c.name(), c.contrast(), p.label(), s, e.getKey(), "hole", hole[0] / holes, hole[1] / holes, holes));
+                rows.add(new ResultRow(
+                        c.name(),
+                        c.contrast(),
+                        p.label(),
+                        s,
+                        e.getKey(),
+                        "hole",
+                        hole[0] / holes,
+                        hole[1] / holes,
+                        holes));
             }
         }
         int mid = zs.size() / 2;
-        Montage.write(outDir.resolve(safe(c.name()) + "_" + p.label() + "_x" + s + ".png"), List.of("LQ", "bicubic", "model", "HQ"),
-                List.of(Images.nearestUp(lq.get(mid).lq(), lw, lh, s), clip(Images.bicubicUp(lq.get(mid).lq(), lw, lh, s)),
-                        clip(sri.slice(mid)), hqSlices.get(mid)), w, h);
+        Montage.write(
+                outDir.resolve(safe(c.name()) + "_" + p.label() + "_x" + s + ".png"),
+                List.of("LQ", "bicubic", "model", "HQ"),
+                List.of(
+                        Images.nearestUp(lq.get(mid).lq(), lw, lh, s),
+                                clip(Images.bicubicUp(lq.get(mid).lq(), lw, lh, s)),
+                        clip(sri.slice(mid)), hqSlices.get(mid)),
+                w,
+                h);
         return rows;
     }
 

@@ -2,8 +2,7 @@ package org.srinode.evaluate;
 
 /** 2D image operations of the evaluation protocols; images are row-major float arrays. */
 public final class Images {
-    private Images() {
-    }
+    private Images() {}
 
     /** Separable Gaussian blur, kernel radius ceil(3 sigma), reflected borders. */
     public static float[] gaussianBlur(float[] img, int w, int h, double sigma) {
@@ -206,7 +205,9 @@ public final class Images {
     }
 
     private static boolean touches(float[] mask, int w, int h, int x, int y) {
-        return (x > 0 && mask[y * w + x - 1] > 0.5f) || (x < w - 1 && mask[y * w + x + 1] > 0.5f)
-                || (y > 0 && mask[(y - 1) * w + x] > 0.5f) || (y < h - 1 && mask[(y + 1) * w + x] > 0.5f);
+        return (x > 0 && mask[y * w + x - 1] > 0.5f)
+                || (x < w - 1 && mask[y * w + x + 1] > 0.5f)
+                || (y > 0 && mask[(y - 1) * w + x] > 0.5f)
+                || (y < h - 1 && mask[(y + 1) * w + x] > 0.5f);
     }
 }

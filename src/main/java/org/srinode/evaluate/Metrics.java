@@ -7,8 +7,7 @@ public final class Metrics {
     private static final double C1 = Math.pow(0.01, 2);
     private static final double C2 = Math.pow(0.03, 2);
 
-    private Metrics() {
-    }
+    private Metrics() {}
 
     /** PSNR in dB over the pixels where {@code region} is set (data range 1). Infinite when identical. */
     public static double psnr(float[] a, float[] b, boolean[] region) {

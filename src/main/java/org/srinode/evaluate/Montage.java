@@ -13,8 +13,7 @@ import javax.imageio.ImageIO;
 public final class Montage {
     private static final int CAPTION = 18;
 
-    private Montage() {
-    }
+    private Montage() {}
 
     public static void write(Path file, List<String> captions, List<float[]> panels, int w, int h) throws IOException {
         ImageIO.write(render(captions, panels, w, h), "png", file.toFile());
@@ -29,7 +28,8 @@ public final class Montage {
 
     private static BufferedImage render(List<String> captions, List<float[]> panels, int w, int h) {
         int gap = 4;
-        BufferedImage img = new BufferedImage(panels.size() * (w + gap) - gap, h + CAPTION, BufferedImage.TYPE_BYTE_GRAY);
+        BufferedImage img =
+                new BufferedImage(panels.size() * (w + gap) - gap, h + CAPTION, BufferedImage.TYPE_BYTE_GRAY);
         for (int p = 0; p < panels.size(); p++) {
             float[] px = panels.get(p);
             for (int y = 0; y < h; y++) {
@@ -44,7 +44,8 @@ public final class Montage {
             g.setColor(Color.WHITE);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             for (int p = 0; p < captions.size(); p++) {
-                // each caption stays over its own panel: a smaller font, then shortened with "..." (never overlapping the next)
+                // each caption stays over its own panel: a smaller font, then shortened with "..." (never overlapping
+                // the next)
                 int x0 = p * (w + gap);
                 String text = captions.get(p);
                 int size = 12;

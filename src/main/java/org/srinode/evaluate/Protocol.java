@@ -9,7 +9,9 @@ import java.util.SplittableRandom;
  * of view, centred on a foreground pixel (HQ above 0.1), its mask given to the model.
  */
 public enum Protocol {
-    SR_B("SR-B"), SR_N_B("SR-N-B"), SRI("SRI");
+    SR_B("SR-B"),
+    SR_N_B("SR-N-B"),
+    SRI("SRI");
 
     public static final double NOISE_SIGMA = 0.03;
     public static final double HOLE_FRACTION = 0.2;
@@ -24,8 +26,7 @@ public enum Protocol {
     }
 
     /** A degraded slice and its missing-region mask, both at low resolution. */
-    public record Degraded(float[] lq, float[] mask, int width, int height) {
-    }
+    public record Degraded(float[] lq, float[] mask, int width, int height) {}
 
     /** Degrades one slice (w and h multiples of scale) with a seeded generator. */
     public Degraded apply(float[] hq, int w, int h, int scale, long seed) {

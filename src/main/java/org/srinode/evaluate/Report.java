@@ -11,14 +11,23 @@ import java.util.Map;
 
 /** Writes the per-case CSV and the markdown summary (means over cases per contrast, protocol, scale, method, region). */
 public final class Report {
-    private Report() {
-    }
+    private Report() {}
 
     public static void writeCsv(Path file, List<ResultRow> rows) throws IOException {
         StringBuilder sb = new StringBuilder("case,contrast,protocol,scale,method,region,psnr_db,ssim,slices\n");
         for (ResultRow r : rows) {
-            sb.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%s,%s,%.3f,%.4f,%d%n", r.caseName(), r.contrast(), r.protocol(), r.scale(),
-                    r.method(), r.region(), r.psnr(), r.ssim(), r.slices()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%s,%s,%s,%d,%s,%s,%.3f,%.4f,%d%n",
+                    r.caseName(),
+                    r.contrast(),
+                    r.protocol(),
+                    r.scale(),
+                    r.method(),
+                    r.region(),
+                    r.psnr(),
+                    r.ssim(),
+                    r.slices()));
         }
         Files.writeString(file, sb);
     }
@@ -38,7 +47,8 @@ public final class Report {
         return means;
     }
 
-    public static void writeMarkdown(Path file, List<ResultRow> rows, String command, List<String> notes) throws IOException {
+    public static void writeMarkdown(Path file, List<ResultRow> rows, String command, List<String> notes)
+            throws IOException {
         StringBuilder sb = new StringBuilder("# Evaluation\n\nReproduce with:\n\n```\n" + command + "\n```\n\n");
         for (String n : notes) {
             sb.append(n).append("\n");
@@ -46,12 +56,14 @@ public final class Report {
         sb.append("\nMean over cases, PSNR in dB / SSIM. `foreground`: the head (HQ > 0.05 after scaling to [0, 1]); "
                 + "`hole`: the missing region of SRI. SR+I and I+SR exist for SRI only.\n\n");
         List<String> methods = List.of("bicubic", "model", "SR+I", "I+SR");
-        sb.append("| contrast | protocol | scale | region | cases | bicubic | model | SR+I | I+SR | model - bicubic |\n");
+        sb.append(
+                "| contrast | protocol | scale | region | cases | bicubic | model | SR+I | I+SR | model - bicubic |\n");
         sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
         Map<String, Map<String, double[]>> groups = new LinkedHashMap<>();
         summary(rows).forEach((k, v) -> {
             int cut = k.lastIndexOf('|');
-            groups.computeIfAbsent(k.substring(0, cut), g -> new LinkedHashMap<>()).put(k.substring(cut + 1), v);
+            groups.computeIfAbsent(k.substring(0, cut), g -> new LinkedHashMap<>())
+                    .put(k.substring(cut + 1), v);
         });
         for (Map.Entry<String, Map<String, double[]>> g : groups.entrySet()) {
             String[] k = g.getKey().split("\\|");
@@ -63,10 +75,14 @@ public final class Report {
             }
             double[] model = g.getValue().get("model");
             double[] bic = g.getValue().get("bicubic");
-            sb.append(model == null || bic == null ? " - |\n"
-                    : String.format(Locale.ROOT, " %+.2f dB / %+.4f |%n", model[0] - bic[0], model[1] - bic[1]));
+            sb.append(
+                    model == null || bic == null
+                            ? " - |\n"
+                            : String.format(
+                                    Locale.ROOT, " %+.2f dB / %+.4f |%n", model[0] - bic[0], model[1] - bic[1]));
         }
-        sb.append("\nPer case: `results.csv`. Montages (LQ | bicubic | model | HQ, middle evaluated slice): `*.png`.\n");
+        sb.append(
+                "\nPer case: `results.csv`. Montages (LQ | bicubic | model | HQ, middle evaluated slice): `*.png`.\n");
         Files.writeString(file, sb);
     }
 

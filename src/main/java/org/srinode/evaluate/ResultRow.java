@@ -13,6 +13,13 @@ package org.srinode.evaluate;
  * @param ssim     mean over slices
  * @param slices   slices measured
  */
-public record ResultRow(String caseName, String contrast, String protocol, int scale, String method, String region, double psnr,
-                        double ssim, int slices) {
-}
+public record ResultRow(
+        String caseName,
+        String contrast,
+        String protocol,
+        int scale,
+        String method,
+        String region,
+        double psnr,
+        double ssim,
+        int slices) {}

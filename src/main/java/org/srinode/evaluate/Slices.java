@@ -6,8 +6,7 @@ import org.srinode.volume.Volume;
 
 /** Preparing HQ volumes for the protocols: scaling to [0, 1], cropping, choosing slices. */
 final class Slices {
-    private Slices() {
-    }
+    private Slices() {}
 
     /** Scaled by the 99.5th percentile (after shifting a negative minimum to 0), clipped to [0, 1]. */
     static Volume normalise(Volume v) {

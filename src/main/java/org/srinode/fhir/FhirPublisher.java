@@ -33,29 +33,45 @@ public final class FhirPublisher {
      *
      * @param timeoutMs connect and read timeout of each request, in ms
      */
-    public FhirPublisher(String baseUrl, FhirVersion version, String patientSystem, boolean validate, int timeoutMs,
-                         javax.net.ssl.SSLContext tls) {
+    public FhirPublisher(
+            String baseUrl,
+            FhirVersion version,
+            String patientSystem,
+            boolean validate,
+            int timeoutMs,
+            javax.net.ssl.SSLContext tls) {
         this.version = version;
         this.patientSystem = patientSystem;
         this.validate = validate;
-        // a context and factory of this publisher's own: HAPI's requests take their HTTP client from the context's factory,
+        // a context and factory of this publisher's own: HAPI's requests take their HTTP client from the context's
+        // factory,
         // and the cached context is shared by everything in the process
         FhirContext ctx = version.newContext();
-        ca.uhn.fhir.rest.client.apache.ApacheRestfulClientFactory factory = new ca.uhn.fhir.rest.client.apache.ApacheRestfulClientFactory(ctx);
+        ca.uhn.fhir.rest.client.apache.ApacheRestfulClientFactory factory =
+                new ca.uhn.fhir.rest.client.apache.ApacheRestfulClientFactory(ctx);
         ctx.setRestfulClientFactory(factory);
         factory.setServerValidationMode(ServerValidationModeEnum.NEVER);
         factory.setConnectTimeout(timeoutMs);
         factory.setSocketTimeout(timeoutMs);
         if (tls != null) {
-            org.apache.http.conn.ssl.SSLConnectionSocketFactory sockets = new org.apache.http.conn.ssl.SSLConnectionSocketFactory(tls,
-                    org.srinode.tls.TlsProfile.PROTOCOLS.toArray(String[]::new),
-                    org.srinode.tls.TlsProfile.supported(org.srinode.tls.TlsProfile.CIPHER_SUITES,
-                            tls.getSupportedSSLParameters().getCipherSuites()),
-                    org.apache.http.conn.ssl.SSLConnectionSocketFactory.getDefaultHostnameVerifier());
+            org.apache.http.conn.ssl.SSLConnectionSocketFactory sockets =
+                    new org.apache.http.conn.ssl.SSLConnectionSocketFactory(
+                            tls,
+                            org.srinode.tls.TlsProfile.PROTOCOLS.toArray(String[]::new),
+                            org.srinode.tls.TlsProfile.supported(
+                                    org.srinode.tls.TlsProfile.CIPHER_SUITES,
+                                    tls.getSupportedSSLParameters().getCipherSuites()),
+                            org.apache.http.conn.ssl.SSLConnectionSocketFactory.getDefaultHostnameVerifier());
             org.apache.http.client.config.RequestConfig timeouts = org.apache.http.client.config.RequestConfig.custom()
-                    .setConnectTimeout(timeoutMs).setSocketTimeout(timeoutMs).setConnectionRequestTimeout(timeoutMs).build();
-            factory.setHttpClient(org.apache.http.impl.client.HttpClients.custom().setSSLSocketFactory(sockets)
-                    .setDefaultRequestConfig(timeouts).useSystemProperties().build());
+                    .setConnectTimeout(timeoutMs)
+                    .setSocketTimeout(timeoutMs)
+                    .setConnectionRequestTimeout(timeoutMs)
+                    .build();
+            factory.setHttpClient(org.apache.http.impl.client.HttpClients.custom()
+                    .setSSLSocketFactory(sockets)
+                    .setDefaultRequestConfig(timeouts)
+                    .useSystemProperties()
+                    .build());
         }
         this.client = factory.newGenericClient(baseUrl);
     }
@@ -66,12 +82,16 @@ public final class FhirPublisher {
      *
      * @return this publisher
      */
-    public FhirPublisher authenticate(java.util.Optional<String> username, java.util.Optional<String> password,
-                                      java.util.Optional<String> bearerToken) {
+    public FhirPublisher authenticate(
+            java.util.Optional<String> username,
+            java.util.Optional<String> password,
+            java.util.Optional<String> bearerToken) {
         if (bearerToken.filter(t -> !t.isBlank()).isPresent()) {
-            client.registerInterceptor(new ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor(bearerToken.get()));
+            client.registerInterceptor(
+                    new ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor(bearerToken.get()));
         } else if (username.filter(u -> !u.isBlank()).isPresent()) {
-            client.registerInterceptor(new ca.uhn.fhir.rest.client.interceptor.BasicAuthInterceptor(username.get(), password.orElse("")));
+            client.registerInterceptor(
+                    new ca.uhn.fhir.rest.client.interceptor.BasicAuthInterceptor(username.get(), password.orElse("")));
         }
         return this;
     }
@@ -82,8 +102,7 @@ public final class FhirPublisher {
      * @param imagingStudy  ImagingStudy/{id} as the server named it
      * @param locations     the location of every entry the server answered
      */
-    public record Published(String imagingStudy, List<String> locations) {
-    }
+    public record Published(String imagingStudy, List<String> locations) {}
 
     /** Builds the transaction bundle in the configured version (what would be sent). */
     public IBaseBundle bundle(Publication p, ImagingStudy existing) {
@@ -101,17 +120,26 @@ public final class FhirPublisher {
         }
         IBaseBundle response = client.transaction().withBundle(bundle).execute();
         Bundle r4 = (Bundle) version.toR4(response);
-        List<String> locations = r4.getEntry().stream().map(e -> e.getResponse().getLocation()).toList();
-        String study = locations.stream().filter(l -> l != null && l.startsWith("ImagingStudy/")).findFirst()
-                .map(l -> l.replaceAll("/_history/.*$", "")).orElse(null);
+        List<String> locations =
+                r4.getEntry().stream().map(e -> e.getResponse().getLocation()).toList();
+        String study = locations.stream()
+                .filter(l -> l != null && l.startsWith("ImagingStudy/"))
+                .findFirst()
+                .map(l -> l.replaceAll("/_history/.*$", ""))
+                .orElse(null);
         return new Published(study, locations);
     }
 
     private ImagingStudy existingStudy(String studyUid) {
-        Class<? extends IBaseBundle> type = version == FhirVersion.R4 ? Bundle.class : org.hl7.fhir.r5.model.Bundle.class;
-        IBaseBundle found = client.search().forResource("ImagingStudy")
-                .where(new TokenClientParam("identifier").exactly().systemAndCode(R4Bundle.DICOM_UID_SYSTEM, R4Bundle.studyIdentifier(studyUid)))
-                .returnBundle(type).execute();
+        Class<? extends IBaseBundle> type =
+                version == FhirVersion.R4 ? Bundle.class : org.hl7.fhir.r5.model.Bundle.class;
+        IBaseBundle found = client.search()
+                .forResource("ImagingStudy")
+                .where(new TokenClientParam("identifier")
+                        .exactly()
+                        .systemAndCode(R4Bundle.DICOM_UID_SYSTEM, R4Bundle.studyIdentifier(studyUid)))
+                .returnBundle(type)
+                .execute();
         List<IBaseResource> studies = BundleUtil.toListOfResources(version.context(), found);
         return studies.isEmpty() ? null : (ImagingStudy) version.toR4(studies.get(0));
     }

@@ -28,7 +28,8 @@ public enum FhirVersion {
 
     /** A resource of this version as R4. */
     public org.hl7.fhir.r4.model.Resource toR4(IBaseResource r) {
-        return this == R4 ? (org.hl7.fhir.r4.model.Resource) r
+        return this == R4
+                ? (org.hl7.fhir.r4.model.Resource) r
                 : VersionConvertorFactory_40_50.convertResource((org.hl7.fhir.r5.model.Resource) r);
     }
 }

@@ -22,13 +22,43 @@ import org.srinode.quality.Assessment;
  * @param withdrawn    derived Series Instance UIDs of earlier generations of the source that this one superseded: the
  *                     ImagingStudy no longer lists them and their findings are deleted (empty for a first publication)
  */
-public record Publication(Patient patient, Study study, Series source, Series derived, Model model, Assessment assessment,
-                          Double consistency, double maxConsistency, String outcome, Instant processedAt, List<String> withdrawn) {
+public record Publication(
+        Patient patient,
+        Study study,
+        Series source,
+        Series derived,
+        Model model,
+        Assessment assessment,
+        Double consistency,
+        double maxConsistency,
+        String outcome,
+        Instant processedAt,
+        List<String> withdrawn) {
 
     /** A publication that supersedes nothing. */
-    public Publication(Patient patient, Study study, Series source, Series derived, Model model, Assessment assessment,
-                       Double consistency, double maxConsistency, String outcome, Instant processedAt) {
-        this(patient, study, source, derived, model, assessment, consistency, maxConsistency, outcome, processedAt, List.of());
+    public Publication(
+            Patient patient,
+            Study study,
+            Series source,
+            Series derived,
+            Model model,
+            Assessment assessment,
+            Double consistency,
+            double maxConsistency,
+            String outcome,
+            Instant processedAt) {
+        this(
+                patient,
+                study,
+                source,
+                derived,
+                model,
+                assessment,
+                consistency,
+                maxConsistency,
+                outcome,
+                processedAt,
+                List.of());
     }
 
     /**
@@ -36,7 +66,8 @@ public record Publication(Patient patient, Study study, Series source, Series de
      * ImagingStudy lists the source as it is now and none of {@code withdrawn}, whose findings and Provenance are
      * deleted; no Device, Provenance or finding is written.
      */
-    public static Publication withdrawal(Patient patient, Study study, Series source, Instant at, List<String> withdrawn) {
+    public static Publication withdrawal(
+            Patient patient, Study study, Series source, Instant at, List<String> withdrawn) {
         return new Publication(patient, study, source, null, null, null, null, 0, "WITHDRAWN", at, withdrawn);
     }
 
@@ -45,17 +76,13 @@ public record Publication(Patient patient, Study study, Series source, Series de
         return derived == null;
     }
 
-    public record Patient(String id, String issuer, String name, String birthDate, String sex) {
-    }
+    public record Patient(String id, String issuer, String name, String birthDate, String sex) {}
 
-    public record Study(String uid, String date, String time, String description, String accession) {
-    }
+    public record Study(String uid, String date, String time, String description, String accession) {}
 
-    public record Series(String uid, Integer number, String modality, String description, List<Instance> instances) {
-    }
+    public record Series(String uid, Integer number, String modality, String description, List<Instance> instances) {}
 
-    public record Instance(String uid, String sopClassUid, Integer number) {
-    }
+    public record Instance(String uid, String sopClassUid, Integer number) {}
 
     /**
      * @param name         model name (config.json)
@@ -63,8 +90,7 @@ public record Publication(Patient patient, Study study, Series source, Series de
      * @param manufacturer who made the software
      * @param software     the node's own name and version
      */
-    public record Model(String name, String version, String manufacturer, String software) {
-    }
+    public record Model(String name, String version, String manufacturer, String software) {}
 
     public boolean consistencyExceeded() {
         return consistency != null && consistency > maxConsistency;

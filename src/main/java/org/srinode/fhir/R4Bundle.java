@@ -44,11 +44,10 @@ public final class R4Bundle {
     private static final String UCUM = "http://unitsofmeasure.org";
 
     /** The codes of the findings (FINDINGS_SYSTEM) one publication may write. */
-    static final List<String> FINDING_CODES = List.of("low-field", "low-resolution", "incomplete-series", "corrupted-regions",
-            "data-consistency");
+    static final List<String> FINDING_CODES =
+            List.of("low-field", "low-resolution", "incomplete-series", "corrupted-regions", "data-consistency");
 
-    private R4Bundle() {
-    }
+    private R4Bundle() {}
 
     /**
      * @param p             what to announce
@@ -57,34 +56,51 @@ public final class R4Bundle {
      */
     public static Bundle build(Publication p, ImagingStudy existing, String patientSystem) {
         Bundle b = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-        String patientUrl = urn("patient", p.patient().id().isEmpty() ? p.study().uid() : p.patient().id());
+        String patientUrl = urn(
+                "patient",
+                p.patient().id().isEmpty() ? p.study().uid() : p.patient().id());
         Patient patient = patient(p, patientSystem);
         if (p.patient().id().isEmpty()) {
             // no Patient ID in the headers: one Patient per study, with an id of its own
             patient.setId(id("pat", p.study().uid()));
             put(b, patient, "Patient/" + patient.getIdElement().getIdPart()).setFullUrl(patientUrl);
         } else {
-            b.addEntry().setFullUrl(patientUrl).setResource(patient).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Patient")
-                    .setIfNoneExist("identifier=" + patientSystem + "|" + p.patient().id());
+            b.addEntry()
+                    .setFullUrl(patientUrl)
+                    .setResource(patient)
+                    .getRequest()
+                    .setMethod(Bundle.HTTPVerb.POST)
+                    .setUrl("Patient")
+                    .setIfNoneExist(
+                            "identifier=" + patientSystem + "|" + p.patient().id());
         }
         String studyUrl = urn("study", p.study().uid());
-        b.addEntry().setFullUrl(studyUrl).setResource(study(p, existing, patientUrl)).getRequest().setMethod(Bundle.HTTPVerb.PUT)
-                .setUrl("ImagingStudy?identifier=" + DICOM_UID_SYSTEM + "|urn:oid:" + p.study().uid());
+        b.addEntry()
+                .setFullUrl(studyUrl)
+                .setResource(study(p, existing, patientUrl))
+                .getRequest()
+                .setMethod(Bundle.HTTPVerb.PUT)
+                .setUrl("ImagingStudy?identifier=" + DICOM_UID_SYSTEM + "|urn:oid:"
+                        + p.study().uid());
         if (!held(p) && !p.withdrawalOnly()) {
             Device device = device(p.model());
             put(b, device, "Device/" + device.getIdElement().getIdPart());
-            Provenance prov = provenance(p, studyUrl, "Device/" + device.getIdElement().getIdPart());
+            Provenance prov =
+                    provenance(p, studyUrl, "Device/" + device.getIdElement().getIdPart());
             put(b, prov, "Provenance/" + prov.getIdElement().getIdPart());
         }
         for (Observation o : p.withdrawalOnly() ? List.<Observation>of() : observations(p, studyUrl, patientUrl)) {
             put(b, o, "Observation/" + o.getIdElement().getIdPart());
         }
         for (String old : p.withdrawn()) {
-            // the findings and the Provenance published with a superseded derived series: they described a version of the
+            // the findings and the Provenance published with a superseded derived series: they described a version of
+            // the
             // acquisition that changed, and a series the PACS was told to reject
             b.addEntry().getRequest().setMethod(Bundle.HTTPVerb.DELETE).setUrl("Provenance/" + provenanceId(old));
             for (String code : FINDING_CODES) {
-                b.addEntry().getRequest().setMethod(Bundle.HTTPVerb.DELETE)
+                b.addEntry()
+                        .getRequest()
+                        .setMethod(Bundle.HTTPVerb.DELETE)
                         .setUrl("Observation/" + id("obs", p.source().uid() + "|" + old + "|" + code));
             }
         }
@@ -115,13 +131,16 @@ public final class R4Bundle {
     }
 
     private static Bundle.BundleEntryComponent put(Bundle b, Resource r, String url) {
-        Bundle.BundleEntryComponent e = b.addEntry().setFullUrl(urn(r.fhirType(), r.getIdElement().getIdPart())).setResource(r);
+        Bundle.BundleEntryComponent e = b.addEntry()
+                .setFullUrl(urn(r.fhirType(), r.getIdElement().getIdPart()))
+                .setResource(r);
         e.getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl(url);
         return e;
     }
 
     /** ISO 21090 name representation (FHIR core extension on HumanName): alphabetic, ideographic, phonetic. */
     static final String REPRESENTATION = "http://hl7.org/fhir/StructureDefinition/iso21090-EN-representation";
+
     private static final String[] GROUPS = {"ABC", "IDE", "SYL"};
 
     /**
@@ -175,8 +194,7 @@ public final class R4Bundle {
             case "M" -> pt.setGender(Enumerations.AdministrativeGender.MALE);
             case "F" -> pt.setGender(Enumerations.AdministrativeGender.FEMALE);
             case "O" -> pt.setGender(Enumerations.AdministrativeGender.OTHER);
-            default -> {
-            }
+            default -> {}
         }
         return pt;
     }
@@ -186,7 +204,9 @@ public final class R4Bundle {
         s.setId((String) null);
         s.setMeta(null);
         if (s.getIdentifier().stream().noneMatch(i -> DICOM_UID_SYSTEM.equals(i.getSystem()))) {
-            s.addIdentifier(new Identifier().setSystem(DICOM_UID_SYSTEM).setValue(studyIdentifier(p.study().uid())));
+            s.addIdentifier(new Identifier()
+                    .setSystem(DICOM_UID_SYSTEM)
+                    .setValue(studyIdentifier(p.study().uid())));
         }
         s.setStatus(ImagingStudy.ImagingStudyStatus.AVAILABLE);
         if (existing == null || !existing.hasSubject()) {
@@ -199,19 +219,31 @@ public final class R4Bundle {
         if (!p.study().description().isEmpty() && !s.hasDescription()) {
             s.setDescription(p.study().description());
         }
-        if (!p.study().accession().isEmpty() && s.getIdentifier().stream().noneMatch(i -> i.getType().hasCoding("http://terminology.hl7.org/CodeSystem/v2-0203", "ACSN"))) {
-            s.addIdentifier().setValue(p.study().accession()).getType().addCoding()
-                    .setSystem("http://terminology.hl7.org/CodeSystem/v2-0203").setCode("ACSN");
+        if (!p.study().accession().isEmpty()
+                && s.getIdentifier().stream()
+                        .noneMatch(
+                                i -> i.getType().hasCoding("http://terminology.hl7.org/CodeSystem/v2-0203", "ACSN"))) {
+            s.addIdentifier()
+                    .setValue(p.study().accession())
+                    .getType()
+                    .addCoding()
+                    .setSystem("http://terminology.hl7.org/CodeSystem/v2-0203")
+                    .setCode("ACSN");
         }
-        // the source as it is now (a later generation has more instances), the current derived series, no superseded one
-        s.getSeries().removeIf(x -> p.source().uid().equals(x.getUid()) || !p.withdrawalOnly() && p.derived().uid().equals(x.getUid())
-                || p.withdrawn().contains(x.getUid()));
+        // the source as it is now (a later generation has more instances), the current derived series, no superseded
+        // one
+        s.getSeries()
+                .removeIf(x -> p.source().uid().equals(x.getUid())
+                        || !p.withdrawalOnly() && p.derived().uid().equals(x.getUid())
+                        || p.withdrawn().contains(x.getUid()));
         s.addSeries(series(p.source()));
         if (!held(p) && !p.withdrawalOnly()) {
             s.addSeries(series(p.derived()));
         }
         s.setNumberOfSeries(s.getSeries().size());
-        s.setNumberOfInstances(s.getSeries().stream().mapToInt(ImagingStudy.ImagingStudySeriesComponent::getNumberOfInstances).sum());
+        s.setNumberOfInstances(s.getSeries().stream()
+                .mapToInt(ImagingStudy.ImagingStudySeriesComponent::getNumberOfInstances)
+                .sum());
         return s;
     }
 
@@ -227,7 +259,9 @@ public final class R4Bundle {
         }
         s.setNumberOfInstances(x.instances().size());
         for (Publication.Instance i : x.instances()) {
-            var in = s.addInstance().setUid(i.uid()).setSopClass(new Coding("urn:ietf:rfc:3986", "urn:oid:" + i.sopClassUid(), null));
+            var in = s.addInstance()
+                    .setUid(i.uid())
+                    .setSopClass(new Coding("urn:ietf:rfc:3986", "urn:oid:" + i.sopClassUid(), null));
             if (i.number() != null) {
                 in.setNumber(i.number());
             }
@@ -251,18 +285,30 @@ public final class R4Bundle {
     private static Provenance provenance(Publication p, String studyUrl, String deviceRef) {
         Provenance pr = new Provenance();
         pr.setId(provenanceId(p.derived().uid()));
-        pr.addTarget(new Reference(studyUrl).setDisplay("AI-enhanced series " + p.derived().uid()
-                + (p.derived().number() == null ? "" : " (series number " + p.derived().number() + ")")));
+        pr.addTarget(new Reference(studyUrl)
+                .setDisplay("AI-enhanced series " + p.derived().uid()
+                        + (p.derived().number() == null
+                                ? ""
+                                : " (series number " + p.derived().number() + ")")));
         pr.setOccurred(new DateTimeType(Date.from(p.processedAt())));
         pr.setRecorded(Date.from(p.processedAt()));
-        pr.getActivity().addCoding(new Coding(DCM, "113085", "Spatial resampling"))
+        pr.getActivity()
+                .addCoding(new Coding(DCM, "113085", "Spatial resampling"))
                 .setText(activity(p));
         Provenance.ProvenanceAgentComponent agent = pr.addAgent();
-        agent.getType().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/provenance-participant-type", "assembler", "Assembler"));
-        agent.setWho(new Reference(deviceRef).setDisplay(p.model().name() + " " + p.model().version()));
-        Reference source = new Reference().setDisplay("acquired series " + p.source().uid()
-                + (p.source().description().isEmpty() ? "" : " (" + p.source().description() + ")"));
-        source.setIdentifier(new Identifier().setSystem(DICOM_UID_SYSTEM).setValue("urn:oid:" + p.source().uid()));
+        agent.getType()
+                .addCoding(new Coding(
+                        "http://terminology.hl7.org/CodeSystem/provenance-participant-type", "assembler", "Assembler"));
+        agent.setWho(new Reference(deviceRef)
+                .setDisplay(p.model().name() + " " + p.model().version()));
+        Reference source = new Reference()
+                .setDisplay("acquired series " + p.source().uid()
+                        + (p.source().description().isEmpty()
+                                ? ""
+                                : " (" + p.source().description() + ")"));
+        source.setIdentifier(new Identifier()
+                .setSystem(DICOM_UID_SYSTEM)
+                .setValue("urn:oid:" + p.source().uid()));
         pr.addEntity().setRole(Provenance.ProvenanceEntityRole.SOURCE).setWhat(source);
         return pr;
     }
@@ -270,8 +316,8 @@ public final class R4Bundle {
     private static String activity(Publication p) {
         Assessment a = p.assessment();
         List<String> actions = a == null ? List.of() : a.actions();
-        return "AI enhancement (" + String.join(", ", actions) + ") by " + p.model().name() + " " + p.model().version()
-                + "; outcome " + p.outcome();
+        return "AI enhancement (" + String.join(", ", actions) + ") by "
+                + p.model().name() + " " + p.model().version() + "; outcome " + p.outcome();
     }
 
     private static List<Observation> observations(Publication p, String studyUrl, String patientUrl) {
@@ -292,39 +338,51 @@ public final class R4Bundle {
                 if (m.sliceThicknessMm() != null) {
                     component(o, "slice-thickness", "Slice thickness").setValue(quantity(m.sliceThicknessMm(), "mm"));
                 }
-                component(o, "recommended-scale", "Recommended super-resolution factor").setValue(new IntegerType(a.recommendedScale()));
+                component(o, "recommended-scale", "Recommended super-resolution factor")
+                        .setValue(new IntegerType(a.recommendedScale()));
             }
             if (a.incomplete()) {
                 Observation o = finding(all, key, "incomplete-series", "Incomplete series", studyUrl, patientUrl);
-                int missing = a.missingSlices().stream().mapToInt(Assessment.Gap::count).sum();
+                int missing = a.missingSlices().stream()
+                        .mapToInt(Assessment.Gap::count)
+                        .sum();
                 o.setValue(new IntegerType(missing));
                 o.addNote(new Annotation().setText(incompleteText(a)));
             }
             if (a.corrupted()) {
                 Observation o = finding(all, key, "corrupted-regions", "Corrupted image regions", studyUrl, patientUrl);
-                o.setValue(new IntegerType(a.corruptedRegions().size() + a.dropoutSlices().size()));
+                o.setValue(new IntegerType(
+                        a.corruptedRegions().size() + a.dropoutSlices().size()));
                 o.addNote(new Annotation().setText(corruptedText(a)));
             }
         }
         if (p.consistency() != null) {
-            Observation o = finding(all, key, "data-consistency", "Data consistency of the AI-enhanced series", studyUrl, patientUrl);
+            Observation o = finding(
+                    all, key, "data-consistency", "Data consistency of the AI-enhanced series", studyUrl, patientUrl);
             o.setValue(quantity(p.consistency(), "1"));
             o.addReferenceRange().setHigh(quantity(p.maxConsistency(), "1"));
             if (p.consistencyExceeded()) {
-                o.addInterpretation().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "H", "High"));
-                o.addNote(new Annotation().setText("Above the configured limit: the enhanced series was " + p.outcome().toLowerCase(Locale.ROOT)
-                        + "; check it against the acquired series before use."));
+                o.addInterpretation()
+                        .addCoding(new Coding(
+                                "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "H", "High"));
+                o.addNote(new Annotation()
+                        .setText("Above the configured limit: the enhanced series was "
+                                + p.outcome().toLowerCase(Locale.ROOT)
+                                + "; check it against the acquired series before use."));
             }
         }
         return all;
     }
 
-    private static Observation finding(List<Observation> all, String key, String code, String display, String studyUrl, String patientUrl) {
+    private static Observation finding(
+            List<Observation> all, String key, String code, String display, String studyUrl, String patientUrl) {
         Observation o = new Observation();
         o.setId(id("obs", key + "|" + code));
         o.addIdentifier().setSystem(FINDINGS_SYSTEM).setValue(o.getIdElement().getIdPart());
         o.setStatus(Observation.ObservationStatus.FINAL);
-        o.addCategory().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/observation-category", "imaging", "Imaging"));
+        o.addCategory()
+                .addCoding(
+                        new Coding("http://terminology.hl7.org/CodeSystem/observation-category", "imaging", "Imaging"));
         o.getCode().addCoding(new Coding(FINDINGS_SYSTEM, code, display)).setText(display);
         o.setSubject(new Reference(patientUrl));
         o.addDerivedFrom(new Reference(studyUrl));
@@ -339,7 +397,11 @@ public final class R4Bundle {
     }
 
     private static Quantity quantity(double v, String ucum) {
-        return new Quantity().setValue(Math.round(v * 1e4) / 1e4).setUnit(ucum).setSystem(UCUM).setCode(ucum);
+        return new Quantity()
+                .setValue(Math.round(v * 1e4) / 1e4)
+                .setUnit(ucum)
+                .setSystem(UCUM)
+                .setCode(ucum);
     }
 
     private static String incompleteText(Assessment a) {
@@ -362,8 +424,15 @@ public final class R4Bundle {
     private static String corruptedText(Assessment a) {
         List<String> parts = new ArrayList<>();
         for (Assessment.Region r : a.corruptedRegions()) {
-            parts.add(String.format(Locale.ROOT, "slice %d: %dx%d %s region at (%d, %d)", r.slice(), r.width(), r.height(),
-                    r.kind().toLowerCase(Locale.ROOT).replace('_', '-'), r.x(), r.y()));
+            parts.add(String.format(
+                    Locale.ROOT,
+                    "slice %d: %dx%d %s region at (%d, %d)",
+                    r.slice(),
+                    r.width(),
+                    r.height(),
+                    r.kind().toLowerCase(Locale.ROOT).replace('_', '-'),
+                    r.x(),
+                    r.y()));
         }
         if (!a.dropoutSlices().isEmpty()) {
             parts.add("dropout slices " + a.dropoutSlices());

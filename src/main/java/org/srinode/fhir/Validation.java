@@ -23,8 +23,7 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 public final class Validation {
     private static final Map<FhirVersion, FhirValidator> VALIDATORS = new EnumMap<>(FhirVersion.class);
 
-    private Validation() {
-    }
+    private Validation() {}
 
     /** Messages of severity error or fatal, as "location: message"; empty when the resource is valid. */
     public static List<String> errors(FhirVersion version, IBaseResource resource) {
@@ -41,8 +40,10 @@ public final class Validation {
     private static synchronized FhirValidator validator(FhirVersion version) {
         return VALIDATORS.computeIfAbsent(version, v -> {
             FhirContext ctx = v.context();
-            ValidationSupportChain chain = new ValidationSupportChain(new DefaultProfileValidationSupport(ctx),
-                    new InMemoryTerminologyServerValidationSupport(ctx), new CommonCodeSystemsTerminologyService(ctx),
+            ValidationSupportChain chain = new ValidationSupportChain(
+                    new DefaultProfileValidationSupport(ctx),
+                    new InMemoryTerminologyServerValidationSupport(ctx),
+                    new CommonCodeSystemsTerminologyService(ctx),
                     new SnapshotGeneratingValidationSupport(ctx));
             FhirValidator validator = ctx.newValidator();
             validator.registerValidatorModule(new FhirInstanceValidator(chain));

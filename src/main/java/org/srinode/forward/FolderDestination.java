@@ -25,7 +25,9 @@ public class FolderDestination {
     public void store(List<Path> files) throws IOException {
         for (Path f : files) {
             Path series = f.getParent();
-            Path target = outbox.resolve(series.getParent().getFileName()).resolve(series.getFileName()).resolve(f.getFileName());
+            Path target = outbox.resolve(series.getParent().getFileName())
+                    .resolve(series.getFileName())
+                    .resolve(f.getFileName());
             Files.createDirectories(target.getParent());
             Path tmp = target.resolveSibling(target.getFileName() + ".part");
             Files.copy(f, tmp, StandardCopyOption.REPLACE_EXISTING);

@@ -44,7 +44,11 @@ public class Forwarder {
     }
 
     public List<Job> claimDue() throws InterruptedException {
-        return jobs.claimDueOrWait(KIND, 8, SeriesAssembler.REJECTION_AFTER_DELIVERY, JobQueue.HAND_OFF_WAIT,
+        return jobs.claimDueOrWait(
+                KIND,
+                8,
+                SeriesAssembler.REJECTION_AFTER_DELIVERY,
+                JobQueue.HAND_OFF_WAIT,
                 config.retry().maxAttempts());
     }
 
@@ -55,7 +59,8 @@ public class Forwarder {
         String supersededBy = series.supersededBy(job.seriesUid()).orElse(null);
         if (supersededBy != null) {
             // withdrawn (and rejected at the destination) before this delivery started: failed() cancels it
-            throw new IllegalStateException("series " + job.seriesUid() + " was superseded by " + supersededBy + " before its delivery");
+            throw new IllegalStateException(
+                    "series " + job.seriesUid() + " was superseded by " + supersededBy + " before its delivery");
         }
         return series.files(job.seriesUid());
     }
@@ -79,9 +84,16 @@ public class Forwarder {
                 return;
             }
             StudyHeader h = StudyHeader.read(files.get(0));
-            audit.sent(destination(), h.studyUid(), h.patientId(), h.patientName(), java.util.Map.of(h.sopClassUid(), files.size()));
+            audit.sent(
+                    destination(),
+                    h.studyUid(),
+                    h.patientId(),
+                    h.patientName(),
+                    java.util.Map.of(h.sopClassUid(), files.size()));
         } catch (RuntimeException | org.srinode.dicom.InvalidDicomException e) {
-            LOG.warnf("series %s: no audit message for its delivery: %s", Uids.shortTag(job.seriesUid()), LogText.escape(e.toString()));
+            LOG.warnf(
+                    "series %s: no audit message for its delivery: %s",
+                    Uids.shortTag(job.seriesUid()), LogText.escape(e.toString()));
         }
     }
 
@@ -96,7 +108,8 @@ public class Forwarder {
                     o.put(kv.substring(0, eq), kv.substring(eq + 1));
                 }
             }
-            return o.getOrDefault("calledAeTitle", "ANY-SCP") + "@" + o.getOrDefault("host", "127.0.0.1") + ":" + o.getOrDefault("port", "11112");
+            return o.getOrDefault("calledAeTitle", "ANY-SCP") + "@" + o.getOrDefault("host", "127.0.0.1") + ":"
+                    + o.getOrDefault("port", "11112");
         }
         int q = uri.indexOf('?');
         return q < 0 ? uri : uri.substring(0, q);
@@ -108,20 +121,29 @@ public class Forwarder {
         String supersededBy = series.supersededBy(job.seriesUid()).orElse(null);
         if (supersededBy != null) {
             // withdrawn while it was being sent: a retry would reach the destination after the rejection note
-            jobs.cancel(job.id(), "superseded by " + supersededBy + " while being sent (a rejection note withdraws what arrived); "
-                    + "last error: " + reason);
-            LOG.warnf("series %s: forward failed (%s) and is not retried: the series was superseded by %s meanwhile",
+            jobs.cancel(
+                    job.id(),
+                    "superseded by " + supersededBy + " while being sent (a rejection note withdraws what arrived); "
+                            + "last error: " + reason);
+            LOG.warnf(
+                    "series %s: forward failed (%s) and is not retried: the series was superseded by %s meanwhile",
                     Uids.shortTag(job.seriesUid()), LogText.escape(reason), supersededBy);
             return;
         }
         Job now = jobs.failed(job.id(), reason, config.retry());
         if ("DEAD".equals(now.state())) {
             Path dir = deadLetter(now, series.files(job.seriesUid()));
-            LOG.errorf("series %s not delivered after %d attempts (%s): moved to %s", Uids.shortTag(job.seriesUid()),
-                    now.attempts(), LogText.escape(reason), dir);
+            LOG.errorf(
+                    "series %s not delivered after %d attempts (%s): moved to %s",
+                    Uids.shortTag(job.seriesUid()), now.attempts(), LogText.escape(reason), dir);
         } else {
-            LOG.warnf("series %s: forward attempt %d of %d failed (%s); next at %s", Uids.shortTag(job.seriesUid()), now.attempts(),
-                    config.retry().maxAttempts(), LogText.escape(reason), now.nextAttemptAt());
+            LOG.warnf(
+                    "series %s: forward attempt %d of %d failed (%s); next at %s",
+                    Uids.shortTag(job.seriesUid()),
+                    now.attempts(),
+                    config.retry().maxAttempts(),
+                    LogText.escape(reason),
+                    now.nextAttemptAt());
         }
     }
 
@@ -134,9 +156,11 @@ public class Forwarder {
                 Files.copy(f, dir.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
         }
-        Files.writeString(dir.resolve("REASON.txt"), "series " + job.seriesUid() + " generation " + job.generation() + "\n"
-                + "attempts: " + job.attempts() + "\nlast error: " + job.lastError() + "\nat: " + Instant.now()
-                + "\nresend with: storescu -aec <AE> <host> <port> " + dir + "/*.dcm\n");
+        Files.writeString(
+                dir.resolve("REASON.txt"),
+                "series " + job.seriesUid() + " generation " + job.generation() + "\n"
+                        + "attempts: " + job.attempts() + "\nlast error: " + job.lastError() + "\nat: " + Instant.now()
+                        + "\nresend with: storescu -aec <AE> <host> <port> " + dir + "/*.dcm\n");
         return dir;
     }
 }

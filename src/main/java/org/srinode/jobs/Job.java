@@ -16,6 +16,14 @@ import java.time.Instant;
  * @param claimedBy  the node that claimed it last ({@code sri.node.id}), null before its first claim
  * @param leaseUntil while RUNNING: until when the claim holds unless renewed (then any node may claim it again); else null
  */
-public record Job(long id, String kind, String seriesUid, int generation, String state, int attempts, Instant nextAttemptAt,
-                  String lastError, String claimedBy, Instant leaseUntil) {
-}
+public record Job(
+        long id,
+        String kind,
+        String seriesUid,
+        int generation,
+        String state,
+        int attempts,
+        Instant nextAttemptAt,
+        String lastError,
+        String claimedBy,
+        Instant leaseUntil) {}

@@ -7,8 +7,7 @@ public final class JobExchange {
     /** Exchange property holding the job. */
     public static final String PROPERTY = "sriJob";
 
-    private JobExchange() {
-    }
+    private JobExchange() {}
 
     /** Takes the job from the body (as split by the route) and keeps it on the exchange. */
     public static Job bind(Exchange exchange) {

@@ -35,7 +35,7 @@ import org.srinode.db.Tx;
  * name and heartbeat are {@link NodeRegistration}'s.
  */
 @ApplicationScoped
-@io.quarkus.runtime.Startup   // its checks (lease, node name) run at start-up: a refused start stops the node
+@io.quarkus.runtime.Startup // its checks (lease, node name) run at start-up: a refused start stops the node
 public class JobQueue {
     private static final Logger LOG = Logger.getLogger(JobQueue.class);
 
@@ -54,13 +54,17 @@ public class JobQueue {
      * @param lease    {@code sri.jobs.lease}: how long a claim holds without renewal
      */
     @Inject
-    public JobQueue(Database db, @ConfigProperty(name = "sri.node.id") Optional<String> nodeId,
-                    @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int httpPort,
-                    @ConfigProperty(name = "sri.jobs.lease", defaultValue = "30s") Duration lease) {
+    public JobQueue(
+            Database db,
+            @ConfigProperty(name = "sri.node.id") Optional<String> nodeId,
+            @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int httpPort,
+            @ConfigProperty(name = "sri.jobs.lease", defaultValue = "30s") Duration lease) {
         this(db.dataSource(), nodeId.filter(n -> !n.isBlank()).orElseGet(() -> hostName() + ":" + httpPort), lease);
         if (lease.compareTo(MIN_LEASE) < 0) {
-            throw new IllegalArgumentException("sri.jobs.lease (SRI_JOBS_LEASE) is " + lease.toMillis() + " ms: give at least " + MIN_LEASE.toSeconds()
-                    + " s (a node renews its leases every third of it; shorter, other nodes would take over jobs that are still running)");
+            throw new IllegalArgumentException(
+                    "sri.jobs.lease (SRI_JOBS_LEASE) is " + lease.toMillis() + " ms: give at least "
+                            + MIN_LEASE.toSeconds()
+                            + " s (a node renews its leases every third of it; shorter, other nodes would take over jobs that are still running)");
         }
         registration.register(true);
         int resumed = resumeOwnJobs();
@@ -73,13 +77,17 @@ public class JobQueue {
             return t;
         });
         long every = Math.max(100, lease.toMillis() / 3);
-        renewer.scheduleWithFixedDelay(() -> {
-            try {
-                renewLeases();
-            } catch (RuntimeException e) {
-                LOG.warnf("cannot renew the leases of this node's running jobs: %s", e.getMessage());
-            }
-        }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+        renewer.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        renewLeases();
+                    } catch (RuntimeException e) {
+                        LOG.warnf("cannot renew the leases of this node's running jobs: %s", e.getMessage());
+                    }
+                },
+                every,
+                every,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** The shortest lease the node accepts from its configuration. */
@@ -138,9 +146,10 @@ public class JobQueue {
     public int renewLeases() {
         return Tx.run(ds, c -> {
             if (!registration.heartbeat(c)) {
-                return 0;   // this process was supplanted under its name: it stops and renews nothing
+                return 0; // this process was supplanted under its name: it stops and renews nothing
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE job SET lease_until = ? WHERE state = 'RUNNING' AND claimed_by = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE job SET lease_until = ? WHERE state = 'RUNNING' AND claimed_by = ?")) {
                 ps.setTimestamp(1, Timestamp.from(Instant.now().plus(lease)), Sql.utc());
                 ps.setString(2, nodeId);
                 return ps.executeUpdate();
@@ -155,8 +164,9 @@ public class JobQueue {
      */
     public int resumeOwnJobs() {
         return Tx.run(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'PENDING', lease_until = NULL, next_attempt_at = ?, "
-                    + "updated_at = ? WHERE state = 'RUNNING' AND claimed_by = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE job SET state = 'PENDING', lease_until = NULL, next_attempt_at = ?, "
+                            + "updated_at = ? WHERE state = 'RUNNING' AND claimed_by = ?")) {
                 Timestamp now = Timestamp.from(Instant.now());
                 ps.setTimestamp(1, now, Sql.utc());
                 ps.setTimestamp(2, now, Sql.utc());
@@ -170,8 +180,8 @@ public class JobQueue {
     public static final Duration HAND_OFF_WAIT = Duration.ofSeconds(2);
 
     /** Per job kind: how many enqueues this process has seen (waiters in {@link #claimDueOrWait} watch it change). */
-    private static final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicLong> ENQUEUED =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicLong>
+            ENQUEUED = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static java.util.concurrent.atomic.AtomicLong counter(String kind) {
         return ENQUEUED.computeIfAbsent(kind, k -> new java.util.concurrent.atomic.AtomicLong());
@@ -208,7 +218,8 @@ public class JobQueue {
     }
 
     /** {@link #claimDueOrWait(String, int, Duration)} with an ordering rule (see {@link #claimDue(String, int, String)}). */
-    public List<Job> claimDueOrWait(String kind, int limit, String waitWhile, Duration wait) throws InterruptedException {
+    public List<Job> claimDueOrWait(String kind, int limit, String waitWhile, Duration wait)
+            throws InterruptedException {
         return claimDueOrWait(kind, limit, waitWhile, wait, Integer.MAX_VALUE);
     }
 
@@ -216,7 +227,8 @@ public class JobQueue {
      * {@link #claimDueOrWait(String, int, String, Duration)} under the kind's attempt limit: a job whose lease expired for the
      * last allowed time (its node died each time it ran it) becomes DEAD instead of being claimed again.
      */
-    public List<Job> claimDueOrWait(String kind, int limit, String waitWhile, Duration wait, int maxAttempts) throws InterruptedException {
+    public List<Job> claimDueOrWait(String kind, int limit, String waitWhile, Duration wait, int maxAttempts)
+            throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         java.util.concurrent.atomic.AtomicLong n = counter(kind);
         while (true) {
@@ -251,7 +263,8 @@ public class JobQueue {
      */
     public static void enqueue(Connection c, String kind, String seriesUid, int generation) throws SQLException {
         Timestamp now = Timestamp.from(Instant.now());
-        // PostgreSQL aborts the whole transaction on an error: the insert runs under a savepoint that a lost race rolls back
+        // PostgreSQL aborts the whole transaction on an error: the insert runs under a savepoint that a lost race rolls
+        // back
         java.sql.Savepoint before = c.getAutoCommit() ? null : c.setSavepoint();
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO job (kind, series_uid, generation, state, attempts, next_attempt_at, created_at, updated_at) "
@@ -271,7 +284,7 @@ public class JobQueue {
                 c.releaseSavepoint(before);
             }
         } catch (SQLException e) {
-            if (!"23505".equals(e.getSQLState())) {   // a concurrent insert of the same job won: it exists, as wanted
+            if (!"23505".equals(e.getSQLState())) { // a concurrent insert of the same job won: it exists, as wanted
                 throw e;
             }
             if (before != null) {
@@ -318,14 +331,15 @@ public class JobQueue {
         return Tx.run(ds, c -> {
             List<Job> jobs = new ArrayList<>();
             if (!registration.current(c)) {
-                return jobs;   // another process runs under this node name now
+                return jobs; // another process runs under this node name now
             }
             if (waitWhile != null) {
                 lockClaims(c, kind);
             }
             String sql = "SELECT * FROM job j WHERE j.kind = ? AND (j.state = 'PENDING' AND j.next_attempt_at <= ? "
                     + "OR j.state = 'RUNNING' AND j.lease_until < ?)"
-                    + (waitWhile == null ? "" : " AND NOT (" + waitWhile + ")") + " ORDER BY j.id LIMIT 1 FOR UPDATE SKIP LOCKED";
+                    + (waitWhile == null ? "" : " AND NOT (" + waitWhile + ")")
+                    + " ORDER BY j.id LIMIT 1 FOR UPDATE SKIP LOCKED";
             Timestamp now = Timestamp.from(Instant.now());
             while (jobs.size() < limit) {
                 Job next = null;
@@ -344,10 +358,12 @@ public class JobQueue {
                 }
                 boolean expired = "RUNNING".equals(next.state());
                 if (expired && next.attempts() + 1 >= maxAttempts) {
-                    String why = "the lease of " + next.claimedBy() + " expired at " + next.leaseUntil() + ", attempt " + (next.attempts() + 1)
-                            + " of " + maxAttempts + " (each node that ran it stopped or lost the database): DEAD";
-                    try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'DEAD', attempts = attempts + 1, lease_until = NULL, "
-                            + "last_error = ?, updated_at = ? WHERE id = ?")) {
+                    String why = "the lease of " + next.claimedBy() + " expired at " + next.leaseUntil() + ", attempt "
+                            + (next.attempts() + 1) + " of " + maxAttempts
+                            + " (each node that ran it stopped or lost the database): DEAD";
+                    try (PreparedStatement ps = c.prepareStatement(
+                            "UPDATE job SET state = 'DEAD', attempts = attempts + 1, lease_until = NULL, "
+                                    + "last_error = ?, updated_at = ? WHERE id = ?")) {
                         ps.setString(1, truncate(why));
                         ps.setTimestamp(2, now, Sql.utc());
                         ps.setLong(3, next.id());
@@ -356,20 +372,26 @@ public class JobQueue {
                     LOG.errorf("job %d (%s of series %s): %s", next.id(), kind, next.seriesUid(), why);
                     continue;
                 }
-                try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'RUNNING', claimed_by = ?, lease_until = ?, "
-                        + "attempts = attempts + ?, last_error = ?, updated_at = ? WHERE id = ?")) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("UPDATE job SET state = 'RUNNING', claimed_by = ?, lease_until = ?, "
+                                + "attempts = attempts + ?, last_error = ?, updated_at = ? WHERE id = ?")) {
                     ps.setString(1, nodeId);
                     ps.setTimestamp(2, Timestamp.from(Instant.now().plus(lease)), Sql.utc());
                     ps.setInt(3, expired ? 1 : 0);
-                    ps.setString(4, expired ? truncate("the lease of " + next.claimedBy() + " expired at " + next.leaseUntil()
-                            + " (the node stopped or lost the database); claimed again by " + nodeId) : next.lastError());
+                    ps.setString(
+                            4,
+                            expired
+                                    ? truncate("the lease of " + next.claimedBy() + " expired at " + next.leaseUntil()
+                                            + " (the node stopped or lost the database); claimed again by " + nodeId)
+                                    : next.lastError());
                     ps.setTimestamp(5, now, Sql.utc());
                     ps.setLong(6, next.id());
                     ps.executeUpdate();
                 }
                 if (expired) {
-                    LOG.warnf("job %d (%s of series %s): the lease of %s expired at %s; this node (%s) runs it again", next.id(), kind,
-                            next.seriesUid(), next.claimedBy(), next.leaseUntil(), nodeId);
+                    LOG.warnf(
+                            "job %d (%s of series %s): the lease of %s expired at %s; this node (%s) runs it again",
+                            next.id(), kind, next.seriesUid(), next.claimedBy(), next.leaseUntil(), nodeId);
                 }
                 jobs.add(find(c, next.id()).orElseThrow());
             }
@@ -395,7 +417,7 @@ public class JobQueue {
                 if (!"23505".equals(e.getSQLState())) {
                     throw e;
                 }
-                c.rollback(before);   // another node made the row first: lock it
+                c.rollback(before); // another node made the row first: lock it
             }
         }
         throw new SQLException("cannot lock the claims of job kind " + kind);
@@ -430,8 +452,14 @@ public class JobQueue {
             return false;
         }
         if (!"RUNNING".equals(j.get().state()) || !nodeId.equals(j.get().claimedBy())) {
-            LOG.warnf("job %d (%s of series %s) is %s, claimed by %s (this node, %s, lost its lease): this node's result is not recorded",
-                    id, j.get().kind(), j.get().seriesUid(), j.get().state(), j.get().claimedBy(), nodeId);
+            LOG.warnf(
+                    "job %d (%s of series %s) is %s, claimed by %s (this node, %s, lost its lease): this node's result is not recorded",
+                    id,
+                    j.get().kind(),
+                    j.get().seriesUid(),
+                    j.get().state(),
+                    j.get().claimedBy(),
+                    nodeId);
             return false;
         }
         return true;
@@ -443,7 +471,8 @@ public class JobQueue {
      */
     public void cancel(long id, String reason) {
         Tx.run(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'CANCELLED', last_error = ?, updated_at = ? WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE job SET state = 'CANCELLED', last_error = ?, updated_at = ? WHERE id = ?")) {
                 ps.setString(1, reason.length() > 2000 ? reason.substring(0, 2000) : reason);
                 ps.setTimestamp(2, Timestamp.from(Instant.now()), Sql.utc());
                 ps.setLong(3, id);
@@ -460,10 +489,11 @@ public class JobQueue {
                 return null;
             }
             // a job asked to run again while it ran (enqueueOrRunAgain) is due again instead of done
-            try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = CASE WHEN run_again THEN 'PENDING' ELSE 'DONE' END, "
-                    + "attempts = CASE WHEN run_again THEN 0 ELSE attempts END, next_attempt_at = ?, run_again = FALSE, lease_until = NULL, "
-                    + "updated_at = ? "
-                    + "WHERE id = ? AND state <> 'CANCELLED'")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE job SET state = CASE WHEN run_again THEN 'PENDING' ELSE 'DONE' END, "
+                            + "attempts = CASE WHEN run_again THEN 0 ELSE attempts END, next_attempt_at = ?, run_again = FALSE, lease_until = NULL, "
+                            + "updated_at = ? "
+                            + "WHERE id = ? AND state <> 'CANCELLED'")) {
                 Timestamp now = Timestamp.from(Instant.now());
                 ps.setTimestamp(1, now, Sql.utc());
                 ps.setTimestamp(2, now, Sql.utc());
@@ -480,14 +510,16 @@ public class JobQueue {
      * one that is pending stays as it is. For work whose effect depends on the state when it runs, such as a FHIR
      * publication that withdraws a series: each withdrawal must be published, also a second one in the same generation.
      */
-    public static void enqueueOrRunAgain(Connection c, String kind, String seriesUid, int generation) throws SQLException {
+    public static void enqueueOrRunAgain(Connection c, String kind, String seriesUid, int generation)
+            throws SQLException {
         enqueue(c, kind, seriesUid, generation);
         Timestamp now = Timestamp.from(Instant.now());
-        try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = CASE WHEN state = 'RUNNING' THEN state ELSE 'PENDING' END, "
-                + "run_again = CASE WHEN state = 'RUNNING' THEN TRUE ELSE run_again END, "
-                + "attempts = CASE WHEN state = 'RUNNING' THEN attempts ELSE 0 END, "
-                + "next_attempt_at = CASE WHEN state = 'RUNNING' THEN next_attempt_at ELSE ? END, updated_at = ? "
-                + "WHERE kind = ? AND series_uid = ? AND generation = ? AND state IN ('DONE', 'DEAD', 'CANCELLED', 'RUNNING')")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE job SET state = CASE WHEN state = 'RUNNING' THEN state ELSE 'PENDING' END, "
+                        + "run_again = CASE WHEN state = 'RUNNING' THEN TRUE ELSE run_again END, "
+                        + "attempts = CASE WHEN state = 'RUNNING' THEN attempts ELSE 0 END, "
+                        + "next_attempt_at = CASE WHEN state = 'RUNNING' THEN next_attempt_at ELSE ? END, updated_at = ? "
+                        + "WHERE kind = ? AND series_uid = ? AND generation = ? AND state IN ('DONE', 'DEAD', 'CANCELLED', 'RUNNING')")) {
             ps.setTimestamp(1, now, Sql.utc());
             ps.setTimestamp(2, now, Sql.utc());
             ps.setString(3, kind);
@@ -504,10 +536,13 @@ public class JobQueue {
      * @param generation only that generation's job; null for every generation of the series
      * @param reason     recorded as the jobs' last error, for the page and the API
      */
-    public static void runAgain(Connection c, String kind, String seriesUid, Integer generation, String reason) throws SQLException {
+    public static void runAgain(Connection c, String kind, String seriesUid, Integer generation, String reason)
+            throws SQLException {
         Timestamp now = Timestamp.from(Instant.now());
-        try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'PENDING', attempts = 0, next_attempt_at = ?, "
-                + "last_error = ?, updated_at = ? WHERE series_uid = ? AND kind = ?" + (generation == null ? "" : " AND generation = ?"))) {
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE job SET state = 'PENDING', attempts = 0, next_attempt_at = ?, "
+                        + "last_error = ?, updated_at = ? WHERE series_uid = ? AND kind = ?"
+                        + (generation == null ? "" : " AND generation = ?"))) {
             ps.setTimestamp(1, now, Sql.utc());
             ps.setString(2, reason);
             ps.setTimestamp(3, now, Sql.utc());
@@ -524,10 +559,12 @@ public class JobQueue {
      * Cancels a series' jobs of these kinds that have not started (PENDING to CANCELLED, the reason as last error), inside
      * the caller's transaction: work made obsolete before it ran, such as the delivery of a withdrawn series.
      */
-    public static void cancelPending(Connection c, String seriesUid, List<JobKind> kinds, String reason) throws SQLException {
+    public static void cancelPending(Connection c, String seriesUid, List<JobKind> kinds, String reason)
+            throws SQLException {
         String in = String.join(", ", java.util.Collections.nCopies(kinds.size(), "?"));
-        try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'CANCELLED', last_error = ?, updated_at = ? "
-                + "WHERE series_uid = ? AND state = 'PENDING' AND kind IN (" + in + ")")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE job SET state = 'CANCELLED', last_error = ?, updated_at = ? "
+                        + "WHERE series_uid = ? AND state = 'PENDING' AND kind IN (" + in + ")")) {
             ps.setString(1, reason);
             ps.setTimestamp(2, Timestamp.from(Instant.now()), Sql.utc());
             ps.setString(3, seriesUid);
@@ -552,15 +589,17 @@ public class JobQueue {
     public Job failed(long id, String error, int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
         return Tx.run(ds, c -> {
             if (!owned(c, id)) {
-                // cancelled while it ran: that decision stands; run again or finished by another node: its result counts
+                // cancelled while it ran: that decision stands; run again or finished by another node: its result
+                // counts
                 return find(c, id).orElseThrow();
             }
             Job j = find(c, id).orElseThrow();
             int attempts = j.attempts() + 1;
             boolean dead = attempts >= maxAttempts;
             long backoffMs = Math.min(maxBackoff.toMillis(), initialBackoff.toMillis() << Math.min(20, attempts - 1));
-            try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = ?, attempts = ?, next_attempt_at = ?, "
-                    + "last_error = ?, lease_until = NULL, updated_at = ? WHERE id = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE job SET state = ?, attempts = ?, next_attempt_at = ?, "
+                            + "last_error = ?, lease_until = NULL, updated_at = ? WHERE id = ?")) {
                 ps.setString(1, dead ? "DEAD" : "PENDING");
                 ps.setInt(2, attempts);
                 ps.setTimestamp(3, Timestamp.from(Instant.now().plusMillis(backoffMs)), Sql.utc());
@@ -595,8 +634,9 @@ public class JobQueue {
             if (!"DEAD".equals(j.get().state())) {
                 throw new IllegalStateException("job " + id + " is " + j.get().state() + ", not DEAD");
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'PENDING', attempts = 0, next_attempt_at = ?, "
-                    + "last_error = ?, updated_at = ? WHERE id = ? AND state = 'DEAD'")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE job SET state = 'PENDING', attempts = 0, next_attempt_at = ?, "
+                            + "last_error = ?, updated_at = ? WHERE id = ? AND state = 'DEAD'")) {
                 Timestamp now = Timestamp.from(Instant.now());
                 String error = "requeued by " + user + " after: " + j.get().lastError();
                 ps.setTimestamp(1, now, Sql.utc());
@@ -659,9 +699,17 @@ public class JobQueue {
     }
 
     private static Job map(ResultSet rs) throws SQLException {
-        return new Job(rs.getLong("id"), rs.getString("kind"), rs.getString("series_uid"), rs.getInt("generation"),
-                rs.getString("state"), rs.getInt("attempts"), rs.getTimestamp("next_attempt_at", Sql.utc()).toInstant(),
-                rs.getString("last_error"), rs.getString("claimed_by"), instant(rs.getTimestamp("lease_until", Sql.utc())));
+        return new Job(
+                rs.getLong("id"),
+                rs.getString("kind"),
+                rs.getString("series_uid"),
+                rs.getInt("generation"),
+                rs.getString("state"),
+                rs.getInt("attempts"),
+                rs.getTimestamp("next_attempt_at", Sql.utc()).toInstant(),
+                rs.getString("last_error"),
+                rs.getString("claimed_by"),
+                instant(rs.getTimestamp("lease_until", Sql.utc())));
     }
 
     private static Instant instant(Timestamp t) {

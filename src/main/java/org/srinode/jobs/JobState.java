@@ -22,7 +22,11 @@ import java.util.Set;
  * </pre>
  */
 public enum JobState {
-    PENDING, RUNNING, DONE, DEAD, CANCELLED;
+    PENDING,
+    RUNNING,
+    DONE,
+    DEAD,
+    CANCELLED;
 
     private static final Map<JobState, Set<JobState>> NEXT = Map.of(
             PENDING, EnumSet.of(RUNNING, CANCELLED),

@@ -34,6 +34,7 @@ final class NodeRegistration {
 
     /** This process among the nodes that share the database (table node): a random id per start. */
     private final String instance = java.util.UUID.randomUUID().toString();
+
     private volatile boolean registered;
     private volatile boolean supplanted;
     private volatile boolean stopWhenSupplanted;
@@ -52,8 +53,11 @@ final class NodeRegistration {
         Optional<Registration> seen = registration();
         if (seen.isPresent() && seen.get().heartbeat().isAfter(Instant.now().minus(lease))) {
             long wait = lease.toMillis() / 3 + 1000;
-            LOG.infof("node name %s was in use %d ms ago: waiting %d ms to make sure its process has stopped", nodeId,
-                    Duration.between(seen.get().heartbeat(), Instant.now()).toMillis(), wait);
+            LOG.infof(
+                    "node name %s was in use %d ms ago: waiting %d ms to make sure its process has stopped",
+                    nodeId,
+                    Duration.between(seen.get().heartbeat(), Instant.now()).toMillis(),
+                    wait);
             try {
                 Thread.sleep(wait);
             } catch (InterruptedException e) {
@@ -62,8 +66,9 @@ final class NodeRegistration {
             }
             Optional<Registration> now = registration();
             if (now.isPresent() && !now.equals(seen)) {
-                throw new IllegalStateException("another running node uses the name " + nodeId + " (its heartbeat moved at "
-                        + now.get().heartbeat() + "): give each node sharing the database its own SRI_NODE_ID");
+                throw new IllegalStateException(
+                        "another running node uses the name " + nodeId + " (its heartbeat moved at "
+                                + now.get().heartbeat() + "): give each node sharing the database its own SRI_NODE_ID");
             }
             seen = now;
         }
@@ -71,24 +76,33 @@ final class NodeRegistration {
         try {
             Tx.run(ds, c -> {
                 Timestamp now = Timestamp.from(Instant.now());
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM node WHERE heartbeat_at < ? AND node_id <> ?")) {
-                    ps.setTimestamp(1, Timestamp.from(Instant.now().minus(Duration.ofDays(7))), Sql.utc());   // names not used for a week
+                try (PreparedStatement ps =
+                        c.prepareStatement("DELETE FROM node WHERE heartbeat_at < ? AND node_id <> ?")) {
+                    ps.setTimestamp(
+                            1,
+                            Timestamp.from(Instant.now().minus(Duration.ofDays(7))),
+                            Sql.utc()); // names not used for a week
                     ps.setString(2, nodeId);
                     ps.executeUpdate();
                 }
-                // compare and set: the row must still be what this process saw (another process starting with this name at
+                // compare and set: the row must still be what this process saw (another process starting with this name
+                // at
                 // the same moment, or renewing it, makes this start fail instead of both running)
                 Optional<Registration> current;
-                try (PreparedStatement ps = c.prepareStatement("SELECT instance, heartbeat_at FROM node WHERE node_id = ? FOR UPDATE")) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("SELECT instance, heartbeat_at FROM node WHERE node_id = ? FOR UPDATE")) {
                     ps.setString(1, nodeId);
                     try (ResultSet rs = ps.executeQuery()) {
-                        current = rs.next() ? Optional.of(new Registration(rs.getString(1), rs.getTimestamp(2, Sql.utc()).toInstant()))
+                        current = rs.next()
+                                ? Optional.of(new Registration(
+                                        rs.getString(1),
+                                        rs.getTimestamp(2, Sql.utc()).toInstant()))
                                 : Optional.empty();
                     }
                 }
                 if (current.isPresent() && !current.equals(expected)) {
-                    throw new IllegalStateException("another node registered or renewed the name " + nodeId + " just now: give each node "
-                            + "sharing the database its own SRI_NODE_ID");
+                    throw new IllegalStateException("another node registered or renewed the name " + nodeId
+                            + " just now: give each node " + "sharing the database its own SRI_NODE_ID");
                 }
                 String sql = current.isPresent()
                         ? "UPDATE node SET instance = ?, started_at = ?, heartbeat_at = ? WHERE node_id = ?"
@@ -105,8 +119,10 @@ final class NodeRegistration {
         } catch (IllegalStateException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof SQLException q && "23505".equals(q.getSQLState())) {
-                    throw new IllegalStateException("another node registered the name " + nodeId + " at the same moment: give each node "
-                            + "sharing the database its own SRI_NODE_ID", e);
+                    throw new IllegalStateException(
+                            "another node registered the name " + nodeId + " at the same moment: give each node "
+                                    + "sharing the database its own SRI_NODE_ID",
+                            e);
                 }
             }
             throw e;
@@ -116,15 +132,18 @@ final class NodeRegistration {
     }
 
     /** A process registered under a node name (table node), as read. */
-    private record Registration(String instance, Instant heartbeat) {
-    }
+    private record Registration(String instance, Instant heartbeat) {}
 
     private Optional<Registration> registration() {
         return Tx.run(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT instance, heartbeat_at FROM node WHERE node_id = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT instance, heartbeat_at FROM node WHERE node_id = ?")) {
                 ps.setString(1, nodeId);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new Registration(rs.getString(1), rs.getTimestamp(2, Sql.utc()).toInstant()))
+                    return rs.next()
+                            ? Optional.of(new Registration(
+                                    rs.getString(1),
+                                    rs.getTimestamp(2, Sql.utc()).toInstant()))
                             : Optional.<Registration>empty();
                 }
             }
@@ -158,7 +177,9 @@ final class NodeRegistration {
                 }
             });
         } catch (RuntimeException e) {
-            LOG.warnf("node name %s not released at shutdown (its next start waits a third of the lease): %s", nodeId, e.getMessage());
+            LOG.warnf(
+                    "node name %s not released at shutdown (its next start waits a third of the lease): %s",
+                    nodeId, e.getMessage());
         }
     }
 
@@ -169,7 +190,8 @@ final class NodeRegistration {
      *         database): from then on this process claims and records nothing, and it stops with exit status 3
      */
     boolean heartbeat(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE node SET heartbeat_at = ? WHERE node_id = ? AND instance = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE node SET heartbeat_at = ? WHERE node_id = ? AND instance = ?")) {
             ps.setTimestamp(1, Timestamp.from(Instant.now()), Sql.utc());
             ps.setString(2, nodeId);
             ps.setString(3, instance);
@@ -177,8 +199,10 @@ final class NodeRegistration {
                 // another process started with this name while this one was paused or cut from the database: it has
                 // taken this name's jobs over; this process must not run or record any of them, and stops
                 supplanted = true;
-                LOG.errorf("the node name %s is now registered by another process (this one was paused or cut from the database "
-                        + "for longer than a third of the lease): this process stops; give each node its own SRI_NODE_ID", nodeId);
+                LOG.errorf(
+                        "the node name %s is now registered by another process (this one was paused or cut from the database "
+                                + "for longer than a third of the lease): this process stops; give each node its own SRI_NODE_ID",
+                        nodeId);
                 if (stopWhenSupplanted) {
                     io.quarkus.runtime.Quarkus.asyncExit(3);
                 }

@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.camel.Exchange;
 import org.jboss.logging.Logger;
-import org.srinode.dicom.LogText;
 import org.srinode.dicom.ImageHeader;
 import org.srinode.dicom.InvalidDicomException;
+import org.srinode.dicom.LogText;
 import org.srinode.dicom.SeriesFiles;
 import org.srinode.dicom.Uids;
 import org.srinode.jobs.Job;
@@ -37,6 +37,7 @@ public class AssessStage {
     public static final String ENHANCE = org.srinode.jobs.JobKind.ENHANCE.name();
     /** Decision when the rules chose enhancement but no model can run it (disabled or failed to load). */
     public static final String WAITING_FOR_MODEL = "ENHANCE_WAITING_FOR_MODEL";
+
     private static final Logger LOG = Logger.getLogger(AssessStage.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -51,7 +52,12 @@ public class AssessStage {
     @Inject
     private final org.srinode.jobs.RetryPolicy retry;
 
-    public AssessStage(JobQueue jobs, SeriesRecords series, QualitySettings settings, ModelService models, Supersession supersession) {
+    public AssessStage(
+            JobQueue jobs,
+            SeriesRecords series,
+            QualitySettings settings,
+            ModelService models,
+            Supersession supersession) {
         this.retry = settings.retry();
         this.supersession = supersession;
         this.jobs = jobs;
@@ -73,7 +79,9 @@ public class AssessStage {
             try {
                 headers.add(SeriesFiles.header(f));
             } catch (InvalidDicomException e) {
-                LOG.warnf("series %s: %s left out of the assessment: %s", Uids.shortTag(job.seriesUid()), f.getFileName(), LogText.escape(e.getMessage()));
+                LOG.warnf(
+                        "series %s: %s left out of the assessment: %s",
+                        Uids.shortTag(job.seriesUid()), f.getFileName(), LogText.escape(e.getMessage()));
             }
         }
         Assessment a = assessor.assess(headers, h -> SeriesFiles.pixels(Path.of(h.file())));
@@ -92,8 +100,10 @@ public class AssessStage {
         Job job = JobExchange.of(exchange);
         Optional<String> unavailable = models.unavailable();
         if (unavailable.isPresent()) {
-            series.recordSkipped(job.seriesUid(), "NO_MODEL", "enhancement chosen but not available: " + unavailable.get());
-            // what an earlier generation made no longer matches the series; a model loaded later makes this generation's own
+            series.recordSkipped(
+                    job.seriesUid(), "NO_MODEL", "enhancement chosen but not available: " + unavailable.get());
+            // what an earlier generation made no longer matches the series; a model loaded later makes this
+            // generation's own
             supersession.withdrawEarlier(job.seriesUid(), job.generation(), "NOT_ENHANCED");
             decide(exchange, WAITING_FOR_MODEL);
             return;
@@ -109,8 +119,9 @@ public class AssessStage {
             jobs.enqueue(ENHANCE, s.seriesUid(), s.generation());
             series.recordSkipped(s.seriesUid(), null, null);
             series.recordDecision(s.seriesUid(), "ENHANCE");
-            LOG.infof("series %s generation %d: queued for enhancement now that model %s is loaded", Uids.shortTag(s.seriesUid()),
-                    s.generation(), ready.detail());
+            LOG.infof(
+                    "series %s generation %d: queued for enhancement now that model %s is loaded",
+                    Uids.shortTag(s.seriesUid()), s.generation(), ready.detail());
         }
     }
 

@@ -24,8 +24,7 @@ public final class AssessmentHeaders {
     /** The reason when not applicable. */
     public static final String NOT_APPLICABLE_REASON = "SriNotApplicableReason";
 
-    private AssessmentHeaders() {
-    }
+    private AssessmentHeaders() {}
 
     public static void set(Message m, Assessment a) {
         m.setHeader(APPLICABLE, a.applicable());

@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.Exchange;
 import org.jboss.logging.Logger;
-import org.srinode.dicom.LogText;
 import org.srinode.dicom.AcquisitionHeader;
 import org.srinode.dicom.DicomHeaders;
+import org.srinode.dicom.LogText;
 import org.srinode.dicom.Uids;
 import org.srinode.enhance.Enhancer;
 import org.srinode.enhance.ProgressListener;
@@ -49,8 +49,15 @@ public class EnhanceStage {
     private final Supersession supersession;
 
     @Inject
-    public EnhanceStage(JobQueue jobs, SeriesRecords series, ModelService models, DerivedSettings settings, SafetySettings safety,
-                        NodeMetrics metrics, EnhanceConfig config, Supersession supersession) {
+    public EnhanceStage(
+            JobQueue jobs,
+            SeriesRecords series,
+            ModelService models,
+            DerivedSettings settings,
+            SafetySettings safety,
+            NodeMetrics metrics,
+            EnhanceConfig config,
+            Supersession supersession) {
         this.supersession = supersession;
         this.metrics = metrics;
         this.workers = Math.max(1, config.workers());
@@ -75,7 +82,9 @@ public class EnhanceStage {
     }
 
     public List<Job> claimDue() throws InterruptedException {
-        return models.enhancer().isPresent() ? jobs.claimDueOrWait(AssessStage.ENHANCE, workers, null, JobQueue.HAND_OFF_WAIT, retry.maxAttempts()) : List.of();
+        return models.enhancer().isPresent()
+                ? jobs.claimDueOrWait(AssessStage.ENHANCE, workers, null, JobQueue.HAND_OFF_WAIT, retry.maxAttempts())
+                : List.of();
     }
 
     public void enhance(Exchange exchange) throws Exception {
@@ -85,14 +94,16 @@ public class EnhanceStage {
         if (info.generation() != job.generation()) {
             // late instances re-opened the series: the later generation's own job enhances it
             jobs.succeeded(job.id());
-            LOG.infof("series %s: enhancement of generation %d skipped, the series is at generation %d", Uids.shortTag(job.seriesUid()),
-                    job.generation(), info.generation());
+            LOG.infof(
+                    "series %s: enhancement of generation %d skipped, the series is at generation %d",
+                    Uids.shortTag(job.seriesUid()), job.generation(), info.generation());
             return;
         }
         Assessment assessment = info.assessment() == null ? null : JSON.readValue(info.assessment(), Assessment.class);
         List<Path> files = series.files(job.seriesUid());
         if (model.config().scope() != null && !files.isEmpty()) {
-            java.util.Optional<String> outside = model.config().scope().outside(AcquisitionHeader.read(files.get(0)), assessment);
+            java.util.Optional<String> outside =
+                    model.config().scope().outside(AcquisitionHeader.read(files.get(0)), assessment);
             if (outside.isPresent()) {
                 series.recordSkipped(job.seriesUid(), "OUT_OF_SCOPE", outside.get());
                 supersession.withdrawEarlier(job.seriesUid(), job.generation(), "NOT_ENHANCED");
@@ -101,12 +112,23 @@ public class EnhanceStage {
                 return;
             }
         }
-        String derivedUid = SeriesEnhancement.derivedUid(job.seriesUid(), job.generation(), info.enhanceRun(), model, "series");
+        String derivedUid =
+                SeriesEnhancement.derivedUid(job.seriesUid(), job.generation(), info.enhanceRun(), model, "series");
         Path dir = Path.of(settings.directory()).resolve(info.studyUid()).resolve(derivedUid);
         SeriesEnhancement.Result r;
         try {
-            r = SeriesEnhancement.run(files, job.generation(), info.enhanceRun(), assessment, model, settings.seriesNumber(), settings.descriptionSuffix(),
-                    safety.maxInconsistency(), dir, dir.resolveSibling("segmentations"), ProgressListener.NONE);
+            r = SeriesEnhancement.run(
+                    files,
+                    job.generation(),
+                    info.enhanceRun(),
+                    assessment,
+                    model,
+                    settings.seriesNumber(),
+                    settings.descriptionSuffix(),
+                    safety.maxInconsistency(),
+                    dir,
+                    dir.resolveSibling("segmentations"),
+                    ProgressListener.NONE);
         } catch (Exception | Error e) {
             if (jobs.owns(job.id())) {
                 removeUnregistered(dir); // never half-written: nothing of a failed attempt stays behind
@@ -114,9 +136,12 @@ public class EnhanceStage {
             throw e;
         }
         if (!jobs.owns(job.id())) {
-            // this node lost its lease (paused, or cut from the database) and another node runs or ran the job: its output
+            // this node lost its lease (paused, or cut from the database) and another node runs or ran the job: its
+            // output
             // (the same UIDs, in the same folder) is the one registered; this one has no effect
-            LOG.warnf("series %s: enhancement finished after this node lost the job to another node; not registered", Uids.shortTag(job.seriesUid()));
+            LOG.warnf(
+                    "series %s: enhancement finished after this node lost the job to another node; not registered",
+                    Uids.shortTag(job.seriesUid()));
             return;
         }
         long registerStart = System.nanoTime();
@@ -124,14 +149,20 @@ public class EnhanceStage {
         List<SpooledInstance> written = new ArrayList<>();
         for (Path out : r.files()) {
             // read back on purpose: a derived file that does not parse must fail here, not in the PACS
-            written.add(new SpooledInstance(DicomHeaders.readAndCheck(out), out, out.toFile().length(), "SRI_NODE"));
+            written.add(new SpooledInstance(
+                    DicomHeaders.readAndCheck(out), out, out.toFile().length(), "SRI_NODE"));
         }
         String modelName = model.config().name() + " " + model.config().version();
-        List<DerivedSeries.Derived> outputs = new ArrayList<>(List.of(new DerivedSeries.Derived(written, !hold, modelName, true)));
+        List<DerivedSeries.Derived> outputs =
+                new ArrayList<>(List.of(new DerivedSeries.Derived(written, !hold, modelName, true)));
         if (r.segmentation() != null) {
             Path seg = r.segmentation();
             outputs.add(new DerivedSeries.Derived(
-                    List.of(new SpooledInstance(DicomHeaders.readAndCheck(seg), seg, seg.toFile().length(), "SRI_NODE")), !hold, modelName, false));
+                    List.of(new SpooledInstance(
+                            DicomHeaders.readAndCheck(seg), seg, seg.toFile().length(), "SRI_NODE")),
+                    !hold,
+                    modelName,
+                    false));
         }
         // the outcome first: the PUBLISH job may run the moment it is committed and publishes the score
         String outcome = hold ? "HELD" : r.exceeded() ? "FLAGGED" : "ENHANCED";
@@ -145,26 +176,36 @@ public class EnhanceStage {
                 java.nio.file.Files.deleteIfExists(r.segmentation());
             }
             jobs.succeeded(job.id());
-            LOG.infof("series %s: output of generation %d dropped: %s", Uids.shortTag(job.seriesUid()), job.generation(), e.getMessage());
+            LOG.infof(
+                    "series %s: output of generation %d dropped: %s",
+                    Uids.shortTag(job.seriesUid()), job.generation(), e.getMessage());
             return;
         }
         jobs.succeeded(job.id());
         long register = (System.nanoTime() - registerStart) / 1_000_000;
         series.recordStageTime(job.seriesUid(), "ENHANCE", r.millis() + register);
-        // the breakdown (bench e2e prints it): ENHANCE_READ, _MODEL, _CHECK, _WRITE, _SEG, _REGISTER (read back, registered, superseded)
+        // the breakdown (bench e2e prints it): ENHANCE_READ, _MODEL, _CHECK, _WRITE, _SEG, _REGISTER (read back,
+        // registered, superseded)
         for (java.util.Map.Entry<String, Long> p : r.phaseMillis().entrySet()) {
             series.recordStageTime(job.seriesUid(), "ENHANCE_" + p.getKey(), p.getValue());
         }
         series.recordStageTime(job.seriesUid(), "ENHANCE_REGISTER", register);
         metrics.enhanced(r.millis(), outcome);
-        LOG.infof("series %s: derived series %s written, %d slices x%d in %.1f s, data consistency %.3f: %s",
-                Uids.shortTag(job.seriesUid()), Uids.shortTag(r.derivedUid()), written.size(), r.scale(), r.millis() / 1e3, r.score(),
+        LOG.infof(
+                "series %s: derived series %s written, %d slices x%d in %.1f s, data consistency %.3f: %s",
+                Uids.shortTag(job.seriesUid()),
+                Uids.shortTag(r.derivedUid()),
+                written.size(),
+                r.scale(),
+                r.millis() / 1e3,
+                r.score(),
                 outcome);
     }
 
     /** Deletes the files of a derived series folder that no registration points to (a failed attempt's output). */
     private void removeUnregistered(Path dir) {
-        if (!java.nio.file.Files.isDirectory(dir) || !series.find(dir.getFileName().toString()).isEmpty()) {
+        if (!java.nio.file.Files.isDirectory(dir)
+                || !series.find(dir.getFileName().toString()).isEmpty()) {
             return;
         }
         try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {

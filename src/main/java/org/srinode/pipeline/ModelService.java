@@ -21,11 +21,16 @@ public class ModelService {
      * Where loading stands; ELSEWHERE: this process does not run the enhance role (SRI_NODE_ROLES), the enhance nodes
      * sharing its database run the enhancements it queues.
      */
-    public enum State { DISABLED, LOADING, READY, FAILED, ELSEWHERE }
+    public enum State {
+        DISABLED,
+        LOADING,
+        READY,
+        FAILED,
+        ELSEWHERE
+    }
 
     /** CDI event fired once the model is loaded and enhancement can run. */
-    public record Ready(String detail) {
-    }
+    public record Ready(String detail) {}
 
     private final EnhanceConfig config;
     private volatile Enhancer enhancer;
@@ -39,8 +44,11 @@ public class ModelService {
 
     /** @param enhanceRole {@code sri.role.enhance} (set from SRI_NODE_ROLES by NodeMain): whether this process enhances */
     @Inject
-    public ModelService(EnhanceConfig config, Event<Ready> ready,
-                        @org.eclipse.microprofile.config.inject.ConfigProperty(name = "sri.role.enhance", defaultValue = "true") boolean enhanceRole) {
+    public ModelService(
+            EnhanceConfig config,
+            Event<Ready> ready,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "sri.role.enhance", defaultValue = "true")
+                    boolean enhanceRole) {
         this.config = config;
         this.ready = ready;
         this.enhanceRole = enhanceRole;
@@ -49,7 +57,8 @@ public class ModelService {
     void onStart(@Observes StartupEvent ev) {
         if (!enhanceRole && config.enabled()) {
             state = State.ELSEWHERE;
-            detail = "this node does not run the enhance role (SRI_NODE_ROLES): the enhance nodes sharing its database enhance";
+            detail =
+                    "this node does not run the enhance role (SRI_NODE_ROLES): the enhance nodes sharing its database enhance";
             return;
         }
         if (!config.enabled()) {
@@ -67,11 +76,17 @@ public class ModelService {
         long t0 = System.nanoTime();
         Path dir = Path.of(config.modelDir()).toAbsolutePath();
         try {
-            enhancer = Enhancer.load(dir, new EnhancerOptions(config.device().name().toLowerCase(java.util.Locale.ROOT), config.poolSize(), config.tile(), config.overlap(),
-                    config.batchSize()));
+            enhancer = Enhancer.load(
+                    dir,
+                    new EnhancerOptions(
+                            config.device().name().toLowerCase(java.util.Locale.ROOT),
+                            config.poolSize(),
+                            config.tile(),
+                            config.overlap(),
+                            config.batchSize()));
             loadMillis = (System.nanoTime() - t0) / 1_000_000;
-            detail = enhancer.config().name() + " " + enhancer.config().version() + " x" + enhancer.config().scale() + " on "
-                    + enhancer.deviceName();
+            detail = enhancer.config().name() + " " + enhancer.config().version() + " x"
+                    + enhancer.config().scale() + " on " + enhancer.deviceName();
             state = State.READY;
             LOG.infof("model %s loaded in %d ms", detail, loadMillis);
             ready.fire(new Ready(detail));

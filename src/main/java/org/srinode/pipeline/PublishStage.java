@@ -47,20 +47,33 @@ public class PublishStage {
     private final boolean enabled;
 
     @Inject
-    public PublishStage(JobQueue jobs, SeriesRecords series, FhirSettings settings, SafetySettings safety,
-                        @ConfigProperty(name = "quarkus.http.port") int httpPort) {
+    public PublishStage(
+            JobQueue jobs,
+            SeriesRecords series,
+            FhirSettings settings,
+            SafetySettings safety,
+            @ConfigProperty(name = "quarkus.http.port") int httpPort) {
         this.jobs = jobs;
         this.series = series;
         this.settings = settings;
         this.safety = safety;
         this.baseUrl = settings.serverUrl().filter(s -> !s.isBlank()).orElse("http://localhost:" + httpPort + "/fhir");
-        this.publisher = new FhirPublisher(baseUrl, settings.version(), settings.patientIdentifierSystem(), settings.validate(),
-                (int) settings.timeout().toMillis(), tls(settings)).authenticate(settings.username(), settings.password(), settings.bearerToken());
-        this.enabled = settings.enabled() && (settings.serverUrl().filter(s -> !s.isBlank()).isPresent() || settings.sandbox());
-        if (enabled && settings.sandbox() && settings.serverUrl().filter(s -> !s.isBlank()).isEmpty()
+        this.publisher = new FhirPublisher(
+                        baseUrl,
+                        settings.version(),
+                        settings.patientIdentifierSystem(),
+                        settings.validate(),
+                        (int) settings.timeout().toMillis(),
+                        tls(settings))
+                .authenticate(settings.username(), settings.password(), settings.bearerToken());
+        this.enabled = settings.enabled()
+                && (settings.serverUrl().filter(s -> !s.isBlank()).isPresent() || settings.sandbox());
+        if (enabled
+                && settings.sandbox()
+                && settings.serverUrl().filter(s -> !s.isBlank()).isEmpty()
                 && !Boolean.parseBoolean(System.getProperty("sri.http.insecure", "true"))) {
-            LOG.warn("the FHIR sandbox is on but plain HTTP is off: the node cannot publish into its own sandbox at " + baseUrl
-                    + "; set SRI_HTTP_INSECURE=true (the demo does), or SRI_FHIR_SERVER_URL");
+            LOG.warn("the FHIR sandbox is on but plain HTTP is off: the node cannot publish into its own sandbox at "
+                    + baseUrl + "; set SRI_HTTP_INSECURE=true (the demo does), or SRI_FHIR_SERVER_URL");
         }
         if (settings.enabled() && !enabled) {
             LOG.info("FHIR publishing is off: no sri.fhir.server-url (SRI_FHIR_SERVER_URL) and the sandbox is off");
@@ -77,24 +90,29 @@ public class PublishStage {
         java.util.Optional<String> key = settings.tlsKey().filter(v -> !v.isBlank());
         java.util.Optional<String> ca = settings.tlsCa().filter(v -> !v.isBlank());
         if (cert.isPresent() != key.isPresent()) {
-            throw new IllegalArgumentException("SRI_FHIR_TLS_CERT and SRI_FHIR_TLS_KEY go together (a client certificate and its key)");
+            throw new IllegalArgumentException(
+                    "SRI_FHIR_TLS_CERT and SRI_FHIR_TLS_KEY go together (a client certificate and its key)");
         }
         if (cert.isEmpty() && ca.isEmpty()) {
             return null;
         }
         try {
-            return org.srinode.tls.TlsProfile.sslContext(cert.map(java.nio.file.Path::of).orElse(null),
-                    key.map(java.nio.file.Path::of).orElse(null), ca.map(java.nio.file.Path::of).orElse(null));
+            return org.srinode.tls.TlsProfile.sslContext(
+                    cert.map(java.nio.file.Path::of).orElse(null),
+                    key.map(java.nio.file.Path::of).orElse(null),
+                    ca.map(java.nio.file.Path::of).orElse(null));
         } catch (java.io.IOException | java.security.GeneralSecurityException e) {
-            throw new IllegalArgumentException("FHIR client TLS (SRI_FHIR_TLS_CERT, SRI_FHIR_TLS_KEY, SRI_FHIR_TLS_CA): " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "FHIR client TLS (SRI_FHIR_TLS_CERT, SRI_FHIR_TLS_KEY, SRI_FHIR_TLS_CA): " + e.getMessage(), e);
         }
     }
 
     /** The validator loads the specification for seconds: do it in the background at start-up, not in the first publication. */
     void warmUp(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event) {
         if (enabled && settings.validate()) {
-            Thread t = new Thread(() -> org.srinode.fhir.Validation.errors(settings.version(),
-                    settings.version().fromR4(new org.hl7.fhir.r4.model.Patient())),
+            Thread t = new Thread(
+                    () -> org.srinode.fhir.Validation.errors(
+                            settings.version(), settings.version().fromR4(new org.hl7.fhir.r4.model.Patient())),
                     "fhir-validator-warm-up");
             t.setDaemon(true);
             t.start();
@@ -107,7 +125,11 @@ public class PublishStage {
     }
 
     public List<Job> claimDue() throws InterruptedException {
-        return jobs.claimDueOrWait(SeriesAssembler.PUBLISH, 2, SeriesAssembler.ONE_PUBLICATION_PER_STUDY, JobQueue.HAND_OFF_WAIT,
+        return jobs.claimDueOrWait(
+                SeriesAssembler.PUBLISH,
+                2,
+                SeriesAssembler.ONE_PUBLICATION_PER_STUDY,
+                JobQueue.HAND_OFF_WAIT,
                 settings.retry().maxAttempts());
     }
 
@@ -126,32 +148,59 @@ public class PublishStage {
         if (derived.supersededBy() != null) {
             // a later generation replaced it before it was published: its own publication says everything
             jobs.succeeded(job.id());
-            LOG.infof("series %s: not published, superseded by %s", Uids.shortTag(derived.seriesUid()), derived.supersededBy());
+            LOG.infof(
+                    "series %s: not published, superseded by %s",
+                    Uids.shortTag(derived.seriesUid()), derived.supersededBy());
             return;
         }
         SeriesInfo source = series.find(derived.derivedFrom())
-                .orElseThrow(() -> new IllegalStateException("the source series of " + job.seriesUid() + " is not in the database"));
+                .orElseThrow(() -> new IllegalStateException(
+                        "the source series of " + job.seriesUid() + " is not in the database"));
         List<StudyHeader> derivedHeaders = headers(derived.seriesUid());
         List<StudyHeader> sourceHeaders = headers(source.seriesUid());
         StudyHeader first = sourceHeaders.get(0);
-        Assessment assessment = source.assessment() == null ? null : JSON.readValue(source.assessment(), Assessment.class);
+        Assessment assessment =
+                source.assessment() == null ? null : JSON.readValue(source.assessment(), Assessment.class);
         String model = derived.model() == null ? "unknown unknown" : derived.model();
         int space = model.lastIndexOf(' ');
         Publication p = new Publication(
-                new Publication.Patient(first.patientId(), first.issuerOfPatientId(), first.patientName(), first.patientBirthDate(),
+                new Publication.Patient(
+                        first.patientId(),
+                        first.issuerOfPatientId(),
+                        first.patientName(),
+                        first.patientBirthDate(),
                         first.patientSex()),
-                new Publication.Study(first.studyUid(), first.studyDate(), first.studyTime(), first.studyDescription(), first.accessionNumber()),
-                seriesOf(sourceHeaders), seriesOf(derivedHeaders),
-                new Publication.Model(model.substring(0, space), model.substring(space + 1), "sri-node project", EnhanceStage.VERSION),
-                assessment, source.consistency(), safety.maxInconsistency(), source.outcome() == null ? "ENHANCED" : source.outcome(),
+                new Publication.Study(
+                        first.studyUid(),
+                        first.studyDate(),
+                        first.studyTime(),
+                        first.studyDescription(),
+                        first.accessionNumber()),
+                seriesOf(sourceHeaders),
+                seriesOf(derivedHeaders),
+                new Publication.Model(
+                        model.substring(0, space),
+                        model.substring(space + 1),
+                        "sri-node project",
+                        EnhanceStage.VERSION),
+                assessment,
+                source.consistency(),
+                safety.maxInconsistency(),
+                source.outcome() == null ? "ENHANCED" : source.outcome(),
                 derived.completedAt() == null ? Instant.now() : derived.completedAt(),
-                series.derivedOf(source.seriesUid()).stream().filter(d -> d.supersededBy() != null).map(SeriesInfo::seriesUid).toList());
+                series.derivedOf(source.seriesUid()).stream()
+                        .filter(d -> d.supersededBy() != null)
+                        .map(SeriesInfo::seriesUid)
+                        .toList());
         FhirPublisher.Published done = publisher.publish(p);
         series.recordFhir(derived.seriesUid(), done.imagingStudy());
         series.recordFhir(source.seriesUid(), done.imagingStudy());
         jobs.succeeded(job.id());
         series.recordStageTime(source.seriesUid(), "PUBLISH", (System.nanoTime() - t0) / 1_000_000);
-        LOG.infof("series %s: published to FHIR (%s, %d resources)", Uids.shortTag(derived.seriesUid()), done.imagingStudy(),
+        LOG.infof(
+                "series %s: published to FHIR (%s, %d resources)",
+                Uids.shortTag(derived.seriesUid()),
+                done.imagingStudy(),
                 done.locations().size());
     }
 
@@ -161,29 +210,49 @@ public class PublishStage {
      * findings and Provenance are deleted.
      */
     private void withdraw(Job job, SeriesInfo source, long t0) throws Exception {
-        List<String> withdrawn = series.derivedOf(source.seriesUid()).stream().filter(d -> d.supersededBy() != null)
-                .filter(d -> !"KO".equals(d.modality())).map(SeriesInfo::seriesUid).toList();
+        List<String> withdrawn = series.derivedOf(source.seriesUid()).stream()
+                .filter(d -> d.supersededBy() != null)
+                .filter(d -> !"KO".equals(d.modality()))
+                .map(SeriesInfo::seriesUid)
+                .toList();
         List<StudyHeader> sourceHeaders = headers(source.seriesUid());
         StudyHeader first = sourceHeaders.get(0);
         Publication p = Publication.withdrawal(
-                new Publication.Patient(first.patientId(), first.issuerOfPatientId(), first.patientName(), first.patientBirthDate(),
+                new Publication.Patient(
+                        first.patientId(),
+                        first.issuerOfPatientId(),
+                        first.patientName(),
+                        first.patientBirthDate(),
                         first.patientSex()),
-                new Publication.Study(first.studyUid(), first.studyDate(), first.studyTime(), first.studyDescription(), first.accessionNumber()),
-                seriesOf(sourceHeaders), Instant.now(), withdrawn);
+                new Publication.Study(
+                        first.studyUid(),
+                        first.studyDate(),
+                        first.studyTime(),
+                        first.studyDescription(),
+                        first.accessionNumber()),
+                seriesOf(sourceHeaders),
+                Instant.now(),
+                withdrawn);
         FhirPublisher.Published done = publisher.publish(p);
         series.recordFhir(source.seriesUid(), done.imagingStudy());
         jobs.succeeded(job.id());
         series.recordStageTime(source.seriesUid(), "PUBLISH", (System.nanoTime() - t0) / 1_000_000);
-        LOG.infof("series %s generation %d: withdrawal published to FHIR (%s no longer lists %d derived series)",
+        LOG.infof(
+                "series %s generation %d: withdrawal published to FHIR (%s no longer lists %d derived series)",
                 Uids.shortTag(source.seriesUid()), job.generation(), done.imagingStudy(), withdrawn.size());
     }
 
     public void failed(Exchange exchange) {
         Job job = JobExchange.of(exchange);
         Job now = jobs.failed(job.id(), JobExchange.failure(exchange), settings.retry());
-        LOG.warnf(now.attempts() == 1 ? exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class) : null,
-                "series %s: FHIR publication to %s, attempt %d of %d failed: %s", Uids.shortTag(job.seriesUid()), baseUrl, now.attempts(),
-                settings.retry().maxAttempts(), LogText.escape(JobExchange.failure(exchange)));
+        LOG.warnf(
+                now.attempts() == 1 ? exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class) : null,
+                "series %s: FHIR publication to %s, attempt %d of %d failed: %s",
+                Uids.shortTag(job.seriesUid()),
+                baseUrl,
+                now.attempts(),
+                settings.retry().maxAttempts(),
+                LogText.escape(JobExchange.failure(exchange)));
     }
 
     private List<StudyHeader> headers(String seriesUid) throws Exception {
@@ -194,14 +263,21 @@ public class PublishStage {
         if (all.isEmpty()) {
             throw new IllegalStateException("series " + seriesUid + " has no files in the spool");
         }
-        all.sort(Comparator.comparing((StudyHeader h) -> h.instanceNumber() == null ? Integer.MAX_VALUE : h.instanceNumber())
+        all.sort(Comparator.comparing(
+                        (StudyHeader h) -> h.instanceNumber() == null ? Integer.MAX_VALUE : h.instanceNumber())
                 .thenComparing(StudyHeader::sopInstanceUid));
         return all;
     }
 
     private static Publication.Series seriesOf(List<StudyHeader> headers) {
         StudyHeader h = headers.get(0);
-        return new Publication.Series(h.seriesUid(), h.seriesNumber(), h.modality(), h.seriesDescription(),
-                headers.stream().map(x -> new Publication.Instance(x.sopInstanceUid(), x.sopClassUid(), x.instanceNumber())).toList());
+        return new Publication.Series(
+                h.seriesUid(),
+                h.seriesNumber(),
+                h.modality(),
+                h.seriesDescription(),
+                headers.stream()
+                        .map(x -> new Publication.Instance(x.sopInstanceUid(), x.sopClassUid(), x.instanceNumber()))
+                        .toList());
     }
 }

@@ -28,7 +28,8 @@ public interface QualitySettings {
     double spacingTolerance();
 
     default QualityTargets targets() {
-        return new QualityTargets(lowFieldTesla(), targetPixelSpacingMm(), targetSliceThicknessMm(), targetMatrix(), spacingTolerance());
+        return new QualityTargets(
+                lowFieldTesla(), targetPixelSpacingMm(), targetSliceThicknessMm(), targetMatrix(), spacingTolerance());
     }
 
     /** Retries of an assessment ({@code sri.quality.max-attempts}, {@code initial-backoff}, {@code max-backoff}; defaults 3, 5s, 1m). */

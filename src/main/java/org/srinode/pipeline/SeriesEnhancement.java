@@ -37,12 +37,17 @@ public final class SeriesEnhancement {
      *                     network, with tiling and intensity mapping), CHECK (data-consistency score), WRITE (derived
      *                     files, filled slices), SEG (the Segmentation); milliseconds
      */
-    public record Result(String derivedUid, List<Path> files, int scale, double score, boolean exceeded, long millis, Path segmentation,
-                         java.util.Map<String, Long> phaseMillis) {
-    }
+    public record Result(
+            String derivedUid,
+            List<Path> files,
+            int scale,
+            double score,
+            boolean exceeded,
+            long millis,
+            Path segmentation,
+            java.util.Map<String, Long> phaseMillis) {}
 
-    private SeriesEnhancement() {
-    }
+    private SeriesEnhancement() {}
 
     /**
      * @param sourceFiles    the acquired series' files
@@ -54,17 +59,44 @@ public final class SeriesEnhancement {
      * @param outDir         folder for the derived files
      * @param segmentationDir folder for the Segmentation of what the model made up (inpainted regions, filled slices)
      */
-    public static Result run(List<Path> sourceFiles, Assessment assessment, Enhancer model, int seriesNumber, String suffix,
-                             double maxInconsistency, Path outDir, Path segmentationDir, ProgressListener progress) throws Exception {
-        return run(sourceFiles, 1, 1, assessment, model, seriesNumber, suffix, maxInconsistency, outDir, segmentationDir, progress);
+    public static Result run(
+            List<Path> sourceFiles,
+            Assessment assessment,
+            Enhancer model,
+            int seriesNumber,
+            String suffix,
+            double maxInconsistency,
+            Path outDir,
+            Path segmentationDir,
+            ProgressListener progress)
+            throws Exception {
+        return run(
+                sourceFiles,
+                1,
+                1,
+                assessment,
+                model,
+                seriesNumber,
+                suffix,
+                maxInconsistency,
+                outDir,
+                segmentationDir,
+                progress);
     }
 
     /**
      * The derived Series Instance UID of one generation and enhancement run of a source series (the Segmentation's:
      * {@code kind = "segmentation"}); see {@link DerivedUids#forRun}.
      */
-    public static String derivedUid(String sourceSeriesUid, int generation, int enhanceRun, Enhancer model, String kind) {
-        return DerivedUids.forRun(generation, enhanceRun, sourceSeriesUid, model.config().name(), model.config().version(), kind);
+    public static String derivedUid(
+            String sourceSeriesUid, int generation, int enhanceRun, Enhancer model, String kind) {
+        return DerivedUids.forRun(
+                generation,
+                enhanceRun,
+                sourceSeriesUid,
+                model.config().name(),
+                model.config().version(),
+                kind);
     }
 
     /**
@@ -75,8 +107,19 @@ public final class SeriesEnhancement {
      * @param generation the source series' generation (1, then +1 each time late instances re-open it)
      * @param enhanceRun 1, then +1 each time an operator has the series enhanced again (new derived UIDs each time)
      */
-    public static Result run(List<Path> sourceFiles, int generation, int enhanceRun, Assessment assessment, Enhancer model, int seriesNumber, String suffix,
-                             double maxInconsistency, Path outDir, Path segmentationDir, ProgressListener progress) throws Exception {
+    public static Result run(
+            List<Path> sourceFiles,
+            int generation,
+            int enhanceRun,
+            Assessment assessment,
+            Enhancer model,
+            int seriesNumber,
+            String suffix,
+            double maxInconsistency,
+            Path outDir,
+            Path segmentationDir,
+            ProgressListener progress)
+            throws Exception {
         long t0 = System.nanoTime();
         java.util.Map<String, Long> phases = new java.util.LinkedHashMap<>();
         long[] mark = {t0};
@@ -113,14 +156,32 @@ public final class SeriesEnhancement {
         boolean exceeded = !(score <= maxInconsistency); // a non-finite score (NaN in the output) counts as exceeded
         List<String> actions = assessment == null ? List.of("SR_X" + s) : assessment.actions();
         String derivedUid = derivedUid(first.seriesInstanceUid(), generation, enhanceRun, model, "series");
-        String description = description(model, s, assessment) + String.format(Locale.ROOT, " Data consistency %.3f%s.", score,
-                exceeded ? " (above the limit " + maxInconsistency + ")" : "")
-                + (generation > 1 ? " Made from generation " + generation + " of the acquired series; supersedes the earlier AI-enhanced series." : "")
-                + (enhanceRun > 1 ? " Enhanced again at an operator's request (run " + enhanceRun + "); supersedes the earlier output." : "");
-        DerivedSpec spec = new DerivedSpec(derivedUid, seriesNumber, suffix + (exceeded ? " CHECK" : ""), description,
-                model.config().name(), model.config().version(), SOFTWARE, s, actions);
+        String description = description(model, s, assessment)
+                + String.format(
+                        Locale.ROOT,
+                        " Data consistency %.3f%s.",
+                        score,
+                        exceeded ? " (above the limit " + maxInconsistency + ")" : "")
+                + (generation > 1
+                        ? " Made from generation " + generation
+                                + " of the acquired series; supersedes the earlier AI-enhanced series."
+                        : "")
+                + (enhanceRun > 1
+                        ? " Enhanced again at an operator's request (run " + enhanceRun
+                                + "); supersedes the earlier output."
+                        : "");
+        DerivedSpec spec = new DerivedSpec(
+                derivedUid,
+                seriesNumber,
+                suffix + (exceeded ? " CHECK" : ""),
+                description,
+                model.config().name(),
+                model.config().version(),
+                SOFTWARE,
+                s,
+                actions);
         List<Path> written = new ArrayList<>();
-        List<boolean[]> made = new ArrayList<>();   // per derived slice: the pixels the model made up
+        List<boolean[]> made = new ArrayList<>(); // per derived slice: the pixels the model made up
         for (int z = 0; z < images.size(); z++) {
             Path source = Path.of(images.get(z).file());
             Path out = outDir.resolve(DerivedWriter.instanceUid(images.get(z).sopInstanceUid(), spec) + ".dcm");
@@ -129,7 +190,9 @@ public final class SeriesEnhancement {
             made.add(upscaled(mask, z, w, h, s));
             if (assessment != null) {
                 for (Assessment.Gap gap : assessment.missingSlices()) {
-                    if (gap.afterIndex() == z && z + 1 < images.size() && images.get(z).position() != null
+                    if (gap.afterIndex() == z
+                            && z + 1 < images.size()
+                            && images.get(z).position() != null
                             && SeriesFiles.normal(images.get(z)) != null) {
                         List<Path> filled = fill(images.get(z), images.get(z + 1), gap, hq, z, spec, outDir);
                         written.addAll(filled);
@@ -147,7 +210,15 @@ public final class SeriesEnhancement {
         Path seg = segmentationDir.resolve(segUid + ".1.dcm");
         int frames = SegmentationWriter.write(written, made, segUid, seriesNumber + 1, SOFTWARE, seg);
         lap(phases, "SEG", mark);
-        return new Result(derivedUid, written, s, score, exceeded, (System.nanoTime() - t0) / 1_000_000, frames > 0 ? seg : null, phases);
+        return new Result(
+                derivedUid,
+                written,
+                s,
+                score,
+                exceeded,
+                (System.nanoTime() - t0) / 1_000_000,
+                frames > 0 ? seg : null,
+                phases);
     }
 
     /** Records the milliseconds since {@code mark[0]} under {@code name} and moves the mark to now. */
@@ -175,14 +246,16 @@ public final class SeriesEnhancement {
      * neighbours along the slice normal (measured better than the model's reformat inpainting: see the
      * README), at the positions the assessment gives.
      */
-    private static List<Path> fill(ImageHeader a, ImageHeader b, Assessment.Gap gap, Volume hq, int z, DerivedSpec spec, Path outDir)
+    private static List<Path> fill(
+            ImageHeader a, ImageHeader b, Assessment.Gap gap, Volume hq, int z, DerivedSpec spec, Path outDir)
             throws Exception {
         double pa = SeriesFiles.positionAlongNormal(a);
         double pb = SeriesFiles.positionAlongNormal(b);
         double[] normal = SeriesFiles.normal(a);
         float[] lower = hq.slice(z);
         float[] upper = hq.slice(z + 1);
-        boolean numbered = a.instanceNumber() != null && b.instanceNumber() != null
+        boolean numbered = a.instanceNumber() != null
+                && b.instanceNumber() != null
                 && Math.abs(b.instanceNumber() - a.instanceNumber()) == gap.count() + 1;
         List<Path> out = new ArrayList<>();
         for (int k = 0; k < gap.count(); k++) {
@@ -196,28 +269,41 @@ public final class SeriesEnhancement {
             for (int d = 0; d < 3; d++) {
                 pos[d] += normal[d] * (p - pa);
             }
-            int number = numbered ? a.instanceNumber() + Integer.signum(b.instanceNumber() - a.instanceNumber()) * (k + 1)
+            int number = numbered
+                    ? a.instanceNumber() + Integer.signum(b.instanceNumber() - a.instanceNumber()) * (k + 1)
                     : (a.instanceNumber() == null ? 0 : a.instanceNumber());
             Path file = outDir.resolve(DerivedWriter.filledInstanceUid(a.sopInstanceUid(), k, spec) + ".dcm");
-            DerivedWriter.writeFilled(Path.of(a.file()), spec, px, hq.height(), hq.width(),
-                    new DerivedWriter.Fill(k, pos, number, b.sopInstanceUid()), file);
+            DerivedWriter.writeFilled(
+                    Path.of(a.file()),
+                    spec,
+                    px,
+                    hq.height(),
+                    hq.width(),
+                    new DerivedWriter.Fill(k, pos, number, b.sopInstanceUid()),
+                    file);
             out.add(file);
         }
         return out;
     }
 
     private static String description(Enhancer model, int scale, Assessment a) {
-        StringBuilder d = new StringBuilder("AI-enhanced by " + model.config().name() + " " + model.config().version()
-                + " (" + model.config().method() + "): super-resolution x" + scale);
+        StringBuilder d = new StringBuilder("AI-enhanced by " + model.config().name() + " "
+                + model.config().version() + " (" + model.config().method() + "): super-resolution x" + scale);
         if (a != null && !a.corruptedRegions().isEmpty()) {
             d.append(", ").append(a.corruptedRegions().size()).append(" corrupted region(s) inpainted");
         }
         if (a != null && !a.missingSlices().isEmpty()) {
-            d.append(", ").append(a.missingSlices().stream().mapToInt(Assessment.Gap::count).sum())
+            d.append(", ")
+                    .append(a.missingSlices().stream()
+                            .mapToInt(Assessment.Gap::count)
+                            .sum())
                     .append(" missing slice(s) filled by interpolation");
         }
         if (a != null && a.recommendedScale() > scale) {
-            d.append("; x").append(a.recommendedScale()).append(" was recommended, the model does x").append(scale);
+            d.append("; x")
+                    .append(a.recommendedScale())
+                    .append(" was recommended, the model does x")
+                    .append(scale);
         }
         d.append(". Not acquired.");
         return d.toString();

@@ -37,7 +37,8 @@ public class Supersession {
     private final DerivedSettings settings;
 
     @Inject
-    public Supersession(SeriesRecords series, DerivedSeries derived, OperatorActions actions, DerivedSettings settings) {
+    public Supersession(
+            SeriesRecords series, DerivedSeries derived, OperatorActions actions, DerivedSettings settings) {
         this.series = series;
         this.derived = derived;
         this.actions = actions;
@@ -53,7 +54,8 @@ public class Supersession {
      * @return the series withdrawn (empty at generation 1 or when nothing was made before)
      */
     public List<DerivedSeries.Superseded> withdrawEarlier(String sourceUid, int generation, String reason) {
-        // the run is the series' current one: an operator's re-run that ends out of scope withdraws under its own note UID
+        // the run is the series' current one: an operator's re-run that ends out of scope withdraws under its own note
+        // UID
         int run = series.find(sourceUid).map(SeriesInfo::enhanceRun).orElse(1);
         return register(sourceUid, generation, run, List.of(), reason);
     }
@@ -66,15 +68,33 @@ public class Supersession {
      * @param outputs    the derived series of this generation (the enhanced series, its Segmentation)
      * @param replacedBy the new derived Series Instance UID
      */
-    public List<DerivedSeries.Superseded> register(String sourceUid, int generation, int enhanceRun, List<DerivedSeries.Derived> outputs,
-                                                     String replacedBy) {
-        String noteUid = enhanceRun > 1 ? DerivedUids.of(sourceUid, "rejection-note", "generation-" + generation, "run-" + enhanceRun,
-                outputs.isEmpty() ? "not-enhanced" : "replaced") : DerivedUids.of(sourceUid, "rejection-note", "generation-" + generation);
-        String why = enhanceRun > 1 ? "an operator had the acquired series enhanced again (run " + enhanceRun + ")"
+    public List<DerivedSeries.Superseded> register(
+            String sourceUid, int generation, int enhanceRun, List<DerivedSeries.Derived> outputs, String replacedBy) {
+        String noteUid = enhanceRun > 1
+                ? DerivedUids.of(
+                        sourceUid,
+                        "rejection-note",
+                        "generation-" + generation,
+                        "run-" + enhanceRun,
+                        outputs.isEmpty() ? "not-enhanced" : "replaced")
+                : DerivedUids.of(sourceUid, "rejection-note", "generation-" + generation);
+        String why = enhanceRun > 1
+                ? "an operator had the acquired series enhanced again (run " + enhanceRun + ")"
                 : "the acquired series changed (generation " + generation + ")";
-        List<DerivedSeries.Superseded> done = derived.supersede(sourceUid, generation, outputs, Set.of(), replacedBy,
-                withdrawn -> note(sourceUid, withdrawn, noteUid, "is superseded: " + why + "; "
-                        + (outputs.isEmpty() ? "no new output replaces it." : "its replacement is series " + replacedBy + ".")));
+        List<DerivedSeries.Superseded> done = derived.supersede(
+                sourceUid,
+                generation,
+                outputs,
+                Set.of(),
+                replacedBy,
+                withdrawn -> note(
+                        sourceUid,
+                        withdrawn,
+                        noteUid,
+                        "is superseded: " + why + "; "
+                                + (outputs.isEmpty()
+                                        ? "no new output replaces it."
+                                        : "its replacement is series " + replacedBy + ".")));
         log(sourceUid, generation, replacedBy, done);
         return done;
     }
@@ -86,18 +106,31 @@ public class Supersession {
      * @throws OperatorActions.NotApplicable when there is nothing to discard, or an enhancement is pending or running
      */
     public List<DerivedSeries.Superseded> discard(String sourceUid, String user, String comment) {
-        SeriesInfo source = series.find(sourceUid).orElseThrow(() -> new OperatorActions.NotApplicable("no series " + sourceUid));
-        String noteUid = DerivedUids.of(sourceUid, "rejection-note", "generation-" + source.generation(), "run-" + source.enhanceRun(),
+        SeriesInfo source =
+                series.find(sourceUid).orElseThrow(() -> new OperatorActions.NotApplicable("no series " + sourceUid));
+        String noteUid = DerivedUids.of(
+                sourceUid,
+                "rejection-note",
+                "generation-" + source.generation(),
+                "run-" + source.enhanceRun(),
                 "discarded");
-        List<DerivedSeries.Superseded> done = actions.discard(sourceUid, user, comment,
+        List<DerivedSeries.Superseded> done = actions.discard(
+                sourceUid,
+                user,
+                comment,
                 withdrawn -> note(sourceUid, withdrawn, noteUid, "was discarded by an operator of the node."));
         log(sourceUid, source.generation(), DerivedSeries.DISCARDED, done);
         return done;
     }
 
     /** Writes and reads back the rejection note of the withdrawn series' delivered instances. */
-    private SpooledInstance note(String sourceUid, List<DerivedSeries.Superseded> withdrawn, String noteUid, String what) throws Exception {
-        Path anyFile = withdrawn.stream().filter(w -> !w.delivered().isEmpty()).findFirst().orElseThrow().anyFile();
+    private SpooledInstance note(
+            String sourceUid, List<DerivedSeries.Superseded> withdrawn, String noteUid, String what) throws Exception {
+        Path anyFile = withdrawn.stream()
+                .filter(w -> !w.delivered().isEmpty())
+                .findFirst()
+                .orElseThrow()
+                .anyFile();
         String study = DicomHeaders.readAndCheck(anyFile).studyInstanceUid();
         Path out = Path.of(settings.directory()).resolve(study).resolve(noteUid).resolve(noteUid + ".1.dcm");
         List<RejectionNote.Withdrawn> all = new ArrayList<>();
@@ -108,18 +141,32 @@ public class Supersession {
                 names.add(w.series().seriesUid());
             }
         }
-        RejectionNote.write(anyFile, all, noteUid, settings.seriesNumber() + 2, "AI-enhanced output of acquired series " + sourceUid
-                + " (series " + String.join(", ", names) + ") " + what, SeriesEnhancement.SOFTWARE, out);
-        return new SpooledInstance(DicomHeaders.readAndCheck(out), out, out.toFile().length(), "SRI_NODE");
+        RejectionNote.write(
+                anyFile,
+                all,
+                noteUid,
+                settings.seriesNumber() + 2,
+                "AI-enhanced output of acquired series " + sourceUid + " (series " + String.join(", ", names) + ") "
+                        + what,
+                SeriesEnhancement.SOFTWARE,
+                out);
+        return new SpooledInstance(
+                DicomHeaders.readAndCheck(out), out, out.toFile().length(), "SRI_NODE");
     }
 
     private static void log(String sourceUid, int generation, String replacedBy, List<DerivedSeries.Superseded> done) {
         for (DerivedSeries.Superseded w : done) {
             SeriesInfo s = w.series();
-            LOG.infof("series %s generation %d: derived series %s (%s) superseded by %s%s", Uids.shortTag(sourceUid), generation,
-                    Uids.shortTag(s.seriesUid()), s.modality(),
+            LOG.infof(
+                    "series %s generation %d: derived series %s (%s) superseded by %s%s",
+                    Uids.shortTag(sourceUid),
+                    generation,
+                    Uids.shortTag(s.seriesUid()),
+                    s.modality(),
                     replacedBy.matches("[0-9.]+") ? Uids.shortTag(replacedBy) : replacedBy,
-                    w.delivered().isEmpty() ? ", it never left the node" : ", " + w.delivered().size() + " instance(s) rejected at the destination");
+                    w.delivered().isEmpty()
+                            ? ", it never left the node"
+                            : ", " + w.delivered().size() + " instance(s) rejected at the destination");
         }
     }
 }

@@ -25,11 +25,25 @@ import java.util.List;
  * @param actions        recommended actions: SKIP, SR_X2, SR_X4, INPAINT, FILL_SLICES
  * @param reasons        plain-language findings
  */
-public record Assessment(String version, boolean applicable, String notApplicableReason, String lowField, boolean lowResolution,
-                         boolean thickSlices, boolean incomplete, boolean corrupted, Measured measured, List<Gap> missingSlices,
-                         List<Integer> duplicatePositions, List<Integer> irregularSteps, List<Integer> missingInstanceNumbers,
-                         List<Region> corruptedRegions, List<Integer> dropoutSlices, int recommendedScale, List<String> actions,
-                         List<String> reasons) {
+public record Assessment(
+        String version,
+        boolean applicable,
+        String notApplicableReason,
+        String lowField,
+        boolean lowResolution,
+        boolean thickSlices,
+        boolean incomplete,
+        boolean corrupted,
+        Measured measured,
+        List<Gap> missingSlices,
+        List<Integer> duplicatePositions,
+        List<Integer> irregularSteps,
+        List<Integer> missingInstanceNumbers,
+        List<Region> corruptedRegions,
+        List<Integer> dropoutSlices,
+        int recommendedScale,
+        List<String> actions,
+        List<String> reasons) {
 
     public static final String VERSION = "0.1.0";
 
@@ -45,9 +59,15 @@ public record Assessment(String version, boolean applicable, String notApplicabl
      * @param fieldStrengthTesla Magnetic Field Strength
      * @param imagesInAcquisition Images in Acquisition announced
      */
-    public record Measured(int slices, int rows, int columns, Double pixelSpacingMm, Double sliceThicknessMm, Double sliceStepMm,
-                           Double fieldStrengthTesla, Integer imagesInAcquisition) {
-    }
+    public record Measured(
+            int slices,
+            int rows,
+            int columns,
+            Double pixelSpacingMm,
+            Double sliceThicknessMm,
+            Double sliceStepMm,
+            Double fieldStrengthTesla,
+            Integer imagesInAcquisition) {}
 
     /**
      * Slices missing between two present ones.
@@ -56,8 +76,7 @@ public record Assessment(String version, boolean applicable, String notApplicabl
      * @param count      slices missing
      * @param positionsMm positions along the slice normal where they should be
      */
-    public record Gap(int afterIndex, int count, List<Double> positionsMm) {
-    }
+    public record Gap(int afterIndex, int count, List<Double> positionsMm) {}
 
     /**
      * A rectangle to inpaint, in pixels of one slice (index in slice order).
@@ -69,11 +88,27 @@ public record Assessment(String version, boolean applicable, String notApplicabl
      * @param height rows
      * @param kind   ZERO_FILLED, CONSTANT
      */
-    public record Region(int slice, int x, int y, int width, int height, String kind) {
-    }
+    public record Region(int slice, int x, int y, int width, int height, String kind) {}
 
     static Assessment notApplicable(String reason, Measured m) {
-        return new Assessment(VERSION, false, reason, "UNKNOWN", false, false, false, false, m, List.of(), List.of(), List.of(),
-                List.of(), List.of(), List.of(), 1, List.of("SKIP"), List.of(reason));
+        return new Assessment(
+                VERSION,
+                false,
+                reason,
+                "UNKNOWN",
+                false,
+                false,
+                false,
+                false,
+                m,
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                1,
+                List.of("SKIP"),
+                List.of(reason));
     }
 }

@@ -10,7 +10,8 @@ import org.srinode.dicom.SliceOrder;
 
 /** Decides what is wrong with a complete series (headers and pixels) and what to do about it. */
 public final class Assessor {
-    private static final Pattern LOCALIZER = Pattern.compile("(?i)(localizer|localiser|scout|survey|3[- ]?plane|aahscout)");
+    private static final Pattern LOCALIZER =
+            Pattern.compile("(?i)(localizer|localiser|scout|survey|3[- ]?plane|aahscout)");
     private final QualityTargets targets;
 
     public Assessor(QualityTargets targets) {
@@ -22,22 +23,34 @@ public final class Assessor {
             return Assessment.notApplicable("the series holds no image", emptyMeasure());
         }
         ImageHeader first = images.get(0);
-        Assessment.Measured basic = new Assessment.Measured(images.size(), first.rows(), first.columns(), maxSpacing(first),
-                first.sliceThickness(), null, first.fieldStrengthTesla(), first.imagesInAcquisition());
+        Assessment.Measured basic = new Assessment.Measured(
+                images.size(),
+                first.rows(),
+                first.columns(),
+                maxSpacing(first),
+                first.sliceThickness(),
+                null,
+                first.fieldStrengthTesla(),
+                first.imagesInAcquisition());
         String na = outOfScope(images);
         if (na != null) {
             return Assessment.notApplicable(na, basic);
         }
         SliceOrder.Result order = SliceOrder.of(images);
         if (!order.geometric()) {
-            return Assessment.notApplicable("Image Position/Orientation (Patient) missing or unusable on " + order.withoutGeometry()
-                    + " of " + images.size() + " slices: without one slice order the node neither fills nor inpaints, so it does not "
-                    + "enhance the series", basic);
+            return Assessment.notApplicable(
+                    "Image Position/Orientation (Patient) missing or unusable on " + order.withoutGeometry()
+                            + " of " + images.size()
+                            + " slices: without one slice order the node neither fills nor inpaints, so it does not "
+                            + "enhance the series",
+                    basic);
         }
         Geometry g = Geometry.of(images, targets.spacingTolerance());
         if (g.duplicates.size() > Math.max(1, images.size() / 4)) {
-            return Assessment.notApplicable("several images at the same positions (" + g.duplicates.size() + " of " + images.size()
-                    + "): a time series, diffusion or multi-echo acquisition, not one stack", basic);
+            return Assessment.notApplicable(
+                    "several images at the same positions (" + g.duplicates.size() + " of " + images.size()
+                            + "): a time series, diffusion or multi-echo acquisition, not one stack",
+                    basic);
         }
         List<float[]> pixels = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
@@ -59,18 +72,29 @@ public final class Assessor {
         }
         if (noDecoder) {
             // a codec the node lacks, not a damaged slice: no slice of it could be enhanced
-            return Assessment.notApplicable("pixel data of slice(s) " + undecodable + " cannot be decoded by this node: " + firstError, basic);
+            return Assessment.notApplicable(
+                    "pixel data of slice(s) " + undecodable + " cannot be decoded by this node: " + firstError, basic);
         }
-        Assessment.Measured m = new Assessment.Measured(images.size(), first.rows(), first.columns(), maxSpacing(first),
-                first.sliceThickness(), g.nominalStep == null ? null : Geometry.round(g.nominalStep), first.fieldStrengthTesla(),
+        Assessment.Measured m = new Assessment.Measured(
+                images.size(),
+                first.rows(),
+                first.columns(),
+                maxSpacing(first),
+                first.sliceThickness(),
+                g.nominalStep == null ? null : Geometry.round(g.nominalStep),
+                first.fieldStrengthTesla(),
                 first.imagesInAcquisition());
 
         String lowField = lowField(first, reasons);
         int scale = resolution(first, reasons);
         boolean lowResolution = scale > 1;
-        boolean thick = first.sliceThickness() != null && first.sliceThickness() > targets.targetSliceThicknessMm() * 1.001;
+        boolean thick =
+                first.sliceThickness() != null && first.sliceThickness() > targets.targetSliceThicknessMm() * 1.001;
         if (thick) {
-            reasons.add(String.format(Locale.ROOT, "slice thickness %.2f mm is above the target of %.2f mm", first.sliceThickness(),
+            reasons.add(String.format(
+                    Locale.ROOT,
+                    "slice thickness %.2f mm is above the target of %.2f mm",
+                    first.sliceThickness(),
                     targets.targetSliceThicknessMm()));
         }
         List<Integer> missingNumbers = missingInstanceNumbers(images);
@@ -85,20 +109,29 @@ public final class Assessor {
         }
         List<Integer> dropouts = new ArrayList<>(new TreeSet<>(concat(Corruption.dropouts(pixels), undecodable)));
         for (Assessment.Region r : regions) {
-            reasons.add(String.format(Locale.ROOT, "slice %d: %s rectangle of %dx%d pixels at (%d, %d) inside the head", r.slice(),
-                    r.kind().equals("ZERO_FILLED") ? "zero-filled" : "constant", r.width(), r.height(), r.x(), r.y()));
+            reasons.add(String.format(
+                    Locale.ROOT,
+                    "slice %d: %s rectangle of %dx%d pixels at (%d, %d) inside the head",
+                    r.slice(),
+                    r.kind().equals("ZERO_FILLED") ? "zero-filled" : "constant",
+                    r.width(),
+                    r.height(),
+                    r.x(),
+                    r.y()));
         }
         if (!undecodable.isEmpty()) {
             reasons.add("pixel data of slice(s) " + undecodable + " cannot be decoded (truncated?): " + firstError);
         }
-        dropouts.stream().filter(z -> !undecodable.contains(z)).forEach(z -> reasons.add("slice " + z + " is blank or a dropout"));
+        dropouts.stream()
+                .filter(z -> !undecodable.contains(z))
+                .forEach(z -> reasons.add("slice " + z + " is blank or a dropout"));
         boolean corrupted = !regions.isEmpty() || !dropouts.isEmpty();
 
         List<String> actions = new ArrayList<>();
         if (lowResolution) {
             actions.add("SR_X" + scale);
         } else if ("TRUE".equals(lowField)) {
-            actions.add("SR_X2");   // the x2 model also removes low-field noise
+            actions.add("SR_X2"); // the x2 model also removes low-field noise
             scale = 2;
         }
         if (!regions.isEmpty()) {
@@ -109,11 +142,30 @@ public final class Assessor {
         }
         if (actions.isEmpty()) {
             actions.add("SKIP");
-            reasons.add(reasons.isEmpty() ? "no finding: the series meets the targets"
-                    : "nothing the model can improve: in-plane resolution, field strength and completeness meet the targets");
+            reasons.add(
+                    reasons.isEmpty()
+                            ? "no finding: the series meets the targets"
+                            : "nothing the model can improve: in-plane resolution, field strength and completeness meet the targets");
         }
-        return new Assessment(Assessment.VERSION, true, "", lowField, lowResolution, thick, incomplete, corrupted, m, g.gaps,
-                g.duplicates, g.irregular, missingNumbers, regions, dropouts, scale, actions, reasons);
+        return new Assessment(
+                Assessment.VERSION,
+                true,
+                "",
+                lowField,
+                lowResolution,
+                thick,
+                incomplete,
+                corrupted,
+                m,
+                g.gaps,
+                g.duplicates,
+                g.irregular,
+                missingNumbers,
+                regions,
+                dropouts,
+                scale,
+                actions,
+                reasons);
     }
 
     private String outOfScope(List<ImageHeader> images) {
@@ -127,11 +179,14 @@ public final class Assessor {
         if (images.stream().anyMatch(h -> h.frames() > 1)) {
             return "multi-frame (Enhanced MR) series are skipped: their per-frame functional groups are not read yet";
         }
-        if (images.stream().anyMatch(h -> h.imageType().stream().anyMatch(t -> t.equalsIgnoreCase("LOCALIZER") || t.equalsIgnoreCase("SCOUT")))
+        if (images.stream()
+                        .anyMatch(h -> h.imageType().stream()
+                                .anyMatch(t -> t.equalsIgnoreCase("LOCALIZER") || t.equalsIgnoreCase("SCOUT")))
                 || LOCALIZER.matcher(first.seriesDescription()).find()) {
             return "a localizer/scout series, not a diagnostic acquisition";
         }
-        if (images.stream().anyMatch(h -> h.samplesPerPixel() != 1 || !h.photometric().startsWith("MONOCHROME"))) {
+        if (images.stream()
+                .anyMatch(h -> h.samplesPerPixel() != 1 || !h.photometric().startsWith("MONOCHROME"))) {
             return "a colour image (" + first.photometric() + "), not greyscale MR";
         }
         if (images.stream().anyMatch(h -> h.rows() != first.rows() || h.columns() != first.columns())) {
@@ -162,21 +217,30 @@ public final class Assessor {
         Double spacing = maxSpacing(h);
         if (spacing != null && spacing > targets.targetPixelSpacingMm() * 1.001) {
             ratio = spacing / targets.targetPixelSpacingMm();
-            reasons.add(String.format(Locale.ROOT, "low resolution: pixel spacing %.3f mm is above the target of %.3f mm", spacing,
+            reasons.add(String.format(
+                    Locale.ROOT,
+                    "low resolution: pixel spacing %.3f mm is above the target of %.3f mm",
+                    spacing,
                     targets.targetPixelSpacingMm()));
         }
         int matrix = Math.min(h.rows(), h.columns());
         if (matrix < targets.targetMatrix()) {
             ratio = Math.max(ratio, targets.targetMatrix() / (double) matrix);
-            reasons.add("low resolution: matrix " + h.rows() + "x" + h.columns() + " is below " + targets.targetMatrix());
+            reasons.add(
+                    "low resolution: matrix " + h.rows() + "x" + h.columns() + " is below " + targets.targetMatrix());
         }
         return ratio <= 1.001 ? 1 : ratio >= 3 ? 4 : 2;
     }
 
-    private boolean completeness(Geometry g, List<ImageHeader> images, List<Integer> missingNumbers, List<String> reasons) {
+    private boolean completeness(
+            Geometry g, List<ImageHeader> images, List<Integer> missingNumbers, List<String> reasons) {
         for (Assessment.Gap gap : g.gaps) {
-            reasons.add(String.format(Locale.ROOT, "%d slice(s) missing after slice %d, at %s mm along the slice normal", gap.count(),
-                    gap.afterIndex(), gap.positionsMm()));
+            reasons.add(String.format(
+                    Locale.ROOT,
+                    "%d slice(s) missing after slice %d, at %s mm along the slice normal",
+                    gap.count(),
+                    gap.afterIndex(),
+                    gap.positionsMm()));
         }
         if (!g.duplicates.isEmpty()) {
             reasons.add("slice(s) " + g.duplicates + " repeat the position of the slice before");
@@ -192,7 +256,11 @@ public final class Assessor {
         if (!missingNumbers.isEmpty()) {
             reasons.add("Instance Number(s) " + abbreviate(missingNumbers) + " are missing");
         }
-        return !g.gaps.isEmpty() || !g.duplicates.isEmpty() || !g.irregular.isEmpty() || fewer || !missingNumbers.isEmpty();
+        return !g.gaps.isEmpty()
+                || !g.duplicates.isEmpty()
+                || !g.irregular.isEmpty()
+                || fewer
+                || !missingNumbers.isEmpty();
     }
 
     private static List<Integer> missingInstanceNumbers(List<ImageHeader> images) {

@@ -15,8 +15,7 @@ final class Corruption {
     /** Smallest area of a reported rectangle, in pixels (8-bit data can hold small flat patches). */
     static final int MIN_AREA = 64;
 
-    private Corruption() {
-    }
+    private Corruption() {}
 
     /** Rectangles of identical values inside the head; {@code scale} maps intensities to [0, ~1]. */
     static List<Assessment.Region> regions(int slice, float[] px, int w, int h, double scale) {
@@ -111,8 +110,12 @@ final class Corruption {
             if (bw < MIN_SIDE || bh < MIN_SIDE || bw * bh < MIN_AREA || count < 0.85 * (x1 - x0 + 1) * (y1 - y0 + 1)) {
                 continue;
             }
-            if (rx0 == 0 || ry0 == 0 || rx1 == w - 1 || ry1 == h - 1 || !surroundedByHead(px, w, h, rx0, ry0, rx1, ry1, scale)) {
-                continue;   // background air, or touching the edge of the field of view
+            if (rx0 == 0
+                    || ry0 == 0
+                    || rx1 == w - 1
+                    || ry1 == h - 1
+                    || !surroundedByHead(px, w, h, rx0, ry0, rx1, ry1, scale)) {
+                continue; // background air, or touching the edge of the field of view
             }
             found.add(new Assessment.Region(slice, rx0, ry0, bw, bh, v == 0f ? "ZERO_FILLED" : "CONSTANT"));
         }
@@ -180,7 +183,8 @@ final class Corruption {
                     nb.add(mean[k]);
                 }
             }
-            double[] sorted = nb.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            double[] sorted =
+                    nb.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             double ref = sorted.length == 0 ? 0 : sorted[sorted.length / 2];
             if ((constant[z] && slices.size() > 1) || (ref > 0 && mean[z] < 0.1 * ref)) {
                 out.add(z);

@@ -20,15 +20,21 @@ public record ModelScope(List<String> anatomy, List<String> contrasts, Double ma
     public Optional<String> outside(AcquisitionHeader a, Assessment assessment) {
         String part = a.bodyPart() == null ? "" : a.bodyPart().trim().toUpperCase(Locale.ROOT);
         if (!anatomy.contains(part)) {
-            return Optional.of("anatomy " + (part.isEmpty() ? "not stated" : part) + " is outside the model's scope " + anatomy);
+            return Optional.of(
+                    "anatomy " + (part.isEmpty() ? "not stated" : part) + " is outside the model's scope " + anatomy);
         }
         String contrast = contrast(a);
         if (!contrasts.contains(contrast)) {
             return Optional.of("contrast " + contrast + " is outside the model's scope " + contrasts);
         }
-        Double spacing = assessment == null || assessment.measured() == null ? null : assessment.measured().pixelSpacingMm();
+        Double spacing = assessment == null || assessment.measured() == null
+                ? null
+                : assessment.measured().pixelSpacingMm();
         if (maxPixelSpacingMm != null && spacing != null && spacing > maxPixelSpacingMm) {
-            return Optional.of(String.format(Locale.ROOT, "pixel spacing %.2f mm is coarser than the model's scope (up to %.1f mm)", spacing,
+            return Optional.of(String.format(
+                    Locale.ROOT,
+                    "pixel spacing %.2f mm is coarser than the model's scope (up to %.1f mm)",
+                    spacing,
                     maxPixelSpacingMm));
         }
         return Optional.empty();
@@ -36,7 +42,8 @@ public record ModelScope(List<String> anatomy, List<String> contrasts, Double ma
 
     /** T1, T2, PD, FLAIR, DWI, SWI, PERFUSION or UNKNOWN. */
     public static String contrast(AcquisitionHeader a) {
-        String w = " " + (a.words() == null ? "" : a.words().toUpperCase(Locale.ROOT)).replaceAll("[^A-Z0-9*]+", " ") + " ";
+        String w = " " + (a.words() == null ? "" : a.words().toUpperCase(Locale.ROOT)).replaceAll("[^A-Z0-9*]+", " ")
+                + " ";
         if (w.matches(".* (DWI|DTI|DIFFUSION|ADC|TRACE|EP2D DIFF|RESOLVE) .*")) {
             return "DWI";
         }

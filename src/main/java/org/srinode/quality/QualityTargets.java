@@ -9,8 +9,12 @@ package org.srinode.quality;
  * @param targetMatrix           rows or columns below this are a low matrix (default 256)
  * @param spacingTolerance       relative deviation of a slice step from the nominal step still regular (default 0.1)
  */
-public record QualityTargets(double lowFieldTesla, double targetPixelSpacingMm, double targetSliceThicknessMm, int targetMatrix,
-                             double spacingTolerance) {
+public record QualityTargets(
+        double lowFieldTesla,
+        double targetPixelSpacingMm,
+        double targetSliceThicknessMm,
+        int targetMatrix,
+        double spacingTolerance) {
     public static QualityTargets defaults() {
         return new QualityTargets(1.5, 1.0, 3.0, 256, 0.1);
     }

@@ -17,8 +17,7 @@ import java.util.Set;
 public final class DataFolder {
     private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
 
-    private DataFolder() {
-    }
+    private DataFolder() {}
 
     /**
      * Creates {@code dir} when missing and makes it private to the node's account.
@@ -37,6 +36,7 @@ public final class DataFolder {
             return "";
         }
         Files.setPosixFilePermissions(dir, PRIVATE);
-        return "data folder " + dir + " was " + PosixFilePermissions.toString(now) + ", now rwx------: it holds patient data";
+        return "data folder " + dir + " was " + PosixFilePermissions.toString(now)
+                + ", now rwx------: it holds patient data";
     }
 }

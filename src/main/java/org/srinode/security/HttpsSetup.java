@@ -42,8 +42,7 @@ public final class HttpsSetup {
     /** The generated certificate's alias in its key store. */
     static final String ALIAS = "sri-node-https";
 
-    private HttpsSetup() {
-    }
+    private HttpsSetup() {}
 
     /**
      * @param properties  Quarkus properties to set before start-up
@@ -52,15 +51,21 @@ public final class HttpsSetup {
      * @param selfSigned  whether the node made the certificate
      * @param plainHttp   whether plain HTTP is served too
      */
-    public record Decision(Map<String, String> properties, Path certificate, String fingerprint, boolean selfSigned, boolean plainHttp) {
+    public record Decision(
+            Map<String, String> properties,
+            Path certificate,
+            String fingerprint,
+            boolean selfSigned,
+            boolean plainHttp) {
         /** One line for the log: never a secret. */
         public String describe() {
             if (certificate == null) {
                 return "HTTP without TLS (SRI_HTTP_INSECURE=true and no certificate): use it on loopback or a trusted network only";
             }
-            return "HTTPS with " + (selfSigned ? "a self-signed certificate made by the node" : "the configured certificate") + " ("
-                    + certificate + ", SHA-256 " + fingerprint + ")" + (plainHttp ? "; plain HTTP is on too (SRI_HTTP_INSECURE=true)"
-                    : "; plain HTTP is off");
+            return "HTTPS with "
+                    + (selfSigned ? "a self-signed certificate made by the node" : "the configured certificate") + " ("
+                    + certificate + ", SHA-256 " + fingerprint + ")"
+                    + (plainHttp ? "; plain HTTP is on too (SRI_HTTP_INSECURE=true)" : "; plain HTTP is off");
         }
     }
 
@@ -75,13 +80,16 @@ public final class HttpsSetup {
     public static Decision decide(Map<String, String> env, Path dataDir) throws IOException {
         String cert = env.getOrDefault("SRI_HTTP_TLS_CERT", "").trim();
         String key = env.getOrDefault("SRI_HTTP_TLS_KEY", "").trim();
-        boolean insecure = "true".equalsIgnoreCase(env.getOrDefault("SRI_HTTP_INSECURE", "false").trim());
+        boolean insecure = "true"
+                .equalsIgnoreCase(env.getOrDefault("SRI_HTTP_INSECURE", "false").trim());
         Map<String, String> p = new LinkedHashMap<>();
         p.put("quarkus.http.insecure-requests", insecure ? "enabled" : "disabled");
         p.put("sri.http.insecure", Boolean.toString(insecure));
         if (cert.isEmpty() != key.isEmpty()) {
-            throw new IllegalArgumentException("SRI_HTTP_TLS_CERT and SRI_HTTP_TLS_KEY go together (PEM certificate chain and its "
-                    + "private key); only " + (cert.isEmpty() ? "SRI_HTTP_TLS_KEY" : "SRI_HTTP_TLS_CERT") + " is set");
+            throw new IllegalArgumentException(
+                    "SRI_HTTP_TLS_CERT and SRI_HTTP_TLS_KEY go together (PEM certificate chain and its "
+                            + "private key); only " + (cert.isEmpty() ? "SRI_HTTP_TLS_KEY" : "SRI_HTTP_TLS_CERT")
+                            + " is set");
         }
         if (!cert.isEmpty()) {
             for (String f : List.of(cert, key)) {
@@ -90,7 +98,7 @@ public final class HttpsSetup {
                 }
             }
             try {
-                TlsProfile.keyManagers(Path.of(cert), Path.of(key));   // refuses a key that is not the certificate's
+                TlsProfile.keyManagers(Path.of(cert), Path.of(key)); // refuses a key that is not the certificate's
             } catch (java.security.GeneralSecurityException e) {
                 throw new IllegalArgumentException(e.getMessage() + " (SRI_HTTP_TLS_CERT, SRI_HTTP_TLS_KEY)", e);
             }
@@ -116,8 +124,10 @@ public final class HttpsSetup {
             ks.load(in, pw.toCharArray());
             c = ks.getCertificate(ALIAS);
         } catch (Exception e) {
-            throw new IOException("cannot open " + store + " with the password in " + password + ": " + e.getMessage()
-                    + " (delete both to make a new certificate)", e);
+            throw new IOException(
+                    "cannot open " + store + " with the password in " + password + ": " + e.getMessage()
+                            + " (delete both to make a new certificate)",
+                    e);
         }
         if (c == null) {
             throw new IOException(store + " holds no certificate named " + ALIAS + " (delete it to make a new one)");
@@ -153,11 +163,30 @@ public final class HttpsSetup {
         Files.writeString(tmpPw, pw + "\n", StandardCharsets.US_ASCII);
         restrict(tmpPw);
         String host = hostName();
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", ALIAS, "-keyalg", "EC", "-groupname", "secp256r1", "-sigalg", "SHA256withECDSA",
-                "-validity", "825", "-dname", "CN=" + host + ", O=sri-node self-signed",
-                "-ext", "SAN=dns:" + host + (host.equals("localhost") ? "" : ",dns:localhost") + ",ip:127.0.0.1",
-                "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass:file", tmpPw.toString(), "-noprompt"));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                ALIAS,
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-sigalg",
+                "SHA256withECDSA",
+                "-validity",
+                "825",
+                "-dname",
+                "CN=" + host + ", O=sri-node self-signed",
+                "-ext",
+                "SAN=dns:" + host + (host.equals("localhost") ? "" : ",dns:localhost") + ",ip:127.0.0.1",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                store.toString(),
+                "-storepass:file",
+                tmpPw.toString(),
+                "-noprompt"));
         Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out;
         try (InputStream in = proc.getInputStream()) {
@@ -198,14 +227,19 @@ public final class HttpsSetup {
         try (InputStream in = Files.newInputStream(pem)) {
             return CertificateFactory.getInstance("X.509").generateCertificate(in);
         } catch (java.security.cert.CertificateException e) {
-            throw new IllegalArgumentException(pem + " (SRI_HTTP_TLS_CERT) is not a PEM certificate: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    pem + " (SRI_HTTP_TLS_CERT) is not a PEM certificate: " + e.getMessage(), e);
         }
     }
 
     private static void writePem(Path pem, Certificate c) throws IOException {
         try {
-            String b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(c.getEncoded());
-            Files.writeString(pem, "-----BEGIN CERTIFICATE-----\n" + b64 + "\n-----END CERTIFICATE-----\n", StandardCharsets.US_ASCII);
+            String b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                    .encodeToString(c.getEncoded());
+            Files.writeString(
+                    pem,
+                    "-----BEGIN CERTIFICATE-----\n" + b64 + "\n-----END CERTIFICATE-----\n",
+                    StandardCharsets.US_ASCII);
         } catch (java.security.cert.CertificateEncodingException e) {
             throw new IOException(e);
         }

@@ -13,7 +13,8 @@ public class HttpsStatus {
     void started(@Observes StartupEvent event) {
         String described = System.getProperty("sri.http.describe");
         if (described == null) {
-            LOG.warn("HTTP security was not set up by org.srinode.NodeMain (started another way?): Quarkus' own HTTP settings apply");
+            LOG.warn(
+                    "HTTP security was not set up by org.srinode.NodeMain (started another way?): Quarkus' own HTTP settings apply");
         } else if (described.startsWith("HTTP without TLS")) {
             LOG.warn(described);
         } else {

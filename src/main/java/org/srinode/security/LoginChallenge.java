@@ -35,7 +35,9 @@ public class LoginChallenge implements HttpAuthenticationMechanism {
     public Uni<ChallengeData> getChallenge(RoutingContext context) {
         String mode = context.request().getHeader("Sec-Fetch-Mode");
         String path = context.normalizedPath();
-        if ("navigate".equals(mode) && context.request().method() == HttpMethod.GET && ("/".equals(path) || "/index.html".equals(path))) {
+        if ("navigate".equals(mode)
+                && context.request().method() == HttpMethod.GET
+                && ("/".equals(path) || "/index.html".equals(path))) {
             return Uni.createFrom().item(new ChallengeData(302, HttpHeaders.LOCATION, LOGIN_PAGE));
         }
         if (mode != null) {

@@ -38,6 +38,7 @@ public class NodeIdentityProvider implements IdentityProvider<UsernamePasswordAu
     static final int MAX_FAILURES = 5;
     /** Failed logins from one address (any names) within {@link #WINDOW} after which that address is refused. */
     static final int MAX_FAILURES_PER_ADDRESS = 20;
+
     static final Duration WINDOW = Duration.ofMinutes(1);
     /** Names whose failures are tracked at most; beyond, the record starts afresh. */
     static final int MAX_TRACKED_NAMES = 10_000;
@@ -58,30 +59,41 @@ public class NodeIdentityProvider implements IdentityProvider<UsernamePasswordAu
     }
 
     @Override
-    public Uni<SecurityIdentity> authenticate(UsernamePasswordAuthenticationRequest request, AuthenticationRequestContext context) {
-        io.vertx.ext.web.RoutingContext rc = io.quarkus.vertx.http.runtime.security.HttpSecurityUtils.getRoutingContextAttribute(request);
-        String address = rc == null || rc.request().remoteAddress() == null ? "unknown" : rc.request().remoteAddress().hostAddress();
-        return context.runBlocking(() -> check(request.getUsername(), new String(request.getPassword().getPassword()), address));
+    public Uni<SecurityIdentity> authenticate(
+            UsernamePasswordAuthenticationRequest request, AuthenticationRequestContext context) {
+        io.vertx.ext.web.RoutingContext rc =
+                io.quarkus.vertx.http.runtime.security.HttpSecurityUtils.getRoutingContextAttribute(request);
+        String address = rc == null || rc.request().remoteAddress() == null
+                ? "unknown"
+                : rc.request().remoteAddress().hostAddress();
+        return context.runBlocking(() ->
+                check(request.getUsername(), new String(request.getPassword().getPassword()), address));
     }
 
     /** Checks one login (package-private for the tests); throws AuthenticationFailedException when it fails or is refused. */
     SecurityIdentity check(String username, String password, String address) {
         String name = username.length() > 64 ? username.substring(0, 64) : username;
         if (lockedOut("name:" + name, MAX_FAILURES)) {
-            AUDIT.warnf("login refused for user '%s': %d failed attempts within %s", LogText.escape(name), MAX_FAILURES, WINDOW);
+            AUDIT.warnf(
+                    "login refused for user '%s': %d failed attempts within %s",
+                    LogText.escape(name), MAX_FAILURES, WINDOW);
             audit.login(name, address, "refused: " + MAX_FAILURES + " failed attempts for this user within " + WINDOW);
             throw new AuthenticationFailedException();
         }
         if (lockedOut("address:" + address, MAX_FAILURES_PER_ADDRESS)) {
-            AUDIT.warnf("login refused for user '%s' from %s: %d failed attempts from that address within %s", LogText.escape(name),
-                    address, MAX_FAILURES_PER_ADDRESS, WINDOW);
-            audit.login(name, address, "refused: " + MAX_FAILURES_PER_ADDRESS + " failed attempts from this address within " + WINDOW);
+            AUDIT.warnf(
+                    "login refused for user '%s' from %s: %d failed attempts from that address within %s",
+                    LogText.escape(name), address, MAX_FAILURES_PER_ADDRESS, WINDOW);
+            audit.login(
+                    name,
+                    address,
+                    "refused: " + MAX_FAILURES_PER_ADDRESS + " failed attempts from this address within " + WINDOW);
             throw new AuthenticationFailedException();
         }
         Optional<String> role = users.verify(name, password);
         if (role.isEmpty()) {
             if (failures.size() >= MAX_TRACKED_NAMES) {
-                failures.clear();   // a spray of made-up names must not grow the map without bound
+                failures.clear(); // a spray of made-up names must not grow the map without bound
             }
             for (String key : new String[] {"name:" + name, "address:" + address}) {
                 Deque<Instant> f = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
@@ -96,7 +108,10 @@ public class NodeIdentityProvider implements IdentityProvider<UsernamePasswordAu
         failures.remove("name:" + name);
         AUDIT.debugf("login of user '%s'", LogText.escape(name));
         audit.login(name, address, null);
-        return QuarkusSecurityIdentity.builder().setPrincipal(new QuarkusPrincipal(name)).addRoles(Users.rolesOf(role.get())).build();
+        return QuarkusSecurityIdentity.builder()
+                .setPrincipal(new QuarkusPrincipal(name))
+                .addRoles(Users.rolesOf(role.get()))
+                .build();
     }
 
     private boolean lockedOut(String key, int max) {

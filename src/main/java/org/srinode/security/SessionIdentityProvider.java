@@ -31,10 +31,14 @@ public class SessionIdentityProvider implements IdentityProvider<TrustedAuthenti
     }
 
     @Override
-    public Uni<SecurityIdentity> authenticate(TrustedAuthenticationRequest request, AuthenticationRequestContext context) {
+    public Uni<SecurityIdentity> authenticate(
+            TrustedAuthenticationRequest request, AuthenticationRequestContext context) {
         return context.runBlocking(() -> {
             Users.User u = users.find(request.getPrincipal()).orElseThrow(AuthenticationFailedException::new);
-            return QuarkusSecurityIdentity.builder().setPrincipal(new QuarkusPrincipal(u.username())).addRoles(Users.rolesOf(u.role())).build();
+            return QuarkusSecurityIdentity.builder()
+                    .setPrincipal(new QuarkusPrincipal(u.username()))
+                    .addRoles(Users.rolesOf(u.role()))
+                    .build();
         });
     }
 }

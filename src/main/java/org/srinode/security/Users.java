@@ -40,6 +40,7 @@ public class Users {
     private static final Logger LOG = Logger.getLogger(Users.class);
     /** The roles, each including the ones after it. */
     public static final List<String> ROLES = List.of("admin", "operator", "viewer");
+
     static final int COST = 12;
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -50,8 +51,7 @@ public class Users {
      * @param role      viewer, operator or admin
      * @param createdAt when it was created
      */
-    public record User(String username, String role, Instant createdAt) {
-    }
+    public record User(String username, String role, Instant createdAt) {}
 
     private final DataSource ds;
     private final Optional<String> adminPassword;
@@ -59,9 +59,11 @@ public class Users {
     private final boolean webRole;
 
     @Inject
-    public Users(Database db, @ConfigProperty(name = "sri.admin-password") Optional<String> adminPassword,
-                 @ConfigProperty(name = "sri.data-dir") String dataDir,
-                 @ConfigProperty(name = "sri.role.web", defaultValue = "true") boolean webRole) {
+    public Users(
+            Database db,
+            @ConfigProperty(name = "sri.admin-password") Optional<String> adminPassword,
+            @ConfigProperty(name = "sri.data-dir") String dataDir,
+            @ConfigProperty(name = "sri.role.web", defaultValue = "true") boolean webRole) {
         this.ds = db.dataSource();
         this.webRole = webRole;
         this.adminPassword = adminPassword.filter(s -> !s.isBlank());
@@ -88,8 +90,10 @@ public class Users {
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(file, password + "\n", StandardOpenOption.TRUNCATE_EXISTING);
         put("admin", "admin", password);
-        LOG.infof("no HTTP user yet: created 'admin'; its password is in %s (readable by this account only). "
-                + "Change it with ./sri-node user passwd admin, then delete the file", file.toAbsolutePath());
+        LOG.infof(
+                "no HTTP user yet: created 'admin'; its password is in %s (readable by this account only). "
+                        + "Change it with ./sri-node user passwd admin, then delete the file",
+                file.toAbsolutePath());
     }
 
     /** The roles a user of {@code role} holds: admin is also operator and viewer, operator also viewer. */
@@ -119,8 +123,8 @@ public class Users {
             if (!role.equals("admin") && isLastAdmin(c, username)) {
                 throw new LastAdmin("'" + username + "' is the last admin: make another user admin first");
             }
-            try (PreparedStatement ps = c.prepareStatement(Sql.merge("app_user", 1, "username", "password_hash", "role",
-                    "+created_at:TIMESTAMP"))) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    Sql.merge("app_user", 1, "username", "password_hash", "role", "+created_at:TIMESTAMP"))) {
                 ps.setString(1, username);
                 ps.setString(2, hash);
                 ps.setString(3, role);
@@ -140,8 +144,9 @@ public class Users {
 
     /** Locks the admin rows for the rest of the transaction: two changes cannot both remove "the other" admin. */
     private static void lockAdmins(java.sql.Connection c) throws java.sql.SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT username FROM app_user WHERE role = 'admin' FOR UPDATE");
-             ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps =
+                        c.prepareStatement("SELECT username FROM app_user WHERE role = 'admin' FOR UPDATE");
+                ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 // locked
             }
@@ -150,7 +155,7 @@ public class Users {
 
     private static boolean isLastAdmin(java.sql.Connection c, String username) throws java.sql.SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT username FROM app_user WHERE role = 'admin'");
-             ResultSet rs = ps.executeQuery()) {
+                ResultSet rs = ps.executeQuery()) {
             List<String> admins = new ArrayList<>();
             while (rs.next()) {
                 admins.add(rs.getString(1));
@@ -176,10 +181,14 @@ public class Users {
     public List<User> list() {
         return Tx.run(ds, c -> {
             List<User> all = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT username, role, created_at FROM app_user ORDER BY username");
-                 ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps =
+                            c.prepareStatement("SELECT username, role, created_at FROM app_user ORDER BY username");
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    all.add(new User(rs.getString(1), rs.getString(2), rs.getTimestamp(3, Sql.utc()).toInstant()));
+                    all.add(new User(
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getTimestamp(3, Sql.utc()).toInstant()));
                 }
             }
             return all;
@@ -188,10 +197,16 @@ public class Users {
 
     public Optional<User> find(String username) {
         return Tx.run(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT username, role, created_at FROM app_user WHERE username = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT username, role, created_at FROM app_user WHERE username = ?")) {
                 ps.setString(1, username);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new User(rs.getString(1), rs.getString(2), rs.getTimestamp(3, Sql.utc()).toInstant())) : Optional.empty();
+                    return rs.next()
+                            ? Optional.of(new User(
+                                    rs.getString(1),
+                                    rs.getString(2),
+                                    rs.getTimestamp(3, Sql.utc()).toInstant()))
+                            : Optional.empty();
                 }
             }
         });
@@ -204,13 +219,14 @@ public class Users {
      * bench e2e: a client polling the API with Basic credentials made bcrypt (cost 12) take most of the CPU the
      * model needed on a 2-core machine.
      */
-    private record Verified(byte[] mac, Instant until) {
-    }
+    private record Verified(byte[] mac, Instant until) {}
 
     /** How long a verified password is accepted without bcrypt. */
     static final java.time.Duration VERIFIED_FOR = java.time.Duration.ofMinutes(10);
+
     private final java.util.Map<String, Verified> verified = new java.util.concurrent.ConcurrentHashMap<>();
-    private final javax.crypto.spec.SecretKeySpec macKey = new javax.crypto.spec.SecretKeySpec(randomKey(), "HmacSHA256");
+    private final javax.crypto.spec.SecretKeySpec macKey =
+            new javax.crypto.spec.SecretKeySpec(randomKey(), "HmacSHA256");
 
     private static byte[] randomKey() {
         byte[] k = new byte[32];
@@ -234,7 +250,8 @@ public class Users {
      */
     public Optional<String> verify(String username, String password) {
         String[] row = Tx.run(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT password_hash, role FROM app_user WHERE username = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT password_hash, role FROM app_user WHERE username = ?")) {
                 ps.setString(1, username);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : null;
@@ -242,7 +259,7 @@ public class Users {
             }
         });
         if (row == null) {
-            BcryptUtil.matches(password, DUMMY);   // the same time for an unknown name
+            BcryptUtil.matches(password, DUMMY); // the same time for an unknown name
             return Optional.empty();
         }
         Verified v = verified.get(row[0]);

@@ -38,8 +38,7 @@ public class DerivedSeries {
      * A derived series to register with a supersession: its instances (all of one series), whether its
      * FORWARD job is queued (not when held), the model that made it, whether it is published to FHIR.
      */
-    public record Derived(List<SpooledInstance> instances, boolean forward, String model, boolean publish) {
-    }
+    public record Derived(List<SpooledInstance> instances, boolean forward, String model, boolean publish) {}
 
     /**
      * A derived series being withdrawn: its instances that may have reached the destination (its FORWARD
@@ -48,8 +47,8 @@ public class DerivedSeries {
      * @param series    the derived series
      * @param delivered its instances that may be at the destination; empty when it never left the node
      */
-    public record Superseded(SeriesInfo series, List<org.srinode.dicom.RejectionNote.Withdrawn> delivered, Path anyFile) {
-    }
+    public record Superseded(
+            SeriesInfo series, List<org.srinode.dicom.RejectionNote.Withdrawn> delivered, Path anyFile) {}
 
     /**
      * Writes the rejection note of the instances a supersession withdraws, inside its transaction.
@@ -78,7 +77,8 @@ public class DerivedSeries {
      * decision DERIVED and its source, its PUBLISH job (FHIR; not for a Segmentation) and, unless held, its FORWARD job, in one
      * transaction (it is never assessed again).
      */
-    public void registerDerived(List<SpooledInstance> instances, boolean forward, String sourceUid, String model, boolean publish) {
+    public void registerDerived(
+            List<SpooledInstance> instances, boolean forward, String sourceUid, String model, boolean publish) {
         if (instances.isEmpty()) {
             return;
         }
@@ -88,16 +88,33 @@ public class DerivedSeries {
         });
     }
 
-    private static void registerDerived(Connection c, List<SpooledInstance> instances, boolean forward, String sourceUid, String model,
-                                        boolean publish) throws SQLException {
+    private static void registerDerived(
+            Connection c,
+            List<SpooledInstance> instances,
+            boolean forward,
+            String sourceUid,
+            String model,
+            boolean publish)
+            throws SQLException {
         Instant now = Instant.now();
         SpooledInstance first = instances.get(0);
         for (SpooledInstance i : instances) {
             SeriesTable.upsertInstance(c, i, now);
         }
-        try (PreparedStatement ps = c.prepareStatement(Sql.merge("series", 1, "series_uid", "study_uid", "modality", "state",
-                "generation:INT", "first_received_at:TIMESTAMP", "last_received_at:TIMESTAMP", "completed_at:TIMESTAMP", "decision",
-                "derived_from", "model"))) {
+        try (PreparedStatement ps = c.prepareStatement(Sql.merge(
+                "series",
+                1,
+                "series_uid",
+                "study_uid",
+                "modality",
+                "state",
+                "generation:INT",
+                "first_received_at:TIMESTAMP",
+                "last_received_at:TIMESTAMP",
+                "completed_at:TIMESTAMP",
+                "decision",
+                "derived_from",
+                "model"))) {
             ps.setString(1, first.header().seriesInstanceUid());
             ps.setString(2, first.header().studyInstanceUid());
             ps.setString(3, first.header().modality());
@@ -132,7 +149,8 @@ public class DerivedSeries {
      * @param note       writes the rejection note (called at most once)
      * @return the series withdrawn now (empty when there was nothing earlier)
      */
-    public List<Superseded> supersede(String sourceUid, java.util.Set<String> current, String replacedBy, NoteWriter note) {
+    public List<Superseded> supersede(
+            String sourceUid, java.util.Set<String> current, String replacedBy, NoteWriter note) {
         return supersede(sourceUid, 0, List.of(), current, replacedBy, note);
     }
 
@@ -145,18 +163,30 @@ public class DerivedSeries {
      * @param register the current generation's derived series; their Series Instance UIDs are kept, with {@code current}
      * @throws StaleGeneration when the source is no longer at {@code generation} (nothing is registered or withdrawn)
      */
-    public List<Superseded> supersede(String sourceUid, int generation, List<Derived> register, java.util.Set<String> current,
-                                      String replacedBy, NoteWriter note) {
+    public List<Superseded> supersede(
+            String sourceUid,
+            int generation,
+            List<Derived> register,
+            java.util.Set<String> current,
+            String replacedBy,
+            NoteWriter note) {
         return Tx.run(ds, c -> supersede(c, sourceUid, generation, register, current, replacedBy, note));
     }
 
-    static List<Superseded> supersede(Connection c, String sourceUid, int generation, List<Derived> register,
-                                              java.util.Set<String> current, String replacedBy, NoteWriter note) throws SQLException {
+    static List<Superseded> supersede(
+            Connection c,
+            String sourceUid,
+            int generation,
+            List<Derived> register,
+            java.util.Set<String> current,
+            String replacedBy,
+            NoteWriter note)
+            throws SQLException {
         java.util.Set<String> keep = new HashSet<>(current);
         for (Derived d : register) {
             keep.add(d.instances().get(0).header().seriesInstanceUid());
         }
-        SeriesTable.lockSeries(c, sourceUid);   // one supersession of a source at a time
+        SeriesTable.lockSeries(c, sourceUid); // one supersession of a source at a time
         if (generation > 0) {
             int now = SeriesTable.find(c, sourceUid).map(SeriesInfo::generation).orElse(generation);
             if (now != generation) {
@@ -167,8 +197,9 @@ public class DerivedSeries {
             registerDerived(c, d.instances(), d.forward(), sourceUid, d.model(), d.publish());
         }
         List<SeriesInfo> earlier = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(SeriesTable.SELECT + " WHERE s.derived_from = ? AND s.superseded_by IS NULL "
-                + "AND (s.modality IS NULL OR s.modality <> 'KO')")) {
+        try (PreparedStatement ps =
+                c.prepareStatement(SeriesTable.SELECT + " WHERE s.derived_from = ? AND s.superseded_by IS NULL "
+                        + "AND (s.modality IS NULL OR s.modality <> 'KO')")) {
             ps.setString(1, sourceUid);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -185,22 +216,25 @@ public class DerivedSeries {
         for (SeriesInfo s : earlier) {
             anyPublished |= mayHaveRun(c, s.seriesUid(), SeriesAssembler.PUBLISH);
             boolean delivered = mayHaveRun(c, s.seriesUid(), "FORWARD");
-            JobQueue.cancelPending(c, s.seriesUid(), List.of(JobKind.FORWARD, JobKind.PUBLISH), "superseded by " + replacedBy);
-            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET superseded_by = ? WHERE series_uid = ?")) {
+            JobQueue.cancelPending(
+                    c, s.seriesUid(), List.of(JobKind.FORWARD, JobKind.PUBLISH), "superseded by " + replacedBy);
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE series SET superseded_by = ? WHERE series_uid = ?")) {
                 ps.setString(1, replacedBy);
                 ps.setString(2, s.seriesUid());
                 ps.executeUpdate();
             }
             List<org.srinode.dicom.RejectionNote.Withdrawn> sent = new ArrayList<>();
             Path anyFile = null;
-            try (PreparedStatement ps = c.prepareStatement("SELECT sop_uid, sop_class_uid, path FROM instance WHERE series_uid = ? "
-                    + "ORDER BY sop_uid")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT sop_uid, sop_class_uid, path FROM instance WHERE series_uid = ? " + "ORDER BY sop_uid")) {
                 ps.setString(1, s.seriesUid());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         anyFile = Path.of(rs.getString(3));
                         if (delivered) {
-                            sent.add(new org.srinode.dicom.RejectionNote.Withdrawn(s.seriesUid(), rs.getString(2), rs.getString(1)));
+                            sent.add(new org.srinode.dicom.RejectionNote.Withdrawn(
+                                    s.seriesUid(), rs.getString(2), rs.getString(1)));
                         }
                     }
                 }
@@ -213,14 +247,20 @@ public class DerivedSeries {
             try {
                 written = note.write(withdrawn);
             } catch (Exception e) {
-                throw new IllegalStateException("cannot write the rejection note of " + sourceUid + ": " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "cannot write the rejection note of " + sourceUid + ": " + e.getMessage(), e);
             }
             registerDerived(c, List.of(written), true, sourceUid, null, false);
         }
         if (anyPublished && current.isEmpty() && register.stream().noneMatch(Derived::publish)) {
-            // the EHR was told about a series that is now withdrawn and no new publication will replace it: a withdrawal
+            // the EHR was told about a series that is now withdrawn and no new publication will replace it: a
+            // withdrawal
             // publication of the source (PublishStage) takes it out of the ImagingStudy and deletes its findings
-            JobQueue.enqueueOrRunAgain(c, SeriesAssembler.PUBLISH, sourceUid, SeriesTable.find(c, sourceUid).map(SeriesInfo::generation).orElse(Math.max(1, generation)));
+            JobQueue.enqueueOrRunAgain(
+                    c,
+                    SeriesAssembler.PUBLISH,
+                    sourceUid,
+                    SeriesTable.find(c, sourceUid).map(SeriesInfo::generation).orElse(Math.max(1, generation)));
         }
         return withdrawn;
     }
@@ -231,12 +271,14 @@ public class DerivedSeries {
      */
     private static boolean mayHaveRun(Connection c, String seriesUid, String kind) throws SQLException {
         boolean ran = false;
-        try (PreparedStatement ps = c.prepareStatement("SELECT state, attempts FROM job WHERE series_uid = ? AND kind = ? FOR UPDATE")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT state, attempts FROM job WHERE series_uid = ? AND kind = ? FOR UPDATE")) {
             ps.setString(1, seriesUid);
             ps.setString(2, kind);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    ran |= !"PENDING".equals(rs.getString(1)) && !"CANCELLED".equals(rs.getString(1)) || rs.getInt(2) > 0;
+                    ran |= !"PENDING".equals(rs.getString(1)) && !"CANCELLED".equals(rs.getString(1))
+                            || rs.getInt(2) > 0;
                 }
             }
         }

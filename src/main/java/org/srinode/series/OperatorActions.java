@@ -46,22 +46,26 @@ public class OperatorActions {
      * @throws NotApplicable the series is unknown or derived itself, an enhancement of it is pending or running (its
      *                       output would replace the discarded one at once), or it has no current derived output
      */
-    public List<DerivedSeries.Superseded> discard(String sourceUid, String user, String comment, DerivedSeries.NoteWriter note) {
+    public List<DerivedSeries.Superseded> discard(
+            String sourceUid, String user, String comment, DerivedSeries.NoteWriter note) {
         return Tx.run(ds, c -> {
             SeriesTable.lockSeries(c, sourceUid);
             SeriesInfo s = acquired(c, sourceUid);
             if (!"COMPLETE".equals(s.state())) {
-                throw new NotApplicable("series " + sourceUid + " is " + s.state() + " (late instances arrived): its next generation "
-                        + "replaces the output; discard that once it is done");
+                throw new NotApplicable(
+                        "series " + sourceUid + " is " + s.state() + " (late instances arrived): its next generation "
+                                + "replaces the output; discard that once it is done");
             }
             for (String kind : List.of("ASSESS", "ENHANCE")) {
                 String state = jobState(c, sourceUid, kind, s.generation());
                 if ("PENDING".equals(state) || "RUNNING".equals(state)) {
-                    throw new NotApplicable("the " + (kind.equals("ASSESS") ? "assessment" : "enhancement") + " of series " + sourceUid
-                            + " is " + state.toLowerCase(java.util.Locale.ROOT) + ": discard its output once it is done");
+                    throw new NotApplicable("the " + (kind.equals("ASSESS") ? "assessment" : "enhancement")
+                            + " of series " + sourceUid + " is " + state.toLowerCase(java.util.Locale.ROOT)
+                            + ": discard its output once it is done");
                 }
             }
-            List<DerivedSeries.Superseded> withdrawn = DerivedSeries.supersede(c, sourceUid, 0, List.of(), java.util.Set.of(), DerivedSeries.DISCARDED, note);
+            List<DerivedSeries.Superseded> withdrawn = DerivedSeries.supersede(
+                    c, sourceUid, 0, List.of(), java.util.Set.of(), DerivedSeries.DISCARDED, note);
             if (withdrawn.isEmpty()) {
                 throw new NotApplicable("series " + sourceUid + " has no current derived output to discard");
             }
@@ -85,21 +89,27 @@ public class OperatorActions {
             SeriesTable.lockSeries(c, sourceUid);
             SeriesInfo s = acquired(c, sourceUid);
             if (!"COMPLETE".equals(s.state())) {
-                throw new NotApplicable("series " + sourceUid + " is still " + s.state() + ": it is enhanced once complete");
+                throw new NotApplicable(
+                        "series " + sourceUid + " is still " + s.state() + ": it is enhanced once complete");
             }
             String state = jobState(c, sourceUid, "ENHANCE", s.generation());
             if (state == null) {
-                throw new NotApplicable("series " + sourceUid + " was not routed to enhancement (decision " + s.decision() + ")");
+                throw new NotApplicable(
+                        "series " + sourceUid + " was not routed to enhancement (decision " + s.decision() + ")");
             }
             if ("PENDING".equals(state) || "RUNNING".equals(state)) {
-                throw new NotApplicable("the enhancement of series " + sourceUid + " is " + state.toLowerCase(java.util.Locale.ROOT) + " already");
+                throw new NotApplicable("the enhancement of series " + sourceUid + " is "
+                        + state.toLowerCase(java.util.Locale.ROOT) + " already");
             }
-            JobQueue.runAgain(c, JobKind.ENHANCE.name(), sourceUid, s.generation(), "enhanced again at the request of " + user);
-            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET enhance_run = enhance_run + 1 WHERE series_uid = ?")) {
+            JobQueue.runAgain(
+                    c, JobKind.ENHANCE.name(), sourceUid, s.generation(), "enhanced again at the request of " + user);
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE series SET enhance_run = enhance_run + 1 WHERE series_uid = ?")) {
                 ps.setString(1, sourceUid);
                 ps.executeUpdate();
             }
-            SeriesTable.setOutcome(c, sourceUid, s.outcome(), "enhanced again at the request of " + user + ": " + comment);
+            SeriesTable.setOutcome(
+                    c, sourceUid, s.outcome(), "enhanced again at the request of " + user + ": " + comment);
             return s.enhanceRun() + 1;
         });
         JobQueue.wakeAfterCommit("ENHANCE");
@@ -118,13 +128,15 @@ public class OperatorActions {
     public List<String> release(String sourceUid, String user, String comment) {
         return Tx.run(ds, c -> {
             SeriesTable.lockSeries(c, sourceUid);
-            SeriesInfo s = SeriesTable.find(c, sourceUid).orElseThrow(() -> new NotApplicable("no series " + sourceUid));
+            SeriesInfo s =
+                    SeriesTable.find(c, sourceUid).orElseThrow(() -> new NotApplicable("no series " + sourceUid));
             if (!"HELD".equals(s.outcome())) {
                 throw new NotApplicable("series " + sourceUid + " is not held (outcome " + s.outcome() + ")");
             }
             List<String> released = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT series_uid FROM series WHERE derived_from = ? AND superseded_by IS NULL "
-                    + "AND (modality IS NULL OR modality <> 'KO')")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT series_uid FROM series WHERE derived_from = ? AND superseded_by IS NULL "
+                            + "AND (modality IS NULL OR modality <> 'KO')")) {
                 ps.setString(1, sourceUid);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -136,12 +148,14 @@ public class OperatorActions {
                 throw new NotApplicable("series " + sourceUid + " has no current derived series to release");
             }
             for (String d : released) {
-                try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM job WHERE series_uid = ? AND kind = 'PUBLISH' AND state = 'RUNNING' "
-                        + "FOR UPDATE")) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT 1 FROM job WHERE series_uid = ? AND kind = 'PUBLISH' AND state = 'RUNNING' "
+                                + "FOR UPDATE")) {
                     ps.setString(1, d);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (rs.next()) {
-                            throw new NotApplicable("the FHIR publication of series " + d + " is running: release it again in a moment");
+                            throw new NotApplicable("the FHIR publication of series " + d
+                                    + " is running: release it again in a moment");
                         }
                     }
                 }
@@ -150,7 +164,8 @@ public class OperatorActions {
                 JobQueue.enqueue(c, JobKind.FORWARD.name(), d, 1);
                 JobQueue.runAgain(c, JobKind.PUBLISH.name(), d, null, "published again: released by " + user);
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET outcome = 'RELEASED', outcome_reason = ? WHERE series_uid = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE series SET outcome = 'RELEASED', outcome_reason = ? WHERE series_uid = ?")) {
                 String reason = "released by " + user + ": " + comment;
                 ps.setString(1, reason.length() > 1000 ? reason.substring(0, 1000) : reason);
                 ps.setString(2, sourceUid);
@@ -164,14 +179,16 @@ public class OperatorActions {
     private static SeriesInfo acquired(Connection c, String sourceUid) throws SQLException {
         SeriesInfo s = SeriesTable.find(c, sourceUid).orElseThrow(() -> new NotApplicable("no series " + sourceUid));
         if (s.derivedFrom() != null) {
-            throw new NotApplicable("series " + sourceUid + " was made by the node from " + s.derivedFrom() + ": act on that acquired series");
+            throw new NotApplicable("series " + sourceUid + " was made by the node from " + s.derivedFrom()
+                    + ": act on that acquired series");
         }
         return s;
     }
 
     /** The state of the series' job of this kind and generation, null when there is none; locks the row. */
     private static String jobState(Connection c, String seriesUid, String kind, int generation) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT state FROM job WHERE series_uid = ? AND kind = ? AND generation = ? FOR UPDATE")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT state FROM job WHERE series_uid = ? AND kind = ? AND generation = ? FOR UPDATE")) {
             ps.setString(1, seriesUid);
             ps.setString(2, kind);
             ps.setInt(3, generation);

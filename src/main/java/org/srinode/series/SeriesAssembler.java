@@ -45,16 +45,18 @@ public class SeriesAssembler {
      * would each lose the other's series, and a withdrawal published while an earlier publication of the withdrawn
      * series still runs would be undone by it.
      */
-    public static final String ONE_PUBLICATION_PER_STUDY = "EXISTS (SELECT 1 FROM job r JOIN series rs ON rs.series_uid = r.series_uid "
-            + "JOIN series js ON js.series_uid = j.series_uid WHERE r.kind = j.kind AND r.state = 'RUNNING' AND r.id <> j.id AND rs.study_uid = js.study_uid)";
+    public static final String ONE_PUBLICATION_PER_STUDY =
+            "EXISTS (SELECT 1 FROM job r JOIN series rs ON rs.series_uid = r.series_uid "
+                    + "JOIN series js ON js.series_uid = j.series_uid WHERE r.kind = j.kind AND r.state = 'RUNNING' AND r.id <> j.id AND rs.study_uid = js.study_uid)";
 
     /**
      * Ordering rule of FORWARD jobs: a rejection note (a KO series the node made) waits while a delivery of a series it
      * withdraws is still running, so the destination never receives rejected instances after their rejection.
      */
-    public static final String REJECTION_AFTER_DELIVERY = "EXISTS (SELECT 1 FROM series k JOIN series w ON w.derived_from = k.derived_from "
-            + "JOIN job r ON r.series_uid = w.series_uid WHERE k.series_uid = j.series_uid AND k.modality = 'KO' "
-            + "AND w.superseded_by IS NOT NULL AND r.kind = 'FORWARD' AND r.state = 'RUNNING')";
+    public static final String REJECTION_AFTER_DELIVERY =
+            "EXISTS (SELECT 1 FROM series k JOIN series w ON w.derived_from = k.derived_from "
+                    + "JOIN job r ON r.series_uid = w.series_uid WHERE k.series_uid = j.series_uid AND k.modality = 'KO' "
+                    + "AND w.superseded_by IS NOT NULL AND r.kind = 'FORWARD' AND r.state = 'RUNNING')";
 
     private final DataSource ds;
     private final SeriesConfig config;
@@ -103,8 +105,9 @@ public class SeriesAssembler {
         String seriesUid = i.header().seriesInstanceUid();
         Optional<String> state = SeriesTable.lockSeries(c, seriesUid);
         if (state.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO series (series_uid, study_uid, modality, state, "
-                    + "generation, first_received_at, last_received_at) VALUES (?, ?, ?, 'RECEIVING', 1, ?, ?)")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO series (series_uid, study_uid, modality, state, "
+                            + "generation, first_received_at, last_received_at) VALUES (?, ?, ?, 'RECEIVING', 1, ?, ?)")) {
                 ps.setString(1, seriesUid);
                 ps.setString(2, i.header().studyInstanceUid());
                 ps.setString(3, i.header().modality());
@@ -129,9 +132,10 @@ public class SeriesAssembler {
         }
         SeriesTable.upsertInstance(c, i, now);
         if ("COMPLETE".equals(state.get())) {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET state = 'RECEIVING', generation = generation + 1, "
-                    + "first_received_at = ?, last_received_at = ?, completed_at = NULL, assessment = NULL, decision = NULL, "
-                    + "consistency = NULL, outcome = NULL, enhance_run = 1 WHERE series_uid = ? AND state = 'COMPLETE'")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE series SET state = 'RECEIVING', generation = generation + 1, "
+                            + "first_received_at = ?, last_received_at = ?, completed_at = NULL, assessment = NULL, decision = NULL, "
+                            + "consistency = NULL, outcome = NULL, enhance_run = 1 WHERE series_uid = ? AND state = 'COMPLETE'")) {
                 ps.setTimestamp(1, Timestamp.from(now), Sql.utc());
                 ps.setTimestamp(2, Timestamp.from(now), Sql.utc());
                 ps.setString(3, seriesUid);
@@ -141,8 +145,8 @@ public class SeriesAssembler {
             }
             LOG.infof("series %s re-opened by a late instance", Uids.shortTag(seriesUid));
         } else {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET last_received_at = ? WHERE series_uid = ? "
-                    + "AND state = 'RECEIVING'")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE series SET last_received_at = ? WHERE series_uid = ? " + "AND state = 'RECEIVING'")) {
                 ps.setTimestamp(1, Timestamp.from(now), Sql.utc());
                 ps.setString(2, seriesUid);
                 if (ps.executeUpdate() != 1) {
@@ -178,8 +182,9 @@ public class SeriesAssembler {
         Timestamp capBefore = Timestamp.from(now.minus(config.forceCompleteAfter()));
         return Tx.run(ds, c -> {
             List<SeriesInfo> due = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(SeriesTable.SELECT + " WHERE s.state = 'RECEIVING' AND (s.last_received_at <= ? "
-                    + "OR s.first_received_at <= ?) FOR UPDATE")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement(SeriesTable.SELECT + " WHERE s.state = 'RECEIVING' AND (s.last_received_at <= ? "
+                            + "OR s.first_received_at <= ?) FOR UPDATE")) {
                 ps.setTimestamp(1, idleBefore, Sql.utc());
                 ps.setTimestamp(2, capBefore, Sql.utc());
                 try (ResultSet rs = ps.executeQuery()) {
@@ -191,8 +196,9 @@ public class SeriesAssembler {
             List<SeriesInfo> done = new ArrayList<>();
             for (SeriesInfo s : due) {
                 // conditional: an instance that registered after the SELECT keeps the series open
-                try (PreparedStatement ps = c.prepareStatement("UPDATE series SET state = 'COMPLETE', completed_at = ? "
-                        + "WHERE series_uid = ? AND state = 'RECEIVING' AND (last_received_at <= ? OR first_received_at <= ?)")) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE series SET state = 'COMPLETE', completed_at = ? "
+                                + "WHERE series_uid = ? AND state = 'RECEIVING' AND (last_received_at <= ? OR first_received_at <= ?)")) {
                     ps.setTimestamp(1, Timestamp.from(now), Sql.utc());
                     ps.setString(2, s.seriesUid());
                     ps.setTimestamp(3, idleBefore, Sql.utc());
@@ -206,7 +212,9 @@ public class SeriesAssembler {
                         JobQueue.enqueue(c, kind, s.seriesUid(), s.generation());
                     }
                 }
-                LOG.infof("series %s complete: %d instance(s), generation %d", Uids.shortTag(s.seriesUid()), s.instances(), s.generation());
+                LOG.infof(
+                        "series %s complete: %d instance(s), generation %d",
+                        Uids.shortTag(s.seriesUid()), s.instances(), s.generation());
                 done.add(SeriesTable.find(c, s.seriesUid()).orElseThrow());
             }
             return done;

@@ -28,9 +28,23 @@ import java.time.Instant;
  *                        DISCARDED when an operator discarded it); null while current
  * @param enhanceRun      for an acquired series: 1, then +1 each time an operator has it enhanced again (part of the derived UIDs)
  */
-public record SeriesInfo(String seriesUid, String studyUid, String modality, String state, int generation, int instances,
-                         Instant firstReceivedAt, Instant lastReceivedAt, Instant completedAt,
-                         @JsonIgnore String assessment, String decision, Double consistency, String outcome,
-                         String derivedFrom, String model, String fhirRef, String outcomeReason,
-                         String supersededBy, int enhanceRun) {
-}
+public record SeriesInfo(
+        String seriesUid,
+        String studyUid,
+        String modality,
+        String state,
+        int generation,
+        int instances,
+        Instant firstReceivedAt,
+        Instant lastReceivedAt,
+        Instant completedAt,
+        @JsonIgnore String assessment,
+        String decision,
+        Double consistency,
+        String outcome,
+        String derivedFrom,
+        String model,
+        String fhirRef,
+        String outcomeReason,
+        String supersededBy,
+        int enhanceRun) {}

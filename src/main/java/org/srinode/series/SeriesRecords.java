@@ -42,7 +42,8 @@ public class SeriesRecords {
     public List<Path> files(String seriesUid) {
         return Tx.run(ds, c -> {
             List<Path> files = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT path FROM instance WHERE series_uid = ? ORDER BY received_at, sop_uid")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT path FROM instance WHERE series_uid = ? ORDER BY received_at, sop_uid")) {
                 ps.setString(1, seriesUid);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -57,9 +58,12 @@ public class SeriesRecords {
     /** Derived series made from a source series. */
     public List<SeriesInfo> derivedOf(String sourceUid) {
         // the enhanced image series first, then its Segmentation
-        // current before superseded; within each, the enhanced image series, its Segmentation, rejection notes; newest first
-        return query(" WHERE s.derived_from = ? ORDER BY CASE WHEN s.superseded_by IS NULL THEN 0 ELSE 1 END, "
-                + "CASE WHEN s.modality = 'SEG' THEN 1 WHEN s.modality = 'KO' THEN 2 ELSE 0 END, s.completed_at DESC, s.series_uid", sourceUid);
+        // current before superseded; within each, the enhanced image series, its Segmentation, rejection notes; newest
+        // first
+        return query(
+                " WHERE s.derived_from = ? ORDER BY CASE WHEN s.superseded_by IS NULL THEN 0 ELSE 1 END, "
+                        + "CASE WHEN s.modality = 'SEG' THEN 1 WHEN s.modality = 'KO' THEN 2 ELSE 0 END, s.completed_at DESC, s.series_uid",
+                sourceUid);
     }
 
     /** Complete source series whose current decision is {@code decision}. */
@@ -88,7 +92,8 @@ public class SeriesRecords {
     public java.util.Map<String, Long> stageTimes(String seriesUid) {
         return Tx.run(ds, c -> {
             java.util.Map<String, Long> t = new java.util.LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT stage, millis FROM stage_time WHERE series_uid = ? ORDER BY finished_at")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT stage, millis FROM stage_time WHERE series_uid = ? ORDER BY finished_at")) {
                 ps.setString(1, seriesUid);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -117,8 +122,8 @@ public class SeriesRecords {
     /** The outcome of enhancing a source series (only while it is still at {@code generation}): its data-consistency score and ENHANCED, FLAGGED or HELD. */
     public void recordEnhancement(String seriesUid, int generation, double consistency, String outcome) {
         Tx.run(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET consistency = ?, outcome = ? WHERE series_uid = ? "
-                    + "AND generation = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE series SET consistency = ?, outcome = ? WHERE series_uid = ? " + "AND generation = ?")) {
                 ps.setDouble(1, consistency);
                 ps.setString(2, outcome);
                 ps.setString(3, seriesUid);
@@ -137,8 +142,8 @@ public class SeriesRecords {
     /** How long a stage took for a series (the latest run counts). */
     public void recordStageTime(String seriesUid, String stage, long millis) {
         Tx.run(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement(Sql.merge("stage_time", 2, "series_uid", "stage", "millis:BIGINT",
-                    "finished_at:TIMESTAMP"))) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    Sql.merge("stage_time", 2, "series_uid", "stage", "millis:BIGINT", "finished_at:TIMESTAMP"))) {
                 ps.setString(1, seriesUid);
                 ps.setString(2, stage);
                 ps.setLong(3, millis);
@@ -151,7 +156,8 @@ public class SeriesRecords {
 
     private void update(String seriesUid, String assignments, Object... values) {
         Tx.run(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET " + assignments + " WHERE series_uid = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE series SET " + assignments + " WHERE series_uid = ?")) {
                 for (int i = 0; i < values.length; i++) {
                     ps.setObject(i + 1, values[i]);
                 }

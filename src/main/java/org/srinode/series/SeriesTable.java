@@ -19,11 +19,10 @@ import org.srinode.spool.SpooledInstance;
  */
 final class SeriesTable {
     /** A series row with its instance count as {@code n}; append a WHERE/ORDER clause. */
-    static final String SELECT = "SELECT s.*, (SELECT COUNT(*) FROM instance i WHERE i.series_uid = s.series_uid) AS n "
-            + "FROM series s";
+    static final String SELECT =
+            "SELECT s.*, (SELECT COUNT(*) FROM instance i WHERE i.series_uid = s.series_uid) AS n " + "FROM series s";
 
-    private SeriesTable() {
-    }
+    private SeriesTable() {}
 
     static Optional<SeriesInfo> find(Connection c, String seriesUid) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE s.series_uid = ?")) {
@@ -36,12 +35,26 @@ final class SeriesTable {
 
     static SeriesInfo map(ResultSet rs) throws SQLException {
         Timestamp completed = rs.getTimestamp("completed_at", Sql.utc());
-        return new SeriesInfo(rs.getString("series_uid"), rs.getString("study_uid"), rs.getString("modality"), rs.getString("state"),
-                rs.getInt("generation"), rs.getInt("n"), rs.getTimestamp("first_received_at", Sql.utc()).toInstant(),
-                rs.getTimestamp("last_received_at", Sql.utc()).toInstant(), completed == null ? null : completed.toInstant(),
-                rs.getString("assessment"), rs.getString("decision"), (Double) rs.getObject("consistency"), rs.getString("outcome"),
-                rs.getString("derived_from"), rs.getString("model"), rs.getString("fhir_ref"), rs.getString("outcome_reason"),
-                rs.getString("superseded_by"), rs.getInt("enhance_run"));
+        return new SeriesInfo(
+                rs.getString("series_uid"),
+                rs.getString("study_uid"),
+                rs.getString("modality"),
+                rs.getString("state"),
+                rs.getInt("generation"),
+                rs.getInt("n"),
+                rs.getTimestamp("first_received_at", Sql.utc()).toInstant(),
+                rs.getTimestamp("last_received_at", Sql.utc()).toInstant(),
+                completed == null ? null : completed.toInstant(),
+                rs.getString("assessment"),
+                rs.getString("decision"),
+                (Double) rs.getObject("consistency"),
+                rs.getString("outcome"),
+                rs.getString("derived_from"),
+                rs.getString("model"),
+                rs.getString("fhir_ref"),
+                rs.getString("outcome_reason"),
+                rs.getString("superseded_by"),
+                rs.getInt("enhance_run"));
     }
 
     /** Locks the series row for the rest of the transaction; its state, or empty when the series is new. */
@@ -55,8 +68,19 @@ final class SeriesTable {
     }
 
     static void upsertInstance(Connection c, SpooledInstance i, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(Sql.merge("instance", 1, "sop_uid", "study_uid", "series_uid", "sop_class_uid",
-                "transfer_syntax", "modality", "path", "size_bytes:BIGINT", "calling_ae", "received_at:TIMESTAMP"))) {
+        try (PreparedStatement ps = c.prepareStatement(Sql.merge(
+                "instance",
+                1,
+                "sop_uid",
+                "study_uid",
+                "series_uid",
+                "sop_class_uid",
+                "transfer_syntax",
+                "modality",
+                "path",
+                "size_bytes:BIGINT",
+                "calling_ae",
+                "received_at:TIMESTAMP"))) {
             ps.setString(1, i.header().sopInstanceUid());
             ps.setString(2, i.header().studyInstanceUid());
             ps.setString(3, i.header().seriesInstanceUid());
@@ -72,7 +96,8 @@ final class SeriesTable {
     }
 
     static void setOutcome(Connection c, String seriesUid, String outcome, String reason) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE series SET outcome = ?, outcome_reason = ? WHERE series_uid = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE series SET outcome = ?, outcome_reason = ? WHERE series_uid = ?")) {
             ps.setString(1, outcome);
             ps.setString(2, reason.length() > 1000 ? reason.substring(0, 1000) : reason);
             ps.setString(3, seriesUid);

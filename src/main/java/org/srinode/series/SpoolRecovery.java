@@ -35,8 +35,11 @@ public class SpoolRecovery {
     private final boolean ingestRole;
 
     @Inject
-    public SpoolRecovery(Database db, SeriesAssembler assembler, @ConfigProperty(name = "sri.spool.directory") String spoolDir,
-                         @ConfigProperty(name = "sri.role.ingest", defaultValue = "true") boolean ingestRole) {
+    public SpoolRecovery(
+            Database db,
+            SeriesAssembler assembler,
+            @ConfigProperty(name = "sri.spool.directory") String spoolDir,
+            @ConfigProperty(name = "sri.role.ingest", defaultValue = "true") boolean ingestRole) {
         this.ds = db.dataSource();
         this.assembler = assembler;
         this.spoolDir = Path.of(spoolDir);
@@ -51,11 +54,12 @@ public class SpoolRecovery {
      */
     void recover(@Observes StartupEvent ev) throws IOException {
         if (!ingestRole) {
-            return;   // the spool is recovered by the ingest nodes (SRI_NODE_ROLES)
+            return; // the spool is recovered by the ingest nodes (SRI_NODE_ROLES)
         }
         Set<String> known = new HashSet<>(Tx.run(ds, c -> {
             List<String> uids = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT sop_uid, path FROM instance"); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT sop_uid, path FROM instance");
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     uids.add(rs.getString(2));
                 }
@@ -75,8 +79,9 @@ public class SpoolRecovery {
             } catch (InvalidDicomException | RuntimeException e) {
                 Path q = spool.quarantine(f, e.getMessage());
                 quarantined++;
-                LOG.warnf("start-up: spooled file %s cannot be registered (%s); moved to %s", f.getFileName(),
-                        LogText.escape(e.getMessage()), q);
+                LOG.warnf(
+                        "start-up: spooled file %s cannot be registered (%s); moved to %s",
+                        f.getFileName(), LogText.escape(e.getMessage()), q);
             }
         }
         if (added > 0) {

@@ -35,6 +35,7 @@ public final class Spool {
         /** The identifying header of a file that passed; throws with the reason otherwise. */
         InstanceHeader check(Path file) throws InvalidDicomException;
     }
+
     private final Path root;
     private final long reserveBytes;
 
@@ -79,8 +80,11 @@ public final class Spool {
             }
         }
         try (Stream<Path> files = Files.walk(root, 3)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".dcm") && !p.startsWith(root.resolve(INCOMING))
-                    && !p.startsWith(root.resolve(DAMAGED)) && !p.startsWith(root.resolve(QUARANTINE))).toList();
+            return files.filter(p -> p.getFileName().toString().endsWith(".dcm")
+                            && !p.startsWith(root.resolve(INCOMING))
+                            && !p.startsWith(root.resolve(DAMAGED))
+                            && !p.startsWith(root.resolve(QUARANTINE)))
+                    .toList();
         }
     }
 
@@ -108,7 +112,8 @@ public final class Spool {
         String name = UUID.randomUUID() + "-" + file.getFileName();
         Path target = dir.resolve(name);
         Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
-        Files.writeString(dir.resolve(name + ".reason.txt"), (reason == null ? "unknown" : reason) + System.lineSeparator());
+        Files.writeString(
+                dir.resolve(name + ".reason.txt"), (reason == null ? "unknown" : reason) + System.lineSeparator());
         fsyncDirectory(dir);
         return target;
     }

@@ -11,5 +11,4 @@ import org.srinode.dicom.InstanceHeader;
  * @param sizeBytes  file size
  * @param callingAe  AE title that sent it (empty when recovered from disk)
  */
-public record SpooledInstance(InstanceHeader header, Path path, long sizeBytes, String callingAe) {
-}
+public record SpooledInstance(InstanceHeader header, Path path, long sizeBytes, String callingAe) {}

@@ -31,14 +31,19 @@ public final class TlsProfile {
      * B.11 adds ECDSA).
      */
     public static final List<String> CIPHER_SUITES = List.of(
-            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
-            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-            "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384");
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384");
 
-    private TlsProfile() {
-    }
+    private TlsProfile() {}
 
     /**
      * Key managers for a PEM certificate chain and its private key (PKCS#1, PKCS#8 or SEC 1, read by Vert.x' PEM
@@ -47,16 +52,21 @@ public final class TlsProfile {
      * @throws GeneralSecurityException the files are not a certificate and a key, or the key does not belong to the
      *                                  certificate (the message names both files)
      */
-    public static KeyManagerFactory keyManagers(Path certificate, Path key) throws IOException, GeneralSecurityException {
+    public static KeyManagerFactory keyManagers(Path certificate, Path key)
+            throws IOException, GeneralSecurityException {
         KeyManagerFactory kmf;
         try {
-            kmf = new PemKeyCertOptions().addCertValue(Buffer.buffer(Files.readAllBytes(certificate)))
-                    .addKeyValue(Buffer.buffer(Files.readAllBytes(key))).getKeyManagerFactory(null);
+            kmf = new PemKeyCertOptions()
+                    .addCertValue(Buffer.buffer(Files.readAllBytes(certificate)))
+                    .addKeyValue(Buffer.buffer(Files.readAllBytes(key)))
+                    .getKeyManagerFactory(null);
         } catch (IOException e) {
             throw e;
         } catch (Exception e) {
-            throw new GeneralSecurityException("cannot use " + certificate + " with " + key + " as a certificate and its key (PEM): "
-                    + e.getMessage(), e);
+            throw new GeneralSecurityException(
+                    "cannot use " + certificate + " with " + key + " as a certificate and its key (PEM): "
+                            + e.getMessage(),
+                    e);
         }
         for (KeyManager km : kmf.getKeyManagers()) {
             if (km instanceof X509KeyManager x) {
@@ -65,7 +75,8 @@ public final class TlsProfile {
                     for (String alias : aliases == null ? new String[0] : aliases) {
                         X509Certificate[] chain = x.getCertificateChain(alias);
                         if (chain != null && chain.length > 0 && !belongTogether(x.getPrivateKey(alias), chain[0])) {
-                            throw new GeneralSecurityException("the key in " + key + " does not belong to the certificate in " + certificate);
+                            throw new GeneralSecurityException(
+                                    "the key in " + key + " does not belong to the certificate in " + certificate);
                         }
                     }
                 }
@@ -84,17 +95,20 @@ public final class TlsProfile {
      * @throws IOException              a file cannot be read
      * @throws GeneralSecurityException a file is not what it should be (the message says which)
      */
-    public static javax.net.ssl.SSLContext sslContext(Path certificate, Path key, Path trustedCa) throws IOException, GeneralSecurityException {
+    public static javax.net.ssl.SSLContext sslContext(Path certificate, Path key, Path trustedCa)
+            throws IOException, GeneralSecurityException {
         KeyManagerFactory kmf = certificate == null ? null : keyManagers(certificate, key);
         javax.net.ssl.TrustManager[] trust = null;
         if (trustedCa != null) {
             try {
                 // the JDK reads PEM certificates itself; each becomes a trust anchor
-                java.security.KeyStore anchors = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+                java.security.KeyStore anchors =
+                        java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
                 anchors.load(null, null);
                 int i = 0;
                 try (java.io.InputStream in = Files.newInputStream(trustedCa)) {
-                    for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                    for (java.security.cert.Certificate c : java.security.cert.CertificateFactory.getInstance("X.509")
+                            .generateCertificates(in)) {
                         anchors.setCertificateEntry("ca-" + i++, c);
                     }
                 }
@@ -108,7 +122,8 @@ public final class TlsProfile {
             } catch (IOException e) {
                 throw e;
             } catch (Exception e) {
-                throw new GeneralSecurityException("cannot use " + trustedCa + " as trusted certificates (PEM): " + e.getMessage(), e);
+                throw new GeneralSecurityException(
+                        "cannot use " + trustedCa + " as trusted certificates (PEM): " + e.getMessage(), e);
             }
         }
         javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
@@ -128,27 +143,29 @@ public final class TlsProfile {
             case "RSA" -> "SHA256withRSA";
             case "EC" -> "SHA256withECDSA";
             case "RSASSA-PSS" -> "RSASSA-PSS";
-            default -> key.getAlgorithm();   // EdDSA, Ed25519
+            default -> key.getAlgorithm(); // EdDSA, Ed25519
         };
         byte[] probe = new byte[32];
         new SecureRandom().nextBytes(probe);
         try {
             Signature sign = Signature.getInstance(algorithm);
             if (algorithm.equals("RSASSA-PSS")) {
-                sign.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1", java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+                sign.setParameter(new java.security.spec.PSSParameterSpec(
+                        "SHA-256", "MGF1", java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
             }
             sign.initSign(key);
             sign.update(probe);
             byte[] signature = sign.sign();
             Signature verify = Signature.getInstance(algorithm);
             if (algorithm.equals("RSASSA-PSS")) {
-                verify.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1", java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+                verify.setParameter(new java.security.spec.PSSParameterSpec(
+                        "SHA-256", "MGF1", java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
             }
             verify.initVerify(cert.getPublicKey());
             verify.update(probe);
             return verify.verify(signature);
         } catch (java.security.InvalidKeyException e) {
-            return false;   // a key of another type than the certificate's
+            return false; // a key of another type than the certificate's
         }
     }
 }

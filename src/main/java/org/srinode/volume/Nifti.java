@@ -12,12 +12,12 @@ import java.util.zip.GZIPInputStream;
 
 /** Reads NIfTI-1 volumes (.nii, .nii.gz): the first 3D volume, scaled by scl_slope/scl_inter. */
 public final class Nifti {
-    private Nifti() {
-    }
+    private Nifti() {}
 
     public static Volume read(Path file) throws IOException {
         try (InputStream raw = Files.newInputStream(file);
-             InputStream in = new BufferedInputStream(file.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw, 1 << 16)) {
+                InputStream in = new BufferedInputStream(
+                        file.toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw, 1 << 16)) {
             byte[] header = new DataInputStream(in).readNBytes(348);
             if (header.length < 348) {
                 throw new IOException(file + ": shorter than a NIfTI-1 header");

@@ -4,13 +4,15 @@ package org.srinode.volume;
  * A stack of equally sized slices of float voxels, slice-major: {@code data[(z * height + y) * width + x]}.
  * Spacing in millimetres (column, row, slice direction); 0 where unknown.
  */
-public record Volume(int width, int height, int depth, float[] data, double spacingX, double spacingY, double spacingZ) {
+public record Volume(
+        int width, int height, int depth, float[] data, double spacingX, double spacingY, double spacingZ) {
     public Volume {
         if (width <= 0 || height <= 0 || depth <= 0) {
             throw new IllegalArgumentException("empty volume " + width + "x" + height + "x" + depth);
         }
         if (data.length != (long) width * height * depth) {
-            throw new IllegalArgumentException("data holds " + data.length + " voxels, not " + width + "x" + height + "x" + depth);
+            throw new IllegalArgumentException(
+                    "data holds " + data.length + " voxels, not " + width + "x" + height + "x" + depth);
         }
     }
 

@@ -21,7 +21,9 @@ class AuditTrailTest {
         trail.securityAlert("MR1", "192.0.2.1", false, "calling AE title not in the allow-list");
         trail.securityAlert("admin", null, true, "user 'vera' created");
         trail.login("admin", "198.51.100.9", null);
-        assertThat(out).hasSize(2 * AuditTrail.FAILURES_PER_MINUTE + 3).as("other addresses, configuration changes and successes are not limited");
+        assertThat(out)
+                .hasSize(2 * AuditTrail.FAILURES_PER_MINUTE + 3)
+                .as("other addresses, configuration changes and successes are not limited");
         assertThat(out.get(out.size() - 3)).contains("192.0.2.1");
     }
 }

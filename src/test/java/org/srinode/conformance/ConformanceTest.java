@@ -21,7 +21,8 @@ class ConformanceTest {
         String text = Files.readString(STATEMENT);
         String table = text.substring(text.indexOf("<!-- accepted-transfer-syntaxes"), text.indexOf("<!-- end -->"));
         Map<String, String> listed = new LinkedHashMap<>();
-        Matcher m = Pattern.compile("^\\| ([0-9.]+) \\| (.+?) \\|$", Pattern.MULTILINE).matcher(table);
+        Matcher m = Pattern.compile("^\\| ([0-9.]+) \\| (.+?) \\|$", Pattern.MULTILINE)
+                .matcher(table);
         while (m.find()) {
             listed.put(m.group(1), m.group(2));
         }

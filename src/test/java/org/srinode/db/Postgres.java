@@ -34,7 +34,8 @@ public final class Postgres implements AutoCloseable {
 
     /** Skips the calling test (reported by {@code tools/skipped_tests.py}) when the server is not installed. */
     public static void assumeInstalled() {
-        Assumptions.assumeTrue(Files.isExecutable(BIN.resolve("initdb")),
+        Assumptions.assumeTrue(
+                Files.isExecutable(BIN.resolve("initdb")),
                 "PostgreSQL 15 is not installed (" + BIN + "): apt-get install postgresql, or run ./sri-node test");
     }
 
@@ -57,10 +58,30 @@ public final class Postgres implements AutoCloseable {
             port = s.getLocalPort();
         }
         Path data = dir.resolve("pgdata");
-        run(as(root, BIN.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+        run(as(
+                root,
+                BIN.resolve("initdb").toString(),
+                "-D",
+                data.toString(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
                 "--no-sync"));
-        List<String> start = as(root, BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t", "60", "-l",
-                dir.resolve("server.log").toString(), "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off", "start");
+        List<String> start = as(
+                root,
+                BIN.resolve("pg_ctl").toString(),
+                "-D",
+                data.toString(),
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                dir.resolve("server.log").toString(),
+                "-o",
+                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off",
+                "start");
         try {
             run(start);
         } catch (IllegalStateException e) {
@@ -68,8 +89,9 @@ public final class Postgres implements AutoCloseable {
             throw new IllegalStateException(e.getMessage() + "\n" + log, e);
         }
         Postgres pg = new Postgres(dir, port);
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
-             Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(
+                        "jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE sri");
         } catch (java.sql.SQLException e) {
             pg.close();
@@ -136,7 +158,8 @@ public final class Postgres implements AutoCloseable {
 
     /** Empties database {@code sri} (drops and creates its public schema), for the next test. */
     public void reset() throws java.sql.SQLException {
-        try (Connection c = dataSource().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = dataSource().getConnection();
+                Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA public CASCADE");
             s.execute("CREATE SCHEMA public");
         }
@@ -146,13 +169,20 @@ public final class Postgres implements AutoCloseable {
     @Override
     public void close() {
         try {
-            run(as("root".equals(System.getProperty("user.name")), BIN.resolve("pg_ctl").toString(), "-D",
-                    dir.resolve("pgdata").toString(), "-m", "immediate", "stop"));
+            run(as(
+                    "root".equals(System.getProperty("user.name")),
+                    BIN.resolve("pg_ctl").toString(),
+                    "-D",
+                    dir.resolve("pgdata").toString(),
+                    "-m",
+                    "immediate",
+                    "stop"));
         } catch (IOException | InterruptedException | IllegalStateException e) {
             System.err.println("could not stop the test PostgreSQL in " + dir + ": " + e.getMessage());
         }
         try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(f -> f.toFile().delete());
         } catch (IOException e) {
             // a folder under the temporary folder: left behind at worst
         }

@@ -28,7 +28,8 @@ class KubernetesManifestsTest {
 
     /** The base's resources joined as one multi-document YAML text, in kustomization.yaml's order. */
     static String baseText() throws IOException {
-        JsonNode k = new ObjectMapper(new YAMLFactory()).readTree(BASE.resolve("kustomization.yaml").toFile());
+        JsonNode k = new ObjectMapper(new YAMLFactory())
+                .readTree(BASE.resolve("kustomization.yaml").toFile());
         StringBuilder all = new StringBuilder();
         for (JsonNode r : k.path("resources")) {
             all.append(Files.readString(BASE.resolve(r.asText()))).append("\n---\n");
@@ -38,30 +39,50 @@ class KubernetesManifestsTest {
 
     @Test
     void theBaseListsEveryFileAndPassesTheCheck() throws Exception {
-        JsonNode k = new ObjectMapper(new YAMLFactory()).readTree(BASE.resolve("kustomization.yaml").toFile());
+        JsonNode k = new ObjectMapper(new YAMLFactory())
+                .readTree(BASE.resolve("kustomization.yaml").toFile());
         List<String> listed = new ArrayList<>();
         k.path("resources").forEach(r -> listed.add(r.asText()));
         try (Stream<Path> files = Files.list(BASE)) {
-            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml") && !n.equals("kustomization.yaml")))
-                    .as("every manifest of the base is in kustomization.yaml").containsExactlyInAnyOrderElementsOf(listed);
+            assertThat(files.map(p -> p.getFileName().toString())
+                            .filter(n -> n.endsWith(".yaml") && !n.equals("kustomization.yaml")))
+                    .as("every manifest of the base is in kustomization.yaml")
+                    .containsExactlyInAnyOrderElementsOf(listed);
         }
         List<HasMetadata> docs = ManifestCheck.read(baseText());
-        assertThat(docs).extracting(HasMetadata::getKind).contains("StatefulSet", "Deployment", "PodDisruptionBudget",
-                "HorizontalPodAutoscaler", "PersistentVolumeClaim", "Service", "ConfigMap");
+        assertThat(docs)
+                .extracting(HasMetadata::getKind)
+                .contains(
+                        "StatefulSet",
+                        "Deployment",
+                        "PodDisruptionBudget",
+                        "HorizontalPodAutoscaler",
+                        "PersistentVolumeClaim",
+                        "Service",
+                        "ConfigMap");
         assertThat(new ManifestCheck(REPO).check(baseText())).isEmpty();
     }
 
     @Test
     void theGpuOverlayPatchesTheEnhanceDeploymentWithAGpu() throws Exception {
         Path gpu = REPO.resolve("deploy/kubernetes/gpu");
-        JsonNode k = new ObjectMapper(new YAMLFactory()).readTree(gpu.resolve("kustomization.yaml").toFile());
+        JsonNode k = new ObjectMapper(new YAMLFactory())
+                .readTree(gpu.resolve("kustomization.yaml").toFile());
         assertThat(k.path("bases").get(0).asText()).isEqualTo("../base");
         String patchFile = k.path("patchesStrategicMerge").get(0).asText();
-        Deployment patch = (Deployment) ManifestCheck.read(Files.readString(gpu.resolve(patchFile))).get(0);
-        Deployment base = ManifestCheck.read(baseText()).stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
-                .filter(d -> d.getMetadata().getName().equals(patch.getMetadata().getName())).findFirst().orElseThrow();
+        Deployment patch = (Deployment)
+                ManifestCheck.read(Files.readString(gpu.resolve(patchFile))).get(0);
+        Deployment base = ManifestCheck.read(baseText()).stream()
+                .filter(Deployment.class::isInstance)
+                .map(Deployment.class::cast)
+                .filter(d ->
+                        d.getMetadata().getName().equals(patch.getMetadata().getName()))
+                .findFirst()
+                .orElseThrow();
         var container = patch.getSpec().getTemplate().getSpec().getContainers().get(0);
-        assertThat(base.getSpec().getTemplate().getSpec().getContainers()).extracting(c -> c.getName()).contains(container.getName());
+        assertThat(base.getSpec().getTemplate().getSpec().getContainers())
+                .extracting(c -> c.getName())
+                .contains(container.getName());
         assertThat(container.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"));
         assertThat(container.getEnv()).anySatisfy(e -> {
             assertThat(e.getName()).isEqualTo("SRI_ENHANCE_DEVICE");
@@ -74,24 +95,48 @@ class KubernetesManifestsTest {
     void theCheckFindsTheFaultsItIsFor() throws Exception {
         ManifestCheck check = new ManifestCheck(REPO);
         String base = baseText();
-        record Fault(String from, String to, String expected) { }
+        record Fault(String from, String to, String expected) {}
         List<Fault> faults = List.of(
                 new Fault("          readinessProbe:", "          readinesProbe:", "unknown field(s) [readinesProbe]"),
                 new Fault("      targetPort: https\n", "      targetPort: http\n", "targetPort http is no port"),
-                new Fault("    - name: SRI_ENHANCE_DEVICE", "    - name: SRI_ENHANCE_DEVISE", "SRI_ENHANCE_DEVISE is no setting"),
-                new Fault("/srv/sri-shared/spool", "/var/lib/sri-node/spool", "SRI_SPOOL_DIRECTORY (/var/lib/sri-node/spool) is not on a ReadWriteMany"),
-                new Fault("              value: enhance\n", "              value: assess\n", "no workload runs the role(s) [ENHANCE]"),
-                new Fault("              value: ingest,assess,forward,publish,web", "              value: ingest,assess,forward,publish,www",
+                new Fault(
+                        "    - name: SRI_ENHANCE_DEVICE",
+                        "    - name: SRI_ENHANCE_DEVISE",
+                        "SRI_ENHANCE_DEVISE is no setting"),
+                new Fault(
+                        "/srv/sri-shared/spool",
+                        "/var/lib/sri-node/spool",
+                        "SRI_SPOOL_DIRECTORY (/var/lib/sri-node/spool) is not on a ReadWriteMany"),
+                new Fault(
+                        "              value: enhance\n",
+                        "              value: assess\n",
+                        "no workload runs the role(s) [ENHANCE]"),
+                new Fault(
+                        "              value: ingest,assess,forward,publish,web",
+                        "              value: ingest,assess,forward,publish,www",
                         "unknown role 'www'"),
-                new Fault("        runAsUser: 10001", "        runAsUser: 0", "must run as non-root with runAsUser 10001"),
-                new Fault("                  name: sri-node-db\n", "                  name: sri-node-database\n", "Secret 'sri-node-database'"),
-                new Fault("    app.kubernetes.io/component: enhance\n  ports:", "    app.kubernetes.io/component: enhancer\n  ports:",
+                new Fault(
+                        "        runAsUser: 10001",
+                        "        runAsUser: 0",
+                        "must run as non-root with runAsUser 10001"),
+                new Fault(
+                        "                  name: sri-node-db\n",
+                        "                  name: sri-node-database\n",
+                        "Secret 'sri-node-database'"),
+                new Fault(
+                        "    app.kubernetes.io/component: enhance\n  ports:",
+                        "    app.kubernetes.io/component: enhancer\n  ports:",
                         "selects no pod"),
-                new Fault("              path: /q/health/ready", "              path: /health", "readinessProbe must be an httpGet on /q/health/ready"),
-                new Fault("  serviceName: sri-node-ingest", "  serviceName: sri-node-web", "is not a headless Service"));
+                new Fault(
+                        "              path: /q/health/ready",
+                        "              path: /health",
+                        "readinessProbe must be an httpGet on /q/health/ready"),
+                new Fault(
+                        "  serviceName: sri-node-ingest", "  serviceName: sri-node-web", "is not a headless Service"));
         for (Fault f : faults) {
             assertThat(base).as("the text a fault replaces: %s", f.from()).contains(f.from());
-            assertThat(check.check(base.replace(f.from(), f.to()))).as("after %s -> %s", f.from().trim(), f.to().trim())
+            assertThat(check.check(base.replace(f.from(), f.to())))
+                    .as("after %s -> %s", f.from().trim(), f.to().trim())
                     .anySatisfy(p -> assertThat(p).contains(f.expected()));
         }
     }

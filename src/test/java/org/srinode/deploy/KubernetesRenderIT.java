@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 class KubernetesRenderIT {
     @Test
     void theBaseAndTheGpuOverlayRenderAndPassTheCheck() throws Exception {
-        Assumptions.assumeTrue(Boolean.getBoolean("sri.container"), "the rendering test runs with ./sri-node test-container");
+        Assumptions.assumeTrue(
+                Boolean.getBoolean("sri.container"), "the rendering test runs with ./sri-node test-container");
         String kubectl = System.getProperty("sri.kubectl", "kubectl");
         Path repo = Path.of("").toAbsolutePath();
         ManifestCheck check = new ManifestCheck(repo);
@@ -34,15 +35,41 @@ class KubernetesRenderIT {
         assertThat(check.check(gpu)).as("problems of the rendered GPU overlay").isEmpty();
         List<HasMetadata> b = ManifestCheck.read(base);
         List<HasMetadata> g = ManifestCheck.read(gpu);
-        assertThat(b).allSatisfy(d -> assertThat(d.getMetadata().getLabels()).containsEntry("app.kubernetes.io/part-of", "sri-node"));
-        var enhance = one(g, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(b)
+                .allSatisfy(d ->
+                        assertThat(d.getMetadata().getLabels()).containsEntry("app.kubernetes.io/part-of", "sri-node"));
+        var enhance = one(g, Deployment.class)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0);
         assertThat(enhance.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"));
         assertThat(enhance.getImage()).contains("sri-node-cuda");
-        assertThat(one(b, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getLimits())
+        assertThat(one(b, Deployment.class)
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getResources()
+                        .getLimits())
                 .doesNotContainKey("nvidia.com/gpu");
-        assertThat(one(g, StatefulSet.class).getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        assertThat(one(g, StatefulSet.class)
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getImage())
                 .as("the overlay leaves the ingest pods' image")
-                .isEqualTo(one(b, StatefulSet.class).getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+                .isEqualTo(one(b, StatefulSet.class)
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getImage());
     }
 
     private static <T extends HasMetadata> T one(List<HasMetadata> docs, Class<T> type) {
@@ -52,7 +79,9 @@ class KubernetesRenderIT {
     }
 
     private static String kustomize(String kubectl, Path dir) throws Exception {
-        Process p = new ProcessBuilder(kubectl, "kustomize", dir.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(kubectl, "kustomize", dir.toString())
+                .redirectErrorStream(true)
+                .start();
         byte[] out = p.getInputStream().readAllBytes();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String text = new String(out, StandardCharsets.UTF_8);

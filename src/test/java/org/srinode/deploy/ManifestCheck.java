@@ -65,6 +65,7 @@ final class ManifestCheck {
             "HorizontalPodAutoscaler", HorizontalPodAutoscaler.class);
     /** A row of README.md's settings table: its first cell names one or more settings. */
     private static final Pattern SETTING_ROW = Pattern.compile("(?m)^\\| (`SRI_[^|]*)\\|");
+
     private static final Pattern SETTING = Pattern.compile("`(SRI_[A-Z0-9_]+)`");
 
     private final Set<String> documentedSettings;
@@ -85,7 +86,8 @@ final class ManifestCheck {
             }
         }
         deployReadme = Files.readString(repository.resolve("deploy/README.md"));
-        Matcher uid = Pattern.compile("--uid (\\d+)").matcher(Files.readString(repository.resolve("deploy/Containerfile")));
+        Matcher uid =
+                Pattern.compile("--uid (\\d+)").matcher(Files.readString(repository.resolve("deploy/Containerfile")));
         if (!uid.find()) {
             throw new IllegalStateException("deploy/Containerfile names no --uid for its user");
         }
@@ -96,14 +98,16 @@ final class ManifestCheck {
     static List<HasMetadata> read(String yaml) throws IOException {
         ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
         List<HasMetadata> out = new ArrayList<>();
-        for (JsonNode node : mapper.readerFor(JsonNode.class).<JsonNode>readValues(yaml).readAll()) {
+        for (JsonNode node :
+                mapper.readerFor(JsonNode.class).<JsonNode>readValues(yaml).readAll()) {
             if (node == null || node.isNull() || node.isEmpty()) {
                 continue;
             }
             String kind = node.path("kind").asText();
             Class<? extends HasMetadata> type = KINDS.get(kind);
             if (type == null) {
-                throw new IllegalArgumentException("a document of kind '" + kind + "', not one of " + new TreeSet<>(KINDS.keySet()));
+                throw new IllegalArgumentException(
+                        "a document of kind '" + kind + "', not one of " + new TreeSet<>(KINDS.keySet()));
             }
             out.add(mapper.treeToValue(node, type));
         }
@@ -133,7 +137,8 @@ final class ManifestCheck {
                 selector = ss.getSpec().getSelector();
                 String svc = ss.getSpec().getServiceName();
                 Optional<Service> headless = find(docs, Service.class, svc);
-                if (headless.isEmpty() || !"None".equals(headless.get().getSpec().getClusterIP())) {
+                if (headless.isEmpty()
+                        || !"None".equals(headless.get().getSpec().getClusterIP())) {
                     problems.add(name(d) + ": serviceName '" + svc + "' is not a headless Service of these manifests");
                 }
             }
@@ -153,39 +158,53 @@ final class ManifestCheck {
             if (d instanceof Service s) {
                 List<PodTemplateSpec> pods = podsSelectedBy(docs, s.getSpec().getSelector());
                 if (pods.isEmpty()) {
-                    problems.add(name(d) + ": its selector " + s.getSpec().getSelector() + " selects no pod of these manifests");
+                    problems.add(name(d) + ": its selector " + s.getSpec().getSelector()
+                            + " selects no pod of these manifests");
                 }
                 for (var port : s.getSpec().getPorts()) {
                     var target = port.getTargetPort();
                     for (PodTemplateSpec p : pods) {
-                        boolean found = ports(p.getSpec()).stream().anyMatch(cp -> target == null
-                                ? Objects.equals(cp.getContainerPort(), port.getPort())
-                                : target.getStrVal() != null ? target.getStrVal().equals(cp.getName())
-                                : Objects.equals(target.getIntVal(), cp.getContainerPort()));
+                        boolean found = ports(p.getSpec()).stream()
+                                .anyMatch(cp -> target == null
+                                        ? Objects.equals(cp.getContainerPort(), port.getPort())
+                                        : target.getStrVal() != null
+                                                ? target.getStrVal().equals(cp.getName())
+                                                : Objects.equals(target.getIntVal(), cp.getContainerPort()));
                         if (!found) {
-                            problems.add(name(d) + ": targetPort " + (target == null ? port.getPort() : target.getStrVal() != null
-                                    ? target.getStrVal() : target.getIntVal()) + " is no port of the pods it selects");
+                            problems.add(name(d) + ": targetPort "
+                                    + (target == null
+                                            ? port.getPort()
+                                            : target.getStrVal() != null ? target.getStrVal() : target.getIntVal())
+                                    + " is no port of the pods it selects");
                         }
                     }
                 }
             } else if (d instanceof PodDisruptionBudget pdb) {
-                if (podsSelectedBy(docs, pdb.getSpec().getSelector().getMatchLabels()).isEmpty()) {
+                if (podsSelectedBy(docs, pdb.getSpec().getSelector().getMatchLabels())
+                        .isEmpty()) {
                     problems.add(name(d) + ": its selector selects no pod of these manifests");
                 }
             } else if (d instanceof HorizontalPodAutoscaler hpa) {
                 var ref = hpa.getSpec().getScaleTargetRef();
-                boolean found = docs.stream().anyMatch(o -> o.getKind().equals(ref.getKind())
-                        && o.getMetadata().getName().equals(ref.getName()));
+                boolean found = docs.stream()
+                        .anyMatch(o -> o.getKind().equals(ref.getKind())
+                                && o.getMetadata().getName().equals(ref.getName()));
                 if (!found) {
-                    problems.add(name(d) + ": scaleTargetRef " + ref.getKind() + "/" + ref.getName() + " is not in these manifests");
+                    problems.add(name(d) + ": scaleTargetRef " + ref.getKind() + "/" + ref.getName()
+                            + " is not in these manifests");
                 }
             }
         }
         return problems;
     }
 
-    private void workload(String where, PodSpec pod, List<HasMetadata> docs, Map<String, String> config,
-                          EnumSet<NodeRoles> roles, List<String> problems) {
+    private void workload(
+            String where,
+            PodSpec pod,
+            List<HasMetadata> docs,
+            Map<String, String> config,
+            EnumSet<NodeRoles> roles,
+            List<String> problems) {
         var sc = pod.getSecurityContext();
         if (sc == null || !Boolean.TRUE.equals(sc.getRunAsNonRoot()) || !Objects.equals(sc.getRunAsUser(), imageUid)) {
             problems.add(where + ": the pod must run as non-root with runAsUser " + imageUid + " (the image's user)");
@@ -195,10 +214,13 @@ final class ManifestCheck {
         for (Volume v : Optional.ofNullable(pod.getVolumes()).orElse(List.of())) {
             volumes.add(v.getName());
             if (v.getPersistentVolumeClaim() != null) {
-                Optional<PersistentVolumeClaim> pvc = find(docs, PersistentVolumeClaim.class, v.getPersistentVolumeClaim().getClaimName());
+                Optional<PersistentVolumeClaim> pvc = find(
+                        docs,
+                        PersistentVolumeClaim.class,
+                        v.getPersistentVolumeClaim().getClaimName());
                 if (pvc.isEmpty()) {
-                    problems.add(where + ": volume '" + v.getName() + "' claims '" + v.getPersistentVolumeClaim().getClaimName()
-                            + "', which is not in these manifests");
+                    problems.add(where + ": volume '" + v.getName() + "' claims '"
+                            + v.getPersistentVolumeClaim().getClaimName() + "', which is not in these manifests");
                 } else if (pvc.get().getSpec().getAccessModes().contains("ReadWriteMany")) {
                     rwx.add(v.getName());
                 }
@@ -207,7 +229,9 @@ final class ManifestCheck {
                 secretDocumented(where, v.getSecret().getSecretName(), null, problems);
             }
         }
-        docs.stream().filter(StatefulSet.class::isInstance).map(StatefulSet.class::cast)
+        docs.stream()
+                .filter(StatefulSet.class::isInstance)
+                .map(StatefulSet.class::cast)
                 .filter(ss -> ss.getSpec().getTemplate().getSpec() == pod)
                 .flatMap(ss -> Optional.ofNullable(ss.getSpec().getVolumeClaimTemplates()).orElse(List.of()).stream())
                 .forEach(t -> volumes.add(t.getMetadata().getName()));
@@ -238,14 +262,20 @@ final class ManifestCheck {
             for (EnvVar e : Optional.ofNullable(c.getEnv()).orElse(List.of())) {
                 env.put(e.getName(), e.getValue());
                 if (e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null) {
-                    secretDocumented(at, e.getValueFrom().getSecretKeyRef().getName(), e.getValueFrom().getSecretKeyRef().getKey(), problems);
+                    secretDocumented(
+                            at,
+                            e.getValueFrom().getSecretKeyRef().getName(),
+                            e.getValueFrom().getSecretKeyRef().getKey(),
+                            problems);
                 }
             }
             for (String name : env.keySet()) {
-                boolean documented = name.startsWith("SRI_") ? documentedSettings.contains(name)
+                boolean documented = name.startsWith("SRI_")
+                        ? documentedSettings.contains(name)
                         : deployReadme.contains("`" + name + "`");
                 if (!documented) {
-                    problems.add(at + ": " + name + " is no setting that README.md's settings table (SRI_*) or deploy/README.md names");
+                    problems.add(at + ": " + name
+                            + " is no setting that README.md's settings table (SRI_*) or deploy/README.md names");
                 }
             }
             String roleList = env.getOrDefault("SRI_NODE_ROLES", "all");
@@ -263,10 +293,12 @@ final class ManifestCheck {
             }
             for (String folder : List.of("SRI_SPOOL_DIRECTORY", "SRI_DERIVED_DIRECTORY")) {
                 String path = env.get(folder);
-                boolean shared = path != null && mounts.entrySet().stream()
-                        .anyMatch(mp -> path.startsWith(mp.getKey() + "/") && rwx.contains(mp.getValue()));
+                boolean shared = path != null
+                        && mounts.entrySet().stream()
+                                .anyMatch(mp -> path.startsWith(mp.getKey() + "/") && rwx.contains(mp.getValue()));
                 if (!shared) {
-                    problems.add(at + ": " + folder + " (" + path + ") is not on a ReadWriteMany volume mounted in this pod: "
+                    problems.add(at + ": " + folder + " (" + path
+                            + ") is not on a ReadWriteMany volume mounted in this pod: "
                             + "every node must see the same spool and derived files (deploy/README.md, Storage)");
                 }
             }
@@ -280,18 +312,26 @@ final class ManifestCheck {
             return;
         }
         var port = get.getPort();
-        boolean found = Optional.ofNullable(c.getPorts()).orElse(List.of()).stream().anyMatch(cp -> port.getStrVal() != null
-                ? port.getStrVal().equals(cp.getName()) : Objects.equals(port.getIntVal(), cp.getContainerPort()));
+        boolean found = Optional.ofNullable(c.getPorts()).orElse(List.of()).stream()
+                .anyMatch(cp -> port.getStrVal() != null
+                        ? port.getStrVal().equals(cp.getName())
+                        : Objects.equals(port.getIntVal(), cp.getContainerPort()));
         if (!found) {
             problems.add(at + ": " + which + " port " + port + " is no port of the container");
         }
     }
 
     private void secretDocumented(String at, String secret, String key, List<String> problems) {
-        // a line of deploy/README.md that names the Secret (and the key) as whole words, e.g. its kubectl create command
+        // a line of deploy/README.md that names the Secret (and the key) as whole words, e.g. its kubectl create
+        // command
         Pattern named = Pattern.compile("(?<![\\w-])" + Pattern.quote(secret) + "(?![\\w-])");
-        boolean documented = deployReadme.lines().anyMatch(line -> named.matcher(line).find()
-                && (key == null || Pattern.compile("(?<![\\w-])" + Pattern.quote(key) + "(?![\\w-])").matcher(line).find()));
+        boolean documented = deployReadme
+                .lines()
+                .anyMatch(line -> named.matcher(line).find()
+                        && (key == null
+                                || Pattern.compile("(?<![\\w-])" + Pattern.quote(key) + "(?![\\w-])")
+                                        .matcher(line)
+                                        .find()));
         if (!documented) {
             problems.add(at + ": Secret '" + secret + "'" + (key == null ? "" : " key '" + key + "'")
                     + " is not among the Secrets deploy/README.md tells the operator to create");
@@ -299,15 +339,20 @@ final class ManifestCheck {
     }
 
     private static List<ContainerPort> ports(PodSpec pod) {
-        return pod.getContainers().stream().flatMap(c -> Optional.ofNullable(c.getPorts()).orElse(List.of()).stream()).toList();
+        return pod.getContainers().stream()
+                .flatMap(c -> Optional.ofNullable(c.getPorts()).orElse(List.of()).stream())
+                .toList();
     }
 
     private static List<PodTemplateSpec> podsSelectedBy(List<HasMetadata> docs, Map<String, String> selector) {
         List<PodTemplateSpec> out = new ArrayList<>();
         for (HasMetadata d : docs) {
-            PodTemplateSpec t = d instanceof Deployment dep ? dep.getSpec().getTemplate()
+            PodTemplateSpec t = d instanceof Deployment dep
+                    ? dep.getSpec().getTemplate()
                     : d instanceof StatefulSet ss ? ss.getSpec().getTemplate() : null;
-            if (t != null && selector != null && !selector.isEmpty()
+            if (t != null
+                    && selector != null
+                    && !selector.isEmpty()
                     && t.getMetadata().getLabels().entrySet().containsAll(selector.entrySet())) {
                 out.add(t);
             }
@@ -316,16 +361,23 @@ final class ManifestCheck {
     }
 
     private static boolean matches(LabelSelector selector, Map<String, String> labels) {
-        return selector.getMatchLabels() != null && !selector.getMatchLabels().isEmpty() && labels != null
+        return selector.getMatchLabels() != null
+                && !selector.getMatchLabels().isEmpty()
+                && labels != null
                 && labels.entrySet().containsAll(selector.getMatchLabels().entrySet());
     }
 
     private static <T extends HasMetadata> Optional<T> find(List<HasMetadata> docs, Class<T> type, String name) {
-        return docs.stream().filter(type::isInstance).map(type::cast).filter(d -> d.getMetadata().getName().equals(name)).findFirst();
+        return docs.stream()
+                .filter(type::isInstance)
+                .map(type::cast)
+                .filter(d -> d.getMetadata().getName().equals(name))
+                .findFirst();
     }
 
     private static String name(HasMetadata d) {
-        return d.getKind() + "/" + (d.getMetadata() == null ? "?" : d.getMetadata().getName());
+        return d.getKind() + "/"
+                + (d.getMetadata() == null ? "?" : d.getMetadata().getName());
     }
 
     /** Walks the model objects and reports every field the API type does not have (kept in additionalProperties). */
@@ -347,7 +399,9 @@ final class ManifestCheck {
             return;
         }
         for (Method m : o.getClass().getMethods()) {
-            if (m.getParameterCount() != 0 || Modifier.isStatic(m.getModifiers()) || !m.getName().startsWith("get")
+            if (m.getParameterCount() != 0
+                    || Modifier.isStatic(m.getModifiers())
+                    || !m.getName().startsWith("get")
                     || m.getDeclaringClass() == Object.class) {
                 continue;
             }
@@ -359,12 +413,15 @@ final class ManifestCheck {
             }
             if (m.getName().equals("getAdditionalProperties")) {
                 if (value instanceof Map<?, ?> extra && !extra.isEmpty()) {
-                    problems.add(path + ": unknown field(s) " + new TreeSet<>(extra.keySet().stream().map(String::valueOf).toList())
+                    problems.add(path + ": unknown field(s) "
+                            + new TreeSet<>(
+                                    extra.keySet().stream().map(String::valueOf).toList())
                             + " (not in the Kubernetes API's " + o.getClass().getSimpleName() + ")");
                 }
                 continue;
             }
-            String field = Character.toLowerCase(m.getName().charAt(3)) + m.getName().substring(4);
+            String field =
+                    Character.toLowerCase(m.getName().charAt(3)) + m.getName().substring(4);
             unknownFields(value, path + "." + field, problems);
         }
     }

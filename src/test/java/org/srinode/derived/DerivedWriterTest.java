@@ -21,8 +21,16 @@ class DerivedWriterTest {
     @TempDir
     Path out;
 
-    private static final DerivedSpec SPEC = new DerivedSpec(DerivedUids.of("series", "m", "1"), 9001, "[AI SRI x2]",
-            "HLH-GAN super-resolution x2 (model m 1); not acquired", "m", "1", "sri-node 0.1.0", 2, List.of("SR_X2"));
+    private static final DerivedSpec SPEC = new DerivedSpec(
+            DerivedUids.of("series", "m", "1"),
+            9001,
+            "[AI SRI x2]",
+            "HLH-GAN super-resolution x2 (model m 1); not acquired",
+            "m",
+            "1",
+            "sri-node 0.1.0",
+            2,
+            List.of("SR_X2"));
 
     private List<Path> writeSeries(Path folder, Path dest) throws Exception {
         List<Path> written = new ArrayList<>();
@@ -38,7 +46,9 @@ class DerivedWriterTest {
 
     @Test
     void derivedPhilipsSlicesAreDciodvfyClean() throws Exception {
-        Path src = Path.of(System.getProperty("sri.shared", "../shared"), "data/dicom/github-neurolabusc-dcm_qa_philips_enh/cl_1301");
+        Path src = Path.of(
+                System.getProperty("sri.shared", "../shared"),
+                "data/dicom/github-neurolabusc-dcm_qa_philips_enh/cl_1301");
         Assumptions.assumeTrue(Files.isDirectory(src));
         Path few = out.resolve("src");
         Files.createDirectories(few);
@@ -46,10 +56,14 @@ class DerivedWriterTest {
             Files.copy(src.resolve(n), few.resolve(n));
         }
         for (Path f : writeSeries(few, out.resolve("philips"))) {
-            Process p = new ProcessBuilder("dciodvfy", f.toString()).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("dciodvfy", f.toString())
+                    .redirectErrorStream(true)
+                    .start();
             String report = new String(p.getInputStream().readAllBytes());
             p.waitFor(60, TimeUnit.SECONDS);
-            assertThat(report.lines().filter(l -> l.startsWith("Error"))).as(f + "\n" + report).isEmpty();
+            assertThat(report.lines().filter(l -> l.startsWith("Error")))
+                    .as(f + "\n" + report)
+                    .isEmpty();
         }
     }
 
@@ -66,7 +80,8 @@ class DerivedWriterTest {
         // the centre of the source's first pixel is the mean of the derived 2x2 block's centres
         double[] o = s.orientation();
         for (int i = 0; i < 3; i++) {
-            double centreOfBlock = d.position()[i] + 0.5 * d.pixelSpacing()[1] * o[i] + 0.5 * d.pixelSpacing()[0] * o[3 + i];
+            double centreOfBlock =
+                    d.position()[i] + 0.5 * d.pixelSpacing()[1] * o[i] + 0.5 * d.pixelSpacing()[0] * o[3 + i];
             assertThat(centreOfBlock).isCloseTo(s.position()[i], within(1e-4));
         }
         assertThat(d.seriesInstanceUid()).isEqualTo(SPEC.seriesInstanceUid()).startsWith("2.25.");
@@ -74,6 +89,7 @@ class DerivedWriterTest {
         List<Path> again = writeSeries(src, out.resolve("b"));
         assertThat(again.stream().map(p -> p.getFileName().toString()).toList())
                 .isEqualTo(files.stream().map(p -> p.getFileName().toString()).toList());
-        assertThat(SeriesFiles.header(again.get(0)).sopInstanceUid()).isEqualTo(SeriesFiles.header(files.get(0)).sopInstanceUid());
+        assertThat(SeriesFiles.header(again.get(0)).sopInstanceUid())
+                .isEqualTo(SeriesFiles.header(files.get(0)).sopInstanceUid());
     }
 }

@@ -26,15 +26,26 @@ class SegmentationWriterTest {
 
     @Test
     void segmentationOfInpaintedRegionsIsValidAndExact() throws Exception {
-        // Philips: its UIDs are valid (the GE test files carry 0.0.0.0 roots that dciodvfy rejects and the node must keep)
-        Path philips = Path.of(System.getProperty("sri.shared", "../shared"), "data/dicom/github-neurolabusc-dcm_qa_philips_enh/cl_1301");
+        // Philips: its UIDs are valid (the GE test files carry 0.0.0.0 roots that dciodvfy rejects and the node must
+        // keep)
+        Path philips = Path.of(
+                System.getProperty("sri.shared", "../shared"),
+                "data/dicom/github-neurolabusc-dcm_qa_philips_enh/cl_1301");
         Assumptions.assumeTrue(Files.isDirectory(philips));
         Path src = out.resolve("src");
         Files.createDirectories(src);
         for (int i = 80; i < 85; i++) {
             Files.copy(philips.resolve(String.format("1301_%04d.dcm", i)), src.resolve(i + ".dcm"));
         }
-        DerivedSpec spec = new DerivedSpec(DerivedUids.of("seg-test", "m", "1"), 1000, "[AI]", "test", "m", "1", "sri-node 0.1.0", 2,
+        DerivedSpec spec = new DerivedSpec(
+                DerivedUids.of("seg-test", "m", "1"),
+                1000,
+                "[AI]",
+                "test",
+                "m",
+                "1",
+                "sri-node 0.1.0",
+                2,
                 List.of("SR_X2", "INPAINT"));
         List<Path> derived = new ArrayList<>();
         List<ImageHeader> headers = SeriesFiles.alongNormal(SeriesFiles.headers(src));
@@ -61,21 +72,27 @@ class SegmentationWriterTest {
             masks.add(z == 4 ? null : m);
         }
         Path seg = out.resolve("seg.dcm");
-        assertThat(SegmentationWriter.write(derived, masks, DerivedUids.of("seg-test", "m", "1", "seg"), 1001, "sri-node 0.1.0", seg))
+        assertThat(SegmentationWriter.write(
+                        derived, masks, DerivedUids.of("seg-test", "m", "1", "seg"), 1001, "sri-node 0.1.0", seg))
                 .isEqualTo(2);
-        Process p = new ProcessBuilder("dciodvfy", seg.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("dciodvfy", seg.toString())
+                .redirectErrorStream(true)
+                .start();
         String report = new String(p.getInputStream().readAllBytes());
         p.waitFor(60, TimeUnit.SECONDS);
         assertThat(report.lines().filter(l -> l.startsWith("Error"))).as(report).isEmpty();
         AttributeList l = new AttributeList();
         l.read(seg.toString());
-        assertThat(Attribute.getSingleIntegerValueOrDefault(l, TagFromName.NumberOfFrames, 0)).isEqualTo(2);
+        assertThat(Attribute.getSingleIntegerValueOrDefault(l, TagFromName.NumberOfFrames, 0))
+                .isEqualTo(2);
         byte[] bits = l.get(TagFromName.PixelData).getByteValues();
         int ones = 0;
         for (byte b : bits) {
             ones += Integer.bitCount(b & 0xff);
         }
         assertThat(ones).isEqualTo(set);
-        assertThat(SegmentationWriter.write(derived, List.of(new boolean[w * h]), "2.25.1", 1001, "x", out.resolve("none.dcm"))).isZero();
+        assertThat(SegmentationWriter.write(
+                        derived, List.of(new boolean[w * h]), "2.25.1", 1001, "x", out.resolve("none.dcm")))
+                .isZero();
     }
 }

@@ -22,8 +22,12 @@ public final class TestPart10 {
 
     /** A 4x4, 16-bit MR image with these UIDs; append more elements, then {@link #pixels} and {@link #write}. */
     public static TestPart10 mr(String sopInstance) {
-        return new TestPart10("1.2.840.10008.1.2.1").str(0x00080016, "UI", MR).str(0x00080018, "UI", sopInstance)
-                .str(0x00080060, "CS", "MR").str(0x0020000D, "UI", "1.2.3.1").str(0x0020000E, "UI", "1.2.3.1.1");
+        return new TestPart10("1.2.840.10008.1.2.1")
+                .str(0x00080016, "UI", MR)
+                .str(0x00080018, "UI", sopInstance)
+                .str(0x00080060, "CS", "MR")
+                .str(0x0020000D, "UI", "1.2.3.1")
+                .str(0x0020000E, "UI", "1.2.3.1.1");
     }
 
     public TestPart10 str(int tag, String vr, String value) {
@@ -41,7 +45,10 @@ public final class TestPart10 {
 
     /** The image pixel module of a rows x cols image with 16 bits, then Pixel Data of {@code bytes} bytes. */
     public TestPart10 pixels(int rows, int cols, int bytes) {
-        us(0x00280002, 1).str(0x00280004, "CS", "MONOCHROME2").us(0x00280010, rows).us(0x00280011, cols);
+        us(0x00280002, 1)
+                .str(0x00280004, "CS", "MONOCHROME2")
+                .us(0x00280010, rows)
+                .us(0x00280011, cols);
         us(0x00280100, 16).us(0x00280101, 12).us(0x00280102, 11).us(0x00280103, 0);
         return element(0x7FE00010, "OW", new byte[bytes]);
     }
@@ -57,7 +64,8 @@ public final class TestPart10 {
     public TestPart10 header(int tag, String vr, long length) {
         tag(tag);
         body.writeBytes(vr.getBytes(StandardCharsets.US_ASCII));
-        if (java.util.Set.of("OB", "OW", "OF", "SQ", "UT", "UN", "OD", "OL", "UC", "UR", "OV", "SV", "UV").contains(vr)) {
+        if (java.util.Set.of("OB", "OW", "OF", "SQ", "UT", "UN", "OD", "OL", "UC", "UR", "OV", "SV", "UV")
+                .contains(vr)) {
             body.writeBytes(new byte[2]);
             le32(length);
         } else {

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TextEncodingTest {
     private static final Path CHARSETS = Path.of("/usr/lib/python3/dist-packages/pydicom/data/charset_files");
     private static final String ADDED = "Tête äöü 山田 [AI-enhanced SRI]";
+
     @TempDir
     Path dir;
 
@@ -28,8 +29,20 @@ class TextEncodingTest {
     void derivedObjectsKeepNamesAndEncodeAddedTextInEveryCharacterSet() throws Exception {
         Assumptions.assumeTrue(Files.isDirectory(CHARSETS), "python3-pydicom charset files not installed");
         List<String> pairs = new ArrayList<>();
-        for (String name : new String[] {"chrFren.dcm", "chrGerm.dcm", "chrX2.dcm", "chrH31.dcm", "chrH32.dcm", "chrI2.dcm", "chrGreek.dcm",
-            "chrHbrw.dcm", "chrArab.dcm", "chrRuss.dcm", "chrX1.dcm", "chrSQEncoding1.dcm"}) {
+        for (String name : new String[] {
+            "chrFren.dcm",
+            "chrGerm.dcm",
+            "chrX2.dcm",
+            "chrH31.dcm",
+            "chrH32.dcm",
+            "chrI2.dcm",
+            "chrGreek.dcm",
+            "chrHbrw.dcm",
+            "chrArab.dcm",
+            "chrRuss.dcm",
+            "chrX1.dcm",
+            "chrSQEncoding1.dcm"
+        }) {
             Path source = CHARSETS.resolve(name);
             AttributeList l = new AttributeList();
             l.read(source.toString());
@@ -47,14 +60,21 @@ class TextEncodingTest {
                 + "    a,b=pair.split('|'); o=pydicom.dcmread(a); d=pydicom.dcmread(b)\n"
                 + "    names=[str(e.value) for e in o.iterall() if e.VR=='PN']; back=[str(e.value) for e in d.iterall() if e.VR=='PN']\n"
                 + "    print(b.split('/')[-1], names==back, d.SeriesDescription==sys.argv[0] or d.SeriesDescription, d.SpecificCharacterSet)\n";
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", "-c", script.replace("sys.argv[0]", "'" + ADDED + "'")));
+        List<String> cmd =
+                new ArrayList<>(List.of("/usr/bin/python3", "-c", script.replace("sys.argv[0]", "'" + ADDED + "'")));
         cmd.addAll(pairs);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(output).isZero();
-        assertThat(output.lines().toList()).as(output).hasSize(pairs.size()).allMatch(line -> line.contains(" True True ISO_IR 192"));
+        assertThat(output.lines().toList())
+                .as(output)
+                .hasSize(pairs.size())
+                .allMatch(line -> line.contains(" True True ISO_IR 192"));
         // dcmtk converts to UTF-8 for display: the Japanese groups are there, no question marks
-        Process d = new ProcessBuilder("dcmdump", "+U8", dir.resolve("chrH31.dcm").toString()).redirectErrorStream(true).start();
+        Process d = new ProcessBuilder(
+                        "dcmdump", "+U8", dir.resolve("chrH31.dcm").toString())
+                .redirectErrorStream(true)
+                .start();
         String dump = new String(d.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         d.waitFor();
         assertThat(dump).contains("Yamada^Tarou=山田^太郎=やまだ^たろう").contains(ADDED).doesNotContain("??");

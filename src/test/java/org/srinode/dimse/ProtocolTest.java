@@ -12,25 +12,31 @@ class ProtocolTest {
 
     @Test
     void negotiationTakesTheFirstProposedSyntaxTheNodeAccepts() throws Exception {
-        AssociateRequest rq = AssociateRequest.parse(associateRq("MOD", "1.2.840.10008.5.1.4.1.1.4",
-                "1.2.3.4.not.a.syntax", "1.2.840.10008.1.2.5", "1.2.840.10008.1.2"));
+        AssociateRequest rq = AssociateRequest.parse(associateRq(
+                "MOD",
+                "1.2.840.10008.5.1.4.1.1.4",
+                "1.2.3.4.not.a.syntax",
+                "1.2.840.10008.1.2.5",
+                "1.2.840.10008.1.2"));
         assertThat(rq.calledAe).isEqualTo("SRI_NODE");
         assertThat(rq.callingAe).isEqualTo("MOD");
         assertThat(rq.peerMaxPdu).isEqualTo(16384);
         List<AssociateRequest.Answer> a = rq.negotiate();
-        assertThat(a).containsExactly(new AssociateRequest.Answer(1, 0, "1.2.840.10008.1.2.5", "1.2.840.10008.5.1.4.1.1.4"));
+        assertThat(a)
+                .containsExactly(new AssociateRequest.Answer(1, 0, "1.2.840.10008.1.2.5", "1.2.840.10008.5.1.4.1.1.4"));
     }
 
     @Test
     void nonStorageAbstractSyntaxIsRefused() throws Exception {
-        AssociateRequest rq = AssociateRequest.parse(associateRq("MOD", "1.2.840.10008.5.1.4.1.2.1.1",
-                "1.2.840.10008.1.2"));
+        AssociateRequest rq =
+                AssociateRequest.parse(associateRq("MOD", "1.2.840.10008.5.1.4.1.2.1.1", "1.2.840.10008.1.2"));
         assertThat(rq.negotiate().get(0).result()).isEqualTo(3);
     }
 
     @Test
     void storeResponseCarriesStatusAndATruncatedComment() throws Exception {
-        byte[] rsp = Commands.storeResponse(9, "1.2.840.10008.5.1.4.1.1.4", "1.2.3", DimseStatus.CANNOT_UNDERSTAND, "x".repeat(100));
+        byte[] rsp = Commands.storeResponse(
+                9, "1.2.840.10008.5.1.4.1.1.4", "1.2.3", DimseStatus.CANNOT_UNDERSTAND, "x".repeat(100));
         Commands c = Commands.parse(rsp);
         assertThat(c.us(Commands.COMMAND_FIELD)).isEqualTo(Commands.C_STORE_RSP);
         assertThat(c.us(Commands.MESSAGE_ID_RESPONDED)).isEqualTo(9);

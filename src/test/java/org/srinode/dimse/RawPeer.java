@@ -65,8 +65,14 @@ final class RawPeer implements AutoCloseable {
     void pdv(int pcId, boolean command, boolean last, byte[] value) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         int len = value.length + 2;
-        b.writeBytes(new byte[] {(byte) (len >>> 24), (byte) (len >>> 16), (byte) (len >>> 8), (byte) len, (byte) pcId,
-            (byte) ((command ? 1 : 0) | (last ? 2 : 0))});
+        b.writeBytes(new byte[] {
+            (byte) (len >>> 24),
+            (byte) (len >>> 16),
+            (byte) (len >>> 8),
+            (byte) len,
+            (byte) pcId,
+            (byte) ((command ? 1 : 0) | (last ? 2 : 0))
+        });
         b.writeBytes(value);
         pdu(Pdus.P_DATA, b.toByteArray());
     }
@@ -119,7 +125,9 @@ final class RawPeer implements AutoCloseable {
     }
 
     private static void put(ByteArrayOutputStream out, int element, byte[] v) {
-        out.writeBytes(new byte[] {0, 0, (byte) element, (byte) (element >> 8), (byte) v.length, (byte) (v.length >> 8), 0, 0});
+        out.writeBytes(
+                new byte[] {0, 0, (byte) element, (byte) (element >> 8), (byte) v.length, (byte) (v.length >> 8), 0, 0
+                });
         out.writeBytes(v);
     }
 

@@ -24,6 +24,7 @@ import org.srinode.spool.SpooledInstance;
 class ScpServerTest {
     @TempDir
     Path dir;
+
     private ScpServer server;
     private final List<SpooledInstance> stored = new CopyOnWriteArrayList<>();
     private volatile Exception registrationFailure;
@@ -81,16 +82,28 @@ class ScpServerTest {
         try (RawPeer p = peer()) {
             p.associate();
             // 2 GiB declared inside a 300-byte data set: 0xC000, nothing allocated, nothing kept
-            byte[] lying = new TestPart10("x").raw(dataset("1.2.3.1.1.2")).header(0x00091010, "OB", 0x7FFFFFF0L).raw(new byte[64]).dataset();
+            byte[] lying = new TestPart10("x")
+                    .raw(dataset("1.2.3.1.1.2"))
+                    .header(0x00091010, "OB", 0x7FFFFFF0L)
+                    .raw(new byte[64])
+                    .dataset();
             assertThat(store(p, "1.2.3.1.1.2", lying)).isEqualTo(0xC000);
             // the data set's SOP Instance UID is not the command's
             assertThat(store(p, "1.2.3.1.1.9", dataset("1.2.3.1.1.3"))).isEqualTo(0xC000);
             // the data set's SOP Class is not the context's: 0xA900
-            byte[] ct = new TestPart10("x").str(0x00080016, "UI", "1.2.840.10008.5.1.4.1.1.2").str(0x00080018, "UI", "1.2.3.1.1.4")
-                    .str(0x0020000D, "UI", "1.2.3.1").str(0x0020000E, "UI", "1.2.3.1.1").dataset();
+            byte[] ct = new TestPart10("x")
+                    .str(0x00080016, "UI", "1.2.840.10008.5.1.4.1.1.2")
+                    .str(0x00080018, "UI", "1.2.3.1.1.4")
+                    .str(0x0020000D, "UI", "1.2.3.1")
+                    .str(0x0020000E, "UI", "1.2.3.1.1")
+                    .dataset();
             assertThat(store(p, "1.2.3.1.1.4", ct)).isEqualTo(0xA900);
             // the command's SOP Class is not the context's
-            p.pdv(1, true, true, RawPeer.command(Commands.C_STORE_RQ, 2, "1.2.840.10008.5.1.4.1.1.2", "1.2.3.1.1.5", true));
+            p.pdv(
+                    1,
+                    true,
+                    true,
+                    RawPeer.command(Commands.C_STORE_RQ, 2, "1.2.840.10008.5.1.4.1.1.2", "1.2.3.1.1.5", true));
             p.pdv(1, false, true, dataset("1.2.3.1.1.5"));
             assertThat(p.readCommand().us(Commands.STATUS)).isEqualTo(0xA900);
             assertThat(p.echo()).isTrue();
@@ -103,7 +116,8 @@ class ScpServerTest {
     void aRegistrationRefusalOrFailureIsNeverAnsweredSuccess() throws Exception {
         try (RawPeer p = peer()) {
             p.associate();
-            registrationFailure = new InvalidDicomException("SOP Instance UID already received in another series",
+            registrationFailure = new InvalidDicomException(
+                    "SOP Instance UID already received in another series",
                     InvalidDicomException.Kind.IDENTITY_CONFLICT);
             assertThat(store(p, "1.2.3.1.1.6", dataset("1.2.3.1.1.6"))).isEqualTo(0xC000);
             registrationFailure = new IllegalStateException("database error: lock timeout");
@@ -122,7 +136,11 @@ class ScpServerTest {
             assertThat(rsp.us(Commands.STATUS)).isEqualTo(0x0211);
             assertThat(rsp.us(Commands.COMMAND_FIELD)).isEqualTo(0x8020);
             assertThat(rsp.us(Commands.MESSAGE_ID_RESPONDED)).isEqualTo(5);
-            p.pdv(1, true, true, RawPeer.command(0x0150, 6, RawPeer.MR, null, false)); // not a DIMSE command field at all
+            p.pdv(
+                    1,
+                    true,
+                    true,
+                    RawPeer.command(0x0150, 6, RawPeer.MR, null, false)); // not a DIMSE command field at all
             assertThat(p.readCommand().us(Commands.STATUS)).isEqualTo(0x0211);
             assertThat(p.echo()).isTrue();
         }
@@ -170,7 +188,8 @@ class ScpServerTest {
             p.pdu(Pdus.ASSOCIATE_RQ, RawPeer.associateRq(2, "RAW", new String[] {RawPeer.MR}, RawPeer.EXPLICIT_LE));
             Pdus.Pdu rj = p.read();
             assertThat(rj.type()).isEqualTo(Pdus.ASSOCIATE_RJ);
-            assertThat(rj.body()).containsExactly(0, 1, 2, 2); // permanent, ACSE provider, protocol version not supported
+            assertThat(rj.body())
+                    .containsExactly(0, 1, 2, 2); // permanent, ACSE provider, protocol version not supported
         }
         try (RawPeer p = peer()) {
             p.pdu(Pdus.P_DATA, new byte[10]);
@@ -217,7 +236,9 @@ class ScpServerTest {
             for (Socket s : dribbling) {
                 s.getOutputStream().write(0);
             }
-            assertThat(Thread.activeCount() - threadsBefore).as("threads for 2016 connections").isLessThan(50);
+            assertThat(Thread.activeCount() - threadsBefore)
+                    .as("threads for 2016 connections")
+                    .isLessThan(50);
             try (RawPeer p = peer()) {
                 assertThat(p.associate()).isEqualTo(Pdus.ASSOCIATE_AC);
                 assertThat(p.echo()).isTrue();
@@ -248,7 +269,8 @@ class ScpServerTest {
                 p.pdu(Pdus.ASSOCIATE_RQ, RawPeer.associateRq(1, "RAW", new String[] {RawPeer.MR}, RawPeer.EXPLICIT_LE));
                 Pdus.Pdu rj = p.read();
                 assertThat(rj.type()).isEqualTo(Pdus.ASSOCIATE_RJ);
-                assertThat(rj.body()).containsExactly(0, 2, 3, 2); // transient, presentation provider, local limit exceeded
+                assertThat(rj.body())
+                        .containsExactly(0, 2, 3, 2); // transient, presentation provider, local limit exceeded
             }
         } finally {
             for (RawPeer p : open) {
@@ -261,7 +283,8 @@ class ScpServerTest {
     void peersThatReleaseButNeverCloseDoNotHoldTheWorkers() throws Exception {
         // ARTIM of 30 s: a worker that waited for each peer's close in Sta13 would keep its slot that long
         ScpSettings s = new ScpSettings("SRI_NODE", 0, "127.0.0.1", Set.of(), 4, 16384, 5000, 30_000, 4096);
-        try (ScpServer slowClosers = new ScpServer(s, new Spool(dir.resolve("other"), 0), (inst, ae) -> stored.add(inst))) {
+        try (ScpServer slowClosers =
+                new ScpServer(s, new Spool(dir.resolve("other"), 0), (inst, ae) -> stored.add(inst))) {
             slowClosers.start();
             List<RawPeer> lingering = new ArrayList<>();
             try {
@@ -270,12 +293,15 @@ class ScpServerTest {
                     assertThat(p.associate()).isEqualTo(Pdus.ASSOCIATE_AC);
                     p.pdu(Pdus.RELEASE_RQ, new byte[4]);
                     assertThat(p.read().type()).isEqualTo(Pdus.RELEASE_RP);
-                    lingering.add(p);   // released, socket kept open
+                    lingering.add(p); // released, socket kept open
                 }
                 for (int i = 0; i < 4; i++) {
                     try (RawPeer p = new RawPeer(slowClosers.localPort())) {
-                        assertThat(p.associate()).as("association %d after 4 lingering peers", i).isEqualTo(Pdus.ASSOCIATE_AC);
-                        assertThat(store(p, "1.2.3.1.1.7" + i, dataset("1.2.3.1.1.7" + i))).isZero();
+                        assertThat(p.associate())
+                                .as("association %d after 4 lingering peers", i)
+                                .isEqualTo(Pdus.ASSOCIATE_AC);
+                        assertThat(store(p, "1.2.3.1.1.7" + i, dataset("1.2.3.1.1.7" + i)))
+                                .isZero();
                     }
                 }
             } finally {

@@ -23,9 +23,29 @@ class ScpTlsListenerTest {
 
     private SSLContext selfSigned() throws Exception {
         Path ks = dir.resolve("node.p12");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair", "-alias", "node",
-                "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
-                "-keystore", ks.toString(), "-storepass", "changeit", "-noprompt").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
+                        "-genkeypair",
+                        "-alias",
+                        "node",
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-dname",
+                        "CN=127.0.0.1",
+                        "-validity",
+                        "2",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        ks.toString(),
+                        "-storepass",
+                        "changeit",
+                        "-noprompt")
+                .redirectErrorStream(true)
+                .start();
         p.getInputStream().readAllBytes();
         assertThat(p.waitFor()).isZero();
         KeyStore store = KeyStore.getInstance("PKCS12");
@@ -54,7 +74,8 @@ class ScpTlsListenerTest {
     @Test
     void aPeerThatTricklesItsHandshakeIsClosedAtArtimAndOneAddressHasABoundedNumberPending() throws Exception {
         ScpSettings settings = new ScpSettings("SRI_NODE", -1, "127.0.0.1", Set.of(), 4, 16384, 5000, 1000, 64);
-        try (ScpServer server = new ScpServer(settings, new Spool(dir.resolve("spool"), 0), (i, ae) -> { }).withTls(selfSigned(), 0, false)) {
+        try (ScpServer server = new ScpServer(settings, new Spool(dir.resolve("spool"), 0), (i, ae) -> {})
+                .withTls(selfSigned(), 0, false)) {
             server.start();
             int port = server.tlsLocalPort();
             List<Socket> slow = new ArrayList<>();
@@ -63,7 +84,9 @@ class ScpTlsListenerTest {
             }
             Thread.sleep(200);
             try (Socket fifth = new Socket("127.0.0.1", port)) {
-                assertThat(closedByServer(fifth)).as("one pending handshake more than the limit from the same address").isTrue();
+                assertThat(closedByServer(fifth))
+                        .as("one pending handshake more than the limit from the same address")
+                        .isTrue();
             }
             // a TLS record header, then one byte every 300 ms: each read is well within the 1 s ARTIM, the whole is not
             byte[] hello = {0x16, 0x03, 0x01, 0x00, (byte) 0xc8, 0x01, 0x00, 0x00, (byte) 0xc4, 0x03, 0x03};
@@ -88,7 +111,9 @@ class ScpTlsListenerTest {
                 assertThat(closedByServer(s)).isTrue();
                 s.close();
             }
-            assertThat(ms).as("closed by ARTIM (1 s), not held while bytes trickle in").isLessThan(4000);
+            assertThat(ms)
+                    .as("closed by ARTIM (1 s), not held while bytes trickle in")
+                    .isLessThan(4000);
             assertThat(server.isBound()).isTrue();
         }
     }

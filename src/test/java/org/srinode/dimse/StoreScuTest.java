@@ -31,6 +31,7 @@ import org.srinode.spool.SpooledInstance;
 class StoreScuTest {
     @TempDir
     Path dir;
+
     private final List<SpooledInstance> stored = new CopyOnWriteArrayList<>();
 
     private ScpServer server(Set<String> allowed, boolean failEveryStore) throws IOException {
@@ -49,8 +50,11 @@ class StoreScuTest {
 
     /** Three instances: two explicit VR little endian (one of 32 KiB pixel data, more than two PDUs), one implicit. */
     private List<Path> files() throws IOException {
-        Path a = TestPart10.mr("1.2.3.9.1").pixels(128, 128, 32768).write(dir.resolve("out/a.dcm"), TestPart10.MR, "1.2.3.9.1");
-        Path b = TestPart10.mr("1.2.3.9.2").pixels(4, 4, 32).write(dir.resolve("out/b.dcm"), TestPart10.MR, "1.2.3.9.2");
+        Path a = TestPart10.mr("1.2.3.9.1")
+                .pixels(128, 128, 32768)
+                .write(dir.resolve("out/a.dcm"), TestPart10.MR, "1.2.3.9.1");
+        Path b =
+                TestPart10.mr("1.2.3.9.2").pixels(4, 4, 32).write(dir.resolve("out/b.dcm"), TestPart10.MR, "1.2.3.9.2");
         TestPart10 implicit = new TestPart10("1.2.840.10008.1.2");
         byte[] same = TestPart10.mr("1.2.3.9.3").pixels(4, 4, 32).dataset();
         Path c = implicit.raw(implicitOf(same)).write(dir.resolve("out/c.dcm"), TestPart10.MR, "1.2.3.9.3");
@@ -66,7 +70,10 @@ class StoreScuTest {
             long len;
             int header;
             if (vr.equals("OW") || vr.equals("OB")) {
-                len = (explicit[p + 8] & 0xffL) | (explicit[p + 9] & 0xffL) << 8 | (explicit[p + 10] & 0xffL) << 16 | (explicit[p + 11] & 0xffL) << 24;
+                len = (explicit[p + 8] & 0xffL)
+                        | (explicit[p + 9] & 0xffL) << 8
+                        | (explicit[p + 10] & 0xffL) << 16
+                        | (explicit[p + 11] & 0xffL) << 24;
                 header = 12;
             } else {
                 len = (explicit[p + 6] & 0xff) | (explicit[p + 7] & 0xff) << 8;
@@ -91,12 +98,16 @@ class StoreScuTest {
         List<Path> files = files();
         try (ScpServer server = server(Set.of(), false)) {
             server.start();
-            assertThat(StoreScu.send(plain(server.localPort(), "SENDER"), files)).isEqualTo(3);
+            assertThat(StoreScu.send(plain(server.localPort(), "SENDER"), files))
+                    .isEqualTo(3);
         }
         assertThat(stored).hasSize(3);
         for (Path f : files) {
             Part10.FileMeta sent = Part10.readMeta(f);
-            SpooledInstance got = stored.stream().filter(i -> i.header().sopInstanceUid().equals(sent.sopInstanceUid())).findFirst().orElseThrow();
+            SpooledInstance got = stored.stream()
+                    .filter(i -> i.header().sopInstanceUid().equals(sent.sopInstanceUid()))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(Part10.readMeta(got.path()).transferSyntaxUid()).isEqualTo(sent.transferSyntaxUid());
             assertThat(datasetOf(got.path())).as(f.toString()).isEqualTo(datasetOf(f));
         }
@@ -107,16 +118,21 @@ class StoreScuTest {
         List<Path> files = files();
         try (ScpServer server = server(Set.of("MODALITY"), false)) {
             server.start();
-            assertThatThrownBy(() -> StoreScu.send(plain(server.localPort(), "SENDER"), files)).isInstanceOf(DimseTransferException.class)
-                    .hasMessageContaining("0 of 3 acknowledged").hasMessageContaining("calling AE title not recognized");
+            assertThatThrownBy(() -> StoreScu.send(plain(server.localPort(), "SENDER"), files))
+                    .isInstanceOf(DimseTransferException.class)
+                    .hasMessageContaining("0 of 3 acknowledged")
+                    .hasMessageContaining("calling AE title not recognized");
         }
         try (ScpServer server = server(Set.of(), true)) {
             server.start();
-            assertThatThrownBy(() -> StoreScu.send(plain(server.localPort(), "SENDER"), files)).isInstanceOf(DimseTransferException.class)
-                    .hasMessageContaining("0 of 3 acknowledged").hasMessageContaining("1.2.3.9.1: status 0xA700");
+            assertThatThrownBy(() -> StoreScu.send(plain(server.localPort(), "SENDER"), files))
+                    .isInstanceOf(DimseTransferException.class)
+                    .hasMessageContaining("0 of 3 acknowledged")
+                    .hasMessageContaining("1.2.3.9.1: status 0xA700");
         }
         int closed = Ports.closed();
-        assertThatThrownBy(() -> StoreScu.send(plain(closed, "SENDER"), files)).isInstanceOf(DimseTransferException.class)
+        assertThatThrownBy(() -> StoreScu.send(plain(closed, "SENDER"), files))
+                .isInstanceOf(DimseTransferException.class)
                 .hasMessageContaining("association with SRI_NODE@127.0.0.1:" + closed + " failed");
         assertThatThrownBy(() -> StoreScu.send(plain(closed, "SENDER"), List.of(dir.resolve("gone.dcm"))))
                 .hasMessageContaining("missing");
@@ -125,8 +141,11 @@ class StoreScuTest {
     @Test
     void aPeerThatStopsReadingIsAbandonedAfterTheTimeoutAndAnEmptyDataSetIsNotSent() throws Exception {
         // 32 MiB of pixel data: more than loopback socket buffers hold, so the write blocks once the peer stops reading
-        Path big = TestPart10.mr("1.2.3.9.7").pixels(4096, 4096, 32 << 20).write(dir.resolve("big/big.dcm"), TestPart10.MR, "1.2.3.9.7");
-        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        Path big = TestPart10.mr("1.2.3.9.7")
+                .pixels(4096, 4096, 32 << 20)
+                .write(dir.resolve("big/big.dcm"), TestPart10.MR, "1.2.3.9.7");
+        try (java.net.ServerSocket server =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             Thread peer = new Thread(() -> {
                 try (java.net.Socket s = server.accept()) {
                     java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
@@ -135,8 +154,11 @@ class StoreScuTest {
                     byte[] body = new byte[in.readInt()];
                     in.readFully(body);
                     AssociateRequest rq = AssociateRequest.parse(body);
-                    Pdus.write(s.getOutputStream(), Pdus.ASSOCIATE_AC, rq.acceptBody(rq.negotiate(), 16384, "1.2.3", "STALLED"));
-                    Thread.sleep(60_000);   // accepted, then never reads again
+                    Pdus.write(
+                            s.getOutputStream(),
+                            Pdus.ASSOCIATE_AC,
+                            rq.acceptBody(rq.negotiate(), 16384, "1.2.3", "STALLED"));
+                    Thread.sleep(60_000); // accepted, then never reads again
                 } catch (Exception ignored) {
                     // the client gave up and closed: done
                 }
@@ -144,14 +166,21 @@ class StoreScuTest {
             peer.setDaemon(true);
             peer.start();
             long t0 = System.nanoTime();
-            StoreScu.Settings s = new StoreScu.Settings("127.0.0.1", server.getLocalPort(), "SRI_NODE", "SENDER", null, true, 5000, 2000);
-            assertThatThrownBy(() -> StoreScu.send(s, List.of(big))).isInstanceOf(DimseTransferException.class)
-                    .hasMessageContaining("no progress with SRI_NODE@127.0.0.1:" + server.getLocalPort() + " within 2000 ms");
-            assertThat((System.nanoTime() - t0) / 1e9).as("seconds until the stalled peer is given up").isLessThan(15);
+            StoreScu.Settings s = new StoreScu.Settings(
+                    "127.0.0.1", server.getLocalPort(), "SRI_NODE", "SENDER", null, true, 5000, 2000);
+            assertThatThrownBy(() -> StoreScu.send(s, List.of(big)))
+                    .isInstanceOf(DimseTransferException.class)
+                    .hasMessageContaining(
+                            "no progress with SRI_NODE@127.0.0.1:" + server.getLocalPort() + " within 2000 ms");
+            assertThat((System.nanoTime() - t0) / 1e9)
+                    .as("seconds until the stalled peer is given up")
+                    .isLessThan(15);
             peer.interrupt();
         }
-        Path empty = new TestPart10("1.2.840.10008.1.2.1").write(dir.resolve("empty/e.dcm"), TestPart10.MR, "1.2.3.9.8");
-        assertThatThrownBy(() -> StoreScu.send(plain(1, "SENDER"), List.of(empty))).hasMessageContaining("no data set");
+        Path empty =
+                new TestPart10("1.2.840.10008.1.2.1").write(dir.resolve("empty/e.dcm"), TestPart10.MR, "1.2.3.9.8");
+        assertThatThrownBy(() -> StoreScu.send(plain(1, "SENDER"), List.of(empty)))
+                .hasMessageContaining("no data set");
     }
 
     @Test
@@ -163,17 +192,21 @@ class StoreScuTest {
             try (ScpServer server = server(Set.of(), false).withTls(context(serverKey, null), 0, false)) {
                 server.start();
                 int port = server.tlsLocalPort();
-                StoreScu.Settings trusting = new StoreScu.Settings("127.0.0.1", port, "SRI_NODE", "SENDER", context(null, serverKey), true, 5000, 5000);
+                StoreScu.Settings trusting = new StoreScu.Settings(
+                        "127.0.0.1", port, "SRI_NODE", "SENDER", context(null, serverKey), true, 5000, 5000);
                 if (serverKey == node) {
                     assertThat(StoreScu.send(trusting, files)).isEqualTo(3);
                     // the JDK's default trust store does not know a self-signed certificate
-                    StoreScu.Settings defaultTrust = new StoreScu.Settings("127.0.0.1", port, "SRI_NODE", "SENDER", SSLContext.getDefault(),
-                            true, 5000, 5000);
-                    assertThatThrownBy(() -> StoreScu.send(defaultTrust, files)).hasMessageContaining("TLS with SRI_NODE@127.0.0.1:" + port);
+                    StoreScu.Settings defaultTrust = new StoreScu.Settings(
+                            "127.0.0.1", port, "SRI_NODE", "SENDER", SSLContext.getDefault(), true, 5000, 5000);
+                    assertThatThrownBy(() -> StoreScu.send(defaultTrust, files))
+                            .hasMessageContaining("TLS with SRI_NODE@127.0.0.1:" + port);
                 } else {
-                    assertThatThrownBy(() -> StoreScu.send(trusting, files)).hasMessageContaining("TLS with").hasMessageContaining("127.0.0.1");
-                    StoreScu.Settings noNameCheck = new StoreScu.Settings("127.0.0.1", port, "SRI_NODE", "SENDER", context(null, serverKey), false,
-                            5000, 5000);
+                    assertThatThrownBy(() -> StoreScu.send(trusting, files))
+                            .hasMessageContaining("TLS with")
+                            .hasMessageContaining("127.0.0.1");
+                    StoreScu.Settings noNameCheck = new StoreScu.Settings(
+                            "127.0.0.1", port, "SRI_NODE", "SENDER", context(null, serverKey), false, 5000, 5000);
                     assertThat(StoreScu.send(noNameCheck, files)).isEqualTo(3);
                 }
             }
@@ -183,9 +216,31 @@ class StoreScuTest {
 
     private KeyStore keyPair(String alias, String dname, String san) throws Exception {
         Path ks = dir.resolve(alias + ".p12");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair", "-alias", alias,
-                "-keyalg", "EC", "-groupname", "secp256r1", "-dname", dname, "-ext", "san=" + san, "-validity", "2", "-storetype", "PKCS12",
-                "-keystore", ks.toString(), "-storepass", "changeit", "-noprompt").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
+                        "-genkeypair",
+                        "-alias",
+                        alias,
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-dname",
+                        dname,
+                        "-ext",
+                        "san=" + san,
+                        "-validity",
+                        "2",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        ks.toString(),
+                        "-storepass",
+                        "changeit",
+                        "-noprompt")
+                .redirectErrorStream(true)
+                .start();
         p.getInputStream().readAllBytes();
         assertThat(p.waitFor()).isZero();
         KeyStore store = KeyStore.getInstance("PKCS12");
@@ -219,30 +274,37 @@ class StoreScuTest {
     @Test
     void hostileAnswersToTheAssociationRequestFailTheSendWithTheReason() throws Exception {
         List<Path> files = files();
-        record Answer(byte[] bytes, String expected) { }
+        record Answer(byte[] bytes, String expected) {}
         List<Answer> answers = List.of(
-                new Answer(new byte[] {0x07, 0, 0, 0, 0, 4, 0, 0, 2, 0}, "aborted the association request (source 2, reason 0)"),
+                new Answer(
+                        new byte[] {0x07, 0, 0, 0, 0, 4, 0, 0, 2, 0},
+                        "aborted the association request (source 2, reason 0)"),
                 new Answer(new byte[] {0x03, 0, 0, 0, 0, 4, 0, 2, 1, 3}, "transient, calling AE title not recognized"),
                 // an A-ASSOCIATE-RJ that claims 4 GB: refused from its header, nothing allocated or read
-                new Answer(new byte[] {0x03, 0, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xf0}, "PDU type 3 with length 4294967280"),
+                new Answer(
+                        new byte[] {0x03, 0, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xf0},
+                        "PDU type 3 with length 4294967280"),
                 new Answer(new byte[] {0x04, 0, 0, 0, 0, 0}, "PDU type 4 in answer to an A-ASSOCIATE-RQ"),
                 new Answer(new byte[0], "instead of answering the A-ASSOCIATE-RQ"));
         for (Answer a : answers) {
-            try (java.net.ServerSocket peer = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            try (java.net.ServerSocket peer =
+                    new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
                 Thread t = new Thread(() -> {
                     try (java.net.Socket c = peer.accept()) {
-                        c.getInputStream().read(new byte[6]);   // the start of the A-ASSOCIATE-RQ
+                        c.getInputStream().read(new byte[6]); // the start of the A-ASSOCIATE-RQ
                         c.getOutputStream().write(a.bytes());
                         c.getOutputStream().flush();
                         c.shutdownOutput();
-                        c.getInputStream().readAllBytes();      // until the node closes (or aborts)
+                        c.getInputStream().readAllBytes(); // until the node closes (or aborts)
                     } catch (IOException ignored) {
                         // the node may reset the connection
                     }
                 });
                 t.start();
-                assertThatThrownBy(() -> StoreScu.send(plain(peer.getLocalPort(), "SENDER"), files)).isInstanceOf(DimseTransferException.class)
-                        .hasMessageContaining("0 of 3 acknowledged").hasMessageContaining(a.expected());
+                assertThatThrownBy(() -> StoreScu.send(plain(peer.getLocalPort(), "SENDER"), files))
+                        .isInstanceOf(DimseTransferException.class)
+                        .hasMessageContaining("0 of 3 acknowledged")
+                        .hasMessageContaining(a.expected());
                 t.join(10000);
             }
         }

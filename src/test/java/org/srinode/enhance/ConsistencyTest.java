@@ -24,10 +24,12 @@ class ConsistencyTest {
         for (int i = 0; i < off.length; i++) {
             off[i] *= 1.2f;
         }
-        assertThat(Consistency.score(in, null, new Volume(40, 32, 2, off, 0.5, 0.5, 1), 2)).isGreaterThan(0.05);
+        assertThat(Consistency.score(in, null, new Volume(40, 32, 2, off, 0.5, 0.5, 1), 2))
+                .isGreaterThan(0.05);
         float[] m = new float[20 * 16 * 2];
         java.util.Arrays.fill(m, 1f);
         assertThat(Consistency.score(in, new Volume(20, 16, 2, m, 1, 1, 1), new Volume(40, 32, 2, off, 0.5, 0.5, 1), 2))
-                .as("everything masked: nothing to compare").isZero();
+                .as("everything masked: nothing to compare")
+                .isZero();
     }
 }

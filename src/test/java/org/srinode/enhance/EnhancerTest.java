@@ -36,8 +36,12 @@ class EnhancerTest {
         int h = shape.get("h").asInt();
         int w = shape.get("w").asInt();
         float[] expected = ReferenceModel.floats(dir.resolve("parity-out.f32"));
-        float[] actual = enhancer.predict(new TileBatch(ReferenceModel.floats(dir.resolve("parity-lq.f32")),
-                ReferenceModel.floats(dir.resolve("parity-mask.f32")), n, h, w));
+        float[] actual = enhancer.predict(new TileBatch(
+                ReferenceModel.floats(dir.resolve("parity-lq.f32")),
+                ReferenceModel.floats(dir.resolve("parity-mask.f32")),
+                n,
+                h,
+                w));
         assertThat(actual).hasSize(n * h * w * 4).hasSameSizeAs(expected);
         float maxDiff = 0;
         for (int i = 0; i < expected.length; i++) {
@@ -74,15 +78,17 @@ class EnhancerTest {
             for (int i = 0; i < single.data().length; i++) {
                 maxDiff = Math.max(maxDiff, Math.abs(single.data()[i] - tiled.data()[i]));
             }
-            assertThat(maxDiff).as("largest difference between tiled and whole-slice inference").isLessThan(0.05);
+            assertThat(maxDiff)
+                    .as("largest difference between tiled and whole-slice inference")
+                    .isLessThan(0.05);
         }
     }
 
     @Test
     void slicesBatchedSeveralToAPassGiveWhatOneAtATimeGives() throws Exception {
-        Volume v = randomVolume(40, 36, 5, 10f);   // 5 slices, batches of 4 and 1 whole slices
+        Volume v = randomVolume(40, 36, 5, 10f); // 5 slices, batches of 4 and 1 whole slices
         try (Enhancer batched = Enhancer.load(dir, new EnhancerOptions("cpu", 1, 512, 8, 4));
-             Enhancer single = Enhancer.load(dir, new EnhancerOptions("cpu", 1, 512, 8, 1))) {
+                Enhancer single = Enhancer.load(dir, new EnhancerOptions("cpu", 1, 512, 8, 1))) {
             java.util.List<Integer> done = new java.util.ArrayList<>();
             Volume a = batched.enhance(v, null, (k, n) -> done.add(k));
             Volume b = single.enhance(v, null, ProgressListener.NONE);
@@ -129,7 +135,9 @@ class EnhancerTest {
             enhancer.predict(b);
         }
         long grownMb = (rssKb() - before) / 1024;
-        assertThat(grownMb).as("resident memory growth over 1000 inferences, MB").isLessThan(48);
+        assertThat(grownMb)
+                .as("resident memory growth over 1000 inferences, MB")
+                .isLessThan(48);
     }
 
     private static long rssKb() throws Exception {

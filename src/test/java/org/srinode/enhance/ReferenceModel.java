@@ -9,16 +9,26 @@ import java.util.concurrent.TimeUnit;
 
 /** A seeded, untrained model exported by the project's Python code (hlhgan.reference), with reference outputs. */
 final class ReferenceModel {
-    private ReferenceModel() {
-    }
+    private ReferenceModel() {}
 
     static Path create(String name, String preset, int scale) throws IOException, InterruptedException {
         Path dir = Path.of("target", "reference-models", name).toAbsolutePath();
         if (Files.exists(dir.resolve("parity-out.f32"))) {
             return dir;
         }
-        Process p = new ProcessBuilder("/usr/bin/python3", "-m", "hlhgan.reference", "--out", dir.toString(), "--preset", preset,
-                "--scale", Integer.toString(scale)).directory(Path.of("models").toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "/usr/bin/python3",
+                        "-m",
+                        "hlhgan.reference",
+                        "--out",
+                        dir.toString(),
+                        "--preset",
+                        preset,
+                        "--scale",
+                        Integer.toString(scale))
+                .directory(Path.of("models").toFile())
+                .redirectErrorStream(true)
+                .start();
         String log = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException("hlhgan.reference failed: " + log);

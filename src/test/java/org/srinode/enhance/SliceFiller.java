@@ -11,8 +11,7 @@ import org.srinode.volume.Volume;
  * the two reformats are averaged. Present slices are never changed.
  */
 public final class SliceFiller {
-    private SliceFiller() {
-    }
+    private SliceFiller() {}
 
     /**
      * One run of missing slices.
@@ -20,14 +19,13 @@ public final class SliceFiller {
      * @param afterIndex index (in the given stack) of the slice before the gap
      * @param count      slices missing there
      */
-    public record Gap(int afterIndex, int count) {
-    }
+    public record Gap(int afterIndex, int count) {}
 
     /** The result: the full stack, and for each of its slices whether it was filled. */
-    public record Filled(Volume volume, boolean[] filled) {
-    }
+    public record Filled(Volume volume, boolean[] filled) {}
 
-    public static Filled fill(Enhancer model, Volume stack, List<Gap> gaps) throws InterruptedException, TranslateException {
+    public static Filled fill(Enhancer model, Volume stack, List<Gap> gaps)
+            throws InterruptedException, TranslateException {
         int w = stack.width();
         int h = stack.height();
         int extra = gaps.stream().mapToInt(Gap::count).sum();

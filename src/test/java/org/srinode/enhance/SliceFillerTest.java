@@ -13,7 +13,8 @@ class SliceFillerTest {
         Path dir = ReferenceModel.create("tiny-x2", "tiny", 2);
         Volume v = EnhancerTest.randomVolume(40, 30, 6, 500f);
         try (Enhancer e = Enhancer.load(dir, new EnhancerOptions("cpu", 1, 64, 8, 4))) {
-            SliceFiller.Filled f = SliceFiller.fill(e, v, List.of(new SliceFiller.Gap(1, 2), new SliceFiller.Gap(4, 1)));
+            SliceFiller.Filled f =
+                    SliceFiller.fill(e, v, List.of(new SliceFiller.Gap(1, 2), new SliceFiller.Gap(4, 1)));
             assertThat(f.volume().depth()).isEqualTo(9);
             assertThat(f.filled()).containsExactly(false, false, true, true, false, false, false, true, false);
             int[] original = {0, 1, 4, 5, 6, 8};

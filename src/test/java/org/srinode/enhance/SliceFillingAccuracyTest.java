@@ -19,7 +19,8 @@ class SliceFillingAccuracyTest {
     @Test
     void modelFillingAgainstLinearInterpolation() throws Exception {
         Assumptions.assumeTrue(Boolean.getBoolean("sri.slow"), "gated: -Dsri.slow=true");
-        Path f = Path.of(System.getProperty("sri.shared", "../shared"),
+        Path f = Path.of(
+                System.getProperty("sri.shared", "../shared"),
                 "data/mri/github-CBICA-CCL_NMF_Prediction-IXI-T1-2mm/IXI014-HH-1236-T1_ds.nii.gz");
         Assumptions.assumeTrue(Files.exists(f));
         Volume v = Nifti.read(f);
@@ -35,7 +36,9 @@ class SliceFillingAccuracyTest {
         }
         Volume stack = new Volume(v.width(), v.height(), v.depth() - removed.length, kept, 2, 2, 2);
         try (Enhancer e = Enhancer.load(Path.of("models/sri-default-x2"), EnhancerOptions.defaults())) {
-            SliceFiller.Filled filled = SliceFiller.fill(e, stack,
+            SliceFiller.Filled filled = SliceFiller.fill(
+                    e,
+                    stack,
                     List.of(new SliceFiller.Gap(29, 1), new SliceFiller.Gap(43, 2), new SliceFiller.Gap(56, 1)));
             float max = 0;
             for (float x : v.data()) {
@@ -65,8 +68,12 @@ class SliceFillingAccuracyTest {
             }
             double psnrModel = 10 * Math.log10(count / seModel);
             double psnrLinear = 10 * Math.log10(count / seLinear);
-            System.out.printf(Locale.ROOT, "slice filling on IXI014 (slices %s removed): model %.2f dB, linear %.2f dB%n",
-                    java.util.Arrays.toString(removed), psnrModel, psnrLinear);
+            System.out.printf(
+                    Locale.ROOT,
+                    "slice filling on IXI014 (slices %s removed): model %.2f dB, linear %.2f dB%n",
+                    java.util.Arrays.toString(removed),
+                    psnrModel,
+                    psnrLinear);
             assertThat(psnrModel).isGreaterThan(10);
         }
     }

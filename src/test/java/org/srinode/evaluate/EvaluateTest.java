@@ -30,7 +30,7 @@ class EvaluateTest {
         for (int i = 0; i < b.length; i++) {
             b[i] += (float) (0.05 * r.nextGaussian());
         }
-        assertThat(Metrics.psnr(b, a, all)).isBetween(24.0, 28.0);   // sigma 0.05 -> 26 dB
+        assertThat(Metrics.psnr(b, a, all)).isBetween(24.0, 28.0); // sigma 0.05 -> 26 dB
         assertThat(Metrics.ssim(b, a, 64, 64, all)).isLessThan(0.9);
     }
 
@@ -52,7 +52,7 @@ class EvaluateTest {
                 assertThat(sri.lq()[i]).isZero();
             }
         }
-        assertThat((int) holes).isEqualTo(8 * 6);   // 20% of 40 x 20% of 30
+        assertThat((int) holes).isEqualTo(8 * 6); // 20% of 40 x 20% of 30
     }
 
     @Test
@@ -96,9 +96,12 @@ class EvaluateTest {
         }
         Volume hq = new Volume(96, 80, 3, data, 1, 1, 1);
         try (Enhancer e = Enhancer.load(model, new EnhancerOptions("cpu", 1, 64, 8, 4))) {
-            List<ResultRow> rows = new Evaluation(Map.of(4, e), 2, 1).run(List.of(new EvalCase("phantom", "T1", hq)), out, s -> { });
+            List<ResultRow> rows =
+                    new Evaluation(Map.of(4, e), 2, 1).run(List.of(new EvalCase("phantom", "T1", hq)), out, s -> {});
             assertThat(rows).extracting(ResultRow::protocol).contains("SR-B", "SR-N-B", "SRI");
-            assertThat(rows).filteredOn(r -> r.protocol().equals("SRI")).extracting(ResultRow::method)
+            assertThat(rows)
+                    .filteredOn(r -> r.protocol().equals("SRI"))
+                    .extracting(ResultRow::method)
                     .contains("model", "bicubic", "SR+I", "I+SR");
             assertThat(rows).filteredOn(r -> r.region().equals("hole")).isNotEmpty();
             assertThat(rows).allSatisfy(r -> assertThat(r.scale()).isEqualTo(4));

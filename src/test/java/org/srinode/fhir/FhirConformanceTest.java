@@ -23,14 +23,20 @@ class FhirConformanceTest {
         java.util.TimeZone zone = java.util.TimeZone.getDefault();
         java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("UTC"));
         try {
-            FhirPublisher p = new FhirPublisher("http://example.org/fhir", FhirVersion.R4, FhirPublisherTest.SYSTEM, true, 1000);
-            String built = FhirVersion.R4.context().newJsonParser().setPrettyPrint(true)
-                    .encodeResourceToString(p.bundle(FhirPublisherTest.publication("P7", FhirPublisherTest.STUDY, "ENHANCED", 0.048), null));
+            FhirPublisher p =
+                    new FhirPublisher("http://example.org/fhir", FhirVersion.R4, FhirPublisherTest.SYSTEM, true, 1000);
+            String built = FhirVersion.R4
+                    .context()
+                    .newJsonParser()
+                    .setPrettyPrint(true)
+                    .encodeResourceToString(p.bundle(
+                            FhirPublisherTest.publication("P7", FhirPublisherTest.STUDY, "ENHANCED", 0.048), null));
             if (Boolean.getBoolean("sri.regenerate")) {
                 Files.writeString(EXAMPLE, built + "\n");
             }
             ObjectMapper json = new ObjectMapper();
-            assertThat(json.readTree(built)).as("conformance/fhir-example-r4.json is stale: run this test with -Dsri.regenerate=true")
+            assertThat(json.readTree(built))
+                    .as("conformance/fhir-example-r4.json is stale: run this test with -Dsri.regenerate=true")
                     .isEqualTo(json.readTree(Files.readString(EXAMPLE)));
         } finally {
             java.util.TimeZone.setDefault(zone);
@@ -45,9 +51,14 @@ class FhirConformanceTest {
         int n = 0;
         while (m.find()) {
             n++;
-            assertThat(page).as("finding code %s in conformance/fhir.md", m.group(1)).contains("`" + m.group(1) + "`");
+            assertThat(page)
+                    .as("finding code %s in conformance/fhir.md", m.group(1))
+                    .contains("`" + m.group(1) + "`");
         }
         assertThat(n).isEqualTo(5);
-        assertThat(page).contains(R4Bundle.FINDINGS_SYSTEM).contains(R4Bundle.DICOM_UID_SYSTEM).contains(R4Bundle.MODEL_SYSTEM);
+        assertThat(page)
+                .contains(R4Bundle.FINDINGS_SYSTEM)
+                .contains(R4Bundle.DICOM_UID_SYSTEM)
+                .contains(R4Bundle.MODEL_SYSTEM);
     }
 }

@@ -43,20 +43,42 @@ class FhirPublisherTest {
 
     static Publication publication(String patientId, String studyUid, String outcome, double consistency) {
         Assessment.Measured m = new Assessment.Measured(5, 128, 128, 2.0, 6.0, 6.0, 0.5, 6);
-        Assessment a = new Assessment(Assessment.VERSION, true, null, "TRUE", true, true, true, true, m,
-                List.of(new Assessment.Gap(2, 1, List.of(18.0))), List.of(), List.of(), List.of(4),
-                List.of(new Assessment.Region(1, 20, 30, 16, 12, "ZERO_FILLED")), List.of(), 2, List.of("SR_X2", "INPAINT"),
+        Assessment a = new Assessment(
+                Assessment.VERSION,
+                true,
+                null,
+                "TRUE",
+                true,
+                true,
+                true,
+                true,
+                m,
+                List.of(new Assessment.Gap(2, 1, List.of(18.0))),
+                List.of(),
+                List.of(),
+                List.of(4),
+                List.of(new Assessment.Region(1, 20, 30, 16, 12, "ZERO_FILLED")),
+                List.of(),
+                2,
+                List.of("SR_X2", "INPAINT"),
                 List.of("low field 0.5 T"));
         List<Publication.Instance> src = IntStream.rangeClosed(1, 5)
-                .mapToObj(i -> new Publication.Instance(SOURCE + "." + i, "1.2.840.10008.5.1.4.1.1.4", i)).toList();
+                .mapToObj(i -> new Publication.Instance(SOURCE + "." + i, "1.2.840.10008.5.1.4.1.1.4", i))
+                .toList();
         List<Publication.Instance> der = IntStream.rangeClosed(1, 5)
-                .mapToObj(i -> new Publication.Instance(DERIVED + i, "1.2.840.10008.5.1.4.1.1.4", i)).toList();
-        return new Publication(new Publication.Patient(patientId, "", "DOE^JANE", "19700101", "F"),
+                .mapToObj(i -> new Publication.Instance(DERIVED + i, "1.2.840.10008.5.1.4.1.1.4", i))
+                .toList();
+        return new Publication(
+                new Publication.Patient(patientId, "", "DOE^JANE", "19700101", "F"),
                 new Publication.Study(studyUid, "20261126", "101500", "MR head", "ACC42"),
                 new Publication.Series(SOURCE, 3, "MR", "T1 axial", src),
                 new Publication.Series(DERIVED, 1000, "MR", "T1 axial AI-ENHANCED", der),
                 new Publication.Model("sri-default-x2", "0.1.0", "sri-node project", "sri-node 0.1.0"),
-                a, consistency, 0.15, outcome, Instant.parse("2026-11-26T10:20:00Z"));
+                a,
+                consistency,
+                0.15,
+                outcome,
+                Instant.parse("2026-11-26T10:20:00Z"));
     }
 
     /** The source series of {@code p} after a sixth instance arrived late (its next generation). */
@@ -77,17 +99,21 @@ class FhirPublisherTest {
     @Test
     void oneTransactionCarriesStudyProvenanceDeviceAndFindings() {
         String study = STUDY + ".10";
-        FhirPublisher.Published done = publisher(r4, FhirVersion.R4).publish(publication("P10", study, "ENHANCED", 0.05));
+        FhirPublisher.Published done =
+                publisher(r4, FhirVersion.R4).publish(publication("P10", study, "ENHANCED", 0.05));
 
         List<IBaseResource> studies = search(r4, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study);
         assertThat(studies).hasSize(1);
         ImagingStudy is = (ImagingStudy) studies.get(0);
         String studyRef = "ImagingStudy/" + is.getIdElement().getIdPart();
         assertThat(done.imagingStudy()).isEqualTo(studyRef);
-        assertThat(is.getSeries()).extracting(ImagingStudy.ImagingStudySeriesComponent::getUid).containsExactly(SOURCE, DERIVED);
+        assertThat(is.getSeries())
+                .extracting(ImagingStudy.ImagingStudySeriesComponent::getUid)
+                .containsExactly(SOURCE, DERIVED);
         assertThat(is.getSeries().get(1).getNumber()).isEqualTo(1000);
         assertThat(is.getSeries().get(1).getInstance()).hasSize(5);
-        assertThat(is.getSeries().get(1).getInstance().get(0).getSopClass().getCode()).isEqualTo("urn:oid:1.2.840.10008.5.1.4.1.1.4");
+        assertThat(is.getSeries().get(1).getInstance().get(0).getSopClass().getCode())
+                .isEqualTo("urn:oid:1.2.840.10008.5.1.4.1.1.4");
         assertThat(is.getNumberOfInstances()).isEqualTo(10);
         String patientRef = is.getSubject().getReference();
         assertThat(patientRef).startsWith("Patient/");
@@ -97,21 +123,42 @@ class FhirPublisherTest {
         assertThat(provs).hasSize(1);
         Provenance prov = (Provenance) provs.get(0);
         assertThat(prov.getAgentFirstRep().getWho().getReference()).startsWith("Device/");
-        assertThat(r4.store().read("Device", prov.getAgentFirstRep().getWho().getReferenceElement().getIdPart())).isPresent();
-        assertThat(prov.getEntityFirstRep().getWhat().getIdentifier().getValue()).isEqualTo("urn:oid:" + SOURCE);
+        assertThat(r4.store()
+                        .read(
+                                "Device",
+                                prov.getAgentFirstRep()
+                                        .getWho()
+                                        .getReferenceElement()
+                                        .getIdPart()))
+                .isPresent();
+        assertThat(prov.getEntityFirstRep().getWhat().getIdentifier().getValue())
+                .isEqualTo("urn:oid:" + SOURCE);
 
         List<IBaseResource> obs = search(r4, "Observation", "derived-from", studyRef);
-        assertThat(obs).extracting(o -> ((Observation) o).getCode().getCodingFirstRep().getCode())
-                .containsExactlyInAnyOrder("low-field", "low-resolution", "incomplete-series", "corrupted-regions", "data-consistency");
-        assertThat(obs).allSatisfy(o -> assertThat(((Observation) o).getSubject().getReference()).isEqualTo(patientRef));
-        Observation field = (Observation) obs.stream().filter(o -> ((Observation) o).getCode().getCodingFirstRep().getCode().equals("low-field"))
-                .findFirst().orElseThrow();
+        assertThat(obs)
+                .extracting(o -> ((Observation) o).getCode().getCodingFirstRep().getCode())
+                .containsExactlyInAnyOrder(
+                        "low-field", "low-resolution", "incomplete-series", "corrupted-regions", "data-consistency");
+        assertThat(obs)
+                .allSatisfy(o -> assertThat(((Observation) o).getSubject().getReference())
+                        .isEqualTo(patientRef));
+        Observation field = (Observation) obs.stream()
+                .filter(o -> ((Observation) o)
+                        .getCode()
+                        .getCodingFirstRep()
+                        .getCode()
+                        .equals("low-field"))
+                .findFirst()
+                .orElseThrow();
         assertThat(field.getValueQuantity().getValue().doubleValue()).isEqualTo(0.5);
 
         // and the server returns them on a search over HTTP
         IGenericClient client = FhirVersion.R4.context().newRestfulGenericClient(r4.baseUrl());
-        org.hl7.fhir.r4.model.Bundle found = client.search().forResource(Observation.class)
-                .where(Observation.DERIVED_FROM.hasId(studyRef)).returnBundle(org.hl7.fhir.r4.model.Bundle.class).execute();
+        org.hl7.fhir.r4.model.Bundle found = client.search()
+                .forResource(Observation.class)
+                .where(Observation.DERIVED_FROM.hasId(studyRef))
+                .returnBundle(org.hl7.fhir.r4.model.Bundle.class)
+                .execute();
         assertThat(found.getEntry()).hasSize(5);
     }
 
@@ -138,22 +185,54 @@ class FhirPublisherTest {
         Publication first = publication("P13", study, "ENHANCED", 0.05);
         p.publish(first);
         String later = "2.25.987654321";
-        Publication.Series derived = new Publication.Series(later, 1000, "MR", "T1 axial AI-ENHANCED", first.derived().instances().stream()
-                .map(i -> new Publication.Instance(i.uid() + ".2", i.sopClassUid(), i.number())).toList());
+        Publication.Series derived = new Publication.Series(
+                later,
+                1000,
+                "MR",
+                "T1 axial AI-ENHANCED",
+                first.derived().instances().stream()
+                        .map(i -> new Publication.Instance(i.uid() + ".2", i.sopClassUid(), i.number()))
+                        .toList());
         Publication.Series source = sourceWithALateInstance(first);
-        p.publish(new Publication(first.patient(), first.study(), source, derived, first.model(), first.assessment(), 0.04, 0.15, "ENHANCED",
-                first.processedAt(), List.of(DERIVED)));
+        p.publish(new Publication(
+                first.patient(),
+                first.study(),
+                source,
+                derived,
+                first.model(),
+                first.assessment(),
+                0.04,
+                0.15,
+                "ENHANCED",
+                first.processedAt(),
+                List.of(DERIVED)));
 
-        ImagingStudy is = (ImagingStudy) search(r4, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study).get(0);
-        assertThat(is.getSeries()).extracting(ImagingStudy.ImagingStudySeriesComponent::getUid).containsExactly(SOURCE, later);
-        assertThat(is.getSeriesFirstRep().getNumberOfInstances()).as("the source as it is now").isEqualTo(6);
+        ImagingStudy is = (ImagingStudy) search(r4, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study)
+                .get(0);
+        assertThat(is.getSeries())
+                .extracting(ImagingStudy.ImagingStudySeriesComponent::getUid)
+                .containsExactly(SOURCE, later);
+        assertThat(is.getSeriesFirstRep().getNumberOfInstances())
+                .as("the source as it is now")
+                .isEqualTo(6);
         String ref = "ImagingStudy/" + is.getIdElement().getIdPart();
         List<IBaseResource> obs = search(r4, "Observation", "derived-from", ref);
-        assertThat(obs).as("the superseded series' findings are deleted, the current ones written once").hasSize(5);
-        assertThat(r4.store().read("Provenance", R4Bundle.provenanceId(DERIVED))).as("the superseded series' Provenance").isEmpty();
+        assertThat(obs)
+                .as("the superseded series' findings are deleted, the current ones written once")
+                .hasSize(5);
+        assertThat(r4.store().read("Provenance", R4Bundle.provenanceId(DERIVED)))
+                .as("the superseded series' Provenance")
+                .isEmpty();
         assertThat(r4.store().read("Provenance", R4Bundle.provenanceId(later))).isPresent();
-        assertThat(obs).allSatisfy(o -> assertThat(o.getIdElement().getIdPart())
-                .isEqualTo(R4Bundle.id("obs", SOURCE + "|" + later + "|" + ((Observation) o).getCode().getCodingFirstRep().getCode())));
+        assertThat(obs)
+                .allSatisfy(o -> assertThat(o.getIdElement().getIdPart())
+                        .isEqualTo(R4Bundle.id(
+                                "obs",
+                                SOURCE + "|" + later + "|"
+                                        + ((Observation) o)
+                                                .getCode()
+                                                .getCodingFirstRep()
+                                                .getCode())));
     }
 
     @Test
@@ -162,20 +241,29 @@ class FhirPublisherTest {
         FhirPublisher p = publisher(r4, FhirVersion.R4);
         Publication first = publication("P18", study, "ENHANCED", 0.05);
         p.publish(first);
-        String ref = "ImagingStudy/" + search(r4, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study).get(0).getIdElement().getIdPart();
+        String ref = "ImagingStudy/"
+                + search(r4, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study)
+                        .get(0)
+                        .getIdElement()
+                        .getIdPart();
         assertThat(search(r4, "Observation", "derived-from", ref)).isNotEmpty();
-        Publication w = Publication.withdrawal(first.patient(), first.study(), sourceWithALateInstance(first),
-                first.processedAt(), List.of(DERIVED));
+        Publication w = Publication.withdrawal(
+                first.patient(), first.study(), sourceWithALateInstance(first), first.processedAt(), List.of(DERIVED));
         assertThat(Validation.errors(FhirVersion.R4, p.bundle(w, null))).isEmpty();
         p.publish(w);
-        ImagingStudy is = (ImagingStudy) search(r4, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study).get(0);
-        assertThat(is.getSeries()).extracting(ImagingStudy.ImagingStudySeriesComponent::getUid).containsExactly(SOURCE);
+        ImagingStudy is = (ImagingStudy) search(r4, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study)
+                .get(0);
+        assertThat(is.getSeries())
+                .extracting(ImagingStudy.ImagingStudySeriesComponent::getUid)
+                .containsExactly(SOURCE);
         assertThat(is.getSeriesFirstRep().getNumberOfInstances()).isEqualTo(6);
         assertThat(is.getNumberOfSeries()).isEqualTo(1);
         assertThat(search(r4, "Observation", "derived-from", ref)).isEmpty();
-        assertThat(r4.store().read("Provenance", R4Bundle.provenanceId(DERIVED))).isEmpty();
-        p.publish(w);   // a retry changes nothing
-        assertThat(search(r4, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study)).hasSize(1);
+        assertThat(r4.store().read("Provenance", R4Bundle.provenanceId(DERIVED)))
+                .isEmpty();
+        p.publish(w); // a retry changes nothing
+        assertThat(search(r4, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study))
+                .hasSize(1);
     }
 
     @Test
@@ -185,27 +273,39 @@ class FhirPublisherTest {
         pre.addIdentifier().setSystem(R4Bundle.DICOM_UID_SYSTEM).setValue("urn:oid:" + study);
         pre.setStatus(ImagingStudy.ImagingStudyStatus.AVAILABLE);
         pre.setSubject(new Reference("Patient/from-the-ehr"));
-        pre.addSeries().setUid("1.2.3.99").setModality(new Coding(R4Bundle.DCM, "CT", null)).setNumberOfInstances(0);
+        pre.addSeries()
+                .setUid("1.2.3.99")
+                .setModality(new Coding(R4Bundle.DCM, "CT", null))
+                .setNumberOfInstances(0);
         IGenericClient client = FhirVersion.R4.context().newRestfulGenericClient(r4.baseUrl());
         String id = client.create().resource(pre).execute().getId().getIdPart();
 
         publisher(r4, FhirVersion.R4).publish(publication("P12", study, "ENHANCED", 0.05));
         ImagingStudy after = (ImagingStudy) r4.store().read("ImagingStudy", id).orElseThrow();
-        assertThat(after.getSeries()).extracting(ImagingStudy.ImagingStudySeriesComponent::getUid).containsExactly("1.2.3.99", SOURCE, DERIVED);
+        assertThat(after.getSeries())
+                .extracting(ImagingStudy.ImagingStudySeriesComponent::getUid)
+                .containsExactly("1.2.3.99", SOURCE, DERIVED);
         assertThat(after.getSubject().getReference()).isEqualTo("Patient/from-the-ehr");
-        assertThat(search(r4, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study)).hasSize(1);
+        assertThat(search(r4, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study))
+                .hasSize(1);
     }
 
     @Test
     void aHeldSeriesIsNotListedOnlyItsFindingsAre() {
         String study = STUDY + ".13";
         publisher(r4, FhirVersion.R4).publish(publication("P13", study, "HELD", 0.4));
-        ImagingStudy is = (ImagingStudy) search(r4, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study).get(0);
+        ImagingStudy is = (ImagingStudy) search(r4, "ImagingStudy", "identifier", "urn:dicom:uid|urn:oid:" + study)
+                .get(0);
         String ref = "ImagingStudy/" + is.getIdElement().getIdPart();
-        assertThat(is.getSeries()).extracting(ImagingStudy.ImagingStudySeriesComponent::getUid).containsExactly(SOURCE);
+        assertThat(is.getSeries())
+                .extracting(ImagingStudy.ImagingStudySeriesComponent::getUid)
+                .containsExactly(SOURCE);
         assertThat(search(r4, "Provenance", "target", ref)).isEmpty();
-        Observation dc = search(r4, "Observation", "derived-from", ref).stream().map(o -> (Observation) o)
-                .filter(o -> o.getCode().getCodingFirstRep().getCode().equals("data-consistency")).findFirst().orElseThrow();
+        Observation dc = search(r4, "Observation", "derived-from", ref).stream()
+                .map(o -> (Observation) o)
+                .filter(o -> o.getCode().getCodingFirstRep().getCode().equals("data-consistency"))
+                .findFirst()
+                .orElseThrow();
         assertThat(dc.getInterpretationFirstRep().getCodingFirstRep().getCode()).isEqualTo("H");
         assertThat(dc.getNoteFirstRep().getText()).contains("held");
     }
@@ -221,19 +321,29 @@ class FhirPublisherTest {
             assertThat(studies).hasSize(1);
             org.hl7.fhir.r5.model.ImagingStudy is = (org.hl7.fhir.r5.model.ImagingStudy) studies.get(0);
             assertThat(is.getSeries()).hasSize(2);
-            assertThat(is.getSeries().get(1).getModality().getCodingFirstRep().getCode()).isEqualTo("MR");
-            assertThat(search(r5, "Provenance", "target", "ImagingStudy/" + is.getIdElement().getIdPart())).hasSize(1);
+            assertThat(is.getSeries().get(1).getModality().getCodingFirstRep().getCode())
+                    .isEqualTo("MR");
+            assertThat(search(
+                            r5,
+                            "Provenance",
+                            "target",
+                            "ImagingStudy/" + is.getIdElement().getIdPart()))
+                    .hasSize(1);
         }
     }
 
     @Test
     void bundlesValidateAndBrokenResourcesDoNot() {
         FhirPublisher p = publisher(r4, FhirVersion.R4);
-        assertThat(Validation.errors(FhirVersion.R4, p.bundle(publication("P15", STUDY + ".15", "ENHANCED", 0.2), null))).isEmpty();
-        assertThat(Validation.errors(FhirVersion.R5,
-                new FhirPublisher(r4.baseUrl(), FhirVersion.R5, SYSTEM, true, 1000).bundle(publication("P15", STUDY + ".15", "FLAGGED", 0.2), null)))
+        assertThat(Validation.errors(
+                        FhirVersion.R4, p.bundle(publication("P15", STUDY + ".15", "ENHANCED", 0.2), null)))
                 .isEmpty();
-        Observation broken = new Observation();   // status and code are required
+        assertThat(Validation.errors(
+                        FhirVersion.R5,
+                        new FhirPublisher(r4.baseUrl(), FhirVersion.R5, SYSTEM, true, 1000)
+                                .bundle(publication("P15", STUDY + ".15", "FLAGGED", 0.2), null)))
+                .isEmpty();
+        Observation broken = new Observation(); // status and code are required
         broken.addDerivedFrom(new Reference("ImagingStudy/1"));
         assertThat(Validation.errors(FhirVersion.R4, broken)).isNotEmpty();
     }
@@ -255,9 +365,31 @@ class FhirPublisherTest {
     /** A PKCS#12 key pair made by the JDK's keytool (EC P-256, password "changeit"), {@code san} as subject alternative name. */
     private KeyStore keyPair(String alias, String san) throws Exception {
         Path ks = tls.resolve(alias + ".p12");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair", "-alias", alias,
-                "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + alias, "-ext", "san=" + san, "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", ks.toString(), "-storepass", "changeit", "-noprompt").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
+                        "-genkeypair",
+                        "-alias",
+                        alias,
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-dname",
+                        "CN=" + alias,
+                        "-ext",
+                        "san=" + san,
+                        "-validity",
+                        "2",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        ks.toString(),
+                        "-storepass",
+                        "changeit",
+                        "-noprompt")
+                .redirectErrorStream(true)
+                .start();
         p.getInputStream().readAllBytes();
         assertThat(p.waitFor()).isZero();
         KeyStore store = KeyStore.getInstance("PKCS12");
@@ -271,10 +403,17 @@ class FhirPublisherTest {
     private Path[] pem(KeyStore store, String name) throws Exception {
         String alias = store.aliases().nextElement();
         java.util.Base64.Encoder b64 = java.util.Base64.getMimeEncoder(64, "\n".getBytes());
-        Path cert = Files.writeString(tls.resolve(name + ".pem"), "-----BEGIN CERTIFICATE-----\n"
-                + b64.encodeToString(store.getCertificate(alias).getEncoded()) + "\n-----END CERTIFICATE-----\n");
-        Path key = Files.writeString(tls.resolve(name + ".key"), "-----BEGIN PRIVATE KEY-----\n"
-                + b64.encodeToString(store.getKey(alias, "changeit".toCharArray()).getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+        Path cert = Files.writeString(
+                tls.resolve(name + ".pem"),
+                "-----BEGIN CERTIFICATE-----\n"
+                        + b64.encodeToString(store.getCertificate(alias).getEncoded())
+                        + "\n-----END CERTIFICATE-----\n");
+        Path key =
+                Files.writeString(
+                        tls.resolve(name + ".key"),
+                        "-----BEGIN PRIVATE KEY-----\n"
+                                + b64.encodeToString(store.getKey(alias, "changeit".toCharArray())
+                                        .getEncoded()) + "\n-----END PRIVATE KEY-----\n");
         return new Path[] {cert, key};
     }
 
@@ -294,18 +433,33 @@ class FhirPublisherTest {
         Path[] nodePem = pem(node, "node");
         Path[] strangerPem = pem(stranger, "stranger");
         try (FhirServer ehr = FhirServer.startHttps(FhirVersion.R4, server, trusting(node))) {
-            FhirPublisher withCertificate = new FhirPublisher(ehr.baseUrl(), FhirVersion.R4, SYSTEM, false, 5000,
+            FhirPublisher withCertificate = new FhirPublisher(
+                    ehr.baseUrl(),
+                    FhirVersion.R4,
+                    SYSTEM,
+                    false,
+                    5000,
                     org.srinode.tls.TlsProfile.sslContext(nodePem[0], nodePem[1], serverPem[0]));
-            assertThat(withCertificate.publish(publication("P17", STUDY + ".17", "ENHANCED", 0.05)).imagingStudy()).startsWith("ImagingStudy/");
+            assertThat(withCertificate
+                            .publish(publication("P17", STUDY + ".17", "ENHANCED", 0.05))
+                            .imagingStudy())
+                    .startsWith("ImagingStudy/");
             assertThat(search(ehr, "Patient", "identifier", SYSTEM + "|P17")).hasSize(1);
             // no client certificate, or one the server does not trust: the handshake fails, nothing is written
-            for (javax.net.ssl.SSLContext refused : List.of(org.srinode.tls.TlsProfile.sslContext(null, null, serverPem[0]),
+            for (javax.net.ssl.SSLContext refused : List.of(
+                    org.srinode.tls.TlsProfile.sslContext(null, null, serverPem[0]),
                     org.srinode.tls.TlsProfile.sslContext(strangerPem[0], strangerPem[1], serverPem[0]))) {
                 FhirPublisher p = new FhirPublisher(ehr.baseUrl(), FhirVersion.R4, SYSTEM, false, 5000, refused);
-                assertThatThrownBy(() -> p.publish(publication("P18", STUDY + ".18", "ENHANCED", 0.05))).hasMessageContaining(ehr.baseUrl());
+                assertThatThrownBy(() -> p.publish(publication("P18", STUDY + ".18", "ENHANCED", 0.05)))
+                        .hasMessageContaining(ehr.baseUrl());
             }
             // a server certificate the node does not trust: refused before anything is sent
-            FhirPublisher untrusting = new FhirPublisher(ehr.baseUrl(), FhirVersion.R4, SYSTEM, false, 5000,
+            FhirPublisher untrusting = new FhirPublisher(
+                    ehr.baseUrl(),
+                    FhirVersion.R4,
+                    SYSTEM,
+                    false,
+                    5000,
                     org.srinode.tls.TlsProfile.sslContext(nodePem[0], nodePem[1], strangerPem[0]));
             assertThatThrownBy(() -> untrusting.publish(publication("P19", STUDY + ".19", "ENHANCED", 0.05)))
                     .hasStackTraceContaining("PKIX");

@@ -33,17 +33,21 @@ public final class FhirServer implements AutoCloseable {
      * The server over HTTPS with {@code key} (a PKCS#12 store, password "changeit"); with {@code clients} it requires a
      * client certificate one of those signed (TLS client authentication), without it none.
      */
-    public static FhirServer startHttps(FhirVersion version, java.security.KeyStore key, java.security.KeyStore clients) throws Exception {
+    public static FhirServer startHttps(FhirVersion version, java.security.KeyStore key, java.security.KeyStore clients)
+            throws Exception {
         return start(version, 0, key, clients);
     }
 
-    private static FhirServer start(FhirVersion version, int port, java.security.KeyStore key, java.security.KeyStore clients) throws Exception {
+    private static FhirServer start(
+            FhirVersion version, int port, java.security.KeyStore key, java.security.KeyStore clients)
+            throws Exception {
         Server server = new Server();
         ServerConnector connector;
         if (key == null) {
             connector = new ServerConnector(server);
         } else {
-            org.eclipse.jetty.util.ssl.SslContextFactory.Server tls = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+            org.eclipse.jetty.util.ssl.SslContextFactory.Server tls =
+                    new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
             tls.setKeyStore(key);
             tls.setKeyStorePassword("changeit");
             if (clients != null) {
@@ -52,7 +56,9 @@ public final class FhirServer implements AutoCloseable {
             }
             org.eclipse.jetty.server.HttpConfiguration https = new org.eclipse.jetty.server.HttpConfiguration();
             https.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer(false));
-            connector = new ServerConnector(server, new org.eclipse.jetty.server.SslConnectionFactory(tls, "http/1.1"),
+            connector = new ServerConnector(
+                    server,
+                    new org.eclipse.jetty.server.SslConnectionFactory(tls, "http/1.1"),
                     new org.eclipse.jetty.server.HttpConnectionFactory(https));
         }
         connector.setHost("127.0.0.1");

@@ -18,9 +18,19 @@ class PersonNameTest {
         assertThat(abc.getGivenAsSingleString()).isEqualTo("Tarou");
         assertThat(abc.getExtension()).isEmpty();
         assertThat(p.getName().get(1).getFamily()).isEqualTo("山田");
-        assertThat(p.getName().get(1).getExtensionByUrl(R4Bundle.REPRESENTATION).getValue().primitiveValue()).isEqualTo("IDE");
+        assertThat(p.getName()
+                        .get(1)
+                        .getExtensionByUrl(R4Bundle.REPRESENTATION)
+                        .getValue()
+                        .primitiveValue())
+                .isEqualTo("IDE");
         assertThat(p.getName().get(2).getGivenAsSingleString()).isEqualTo("たろう");
-        assertThat(p.getName().get(2).getExtensionByUrl(R4Bundle.REPRESENTATION).getValue().primitiveValue()).isEqualTo("SYL");
+        assertThat(p.getName()
+                        .get(2)
+                        .getExtensionByUrl(R4Bundle.REPRESENTATION)
+                        .getValue()
+                        .primitiveValue())
+                .isEqualTo("SYL");
     }
 
     @Test
@@ -28,7 +38,9 @@ class PersonNameTest {
         Patient p = new Patient();
         R4Bundle.addNames(p, "Doe^John^Q^Dr^Jr==");
         assertThat(p.getName()).hasSize(1);
-        assertThat(p.getName().get(0).getGiven()).extracting(org.hl7.fhir.r4.model.StringType::getValue).containsExactly("John", "Q");
+        assertThat(p.getName().get(0).getGiven())
+                .extracting(org.hl7.fhir.r4.model.StringType::getValue)
+                .containsExactly("John", "Q");
         assertThat(p.getName().get(0).getPrefixAsSingleString()).isEqualTo("Dr");
         assertThat(p.getName().get(0).getSuffixAsSingleString()).isEqualTo("Jr");
     }

@@ -24,7 +24,10 @@ class AuditIT {
     private static final String STUDY = "1.3.6.1.4.1.5962.1.2.1.20040119072730.12322";
 
     private static List<String> messages(Path file) throws Exception {
-        return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(l -> l.contains("<AuditMessage>")).toList()
+        return Files.exists(file)
+                ? Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                        .filter(l -> l.contains("<AuditMessage>"))
+                        .toList()
                 : List.of();
     }
 
@@ -41,11 +44,23 @@ class AuditIT {
 
     /** Debian's rsyslogd in the foreground with {@code conf}, running (its output in rsyslogd.out). */
     private static Process rsyslogd(Path tmp, Path conf) throws Exception {
-        Process rsyslog = new ProcessBuilder("rsyslogd", "-n", "-f", conf.toString(), "-i", tmp.resolve("rsyslog.pid").toString())
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("rsyslogd.out").toFile()).start();
+        Process rsyslog = new ProcessBuilder(
+                        "rsyslogd",
+                        "-n",
+                        "-f",
+                        conf.toString(),
+                        "-i",
+                        tmp.resolve("rsyslog.pid").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("rsyslogd.out").toFile())
+                .start();
         Thread.sleep(500);
-        assertThat(rsyslog.isAlive()).as("rsyslogd (TLS needs Debian's rsyslog-gnutls): " + (Files.exists(tmp.resolve("rsyslogd.out"))
-                ? Files.readString(tmp.resolve("rsyslogd.out")) : "")).isTrue();
+        assertThat(rsyslog.isAlive())
+                .as("rsyslogd (TLS needs Debian's rsyslog-gnutls): "
+                        + (Files.exists(tmp.resolve("rsyslogd.out"))
+                                ? Files.readString(tmp.resolve("rsyslogd.out"))
+                                : ""))
+                .isTrue();
         return rsyslog;
     }
 
@@ -55,27 +70,43 @@ class AuditIT {
         int port = Ports.freeUdp();
         Path received = tmp.resolve("rsyslog-received.log");
         Path conf = tmp.resolve("rsyslog.conf");
-        Files.writeString(conf, String.join("\n",
-                "global(workDirectory=\"" + tmp + "\")",
-                "module(load=\"imudp\")",
-                "input(type=\"imudp\" address=\"127.0.0.1\" port=\"" + port + "\")",
-                "template(name=\"atna\" type=\"string\" string=\"%syslogfacility-text% %app-name% %msg%\\n\")",
-                "*.* action(type=\"omfile\" file=\"" + received + "\" template=\"atna\")", ""));
+        Files.writeString(
+                conf,
+                String.join(
+                        "\n",
+                        "global(workDirectory=\"" + tmp + "\")",
+                        "module(load=\"imudp\")",
+                        "input(type=\"imudp\" address=\"127.0.0.1\" port=\"" + port + "\")",
+                        "template(name=\"atna\" type=\"string\" string=\"%syslogfacility-text% %app-name% %msg%\\n\")",
+                        "*.* action(type=\"omfile\" file=\"" + received + "\" template=\"atna\")",
+                        ""));
         Process rsyslog = rsyslogd(tmp, conf);
         Path data = tmp.resolve("node");
         try {
-            try (Node node = new Node(data).with("SRI_ENHANCE_ENABLED", "false").with("SRI_FHIR_ENABLED", "false")
-                    .with("SRI_AUDIT_SYSLOG", "127.0.0.1:" + port).with("SRI_DICOM_ALLOWED_CALLING_AE_TITLES", "MODALITY").start()) {
+            try (Node node = new Node(data)
+                    .with("SRI_ENHANCE_ENABLED", "false")
+                    .with("SRI_FHIR_ENABLED", "false")
+                    .with("SRI_AUDIT_SYSLOG", "127.0.0.1:" + port)
+                    .with("SRI_DICOM_ALLOWED_CALLING_AE_TITLES", "MODALITY")
+                    .start()) {
                 Dcmtk dcmtk = new Dcmtk(tmp);
-                Proc store = dcmtk.store("MODALITY", node.dicomPort, SharedData.dicom("debian-python3-pydicom-test_files/CT_small.dcm"));
+                Proc store = dcmtk.store(
+                        "MODALITY", node.dicomPort, SharedData.dicom("debian-python3-pydicom-test_files/CT_small.dcm"));
                 assertThat(store.exitCode()).as(store.output()).isZero();
                 assertThat(dcmtk.echo("INTRUDER", node.dicomPort).exitCode()).isNotZero();
-                assertThat(Http.statusAs(node.url("/api/series"), Http.basic("admin", "not-the-password"))).isEqualTo(401);
+                assertThat(Http.statusAs(node.url("/api/series"), Http.basic("admin", "not-the-password")))
+                        .isEqualTo(401);
                 assertThat(Http.status(node.url("/api/series"))).isEqualTo(200);
-                assertThat(Http.sendAs("PUT", node.url("/api/users/reader"), "{\"role\":\"viewer\",\"password\":\"a-long-enough-password\"}",
-                        Http.basic("admin", Node.ADMIN_PASSWORD)).statusCode()).isEqualTo(201);
+                assertThat(Http.sendAs(
+                                        "PUT",
+                                        node.url("/api/users/reader"),
+                                        "{\"role\":\"viewer\",\"password\":\"a-long-enough-password\"}",
+                                        Http.basic("admin", Node.ADMIN_PASSWORD))
+                                .statusCode())
+                        .isEqualTo(201);
                 // the series completes (idle timeout) and is delivered to the outbox folder
-                await().atMost(Duration.ofSeconds(60)).until(() -> has(messages(received), "110104", "EventActionCode=\"R\""));
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> has(messages(received), "110104", "EventActionCode=\"R\""));
                 String appLog = node.log();
                 assertThat(appLog).doesNotContain("1CT1");
             }
@@ -87,26 +118,62 @@ class AuditIT {
         List<String> syslog = messages(received);
         List<String> local = messages(data.resolve("audit/atna.log"));
         for (List<String> trail : List.of(syslog, local)) {
-            assertThat(has(trail, "110100", "110120", "UserID=\"SRI_NODE\"")).as("application start").isTrue();
-            assertThat(has(trail, "110104", "EventActionCode=\"C\"", "UserID=\"MODALITY\"", "ParticipantObjectID=\"" + STUDY + "\"",
-                    "SOPClass UID=\"1.2.840.10008.5.1.4.1.1.2\" NumberOfInstances=\"1\"")).as("instances received").isTrue();
-            assertThat(has(trail, "110104", "EventActionCode=\"R\"", "ParticipantObjectID=\"1CT1\"", "CompressedSamples^CT1"))
-                    .as("instances sent, with the patient").isTrue();
-            assertThat(has(trail, "110114", "EventOutcomeIndicator=\"0\"", "UserID=\"admin\"", "NetworkAccessPointID=\"127.0.0.1\""))
-                    .as("login").isTrue();
-            assertThat(has(trail, "110114", "EventOutcomeIndicator=\"4\"", "UserID=\"admin\"", "wrong user name or password"))
-                    .as("failed login").isTrue();
-            assertThat(has(trail, "110103", "ParticipantObjectID=\"/api/series\"")).as("patient data read").isTrue();
-            assertThat(has(trail, "110113", "110126", "UserID=\"INTRUDER\"")).as("refused association").isTrue();
-            assertThat(has(trail, "110113", "110129", "user 'reader' created")).as("user change").isTrue();
+            assertThat(has(trail, "110100", "110120", "UserID=\"SRI_NODE\""))
+                    .as("application start")
+                    .isTrue();
+            assertThat(has(
+                            trail,
+                            "110104",
+                            "EventActionCode=\"C\"",
+                            "UserID=\"MODALITY\"",
+                            "ParticipantObjectID=\"" + STUDY + "\"",
+                            "SOPClass UID=\"1.2.840.10008.5.1.4.1.1.2\" NumberOfInstances=\"1\""))
+                    .as("instances received")
+                    .isTrue();
+            assertThat(has(
+                            trail,
+                            "110104",
+                            "EventActionCode=\"R\"",
+                            "ParticipantObjectID=\"1CT1\"",
+                            "CompressedSamples^CT1"))
+                    .as("instances sent, with the patient")
+                    .isTrue();
+            assertThat(has(
+                            trail,
+                            "110114",
+                            "EventOutcomeIndicator=\"0\"",
+                            "UserID=\"admin\"",
+                            "NetworkAccessPointID=\"127.0.0.1\""))
+                    .as("login")
+                    .isTrue();
+            assertThat(has(
+                            trail,
+                            "110114",
+                            "EventOutcomeIndicator=\"4\"",
+                            "UserID=\"admin\"",
+                            "wrong user name or password"))
+                    .as("failed login")
+                    .isTrue();
+            assertThat(has(trail, "110103", "ParticipantObjectID=\"/api/series\""))
+                    .as("patient data read")
+                    .isTrue();
+            assertThat(has(trail, "110113", "110126", "UserID=\"INTRUDER\""))
+                    .as("refused association")
+                    .isTrue();
+            assertThat(has(trail, "110113", "110129", "user 'reader' created"))
+                    .as("user change")
+                    .isTrue();
             assertThat(has(trail, "110121")).as("application stop").isTrue();
         }
-        // over syslog: RFC 5424 from sri-node, facility 13 (log audit, "audit" in rsyslog); every message is well-formed XML
+        // over syslog: RFC 5424 from sri-node, facility 13 (log audit, "audit" in rsyslog); every message is
+        // well-formed XML
         assertThat(Files.readAllLines(received).stream().filter(l -> l.contains("<AuditMessage>")))
                 .allSatisfy(l -> assertThat(l).startsWith("audit sri-node "));
         for (String l : syslog) {
             String xml = l.substring(l.indexOf("<AuditMessage>"));
-            DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+            DocumentBuilderFactory.newInstance()
+                    .newDocumentBuilder()
+                    .parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
         }
     }
 
@@ -120,10 +187,34 @@ class AuditIT {
     /** A key and certificate for {@code cn} signed by the test CA in {@code tmp}, with {@code extension}. */
     private static void signed(Path tmp, String name, String cn, String extension) throws Exception {
         Files.writeString(tmp.resolve(name + ".ext"), extension + "\n");
-        openssl(tmp, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", tmp.resolve(name + ".key").toString(), "-out",
-                tmp.resolve(name + ".csr").toString(), "-subj", "/CN=" + cn);
-        openssl(tmp, "x509", "-req", "-in", tmp.resolve(name + ".csr").toString(), "-CA", tmp.resolve("ca.pem").toString(), "-CAkey",
-                tmp.resolve("ca.key").toString(), "-CAcreateserial", "-out", tmp.resolve(name + ".pem").toString(), "-days", "2", "-extfile",
+        openssl(
+                tmp,
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                tmp.resolve(name + ".key").toString(),
+                "-out",
+                tmp.resolve(name + ".csr").toString(),
+                "-subj",
+                "/CN=" + cn);
+        openssl(
+                tmp,
+                "x509",
+                "-req",
+                "-in",
+                tmp.resolve(name + ".csr").toString(),
+                "-CA",
+                tmp.resolve("ca.pem").toString(),
+                "-CAkey",
+                tmp.resolve("ca.key").toString(),
+                "-CAcreateserial",
+                "-out",
+                tmp.resolve(name + ".pem").toString(),
+                "-days",
+                "2",
+                "-extfile",
                 tmp.resolve(name + ".ext").toString());
     }
 
@@ -135,30 +226,57 @@ class AuditIT {
     void auditMessagesReachRsyslogOverTls() throws Exception {
         Path tmp = WorkDir.fresh(getClass()).resolve("tls");
         Files.createDirectories(tmp);
-        openssl(tmp, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", tmp.resolve("ca.key").toString(), "-out",
-                tmp.resolve("ca.pem").toString(), "-days", "2", "-subj", "/CN=sri-node test CA");
+        openssl(
+                tmp,
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                tmp.resolve("ca.key").toString(),
+                "-out",
+                tmp.resolve("ca.pem").toString(),
+                "-days",
+                "2",
+                "-subj",
+                "/CN=sri-node test CA");
         signed(tmp, "rsyslog", "audit.hospital.test", "subjectAltName=IP:127.0.0.1");
         signed(tmp, "node", "sri-node.hospital.test", "extendedKeyUsage=clientAuth");
         int port = Ports.free();
         Path received = tmp.resolve("rsyslog-received.log");
         Path conf = tmp.resolve("rsyslog.conf");
-        Files.writeString(conf, String.join("\n",
-                "global(workDirectory=\"" + tmp + "\" defaultNetstreamDriver=\"gtls\" defaultNetstreamDriverCAFile=\"" + tmp.resolve("ca.pem")
-                        + "\" defaultNetstreamDriverCertFile=\"" + tmp.resolve("rsyslog.pem") + "\" defaultNetstreamDriverKeyFile=\""
-                        + tmp.resolve("rsyslog.key") + "\")",
-                "module(load=\"imtcp\" streamDriver.name=\"gtls\" streamDriver.mode=\"1\" streamDriver.authMode=\"x509/certvalid\")",
-                "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"" + port + "\")",
-                "template(name=\"atna\" type=\"string\" string=\"%syslogfacility-text% %app-name% %msg%\\n\")",
-                "*.* action(type=\"omfile\" file=\"" + received + "\" template=\"atna\")", ""));
+        Files.writeString(
+                conf,
+                String.join(
+                        "\n",
+                        "global(workDirectory=\"" + tmp
+                                + "\" defaultNetstreamDriver=\"gtls\" defaultNetstreamDriverCAFile=\""
+                                + tmp.resolve("ca.pem")
+                                + "\" defaultNetstreamDriverCertFile=\"" + tmp.resolve("rsyslog.pem")
+                                + "\" defaultNetstreamDriverKeyFile=\""
+                                + tmp.resolve("rsyslog.key") + "\")",
+                        "module(load=\"imtcp\" streamDriver.name=\"gtls\" streamDriver.mode=\"1\" streamDriver.authMode=\"x509/certvalid\")",
+                        "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"" + port + "\")",
+                        "template(name=\"atna\" type=\"string\" string=\"%syslogfacility-text% %app-name% %msg%\\n\")",
+                        "*.* action(type=\"omfile\" file=\"" + received + "\" template=\"atna\")",
+                        ""));
         Process rsyslog = rsyslogd(tmp, conf);
         Path data = tmp.resolve("node");
         try {
-            try (Node node = new Node(data).with("SRI_ENHANCE_ENABLED", "false").with("SRI_FHIR_ENABLED", "false")
-                    .with("SRI_AUDIT_SYSLOG", "127.0.0.1:" + port).with("SRI_AUDIT_SYSLOG_TLS", "true")
-                    .with("SRI_AUDIT_SYSLOG_CA", tmp.resolve("ca.pem").toString()).with("SRI_AUDIT_SYSLOG_CERT", tmp.resolve("node.pem").toString())
-                    .with("SRI_AUDIT_SYSLOG_KEY", tmp.resolve("node.key").toString()).start()) {
-                assertThat(Http.statusAs(node.url("/api/series"), Http.basic("admin", "not-the-password"))).isEqualTo(401);
-                await().atMost(Duration.ofSeconds(30)).until(() -> has(messages(received), "110114", "EventOutcomeIndicator=\"4\""));
+            try (Node node = new Node(data)
+                    .with("SRI_ENHANCE_ENABLED", "false")
+                    .with("SRI_FHIR_ENABLED", "false")
+                    .with("SRI_AUDIT_SYSLOG", "127.0.0.1:" + port)
+                    .with("SRI_AUDIT_SYSLOG_TLS", "true")
+                    .with("SRI_AUDIT_SYSLOG_CA", tmp.resolve("ca.pem").toString())
+                    .with("SRI_AUDIT_SYSLOG_CERT", tmp.resolve("node.pem").toString())
+                    .with("SRI_AUDIT_SYSLOG_KEY", tmp.resolve("node.key").toString())
+                    .start()) {
+                assertThat(Http.statusAs(node.url("/api/series"), Http.basic("admin", "not-the-password")))
+                        .isEqualTo(401);
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> has(messages(received), "110114", "EventOutcomeIndicator=\"4\""));
                 assertThat(node.log()).contains("audit trail over syslog with TLS (RFC 5425) to 127.0.0.1:" + port);
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> has(messages(received), "110121"));
@@ -172,7 +290,9 @@ class AuditIT {
         // whole messages: octet-counting framing keeps each XML document in one record
         for (String l : syslog) {
             String xml = l.substring(l.indexOf("<AuditMessage>"));
-            DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+            DocumentBuilderFactory.newInstance()
+                    .newDocumentBuilder()
+                    .parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
         }
     }
 }

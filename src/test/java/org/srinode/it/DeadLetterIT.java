@@ -14,27 +14,52 @@ class DeadLetterIT {
     @Test
     void undeliverableSeriesIsDeadLetteredWithItsReasonAndStaysInTheSpool() throws Exception {
         Path tmp = WorkDir.fresh(getClass());
-        Orthanc nobody = new Orthanc(tmp.resolve("nobody"));   // never started
-        try (Node node = new Node(tmp.resolve("node")).forwardingTo(nobody).with("SRI_FORWARD_MAX_ATTEMPTS", "2")
-                .with("SRI_FORWARD_INITIAL_BACKOFF", "500ms").start()) {
+        Orthanc nobody = new Orthanc(tmp.resolve("nobody")); // never started
+        try (Node node = new Node(tmp.resolve("node"))
+                .forwardingTo(nobody)
+                .with("SRI_FORWARD_MAX_ATTEMPTS", "2")
+                .with("SRI_FORWARD_INITIAL_BACKOFF", "500ms")
+                .start()) {
             Path series = SharedData.twentyInstanceSeries();
-            assertThat(new Dcmtk(tmp).store("MODALITY", node.dicomPort, series).exitCode()).isZero();
+            assertThat(new Dcmtk(tmp).store("MODALITY", node.dicomPort, series).exitCode())
+                    .isZero();
             Path deadLetters = node.dataDir.resolve("dead-letter");
             // under load the series may complete early and re-open: the last generation holds it whole
-            Path dir = await().atMost(Duration.ofSeconds(90)).until(() -> wholeSeriesDeadLettered(deadLetters), p -> p != null);
-            assertThat(Files.readString(dir.resolve("REASON.txt"))).contains("attempts: 2").contains("C-STORE to ORTHANC");
+            Path dir = await().atMost(Duration.ofSeconds(90))
+                    .until(() -> wholeSeriesDeadLettered(deadLetters), p -> p != null);
+            assertThat(Files.readString(dir.resolve("REASON.txt")))
+                    .contains("attempts: 2")
+                    .contains("C-STORE to ORTHANC");
             try (Stream<Path> s = Files.walk(node.dataDir.resolve("spool"))) {
-                assertThat(s.filter(p -> p.toString().endsWith(".dcm")).count()).as("spool keeps the originals").isEqualTo(20);
+                assertThat(s.filter(p -> p.toString().endsWith(".dcm")).count())
+                        .as("spool keeps the originals")
+                        .isEqualTo(20);
             }
             // the PACS is back: an operator requeues the DEAD job (issue 12) and the series arrives
             long job = Long.parseLong(dir.getFileName().toString().replaceFirst(".*-job", ""));
             String operator = Http.basic("otto", "operator-password-0001");
-            assertThat(Http.sendAs("PUT", node.url("/api/users/otto"), "{\"role\":\"operator\",\"password\":\"operator-password-0001\"}",
-                    Http.basic("admin", Node.ADMIN_PASSWORD)).statusCode()).isEqualTo(201);
-            assertThat(Http.sendAs("PUT", node.url("/api/users/vera"), "{\"role\":\"viewer\",\"password\":\"viewer-password-0001\"}",
-                    Http.basic("admin", Node.ADMIN_PASSWORD)).statusCode()).isEqualTo(201);
-            assertThat(Http.sendAs("POST", node.url("/api/jobs/" + job + "/requeue"), null, Http.basic("vera", "viewer-password-0001"))
-                    .statusCode()).as("a viewer may not").isEqualTo(403);
+            assertThat(Http.sendAs(
+                                    "PUT",
+                                    node.url("/api/users/otto"),
+                                    "{\"role\":\"operator\",\"password\":\"operator-password-0001\"}",
+                                    Http.basic("admin", Node.ADMIN_PASSWORD))
+                            .statusCode())
+                    .isEqualTo(201);
+            assertThat(Http.sendAs(
+                                    "PUT",
+                                    node.url("/api/users/vera"),
+                                    "{\"role\":\"viewer\",\"password\":\"viewer-password-0001\"}",
+                                    Http.basic("admin", Node.ADMIN_PASSWORD))
+                            .statusCode())
+                    .isEqualTo(201);
+            assertThat(Http.sendAs(
+                                    "POST",
+                                    node.url("/api/jobs/" + job + "/requeue"),
+                                    null,
+                                    Http.basic("vera", "viewer-password-0001"))
+                            .statusCode())
+                    .as("a viewer may not")
+                    .isEqualTo(403);
             nobody.start();
             var requeued = Http.sendAs("POST", node.url("/api/jobs/" + job + "/requeue"), null, operator);
             assertThat(requeued.statusCode()).as(requeued.body()).isEqualTo(200);
@@ -42,9 +67,14 @@ class DeadLetterIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> nobody.instanceCount() == 20);
             var again = Http.sendAs("POST", node.url("/api/jobs/" + job + "/requeue"), null, operator);
             assertThat(again.statusCode()).isEqualTo(409);
-            assertThat(again.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
-            assertThat(Http.sendAs("POST", node.url("/api/jobs/999999/requeue"), null, operator).statusCode()).isEqualTo(404);
-            assertThat(Files.readString(node.dataDir.resolve("audit/atna.log"))).contains("110132").contains("requeued DEAD job " + job);
+            assertThat(again.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+            assertThat(Http.sendAs("POST", node.url("/api/jobs/999999/requeue"), null, operator)
+                            .statusCode())
+                    .isEqualTo(404);
+            assertThat(Files.readString(node.dataDir.resolve("audit/atna.log")))
+                    .contains("110132")
+                    .contains("requeued DEAD job " + job);
         } finally {
             nobody.close();
         }

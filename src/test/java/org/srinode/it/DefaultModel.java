@@ -5,8 +5,7 @@ import org.srinode.enhance.ModelConfig;
 
 /** Name and version of the model the node loads by default (derived UIDs depend on them). */
 final class DefaultModel {
-    private DefaultModel() {
-    }
+    private DefaultModel() {}
 
     static ModelConfig config() {
         try {

@@ -48,18 +48,21 @@ class DicomNodeIT {
 
     @Test
     void metricsCountWhatWasReceived() throws Exception {
-        Proc store = dcmtk.store("MODALITY", node.dicomPort, SharedData.dicom("debian-python3-pydicom-test_files/CT_small.dcm"));
+        Proc store = dcmtk.store(
+                "MODALITY", node.dicomPort, SharedData.dicom("debian-python3-pydicom-test_files/CT_small.dcm"));
         assertThat(store.exitCode()).as(store.output()).isZero();
         String metrics = new String(Http.bytes(node.url("/q/metrics")));
         assertThat(metrics).containsPattern("(?m)^sri_instances_received_total [1-9]");
-        assertThat(metrics).contains("sri_series{state=\"RECEIVING\"}").contains("sri_jobs{kind=\"FORWARD\",state=\"DEAD\"} 0.0");
+        assertThat(metrics)
+                .contains("sri_series{state=\"RECEIVING\"}")
+                .contains("sri_jobs{kind=\"FORWARD\",state=\"DEAD\"} 0.0");
     }
 
     @Test
     void philipsT1SeriesOf170ReachesOrthancWithIdenticalPixels() throws Exception {
         sendAndCheckSeries(SharedData.dicom("github-neurolabusc-dcm_qa_philips_enh/cl_1301"), 170);
-        JsonNode v = assessed(Part10Peek.seriesInstanceUid(Files.readAllBytes(SharedData.dicom(
-                "github-neurolabusc-dcm_qa_philips_enh/cl_1301/1301_0001.dcm"))));
+        JsonNode v = assessed(Part10Peek.seriesInstanceUid(
+                Files.readAllBytes(SharedData.dicom("github-neurolabusc-dcm_qa_philips_enh/cl_1301/1301_0001.dcm"))));
         assertThat(v.at("/assessment/applicable").asBoolean()).isTrue();
         assertThat(v.at("/series/decision").asText()).isEqualTo("FORWARD_ONLY");
     }
@@ -79,7 +82,9 @@ class DicomNodeIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> orthanc.seriesInstances(series) == 2);
         // the derived series reaches the PACS too, labelled, upscaled, dciodvfy-clean
         String derived = DefaultModel.derivedUid(series, "series");
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> orthanc.seriesInstances(derived) == 2);
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> orthanc.seriesInstances(derived) == 2);
         String id = orthanc.instancesOfSeries(derived).get(0);
         JsonNode tags = Http.json(orthanc.url("/instances/" + id + "/simplified-tags"));
         assertThat(tags.path("ImageType").asText()).startsWith("DERIVED\\SECONDARY");
@@ -88,19 +93,25 @@ class DicomNodeIT {
         Path file = tmp.resolve("derived.dcm");
         Files.write(file, orthanc.file(id));
         Proc check = Proc.run(tmp.resolve("dciodvfy.log"), "dciodvfy", file.toString());
-        assertThat(check.output().lines().filter(l -> l.startsWith("Error"))).as(check.output()).isEmpty();
+        assertThat(check.output().lines().filter(l -> l.startsWith("Error")))
+                .as(check.output())
+                .isEmpty();
         JsonNode after = Http.json(node.url("/api/series/" + series));
         assertThat(after.at("/series/outcome").asText()).isEqualTo("ENHANCED");
         assertThat(after.at("/series/consistency").asDouble()).isBetween(0.0, 0.15);
     }
 
     private JsonNode assessed(String seriesUid) {
-        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            if (Http.status(node.url("/api/series/" + seriesUid)) != 200) {
-                return null;
-            }
-            return Http.json(node.url("/api/series/" + seriesUid));
-        }, v -> v != null && v.at("/series/decision").isTextual());
+        return await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                        () -> {
+                            if (Http.status(node.url("/api/series/" + seriesUid)) != 200) {
+                                return null;
+                            }
+                            return Http.json(node.url("/api/series/" + seriesUid));
+                        },
+                        v -> v != null && v.at("/series/decision").isTextual());
     }
 
     @Test
@@ -109,37 +120,49 @@ class DicomNodeIT {
         List<Path> files = SharedData.dcmFiles(folder);
         assertThat(files).hasSize(9);
         for (Path f : files) {
-            Proc store = dcmtk.storeAsIs("MODALITY", node.dicomPort, f, Part10Peek.transferSyntaxUid(Files.readAllBytes(f)));
+            Proc store =
+                    dcmtk.storeAsIs("MODALITY", node.dicomPort, f, Part10Peek.transferSyntaxUid(Files.readAllBytes(f)));
             assertThat(store.exitCode()).as(store.output()).isZero();
         }
         for (Path f : files) {
             byte[] source = Files.readAllBytes(f);
             String sop = Part10Peek.sopInstanceUid(source);
             String ts = Part10Peek.transferSyntaxUid(source);
-            String id = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+            String id = await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
                     .until(() -> orthanc.findInstance(sop), v -> v != null);
-            assertThat(orthanc.transferSyntax(id)).as("transfer syntax of " + f.getFileName()).isEqualTo(ts);
-            assertThat(PixelDigest.of(orthanc.file(id))).as("pixel data of " + f.getFileName()).isEqualTo(PixelDigest.of(source));
+            assertThat(orthanc.transferSyntax(id))
+                    .as("transfer syntax of " + f.getFileName())
+                    .isEqualTo(ts);
+            assertThat(PixelDigest.of(orthanc.file(id)))
+                    .as("pixel data of " + f.getFileName())
+                    .isEqualTo(PixelDigest.of(source));
         }
     }
 
     private void sendAndCheckSeries(Path folder, int expected) throws Exception {
         List<Path> files;
         try (Stream<Path> s = Files.list(folder)) {
-            files = s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().contains(".")
-                    || p.toString().endsWith(".dcm")).sorted().toList();
+            files = s.filter(Files::isRegularFile)
+                    .filter(p -> !p.getFileName().toString().contains(".")
+                            || p.toString().endsWith(".dcm"))
+                    .sorted()
+                    .toList();
         }
         assertThat(files).hasSize(expected);
         Proc store = dcmtk.store("MODALITY", node.dicomPort, folder);
         assertThat(store.exitCode()).as(store.output()).isZero();
         String series = Part10Peek.seriesInstanceUid(Files.readAllBytes(files.get(0)));
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(500))
                 .until(() -> orthanc.seriesInstances(series), n -> n == expected);
         for (Path f : files) {
             byte[] source = Files.readAllBytes(f);
             String id = orthanc.findInstance(Part10Peek.sopInstanceUid(source));
             assertThat(id).as("instance of " + f.getFileName() + " in Orthanc").isNotNull();
-            assertThat(PixelDigest.of(orthanc.file(id))).as("pixel data of " + f.getFileName()).isEqualTo(PixelDigest.of(source));
+            assertThat(PixelDigest.of(orthanc.file(id)))
+                    .as("pixel data of " + f.getFileName())
+                    .isEqualTo(PixelDigest.of(source));
         }
     }
 }

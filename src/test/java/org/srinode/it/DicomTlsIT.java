@@ -34,15 +34,42 @@ class DicomTlsIT {
         String key = tmp.resolve(name + ".key").toString();
         String pem = tmp.resolve(name + ".pem").toString();
         if (!ca) {
-            openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", pem, "-days", "2", "-subj", "/CN=" + cn);
+            openssl(
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-keyout",
+                    key,
+                    "-out",
+                    pem,
+                    "-days",
+                    "2",
+                    "-subj",
+                    "/CN=" + cn);
             return;
         }
         String csr = tmp.resolve(name + ".csr").toString();
         Path ext = tmp.resolve(name + ".ext");
         Files.writeString(ext, extension + "\n");
         openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=" + cn);
-        openssl("x509", "-req", "-in", csr, "-CA", tmp.resolve("ca.pem").toString(), "-CAkey", tmp.resolve("ca.key").toString(),
-                "-CAcreateserial", "-out", pem, "-days", "2", "-extfile", ext.toString());
+        openssl(
+                "x509",
+                "-req",
+                "-in",
+                csr,
+                "-CA",
+                tmp.resolve("ca.pem").toString(),
+                "-CAkey",
+                tmp.resolve("ca.key").toString(),
+                "-CAcreateserial",
+                "-out",
+                pem,
+                "-days",
+                "2",
+                "-extfile",
+                ext.toString());
     }
 
     /** echoscu over TLS: {@code client} names the key and certificate files (null: anonymous TLS), then extra options. */
@@ -51,7 +78,11 @@ class DicomTlsIT {
         if (client == null) {
             cmd.add("+tla");
         } else {
-            cmd.addAll(List.of("+tls", tmp.resolve(client + ".key").toString(), tmp.resolve(client + ".pem").toString(), "-pw"));
+            cmd.addAll(List.of(
+                    "+tls",
+                    tmp.resolve(client + ".key").toString(),
+                    tmp.resolve(client + ".pem").toString(),
+                    "-pw"));
         }
         cmd.addAll(List.of("+cf", tmp.resolve("ca.pem").toString()));
         cmd.addAll(List.of(extra));
@@ -62,28 +93,60 @@ class DicomTlsIT {
     @Test
     void tlsWithClientCertificatesAndAeTitlesBoundToThem() throws Exception {
         tmp = WorkDir.fresh(getClass());
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", tmp.resolve("ca.key").toString(), "-out",
-                tmp.resolve("ca.pem").toString(), "-days", "2", "-subj", "/CN=sri-node test CA");
+        openssl(
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                tmp.resolve("ca.key").toString(),
+                "-out",
+                tmp.resolve("ca.pem").toString(),
+                "-days",
+                "2",
+                "-subj",
+                "/CN=sri-node test CA");
         certificate("node", "127.0.0.1", true, "subjectAltName=IP:127.0.0.1");
         certificate("mr1", "mr1.hospital.test", true, "extendedKeyUsage=clientAuth");
         certificate("other", "other.hospital.test", true, "extendedKeyUsage=clientAuth");
         certificate("rogue", "mr1.hospital.test", false, "");
         int tlsPort = Ports.free();
         Path data = tmp.resolve("node");
-        try (Node node = new Node(data).with("SRI_ENHANCE_ENABLED", "false").with("SRI_FHIR_ENABLED", "false")
-                .with("SRI_DICOM_TLS_PORT", Integer.toString(tlsPort)).with("SRI_DICOM_TLS_CERT", tmp.resolve("node.pem").toString())
-                .with("SRI_DICOM_TLS_KEY", tmp.resolve("node.key").toString()).with("SRI_DICOM_TLS_CA", tmp.resolve("ca.pem").toString())
-                .with("SRI_DICOM_ALLOWED_CALLING_AE_TITLES", "MR1@CN=mr1.hospital.test,ECHOER").start()) {
+        try (Node node = new Node(data)
+                .with("SRI_ENHANCE_ENABLED", "false")
+                .with("SRI_FHIR_ENABLED", "false")
+                .with("SRI_DICOM_TLS_PORT", Integer.toString(tlsPort))
+                .with("SRI_DICOM_TLS_CERT", tmp.resolve("node.pem").toString())
+                .with("SRI_DICOM_TLS_KEY", tmp.resolve("node.key").toString())
+                .with("SRI_DICOM_TLS_CA", tmp.resolve("ca.pem").toString())
+                .with("SRI_DICOM_ALLOWED_CALLING_AE_TITLES", "MR1@CN=mr1.hospital.test,ECHOER")
+                .start()) {
             assertThat(Http.json(node.url("/q/health/ready")).toString()).contains("\"tlsPort\":" + tlsPort);
             // the certificate the AE title is bound to: verification and a stored instance
             Proc ok = echo("MR1", tlsPort, "mr1");
             assertThat(ok.exitCode()).as(ok.output()).isZero();
             Path file = SharedData.dicom("debian-python3-pydicom-test_files/CT_small.dcm");
-            Proc store = Proc.run(tmp.resolve("storescu-tls.log"), "storescu", "-v", "+tls", tmp.resolve("mr1.key").toString(),
-                    tmp.resolve("mr1.pem").toString(), "-pw", "+cf", tmp.resolve("ca.pem").toString(), "-aet", "MR1", "-aec", "SRI_NODE",
-                    "127.0.0.1", Integer.toString(tlsPort), file.toString());
+            Proc store = Proc.run(
+                    tmp.resolve("storescu-tls.log"),
+                    "storescu",
+                    "-v",
+                    "+tls",
+                    tmp.resolve("mr1.key").toString(),
+                    tmp.resolve("mr1.pem").toString(),
+                    "-pw",
+                    "+cf",
+                    tmp.resolve("ca.pem").toString(),
+                    "-aet",
+                    "MR1",
+                    "-aec",
+                    "SRI_NODE",
+                    "127.0.0.1",
+                    Integer.toString(tlsPort),
+                    file.toString());
             assertThat(store.exitCode()).as(store.output()).isZero();
-            await().atMost(Duration.ofSeconds(20)).until(() -> Http.json(node.url("/api/series")).size() == 1);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> Http.json(node.url("/api/series")).size() == 1);
             // another valid certificate claiming MR1: the AE title is bound to mr1's certificate
             Proc spoof = echo("MR1", tlsPort, "other");
             assertThat(spoof.exitCode()).as(spoof.output()).isNotZero();
@@ -111,12 +174,19 @@ class DicomTlsIT {
             assertThat(echo("MR1", tlsPort, "mr1").exitCode()).isZero();
         }
         // no CA: server authentication only, so an anonymous client is served; TLS only (plain port off)
-        try (Node node = new Node(data).with("SRI_ENHANCE_ENABLED", "false").with("SRI_FHIR_ENABLED", "false").with("SRI_DICOM_PORT", "-1")
-                .with("SRI_DICOM_TLS_PORT", Integer.toString(tlsPort)).with("SRI_DICOM_TLS_CERT", tmp.resolve("node.pem").toString())
-                .with("SRI_DICOM_TLS_KEY", tmp.resolve("node.key").toString()).start()) {
+        try (Node node = new Node(data)
+                .with("SRI_ENHANCE_ENABLED", "false")
+                .with("SRI_FHIR_ENABLED", "false")
+                .with("SRI_DICOM_PORT", "-1")
+                .with("SRI_DICOM_TLS_PORT", Integer.toString(tlsPort))
+                .with("SRI_DICOM_TLS_CERT", tmp.resolve("node.pem").toString())
+                .with("SRI_DICOM_TLS_KEY", tmp.resolve("node.key").toString())
+                .start()) {
             Proc anonymous = echo("ANY", tlsPort, null);
             assertThat(anonymous.exitCode()).as(anonymous.output()).isZero();
-            assertThat(new Dcmtk(tmp).echo("ANY", node.dicomPort).exitCode()).as("no plain listener").isNotZero();
+            assertThat(new Dcmtk(tmp).echo("ANY", node.dicomPort).exitCode())
+                    .as("no plain listener")
+                    .isNotZero();
         }
     }
 
@@ -124,39 +194,71 @@ class DicomTlsIT {
     void forwardsToAPacsThatRequiresTls() throws Exception {
         tmp = WorkDir.fresh(getClass()).resolve("scu");
         Files.createDirectories(tmp);
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", tmp.resolve("ca.key").toString(), "-out",
-                tmp.resolve("ca.pem").toString(), "-days", "2", "-subj", "/CN=sri-node test CA");
+        openssl(
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                tmp.resolve("ca.key").toString(),
+                "-out",
+                tmp.resolve("ca.pem").toString(),
+                "-days",
+                "2",
+                "-subj",
+                "/CN=sri-node test CA");
         certificate("orthanc", "pacs.hospital.test", true, "subjectAltName=IP:127.0.0.1");
         certificate("node", "sri-node.hospital.test", true, "extendedKeyUsage=clientAuth");
         Path file = SharedData.dicom("debian-python3-pydicom-test_files/CT_small.dcm");
-        try (Orthanc orthanc = new Orthanc(tmp.resolve("orthanc")).withDicomTls(tmp.resolve("orthanc.pem"), tmp.resolve("orthanc.key"),
-                tmp.resolve("ca.pem"), true).start()) {
-            String base = "dimse:scu?host=127.0.0.1&port=" + orthanc.dicomPort + "&calledAeTitle=ORTHANC&aeTitle=SRI_NODE&tls=true&tlsCa="
-                    + tmp.resolve("ca.pem");
+        try (Orthanc orthanc = new Orthanc(tmp.resolve("orthanc"))
+                .withDicomTls(tmp.resolve("orthanc.pem"), tmp.resolve("orthanc.key"), tmp.resolve("ca.pem"), true)
+                .start()) {
+            String base = "dimse:scu?host=127.0.0.1&port=" + orthanc.dicomPort
+                    + "&calledAeTitle=ORTHANC&aeTitle=SRI_NODE&tls=true&tlsCa=" + tmp.resolve("ca.pem");
             // without a client certificate Orthanc refuses the handshake: nothing arrives, the log says why
-            try (Node node = new Node(tmp.resolve("anonymous")).with("SRI_ENHANCE_ENABLED", "false").with("SRI_FHIR_ENABLED", "false")
-                    .with("SRI_FORWARD_URI", base).start()) {
+            try (Node node = new Node(tmp.resolve("anonymous"))
+                    .with("SRI_ENHANCE_ENABLED", "false")
+                    .with("SRI_FHIR_ENABLED", "false")
+                    .with("SRI_FORWARD_URI", base)
+                    .start()) {
                 Proc store = new Dcmtk(tmp).store("MODALITY", node.dicomPort, file);
                 assertThat(store.exitCode()).as(store.output()).isZero();
-                await().atMost(Duration.ofSeconds(60)).until(() -> node.log().contains("TLS with ORTHANC@127.0.0.1:" + orthanc.dicomPort));
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> node.log().contains("TLS with ORTHANC@127.0.0.1:" + orthanc.dicomPort));
                 assertThat(node.log()).contains("certificate_required");
                 assertThat(orthanc.instanceCount()).isZero();
             }
             // with the node's certificate, which the CA signed: the instance arrives, byte for byte the same data set
-            try (Node node = new Node(tmp.resolve("client")).with("SRI_ENHANCE_ENABLED", "false").with("SRI_FHIR_ENABLED", "false")
-                    .with("SRI_FORWARD_URI", base + "&tlsCertificate=" + tmp.resolve("node.pem") + "&tlsKey=" + tmp.resolve("node.key")).start()) {
+            try (Node node = new Node(tmp.resolve("client"))
+                    .with("SRI_ENHANCE_ENABLED", "false")
+                    .with("SRI_FHIR_ENABLED", "false")
+                    .with(
+                            "SRI_FORWARD_URI",
+                            base + "&tlsCertificate=" + tmp.resolve("node.pem") + "&tlsKey=" + tmp.resolve("node.key"))
+                    .start()) {
                 Proc store = new Dcmtk(tmp).store("MODALITY", node.dicomPort, file);
                 assertThat(store.exitCode()).as(store.output()).isZero();
                 await().atMost(Duration.ofSeconds(60)).until(() -> orthanc.instanceCount() == 1);
-                assertThat(PixelDigest.of(orthanc.file(orthanc.instances().get(0)))).isEqualTo(PixelDigest.of(Files.readAllBytes(file)));
+                assertThat(PixelDigest.of(orthanc.file(orthanc.instances().get(0))))
+                        .isEqualTo(PixelDigest.of(Files.readAllBytes(file)));
             }
             // the CA signed Orthanc's certificate for 127.0.0.1, not for localhost: the host name check refuses it
-            try (Node node = new Node(tmp.resolve("wrong-name")).with("SRI_ENHANCE_ENABLED", "false").with("SRI_FHIR_ENABLED", "false")
-                    .with("SRI_FORWARD_URI", base.replace("host=127.0.0.1", "host=localhost") + "&tlsCertificate=" + tmp.resolve("node.pem")
-                            + "&tlsKey=" + tmp.resolve("node.key")).start()) {
+            try (Node node = new Node(tmp.resolve("wrong-name"))
+                    .with("SRI_ENHANCE_ENABLED", "false")
+                    .with("SRI_FHIR_ENABLED", "false")
+                    .with(
+                            "SRI_FORWARD_URI",
+                            base.replace("host=127.0.0.1", "host=localhost") + "&tlsCertificate="
+                                    + tmp.resolve("node.pem") + "&tlsKey=" + tmp.resolve("node.key"))
+                    .start()) {
                 Path other = SharedData.dicom("debian-python3-pydicom-test_files/MR_small.dcm");
-                assertThat(new Dcmtk(tmp).store("MODALITY", node.dicomPort, other).exitCode()).isZero();
-                await().atMost(Duration.ofSeconds(60)).until(() -> node.log().contains("TLS with ORTHANC@localhost:" + orthanc.dicomPort));
+                assertThat(new Dcmtk(tmp)
+                                .store("MODALITY", node.dicomPort, other)
+                                .exitCode())
+                        .isZero();
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> node.log().contains("TLS with ORTHANC@localhost:" + orthanc.dicomPort));
                 assertThat(node.log()).containsIgnoringCase("localhost");
                 assertThat(orthanc.instanceCount()).isEqualTo(1);
             }

@@ -13,14 +13,25 @@ class DiskReserveIT {
     void storeIsRefusedWithOutOfResourcesWhenBelowTheReserve() throws Exception {
         Path tmp = WorkDir.fresh(getClass());
         long freeMb = Files.getFileStore(tmp).getUsableSpace() >> 20;
-        try (Node node = new Node(tmp.resolve("node")).with("SRI_SPOOL_RESERVE_MB", Long.toString(freeMb + 1024)).start()) {
-            Proc store = Proc.run(tmp.resolve("storescu.log"), "storescu", "-v", "-aec", "SRI_NODE", "127.0.0.1",
-                    Integer.toString(node.dicomPort), SharedData.dicom("debian-python3-pydicom-test_files/MR_small.dcm").toString());
+        try (Node node = new Node(tmp.resolve("node"))
+                .with("SRI_SPOOL_RESERVE_MB", Long.toString(freeMb + 1024))
+                .start()) {
+            Proc store = Proc.run(
+                    tmp.resolve("storescu.log"),
+                    "storescu",
+                    "-v",
+                    "-aec",
+                    "SRI_NODE",
+                    "127.0.0.1",
+                    Integer.toString(node.dicomPort),
+                    SharedData.dicom("debian-python3-pydicom-test_files/MR_small.dcm")
+                            .toString());
             assertThat(store.output()).contains("Received Store Response (Refused: OutOfResources");
             try (Stream<Path> s = Files.walk(node.dataDir.resolve("spool"))) {
                 assertThat(s.filter(Files::isRegularFile).count()).isZero();
             }
-            assertThat(new Dcmtk(tmp).echo("MODALITY", node.dicomPort).exitCode()).isZero();
+            assertThat(new Dcmtk(tmp).echo("MODALITY", node.dicomPort).exitCode())
+                    .isZero();
         }
     }
 }

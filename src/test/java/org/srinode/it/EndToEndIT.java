@@ -44,7 +44,10 @@ class EndToEndIT {
         tmp = WorkDir.fresh(getClass());
         orthanc = new Orthanc(tmp.resolve("orthanc")).start();
         fhir = FhirServer.start(FhirVersion.R4);
-        node = new Node(tmp.resolve("node")).forwardingTo(orthanc).with("SRI_FHIR_SERVER_URL", fhir.baseUrl()).start();
+        node = new Node(tmp.resolve("node"))
+                .forwardingTo(orthanc)
+                .with("SRI_FHIR_SERVER_URL", fhir.baseUrl())
+                .start();
         sim = Demo.simulate(org.srinode.volume.Nifti.read(SharedData.colin27()), tmp.resolve("acquired"));
         List<Path> files = SharedData.dcmFiles(sim.folder());
         Proc store = new Dcmtk(tmp).store("MODALITY", node.dicomPort, files.toArray(Path[]::new));
@@ -57,17 +60,22 @@ class EndToEndIT {
     }
 
     private JsonNode finished() {
-        return await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            if (Http.status(node.url("/api/series/" + sim.seriesUid())) != 200) {
-                return null;
-            }
-            JsonNode v = Http.json(node.url("/api/series/" + sim.seriesUid()));
-            if (v.path("derivedSeries").isEmpty()) {
-                return null;
-            }
-            JsonNode d = Http.json(node.url("/api/series/" + v.path("derivedSeries").path(0).asText()));
-            return d.at("/series/fhirRef").isTextual() ? v : null;
-        }, v -> v != null);
+        return await().atMost(Duration.ofSeconds(240))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(
+                        () -> {
+                            if (Http.status(node.url("/api/series/" + sim.seriesUid())) != 200) {
+                                return null;
+                            }
+                            JsonNode v = Http.json(node.url("/api/series/" + sim.seriesUid()));
+                            if (v.path("derivedSeries").isEmpty()) {
+                                return null;
+                            }
+                            JsonNode d = Http.json(node.url("/api/series/"
+                                    + v.path("derivedSeries").path(0).asText()));
+                            return d.at("/series/fhirRef").isTextual() ? v : null;
+                        },
+                        v -> v != null);
     }
 
     @Test
@@ -84,66 +92,97 @@ class EndToEndIT {
         assertThat(region.path("width").asInt()).isEqualTo(sim.hole()[2]);
         assertThat(v.at("/series/outcome").asText()).isEqualTo("ENHANCED");
 
-        // Orthanc: the original and the derived series with the two missing slices filled, every derived file dciodvfy-clean
+        // Orthanc: the original and the derived series with the two missing slices filled, every derived file
+        // dciodvfy-clean
         String derived = v.path("derivedSeries").path(0).asText();
         int filled = Demo.MISSING.length;
         await().atMost(Duration.ofSeconds(60))
-                .until(() -> orthanc.seriesInstances(derived) == sent + filled && orthanc.seriesInstances(sim.seriesUid()) == sent);
+                .until(() -> orthanc.seriesInstances(derived) == sent + filled
+                        && orthanc.seriesInstances(sim.seriesUid()) == sent);
         List<Double> positions = new java.util.ArrayList<>();
         for (String id : orthanc.instancesOfSeries(derived)) {
             Path file = tmp.resolve("derived-" + id + ".dcm");
             Files.write(file, orthanc.file(id));
             Proc check = Proc.run(tmp.resolve("dciodvfy.log"), "dciodvfy", file.toString());
-            assertThat(check.output().lines().filter(l -> l.startsWith("Error"))).as(check.output()).isEmpty();
+            assertThat(check.output().lines().filter(l -> l.startsWith("Error")))
+                    .as(check.output())
+                    .isEmpty();
             positions.add(org.srinode.dicom.SeriesFiles.header(file).position()[2]);
         }
-        // the Segmentation of what the model made up (the rectangle, the two filled slices) reaches Orthanc too, dciodvfy-clean
+        // the Segmentation of what the model made up (the rectangle, the two filled slices) reaches Orthanc too,
+        // dciodvfy-clean
         assertThat(v.path("derivedSeries")).hasSize(2);
         String seg = v.path("derivedSeries").path(1).asText();
         await().atMost(Duration.ofSeconds(60)).until(() -> orthanc.seriesInstances(seg) == 1);
         Path segFile = tmp.resolve("seg.dcm");
         Files.write(segFile, orthanc.file(orthanc.instancesOfSeries(seg).get(0)));
         Proc segCheck = Proc.run(tmp.resolve("dciodvfy-seg.log"), "dciodvfy", segFile.toString());
-        assertThat(segCheck.output().lines().filter(l -> l.startsWith("Error"))).as(segCheck.output()).isEmpty();
-        assertThat(Http.json(orthanc.url("/instances/" + orthanc.instancesOfSeries(seg).get(0) + "/simplified-tags")).path("NumberOfFrames")
-                .asInt()).isEqualTo(1 + filled);
+        assertThat(segCheck.output().lines().filter(l -> l.startsWith("Error")))
+                .as(segCheck.output())
+                .isEmpty();
+        assertThat(Http.json(orthanc.url(
+                                "/instances/" + orthanc.instancesOfSeries(seg).get(0) + "/simplified-tags"))
+                        .path("NumberOfFrames")
+                        .asInt())
+                .isEqualTo(1 + filled);
         // the filled slices sit where the missing ones were: the derived series has the full, regular stack
         positions.sort(null);
         for (int i = 1; i < positions.size(); i++) {
-            assertThat(positions.get(i) - positions.get(i - 1)).as("slice step").isCloseTo(3.0, org.assertj.core.api.Assertions.within(1e-3));
+            assertThat(positions.get(i) - positions.get(i - 1))
+                    .as("slice step")
+                    .isCloseTo(3.0, org.assertj.core.api.Assertions.within(1e-3));
         }
 
         // FHIR: the study with both series, the Provenance, the findings
         List<IBaseResource> studies = fhir.store().search("ImagingStudy", Map.of());
         assertThat(studies).hasSize(1);
         ImagingStudy is = (ImagingStudy) studies.get(0);
-        assertThat(is.getSeries()).extracting(ImagingStudy.ImagingStudySeriesComponent::getUid).containsExactly(sim.seriesUid(), derived);
+        assertThat(is.getSeries())
+                .extracting(ImagingStudy.ImagingStudySeriesComponent::getUid)
+                .containsExactly(sim.seriesUid(), derived);
         String ref = "ImagingStudy/" + is.getIdElement().getIdPart();
-        assertThat(fhir.store().search("Provenance", Map.of("target", new String[] {ref}))).hasSize(1);
+        assertThat(fhir.store().search("Provenance", Map.of("target", new String[] {ref})))
+                .hasSize(1);
         assertThat(fhir.store().search("Observation", Map.of("derived-from", new String[] {ref})))
                 .extracting(o -> ((Observation) o).getCode().getCodingFirstRep().getCode())
-                .containsExactlyInAnyOrder("low-field", "low-resolution", "incomplete-series", "corrupted-regions", "data-consistency");
+                .containsExactlyInAnyOrder(
+                        "low-field", "low-resolution", "incomplete-series", "corrupted-regions", "data-consistency");
 
         // stage timings are recorded and shown
         assertThat(v.path("stageMillis").fieldNames()).toIterable().contains("ASSESS", "ENHANCE", "FORWARD", "PUBLISH");
         String metrics = new String(Http.bytes(node.url("/q/metrics")));
-        assertThat(metrics).contains("sri_enhancement_duration_seconds_count 1.0").contains("sri_jobs{kind=\"PUBLISH\",state=\"DONE\"} 1.0");
+        assertThat(metrics)
+                .contains("sri_enhancement_duration_seconds_count 1.0")
+                .contains("sri_jobs{kind=\"PUBLISH\",state=\"DONE\"} 1.0");
     }
 
     @Test
     void aSeriesOutsideTheModelsScopeIsForwardedNotEnhancedWithTheReason() throws Exception {
-        Demo.Simulated dwi = Demo.simulate(org.srinode.volume.Nifti.read(SharedData.colin27()), tmp.resolve("dwi"),
-                "ep2d_diff b1000 trace (simulated)", 7);
-        Proc store = new Dcmtk(tmp).store("MODALITY", node.dicomPort, SharedData.dcmFiles(dwi.folder()).toArray(Path[]::new));
+        Demo.Simulated dwi = Demo.simulate(
+                org.srinode.volume.Nifti.read(SharedData.colin27()),
+                tmp.resolve("dwi"),
+                "ep2d_diff b1000 trace (simulated)",
+                7);
+        Proc store = new Dcmtk(tmp)
+                .store(
+                        "MODALITY",
+                        node.dicomPort,
+                        SharedData.dcmFiles(dwi.folder()).toArray(Path[]::new));
         assertThat(store.exitCode()).as(store.output()).isZero();
-        JsonNode v = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() ->
-                Http.status(node.url("/api/series/" + dwi.seriesUid())) == 200 ? Http.json(node.url("/api/series/" + dwi.seriesUid())) : null,
-                x -> x != null && x.at("/series/outcome").isTextual());
+        JsonNode v = await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(
+                        () -> Http.status(node.url("/api/series/" + dwi.seriesUid())) == 200
+                                ? Http.json(node.url("/api/series/" + dwi.seriesUid()))
+                                : null,
+                        x -> x != null && x.at("/series/outcome").isTextual());
         assertThat(v.at("/series/decision").asText()).isEqualTo("ENHANCE");
         assertThat(v.at("/series/outcome").asText()).isEqualTo("OUT_OF_SCOPE");
         assertThat(v.at("/series/outcomeReason").asText()).contains("DWI");
         assertThat(v.path("derivedSeries")).isEmpty();
-        await().atMost(Duration.ofSeconds(60)).until(() -> orthanc.seriesInstances(dwi.seriesUid()) == dwi.kept().size());
+        await().atMost(Duration.ofSeconds(60))
+                .until(() ->
+                        orthanc.seriesInstances(dwi.seriesUid()) == dwi.kept().size());
     }
 
     @Test
@@ -156,17 +195,27 @@ class EndToEndIT {
                 browser.manage().window().setSize(size);
                 browser.get(node.url("/"));
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
-                WebElement card = wait.until(b -> b.findElements(By.cssSelector("article[data-series='" + sim.seriesUid() + "']")).stream()
-                        .findFirst().orElse(null));
-                assertThat(card.getText()).contains("ENHANCED").contains("ENHANCE").contains("PUBLISH").contains("data consistency");
+                WebElement card = wait.until(
+                        b -> b.findElements(By.cssSelector("article[data-series='" + sim.seriesUid() + "']")).stream()
+                                .findFirst()
+                                .orElse(null));
+                assertThat(card.getText())
+                        .contains("ENHANCED")
+                        .contains("ENHANCE")
+                        .contains("PUBLISH")
+                        .contains("data consistency");
                 WebElement img = card.findElement(By.cssSelector("img.preview"));
                 JavascriptExecutor js = browser;
                 Long width = wait.until(b -> {
-                    Object w = js.executeScript("const i = arguments[0]; i.scrollIntoView(); return i.complete ? i.naturalWidth : 0;", img);
+                    Object w = js.executeScript(
+                            "const i = arguments[0]; i.scrollIntoView(); return i.complete ? i.naturalWidth : 0;", img);
                     return w instanceof Long n && n > 0 ? n : null;
                 });
-                assertThat(width).as("before/after picture: two 256-pixel panels").isGreaterThan(500);
-                Long overflow = (Long) js.executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
+                assertThat(width)
+                        .as("before/after picture: two 256-pixel panels")
+                        .isGreaterThan(500);
+                Long overflow =
+                        (Long) js.executeScript("return document.documentElement.scrollWidth - window.innerWidth;");
                 assertThat(overflow).as("no horizontal scrolling at %s", size).isLessThanOrEqualTo(0);
             }
         } finally {

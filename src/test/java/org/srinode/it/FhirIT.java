@@ -39,9 +39,13 @@ class FhirIT {
         tmp = WorkDir.fresh(getClass());
         orthanc = new Orthanc(tmp.resolve("orthanc")).start();
         fhirPort = Ports.free();
-        node = new Node(tmp.resolve("node")).forwardingTo(orthanc)
-                .with("SRI_FHIR_SERVER_URL", "http://127.0.0.1:" + fhirPort + "/fhir").with("SRI_FHIR_SANDBOX", "true")
-                .with("SRI_FHIR_INITIAL_BACKOFF", "1s").with("SRI_FHIR_MAX_BACKOFF", "2s").with("SRI_FHIR_MAX_ATTEMPTS", "1000")
+        node = new Node(tmp.resolve("node"))
+                .forwardingTo(orthanc)
+                .with("SRI_FHIR_SERVER_URL", "http://127.0.0.1:" + fhirPort + "/fhir")
+                .with("SRI_FHIR_SANDBOX", "true")
+                .with("SRI_FHIR_INITIAL_BACKOFF", "1s")
+                .with("SRI_FHIR_MAX_BACKOFF", "2s")
+                .with("SRI_FHIR_MAX_ATTEMPTS", "1000")
                 .start();
         dcmtk = new Dcmtk(tmp);
     }
@@ -62,29 +66,44 @@ class FhirIT {
         String derived = DefaultModel.derivedUid(series, "series");
 
         // FHIR is down: the derived series reaches the PACS anyway, and the failure is visible
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).until(() -> orthanc.seriesInstances(derived) == dcm.size());
-        JsonNode publish = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
-                .until(() -> publishJob(derived), j -> j != null && j.path("attempts").asInt() >= 2);
+        await().atMost(Duration.ofSeconds(180))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> orthanc.seriesInstances(derived) == dcm.size());
+        JsonNode publish = await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                        () -> publishJob(derived),
+                        j -> j != null && j.path("attempts").asInt() >= 2);
         assertThat(publish.path("state").asText()).isEqualTo("PENDING");
         assertThat(publish.path("lastError").asText()).contains(Integer.toString(fhirPort));
 
         // FHIR comes up: the next retry publishes, once
         fhir = FhirServer.start(FhirVersion.R4, fhirPort);
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofSeconds(1))
                 .until(() -> "DONE".equals(publishJob(derived).path("state").asText()));
-        List<IBaseResource> studies = fhir.store().search("ImagingStudy", Map.of("identifier", new String[] {"urn:dicom:uid|urn:oid:" + study}));
+        List<IBaseResource> studies = fhir.store()
+                .search("ImagingStudy", Map.of("identifier", new String[] {"urn:dicom:uid|urn:oid:" + study}));
         assertThat(studies).hasSize(1);
         ImagingStudy is = (ImagingStudy) studies.get(0);
         String ref = "ImagingStudy/" + is.getIdElement().getIdPart();
-        assertThat(is.getSeries()).extracting(ImagingStudy.ImagingStudySeriesComponent::getUid).containsExactly(series, derived);
+        assertThat(is.getSeries())
+                .extracting(ImagingStudy.ImagingStudySeriesComponent::getUid)
+                .containsExactly(series, derived);
         assertThat(is.getSeries().get(1).getInstance()).hasSize(dcm.size());
         assertThat(is.getSeries().get(1).getDescription()).contains("AI-enhanced");
         List<IBaseResource> prov = fhir.store().search("Provenance", Map.of("target", new String[] {ref}));
         assertThat(prov).hasSize(1);
-        assertThat(((Provenance) prov.get(0)).getEntityFirstRep().getWhat().getIdentifier().getValue()).isEqualTo("urn:oid:" + series);
+        assertThat(((Provenance) prov.get(0))
+                        .getEntityFirstRep()
+                        .getWhat()
+                        .getIdentifier()
+                        .getValue())
+                .isEqualTo("urn:oid:" + series);
         assertThat(fhir.store().search("Device", Map.of())).hasSize(1);
         List<IBaseResource> obs = fhir.store().search("Observation", Map.of("derived-from", new String[] {ref}));
-        assertThat(obs).extracting(o -> ((Observation) o).getCode().getCodingFirstRep().getCode())
+        assertThat(obs)
+                .extracting(o -> ((Observation) o).getCode().getCodingFirstRep().getCode())
                 .contains("low-resolution", "data-consistency");
         JsonNode view = Http.json(node.url("/api/series/" + derived));
         assertThat(view.at("/series/fhirRef").asText()).isEqualTo(ref);

@@ -9,7 +9,6 @@ import com.pixelmed.dicom.IntegerStringAttribute;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.dicom.TransferSyntax;
 import com.pixelmed.dicom.UniqueIdentifierAttribute;
-import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,9 +41,13 @@ class FrontDoorIT {
     void start() throws Exception {
         tmp = WorkDir.fresh(getClass());
         orthanc = new Orthanc(tmp.resolve("orthanc")).start();
-        node = new Node(tmp.resolve("node")).forwardingTo(orthanc).with("SRI_SERIES_IDLE_TIMEOUT", "2s")
-                .with("SRI_ENHANCE_ENABLED", "false").with("SRI_FHIR_ENABLED", "false")
-                .with("SRI_DICOM_ALLOWED_CALLING_AE_TITLES", "MODALITY,OTHER").start();
+        node = new Node(tmp.resolve("node"))
+                .forwardingTo(orthanc)
+                .with("SRI_SERIES_IDLE_TIMEOUT", "2s")
+                .with("SRI_ENHANCE_ENABLED", "false")
+                .with("SRI_FHIR_ENABLED", "false")
+                .with("SRI_DICOM_ALLOWED_CALLING_AE_TITLES", "MODALITY,OTHER")
+                .start();
         dcmtk = new Dcmtk(tmp);
     }
 
@@ -85,8 +88,15 @@ class FrontDoorIT {
     }
 
     static String newUid() {
-        return "2.25." + UUID.randomUUID().toString().replace("-", "").chars().limit(30).mapToObj(c -> String.valueOf(c % 10))
-                .reduce("", String::concat).replaceFirst("^0+", "1");
+        return "2.25."
+                + UUID.randomUUID()
+                        .toString()
+                        .replace("-", "")
+                        .chars()
+                        .limit(30)
+                        .mapToObj(c -> String.valueOf(c % 10))
+                        .reduce("", String::concat)
+                        .replaceFirst("^0+", "1");
     }
 
     @Test
@@ -105,7 +115,8 @@ class FrontDoorIT {
                     for (int k = a; k < files.size(); k += 8) {
                         eighth.add(files.get(k));
                     }
-                    senders.add(pool.submit(() -> dcmtk.store("MODALITY", node.dicomPort, eighth.toArray(Path[]::new))));
+                    senders.add(
+                            pool.submit(() -> dcmtk.store("MODALITY", node.dicomPort, eighth.toArray(Path[]::new))));
                 }
                 for (Future<Proc> s : senders) {
                     Proc p = s.get();
@@ -117,10 +128,15 @@ class FrontDoorIT {
             pool.shutdownNow();
         }
         for (String series : seriesUids) {
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
-                    .untilAsserted(() -> assertThat(orthanc.seriesInstances(series)).as("series " + series).isEqualTo(20));
+            await().atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> assertThat(orthanc.seriesInstances(series))
+                            .as("series " + series)
+                            .isEqualTo(20));
         }
-        assertThat(node.log()).doesNotContain("spooled but not registered").doesNotContain("durable but not registered");
+        assertThat(node.log())
+                .doesNotContain("spooled but not registered")
+                .doesNotContain("durable but not registered");
     }
 
     @Test
@@ -128,17 +144,29 @@ class FrontDoorIT {
         String study = newUid();
         String first = newUid();
         List<Path> a = series(tmp.resolve("clash/a"), study, first, 3, "MR");
-        assertThat(dcmtk.store("MODALITY", node.dicomPort, a.toArray(Path[]::new)).exitCode()).isZero();
+        assertThat(dcmtk.store("MODALITY", node.dicomPort, a.toArray(Path[]::new))
+                        .exitCode())
+                .isZero();
         // the same three SOP Instance UIDs, now claiming another series
         AttributeList l = new AttributeList();
         l.read(a.get(0).toString());
         l.put(uid(TagFromName.SeriesInstanceUID, newUid()));
         Path moved = tmp.resolve("clash/moved.dcm");
         l.write(moved.toString(), TransferSyntax.ExplicitVRLittleEndian, true, true);
-        Proc p = Proc.run(tmp.resolve("storescu-clash.log"), "storescu", "-d", "-aet", "MODALITY", "-aec", "SRI_NODE", "127.0.0.1",
-                Integer.toString(node.dicomPort), moved.toString());
+        Proc p = Proc.run(
+                tmp.resolve("storescu-clash.log"),
+                "storescu",
+                "-d",
+                "-aet",
+                "MODALITY",
+                "-aec",
+                "SRI_NODE",
+                "127.0.0.1",
+                Integer.toString(node.dicomPort),
+                moved.toString());
         assertThat(p.output()).containsIgnoringCase("0xc000").contains("already received in another series");
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(orthanc.seriesInstances(first)).isEqualTo(3));
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(orthanc.seriesInstances(first)).isEqualTo(3));
     }
 
     @Test
@@ -195,8 +223,14 @@ class FrontDoorIT {
         item(b, 0x50, ui.toByteArray());
         byte[] body = b.toByteArray();
         java.io.ByteArrayOutputStream pdu = new java.io.ByteArrayOutputStream();
-        pdu.writeBytes(new byte[] {1, 0, (byte) (body.length >>> 24), (byte) (body.length >>> 16), (byte) (body.length >>> 8),
-            (byte) body.length});
+        pdu.writeBytes(new byte[] {
+            1,
+            0,
+            (byte) (body.length >>> 24),
+            (byte) (body.length >>> 16),
+            (byte) (body.length >>> 8),
+            (byte) body.length
+        });
         pdu.writeBytes(body);
         return pdu.toByteArray();
     }
@@ -228,7 +262,8 @@ class FrontDoorIT {
             other.start();
             assertThat(target).doesNotExist();
             try (Stream<Path> q = Files.list(data.resolve("spool/.quarantine"))) {
-                assertThat(q.filter(f -> f.toString().endsWith(".reason.txt")).toList()).hasSize(1);
+                assertThat(q.filter(f -> f.toString().endsWith(".reason.txt")).toList())
+                        .hasSize(1);
             }
             assertThat(other.log()).contains("quarantined");
         }

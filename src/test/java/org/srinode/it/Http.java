@@ -15,16 +15,18 @@ import java.time.Duration;
  * {@link #statusAs} sends other credentials or none.
  */
 final class Http {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final String ADMIN = basic("admin", Node.ADMIN_PASSWORD);
 
-    private Http() {
-    }
+    private Http() {}
 
     static String basic(String user, String password) {
-        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return "Basic "
+                + java.util.Base64.getEncoder()
+                        .encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static HttpRequest.Builder request(String url) {
@@ -38,22 +40,31 @@ final class Http {
     static int statusTrustingAnyCertificate(String url) throws InterruptedException {
         try {
             javax.net.ssl.SSLContext any = javax.net.ssl.SSLContext.getInstance("TLS");
-            any.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
-                @Override
-                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-                }
+            any.init(
+                    null,
+                    new javax.net.ssl.TrustManager[] {
+                        new javax.net.ssl.X509TrustManager() {
+                            @Override
+                            public void checkClientTrusted(
+                                    java.security.cert.X509Certificate[] chain, String authType) {}
 
-                @Override
-                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-                }
+                            @Override
+                            public void checkServerTrusted(
+                                    java.security.cert.X509Certificate[] chain, String authType) {}
 
-                @Override
-                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-                    return new java.security.cert.X509Certificate[0];
-                }
-            }}, null);
-            HttpClient c = HttpClient.newBuilder().sslContext(any).connectTimeout(Duration.ofSeconds(2)).build();
-            return c.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                            @Override
+                            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                                return new java.security.cert.X509Certificate[0];
+                            }
+                        }
+                    },
+                    null);
+            HttpClient c = HttpClient.newBuilder()
+                    .sslContext(any)
+                    .connectTimeout(Duration.ofSeconds(2))
+                    .build();
+            return c.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (IOException | java.security.GeneralSecurityException e) {
             return -1;
         }
@@ -69,9 +80,14 @@ final class Http {
     }
 
     /** A request with a method and JSON body, with the given Authorization header value (null: none); the response. */
-    static HttpResponse<String> sendAs(String method, String url, String json, String authorization) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+    static HttpResponse<String> sendAs(String method, String url, String json, String authorization)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .method(
+                        method,
+                        json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
@@ -79,7 +95,8 @@ final class Http {
     }
 
     /** Sends with up to three tries: a peer (Orthanc) may close a kept-alive connection the client then reuses. */
-    private static <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> handler) throws IOException, InterruptedException {
+    private static <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> handler)
+            throws IOException, InterruptedException {
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
@@ -93,8 +110,8 @@ final class Http {
     }
 
     static JsonNode json(String url) throws IOException, InterruptedException {
-        HttpResponse<String> r = send(request(url).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+                send(request(url).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() / 100 != 2) {
             throw new IOException(url + " -> HTTP " + r.statusCode() + ": " + r.body());
         }
@@ -102,8 +119,12 @@ final class Http {
     }
 
     static JsonNode postJson(String url, String body) throws IOException, InterruptedException {
-        HttpResponse<String> r = send(request(url).timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = send(
+                request(url)
+                        .timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() / 100 != 2) {
             throw new IOException(url + " -> HTTP " + r.statusCode() + ": " + r.body());
         }
@@ -111,8 +132,8 @@ final class Http {
     }
 
     static byte[] bytes(String url) throws IOException, InterruptedException {
-        HttpResponse<byte[]> r = send(request(url).timeout(Duration.ofSeconds(30)).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r =
+                send(request(url).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() / 100 != 2) {
             throw new IOException(url + " -> HTTP " + r.statusCode());
         }
@@ -121,8 +142,9 @@ final class Http {
 
     static int status(String url) {
         try {
-            return CLIENT.send(request(url).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return CLIENT.send(
+                            request(url).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {

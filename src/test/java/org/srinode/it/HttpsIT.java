@@ -32,7 +32,8 @@ class HttpsIT {
         KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
         ks.load(null, null);
         try (InputStream in = Files.newInputStream(pem)) {
-            ks.setCertificateEntry("node", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            ks.setCertificateEntry(
+                    "node", CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ks);
@@ -42,7 +43,10 @@ class HttpsIT {
     }
 
     private static HttpResponse<String> get(SSLContext trust, String url, String authorization) throws Exception {
-        HttpClient c = HttpClient.newBuilder().sslContext(trust).connectTimeout(Duration.ofSeconds(3)).build();
+        HttpClient c = HttpClient.newBuilder()
+                .sslContext(trust)
+                .connectTimeout(Duration.ofSeconds(3))
+                .build();
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
         if (authorization != null) {
             b.header("Authorization", authorization);
@@ -51,7 +55,9 @@ class HttpsIT {
     }
 
     private static String fingerprint(Certificate c) throws Exception {
-        return HexFormat.ofDelimiter(":").withUpperCase().formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
+        return HexFormat.ofDelimiter(":")
+                .withUpperCase()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(c.getEncoded()));
     }
 
     private static Certificate read(Path pem) throws Exception {
@@ -65,54 +71,118 @@ class HttpsIT {
         Path tmp = WorkDir.fresh(getClass());
         Path data = tmp.resolve("node");
         String fp;
-        try (Node node = new Node(data).with("SRI_FHIR_ENABLED", "false").with("SRI_ENHANCE_ENABLED", "false").secure().start()) {
+        try (Node node = new Node(data)
+                .with("SRI_FHIR_ENABLED", "false")
+                .with("SRI_ENHANCE_ENABLED", "false")
+                .secure()
+                .start()) {
             Path pem = data.resolve("tls/http-selfsigned.pem");
             Path store = data.resolve("tls/http-selfsigned.p12");
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(store))).isEqualTo("rw-------");
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("tls/http-selfsigned.password"))))
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(store)))
+                    .isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(data.resolve("tls/http-selfsigned.password"))))
                     .isEqualTo("rw-------");
             X509Certificate cert = (X509Certificate) read(pem);
-            assertThat(cert.getSubjectAlternativeNames()).extracting(l -> l.get(1).toString()).contains("localhost", "127.0.0.1");
+            assertThat(cert.getSubjectAlternativeNames())
+                    .extracting(l -> l.get(1).toString())
+                    .contains("localhost", "127.0.0.1");
             fp = fingerprint(cert);
             SSLContext trust = trusting(pem);
             // the certificate in the PEM file is the one served; health without a login, the API with one only
-            assertThat(get(trust, node.httpsUrl("/q/health/ready"), null).statusCode()).isEqualTo(200);
-            assertThat(get(trust, node.httpsUrl("/api/series"), null).statusCode()).isEqualTo(401);
-            assertThat(get(trust, node.httpsUrl("/api/series"), Http.basic("admin", Node.ADMIN_PASSWORD)).statusCode()).isEqualTo(200);
+            assertThat(get(trust, node.httpsUrl("/q/health/ready"), null).statusCode())
+                    .isEqualTo(200);
+            assertThat(get(trust, node.httpsUrl("/api/series"), null).statusCode())
+                    .isEqualTo(401);
+            assertThat(get(trust, node.httpsUrl("/api/series"), Http.basic("admin", Node.ADMIN_PASSWORD))
+                            .statusCode())
+                    .isEqualTo(200);
             // a client that does not trust it is refused by its own TLS stack
             assertThatThrownBy(() -> get(SSLContext.getDefault(), node.httpsUrl("/q/health/ready"), null))
-                    .isInstanceOf(javax.net.ssl.SSLHandshakeException.class).hasStackTraceContaining("PKIX path building failed");
+                    .isInstanceOf(javax.net.ssl.SSLHandshakeException.class)
+                    .hasStackTraceContaining("PKIX path building failed");
             // no plain HTTP
             assertThat(Http.status(node.url("/q/health/ready"))).isEqualTo(-1);
             // the node's TLS profile: an AEAD suite with forward secrecy is served, CBC with SHA-1 and TLS 1.1 are not
             String target = "127.0.0.1:" + node.httpsPort;
-            assertThat(Proc.run(tmp.resolve("s_client-gcm.log"), "sh", "-c", "openssl s_client -connect " + target
-                    + " -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256 </dev/null").exitCode()).isZero();
-            assertThat(Proc.run(tmp.resolve("s_client-cbc.log"), "sh", "-c", "openssl s_client -connect " + target
-                    + " -tls1_2 -cipher ECDHE-ECDSA-AES128-SHA </dev/null").exitCode()).isNotZero();
-            assertThat(Proc.run(tmp.resolve("s_client-tls11.log"), "sh", "-c", "openssl s_client -connect " + target
-                    + " -tls1_1 -cipher ALL:@SECLEVEL=0 </dev/null").exitCode()).isNotZero();
+            assertThat(Proc.run(
+                                    tmp.resolve("s_client-gcm.log"),
+                                    "sh",
+                                    "-c",
+                                    "openssl s_client -connect " + target
+                                            + " -tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256 </dev/null")
+                            .exitCode())
+                    .isZero();
+            assertThat(Proc.run(
+                                    tmp.resolve("s_client-cbc.log"),
+                                    "sh",
+                                    "-c",
+                                    "openssl s_client -connect " + target
+                                            + " -tls1_2 -cipher ECDHE-ECDSA-AES128-SHA </dev/null")
+                            .exitCode())
+                    .isNotZero();
+            assertThat(Proc.run(
+                                    tmp.resolve("s_client-tls11.log"),
+                                    "sh",
+                                    "-c",
+                                    "openssl s_client -connect " + target
+                                            + " -tls1_1 -cipher ALL:@SECLEVEL=0 </dev/null")
+                            .exitCode())
+                    .isNotZero();
             String log = node.log();
             assertThat(log).contains(fp).contains("self-signed");
-            assertThat(log).doesNotContain(Files.readString(data.resolve("tls/http-selfsigned.password")).trim());
+            assertThat(log)
+                    .doesNotContain(Files.readString(data.resolve("tls/http-selfsigned.password"))
+                            .trim());
         }
         // restarted: the same certificate
-        try (Node node = new Node(data).with("SRI_FHIR_ENABLED", "false").with("SRI_ENHANCE_ENABLED", "false").secure().start()) {
-            assertThat(fingerprint(read(data.resolve("tls/http-selfsigned.pem")))).isEqualTo(fp);
+        try (Node node = new Node(data)
+                .with("SRI_FHIR_ENABLED", "false")
+                .with("SRI_ENHANCE_ENABLED", "false")
+                .secure()
+                .start()) {
+            assertThat(fingerprint(read(data.resolve("tls/http-selfsigned.pem"))))
+                    .isEqualTo(fp);
             assertThat(node.log()).contains(fp);
         }
         // the hospital's certificate (PEM files)
         Path key = tmp.resolve("key.pem");
         Path crt = tmp.resolve("cert.pem");
-        Proc made = Proc.run(tmp.resolve("openssl.log"), "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(),
-                "-out", crt.toString(), "-days", "2", "-subj", "/CN=sri-node.hospital.test", "-addext", "subjectAltName=IP:127.0.0.1");
+        Proc made = Proc.run(
+                tmp.resolve("openssl.log"),
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                key.toString(),
+                "-out",
+                crt.toString(),
+                "-days",
+                "2",
+                "-subj",
+                "/CN=sri-node.hospital.test",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1");
         assertThat(made.exitCode()).as(made.output()).isZero();
-        try (Node node = new Node(data).with("SRI_FHIR_ENABLED", "false").with("SRI_ENHANCE_ENABLED", "false").secure()
-                .with("SRI_HTTP_TLS_CERT", crt.toString()).with("SRI_HTTP_TLS_KEY", key.toString()).start()) {
-            assertThat(get(trusting(crt), node.httpsUrl("/q/health/ready"), null).statusCode()).isEqualTo(200);
-            String log = node.log();   // every start of this data folder appends to one log: this start's part
+        try (Node node = new Node(data)
+                .with("SRI_FHIR_ENABLED", "false")
+                .with("SRI_ENHANCE_ENABLED", "false")
+                .secure()
+                .with("SRI_HTTP_TLS_CERT", crt.toString())
+                .with("SRI_HTTP_TLS_KEY", key.toString())
+                .start()) {
+            assertThat(get(trusting(crt), node.httpsUrl("/q/health/ready"), null)
+                            .statusCode())
+                    .isEqualTo(200);
+            String log = node.log(); // every start of this data folder appends to one log: this start's part
             String thisStart = log.substring(log.lastIndexOf("HAPI FHIR version"));
-            assertThat(thisStart).contains(fingerprint(read(crt))).contains("the configured certificate").doesNotContain(fp);
+            assertThat(thisStart)
+                    .contains(fingerprint(read(crt)))
+                    .contains("the configured certificate")
+                    .doesNotContain(fp);
         }
     }
 }

@@ -28,7 +28,7 @@ final class Node implements AutoCloseable {
         env.put("SRI_SERIES_IDLE_TIMEOUT", "3s");
         env.put("SRI_SPOOL_RESERVE_MB", "64");
         env.put("SRI_ADMIN_PASSWORD", ADMIN_PASSWORD);
-        env.put("SRI_HTTP_INSECURE", "true");   // plain HTTP on loopback; HttpsIT tests the secure default
+        env.put("SRI_HTTP_INSECURE", "true"); // plain HTTP on loopback; HttpsIT tests the secure default
     }
 
     /** The HTTPS port when {@link #secure()} was called, else -1. */
@@ -56,18 +56,25 @@ final class Node implements AutoCloseable {
     }
 
     Node forwardingTo(Orthanc orthanc) {
-        return with("SRI_FORWARD_URI", "dimse:scu?host=127.0.0.1&port=" + orthanc.dicomPort + "&calledAeTitle=ORTHANC&aeTitle=SRI_NODE");
+        return with(
+                "SRI_FORWARD_URI",
+                "dimse:scu?host=127.0.0.1&port=" + orthanc.dicomPort + "&calledAeTitle=ORTHANC&aeTitle=SRI_NODE");
     }
 
     Node start() throws IOException, InterruptedException {
         String jar = System.getProperty("sri.jar", "target/quarkus-app/quarkus-run.jar");
         Files.createDirectories(dataDir);
-        ProcessBuilder pb = new ProcessBuilder("java", "-Xmx1g", "-jar", jar).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("node-" + (++starts) + ".log").toFile()));
+        ProcessBuilder pb = new ProcessBuilder("java", "-Xmx1g", "-jar", jar)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dataDir.resolve("node-" + (++starts) + ".log").toFile()));
         pb.environment().putAll(env);
         process = pb.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while ((httpsPort > 0 ? Http.statusTrustingAnyCertificate(httpsUrl("/q/health/ready")) : Http.status(url("/q/health/ready"))) != 200) {
+        while ((httpsPort > 0
+                        ? Http.statusTrustingAnyCertificate(httpsUrl("/q/health/ready"))
+                        : Http.status(url("/q/health/ready")))
+                != 200) {
             if (System.nanoTime() > deadline || !process.isAlive()) {
                 // a failed start leaves no process behind: the caller never got a Node to close
                 process.destroyForcibly();

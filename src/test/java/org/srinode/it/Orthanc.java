@@ -34,8 +34,7 @@ final class Orthanc implements AutoCloseable {
     Orthanc withDicomTls(Path certificate, Path key, Path trusted, boolean clientCertificateRequired) {
         tls = """
                 , "DicomTlsEnabled": true, "DicomTlsCertificate": "%s", "DicomTlsPrivateKey": "%s",
-                 "DicomTlsTrustedCertificates": "%s", "DicomTlsRemoteCertificateRequired": %s""".formatted(certificate, key, trusted,
-                clientCertificateRequired);
+                 "DicomTlsTrustedCertificates": "%s", "DicomTlsRemoteCertificateRequired": %s""".formatted(certificate, key, trusted, clientCertificateRequired);
         return this;
     }
 
@@ -48,8 +47,11 @@ final class Orthanc implements AutoCloseable {
                  "Plugins": [], "OverwriteInstances": true, "DicomCheckCalledAet": false, "HttpTimeout": 30,
                  "StableAge": 1%s}
                 """.formatted(dir.resolve("db"), dir.resolve("db"), dicomPort, httpPort, tls));
-        process = new ProcessBuilder("Orthanc", config.toString()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("orthanc.log").toFile())).start();
+        process = new ProcessBuilder("Orthanc", config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("orthanc.log").toFile()))
+                .start();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (Http.status(url("/system")) != 200) {
             if (System.nanoTime() > deadline || !process.isAlive()) {
@@ -89,7 +91,9 @@ final class Orthanc implements AutoCloseable {
         for (JsonNode n : Http.postJson(url("/tools/lookup"), seriesUid)) {
             if ("Series".equals(n.path("Type").asText())) {
                 List<String> ids = new java.util.ArrayList<>();
-                Http.json(url("/series/" + n.path("ID").asText())).path("Instances").forEach(i -> ids.add(i.asText()));
+                Http.json(url("/series/" + n.path("ID").asText()))
+                        .path("Instances")
+                        .forEach(i -> ids.add(i.asText()));
                 return ids;
             }
         }
@@ -106,7 +110,9 @@ final class Orthanc implements AutoCloseable {
     }
 
     String transferSyntax(String instanceId) throws IOException, InterruptedException {
-        return Http.json(url("/instances/" + instanceId + "/metadata?expand")).path("TransferSyntax").asText();
+        return Http.json(url("/instances/" + instanceId + "/metadata?expand"))
+                .path("TransferSyntax")
+                .asText();
     }
 
     @Override

@@ -9,8 +9,7 @@ import java.io.ByteArrayInputStream;
 
 /** Reads a few header values of a test file. */
 final class Part10Peek {
-    private Part10Peek() {
-    }
+    private Part10Peek() {}
 
     static String sopInstanceUid(byte[] f) throws Exception {
         return value(f, TagFromName.SOPInstanceUID);

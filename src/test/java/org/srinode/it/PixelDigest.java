@@ -13,8 +13,7 @@ import java.util.HexFormat;
 
 /** SHA-256 of the pixel data of a Part 10 file, as stored (compressed frames are not decoded). */
 final class PixelDigest {
-    private PixelDigest() {
-    }
+    private PixelDigest() {}
 
     static String of(byte[] part10) throws Exception {
         AttributeList list = new AttributeList();

@@ -6,8 +6,7 @@ import java.net.ServerSocket;
 
 /** Free loopback ports for peers started by the tests. */
 final class Ports {
-    private Ports() {
-    }
+    private Ports() {}
 
     static int free() {
         try (ServerSocket s = new ServerSocket(0)) {

@@ -20,7 +20,9 @@ class RefusalsIT {
     @BeforeAll
     void start() throws Exception {
         tmp = WorkDir.fresh(getClass());
-        node = new Node(tmp.resolve("node")).with("SRI_DICOM_ALLOWED_CALLING_AE_TITLES", "MODALITY,RAWSCU").start();
+        node = new Node(tmp.resolve("node"))
+                .with("SRI_DICOM_ALLOWED_CALLING_AE_TITLES", "MODALITY,RAWSCU")
+                .start();
         dcmtk = new Dcmtk(tmp);
     }
 
@@ -43,7 +45,9 @@ class RefusalsIT {
         for (String name : new String[] {"MR_truncated.dcm", "no_meta.dcm", "no_meta_group_length.dcm", "badVR.dcm"}) {
             Proc store = dcmtk.store("MODALITY", node.dicomPort, files.resolve(name));
             assertThat(store.output()).as(name).doesNotContain("Received Store Response (Success)");
-            assertThat(dcmtk.echo("MODALITY", node.dicomPort).exitCode()).as("echo after " + name).isZero();
+            assertThat(dcmtk.echo("MODALITY", node.dicomPort).exitCode())
+                    .as("echo after " + name)
+                    .isZero();
         }
         // badVR reaches the node (dcmtk sends it): Number of Frames "1A" -> 0xC000
         Proc badVr = dcmtk.store("MODALITY", node.dicomPort, files.resolve("badVR.dcm"));
@@ -53,7 +57,8 @@ class RefusalsIT {
 
     @Test
     void truncatedDataOnTheWireGetsCannotUnderstand() throws Exception {
-        int[] counts = RawScu.send(node.dicomPort, SharedData.dicom("debian-python3-pydicom-test_files/MR_truncated.dcm"));
+        int[] counts =
+                RawScu.send(node.dicomPort, SharedData.dicom("debian-python3-pydicom-test_files/MR_truncated.dcm"));
         assertThat(counts[1]).as("failed C-STORE responses").isEqualTo(1);
         assertThat(spooled()).isZero();
         assertThat(dcmtk.echo("MODALITY", node.dicomPort).exitCode()).isZero();
@@ -63,9 +68,20 @@ class RefusalsIT {
     void missingSeriesUidGetsCannotUnderstandWithAComment() throws Exception {
         Path copy = tmp.resolve("no-series.dcm");
         Files.copy(SharedData.dicom("debian-python3-pydicom-test_files/MR_small.dcm"), copy);
-        assertThat(Proc.run(tmp.resolve("dcmodify.log"), "dcmodify", "-nb", "-e", "(0020,000e)", copy.toString()).exitCode()).isZero();
-        Proc store = Proc.run(tmp.resolve("storescu-noseries.log"), "storescu", "-d", "-aet", "MODALITY", "-aec", "SRI_NODE",
-                "127.0.0.1", Integer.toString(node.dicomPort), copy.toString());
+        assertThat(Proc.run(tmp.resolve("dcmodify.log"), "dcmodify", "-nb", "-e", "(0020,000e)", copy.toString())
+                        .exitCode())
+                .isZero();
+        Proc store = Proc.run(
+                tmp.resolve("storescu-noseries.log"),
+                "storescu",
+                "-d",
+                "-aet",
+                "MODALITY",
+                "-aec",
+                "SRI_NODE",
+                "127.0.0.1",
+                Integer.toString(node.dicomPort),
+                copy.toString());
         assertThat(store.output()).containsIgnoringCase("0xc000").contains("missing Series Instance UID");
         assertThat(spooled()).isZero();
     }

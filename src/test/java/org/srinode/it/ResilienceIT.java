@@ -18,13 +18,18 @@ class ResilienceIT {
     @Test
     void orthancDownThenBackGetsTheSeriesOnceAfterRetries() throws Exception {
         Path tmp = WorkDir.fresh(getClass()).resolve("down");
-        Orthanc orthanc = new Orthanc(tmp.resolve("orthanc"));   // ports reserved, not started yet
-        try (Node node = new Node(tmp.resolve("node")).forwardingTo(orthanc).with("SRI_FORWARD_INITIAL_BACKOFF", "1s")
-                .with("SRI_FORWARD_MAX_BACKOFF", "2s").with("SRI_FORWARD_MAX_ATTEMPTS", "50").start()) {
+        Orthanc orthanc = new Orthanc(tmp.resolve("orthanc")); // ports reserved, not started yet
+        try (Node node = new Node(tmp.resolve("node"))
+                .forwardingTo(orthanc)
+                .with("SRI_FORWARD_INITIAL_BACKOFF", "1s")
+                .with("SRI_FORWARD_MAX_BACKOFF", "2s")
+                .with("SRI_FORWARD_MAX_ATTEMPTS", "50")
+                .start()) {
             Proc store = new Dcmtk(tmp).store("MODALITY", node.dicomPort, SharedData.twentyInstanceSeries());
             assertThat(store.exitCode()).as(store.output()).isZero();
             String series = seriesUid();
-            await().atMost(Duration.ofSeconds(60)).until(() -> forwardJob(node, series).path("attempts").asInt() >= 2);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> forwardJob(node, series).path("attempts").asInt() >= 2);
             assertThat(forwardJob(node, series).path("lastError").asText()).contains("C-STORE to ORTHANC");
             orthanc.start();
             await().atMost(Duration.ofSeconds(90)).until(() -> allDone(node, series));
@@ -38,19 +43,25 @@ class ResilienceIT {
     void killNineAfterAcknowledgingThenRestartDeliversTheSeriesExactlyOnce() throws Exception {
         Path tmp = WorkDir.fresh(getClass()).resolve("kill9");
         try (Orthanc orthanc = new Orthanc(tmp.resolve("orthanc")).start()) {
-            try (Node node = new Node(tmp.resolve("node")).forwardingTo(orthanc).with("SRI_SERIES_IDLE_TIMEOUT", "60s").start()) {   // closed whatever fails, restarted or not
+            try (Node node = new Node(tmp.resolve("node"))
+                    .forwardingTo(orthanc)
+                    .with("SRI_SERIES_IDLE_TIMEOUT", "60s")
+                    .start()) { // closed whatever fails, restarted or not
                 Proc store = new Dcmtk(tmp).store("MODALITY", node.dicomPort, SharedData.twentyInstanceSeries());
                 assertThat(store.exitCode()).as(store.output()).isZero();
                 assertThat(store.output()).doesNotContain("Error");
-                node.killHard();                       // acknowledged, not yet complete, not forwarded
+                node.killHard(); // acknowledged, not yet complete, not forwarded
                 assertThat(orthanc.instanceCount()).isZero();
                 node.with("SRI_SERIES_IDLE_TIMEOUT", "2s").start();
                 String series = seriesUid();
-                await().atMost(Duration.ofSeconds(60)).until(() -> "DONE".equals(forwardJob(node, series).path("state").asText()));
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> "DONE"
+                                .equals(forwardJob(node, series).path("state").asText()));
                 assertThat(orthanc.instanceCount()).isEqualTo(20);
                 assertThat(forwardJobs(node, series)).hasSize(1);
                 try (Stream<Path> s = Files.walk(node.dataDir.resolve("spool"))) {
-                    assertThat(s.filter(p -> p.toString().endsWith(".dcm")).count()).isEqualTo(20);
+                    assertThat(s.filter(p -> p.toString().endsWith(".dcm")).count())
+                            .isEqualTo(20);
                 }
             }
         }
@@ -60,28 +71,46 @@ class ResilienceIT {
     void killNineDuringAnEnhancementThenRestartCompletesItExactlyOnce() throws Exception {
         Path tmp = WorkDir.fresh(getClass()).resolve("kill9-enhancing");
         try (Orthanc orthanc = new Orthanc(tmp.resolve("orthanc")).start()) {
-            try (Node node = new Node(tmp.resolve("node")).forwardingTo(orthanc).start()) {   // closed whatever fails, restarted or not
-                org.srinode.cli.Demo.Simulated sim = org.srinode.cli.Demo.simulate(org.srinode.volume.Nifti.read(SharedData.colin27()),
-                        tmp.resolve("acquired"));
+            try (Node node = new Node(tmp.resolve("node"))
+                    .forwardingTo(orthanc)
+                    .start()) { // closed whatever fails, restarted or not
+                org.srinode.cli.Demo.Simulated sim = org.srinode.cli.Demo.simulate(
+                        org.srinode.volume.Nifti.read(SharedData.colin27()), tmp.resolve("acquired"));
                 int n = sim.kept().size();
-                Proc store = new Dcmtk(tmp).store("MODALITY", node.dicomPort, SharedData.dcmFiles(sim.folder()).toArray(Path[]::new));
+                Proc store = new Dcmtk(tmp)
+                        .store(
+                                "MODALITY",
+                                node.dicomPort,
+                                SharedData.dcmFiles(sim.folder()).toArray(Path[]::new));
                 assertThat(store.exitCode()).as(store.output()).isZero();
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-                        .until(() -> "RUNNING".equals(job(node, sim.seriesUid(), "ENHANCE").path("state").asText()));
-                node.killHard();                       // in the middle of the enhancement
+                await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(50))
+                        .until(() -> "RUNNING"
+                                .equals(job(node, sim.seriesUid(), "ENHANCE")
+                                        .path("state")
+                                        .asText()));
+                node.killHard(); // in the middle of the enhancement
                 node.start();
-                await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
-                        .until(() -> "DONE".equals(job(node, sim.seriesUid(), "ENHANCE").path("state").asText()));
+                await().atMost(Duration.ofSeconds(180))
+                        .pollInterval(Duration.ofSeconds(1))
+                        .until(() -> "DONE"
+                                .equals(job(node, sim.seriesUid(), "ENHANCE")
+                                        .path("state")
+                                        .asText()));
                 JsonNode v = Http.json(node.url("/api/series/" + sim.seriesUid()));
-                assertThat(v.path("derivedSeries")).as("the enhanced series and its Segmentation").hasSize(2);
+                assertThat(v.path("derivedSeries"))
+                        .as("the enhanced series and its Segmentation")
+                        .hasSize(2);
                 String derived = v.path("derivedSeries").path(0).asText();
                 int filled = org.srinode.cli.Demo.MISSING.length;
                 await().atMost(Duration.ofSeconds(60)).until(() -> orthanc.seriesInstances(derived) == n + filled);
                 await().atMost(Duration.ofSeconds(30)).until(() -> orthanc.instanceCount() >= 2 * n + filled + 1);
-                assertThat(orthanc.instanceCount()).as("the original, the derived series and its Segmentation, once each")
+                assertThat(orthanc.instanceCount())
+                        .as("the original, the derived series and its Segmentation, once each")
                         .isEqualTo(2 * n + filled + 1);
                 try (Stream<Path> s = Files.walk(node.dataDir.resolve("derived"))) {
-                    assertThat(s.filter(p -> p.toString().endsWith(".dcm")).count()).isEqualTo(n + filled + 1);
+                    assertThat(s.filter(p -> p.toString().endsWith(".dcm")).count())
+                            .isEqualTo(n + filled + 1);
                 }
             }
         }
@@ -101,7 +130,8 @@ class ResilienceIT {
 
     private static boolean allDone(Node node, String series) throws Exception {
         List<JsonNode> jobs = forwardJobs(node, series);
-        return !jobs.isEmpty() && jobs.stream().allMatch(j -> "DONE".equals(j.path("state").asText()));
+        return !jobs.isEmpty()
+                && jobs.stream().allMatch(j -> "DONE".equals(j.path("state").asText()));
     }
 
     private static String seriesUid() throws Exception {
@@ -126,6 +156,8 @@ class ResilienceIT {
 
     private static JsonNode forwardJob(Node node, String series) throws Exception {
         List<JsonNode> jobs = forwardJobs(node, series);
-        return jobs.isEmpty() ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : jobs.get(jobs.size() - 1);
+        return jobs.isEmpty()
+                ? com.fasterxml.jackson.databind.node.MissingNode.getInstance()
+                : jobs.get(jobs.size() - 1);
     }
 }

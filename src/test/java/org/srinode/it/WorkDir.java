@@ -8,8 +8,7 @@ import java.util.stream.Stream;
 
 /** A fresh folder per test class under target/it-work, kept after the run so that logs can be read. */
 final class WorkDir {
-    private WorkDir() {
-    }
+    private WorkDir() {}
 
     static Path fresh(Class<?> testClass) throws IOException {
         Path dir = Path.of("target", "it-work", testClass.getSimpleName()).toAbsolutePath();

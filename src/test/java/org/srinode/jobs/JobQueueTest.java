@@ -21,7 +21,8 @@ class JobQueueTest {
 
     /** The retry of a job as the node's next claim would start it (without waiting for its backoff). */
     private void claimedAgain(long id) throws Exception {
-        try (Connection c = ds.getConnection(); java.sql.Statement s = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                java.sql.Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE job SET state = 'RUNNING', claimed_by = 'node' WHERE id = " + id);
         }
     }
@@ -40,7 +41,9 @@ class JobQueueTest {
     void failuresBackOffExponentiallyThenTheJobIsDead() throws Exception {
         JobQueue q = queue();
         Job j = q.claimDue("FORWARD", 10).get(0);
-        assertThat(q.claimDue("FORWARD", 10)).as("a running job is not claimed twice").isEmpty();
+        assertThat(q.claimDue("FORWARD", 10))
+                .as("a running job is not claimed twice")
+                .isEmpty();
         Instant before = Instant.now();
         Job f1 = q.failed(j.id(), "down", 3, Duration.ofSeconds(10), Duration.ofSeconds(15));
         assertThat(f1.state()).isEqualTo("PENDING");
@@ -49,8 +52,10 @@ class JobQueueTest {
         claimedAgain(j.id());
         Job f2 = q.failed(j.id(), "down", 3, Duration.ofSeconds(10), Duration.ofSeconds(15));
         assertThat(f2.nextAttemptAt()).as("doubled, capped").isBetween(before.plusSeconds(14), before.plusSeconds(16));
-        assertThat(q.failed(j.id(), "not running", 3, Duration.ofSeconds(10), Duration.ofSeconds(15)).attempts())
-                .as("a failure of a job this node does not run is not recorded").isEqualTo(2);
+        assertThat(q.failed(j.id(), "not running", 3, Duration.ofSeconds(10), Duration.ofSeconds(15))
+                        .attempts())
+                .as("a failure of a job this node does not run is not recorded")
+                .isEqualTo(2);
         claimedAgain(j.id());
         Job f3 = q.failed(j.id(), "still down", 3, Duration.ofSeconds(10), Duration.ofSeconds(15));
         assertThat(f3.state()).isEqualTo("DEAD");
@@ -65,8 +70,11 @@ class JobQueueTest {
         q.cancel(j.id(), "superseded");
         q.succeeded(j.id());
         assertThat(q.find(j.id()).orElseThrow().state()).isEqualTo("CANCELLED");
-        assertThat(q.failed(j.id(), "late failure", 3, Duration.ofSeconds(1), Duration.ofSeconds(1)).state()).isEqualTo("CANCELLED");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> q.requeue(j.id(), "otto")).hasMessageContaining("not DEAD");
+        assertThat(q.failed(j.id(), "late failure", 3, Duration.ofSeconds(1), Duration.ofSeconds(1))
+                        .state())
+                .isEqualTo("CANCELLED");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> q.requeue(j.id(), "otto"))
+                .hasMessageContaining("not DEAD");
         assertThat(q.requeue(999, "otto")).isEmpty();
     }
 
@@ -96,7 +104,9 @@ class JobQueueTest {
         java.util.List<Job> got = q.claimDueOrWait("ASSESS", 4, Duration.ofSeconds(60));
         other.join();
         assertThat(got).extracting(Job::seriesUid).containsExactly("1.2.4");
-        assertThat(q.claimDueOrWait("ASSESS", 4, Duration.ofMillis(100))).as("nothing else due: empty after the wait").isEmpty();
+        assertThat(q.claimDueOrWait("ASSESS", 4, Duration.ofMillis(100)))
+                .as("nothing else due: empty after the wait")
+                .isEmpty();
     }
 
     @Test
@@ -126,15 +136,19 @@ class JobQueueTest {
         assertThat(a.renewLeases()).as("node-a renews its lease").isEqualTo(1);
         Thread.sleep(200);
         assertThat(b.claimDue("FORWARD", 10)).as("renewed: still held").isEmpty();
-        Thread.sleep(400);   // node-a stops renewing (it died)
+        Thread.sleep(400); // node-a stops renewing (it died)
         Job again = b.claimDue("FORWARD", 10).get(0);
         assertThat(again.id()).isEqualTo(j.id());
         assertThat(again.claimedBy()).isEqualTo("node-b");
         assertThat(again.attempts()).as("the expiry counts as a failed attempt").isEqualTo(1);
         assertThat(again.lastError()).contains("lease of node-a expired").contains("node-b");
         a.succeeded(j.id());
-        assertThat(b.find(j.id()).orElseThrow().state()).as("node-a's late result is not recorded").isEqualTo("RUNNING");
-        assertThat(a.failed(j.id(), "late failure", 1, Duration.ofSeconds(1), Duration.ofSeconds(1)).state()).isEqualTo("RUNNING");
+        assertThat(b.find(j.id()).orElseThrow().state())
+                .as("node-a's late result is not recorded")
+                .isEqualTo("RUNNING");
+        assertThat(a.failed(j.id(), "late failure", 1, Duration.ofSeconds(1), Duration.ofSeconds(1))
+                        .state())
+                .isEqualTo("RUNNING");
         b.succeeded(j.id());
         assertThat(b.find(j.id()).orElseThrow().state()).isEqualTo("DONE");
     }
@@ -147,7 +161,8 @@ class JobQueueTest {
         JobQueue b = new JobQueue(ds, "node-b", Duration.ofMinutes(5));
         Job ja = a.claimDue("FORWARD", 1).get(0);
         Job jb = b.claimDue("FORWARD", 1).get(0);
-        assertThat(new JobQueue(ds, "node-a", Duration.ofMinutes(5)).resumeOwnJobs()).isEqualTo(1);
+        assertThat(new JobQueue(ds, "node-a", Duration.ofMinutes(5)).resumeOwnJobs())
+                .isEqualTo(1);
         assertThat(a.find(ja.id()).orElseThrow().state()).isEqualTo("PENDING");
         assertThat(a.find(jb.id()).orElseThrow().state()).isEqualTo("RUNNING");
         assertThat(a.claimDue("FORWARD", 10)).extracting(Job::id).containsExactly(ja.id());
@@ -159,8 +174,10 @@ class JobQueueTest {
         for (int i = 0; i < 60; i++) {
             new JobQueue(ds).enqueue("ASSESS", "1.2.7." + i, 1);
         }
-        java.util.List<JobQueue> nodes = java.util.List.of(new JobQueue(ds, "n1", Duration.ofMinutes(5)),
-                new JobQueue(ds, "n2", Duration.ofMinutes(5)), new JobQueue(ds, "n3", Duration.ofMinutes(5)));
+        java.util.List<JobQueue> nodes = java.util.List.of(
+                new JobQueue(ds, "n1", Duration.ofMinutes(5)),
+                new JobQueue(ds, "n2", Duration.ofMinutes(5)),
+                new JobQueue(ds, "n3", Duration.ofMinutes(5)));
         java.util.Map<Long, String> claimed = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.List<String> doubles = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
@@ -168,7 +185,8 @@ class JobQueueTest {
             java.util.List<java.util.concurrent.Future<?>> runs = new java.util.ArrayList<>();
             for (JobQueue n : nodes) {
                 runs.add(pool.submit(() -> {
-                    // until every job is claimed (a claim that meets only locked rows may come back empty), at most 30 s
+                    // until every job is claimed (a claim that meets only locked rows may come back empty), at most 30
+                    // s
                     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
                     while (claimed.size() < 60 && System.nanoTime() < deadline) {
                         for (Job j : n.claimDue("ASSESS", 2)) {
@@ -197,12 +215,17 @@ class JobQueueTest {
         java.util.TimeZone before = java.util.TimeZone.getDefault();
         Job j;
         try {
-            java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("Asia/Tokyo"));   // a host on local time, UTC+9
-            j = new JobQueue(ds, "tokyo", Duration.ofSeconds(30)).claimDue("FORWARD", 1).get(0);
-            java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("America/New_York"));   // a container elsewhere
+            java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("Asia/Tokyo")); // a host on local time, UTC+9
+            j = new JobQueue(ds, "tokyo", Duration.ofSeconds(30))
+                    .claimDue("FORWARD", 1)
+                    .get(0);
+            java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("America/New_York")); // a container elsewhere
             JobQueue other = new JobQueue(ds, "new-york", Duration.ofSeconds(30));
-            assertThat(other.claimDue("FORWARD", 1)).as("the lease holds for 30 s in every zone").isEmpty();
-            assertThat(other.find(j.id()).orElseThrow().leaseUntil()).isBetween(Instant.now().plusSeconds(25), Instant.now().plusSeconds(31));
+            assertThat(other.claimDue("FORWARD", 1))
+                    .as("the lease holds for 30 s in every zone")
+                    .isEmpty();
+            assertThat(other.find(j.id()).orElseThrow().leaseUntil())
+                    .isBetween(Instant.now().plusSeconds(25), Instant.now().plusSeconds(31));
         } finally {
             java.util.TimeZone.setDefault(before);
         }
@@ -218,7 +241,9 @@ class JobQueueTest {
         assertThat(b.claimDue("FORWARD", 1)).extracting(Job::id).containsExactly(j.id());
         b.succeeded(j.id());
         assertThat(a.owns(j.id())).isFalse();
-        assertThat(a.failed(j.id(), "late", 5, Duration.ofSeconds(1), Duration.ofSeconds(1)).state()).isEqualTo("DONE");
+        assertThat(a.failed(j.id(), "late", 5, Duration.ofSeconds(1), Duration.ofSeconds(1))
+                        .state())
+                .isEqualTo("DONE");
         a.succeeded(j.id());
         assertThat(b.find(j.id()).orElseThrow().state()).isEqualTo("DONE");
         assertThat(b.claimDue("FORWARD", 1)).isEmpty();
@@ -230,11 +255,11 @@ class JobQueueTest {
         JobQueue a = new JobQueue(ds, "node-a", Duration.ofMillis(100));
         JobQueue b = new JobQueue(ds, "node-b", Duration.ofMillis(100));
         long id = a.claimDue("FORWARD", 1, null, 3).get(0).id();
-        Thread.sleep(150);   // node-a dies while it runs the job
+        Thread.sleep(150); // node-a dies while it runs the job
         assertThat(b.claimDue("FORWARD", 1, null, 3)).extracting(Job::attempts).containsExactly(1);
-        Thread.sleep(150);   // node-b too
+        Thread.sleep(150); // node-b too
         assertThat(a.claimDue("FORWARD", 1, null, 3)).extracting(Job::attempts).containsExactly(2);
-        Thread.sleep(150);   // and node-a again: the third expiry reaches the limit of 3
+        Thread.sleep(150); // and node-a again: the third expiry reaches the limit of 3
         assertThat(b.claimDue("FORWARD", 1, null, 3)).isEmpty();
         Job dead = b.find(id).orElseThrow();
         assertThat(dead.state()).isEqualTo("DEAD");
@@ -247,11 +272,14 @@ class JobQueueTest {
         queue();
         JobQueue running = new JobQueue(ds, "twin", Duration.ofMillis(1500));
         running.register();
-        java.util.concurrent.ScheduledExecutorService beat = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        java.util.concurrent.ScheduledExecutorService beat =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
         beat.scheduleWithFixedDelay(running::renewLeases, 0, 300, java.util.concurrent.TimeUnit.MILLISECONDS);
         try {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new JobQueue(ds, "twin", Duration.ofMillis(1500)).register())
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("another running node uses the name twin");
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> new JobQueue(ds, "twin", Duration.ofMillis(1500)).register())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("another running node uses the name twin");
         } finally {
             beat.shutdownNow();
         }
@@ -317,7 +345,9 @@ class JobQueueTest {
                 for (JobQueue q : started) {
                     claiming += q.claimDue("ASSESS", 10).isEmpty() ? 0 : 1;
                 }
-                assertThat(claiming).as("round " + round + ": one process under the name runs jobs").isEqualTo(1);
+                assertThat(claiming)
+                        .as("round " + round + ": one process under the name runs jobs")
+                        .isEqualTo(1);
             }
         } finally {
             pool.shutdownNow();

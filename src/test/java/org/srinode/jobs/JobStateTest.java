@@ -24,26 +24,31 @@ class JobStateTest {
         a.enqueue("FORWARD", "1.2.3", 1);
         long id = a.forSeries("1.2.3").get(0).id();
         Runnable[] steps = {
-            () -> a.claimDue("FORWARD", 1),                                        // PENDING -> RUNNING
-            () -> a.failed(id, "down", 5, Duration.ZERO, Duration.ZERO),           // RUNNING -> PENDING
+            () -> a.claimDue("FORWARD", 1), // PENDING -> RUNNING
+            () -> a.failed(id, "down", 5, Duration.ZERO, Duration.ZERO), // RUNNING -> PENDING
             () -> a.claimDue("FORWARD", 1),
             () -> sleep(150),
-            () -> b.claimDue("FORWARD", 1),                                        // RUNNING -> RUNNING (lease taken over)
-            () -> b.succeeded(id),                                                 // RUNNING -> DONE
+            () -> b.claimDue("FORWARD", 1), // RUNNING -> RUNNING (lease taken over)
+            () -> b.succeeded(id), // RUNNING -> DONE
             () -> tx(ds, c -> JobQueue.enqueueOrRunAgain(c, "FORWARD", "1.2.3", 1)), // DONE -> PENDING
             () -> b.claimDue("FORWARD", 1),
-            () -> b.failed(id, "gone", 1, Duration.ZERO, Duration.ZERO),           // RUNNING -> DEAD
-            () -> b.requeue(id, "otto"),                                           // DEAD -> PENDING
-            () -> b.cancel(id, "withdrawn"),                                       // PENDING -> CANCELLED
+            () -> b.failed(id, "gone", 1, Duration.ZERO, Duration.ZERO), // RUNNING -> DEAD
+            () -> b.requeue(id, "otto"), // DEAD -> PENDING
+            () -> b.cancel(id, "withdrawn"), // PENDING -> CANCELLED
             () -> tx(ds, c -> JobQueue.enqueueOrRunAgain(c, "FORWARD", "1.2.3", 1)), // CANCELLED -> PENDING
             () -> b.claimDue("FORWARD", 1),
-            () -> b.cancel(id, "withdrawn while it ran"),                          // RUNNING -> CANCELLED
-            () -> tx(ds, c -> JobQueue.runAgain(c, "FORWARD", "1.2.3", 1, "released")),  // CANCELLED -> PENDING (operator)
-            () -> tx(ds, c -> JobQueue.cancelPending(c, "1.2.3", List.of(JobKind.FORWARD), "superseded")), // PENDING -> CANCELLED
-            () -> tx(ds, c -> JobQueue.runAgain(c, "FORWARD", "1.2.3", null, "re-run")),  // every generation
+            () -> b.cancel(id, "withdrawn while it ran"), // RUNNING -> CANCELLED
+            () -> tx(
+                    ds,
+                    c -> JobQueue.runAgain(c, "FORWARD", "1.2.3", 1, "released")), // CANCELLED -> PENDING (operator)
+            () -> tx(
+                    ds,
+                    c -> JobQueue.cancelPending(
+                            c, "1.2.3", List.of(JobKind.FORWARD), "superseded")), // PENDING -> CANCELLED
+            () -> tx(ds, c -> JobQueue.runAgain(c, "FORWARD", "1.2.3", null, "re-run")), // every generation
             () -> b.claimDue("FORWARD", 1),
             () -> b.succeeded(id),
-            () -> tx(ds, c -> JobQueue.runAgain(c, "FORWARD", "1.2.3", 1, "re-run")),     // DONE -> PENDING (operator)
+            () -> tx(ds, c -> JobQueue.runAgain(c, "FORWARD", "1.2.3", 1, "re-run")), // DONE -> PENDING (operator)
         };
         JobState before = state(b, id);
         for (Runnable step : steps) {
@@ -51,15 +56,28 @@ class JobStateTest {
             JobState after = state(b, id);
             changes.add(before + " -> " + after);
             if (after != before || after == JobState.RUNNING) {
-                assertThat(before.mayBecome(after) || after == before).as(before + " -> " + after).isTrue();
+                assertThat(before.mayBecome(after) || after == before)
+                        .as(before + " -> " + after)
+                        .isTrue();
             }
             before = after;
         }
-        assertThat(changes).contains("PENDING -> RUNNING", "RUNNING -> PENDING", "RUNNING -> DONE", "DONE -> PENDING", "RUNNING -> DEAD",
-                "DEAD -> PENDING", "PENDING -> CANCELLED", "CANCELLED -> PENDING", "RUNNING -> CANCELLED");
+        assertThat(changes)
+                .contains(
+                        "PENDING -> RUNNING",
+                        "RUNNING -> PENDING",
+                        "RUNNING -> DONE",
+                        "DONE -> PENDING",
+                        "RUNNING -> DEAD",
+                        "DEAD -> PENDING",
+                        "PENDING -> CANCELLED",
+                        "CANCELLED -> PENDING",
+                        "RUNNING -> CANCELLED");
         assertThat(b.find(id).orElseThrow().attempts()).isGreaterThanOrEqualTo(0);
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.executeUpdate("UPDATE job SET state = 'DOEN' WHERE id = " + id))
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> s.executeUpdate("UPDATE job SET state = 'DOEN' WHERE id = " + id))
                     .hasMessageContaining("JOB_STATE_KNOWN");
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> JobQueue.enqueue(c, "FORWRAD", "1.2.3", 1))
                     .hasMessageContaining("JOB_KIND_KNOWN");

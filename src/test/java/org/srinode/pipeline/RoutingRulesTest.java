@@ -21,11 +21,14 @@ import org.junit.jupiter.api.Test;
  */
 class RoutingRulesTest {
     private static List<String> rules() throws Exception {
-        JsonNode routes = new ObjectMapper(new YAMLFactory()).readTree(Path.of("routes/node.yaml").toFile());
+        JsonNode routes = new ObjectMapper(new YAMLFactory())
+                .readTree(Path.of("routes/node.yaml").toFile());
         List<String> found = new ArrayList<>();
         for (JsonNode r : routes) {
             if ("assess".equals(r.at("/route/id").asText())) {
-                r.findValues("choice").forEach(choice -> choice.path("when").forEach(w -> found.add(w.path("simple").asText())));
+                r.findValues("choice")
+                        .forEach(choice -> choice.path("when")
+                                .forEach(w -> found.add(w.path("simple").asText())));
             }
         }
         return found;
@@ -45,9 +48,19 @@ class RoutingRulesTest {
         }
     }
 
-    private static Map<String, Object> headers(boolean applicable, String lowField, boolean lowRes, boolean incomplete, String actions) {
-        return Map.of(AssessmentHeaders.ACTIONS, actions, "SriApplicable", applicable, "SriLowField", lowField, "SriLowResolution", lowRes,
-                "SriIncomplete", incomplete);
+    private static Map<String, Object> headers(
+            boolean applicable, String lowField, boolean lowRes, boolean incomplete, String actions) {
+        return Map.of(
+                AssessmentHeaders.ACTIONS,
+                actions,
+                "SriApplicable",
+                applicable,
+                "SriLowField",
+                lowField,
+                "SriLowResolution",
+                lowRes,
+                "SriIncomplete",
+                incomplete);
     }
 
     @Test
@@ -60,7 +73,10 @@ class RoutingRulesTest {
     void whatTheModelCanDoIsEnhancedInScopeOnly() throws Exception {
         assertThat(enhanced(headers(true, "TRUE", false, false, "SR_X2"))).isTrue();
         assertThat(enhanced(headers(true, "FALSE", true, false, "SR_X4"))).isTrue();
-        assertThat(enhanced(headers(true, "UNKNOWN", false, true, "FILL_SLICES"))).isTrue();
-        assertThat(enhanced(headers(false, "TRUE", true, true, "SR_X2,FILL_SLICES"))).as("out of scope").isFalse();
+        assertThat(enhanced(headers(true, "UNKNOWN", false, true, "FILL_SLICES")))
+                .isTrue();
+        assertThat(enhanced(headers(false, "TRUE", true, true, "SR_X2,FILL_SLICES")))
+                .as("out of scope")
+                .isFalse();
     }
 }

@@ -27,11 +27,12 @@ class AssessorTest {
     @Test
     void removedSlicesAreFoundWithTheirIndicesAndPositions() throws Exception {
         SyntheticSeries s = SyntheticSeries.ixi(2.0, 2.0, 3.0).remove(30, 31, 60);
-        java.util.Collections.shuffle(s.headers, new java.util.Random(4));   // arrival order does not matter
+        java.util.Collections.shuffle(s.headers, new java.util.Random(4)); // arrival order does not matter
         Assessment a = assessor.assess(s.headers, s.source());
         assertThat(a.incomplete()).isTrue();
-        assertThat(a.missingSlices()).containsExactly(new Assessment.Gap(29, 2, List.of(60.0, 62.0)),
-                new Assessment.Gap(57, 1, List.of(120.0)));
+        assertThat(a.missingSlices())
+                .containsExactly(
+                        new Assessment.Gap(29, 2, List.of(60.0, 62.0)), new Assessment.Gap(57, 1, List.of(120.0)));
         assertThat(a.missingInstanceNumbers()).containsExactly(31, 32, 61);
         assertThat(a.actions()).contains("FILL_SLICES");
     }
@@ -57,8 +58,11 @@ class AssessorTest {
 
     @Test
     void fieldStrengthDecidesLowFieldAndItsAbsenceIsUnknown() throws Exception {
-        assertThat(assessor.assess(SyntheticSeries.ixi(2.0, 2.0, 0.5).headers, SyntheticSeries.ixi(2.0, 2.0, 0.5).source())
-                .lowField()).isEqualTo("TRUE");
+        assertThat(assessor.assess(
+                                SyntheticSeries.ixi(2.0, 2.0, 0.5).headers,
+                                SyntheticSeries.ixi(2.0, 2.0, 0.5).source())
+                        .lowField())
+                .isEqualTo("TRUE");
         SyntheticSeries none = SyntheticSeries.ixi(2.0, 2.0, null);
         Assessment a = assessor.assess(none.headers, none.source());
         assertThat(a.lowField()).isEqualTo("UNKNOWN");
@@ -70,9 +74,29 @@ class AssessorTest {
         SyntheticSeries s = SyntheticSeries.ixi(0.9, 5.0, 3.0);
         List<ImageHeader> wide = new ArrayList<>();
         for (ImageHeader h : s.headers) {
-            wide.add(new ImageHeader(h.file(), h.seriesInstanceUid(), h.sopInstanceUid(), h.sopClassUid(), h.modality(), h.imageType(),
-                    h.seriesDescription(), h.photometric(), 1, 120, 120, 1, h.pixelSpacing(), 5.0, null, h.orientation(), h.position(),
-                    h.instanceNumber(), null, 3.0, true, true));
+            wide.add(new ImageHeader(
+                    h.file(),
+                    h.seriesInstanceUid(),
+                    h.sopInstanceUid(),
+                    h.sopClassUid(),
+                    h.modality(),
+                    h.imageType(),
+                    h.seriesDescription(),
+                    h.photometric(),
+                    1,
+                    120,
+                    120,
+                    1,
+                    h.pixelSpacing(),
+                    5.0,
+                    null,
+                    h.orientation(),
+                    h.position(),
+                    h.instanceNumber(),
+                    null,
+                    3.0,
+                    true,
+                    true));
         }
         Assessment a = new Assessor(new QualityTargets(1.5, 1.0, 3.0, 100, 0.1)).assess(wide, s.source());
         assertThat(a.lowResolution()).isFalse();
@@ -96,7 +120,8 @@ class AssessorTest {
         Assessment a = assessor.assess(s.headers, h -> {
             if (h.sopInstanceUid().equals("1.2.3.4.41")) {
                 throw new org.srinode.dicom.NoDecoderException(
-                        "pixel data cannot be decoded: No reader for jpeg-lossless available for Transfer Syntax 1.2.840.10008.1.2.4.70", null);
+                        "pixel data cannot be decoded: No reader for jpeg-lossless available for Transfer Syntax 1.2.840.10008.1.2.4.70",
+                        null);
             }
             return decodable.pixels(h);
         });
@@ -108,31 +133,79 @@ class AssessorTest {
     void outOfScopeSeriesGetAReasonNotAnException() throws Exception {
         SyntheticSeries s = SyntheticSeries.ixi(2.0, 2.0, 3.0);
         ImageHeader h = s.headers.get(0);
-        assertThat(assessor.assess(List.of(with(h, "CT", List.of("ORIGINAL"), 1, "MONOCHROME2")), s.source()).notApplicableReason())
+        assertThat(assessor.assess(List.of(with(h, "CT", List.of("ORIGINAL"), 1, "MONOCHROME2")), s.source())
+                        .notApplicableReason())
                 .contains("not MR");
-        assertThat(assessor.assess(List.of(with(h, "MR", List.of("ORIGINAL", "PRIMARY", "LOCALIZER"), 1, "MONOCHROME2")), s.source())
-                .notApplicableReason()).contains("localizer");
-        assertThat(assessor.assess(List.of(with(h, "MR", List.of(), 24, "MONOCHROME2")), s.source()).notApplicableReason())
+        assertThat(assessor.assess(
+                                List.of(with(h, "MR", List.of("ORIGINAL", "PRIMARY", "LOCALIZER"), 1, "MONOCHROME2")),
+                                s.source())
+                        .notApplicableReason())
+                .contains("localizer");
+        assertThat(assessor.assess(List.of(with(h, "MR", List.of(), 24, "MONOCHROME2")), s.source())
+                        .notApplicableReason())
                 .contains("multi-frame");
-        assertThat(assessor.assess(List.of(with(h, "MR", List.of(), 1, "RGB")), s.source()).notApplicableReason()).contains("colour");
+        assertThat(assessor.assess(List.of(with(h, "MR", List.of(), 1, "RGB")), s.source())
+                        .notApplicableReason())
+                .contains("colour");
         assertThat(assessor.assess(List.of(), s.source()).applicable()).isFalse();
         assertThat(assessor.assess(s.headers, x -> {
-            throw new IllegalStateException("JPEG-LS codec missing");
-        }).notApplicableReason()).contains("cannot be decoded").contains("JPEG-LS codec missing");
+                            throw new IllegalStateException("JPEG-LS codec missing");
+                        })
+                        .notApplicableReason())
+                .contains("cannot be decoded")
+                .contains("JPEG-LS codec missing");
     }
 
     private static ImageHeader with(ImageHeader h, String modality, List<String> type, int frames, String photometric) {
-        return new ImageHeader(h.file(), h.seriesInstanceUid(), h.sopInstanceUid(), h.sopClassUid(), modality, type, h.seriesDescription(),
-                photometric, photometric.equals("RGB") ? 3 : 1, h.rows(), h.columns(), frames, h.pixelSpacing(), h.sliceThickness(),
-                h.spacingBetweenSlices(), h.orientation(), h.position(), h.instanceNumber(), h.imagesInAcquisition(),
-                h.fieldStrengthTesla(), h.imageStorage(), h.hasPixelData());
+        return new ImageHeader(
+                h.file(),
+                h.seriesInstanceUid(),
+                h.sopInstanceUid(),
+                h.sopClassUid(),
+                modality,
+                type,
+                h.seriesDescription(),
+                photometric,
+                photometric.equals("RGB") ? 3 : 1,
+                h.rows(),
+                h.columns(),
+                frames,
+                h.pixelSpacing(),
+                h.sliceThickness(),
+                h.spacingBetweenSlices(),
+                h.orientation(),
+                h.position(),
+                h.instanceNumber(),
+                h.imagesInAcquisition(),
+                h.fieldStrengthTesla(),
+                h.imageStorage(),
+                h.hasPixelData());
     }
 
     private static ImageHeader withoutPosition(ImageHeader h) {
-        return new ImageHeader(h.file(), h.seriesInstanceUid(), h.sopInstanceUid(), h.sopClassUid(), h.modality(), h.imageType(),
-                h.seriesDescription(), h.photometric(), h.samplesPerPixel(), h.rows(), h.columns(), h.frames(), h.pixelSpacing(),
-                h.sliceThickness(), h.spacingBetweenSlices(), h.orientation(), null, h.instanceNumber(), h.imagesInAcquisition(),
-                h.fieldStrengthTesla(), h.imageStorage(), h.hasPixelData());
+        return new ImageHeader(
+                h.file(),
+                h.seriesInstanceUid(),
+                h.sopInstanceUid(),
+                h.sopClassUid(),
+                h.modality(),
+                h.imageType(),
+                h.seriesDescription(),
+                h.photometric(),
+                h.samplesPerPixel(),
+                h.rows(),
+                h.columns(),
+                h.frames(),
+                h.pixelSpacing(),
+                h.sliceThickness(),
+                h.spacingBetweenSlices(),
+                h.orientation(),
+                null,
+                h.instanceNumber(),
+                h.imagesInAcquisition(),
+                h.fieldStrengthTesla(),
+                h.imageStorage(),
+                h.hasPixelData());
     }
 
     /** Issue 13 item 3: without one usable slice order the series is not enhanced, and the reason says so. */
@@ -150,7 +223,8 @@ class AssessorTest {
         };
         Assessment a = assessor.assess(all, none);
         assertThat(a.applicable()).isFalse();
-        assertThat(a.notApplicableReason()).contains("Image Position/Orientation (Patient) missing or unusable on 8 of 8 slices");
+        assertThat(a.notApplicableReason())
+                .contains("Image Position/Orientation (Patient) missing or unusable on 8 of 8 slices");
         Assessment b = assessor.assess(some, none);
         assertThat(b.applicable()).isFalse();
         assertThat(b.notApplicableReason()).contains("on 3 of 8 slices");

@@ -9,7 +9,8 @@ import org.srinode.enhance.ModelConfig;
 
 /** Out-of-scope inputs against the model card: anatomy, contrast (words, then TR/TE/TI), pixel spacing. */
 class ModelScopeTest {
-    static final ModelScope SCOPE = new ModelScope(List.of("BRAIN", "HEAD", ""), List.of("T1", "T2", "PD", "UNKNOWN"), 4.0);
+    static final ModelScope SCOPE =
+            new ModelScope(List.of("BRAIN", "HEAD", ""), List.of("T1", "T2", "PD", "UNKNOWN"), 4.0);
 
     static org.srinode.dicom.AcquisitionHeader acq(String part, String words, Double tr, Double te, Double ti) {
         return new org.srinode.dicom.AcquisitionHeader(part, words, tr, te, ti);
@@ -17,28 +18,52 @@ class ModelScopeTest {
 
     @Test
     void contrastFromTheSeriesWordsThenFromTheTimings() {
-        assertThat(ModelScope.contrast(acq("", "t1_mprage_sag", null, null, null))).isEqualTo("T1");
+        assertThat(ModelScope.contrast(acq("", "t1_mprage_sag", null, null, null)))
+                .isEqualTo("T1");
         assertThat(ModelScope.contrast(acq("", "AX FLAIR", null, null, null))).isEqualTo("FLAIR");
-        assertThat(ModelScope.contrast(acq("", "ep2d_diff_3scan_trace", null, null, null))).isEqualTo("DWI");
+        assertThat(ModelScope.contrast(acq("", "ep2d_diff_3scan_trace", null, null, null)))
+                .isEqualTo("DWI");
         assertThat(ModelScope.contrast(acq("", "SWI_Images", null, null, null))).isEqualTo("SWI");
         assertThat(ModelScope.contrast(acq("", "Ax T2 FSE", null, null, null))).isEqualTo("T2");
         assertThat(ModelScope.contrast(acq("", "series 3", 500.0, 12.0, null))).isEqualTo("T1");
-        assertThat(ModelScope.contrast(acq("", "series 4", 4000.0, 100.0, null))).isEqualTo("T2");
+        assertThat(ModelScope.contrast(acq("", "series 4", 4000.0, 100.0, null)))
+                .isEqualTo("T2");
         assertThat(ModelScope.contrast(acq("", "series 5", 3000.0, 15.0, null))).isEqualTo("PD");
-        assertThat(ModelScope.contrast(acq("", "series 6", 9000.0, 120.0, 2500.0))).isEqualTo("FLAIR");
+        assertThat(ModelScope.contrast(acq("", "series 6", 9000.0, 120.0, 2500.0)))
+                .isEqualTo("FLAIR");
         assertThat(ModelScope.contrast(acq("", "series 7", null, null, null))).isEqualTo("UNKNOWN");
     }
 
     @Test
     void outsideTheScopeSaysWhy() {
-        assertThat(SCOPE.outside(acq("BRAIN", "t1 axial", null, null, null), null)).isEmpty();
+        assertThat(SCOPE.outside(acq("BRAIN", "t1 axial", null, null, null), null))
+                .isEmpty();
         assertThat(SCOPE.outside(acq("", "t1 axial", null, null, null), null)).isEmpty();
-        assertThat(SCOPE.outside(acq("KNEE", "t1 sag", null, null, null), null)).hasValueSatisfying(r -> assertThat(r).contains("KNEE"));
-        assertThat(SCOPE.outside(acq("HEAD", "dwi b1000", null, null, null), null)).hasValueSatisfying(r -> assertThat(r).contains("DWI"));
-        Assessment coarse = new Assessment(Assessment.VERSION, true, null, "UNKNOWN", true, false, false, false,
-                new Assessment.Measured(10, 64, 64, 5.0, 5.0, 5.0, null, null), List.of(), List.of(), List.of(), List.of(), List.of(),
-                List.of(), 4, List.of("SR_X4"), List.of());
-        assertThat(SCOPE.outside(acq("BRAIN", "t1", null, null, null), coarse)).hasValueSatisfying(r -> assertThat(r).contains("5.00 mm"));
+        assertThat(SCOPE.outside(acq("KNEE", "t1 sag", null, null, null), null))
+                .hasValueSatisfying(r -> assertThat(r).contains("KNEE"));
+        assertThat(SCOPE.outside(acq("HEAD", "dwi b1000", null, null, null), null))
+                .hasValueSatisfying(r -> assertThat(r).contains("DWI"));
+        Assessment coarse = new Assessment(
+                Assessment.VERSION,
+                true,
+                null,
+                "UNKNOWN",
+                true,
+                false,
+                false,
+                false,
+                new Assessment.Measured(10, 64, 64, 5.0, 5.0, 5.0, null, null),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                4,
+                List.of("SR_X4"),
+                List.of());
+        assertThat(SCOPE.outside(acq("BRAIN", "t1", null, null, null), coarse))
+                .hasValueSatisfying(r -> assertThat(r).contains("5.00 mm"));
     }
 
     @Test

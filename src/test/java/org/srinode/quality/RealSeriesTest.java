@@ -56,8 +56,11 @@ class RealSeriesTest {
 
     @Test
     void ctAndEnhancedMultiFrameAreOutOfScope() throws Exception {
-        assertThat(assess("debian-python3-pydicom-test_files/CT_small.dcm").notApplicableReason()).contains("not MR");
-        assertThat(assess("github-neurolabusc-dcm_qa_enh/Philips/IM_0027_fMAP.dcm").notApplicableReason()).contains("multi-frame");
+        assertThat(assess("debian-python3-pydicom-test_files/CT_small.dcm").notApplicableReason())
+                .contains("not MR");
+        assertThat(assess("github-neurolabusc-dcm_qa_enh/Philips/IM_0027_fMAP.dcm")
+                        .notApplicableReason())
+                .contains("multi-frame");
     }
 
     @Test

@@ -26,7 +26,7 @@ final class SyntheticSeries {
         for (int z = 0; z < v.depth(); z++) {
             float[] s = v.slice(z);
             for (int i = 0; i < s.length; i++) {
-                s[i] = Math.round(s[i] / max * 4000f);   // 12-bit stored values, as a scanner writes them
+                s[i] = Math.round(s[i] / max * 4000f); // 12-bit stored values, as a scanner writes them
             }
             String uid = "1.2.3.4." + (z + 1);
             headers.add(header(uid, z, spacing, step, tesla));
@@ -35,16 +35,37 @@ final class SyntheticSeries {
     }
 
     static SyntheticSeries ixi(double spacing, double step, Double tesla) throws Exception {
-        Path f = Path.of(System.getProperty("sri.shared", "../shared"),
+        Path f = Path.of(
+                System.getProperty("sri.shared", "../shared"),
                 "data/mri/github-CBICA-CCL_NMF_Prediction-IXI-T1-2mm/IXI014-HH-1236-T1_ds.nii.gz");
         org.junit.jupiter.api.Assumptions.assumeTrue(f.toFile().exists(), "shared data missing");
         return new SyntheticSeries(Nifti.read(f), spacing, step, tesla);
     }
 
     static ImageHeader header(String uid, int z, double spacing, double step, Double tesla) {
-        return new ImageHeader("mem:" + uid, "1.2.3", uid, "1.2.840.10008.5.1.4.1.1.4", "MR", List.of("ORIGINAL", "PRIMARY"), "T1 AX",
-                "MONOCHROME2", 1, 120, 120, 1, new double[] {spacing, spacing}, step, null, new double[] {1, 0, 0, 0, 1, 0},
-                new double[] {-100, -100, z * step}, z + 1, null, tesla, true, true);
+        return new ImageHeader(
+                "mem:" + uid,
+                "1.2.3",
+                uid,
+                "1.2.840.10008.5.1.4.1.1.4",
+                "MR",
+                List.of("ORIGINAL", "PRIMARY"),
+                "T1 AX",
+                "MONOCHROME2",
+                1,
+                120,
+                120,
+                1,
+                new double[] {spacing, spacing},
+                step,
+                null,
+                new double[] {1, 0, 0, 0, 1, 0},
+                new double[] {-100, -100, z * step},
+                z + 1,
+                null,
+                tesla,
+                true,
+                true);
     }
 
     /** Removes slices by their original index. */

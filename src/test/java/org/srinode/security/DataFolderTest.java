@@ -17,10 +17,12 @@ class DataFolderTest {
     void createdPrivateAndTightenedWhenOpen() throws Exception {
         Path data = tmp.resolve("var/lib/sri-node");
         assertThat(DataFolder.makePrivate(data)).contains("created");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data)))
+                .isEqualTo("rwx------");
         assertThat(DataFolder.makePrivate(data)).isEmpty();
         Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x"));
         assertThat(DataFolder.makePrivate(data)).contains("was rwxr-xr-x, now rwx------");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data)))
+                .isEqualTo("rwx------");
     }
 }

@@ -31,11 +31,14 @@ class NodeIdentityProviderTest {
         NodeIdentityProvider p = provider();
         for (int i = 0; i < NodeIdentityProvider.MAX_FAILURES; i++) {
             final int n = i;
-            assertThatThrownBy(() -> p.check("vera", "wrong-" + n, "192.0.2.1")).isInstanceOf(AuthenticationFailedException.class);
+            assertThatThrownBy(() -> p.check("vera", "wrong-" + n, "192.0.2.1"))
+                    .isInstanceOf(AuthenticationFailedException.class);
         }
-        assertThatThrownBy(() -> p.check("vera", "the-viewer-password", "192.0.2.2")).as("locked, even with the password")
+        assertThatThrownBy(() -> p.check("vera", "the-viewer-password", "192.0.2.2"))
+                .as("locked, even with the password")
                 .isInstanceOf(AuthenticationFailedException.class);
-        assertThat(p.check("admin", "the-admin-password", "192.0.2.1").getRoles()).contains("admin");
+        assertThat(p.check("admin", "the-admin-password", "192.0.2.1").getRoles())
+                .contains("admin");
     }
 
     @Test
@@ -43,10 +46,15 @@ class NodeIdentityProviderTest {
         NodeIdentityProvider p = provider();
         for (int i = 0; i < NodeIdentityProvider.MAX_FAILURES_PER_ADDRESS; i++) {
             final int n = i;
-            assertThatThrownBy(() -> p.check("made-up-" + n, "guess", "198.51.100.7")).isInstanceOf(AuthenticationFailedException.class);
+            assertThatThrownBy(() -> p.check("made-up-" + n, "guess", "198.51.100.7"))
+                    .isInstanceOf(AuthenticationFailedException.class);
         }
-        assertThatThrownBy(() -> p.check("admin", "the-admin-password", "198.51.100.7")).as("that address is refused")
+        assertThatThrownBy(() -> p.check("admin", "the-admin-password", "198.51.100.7"))
+                .as("that address is refused")
                 .isInstanceOf(AuthenticationFailedException.class);
-        assertThat(p.check("admin", "the-admin-password", "198.51.100.8").getPrincipal().getName()).isEqualTo("admin");
+        assertThat(p.check("admin", "the-admin-password", "198.51.100.8")
+                        .getPrincipal()
+                        .getName())
+                .isEqualTo("admin");
     }
 }

@@ -33,6 +33,7 @@ import org.srinode.spool.SpooledInstance;
 class SeriesAssemblerTest {
     @TempDir
     Path spool;
+
     private javax.sql.DataSource ds;
 
     /** An empty database for one test: an in-memory H2 here; {@link SeriesAssemblerOnPostgresTest} gives a PostgreSQL one. */
@@ -43,8 +44,12 @@ class SeriesAssemblerTest {
     }
 
     /** The series package's parts on one database, as the node wires them. */
-    record Parts(SeriesAssembler assembler, SeriesRecords records, DerivedSeries derived, OperatorActions actions, SpoolRecovery recovery) {
-    }
+    record Parts(
+            SeriesAssembler assembler,
+            SeriesRecords records,
+            DerivedSeries derived,
+            OperatorActions actions,
+            SpoolRecovery recovery) {}
 
     private Parts assembler(Duration idle) throws Exception {
         return assembler(idle, Duration.ofHours(1), true);
@@ -70,17 +75,26 @@ class SeriesAssemblerTest {
             }
         };
         SeriesAssembler assembler = new SeriesAssembler(db, config);
-        return new Parts(assembler, new SeriesRecords(db), new DerivedSeries(db), new OperatorActions(db),
+        return new Parts(
+                assembler,
+                new SeriesRecords(db),
+                new DerivedSeries(db),
+                new OperatorActions(db),
                 new SpoolRecovery(db, assembler, spool.toString(), true));
     }
 
     private static SpooledInstance instance(String series, String sop) {
-        return new SpooledInstance(new InstanceHeader("1.2.840.10008.5.1.4.1.1.4", sop, "1.2.9", series, "MR", "1.2.840.10008.1.2"),
-                Path.of("/spool/" + series + "/" + sop + ".dcm"), 100, "TEST");
+        return new SpooledInstance(
+                new InstanceHeader("1.2.840.10008.5.1.4.1.1.4", sop, "1.2.9", series, "MR", "1.2.840.10008.1.2"),
+                Path.of("/spool/" + series + "/" + sop + ".dcm"),
+                100,
+                "TEST");
     }
 
     private long count(String sql) throws Exception {
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -109,7 +123,9 @@ class SeriesAssemblerTest {
                 for (Future<?> x : f) {
                     x.get();
                 }
-                assertThat(a.records().find(series).orElseThrow().instances()).as("run " + run).isEqualTo(20);
+                assertThat(a.records().find(series).orElseThrow().instances())
+                        .as("run " + run)
+                        .isEqualTo(20);
             }
             assertThat(count("SELECT COUNT(*) FROM series")).isEqualTo(30);
         } finally {
@@ -128,9 +144,13 @@ class SeriesAssemblerTest {
         // idle: no instance for the idle timeout; the originals are forwarded and assessed
         Parts idle = assembler(Duration.ZERO, Duration.ofHours(1), true);
         idle.assembler().onInstance(instance("1.2.9.21", "1.2.9.21.1"));
-        assertThat(idle.assembler().completeDue()).extracting(SeriesInfo::seriesUid).containsExactly("1.2.9.21");
-        assertThat(count("SELECT COUNT(*) FROM job WHERE kind IN ('FORWARD', 'ASSESS') AND generation = 1")).isEqualTo(2);
-        // the cap: a series that keeps receiving (idle timeout not reached) is complete once its first instance is that old;
+        assertThat(idle.assembler().completeDue())
+                .extracting(SeriesInfo::seriesUid)
+                .containsExactly("1.2.9.21");
+        assertThat(count("SELECT COUNT(*) FROM job WHERE kind IN ('FORWARD', 'ASSESS') AND generation = 1"))
+                .isEqualTo(2);
+        // the cap: a series that keeps receiving (idle timeout not reached) is complete once its first instance is that
+        // old;
         // with SRI_SERIES_FORWARD_ORIGINALS=false only its assessment is queued
         Parts capped = assembler(Duration.ofHours(1), Duration.ZERO, false);
         capped.assembler().onInstance(instance("1.2.9.22", "1.2.9.22.1"));
@@ -141,7 +161,9 @@ class SeriesAssemblerTest {
         });
         assertThat(count("SELECT COUNT(*) FROM job WHERE kind = 'ASSESS'")).isEqualTo(1);
         assertThat(count("SELECT COUNT(*) FROM job WHERE kind = 'FORWARD'")).isZero();
-        assertThat(capped.assembler().completeDue()).as("a complete series is not completed again").isEmpty();
+        assertThat(capped.assembler().completeDue())
+                .as("a complete series is not completed again")
+                .isEmpty();
     }
 
     @Test
@@ -165,28 +187,39 @@ class SeriesAssemblerTest {
         a.assembler().completeDue();
         // every instance arrived before the completion that counts, or re-opened the series
         assertThat(count("SELECT COUNT(*) FROM instance i JOIN series s ON s.series_uid = i.series_uid "
-                + "WHERE i.received_at > s.completed_at")).isZero();
-        assertThat(count("SELECT COUNT(*) FROM job WHERE kind = 'FORWARD' AND generation = (SELECT generation FROM series)"))
-                .as("the last generation is forwarded").isEqualTo(1);
+                        + "WHERE i.received_at > s.completed_at"))
+                .isZero();
+        assertThat(
+                        count(
+                                "SELECT COUNT(*) FROM job WHERE kind = 'FORWARD' AND generation = (SELECT generation FROM series)"))
+                .as("the last generation is forwarded")
+                .isEqualTo(1);
     }
 
     @Test
     void oneSopInstanceUidInTwoSeriesIsRefusedNotMoved() throws Exception {
         Parts a = assembler(Duration.ofHours(1));
         a.assembler().onInstance(instance("1.2.9.3", "1.2.9.3.1"));
-        assertThatThrownBy(() -> a.assembler().onInstance(instance("1.2.9.4", "1.2.9.3.1"))).isInstanceOfSatisfying(InvalidDicomException.class,
-                e -> assertThat(e.kind()).isEqualTo(InvalidDicomException.Kind.IDENTITY_CONFLICT));
+        assertThatThrownBy(() -> a.assembler().onInstance(instance("1.2.9.4", "1.2.9.3.1")))
+                .isInstanceOfSatisfying(
+                        InvalidDicomException.class,
+                        e -> assertThat(e.kind()).isEqualTo(InvalidDicomException.Kind.IDENTITY_CONFLICT));
         assertThat(a.records().find("1.2.9.3").orElseThrow().instances()).isEqualTo(1);
-        assertThat(a.records().find("1.2.9.4")).as("the refused instance leaves no series behind").isEmpty();
+        assertThat(a.records().find("1.2.9.4"))
+                .as("the refused instance leaves no series behind")
+                .isEmpty();
         a.assembler().onInstance(instance("1.2.9.3", "1.2.9.3.1")); // a re-send to the same series is fine
     }
 
     @Test
     void aSpooledFileThatCannotBeRegisteredIsQuarantinedAndStartUpGoesOn() throws Exception {
         Parts a = assembler(Duration.ofHours(1));
-        Path good = TestPart10.mr("1.2.3.1.1.1").pixels(4, 4, 32).write(spool.resolve("1.2.3.1/1.2.3.1.1/1.2.3.1.1.1.dcm"),
-                TestPart10.MR, "1.2.3.1.1.1");
-        Path poison = TestPart10.mr("1.2.3.1.1.2").str(0x00080060, "CS", "MR_WITH_A_VERY_LONG_MODALITY").pixels(4, 4, 32)
+        Path good = TestPart10.mr("1.2.3.1.1.1")
+                .pixels(4, 4, 32)
+                .write(spool.resolve("1.2.3.1/1.2.3.1.1/1.2.3.1.1.1.dcm"), TestPart10.MR, "1.2.3.1.1.1");
+        Path poison = TestPart10.mr("1.2.3.1.1.2")
+                .str(0x00080060, "CS", "MR_WITH_A_VERY_LONG_MODALITY")
+                .pixels(4, 4, 32)
                 .write(spool.resolve("1.2.3.1/1.2.3.1.1/1.2.3.1.1.2.dcm"), TestPart10.MR, "1.2.3.1.1.2");
         a.recovery().recover(null);
         assertThat(a.records().find("1.2.3.1.1").orElseThrow().instances()).isEqualTo(1);
@@ -195,20 +228,28 @@ class SeriesAssemblerTest {
         try (var q = Files.list(spool.resolve(".quarantine"))) {
             List<Path> files = q.toList();
             assertThat(files).hasSize(2);
-            Path reason = files.stream().filter(p -> p.toString().endsWith(".reason.txt")).findFirst().orElseThrow();
+            Path reason = files.stream()
+                    .filter(p -> p.toString().endsWith(".reason.txt"))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(Files.readString(reason)).contains("Modality (0008,0060)");
         }
         a.recovery().recover(null); // a second start finds nothing left to do
     }
 
     private static SpooledInstance derived(String series, String sop, String modality) {
-        return new SpooledInstance(new InstanceHeader("1.2.840.10008.5.1.4.1.1.4", sop, "1.2.9", series, modality, "1.2.840.10008.1.2"),
-                Path.of("/derived/" + series + "/" + sop + ".dcm"), 100, "SRI_NODE");
+        return new SpooledInstance(
+                new InstanceHeader("1.2.840.10008.5.1.4.1.1.4", sop, "1.2.9", series, modality, "1.2.840.10008.1.2"),
+                Path.of("/derived/" + series + "/" + sop + ".dcm"),
+                100,
+                "SRI_NODE");
     }
 
     private String jobState(String series, String kind) throws Exception {
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT state FROM job WHERE series_uid = '" + series + "' AND kind = '" + kind + "'")) {
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT state FROM job WHERE series_uid = '" + series + "' AND kind = '" + kind + "'")) {
             return rs.next() ? rs.getString(1) : null;
         }
     }
@@ -218,20 +259,31 @@ class SeriesAssemblerTest {
         Parts a = assembler(Duration.ofHours(1));
         a.assembler().onInstance(instance("1.2.9.7", "1.2.9.7.1"));
         // generation 1: derived series A was forwarded (its FORWARD job ran), its Segmentation B was not yet
-        a.derived().registerDerived(List.of(derived("2.25.1", "2.25.1.1", "MR"), derived("2.25.1", "2.25.1.2", "MR")), true, "1.2.9.7", "m 1", true);
+        a.derived()
+                .registerDerived(
+                        List.of(derived("2.25.1", "2.25.1.1", "MR"), derived("2.25.1", "2.25.1.2", "MR")),
+                        true,
+                        "1.2.9.7",
+                        "m 1",
+                        true);
         a.derived().registerDerived(List.of(derived("2.25.2", "2.25.2.1", "SEG")), true, "1.2.9.7", "m 1", false);
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE job SET state = 'DONE' WHERE series_uid = '2.25.1'");
         }
         List<List<DerivedSeries.Superseded>> noted = new ArrayList<>();
-        List<DerivedSeries.Superseded> done = a.derived().supersede("1.2.9.7", java.util.Set.of("2.25.3"), "2.25.3", w -> {
-            noted.add(w);
-            return derived("2.25.9", "2.25.9.1", "KO");
-        });
+        List<DerivedSeries.Superseded> done = a.derived()
+                .supersede("1.2.9.7", java.util.Set.of("2.25.3"), "2.25.3", w -> {
+                    noted.add(w);
+                    return derived("2.25.9", "2.25.9.1", "KO");
+                });
         assertThat(done).extracting(x -> x.series().seriesUid()).containsExactlyInAnyOrder("2.25.1", "2.25.2");
         assertThat(noted).hasSize(1);
-        assertThat(noted.get(0).stream().flatMap(x -> x.delivered().stream()).map(org.srinode.dicom.RejectionNote.Withdrawn::sopInstanceUid))
-                .as("only what may have reached the destination is rejected").containsExactlyInAnyOrder("2.25.1.1", "2.25.1.2");
+        assertThat(noted.get(0).stream()
+                        .flatMap(x -> x.delivered().stream())
+                        .map(org.srinode.dicom.RejectionNote.Withdrawn::sopInstanceUid))
+                .as("only what may have reached the destination is rejected")
+                .containsExactlyInAnyOrder("2.25.1.1", "2.25.1.2");
         assertThat(jobState("2.25.2", "FORWARD")).isEqualTo("CANCELLED");
         assertThat(jobState("2.25.1", "PUBLISH")).isEqualTo("DONE");
         assertThat(jobState("2.25.9", "FORWARD")).as("the note is forwarded").isEqualTo("PENDING");
@@ -239,14 +291,19 @@ class SeriesAssemblerTest {
         assertThat(a.records().find("2.25.9").orElseThrow().supersededBy()).isNull();
         // again (a retried job): nothing left to withdraw, no second note; the note itself is never withdrawn
         assertThat(a.derived().supersede("1.2.9.7", java.util.Set.of("2.25.3"), "2.25.3", w -> {
-            throw new AssertionError("no note expected");
-        })).isEmpty();
+                    throw new AssertionError("no note expected");
+                }))
+                .isEmpty();
         // nothing delivered: withdrawn without a note
         a.derived().registerDerived(List.of(derived("2.25.3", "2.25.3.1", "MR")), false, "1.2.9.7", "m 1", false);
         assertThat(a.derived().supersede("1.2.9.7", java.util.Set.of(), "NOT_ENHANCED", w -> {
-            throw new AssertionError("no note expected");
-        })).extracting(x -> x.series().seriesUid()).containsExactly("2.25.3");
-        assertThat(a.records().derivedOf("1.2.9.7").get(0).seriesUid()).as("the current (not superseded) first").isEqualTo("2.25.9");
+                    throw new AssertionError("no note expected");
+                }))
+                .extracting(x -> x.series().seriesUid())
+                .containsExactly("2.25.3");
+        assertThat(a.records().derivedOf("1.2.9.7").get(0).seriesUid())
+                .as("the current (not superseded) first")
+                .isEqualTo("2.25.9");
     }
 
     @Test
@@ -255,26 +312,38 @@ class SeriesAssemblerTest {
         a.assembler().onInstance(instance("1.2.9.8", "1.2.9.8.1"));
         a.derived().registerDerived(List.of(derived("2.25.4", "2.25.4.1", "MR")), false, "1.2.9.8", "m 1", true);
         // its PUBLISH job never ran: the EHR knows nothing, so there is nothing to withdraw there
-        assertThat(a.derived().supersede("1.2.9.8", java.util.Set.of(), "NOT_ENHANCED", w -> null)).hasSize(1);
+        assertThat(a.derived().supersede("1.2.9.8", java.util.Set.of(), "NOT_ENHANCED", w -> null))
+                .hasSize(1);
         assertThat(jobState("2.25.4", "PUBLISH")).isEqualTo("CANCELLED");
         assertThat(jobState("1.2.9.8", "PUBLISH")).isNull();
         // published, then withdrawn with no replacement: a PUBLISH job of the source withdraws it in FHIR
         a.derived().registerDerived(List.of(derived("2.25.5", "2.25.5.1", "MR")), false, "1.2.9.8", "m 1", true);
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE job SET state = 'DONE' WHERE series_uid = '2.25.5'");
         }
-        assertThat(a.derived().supersede("1.2.9.8", java.util.Set.of(), "NOT_ENHANCED", w -> null)).hasSize(1);
+        assertThat(a.derived().supersede("1.2.9.8", java.util.Set.of(), "NOT_ENHANCED", w -> null))
+                .hasSize(1);
         assertThat(jobState("1.2.9.8", "PUBLISH")).isEqualTo("PENDING");
         // published, then replaced by a series that is published itself: its publication withdraws, no extra job
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
             s.executeUpdate("DELETE FROM job WHERE series_uid = '1.2.9.8' AND kind = 'PUBLISH'");
         }
         a.derived().registerDerived(List.of(derived("2.25.6", "2.25.6.1", "MR")), false, "1.2.9.8", "m 1", true);
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE job SET state = 'RUNNING' WHERE series_uid = '2.25.6'");
         }
-        a.derived().supersede("1.2.9.8", 0, List.of(new DerivedSeries.Derived(List.of(derived("2.25.7", "2.25.7.1", "MR")), false, "m 1", true)),
-                java.util.Set.of(), "2.25.7", w -> null);
+        a.derived()
+                .supersede(
+                        "1.2.9.8",
+                        0,
+                        List.of(new DerivedSeries.Derived(
+                                List.of(derived("2.25.7", "2.25.7.1", "MR")), false, "m 1", true)),
+                        java.util.Set.of(),
+                        "2.25.7",
+                        w -> null);
         assertThat(a.records().find("2.25.6").orElseThrow().supersededBy()).isEqualTo("2.25.7");
         assertThat(jobState("1.2.9.8", "PUBLISH")).isNull();
     }
@@ -283,63 +352,91 @@ class SeriesAssemblerTest {
     void operatorsDiscardOutputAndHaveASeriesEnhancedAgainOnlyWhenThatMeansSomething() throws Exception {
         Parts a = assembler(Duration.ofHours(1));
         a.assembler().onInstance(instance("1.2.9.9", "1.2.9.9.1"));
-        assertThatThrownBy(() -> a.actions().enhanceAgain("1.2.9.9", "otto", "why")).as("still receiving")
-                .isInstanceOf(OperatorActions.NotApplicable.class).hasMessageContaining("RECEIVING");
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            s.executeUpdate("UPDATE series SET state = 'COMPLETE', decision = 'FORWARD_ONLY' WHERE series_uid = '1.2.9.9'");
+        assertThatThrownBy(() -> a.actions().enhanceAgain("1.2.9.9", "otto", "why"))
+                .as("still receiving")
+                .isInstanceOf(OperatorActions.NotApplicable.class)
+                .hasMessageContaining("RECEIVING");
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
+            s.executeUpdate(
+                    "UPDATE series SET state = 'COMPLETE', decision = 'FORWARD_ONLY' WHERE series_uid = '1.2.9.9'");
         }
-        assertThatThrownBy(() -> a.actions().enhanceAgain("1.2.9.9", "otto", "why")).hasMessageContaining("not routed to enhancement");
+        assertThatThrownBy(() -> a.actions().enhanceAgain("1.2.9.9", "otto", "why"))
+                .hasMessageContaining("not routed to enhancement");
         try (Connection c = ds.getConnection()) {
             JobQueue.enqueue(c, "ENHANCE", "1.2.9.9", 1);
         }
-        assertThatThrownBy(() -> a.actions().enhanceAgain("1.2.9.9", "otto", "why")).hasMessageContaining("pending already");
-        assertThatThrownBy(() -> a.actions().discard("1.2.9.9", "otto", "why", w -> null)).as("its output would replace the discarded one")
+        assertThatThrownBy(() -> a.actions().enhanceAgain("1.2.9.9", "otto", "why"))
+                .hasMessageContaining("pending already");
+        assertThatThrownBy(() -> a.actions().discard("1.2.9.9", "otto", "why", w -> null))
+                .as("its output would replace the discarded one")
                 .hasMessageContaining("is pending");
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE job SET state = 'DONE', attempts = 1 WHERE series_uid = '1.2.9.9'");
         }
-        assertThatThrownBy(() -> a.actions().discard("1.2.9.9", "otto", "why", w -> null)).hasMessageContaining("no current derived output");
-        // the enhanced series was delivered, its Segmentation not yet: both withdrawn, a rejection note for the delivered one
+        assertThatThrownBy(() -> a.actions().discard("1.2.9.9", "otto", "why", w -> null))
+                .hasMessageContaining("no current derived output");
+        // the enhanced series was delivered, its Segmentation not yet: both withdrawn, a rejection note for the
+        // delivered one
         a.derived().registerDerived(List.of(derived("2.25.11", "2.25.11.1", "MR")), true, "1.2.9.9", "m 1", true);
         a.derived().registerDerived(List.of(derived("2.25.12", "2.25.12.1", "SEG")), true, "1.2.9.9", "m 1", false);
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE job SET state = 'DONE' WHERE series_uid = '2.25.11'");
         }
-        assertThatThrownBy(() -> a.actions().discard("2.25.11", "otto", "why", w -> null)).hasMessageContaining("act on that acquired series");
-        List<DerivedSeries.Superseded> gone = a.actions().discard("1.2.9.9", "otto", "artefacts", w -> derived("2.25.19", "2.25.19.1", "KO"));
+        assertThatThrownBy(() -> a.actions().discard("2.25.11", "otto", "why", w -> null))
+                .hasMessageContaining("act on that acquired series");
+        List<DerivedSeries.Superseded> gone =
+                a.actions().discard("1.2.9.9", "otto", "artefacts", w -> derived("2.25.19", "2.25.19.1", "KO"));
         assertThat(gone).extracting(x -> x.series().seriesUid()).containsExactlyInAnyOrder("2.25.11", "2.25.12");
         assertThat(a.records().find("2.25.11").orElseThrow().supersededBy()).isEqualTo(DerivedSeries.DISCARDED);
         assertThat(jobState("2.25.12", "FORWARD")).isEqualTo("CANCELLED");
-        assertThat(jobState("2.25.19", "FORWARD")).as("the rejection note goes out").isEqualTo("PENDING");
-        assertThat(jobState("1.2.9.9", "PUBLISH")).as("the EHR was told: a withdrawal publication").isEqualTo("PENDING");
+        assertThat(jobState("2.25.19", "FORWARD"))
+                .as("the rejection note goes out")
+                .isEqualTo("PENDING");
+        assertThat(jobState("1.2.9.9", "PUBLISH"))
+                .as("the EHR was told: a withdrawal publication")
+                .isEqualTo("PENDING");
         SeriesInfo source = a.records().find("1.2.9.9").orElseThrow();
         assertThat(source.outcome()).isEqualTo("DISCARDED");
         assertThat(source.outcomeReason()).isEqualTo("discarded by otto: artefacts");
         // enhanced again: the job is due with its attempts reset, and the run number (part of the derived UIDs) goes up
         assertThat(a.actions().enhanceAgain("1.2.9.9", "otto", "new model")).isEqualTo(2);
         assertThat(jobState("1.2.9.9", "ENHANCE")).isEqualTo("PENDING");
-        assertThat(count("SELECT attempts FROM job WHERE series_uid = '1.2.9.9' AND kind = 'ENHANCE'")).isZero();
+        assertThat(count("SELECT attempts FROM job WHERE series_uid = '1.2.9.9' AND kind = 'ENHANCE'"))
+                .isZero();
         assertThat(a.records().find("1.2.9.9").orElseThrow().enhanceRun()).isEqualTo(2);
-        assertThatThrownBy(() -> a.actions().enhanceAgain("1.2.9.9", "otto", "twice")).hasMessageContaining("pending already");
-        assertThatThrownBy(() -> a.actions().enhanceAgain("9.9.9", "otto", "why")).hasMessageContaining("no series 9.9.9");
-        // the re-run's output is published, then discarded too: the withdrawal is published again, not dropped as a duplicate
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        assertThatThrownBy(() -> a.actions().enhanceAgain("1.2.9.9", "otto", "twice"))
+                .hasMessageContaining("pending already");
+        assertThatThrownBy(() -> a.actions().enhanceAgain("9.9.9", "otto", "why"))
+                .hasMessageContaining("no series 9.9.9");
+        // the re-run's output is published, then discarded too: the withdrawal is published again, not dropped as a
+        // duplicate
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE job SET state = 'DONE' WHERE series_uid = '1.2.9.9'");
         }
         a.derived().registerDerived(List.of(derived("2.25.13", "2.25.13.1", "MR")), true, "1.2.9.9", "m 1", true);
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE job SET state = 'DONE' WHERE series_uid = '2.25.13'");
-            s.executeUpdate("UPDATE job SET state = 'RUNNING', claimed_by = 'node' WHERE series_uid = '1.2.9.9' AND kind = 'PUBLISH'");
+            s.executeUpdate(
+                    "UPDATE job SET state = 'RUNNING', claimed_by = 'node' WHERE series_uid = '1.2.9.9' AND kind = 'PUBLISH'");
         }
         a.actions().discard("1.2.9.9", "otto", "still wrong", w -> derived("2.25.20", "2.25.20.1", "KO"));
-        assertThat(jobState("1.2.9.9", "PUBLISH")).as("running now: it runs again when done, never twice at once").isEqualTo("RUNNING");
+        assertThat(jobState("1.2.9.9", "PUBLISH"))
+                .as("running now: it runs again when done, never twice at once")
+                .isEqualTo("RUNNING");
         long publish = count("SELECT id FROM job WHERE series_uid = '1.2.9.9' AND kind = 'PUBLISH'");
         new JobQueue(ds).succeeded(publish);
         assertThat(jobState("1.2.9.9", "PUBLISH")).isEqualTo("PENDING");
-        // late instances re-open the series: its run starts again at 1, and nothing is discarded while it is not complete
+        // late instances re-open the series: its run starts again at 1, and nothing is discarded while it is not
+        // complete
         a.assembler().onInstance(instance("1.2.9.9", "1.2.9.9.2"));
         assertThat(a.records().find("1.2.9.9").orElseThrow().enhanceRun()).isEqualTo(1);
-        assertThatThrownBy(() -> a.actions().discard("1.2.9.9", "otto", "why", w -> null)).hasMessageContaining("is RECEIVING");
+        assertThatThrownBy(() -> a.actions().discard("1.2.9.9", "otto", "why", w -> null))
+                .hasMessageContaining("is RECEIVING");
     }
 
     @Test
@@ -347,33 +444,46 @@ class SeriesAssemblerTest {
         Parts a = assembler(Duration.ofHours(1));
         org.srinode.jobs.JobQueue jobs = new org.srinode.jobs.JobQueue(ds);
         a.assembler().onInstance(instance("1.2.9.10", "1.2.9.10.1"));
-        a.assembler().onInstance(instance("1.2.9.11", "1.2.9.11.1"));   // same study 1.2.9
+        a.assembler().onInstance(instance("1.2.9.11", "1.2.9.11.1")); // same study 1.2.9
         // two publications of one study: one at a time, even within one claim
         a.derived().registerDerived(List.of(derived("2.25.10", "2.25.10.1", "MR")), false, "1.2.9.10", "m 1", true);
         a.derived().registerDerived(List.of(derived("2.25.11", "2.25.11.1", "MR")), false, "1.2.9.11", "m 1", true);
-        List<org.srinode.jobs.Job> first = jobs.claimDue(SeriesAssembler.PUBLISH, 2, SeriesAssembler.ONE_PUBLICATION_PER_STUDY);
+        List<org.srinode.jobs.Job> first =
+                jobs.claimDue(SeriesAssembler.PUBLISH, 2, SeriesAssembler.ONE_PUBLICATION_PER_STUDY);
         assertThat(first).hasSize(1);
-        assertThat(jobs.claimDue(SeriesAssembler.PUBLISH, 2, SeriesAssembler.ONE_PUBLICATION_PER_STUDY)).isEmpty();
+        assertThat(jobs.claimDue(SeriesAssembler.PUBLISH, 2, SeriesAssembler.ONE_PUBLICATION_PER_STUDY))
+                .isEmpty();
         jobs.succeeded(first.get(0).id());
-        assertThat(jobs.claimDue(SeriesAssembler.PUBLISH, 2, SeriesAssembler.ONE_PUBLICATION_PER_STUDY)).hasSize(1);
+        assertThat(jobs.claimDue(SeriesAssembler.PUBLISH, 2, SeriesAssembler.ONE_PUBLICATION_PER_STUDY))
+                .hasSize(1);
         // a rejection note waits while a delivery of a series it withdraws runs
         a.derived().registerDerived(List.of(derived("2.25.12", "2.25.12.1", "MR")), true, "1.2.9.10", "m 1", false);
         List<org.srinode.jobs.Job> delivering = jobs.claimDue("FORWARD", 8, SeriesAssembler.REJECTION_AFTER_DELIVERY);
-        long d12 = delivering.stream().filter(j -> j.seriesUid().equals("2.25.12")).findFirst().orElseThrow().id();
+        long d12 = delivering.stream()
+                .filter(j -> j.seriesUid().equals("2.25.12"))
+                .findFirst()
+                .orElseThrow()
+                .id();
         for (org.srinode.jobs.Job j : delivering) {
             if (j.id() != d12) {
                 jobs.succeeded(j.id());
             }
         }
-        a.derived().supersede("1.2.9.10", java.util.Set.of(), "NOT_ENHANCED", w -> derived("2.25.13", "2.25.13.1", "KO"));
+        a.derived()
+                .supersede("1.2.9.10", java.util.Set.of(), "NOT_ENHANCED", w -> derived("2.25.13", "2.25.13.1", "KO"));
         assertThat(jobState("2.25.13", "FORWARD")).isEqualTo("PENDING");
-        assertThat(jobs.claimDue("FORWARD", 8, SeriesAssembler.REJECTION_AFTER_DELIVERY)).isEmpty();
-        assertThat(jobs.claimDue("FORWARD", 8, null)).as("without the rule it would go now").hasSize(1);
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        assertThat(jobs.claimDue("FORWARD", 8, SeriesAssembler.REJECTION_AFTER_DELIVERY))
+                .isEmpty();
+        assertThat(jobs.claimDue("FORWARD", 8, null))
+                .as("without the rule it would go now")
+                .hasSize(1);
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE job SET state = 'PENDING' WHERE series_uid = '2.25.13'");
         }
         jobs.cancel(d12, "superseded while being sent");
-        assertThat(jobs.claimDue("FORWARD", 8, SeriesAssembler.REJECTION_AFTER_DELIVERY)).extracting(org.srinode.jobs.Job::seriesUid)
+        assertThat(jobs.claimDue("FORWARD", 8, SeriesAssembler.REJECTION_AFTER_DELIVERY))
+                .extracting(org.srinode.jobs.Job::seriesUid)
                 .containsExactly("2.25.13");
     }
 }

@@ -20,7 +20,8 @@ class SpoolTest {
     private static final Path MR = Path.of("/usr/lib/python3/dist-packages/pydicom/data/test_files/MR_small.dcm");
 
     private SpooledInstance put(Spool spool, Path source) throws Exception {
-        try (Spool.PendingWrite w = spool.open(); InputStream in = Files.newInputStream(source)) {
+        try (Spool.PendingWrite w = spool.open();
+                InputStream in = Files.newInputStream(source)) {
             in.transferTo(w.stream());
             return w.commit("TEST");
         }
@@ -30,8 +31,10 @@ class SpoolTest {
     void committedInstanceLandsInStudySeriesLayoutAndNothingTemporaryRemains() throws Exception {
         Spool spool = new Spool(dir, 0);
         SpooledInstance i = put(spool, MR);
-        assertThat(i.path()).isEqualTo(dir.resolve(i.header().studyInstanceUid()).resolve(i.header().seriesInstanceUid())
-                .resolve(i.header().sopInstanceUid() + ".dcm"));
+        assertThat(i.path())
+                .isEqualTo(dir.resolve(i.header().studyInstanceUid())
+                        .resolve(i.header().seriesInstanceUid())
+                        .resolve(i.header().sopInstanceUid() + ".dcm"));
         assertThat(Files.mismatch(i.path(), MR)).isEqualTo(-1L);
         try (Stream<Path> s = Files.list(dir.resolve(".incoming"))) {
             assertThat(s.count()).isZero();
@@ -50,7 +53,9 @@ class SpoolTest {
     @Test
     void belowTheReserveNothingIsWritten() throws IOException {
         Spool spool = new Spool(dir, Long.MAX_VALUE);
-        assertThatThrownBy(spool::open).isInstanceOf(SpoolFullException.class).hasMessageContaining("below the reserve");
+        assertThatThrownBy(spool::open)
+                .isInstanceOf(SpoolFullException.class)
+                .hasMessageContaining("below the reserve");
         try (Stream<Path> s = Files.list(dir.resolve(".incoming"))) {
             assertThat(s.count()).isZero();
         }
@@ -85,7 +90,9 @@ class SpoolTest {
         assertThat(spool.scan()).isEmpty();
         assertThat(i.path()).doesNotExist();
         try (Stream<Path> s = Files.list(spool.quarantineDirectory())) {
-            assertThat(s.map(p -> p.getFileName().toString()).toList()).hasSize(2).anyMatch(n -> n.endsWith(".reason.txt"));
+            assertThat(s.map(p -> p.getFileName().toString()).toList())
+                    .hasSize(2)
+                    .anyMatch(n -> n.endsWith(".reason.txt"));
         }
         assertThat(spool.committedFiles()).isEmpty();
     }

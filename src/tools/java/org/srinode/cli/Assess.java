@@ -16,8 +16,7 @@ import org.srinode.quality.QualityTargets;
 
 /** {@code assess <series folder>}: the assessment of each series found in the folder, as JSON on stdout. */
 final class Assess {
-    private Assess() {
-    }
+    private Assess() {}
 
     static int run(String[] args) throws Exception {
         if (args.length != 1) {
@@ -35,7 +34,8 @@ final class Assess {
             return 2;
         }
         Map<String, List<ImageHeader>> bySeries = new LinkedHashMap<>();
-        headers.forEach(h -> bySeries.computeIfAbsent(h.seriesInstanceUid(), k -> new ArrayList<>()).add(h));
+        headers.forEach(h -> bySeries.computeIfAbsent(h.seriesInstanceUid(), k -> new ArrayList<>())
+                .add(h));
         Assessor assessor = new Assessor(QualityTargets.defaults());
         List<Map<String, Object>> out = new ArrayList<>();
         for (Map.Entry<String, List<ImageHeader>> e : bySeries.entrySet()) {

@@ -3,7 +3,6 @@ package org.srinode.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -29,12 +28,16 @@ final class BenchE2e {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The ENHANCE stage's phases as the node records them (stage ENHANCE_x) and their names in the table. */
-    private static final String[][] PHASES = {{"READ", "read the source (headers, pixels)"}, {"MODEL", "model inference (tiling, intensity mapping)"},
-        {"CHECK", "data-consistency score"}, {"WRITE", "write the derived files"}, {"SEG", "write the Segmentation"},
-        {"REGISTER", "read back, register, supersede"}};
+    private static final String[][] PHASES = {
+        {"READ", "read the source (headers, pixels)"},
+        {"MODEL", "model inference (tiling, intensity mapping)"},
+        {"CHECK", "data-consistency score"},
+        {"WRITE", "write the derived files"},
+        {"SEG", "write the Segmentation"},
+        {"REGISTER", "read back, register, supersede"}
+    };
 
-    private BenchE2e() {
-    }
+    private BenchE2e() {}
 
     static int run(String[] args) throws Exception {
         Map<String, String> o = new LinkedHashMap<>();
@@ -64,11 +67,15 @@ final class BenchE2e {
             }
             List<Process> senders = new ArrayList<>();
             for (int k = 0; k < sendersPerRun; k++) {
-                List<String> cmd = new ArrayList<>(List.of("storescu", "-aec", "SRI_NODE", "localhost", Integer.toString(port)));
+                List<String> cmd =
+                        new ArrayList<>(List.of("storescu", "-aec", "SRI_NODE", "localhost", Integer.toString(port)));
                 for (int i = k; i < all.size(); i += sendersPerRun) {
                     cmd.add(all.get(i).toString());
                 }
-                senders.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+                senders.add(new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start());
             }
             for (Process p : senders) {
                 if (p.waitFor() != 0) {
@@ -99,14 +106,27 @@ final class BenchE2e {
             Map<String, Double> t = new LinkedHashMap<>();
             Instant last = Instant.parse(src.at("/series/lastReceivedAt").asText());
             Instant completed = Instant.parse(src.at("/series/completedAt").asText());
-            t.put("series completion (idle timeout)", Duration.between(sentAt.isAfter(last) ? last : sentAt, completed).toMillis() / 1e3);
+            t.put(
+                    "series completion (idle timeout)",
+                    Duration.between(sentAt.isAfter(last) ? last : sentAt, completed)
+                                    .toMillis()
+                            / 1e3);
             t.put("assessment", src.at("/stageMillis/ASSESS").asLong() / 1e3);
-            t.put("enhancement (model + derived files)", src.at("/stageMillis/ENHANCE").asLong() / 1e3);
+            t.put(
+                    "enhancement (model + derived files)",
+                    src.at("/stageMillis/ENHANCE").asLong() / 1e3);
             for (String[] phase : PHASES) {
-                t.put("  " + phase[1], src.at("/stageMillis/ENHANCE_" + phase[0]).asLong() / 1e3);
+                t.put(
+                        "  " + phase[1],
+                        src.at("/stageMillis/ENHANCE_" + phase[0]).asLong() / 1e3);
             }
-            t.put("C-STORE of the derived series to Orthanc", der.at("/stageMillis/FORWARD").asLong() / 1e3);
-            double named = t.entrySet().stream().filter(e -> !e.getKey().startsWith("  ")).mapToDouble(Map.Entry::getValue).sum();
+            t.put(
+                    "C-STORE of the derived series to Orthanc",
+                    der.at("/stageMillis/FORWARD").asLong() / 1e3);
+            double named = t.entrySet().stream()
+                    .filter(e -> !e.getKey().startsWith("  "))
+                    .mapToDouble(Map.Entry::getValue)
+                    .sum();
             t.put("hand-offs between stages (job polling)", Math.max(0, total - named));
             t.put("total: last instance to derived series in Orthanc", total);
             results.add(t);
@@ -116,23 +136,34 @@ final class BenchE2e {
         System.out.println("|---|---|---|---|");
         for (String k : results.get(0).keySet()) {
             double[] xs = results.stream().mapToDouble(m -> m.get(k)).sorted().toArray();
-            System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f |%n", k, xs[xs.length / 2], xs[0], xs[xs.length - 1]);
+            System.out.printf(
+                    Locale.ROOT, "| %s | %.2f | %.2f | %.2f |%n", k, xs[xs.length / 2], xs[0], xs[xs.length - 1]);
         }
-        double[] ratio = results.stream().mapToDouble(m -> m.get("enhancement (model + derived files)") / m.get("  " + PHASES[1][1]))
-                .sorted().toArray();
-        System.out.printf(Locale.ROOT, "%nENHANCE stage / model inference (same slices, same run): median %.2f (min %.2f, max %.2f)%n",
-                ratio[ratio.length / 2], ratio[0], ratio[ratio.length - 1]);
+        double[] ratio = results.stream()
+                .mapToDouble(m -> m.get("enhancement (model + derived files)") / m.get("  " + PHASES[1][1]))
+                .sorted()
+                .toArray();
+        System.out.printf(
+                Locale.ROOT,
+                "%nENHANCE stage / model inference (same slices, same run): median %.2f (min %.2f, max %.2f)%n",
+                ratio[ratio.length / 2],
+                ratio[0],
+                ratio[ratio.length - 1]);
         String pid = o.get("--node-pid");
         if (pid != null) {
             for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
                 if (line.startsWith("VmHWM") || line.startsWith("VmRSS")) {
                     String[] f = line.split("\\s+");
-                    System.out.printf(Locale.ROOT, "node %s: %.0f MB%n", line.startsWith("VmHWM") ? "peak RSS (VmHWM)" : "RSS now",
+                    System.out.printf(
+                            Locale.ROOT,
+                            "node %s: %.0f MB%n",
+                            line.startsWith("VmHWM") ? "peak RSS (VmHWM)" : "RSS now",
                             Long.parseLong(f[1]) / 1024.0);
                 }
             }
         }
-        System.out.println(runs + " runs, a 256x256x24 series at x2 (512x512 out) sent over " + sendersPerRun + " concurrent associations, node " + node);
+        System.out.println(runs + " runs, a 256x256x24 series at x2 (512x512 out) sent over " + sendersPerRun
+                + " concurrent associations, node " + node);
         return 0;
     }
 
@@ -153,14 +184,30 @@ final class BenchE2e {
             }
             slices.add(new VolumeWriter.Slice(out, i * 2.0, i + 1));
         }
-        VolumeWriter.write(new VolumeWriter.SeriesSpec("SRI-BENCH", "BENCH^E2E", root + ".1", root + ".2", root + ".3", 7,
-                "bench e2e run " + run, 0.5, 1.0, 2.0, 24), slices, 256, 256, folder);
+        VolumeWriter.write(
+                new VolumeWriter.SeriesSpec(
+                        "SRI-BENCH",
+                        "BENCH^E2E",
+                        root + ".1",
+                        root + ".2",
+                        root + ".3",
+                        7,
+                        "bench e2e run " + run,
+                        0.5,
+                        1.0,
+                        2.0,
+                        24),
+                slices,
+                256,
+                256,
+                folder);
         return root + ".2";
     }
 
     private static int orthancInstances(String pacs, String seriesUid) throws Exception {
         HttpResponse<String> r = NodeApi.send(HttpRequest.newBuilder(URI.create(pacs + "/tools/lookup"))
-                .POST(HttpRequest.BodyPublishers.ofString(seriesUid)).build());
+                .POST(HttpRequest.BodyPublishers.ofString(seriesUid))
+                .build());
         for (JsonNode n : JSON.readTree(r.body())) {
             if ("Series".equals(n.path("Type").asText())) {
                 JsonNode s = get(pacs + "/series/" + n.path("ID").asText());

@@ -12,8 +12,7 @@ import org.srinode.enhance.ModelBench;
  * of the comparison is run by bench/model.sh in the same invocation.
  */
 final class BenchModel {
-    private BenchModel() {
-    }
+    private BenchModel() {}
 
     static int run(String[] dirs) throws Exception {
         double ceiling = ModelBench.convGflops(10);
@@ -25,9 +24,20 @@ final class BenchModel {
             double[] t = ModelBench.timesMs(Path.of(d), 1, h, w, 10);
             double ms = t[1];
             double gflop = p.get("gflop_per_input").asDouble();
-            System.out.printf(Locale.ROOT, "{\"what\":\"djl\",\"model\":\"%s\",\"input\":\"%dx%d\",\"scale\":%d,\"median_ms\":%.1f,"
-                    + "\"gflop\":%.2f,\"gflops\":%.1f,\"of_ceiling\":%.2f,\"first_call_ms\":%.1f,\"new_shape_ms\":%.1f}%n", d, h, w,
-                    p.get("scale").asInt(), ms, gflop, gflop / (ms / 1000), gflop / (ms / 1000) / ceiling, t[0], t[2]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "{\"what\":\"djl\",\"model\":\"%s\",\"input\":\"%dx%d\",\"scale\":%d,\"median_ms\":%.1f,"
+                            + "\"gflop\":%.2f,\"gflops\":%.1f,\"of_ceiling\":%.2f,\"first_call_ms\":%.1f,\"new_shape_ms\":%.1f}%n",
+                    d,
+                    h,
+                    w,
+                    p.get("scale").asInt(),
+                    ms,
+                    gflop,
+                    gflop / (ms / 1000),
+                    gflop / (ms / 1000) / ceiling,
+                    t[0],
+                    t[2]);
         }
         return 0;
     }

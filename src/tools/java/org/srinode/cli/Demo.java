@@ -3,10 +3,6 @@ package org.srinode.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,11 +36,9 @@ public final class Demo {
     public static final int[] MISSING = {15, 16};
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Demo() {
-    }
+    private Demo() {}
 
-    public record Simulated(String seriesUid, List<float[]> hq, List<Integer> kept, int[] hole, Path folder) {
-    }
+    public record Simulated(String seriesUid, List<float[]> hq, List<Integer> kept, int[] hole, Path folder) {}
 
     static int run(String[] args) throws Exception {
         Map<String, String> o = new LinkedHashMap<>();
@@ -58,18 +52,30 @@ public final class Demo {
         Path derivedDir = Path.of(o.getOrDefault("--derived-dir", "demo-output/node/derived"));
         String pacs = o.get("--pacs");
         if (!Files.exists(volume)) {
-            System.err.println(volume + " is missing: install Debian's mricron-data (./sri-node demo does) or pass --volume <NIfTI file>");
+            System.err.println(
+                    volume
+                            + " is missing: install Debian's mricron-data (./sri-node demo does) or pass --volume <NIfTI file>");
             return 2;
         }
         Files.createDirectories(out);
         say("1/5 simulating a low-quality acquisition from " + volume);
         Simulated sim = simulate(Nifti.read(volume), out.resolve("acquired"));
-        say(String.format(Locale.ROOT, "    %d of %d slices, %dx%d at %.0f mm, Rician noise, a zero-filled 24x16 rectangle in slice %d, "
-                + "slices %d and %d missing, 0.5 T", sim.kept().size(), SLICES, HQ / SCALE, HQ / SCALE, SCALE * 1.0, HOLE_SLICE + 1,
-                MISSING[0] + 1, MISSING[1] + 1));
+        say(String.format(
+                Locale.ROOT,
+                "    %d of %d slices, %dx%d at %.0f mm, Rician noise, a zero-filled 24x16 rectangle in slice %d, "
+                        + "slices %d and %d missing, 0.5 T",
+                sim.kept().size(),
+                SLICES,
+                HQ / SCALE,
+                HQ / SCALE,
+                SCALE * 1.0,
+                HOLE_SLICE + 1,
+                MISSING[0] + 1,
+                MISSING[1] + 1));
         say("2/5 sending it to the node with storescu (C-STORE to SRI_NODE@localhost:" + dicomPort + ")");
         long sent = System.nanoTime();
-        List<String> cmd = new ArrayList<>(List.of("storescu", "-aec", "SRI_NODE", "localhost", Integer.toString(dicomPort)));
+        List<String> cmd =
+                new ArrayList<>(List.of("storescu", "-aec", "SRI_NODE", "localhost", Integer.toString(dicomPort)));
         try (var files = Files.list(sim.folder())) {
             files.sorted().forEach(f -> cmd.add(f.toString()));
         }
@@ -88,7 +94,8 @@ public final class Demo {
         String derivedUid = source.path("derivedSeries").path(0).asText();
         JsonNode derived = get(node + "/api/series/" + derivedUid);
         say("4/5 measuring the derived series against the original");
-        Path derivedFolder = derivedDir.resolve(source.at("/series/studyUid").asText()).resolve(derivedUid);
+        Path derivedFolder =
+                derivedDir.resolve(source.at("/series/studyUid").asText()).resolve(derivedUid);
         Map<String, double[]> quality = measure(sim, derivedFolder, out);
         say("5/5 writing the report");
         Path report = report(out, sim, source, derived, quality, seconds, node, pacs);
@@ -110,7 +117,8 @@ public final class Demo {
      * missing from the acquisition are written there too (same series, degraded the same way, without the
      * hole), as a modality that sends them late would.
      */
-    public static Simulated simulate(Volume v, Path folder, String description, long seed, Path lateFolder) throws IOException {
+    public static Simulated simulate(Volume v, Path folder, String description, long seed, Path lateFolder)
+            throws IOException {
         Random rnd = new Random(seed);
         int z0 = (int) Math.round(v.depth() * 0.45) - SLICES * 3 / 2;
         List<float[]> hq = new ArrayList<>();
@@ -128,7 +136,7 @@ public final class Demo {
             }
         }
         int lw = HQ / SCALE;
-        int[] hole = {70, 50, 24, 16};   // x, y, width, height in acquired pixels, inside the head
+        int[] hole = {70, 50, 24, 16}; // x, y, width, height in acquired pixels, inside the head
         String root = "2.25." + Long.toUnsignedString(rnd.nextLong()) + Long.toUnsignedString(rnd.nextLong() >>> 8);
         List<VolumeWriter.Slice> slices = new ArrayList<>();
         List<Integer> kept = new ArrayList<>();
@@ -152,8 +160,18 @@ public final class Demo {
             kept.add(i);
             slices.add(new VolumeWriter.Slice(lq, i * 3.0, i + 1));
         }
-        VolumeWriter.SeriesSpec spec = new VolumeWriter.SeriesSpec("SRI-DEMO-1", "DEMO^COLIN27", root + ".1", root + ".2", root + ".3",
-                5, description, 0.5, SCALE * 1.0, 3.0, SLICES);
+        VolumeWriter.SeriesSpec spec = new VolumeWriter.SeriesSpec(
+                "SRI-DEMO-1",
+                "DEMO^COLIN27",
+                root + ".1",
+                root + ".2",
+                root + ".3",
+                5,
+                description,
+                0.5,
+                SCALE * 1.0,
+                3.0,
+                SLICES);
         if (Files.isDirectory(folder)) {
             try (var old = Files.list(folder)) {
                 for (Path f : old.toList()) {
@@ -186,7 +204,7 @@ public final class Demo {
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
                 int tx = x + ox;
-                int ty = (h - 1 - y) + oy;   // NIfTI rows run posterior to anterior; DICOM rows run anterior to posterior
+                int ty = (h - 1 - y) + oy; // NIfTI rows run posterior to anterior; DICOM rows run anterior to posterior
                 if (tx >= 0 && tx < HQ && ty >= 0 && ty < HQ) {
                     out[ty * HQ + tx] = s[y * w + x];
                 }
@@ -210,11 +228,14 @@ public final class Demo {
                 return null;
             }
             if (v != null && v.path("derivedSeries").size() > 0) {
-                JsonNode d = getOrNull(node + "/api/series/" + v.path("derivedSeries").path(0).asText());
+                JsonNode d = getOrNull(
+                        node + "/api/series/" + v.path("derivedSeries").path(0).asText());
                 boolean published = d != null && d.at("/series/fhirRef").isTextual();
-                boolean dead = d != null && d.path("jobs").findValuesAsText("state").contains("DEAD");
-                boolean forwarded = d != null && (d.path("jobs").findValuesAsText("kind").stream().noneMatch("FORWARD"::equals)
-                        || jobState(d, "FORWARD").equals("DONE"));
+                boolean dead =
+                        d != null && d.path("jobs").findValuesAsText("state").contains("DEAD");
+                boolean forwarded = d != null
+                        && (d.path("jobs").findValuesAsText("kind").stream().noneMatch("FORWARD"::equals)
+                                || jobState(d, "FORWARD").equals("DONE"));
                 if (published && forwarded || dead) {
                     return getOrNull(node + "/api/series/" + seriesUid);
                 }
@@ -228,14 +249,21 @@ public final class Demo {
     private static String describe(String node, JsonNode v) throws Exception {
         StringBuilder s = new StringBuilder(v.at("/series/state").asText());
         for (JsonNode j : v.path("jobs")) {
-            s.append(", ").append(j.path("kind").asText()).append(' ').append(j.path("state").asText());
+            s.append(", ")
+                    .append(j.path("kind").asText())
+                    .append(' ')
+                    .append(j.path("state").asText());
         }
         if (v.path("derivedSeries").size() > 0) {
-            JsonNode d = getOrNull(node + "/api/series/" + v.path("derivedSeries").path(0).asText());
+            JsonNode d = getOrNull(
+                    node + "/api/series/" + v.path("derivedSeries").path(0).asText());
             if (d != null) {
                 s.append("; derived series:");
                 for (JsonNode j : d.path("jobs")) {
-                    s.append(' ').append(j.path("kind").asText()).append(' ').append(j.path("state").asText());
+                    s.append(' ')
+                            .append(j.path("kind").asText())
+                            .append(' ')
+                            .append(j.path("state").asText());
                 }
             }
         }
@@ -266,7 +294,14 @@ public final class Demo {
         List<float[]> bicubic = new ArrayList<>();
         for (int i = 0; i < SLICES; i++) {
             int k = sim.kept().indexOf(i);
-            bicubic.add(k < 0 ? null : Images.bicubicUp(SeriesFiles.pixels(Path.of(acquired.get(k).file())), HQ / SCALE, HQ / SCALE, SCALE));
+            bicubic.add(
+                    k < 0
+                            ? null
+                            : Images.bicubicUp(
+                                    SeriesFiles.pixels(Path.of(acquired.get(k).file())),
+                                    HQ / SCALE,
+                                    HQ / SCALE,
+                                    SCALE));
         }
         double[] bic = new double[6];
         double[] mod = new double[6];
@@ -300,10 +335,19 @@ public final class Demo {
             bic[o + 1] += Metrics.ssim(hq, up, HQ, HQ, fg) / n;
             mod[o] += Metrics.psnr(hq, sr, fg) / n;
             mod[o + 1] += Metrics.ssim(hq, sr, HQ, HQ, fg) / n;
-            List<String> captions = List.of(filled ? "missing in the acquisition" : "acquired (nearest x2)",
-                    filled ? "linear between bicubic neighbours" : "bicubic x2", filled ? "filled by the node" : "AI-enhanced (node)", "original");
-            float[] lq = filled ? new float[HQ * HQ]
-                    : Images.nearestUp(SeriesFiles.pixels(Path.of(acquired.get(sim.kept().indexOf(i)).file())), HQ / SCALE, HQ / SCALE, SCALE);
+            List<String> captions = List.of(
+                    filled ? "missing in the acquisition" : "acquired (nearest x2)",
+                    filled ? "linear between bicubic neighbours" : "bicubic x2",
+                    filled ? "filled by the node" : "AI-enhanced (node)",
+                    "original");
+            float[] lq = filled
+                    ? new float[HQ * HQ]
+                    : Images.nearestUp(
+                            SeriesFiles.pixels(
+                                    Path.of(acquired.get(sim.kept().indexOf(i)).file())),
+                            HQ / SCALE,
+                            HQ / SCALE,
+                            SCALE);
             if (i == HOLE_SLICE) {
                 boolean[] hole = new boolean[hq.length];
                 int[] r = sim.hole();
@@ -331,53 +375,109 @@ public final class Demo {
         return m;
     }
 
-    private static Path report(Path out, Simulated sim, JsonNode source, JsonNode derived, Map<String, double[]> q, double seconds,
-                               String node, String pacs) throws IOException {
+    private static Path report(
+            Path out,
+            Simulated sim,
+            JsonNode source,
+            JsonNode derived,
+            Map<String, double[]> q,
+            double seconds,
+            String node,
+            String pacs)
+            throws IOException {
         StringBuilder h = new StringBuilder();
-        h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, "
-                + "initial-scale=1\"><title>sri-node demo</title><style>body{font:15px system-ui,sans-serif;max-width:1100px;margin:auto;"
-                + "padding:12px}table{border-collapse:collapse}td,th{border-bottom:1px solid #ccc;padding:3px 10px 3px 0;text-align:left}"
-                + "img{max-width:100%}</style></head><body>");
-        h.append("<h1>sri-node demo</h1><p>A real brain MRI (Colin27, <code>ch2.nii.gz</code> from Debian's mricron-data) was turned "
-                + "into a low-quality MR series and sent to the node with <code>storescu</code>. Everything below was done by the node "
-                + "on its own; the original is known, so the result can be measured.</p>");
+        h.append(
+                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, "
+                        + "initial-scale=1\"><title>sri-node demo</title><style>body{font:15px system-ui,sans-serif;max-width:1100px;margin:auto;"
+                        + "padding:12px}table{border-collapse:collapse}td,th{border-bottom:1px solid #ccc;padding:3px 10px 3px 0;text-align:left}"
+                        + "img{max-width:100%}</style></head><body>");
+        h.append(
+                "<h1>sri-node demo</h1><p>A real brain MRI (Colin27, <code>ch2.nii.gz</code> from Debian's mricron-data) was turned "
+                        + "into a low-quality MR series and sent to the node with <code>storescu</code>. Everything below was done by the node "
+                        + "on its own; the original is known, so the result can be measured.</p>");
         h.append("<h2>What the node found</h2><ul>");
         for (JsonNode r : source.at("/assessment/reasons")) {
             h.append("<li>").append(esc(r.asText())).append("</li>");
         }
-        h.append("</ul><p>Actions: ").append(esc(String.join(", ", texts(source.at("/assessment/actions"))))).append("; decision <b>")
-                .append(esc(source.at("/series/decision").asText())).append("</b>, outcome <b>").append(esc(source.at("/series/outcome").asText()))
-                .append("</b>, data consistency ").append(String.format(Locale.ROOT, "%.3f", source.at("/series/consistency").asDouble()))
+        h.append("</ul><p>Actions: ")
+                .append(esc(String.join(", ", texts(source.at("/assessment/actions")))))
+                .append("; decision <b>")
+                .append(esc(source.at("/series/decision").asText()))
+                .append("</b>, outcome <b>")
+                .append(esc(source.at("/series/outcome").asText()))
+                .append("</b>, data consistency ")
+                .append(String.format(
+                        Locale.ROOT, "%.3f", source.at("/series/consistency").asDouble()))
                 .append(".</p>");
         h.append("<h2>Time per stage</h2><table><tr><th>stage</th><th>seconds</th></tr>");
         for (Map.Entry<String, Long> e : stages(source, derived).entrySet()) {
-            h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%.2f</td></tr>", esc(e.getKey()), e.getValue() / 1e3));
+            h.append(String.format(
+                    Locale.ROOT, "<tr><td>%s</td><td>%.2f</td></tr>", esc(e.getKey()), e.getValue() / 1e3));
         }
-        h.append(String.format(Locale.ROOT, "<tr><td>first instance sent to derived series stored and published</td><td>%.1f</td></tr>"
-                + "</table><p>(a series is complete when no instance arrived for <code>SRI_SERIES_IDLE_TIMEOUT</code>: 3 s in the demo)</p>", seconds));
+        h.append(String.format(
+                Locale.ROOT,
+                "<tr><td>first instance sent to derived series stored and published</td><td>%.1f</td></tr>"
+                        + "</table><p>(a series is complete when no instance arrived for <code>SRI_SERIES_IDLE_TIMEOUT</code>: 3 s in the demo)</p>",
+                seconds));
         h.append("<h2>Quality against the original</h2><table><tr><th></th><th>PSNR head (dB)</th><th>SSIM head</th>"
                 + "<th>PSNR corrupted region (dB)</th><th>SSIM corrupted region</th><th>PSNR filled slices (dB)</th>"
                 + "<th>SSIM filled slices</th></tr>");
         for (Map.Entry<String, double[]> e : q.entrySet()) {
             double[] v = e.getValue();
-            h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%.2f</td><td>%.4f</td><td>%.2f</td><td>%.4f</td><td>%.2f</td><td>%.4f</td></tr>",
-                    e.getKey().equals("node") ? "AI-enhanced by the node" : "bicubic x2 of the acquired series (filled slices: linear "
-                    + "interpolation of the bicubic neighbours)", v[0], v[1], v[2], v[3], v[4], v[5]));
+            h.append(String.format(
+                    Locale.ROOT,
+                    "<tr><td>%s</td><td>%.2f</td><td>%.4f</td><td>%.2f</td><td>%.4f</td><td>%.2f</td><td>%.4f</td></tr>",
+                    e.getKey().equals("node")
+                            ? "AI-enhanced by the node"
+                            : "bicubic x2 of the acquired series (filled slices: linear "
+                                    + "interpolation of the bicubic neighbours)",
+                    v[0],
+                    v[1],
+                    v[2],
+                    v[3],
+                    v[4],
+                    v[5]));
         }
-        h.append("</table><p>Head: the ").append(sim.kept().size()).append(" acquired slices; filled slices: the two slices missing in "
-                + "the acquisition, which the node filled.</p>");
-        h.append("<h2>Before and after</h2><img src=\"montage-corrupted-slice.png\" alt=\"corrupted slice\"><br>"
-                + "<img src=\"montage-slice.png\" alt=\"a slice\"><br><img src=\"montage-filled-slice.png\" alt=\"a filled slice\">");
+        h.append("</table><p>Head: the ")
+                .append(sim.kept().size())
+                .append(" acquired slices; filled slices: the two slices missing in "
+                        + "the acquisition, which the node filled.</p>");
+        h.append(
+                "<h2>Before and after</h2><img src=\"montage-corrupted-slice.png\" alt=\"corrupted slice\"><br>"
+                        + "<img src=\"montage-slice.png\" alt=\"a slice\"><br><img src=\"montage-filled-slice.png\" alt=\"a filled slice\">");
         h.append("<h2>Where the results are</h2><ul>");
-        h.append("<li>derived series <code>").append(esc(derived.at("/series/seriesUid").asText())).append("</code> (")
-                .append(derived.at("/series/instances").asInt()).append(" instances)").append(pacs == null ? " in the node's outbox folder"
-                        : " in Orthanc: <a href=\"" + esc(pacs) + "/app/explorer.html\">" + esc(pacs) + "</a>").append("</li>");
+        h.append("<li>derived series <code>")
+                .append(esc(derived.at("/series/seriesUid").asText()))
+                .append("</code> (")
+                .append(derived.at("/series/instances").asInt())
+                .append(" instances)")
+                .append(
+                        pacs == null
+                                ? " in the node's outbox folder"
+                                : " in Orthanc: <a href=\"" + esc(pacs) + "/app/explorer.html\">" + esc(pacs) + "</a>")
+                .append("</li>");
         String fhir = derived.at("/series/fhirRef").asText();
-        h.append("<li>FHIR (node sandbox): <a href=\"").append(esc(node)).append("/fhir/").append(esc(fhir)).append("\">").append(esc(fhir))
-                .append("</a>, <a href=\"").append(esc(node)).append("/fhir/Provenance?target=").append(esc(fhir)).append("\">Provenance</a>, ")
-                .append("<a href=\"").append(esc(node)).append("/fhir/Observation?derived-from=").append(esc(fhir))
+        h.append("<li>FHIR (node sandbox): <a href=\"")
+                .append(esc(node))
+                .append("/fhir/")
+                .append(esc(fhir))
+                .append("\">")
+                .append(esc(fhir))
+                .append("</a>, <a href=\"")
+                .append(esc(node))
+                .append("/fhir/Provenance?target=")
+                .append(esc(fhir))
+                .append("\">Provenance</a>, ")
+                .append("<a href=\"")
+                .append(esc(node))
+                .append("/fhir/Observation?derived-from=")
+                .append(esc(fhir))
                 .append("\">Observations</a></li>");
-        h.append("<li>the node's page: <a href=\"").append(esc(node)).append("/\">").append(esc(node)).append("/</a> (while it runs)</li>");
+        h.append("<li>the node's page: <a href=\"")
+                .append(esc(node))
+                .append("/\">")
+                .append(esc(node))
+                .append("/</a> (while it runs)</li>");
         h.append("</ul></body></html>\n");
         Path file = out.resolve("report.html");
         Files.writeString(file, h);
@@ -386,9 +486,13 @@ public final class Demo {
 
     private static Map<String, Long> stages(JsonNode source, JsonNode derived) {
         Map<String, Long> t = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = source.path("stageMillis").fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it =
+                        source.path("stageMillis").fields();
+                it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            t.put(e.getKey().equals("FORWARD") ? "FORWARD (originals to the PACS)" : e.getKey(), e.getValue().asLong());
+            t.put(
+                    e.getKey().equals("FORWARD") ? "FORWARD (originals to the PACS)" : e.getKey(),
+                    e.getValue().asLong());
         }
         long fwd = derived.path("stageMillis").path("FORWARD").asLong(-1);
         if (fwd >= 0) {
@@ -397,21 +501,41 @@ public final class Demo {
         return t;
     }
 
-    private static void printSummary(JsonNode source, JsonNode derived, Map<String, double[]> q, double seconds, Path out, Path report,
-                                     String node) {
+    private static void printSummary(
+            JsonNode source,
+            JsonNode derived,
+            Map<String, double[]> q,
+            double seconds,
+            Path out,
+            Path report,
+            String node) {
         System.out.println();
         System.out.println("findings:   " + String.join("; ", texts(source.at("/assessment/reasons"))));
-        System.out.println("outcome:    " + source.at("/series/outcome").asText() + String.format(Locale.ROOT, ", data consistency %.3f",
-                source.at("/series/consistency").asDouble()) + ", derived series " + derived.at("/series/seriesUid").asText());
+        System.out.println("outcome:    " + source.at("/series/outcome").asText()
+                + String.format(
+                        Locale.ROOT,
+                        ", data consistency %.3f",
+                        source.at("/series/consistency").asDouble()) + ", derived series "
+                + derived.at("/series/seriesUid").asText());
         StringBuilder st = new StringBuilder();
         stages(source, derived).forEach((k, v) -> st.append(String.format(Locale.ROOT, "%s %.2f s; ", k, v / 1e3)));
         System.out.println("stages:     " + st + String.format(Locale.ROOT, "sent to published %.1f s", seconds));
         double[] b = q.get("bicubic");
         double[] m = q.get("node");
-        System.out.printf(Locale.ROOT, "quality:    head PSNR %.2f dB / SSIM %.4f (bicubic %.2f / %.4f); corrupted region PSNR %.2f dB "
-                + "(bicubic %.2f); filled slices PSNR %.2f dB (linear between bicubic neighbours %.2f)%n", m[0], m[1], b[0], b[1], m[2], b[2],
-                m[4], b[4]);
-        System.out.println("FHIR:       " + node + "/fhir/" + derived.at("/series/fhirRef").asText());
+        System.out.printf(
+                Locale.ROOT,
+                "quality:    head PSNR %.2f dB / SSIM %.4f (bicubic %.2f / %.4f); corrupted region PSNR %.2f dB "
+                        + "(bicubic %.2f); filled slices PSNR %.2f dB (linear between bicubic neighbours %.2f)%n",
+                m[0],
+                m[1],
+                b[0],
+                b[1],
+                m[2],
+                b[2],
+                m[4],
+                b[4]);
+        System.out.println(
+                "FHIR:       " + node + "/fhir/" + derived.at("/series/fhirRef").asText());
         System.out.println("report:     " + report.toAbsolutePath() + " (montages in " + out.toAbsolutePath() + ")");
     }
 

@@ -24,8 +24,7 @@ import org.srinode.volume.Volume;
  * enhancement and derived-series writer on one series, with a progress bar.
  */
 final class Enhance {
-    private Enhance() {
-    }
+    private Enhance() {}
 
     static int run(String[] args) throws Exception {
         Path input = null;
@@ -81,12 +80,14 @@ final class Enhance {
             System.err.println("no DICOM file in " + folder);
             return 2;
         }
-        long series = headers.stream().map(ImageHeader::seriesInstanceUid).distinct().count();
+        long series =
+                headers.stream().map(ImageHeader::seriesInstanceUid).distinct().count();
         if (series > 1) {
             System.err.println(folder + " holds " + series + " series: give a folder with one series");
             return 2;
         }
-        Assessment a = new Assessor(QualityTargets.defaults()).assess(headers, h -> SeriesFiles.pixels(Path.of(h.file())));
+        Assessment a =
+                new Assessor(QualityTargets.defaults()).assess(headers, h -> SeriesFiles.pixels(Path.of(h.file())));
         System.err.println("assessment: " + String.join("; ", a.reasons()) + " -> " + String.join(", ", a.actions()));
         if (!a.applicable()) {
             System.err.println("not enhanced: " + a.notApplicableReason());
@@ -94,23 +95,45 @@ final class Enhance {
         }
         long t0 = System.nanoTime();
         Enhancer enhancer = Enhancer.load(model, EnhancerOptions.defaults());
-        System.err.printf(Locale.ROOT, "model %s %s (x%d) loaded in %.1f s%n", enhancer.config().name(), enhancer.config().version(),
-                enhancer.config().scale(), (System.nanoTime() - t0) / 1e9);
+        System.err.printf(
+                Locale.ROOT,
+                "model %s %s (x%d) loaded in %.1f s%n",
+                enhancer.config().name(),
+                enhancer.config().version(),
+                enhancer.config().scale(),
+                (System.nanoTime() - t0) / 1e9);
         List<Path> files = new ArrayList<>();
         headers.forEach(h -> files.add(Path.of(h.file())));
         if (enhancer.config().scope() != null) {
-            java.util.Optional<String> outside = enhancer.config().scope().outside(org.srinode.dicom.AcquisitionHeader.read(files.get(0)), a);
+            java.util.Optional<String> outside =
+                    enhancer.config().scope().outside(org.srinode.dicom.AcquisitionHeader.read(files.get(0)), a);
             if (outside.isPresent() && !ignoreScope) {
-                System.err.println("not enhanced: " + outside.get() + " (see the model card; --ignore-scope enhances anyway)");
+                System.err.println(
+                        "not enhanced: " + outside.get() + " (see the model card; --ignore-scope enhances anyway)");
                 return 3;
             }
             outside.ifPresent(o -> System.err.println("warning: " + o + "; enhancing anyway (--ignore-scope)"));
         }
-        SeriesEnhancement.Result r = SeriesEnhancement.run(files, a, enhancer, seriesNumber, "[AI-enhanced SRI]", 0.15, output,
-                output.resolve("segmentation"), bar());
+        SeriesEnhancement.Result r = SeriesEnhancement.run(
+                files,
+                a,
+                enhancer,
+                seriesNumber,
+                "[AI-enhanced SRI]",
+                0.15,
+                output,
+                output.resolve("segmentation"),
+                bar());
         System.err.println();
-        System.out.printf(Locale.ROOT, "derived series %s: %d files in %s, x%d, data consistency %.3f%s, %.1f s%n", r.derivedUid(),
-                r.files().size(), output, r.scale(), r.score(), r.exceeded() ? " (ABOVE the limit 0.15: check before use)" : "",
+        System.out.printf(
+                Locale.ROOT,
+                "derived series %s: %d files in %s, x%d, data consistency %.3f%s, %.1f s%n",
+                r.derivedUid(),
+                r.files().size(),
+                output,
+                r.scale(),
+                r.score(),
+                r.exceeded() ? " (ABOVE the limit 0.15: check before use)" : "",
                 r.millis() / 1e3);
         if (r.segmentation() != null) {
             System.out.println("segmentation of the inpainted regions and filled slices: " + r.segmentation());
@@ -125,21 +148,39 @@ final class Enhance {
             int filled = total == 0 ? width : done * width / total;
             double s = (System.nanoTime() - t0) / 1e9;
             double eta = done == 0 ? 0 : s / done * (total - done);
-            System.err.printf(Locale.ROOT, "\renhancing [%s%s] %d/%d slices  %.0f s, ETA %.0f s ", "#".repeat(filled),
-                    " ".repeat(width - filled), done, total, s, eta);
+            System.err.printf(
+                    Locale.ROOT,
+                    "\renhancing [%s%s] %d/%d slices  %.0f s, ETA %.0f s ",
+                    "#".repeat(filled),
+                    " ".repeat(width - filled),
+                    done,
+                    total,
+                    s,
+                    eta);
         };
     }
 
     /** A NIfTI volume as axial DICOM slices (no field strength: the NIfTI does not say). */
     static int fromNifti(Path nifti, Path folder) throws Exception {
         Volume v = Nifti.read(nifti);
-        String root = "2.25." + new java.math.BigInteger(1, uuidBytes(nifti.toAbsolutePath().toString()));
+        String root = "2.25."
+                + new java.math.BigInteger(1, uuidBytes(nifti.toAbsolutePath().toString()));
         List<VolumeWriter.Slice> slices = new ArrayList<>();
         for (int z = 0; z < v.depth(); z++) {
             slices.add(new VolumeWriter.Slice(v.slice(z), z * v.spacingZ(), z + 1));
         }
-        VolumeWriter.SeriesSpec spec = new VolumeWriter.SeriesSpec("NIFTI", "NIFTI^" + nifti.getFileName(), root + ".1", root + ".2",
-                root + ".3", 1, "from " + nifti.getFileName(), null, v.spacingX(), v.spacingZ(), v.depth());
+        VolumeWriter.SeriesSpec spec = new VolumeWriter.SeriesSpec(
+                "NIFTI",
+                "NIFTI^" + nifti.getFileName(),
+                root + ".1",
+                root + ".2",
+                root + ".3",
+                1,
+                "from " + nifti.getFileName(),
+                null,
+                v.spacingX(),
+                v.spacingZ(),
+                v.depth());
         VolumeWriter.write(spec, slices, v.width(), v.height(), folder);
         return v.depth();
     }
@@ -152,8 +193,9 @@ final class Enhance {
     }
 
     private static int usage() {
-        System.err.println("usage: ./sri-node enhance <DICOM series folder | NIfTI file> --output <folder> [--model <model folder>]"
-                + " [--series-number N] [--ignore-scope]");
+        System.err.println(
+                "usage: ./sri-node enhance <DICOM series folder | NIfTI file> --output <folder> [--model <model folder>]"
+                        + " [--series-number N] [--ignore-scope]");
         return 2;
     }
 }

@@ -21,8 +21,7 @@ final class Inputs {
     private static final Pattern IXI = Pattern.compile("IXI-(PD|T1|T2)", Pattern.CASE_INSENSITIVE);
     private static final Pattern TOKEN = Pattern.compile("(?i)(?:^|[^a-z0-9])(t1|t2|pd|flair)(?:[^a-z0-9]|$)");
 
-    private Inputs() {
-    }
+    private Inputs() {}
 
     static List<Path> find(Path root) throws IOException {
         List<Path> found = new ArrayList<>();
@@ -67,7 +66,11 @@ final class Inputs {
             for (Path f : (Iterable<Path>) s.filter(Files::isRegularFile).limit(5)::iterator) {
                 try (InputStream in = Files.newInputStream(f)) {
                     byte[] head = in.readNBytes(132);
-                    if (head.length == 132 && head[128] == 'D' && head[129] == 'I' && head[130] == 'C' && head[131] == 'M') {
+                    if (head.length == 132
+                            && head[128] == 'D'
+                            && head[129] == 'I'
+                            && head[130] == 'C'
+                            && head[131] == 'M') {
                         return true;
                     }
                 }

@@ -16,8 +16,7 @@ import org.srinode.evaluate.ResultRow;
 
 /** Offline commands of sri-node (run by ./sri-node): evaluate. They do not start the node. */
 public final class Main {
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) throws Exception {
         System.setProperty("ai.djl.offline", "true");
@@ -108,14 +107,23 @@ public final class Main {
             for (Path m : models) {
                 Enhancer e = Enhancer.load(m, EnhancerOptions.defaults());
                 enhancers.put(e.config().scale(), e);
-                System.err.printf("model %s %s (x%d, %s) on %s%n", e.config().name(), e.config().version(), e.config().scale(),
-                        e.config().preset(), e.deviceName());
+                System.err.printf(
+                        "model %s %s (x%d, %s) on %s%n",
+                        e.config().name(),
+                        e.config().version(),
+                        e.config().scale(),
+                        e.config().preset(),
+                        e.deviceName());
             }
             List<EvalCase> cases = new ArrayList<>();
             for (Path p : Inputs.find(input)) {
                 cases.add(Inputs.load(p, contrasts));
-                System.err.printf("case %s (%s): %dx%dx%d%n", cases.get(cases.size() - 1).name(), cases.get(cases.size() - 1).contrast(),
-                        cases.get(cases.size() - 1).hq().width(), cases.get(cases.size() - 1).hq().height(),
+                System.err.printf(
+                        "case %s (%s): %dx%dx%d%n",
+                        cases.get(cases.size() - 1).name(),
+                        cases.get(cases.size() - 1).contrast(),
+                        cases.get(cases.size() - 1).hq().width(),
+                        cases.get(cases.size() - 1).hq().height(),
                         cases.get(cases.size() - 1).hq().depth());
             }
             if (cases.isEmpty()) {
@@ -127,10 +135,14 @@ public final class Main {
             Report.writeCsv(output.resolve("results.csv"), rows);
             String command = "./sri-node evaluate " + String.join(" ", args);
             List<String> notes = new ArrayList<>();
-            enhancers.values().forEach(e -> notes.add("- model: " + e.config().name() + " " + e.config().version() + ", x"
-                    + e.config().scale() + ", preset " + e.config().preset()));
-            notes.add(String.format("- %d case(s), at most %d slices each, seed %d, %.0f s", cases.size(), maxSlices, seed,
-                    (System.nanoTime() - t0) / 1e9));
+            enhancers
+                    .values()
+                    .forEach(e -> notes.add("- model: " + e.config().name() + " "
+                            + e.config().version() + ", x" + e.config().scale() + ", preset "
+                            + e.config().preset()));
+            notes.add(String.format(
+                    "- %d case(s), at most %d slices each, seed %d, %.0f s",
+                    cases.size(), maxSlices, seed, (System.nanoTime() - t0) / 1e9));
             Report.writeMarkdown(output.resolve("summary.md"), rows, command, notes);
             System.out.println(Files.readString(output.resolve("summary.md")));
             return 0;

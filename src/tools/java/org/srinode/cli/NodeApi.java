@@ -18,8 +18,7 @@ final class NodeApi {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private NodeApi() {
-    }
+    private NodeApi() {}
 
     /** The request with the Authorization header when credentials are configured. */
     static HttpRequest.Builder request(String url) {
@@ -27,7 +26,9 @@ final class NodeApi {
         String user = System.getenv("SRI_API_USER");
         if (user != null && !user.isBlank()) {
             String pair = user + ":" + System.getenv().getOrDefault("SRI_API_PASSWORD", "");
-            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+            b.header(
+                    "Authorization",
+                    "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
         }
         return b;
     }
@@ -36,7 +37,8 @@ final class NodeApi {
     static JsonNode getOrNull(String url) throws Exception {
         HttpResponse<String> r = HTTP.send(request(url).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 401) {
-            throw new IllegalStateException("GET " + url + ": 401, the node needs a login: set SRI_API_USER and SRI_API_PASSWORD");
+            throw new IllegalStateException(
+                    "GET " + url + ": 401, the node needs a login: set SRI_API_USER and SRI_API_PASSWORD");
         }
         return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
     }

@@ -15,8 +15,13 @@ public class SandboxServlet extends FhirSandbox {
     private final boolean enabled;
 
     public SandboxServlet() {
-        super(ConfigProvider.getConfig().getOptionalValue("sri.fhir.version", FhirVersion.class).orElse(FhirVersion.R4).context());
-        this.enabled = ConfigProvider.getConfig().getOptionalValue("sri.fhir.sandbox", Boolean.class).orElse(false);
+        super(ConfigProvider.getConfig()
+                .getOptionalValue("sri.fhir.version", FhirVersion.class)
+                .orElse(FhirVersion.R4)
+                .context());
+        this.enabled = ConfigProvider.getConfig()
+                .getOptionalValue("sri.fhir.sandbox", Boolean.class)
+                .orElse(false);
     }
 
     @Override

@@ -21,8 +21,17 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
  * reference parameters subject, patient, target, derived-from and agent (Type/id).
  */
 public final class SandboxStore {
-    private static final Map<String, String> REFERENCE_PARAMS = Map.of("subject", "subject", "patient", "subject", "target", "target",
-            "derived-from", "derivedFrom", "agent", "agent.who");
+    private static final Map<String, String> REFERENCE_PARAMS = Map.of(
+            "subject",
+            "subject",
+            "patient",
+            "subject",
+            "target",
+            "target",
+            "derived-from",
+            "derivedFrom",
+            "agent",
+            "agent.who");
 
     private final FhirContext ctx;
     private final FhirTerser terser;
@@ -70,7 +79,7 @@ public final class SandboxStore {
             boolean all = true;
             for (Map.Entry<String, String[]> p : params.entrySet()) {
                 if (p.getKey().startsWith("_") && !p.getKey().equals("_id")) {
-                    continue;   // _format, _count, _pretty...: not filters
+                    continue; // _format, _count, _pretty...: not filters
                 }
                 all &= matchesAny(r, p.getKey(), p.getValue());
             }
@@ -129,8 +138,12 @@ public final class SandboxStore {
             throw new IllegalArgumentException("the sandbox does not support the search parameter '" + param + "'");
         }
         for (IBase ref : terser.getValues(r, path)) {
-            if (ref instanceof IBaseReference br && br.getReferenceElement().getValue() != null
-                    && br.getReferenceElement().toUnqualifiedVersionless().getValue().equals(value)) {
+            if (ref instanceof IBaseReference br
+                    && br.getReferenceElement().getValue() != null
+                    && br.getReferenceElement()
+                            .toUnqualifiedVersionless()
+                            .getValue()
+                            .equals(value)) {
                 return true;
             }
         }

@@ -45,8 +45,10 @@ public final class StoreProvider implements IResourceProvider {
 
     @Update
     public MethodOutcome update(@IdParam IIdType id, @ResourceParam IBaseResource resource) {
-        if (resource.getIdElement().hasIdPart() && !resource.getIdElement().getIdPart().equals(id.getIdPart())) {
-            throw new InvalidRequestException("the resource's id " + resource.getIdElement().getIdPart() + " is not the URL's " + id.getIdPart());
+        if (resource.getIdElement().hasIdPart()
+                && !resource.getIdElement().getIdPart().equals(id.getIdPart())) {
+            throw new InvalidRequestException(
+                    "the resource's id " + resource.getIdElement().getIdPart() + " is not the URL's " + id.getIdPart());
         }
         boolean created = store.put(name, id.getIdPart(), resource);
         return new MethodOutcome(resource.getIdElement(), created).setResource(resource);

@@ -52,14 +52,16 @@ public final class TransactionProvider {
                 if (p.delete()) {
                     continue;
                 }
-                for (IBaseReference ref : terser.getAllPopulatedChildElementsOfType(p.resource(), IBaseReference.class)) {
+                for (IBaseReference ref :
+                        terser.getAllPopulatedChildElementsOfType(p.resource(), IBaseReference.class)) {
                     String to = ref.getReferenceElement().getValue();
                     if (to != null && resolved.containsKey(to)) {
                         ref.setReference(resolved.get(to));
                     }
                 }
             }
-            IBaseBundle response = (IBaseBundle) store.context().getResourceDefinition("Bundle").newInstance();
+            IBaseBundle response = (IBaseBundle)
+                    store.context().getResourceDefinition("Bundle").newInstance();
             terser.setElement(response, "type", "transaction-response");
             for (Planned p : plan) {
                 if (p.delete()) {
@@ -86,13 +88,16 @@ public final class TransactionProvider {
         String url = terser.getSinglePrimitiveValueOrNull(entry, "request.url");
         if ("DELETE".equals(method) && url != null) {
             String[] typeAndId = url.split("/");
-            if (typeAndId.length != 2 || url.contains("?") || store.context().getResourceTypes().stream().noneMatch(typeAndId[0]::equals)) {
+            if (typeAndId.length != 2
+                    || url.contains("?")
+                    || store.context().getResourceTypes().stream().noneMatch(typeAndId[0]::equals)) {
                 throw new InvalidRequestException("the sandbox deletes by Type/id only, not " + url);
             }
             return new Planned(entry, null, typeAndId[0], typeAndId[1], false, 204);
         }
         if (resource == null || method == null || url == null) {
-            throw new InvalidRequestException("the sandbox takes transaction entries with a resource, request.method and request.url");
+            throw new InvalidRequestException(
+                    "the sandbox takes transaction entries with a resource, request.method and request.url");
         }
         String type = store.context().getResourceType(resource);
         if (method.equals("PUT")) {
@@ -102,19 +107,29 @@ public final class TransactionProvider {
             }
             List<IBaseResource> hits = store.search(type, SandboxStore.parseQuery(url.substring(q + 1)));
             if (hits.size() > 1) {
-                throw new PreconditionFailedException("conditional update " + url + " matches " + hits.size() + " resources");
+                throw new PreconditionFailedException(
+                        "conditional update " + url + " matches " + hits.size() + " resources");
             }
-            return new Planned(entry, resource, type, hits.isEmpty() ? store.newId() : hits.get(0).getIdElement().getIdPart(), true, 0);
+            return new Planned(
+                    entry,
+                    resource,
+                    type,
+                    hits.isEmpty() ? store.newId() : hits.get(0).getIdElement().getIdPart(),
+                    true,
+                    0);
         }
         if (method.equals("POST")) {
             String ifNoneExist = terser.getSinglePrimitiveValueOrNull(entry, "request.ifNoneExist");
             if (ifNoneExist != null) {
-                List<IBaseResource> hits = store.search(type, SandboxStore.parseQuery(ifNoneExist.substring(ifNoneExist.indexOf('?') + 1)));
+                List<IBaseResource> hits = store.search(
+                        type, SandboxStore.parseQuery(ifNoneExist.substring(ifNoneExist.indexOf('?') + 1)));
                 if (hits.size() > 1) {
-                    throw new PreconditionFailedException("conditional create " + ifNoneExist + " matches " + hits.size() + " resources");
+                    throw new PreconditionFailedException(
+                            "conditional create " + ifNoneExist + " matches " + hits.size() + " resources");
                 }
                 if (hits.size() == 1) {
-                    return new Planned(entry, hits.get(0), type, hits.get(0).getIdElement().getIdPart(), false, 200);
+                    return new Planned(
+                            entry, hits.get(0), type, hits.get(0).getIdElement().getIdPart(), false, 200);
                 }
             }
             return new Planned(entry, resource, type, store.newId(), true, 0);
