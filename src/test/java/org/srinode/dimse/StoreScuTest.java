@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -12,15 +11,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.srinode.dicom.Part10;
 import org.srinode.dicom.TestPart10;
 import org.srinode.spool.Spool;
 import org.srinode.spool.SpooledInstance;
+import org.srinode.tls.TestKeys;
 
 /**
  * The node's own Storage SCU against the node's SCP (issue 12: an SCU that can speak TLS): data sets leave byte for
@@ -185,15 +183,15 @@ class StoreScuTest {
 
     @Test
     void tlsChecksTheCertificateAndTheHostName() throws Exception {
-        KeyStore node = keyPair("node", "CN=sri-node test", "ip:127.0.0.1");
-        KeyStore wrongName = keyPair("wrong", "CN=127.0.0.1", "dns:pacs.elsewhere.test");
+        KeyStore node = TestKeys.keyPair(dir, "node", "CN=sri-node test", "ip:127.0.0.1");
+        KeyStore wrongName = TestKeys.keyPair(dir, "wrong", "CN=127.0.0.1", "dns:pacs.elsewhere.test");
         List<Path> files = files();
         for (KeyStore serverKey : List.of(node, wrongName)) {
-            try (ScpServer server = server(Set.of(), false).withTls(context(serverKey, null), 0, false)) {
+            try (ScpServer server = server(Set.of(), false).withTls(TestKeys.context(serverKey, null), 0, false)) {
                 server.start();
                 int port = server.tlsLocalPort();
                 StoreScu.Settings trusting = new StoreScu.Settings(
-                        "127.0.0.1", port, "SRI_NODE", "SENDER", context(null, serverKey), true, 5000, 5000);
+                        "127.0.0.1", port, "SRI_NODE", "SENDER", TestKeys.context(null, serverKey), true, 5000, 5000);
                 if (serverKey == node) {
                     assertThat(StoreScu.send(trusting, files)).isEqualTo(3);
                     // the JDK's default trust store does not know a self-signed certificate
@@ -206,69 +204,19 @@ class StoreScuTest {
                             .hasMessageContaining("TLS with")
                             .hasMessageContaining("127.0.0.1");
                     StoreScu.Settings noNameCheck = new StoreScu.Settings(
-                            "127.0.0.1", port, "SRI_NODE", "SENDER", context(null, serverKey), false, 5000, 5000);
+                            "127.0.0.1",
+                            port,
+                            "SRI_NODE",
+                            "SENDER",
+                            TestKeys.context(null, serverKey),
+                            false,
+                            5000,
+                            5000);
                     assertThat(StoreScu.send(noNameCheck, files)).isEqualTo(3);
                 }
             }
         }
         assertThat(stored).hasSize(6);
-    }
-
-    private KeyStore keyPair(String alias, String dname, String san) throws Exception {
-        Path ks = dir.resolve(alias + ".p12");
-        Process p = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "keytool")
-                                .toString(),
-                        "-genkeypair",
-                        "-alias",
-                        alias,
-                        "-keyalg",
-                        "EC",
-                        "-groupname",
-                        "secp256r1",
-                        "-dname",
-                        dname,
-                        "-ext",
-                        "san=" + san,
-                        "-validity",
-                        "2",
-                        "-storetype",
-                        "PKCS12",
-                        "-keystore",
-                        ks.toString(),
-                        "-storepass",
-                        "changeit",
-                        "-noprompt")
-                .redirectErrorStream(true)
-                .start();
-        p.getInputStream().readAllBytes();
-        assertThat(p.waitFor()).isZero();
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(ks)) {
-            store.load(in, "changeit".toCharArray());
-        }
-        return store;
-    }
-
-    /** Key material from {@code key}, trust in exactly the certificate of {@code trusted}. */
-    private static SSLContext context(KeyStore key, KeyStore trusted) throws Exception {
-        KeyManagerFactory kmf = null;
-        if (key != null) {
-            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(key, "changeit".toCharArray());
-        }
-        TrustManagerFactory tmf = null;
-        if (trusted != null) {
-            KeyStore anchors = KeyStore.getInstance(KeyStore.getDefaultType());
-            anchors.load(null, null);
-            String alias = trusted.aliases().nextElement();
-            anchors.setCertificateEntry("peer", trusted.getCertificate(alias));
-            tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(anchors);
-        }
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     @Test

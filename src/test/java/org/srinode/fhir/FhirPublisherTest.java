@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Instant;
@@ -22,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.srinode.quality.Assessment;
+import org.srinode.tls.TestKeys;
 
 /** Publishing to a real HAPI FHIR server (the sandbox class in Jetty): content, idempotence, merging, R5, validation. */
 class FhirPublisherTest {
@@ -362,77 +362,15 @@ class FhirPublisherTest {
     @TempDir
     Path tls;
 
-    /** A PKCS#12 key pair made by the JDK's keytool (EC P-256, password "changeit"), {@code san} as subject alternative name. */
-    private KeyStore keyPair(String alias, String san) throws Exception {
-        Path ks = tls.resolve(alias + ".p12");
-        Process p = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "keytool")
-                                .toString(),
-                        "-genkeypair",
-                        "-alias",
-                        alias,
-                        "-keyalg",
-                        "EC",
-                        "-groupname",
-                        "secp256r1",
-                        "-dname",
-                        "CN=" + alias,
-                        "-ext",
-                        "san=" + san,
-                        "-validity",
-                        "2",
-                        "-storetype",
-                        "PKCS12",
-                        "-keystore",
-                        ks.toString(),
-                        "-storepass",
-                        "changeit",
-                        "-noprompt")
-                .redirectErrorStream(true)
-                .start();
-        p.getInputStream().readAllBytes();
-        assertThat(p.waitFor()).isZero();
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (java.io.InputStream in = Files.newInputStream(ks)) {
-            store.load(in, "changeit".toCharArray());
-        }
-        return store;
-    }
-
-    /** The key pair's certificate as PEM ({@code name}.pem) and its key as PKCS#8 PEM ({@code name}.key), as an operator would have them. */
-    private Path[] pem(KeyStore store, String name) throws Exception {
-        String alias = store.aliases().nextElement();
-        java.util.Base64.Encoder b64 = java.util.Base64.getMimeEncoder(64, "\n".getBytes());
-        Path cert = Files.writeString(
-                tls.resolve(name + ".pem"),
-                "-----BEGIN CERTIFICATE-----\n"
-                        + b64.encodeToString(store.getCertificate(alias).getEncoded())
-                        + "\n-----END CERTIFICATE-----\n");
-        Path key =
-                Files.writeString(
-                        tls.resolve(name + ".key"),
-                        "-----BEGIN PRIVATE KEY-----\n"
-                                + b64.encodeToString(store.getKey(alias, "changeit".toCharArray())
-                                        .getEncoded()) + "\n-----END PRIVATE KEY-----\n");
-        return new Path[] {cert, key};
-    }
-
-    private static KeyStore trusting(KeyStore store) throws Exception {
-        KeyStore t = KeyStore.getInstance(KeyStore.getDefaultType());
-        t.load(null, null);
-        t.setCertificateEntry("trusted", store.getCertificate(store.aliases().nextElement()));
-        return t;
-    }
-
     @Test
     void anEhrThatRequiresAClientCertificateGetsTheNodesAndOnlyATrustedServerIsBelieved() throws Exception {
-        KeyStore server = keyPair("ehr", "ip:127.0.0.1");
-        KeyStore node = keyPair("sri-node", "dns:sri-node.hospital.test");
-        KeyStore stranger = keyPair("stranger", "dns:stranger.test");
-        Path[] serverPem = pem(server, "ehr");
-        Path[] nodePem = pem(node, "node");
-        Path[] strangerPem = pem(stranger, "stranger");
-        try (FhirServer ehr = FhirServer.startHttps(FhirVersion.R4, server, trusting(node))) {
+        KeyStore server = TestKeys.keyPair(tls, "ehr", "CN=ehr", "ip:127.0.0.1");
+        KeyStore node = TestKeys.keyPair(tls, "sri-node", "CN=sri-node", "dns:sri-node.hospital.test");
+        KeyStore stranger = TestKeys.keyPair(tls, "stranger", "CN=stranger", "dns:stranger.test");
+        Path[] serverPem = TestKeys.pem(server, tls, "ehr");
+        Path[] nodePem = TestKeys.pem(node, tls, "node");
+        Path[] strangerPem = TestKeys.pem(stranger, tls, "stranger");
+        try (FhirServer ehr = FhirServer.startHttps(FhirVersion.R4, server, TestKeys.trusting(node))) {
             FhirPublisher withCertificate = new FhirPublisher(
                     ehr.baseUrl(),
                     FhirVersion.R4,

@@ -177,47 +177,6 @@ class AuditIT {
         }
     }
 
-    private static void openssl(Path tmp, String... args) throws Exception {
-        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("openssl"));
-        cmd.addAll(java.util.List.of(args));
-        Proc p = Proc.run(tmp.resolve("openssl-" + System.nanoTime() + ".log"), cmd.toArray(String[]::new));
-        assertThat(p.exitCode()).as(p.output()).isZero();
-    }
-
-    /** A key and certificate for {@code cn} signed by the test CA in {@code tmp}, with {@code extension}. */
-    private static void signed(Path tmp, String name, String cn, String extension) throws Exception {
-        Files.writeString(tmp.resolve(name + ".ext"), extension + "\n");
-        openssl(
-                tmp,
-                "req",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                tmp.resolve(name + ".key").toString(),
-                "-out",
-                tmp.resolve(name + ".csr").toString(),
-                "-subj",
-                "/CN=" + cn);
-        openssl(
-                tmp,
-                "x509",
-                "-req",
-                "-in",
-                tmp.resolve(name + ".csr").toString(),
-                "-CA",
-                tmp.resolve("ca.pem").toString(),
-                "-CAkey",
-                tmp.resolve("ca.key").toString(),
-                "-CAcreateserial",
-                "-out",
-                tmp.resolve(name + ".pem").toString(),
-                "-days",
-                "2",
-                "-extfile",
-                tmp.resolve(name + ".ext").toString());
-    }
-
     /**
      * RFC 5425: the audit trail over TLS to rsyslog (GnuTLS driver, TCP) that requires a client certificate its CA signed;
      * the node checks rsyslog's certificate against that CA and the host name.
@@ -226,23 +185,9 @@ class AuditIT {
     void auditMessagesReachRsyslogOverTls() throws Exception {
         Path tmp = WorkDir.fresh(getClass()).resolve("tls");
         Files.createDirectories(tmp);
-        openssl(
-                tmp,
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                tmp.resolve("ca.key").toString(),
-                "-out",
-                tmp.resolve("ca.pem").toString(),
-                "-days",
-                "2",
-                "-subj",
-                "/CN=sri-node test CA");
-        signed(tmp, "rsyslog", "audit.hospital.test", "subjectAltName=IP:127.0.0.1");
-        signed(tmp, "node", "sri-node.hospital.test", "extendedKeyUsage=clientAuth");
+        TestCa ca = TestCa.create(tmp);
+        ca.signed("rsyslog", "audit.hospital.test", "subjectAltName=IP:127.0.0.1");
+        ca.signed("node", "sri-node.hospital.test", "extendedKeyUsage=clientAuth");
         int port = Ports.free();
         Path received = tmp.resolve("rsyslog-received.log");
         Path conf = tmp.resolve("rsyslog.conf");

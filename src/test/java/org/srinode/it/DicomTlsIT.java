@@ -21,57 +21,6 @@ import org.junit.jupiter.api.Test;
 class DicomTlsIT {
     private Path tmp;
 
-    private Proc openssl(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("openssl"));
-        cmd.addAll(List.of(args));
-        Proc p = Proc.run(tmp.resolve("openssl-" + System.nanoTime() + ".log"), cmd.toArray(String[]::new));
-        assertThat(p.exitCode()).as(p.output()).isZero();
-        return p;
-    }
-
-    /** A key and a certificate for {@code cn} signed by the test CA (or self-signed when {@code ca} is false). */
-    private void certificate(String name, String cn, boolean ca, String extension) throws Exception {
-        String key = tmp.resolve(name + ".key").toString();
-        String pem = tmp.resolve(name + ".pem").toString();
-        if (!ca) {
-            openssl(
-                    "req",
-                    "-x509",
-                    "-newkey",
-                    "rsa:2048",
-                    "-nodes",
-                    "-keyout",
-                    key,
-                    "-out",
-                    pem,
-                    "-days",
-                    "2",
-                    "-subj",
-                    "/CN=" + cn);
-            return;
-        }
-        String csr = tmp.resolve(name + ".csr").toString();
-        Path ext = tmp.resolve(name + ".ext");
-        Files.writeString(ext, extension + "\n");
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=" + cn);
-        openssl(
-                "x509",
-                "-req",
-                "-in",
-                csr,
-                "-CA",
-                tmp.resolve("ca.pem").toString(),
-                "-CAkey",
-                tmp.resolve("ca.key").toString(),
-                "-CAcreateserial",
-                "-out",
-                pem,
-                "-days",
-                "2",
-                "-extfile",
-                ext.toString());
-    }
-
     /** echoscu over TLS: {@code client} names the key and certificate files (null: anonymous TLS), then extra options. */
     private Proc echo(String callingAe, int port, String client, String... extra) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("echoscu", "-v"));
@@ -93,24 +42,11 @@ class DicomTlsIT {
     @Test
     void tlsWithClientCertificatesAndAeTitlesBoundToThem() throws Exception {
         tmp = WorkDir.fresh(getClass());
-        openssl(
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                tmp.resolve("ca.key").toString(),
-                "-out",
-                tmp.resolve("ca.pem").toString(),
-                "-days",
-                "2",
-                "-subj",
-                "/CN=sri-node test CA");
-        certificate("node", "127.0.0.1", true, "subjectAltName=IP:127.0.0.1");
-        certificate("mr1", "mr1.hospital.test", true, "extendedKeyUsage=clientAuth");
-        certificate("other", "other.hospital.test", true, "extendedKeyUsage=clientAuth");
-        certificate("rogue", "mr1.hospital.test", false, "");
+        TestCa ca = TestCa.create(tmp);
+        ca.signed("node", "127.0.0.1", "subjectAltName=IP:127.0.0.1");
+        ca.signed("mr1", "mr1.hospital.test", "extendedKeyUsage=clientAuth");
+        ca.signed("other", "other.hospital.test", "extendedKeyUsage=clientAuth");
+        TestCa.selfSigned(tmp, "rogue", "mr1.hospital.test");
         int tlsPort = Ports.free();
         Path data = tmp.resolve("node");
         try (Node node = new Node(data)
@@ -194,22 +130,9 @@ class DicomTlsIT {
     void forwardsToAPacsThatRequiresTls() throws Exception {
         tmp = WorkDir.fresh(getClass()).resolve("scu");
         Files.createDirectories(tmp);
-        openssl(
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                tmp.resolve("ca.key").toString(),
-                "-out",
-                tmp.resolve("ca.pem").toString(),
-                "-days",
-                "2",
-                "-subj",
-                "/CN=sri-node test CA");
-        certificate("orthanc", "pacs.hospital.test", true, "subjectAltName=IP:127.0.0.1");
-        certificate("node", "sri-node.hospital.test", true, "extendedKeyUsage=clientAuth");
+        TestCa ca = TestCa.create(tmp);
+        ca.signed("orthanc", "pacs.hospital.test", "subjectAltName=IP:127.0.0.1");
+        ca.signed("node", "sri-node.hospital.test", "extendedKeyUsage=clientAuth");
         Path file = SharedData.dicom("debian-python3-pydicom-test_files/CT_small.dcm");
         try (Orthanc orthanc = new Orthanc(tmp.resolve("orthanc"))
                 .withDicomTls(tmp.resolve("orthanc.pem"), tmp.resolve("orthanc.key"), tmp.resolve("ca.pem"), true)

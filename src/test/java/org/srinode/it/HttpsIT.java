@@ -146,27 +146,9 @@ class HttpsIT {
             assertThat(node.log()).contains(fp);
         }
         // the hospital's certificate (PEM files)
-        Path key = tmp.resolve("key.pem");
-        Path crt = tmp.resolve("cert.pem");
-        Proc made = Proc.run(
-                tmp.resolve("openssl.log"),
-                "openssl",
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                key.toString(),
-                "-out",
-                crt.toString(),
-                "-days",
-                "2",
-                "-subj",
-                "/CN=sri-node.hospital.test",
-                "-addext",
-                "subjectAltName=IP:127.0.0.1");
-        assertThat(made.exitCode()).as(made.output()).isZero();
+        TestCa.selfSigned(tmp, "hospital", "sri-node.hospital.test", "subjectAltName=IP:127.0.0.1");
+        Path key = tmp.resolve("hospital.key");
+        Path crt = tmp.resolve("hospital.pem");
         try (Node node = new Node(data)
                 .with("SRI_FHIR_ENABLED", "false")
                 .with("SRI_ENHANCE_ENABLED", "false")
