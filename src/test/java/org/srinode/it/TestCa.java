@@ -21,22 +21,8 @@ final class TestCa {
 
     /** Makes the CA's key and self-signed certificate in {@code dir} (which must exist). */
     static TestCa create(Path dir) throws Exception {
-        TestCa ca = new TestCa(dir);
-        ca.openssl(
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                dir.resolve("ca.key").toString(),
-                "-out",
-                ca.certificate().toString(),
-                "-days",
-                "2",
-                "-subj",
-                "/CN=sri-node test CA");
-        return ca;
+        selfSigned(dir, "ca", "sri-node test CA");
+        return new TestCa(dir);
     }
 
     /** The CA's certificate ({@code ca.pem}), the trust anchor to give the node and its peers. */
