@@ -31,8 +31,14 @@ public class NodeResource {
     @GET
     @Operation(summary = "The node's AE title and port, its model and its FHIR server")
     public NodeView node() {
+        // the main model, and the x4 model when one serves the series that need x4
         String model = models.enhancer()
-                .map(e -> e.config().name() + " " + e.config().version())
+                .map(e -> e.config().name() + " " + e.config().version()
+                        + models.enhancerFor(4)
+                                .filter(x4 -> x4 != e)
+                                .map(x4 -> " (x4: " + x4.config().name() + " "
+                                        + x4.config().version() + ")")
+                                .orElse(""))
                 .orElse("none");
         return new NodeView(aeTitle, dicomPort, model, models.state().name(), publish.baseUrl());
     }

@@ -14,6 +14,14 @@ public interface EnhanceConfig {
     @WithDefault("models/sri-default-x2")
     String modelDir();
 
+    /**
+     * The x4 model ({@code SRI_ENHANCE_MODEL_X4_DIR}), used for a series whose assessment recommends x4 (issue 15);
+     * {@code none}: every series gets the model of {@link #modelDir()}. When it cannot be loaded the node says so and
+     * uses that model for every series.
+     */
+    @WithDefault("models/sri-default-x4")
+    String modelX4Dir();
+
     /** Where the model runs ({@code SRI_ENHANCE_DEVICE}); another value stops the node at start-up with the allowed ones. */
     enum Device {
         /** The GPU when DJL finds one, else the CPU. */

@@ -89,7 +89,6 @@ public class EnhanceStage {
 
     public void enhance(Exchange exchange) throws Exception {
         Job job = JobExchange.bind(exchange);
-        Enhancer model = models.enhancer().orElseThrow(() -> new IllegalStateException("the model is not loaded"));
         SeriesInfo info = series.find(job.seriesUid()).orElseThrow();
         if (info.generation() != job.generation()) {
             // late instances re-opened the series: the later generation's own job enhances it
@@ -100,6 +99,9 @@ public class EnhanceStage {
             return;
         }
         Assessment assessment = info.assessment() == null ? null : JSON.readValue(info.assessment(), Assessment.class);
+        // x4 when the assessment recommends it and an x4 model is loaded (issue 15), else the main model
+        Enhancer model = models.enhancerFor(assessment == null ? 0 : assessment.recommendedScale())
+                .orElseThrow(() -> new IllegalStateException("the model is not loaded"));
         List<Path> files = series.files(job.seriesUid());
         if (model.config().scope() != null && !files.isEmpty()) {
             java.util.Optional<String> outside =

@@ -12,7 +12,12 @@ import org.jboss.logging.Logger;
 import org.srinode.enhance.Enhancer;
 import org.srinode.enhance.EnhancerOptions;
 
-/** Loads the enhancement model once, in the background at start-up; readiness reports its state. */
+/**
+ * Loads the enhancement models once, in the background at start-up; readiness reports the state of the main one
+ * ({@code SRI_ENHANCE_MODEL_DIR}, x2 by default). An x4 model ({@code SRI_ENHANCE_MODEL_X4_DIR}) is loaded after it
+ * and serves the series whose assessment recommends x4 ({@link #enhancerFor}); a failure to load it is logged and
+ * leaves the main model serving every series.
+ */
 @ApplicationScoped
 public class ModelService {
     private static final Logger LOG = Logger.getLogger(ModelService.class);
@@ -34,6 +39,7 @@ public class ModelService {
 
     private final EnhanceConfig config;
     private volatile Enhancer enhancer;
+    private volatile Enhancer x4;
     private volatile State state = State.LOADING;
     private volatile String detail = "";
     private volatile long loadMillis = -1;
@@ -76,20 +82,17 @@ public class ModelService {
         long t0 = System.nanoTime();
         Path dir = Path.of(config.modelDir()).toAbsolutePath();
         try {
-            enhancer = Enhancer.load(
-                    dir,
-                    new EnhancerOptions(
-                            config.device().name().toLowerCase(java.util.Locale.ROOT),
-                            config.poolSize(),
-                            config.tile(),
-                            config.overlap(),
-                            config.batchSize()));
+            Enhancer main = Enhancer.load(dir, options());
             loadMillis = (System.nanoTime() - t0) / 1_000_000;
-            detail = enhancer.config().name() + " " + enhancer.config().version() + " x"
-                    + enhancer.config().scale() + " on " + enhancer.deviceName();
+            detail = main.config().name() + " " + main.config().version() + " x"
+                    + main.config().scale() + " on " + main.deviceName();
+            loadX4(main.config().scale());
+            enhancer = main; // published last: a stage that sees it finds the x4 model loaded (or known absent) too
             state = State.READY;
             LOG.infof("model %s loaded in %d ms", detail, loadMillis);
-            ready.fire(new Ready(detail));
+            if (ready != null) {
+                ready.fire(new Ready(detail));
+            }
         } catch (Exception | LinkageError e) {
             state = State.FAILED;
             detail = "cannot load the model in " + dir + ": " + e.getMessage()
@@ -98,9 +101,46 @@ public class ModelService {
         }
     }
 
+    /** The optional x4 model, loaded before the node reports READY: a series is never enhanced by the wrong one. */
+    private void loadX4(int mainScale) {
+        String where = config.modelX4Dir().trim();
+        if (where.isEmpty() || where.equalsIgnoreCase("none")) {
+            return;
+        }
+        Path dir = Path.of(where).toAbsolutePath();
+        try {
+            Enhancer m = Enhancer.load(dir, options());
+            if (m.config().scale() != 4) {
+                m.close();
+                throw new IllegalArgumentException(
+                        "its config.json says scale " + m.config().scale() + ", not 4");
+            }
+            x4 = m;
+            detail += "; " + m.config().name() + " " + m.config().version()
+                    + " x4 for series the assessment recommends x4 for";
+        } catch (Exception | LinkageError e) {
+            detail += "; no x4 model (" + dir + ": " + e.getMessage() + "), x" + mainScale + " for every series";
+            LOG.warnf(
+                    "the x4 model in %s is not used: %s (SRI_ENHANCE_MODEL_X4_DIR=none turns it off)",
+                    dir, e.getMessage());
+        }
+    }
+
+    private EnhancerOptions options() {
+        return new EnhancerOptions(
+                config.device().name().toLowerCase(java.util.Locale.ROOT),
+                config.poolSize(),
+                config.tile(),
+                config.overlap(),
+                config.batchSize());
+    }
+
     void onStop(@Observes ShutdownEvent ev) {
         if (enhancer != null) {
             enhancer.close();
+        }
+        if (x4 != null) {
+            x4.close();
         }
     }
 
@@ -121,7 +161,22 @@ public class ModelService {
         return loadMillis;
     }
 
+    /** The main model (x2 by default); empty while loading, disabled or failed. */
     public Optional<Enhancer> enhancer() {
         return Optional.ofNullable(enhancer);
+    }
+
+    /**
+     * The model for a series: the x4 model when the assessment recommends x4 and one is loaded, else the main model.
+     *
+     * @param recommendedScale the assessment's recommended scale (1, 2 or 4; 0 when there is no assessment)
+     * @return empty while the main model is not ready
+     */
+    public Optional<Enhancer> enhancerFor(int recommendedScale) {
+        Enhancer main = enhancer;
+        if (main == null || state != State.READY) {
+            return Optional.empty();
+        }
+        return Optional.of(recommendedScale >= 4 && x4 != null ? x4 : main);
     }
 }
