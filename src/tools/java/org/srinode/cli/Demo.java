@@ -119,6 +119,16 @@ public final class Demo {
      */
     public static Simulated simulate(Volume v, Path folder, String description, long seed, Path lateFolder)
             throws IOException {
+        return simulate(v, folder, description, seed, lateFolder, SCALE);
+    }
+
+    /**
+     * As {@link #simulate(Volume, Path, String, long, Path)}, acquired at {@code scale} times the 1 mm grid (2: 128x128 at
+     * 2 mm, which the assessment sends to the x2 model; 4: 64x64 at 4 mm, to the x4 model); the hole keeps its place and
+     * size in the head.
+     */
+    public static Simulated simulate(Volume v, Path folder, String description, long seed, Path lateFolder, int scale)
+            throws IOException {
         Random rnd = new Random(seed);
         int z0 = (int) Math.round(v.depth() * 0.45) - SLICES * 3 / 2;
         List<float[]> hq = new ArrayList<>();
@@ -135,8 +145,9 @@ public final class Demo {
                 s[k] /= max;
             }
         }
-        int lw = HQ / SCALE;
-        int[] hole = {70, 50, 24, 16}; // x, y, width, height in acquired pixels, inside the head
+        int lw = HQ / scale;
+        int[] hole = {140 / scale, 100 / scale, 48 / scale, 32 / scale
+        }; // x, y, width, height in acquired pixels, inside the head
         String root = "2.25." + Long.toUnsignedString(rnd.nextLong()) + Long.toUnsignedString(rnd.nextLong() >>> 8);
         List<VolumeWriter.Slice> slices = new ArrayList<>();
         List<Integer> kept = new ArrayList<>();
@@ -144,7 +155,7 @@ public final class Demo {
             if (i == MISSING[0] || i == MISSING[1]) {
                 continue;
             }
-            float[] lq = Images.areaDown(Images.gaussianBlur(hq.get(i), HQ, HQ, 0.6), HQ, HQ, SCALE);
+            float[] lq = Images.areaDown(Images.gaussianBlur(hq.get(i), HQ, HQ, 0.6), HQ, HQ, scale);
             for (int k = 0; k < lq.length; k++) {
                 double re = lq[k] + 0.02 * rnd.nextGaussian();
                 double im = 0.02 * rnd.nextGaussian();
@@ -169,7 +180,7 @@ public final class Demo {
                 5,
                 description,
                 0.5,
-                SCALE * 1.0,
+                scale * 1.0,
                 3.0,
                 SLICES);
         if (Files.isDirectory(folder)) {
@@ -183,7 +194,7 @@ public final class Demo {
         if (lateFolder != null) {
             List<VolumeWriter.Slice> late = new ArrayList<>();
             for (int i : MISSING) {
-                float[] lq = Images.areaDown(Images.gaussianBlur(hq.get(i), HQ, HQ, 0.6), HQ, HQ, SCALE);
+                float[] lq = Images.areaDown(Images.gaussianBlur(hq.get(i), HQ, HQ, 0.6), HQ, HQ, scale);
                 for (int k = 0; k < lq.length; k++) {
                     double re = lq[k] + 0.02 * rnd.nextGaussian();
                     double im = 0.02 * rnd.nextGaussian();
