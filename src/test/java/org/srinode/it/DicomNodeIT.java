@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.srinode.dicom.Dciodvfy;
 
 /** The node between dcmtk (modality) and Orthanc (PACS): receive, spool, assemble, forward. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -92,10 +93,7 @@ class DicomNodeIT {
         assertThat(tags.path("SeriesDescription").asText()).contains("AI-enhanced");
         Path file = tmp.resolve("derived.dcm");
         Files.write(file, orthanc.file(id));
-        Proc check = Proc.run(tmp.resolve("dciodvfy.log"), "dciodvfy", file.toString());
-        assertThat(check.output().lines().filter(l -> l.startsWith("Error")))
-                .as(check.output())
-                .isEmpty();
+        Dciodvfy.assertClean(file);
         JsonNode after = Http.json(node.url("/api/series/" + series));
         assertThat(after.at("/series/outcome").asText()).isEqualTo("ENHANCED");
         assertThat(after.at("/series/consistency").asDouble()).isBetween(0.0, 0.15);
