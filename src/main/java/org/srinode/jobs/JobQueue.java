@@ -110,8 +110,32 @@ public class JobQueue {
     void stop(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent event) {
         if (renewer != null) {
             renewer.shutdownNow();
+            try {
+                int handed = handBackRunningJobs();
+                if (handed > 0) {
+                    LOG.infof(
+                            "%d running job(s) handed back at this stop: another node runs them at once, no attempt counted",
+                            handed);
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf(
+                        "running jobs not handed back at shutdown (another node takes them once their lease expires): %s",
+                        e.getMessage());
+            }
             registration.release();
         }
+    }
+
+    /**
+     * A clean stop (a rollout, a scale-down, a drained host): this node's RUNNING jobs become due again at once, without
+     * counting an attempt, so that stopping workers never uses up a series' attempts and no one waits for the lease. A
+     * result this process still records afterwards is not taken (the job is no longer RUNNING under its claim). Nothing is
+     * handed back by a process whose name another one has taken over: those jobs are the other one's now.
+     *
+     * @return how many jobs were handed back
+     */
+    public int handBackRunningJobs() {
+        return Tx.run(ds, c -> registration.current(c) ? resumeOwn(c) : 0);
     }
 
     /**
@@ -163,17 +187,19 @@ public class JobQueue {
      * @return how many
      */
     public int resumeOwnJobs() {
-        return Tx.run(ds, c -> {
-            try (PreparedStatement ps =
-                    c.prepareStatement("UPDATE job SET state = 'PENDING', lease_until = NULL, next_attempt_at = ?, "
-                            + "updated_at = ? WHERE state = 'RUNNING' AND claimed_by = ?")) {
-                Timestamp now = Timestamp.from(Instant.now());
-                ps.setTimestamp(1, now, Sql.utc());
-                ps.setTimestamp(2, now, Sql.utc());
-                ps.setString(3, nodeId);
-                return ps.executeUpdate();
-            }
-        });
+        return Tx.run(ds, this::resumeOwn);
+    }
+
+    private int resumeOwn(Connection c) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE job SET state = 'PENDING', lease_until = NULL, next_attempt_at = ?, "
+                        + "updated_at = ? WHERE state = 'RUNNING' AND claimed_by = ?")) {
+            Timestamp now = Timestamp.from(Instant.now());
+            ps.setTimestamp(1, now, Sql.utc());
+            ps.setTimestamp(2, now, Sql.utc());
+            ps.setString(3, nodeId);
+            return ps.executeUpdate();
+        }
     }
 
     /** How long a stage's poll waits for a job of its kind to be enqueued in this process before it polls again. */

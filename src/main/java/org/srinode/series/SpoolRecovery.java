@@ -50,7 +50,9 @@ public class SpoolRecovery {
      * Registers what is in the spool but not in the database (an instance acknowledged just before a
      * crash). A file that cannot be registered (it no longer parses, a value the node cannot store, a
      * SOP Instance UID already used in another series) is moved to the spool's quarantine with the
-     * reason, and start-up goes on: data never stop the node from starting.
+     * reason, and start-up goes on: data never stop the node from starting. A file the database could not take
+     * for a reason of its own ({@link #isDataFault}) stays in the spool for the next start. In a cluster another ingest
+     * node may be registering the same file at this moment: registration is idempotent, so both succeed.
      */
     void recover(@Observes StartupEvent ev) throws IOException {
         if (!ingestRole) {
@@ -68,6 +70,7 @@ public class SpoolRecovery {
         }));
         int added = 0;
         int quarantined = 0;
+        int left = 0;
         Spool spool = new Spool(spoolDir, 0);
         for (Path f : spool.committedFiles()) {
             if (known.contains(f.toString())) {
@@ -77,6 +80,15 @@ public class SpoolRecovery {
                 assembler.onInstance(spool.reopen(f));
                 added++;
             } catch (InvalidDicomException | RuntimeException e) {
+                if (!isDataFault(e)) {
+                    // the database failed, not the file (connection, lock, a rollback): the file stays where it is
+                    // and the next start registers it; it may already be acknowledged to the modality
+                    left++;
+                    LOG.warnf(
+                            "start-up: spooled file %s not registered now (%s); it stays in the spool for the next start",
+                            f.getFileName(), LogText.escape(e.getMessage()));
+                    continue;
+                }
                 Path q = spool.quarantine(f, e.getMessage());
                 quarantined++;
                 LOG.warnf(
@@ -84,11 +96,34 @@ public class SpoolRecovery {
                         f.getFileName(), LogText.escape(e.getMessage()), q);
             }
         }
+        if (left > 0) {
+            LOG.warnf(
+                    "%d spooled file(s) could not be registered because of the database; they stay in the spool", left);
+        }
         if (added > 0) {
             LOG.infof("recovered %d spooled instance(s) that were not yet registered", added);
         }
         if (quarantined > 0) {
             LOG.warnf("%d spooled file(s) quarantined at start-up, see %s", quarantined, spool.quarantineDirectory());
         }
+    }
+
+    /**
+     * Whether a registration failed because of the file (quarantine it) rather than the database (leave it): a file
+     * that no longer passes the checks or conflicts with a registered identity, a value the database refuses (SQLSTATE
+     * class 22, data exception, e.g. a 28-character Modality; class 23, integrity constraint), or any error that did not
+     * come from the database. A connection failure, a lock timeout or a rolled-back transaction is the database's.
+     */
+    static boolean isDataFault(Throwable e) {
+        if (e instanceof InvalidDicomException) {
+            return true;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException q) {
+                String state = q.getSQLState();
+                return state != null && (state.startsWith("22") || state.startsWith("23"));
+            }
+        }
+        return true;
     }
 }

@@ -70,13 +70,29 @@ public final class Spool {
     }
 
     /**
+     * A temporary file untouched this long belongs to no running write: an association that stops sending is aborted
+     * after {@code SRI_DICOM_IDLE_TIMEOUT_MS} (one minute by default), so only a crashed process leaves one this old.
+     */
+    public static final java.time.Duration STALE_PART = java.time.Duration.ofMinutes(15);
+
+    /**
      * Recovery after a crash: removes stale temporary files and returns the committed files (their
-     * names are SOP Instance UIDs, so a caller can check only those it does not know).
+     * names are SOP Instance UIDs, so a caller can check only those it does not know). Only temporary files older
+     * than {@link #STALE_PART} are removed: in a cluster another ingest node may be writing into the same spool
+     * right now (deploy/README.md, Storage).
      */
     public List<Path> committedFiles() throws IOException {
+        java.nio.file.attribute.FileTime staleBefore =
+                java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(STALE_PART));
         try (Stream<Path> parts = Files.list(root.resolve(INCOMING))) {
             for (Path p : (Iterable<Path>) parts::iterator) {
-                Files.deleteIfExists(p);
+                try {
+                    if (Files.getLastModifiedTime(p).compareTo(staleBefore) < 0) {
+                        Files.deleteIfExists(p);
+                    }
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // its write finished (renamed) or failed (removed) meanwhile
+                }
             }
         }
         try (Stream<Path> files = Files.walk(root, 3)) {

@@ -47,7 +47,8 @@ class FhirConformanceTest {
     void everyFindingCodeIsDocumented() throws Exception {
         String page = Files.readString(PAGE);
         String code = Files.readString(Path.of("src/main/java/org/srinode/fhir/R4Bundle.java"));
-        Matcher m = Pattern.compile("finding\\(\\s*all,\\s*key,\\s*\"([a-z-]+)\"").matcher(code);
+        Matcher m =
+                Pattern.compile("finding\\(\\s*all,\\s*key,\\s*\"([a-z-]+)\"").matcher(code);
         int n = 0;
         while (m.find()) {
             n++;

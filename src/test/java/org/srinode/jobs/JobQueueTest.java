@@ -288,6 +288,22 @@ class JobQueueTest {
     }
 
     @Test
+    void aCleanStopHandsRunningJobsBackWithoutCountingAnAttempt() throws Exception {
+        queue();
+        JobQueue leaving = new JobQueue(ds, "leaving", Duration.ofMinutes(5));
+        leaving.register();
+        JobQueue staying = new JobQueue(ds, "staying", Duration.ofMinutes(5));
+        Job j = leaving.claimDue("FORWARD", 1).get(0);
+        assertThat(staying.claimDue("FORWARD", 1)).as("held under its lease").isEmpty();
+        assertThat(leaving.handBackRunningJobs()).isEqualTo(1);
+        Job again = staying.claimDue("FORWARD", 1).get(0);
+        assertThat(again.id()).as("claimed at once, no lease to wait for").isEqualTo(j.id());
+        assertThat(again.attempts()).as("a scale-down is not a failure").isEqualTo(j.attempts());
+        leaving.succeeded(j.id()); // the leaving process' late result is not taken
+        assertThat(staying.find(j.id()).orElseThrow().state()).isEqualTo("RUNNING");
+    }
+
+    @Test
     void aProcessWhoseNameAnotherProcessTookOverClaimsAndRecordsNothing() throws Exception {
         queue();
         JobQueue paused = new JobQueue(ds, "twin", Duration.ofMillis(1500));

@@ -77,9 +77,17 @@ class SpoolTest {
     void scanAfterACrashRemovesPartialWritesAndFindsCommittedOnes() throws Exception {
         Spool spool = new Spool(dir, 0);
         put(spool, MR);
-        Files.writeString(dir.resolve(".incoming").resolve("crashed.part"), "half an instance");
+        Path crashed = Files.writeString(dir.resolve(".incoming").resolve("crashed.part"), "half an instance");
+        Files.setLastModifiedTime(
+                crashed,
+                java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(Spool.STALE_PART.plusMinutes(1))));
+        // another ingest node sharing the spool is writing this one right now (cluster, deploy/README.md)
+        Path writing = Files.writeString(dir.resolve(".incoming").resolve("writing.part"), "an instance arriving");
         assertThat(new Spool(dir, 0).scan()).hasSize(1);
-        assertThat(dir.resolve(".incoming").resolve("crashed.part")).doesNotExist();
+        assertThat(crashed).doesNotExist();
+        assertThat(writing)
+                .as("a recent temporary file belongs to a running write")
+                .exists();
     }
 
     @Test
