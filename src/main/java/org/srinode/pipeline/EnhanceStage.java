@@ -82,7 +82,7 @@ public class EnhanceStage {
     }
 
     public List<Job> claimDue() throws InterruptedException {
-        return models.enhancer().isPresent()
+        return models.enhancerFor(0).isPresent() // READY: the models this stage chooses from are loaded
                 ? jobs.claimDueOrWait(AssessStage.ENHANCE, workers, null, JobQueue.HAND_OFF_WAIT, retry.maxAttempts())
                 : List.of();
     }

@@ -42,7 +42,10 @@ class EnhanceX4IT {
                             () -> Http.status(node.url("/api/series/" + sim.seriesUid())) == 200
                                     ? Http.json(node.url("/api/series/" + sim.seriesUid()))
                                     : null,
-                            x -> x != null && x.at("/series/outcome").isTextual());
+                            // the outcome is recorded just before the derived series are registered
+                            x -> x != null
+                                    && x.at("/series/outcome").isTextual()
+                                    && !x.at("/derivedSeries").isEmpty());
             assertThat(v.at("/assessment/recommendedScale").asInt()).isEqualTo(4);
             assertThat(v.at("/series/outcome").asText()).isEqualTo("ENHANCED");
             String derived = v.path("derivedSeries").path(0).asText();

@@ -69,7 +69,10 @@ class OperatorIT {
                             () -> Http.status(node.url("/api/series/" + sim.seriesUid())) == 200
                                     ? Http.json(node.url("/api/series/" + sim.seriesUid()))
                                     : null,
-                            v -> v != null && v.at("/series/outcome").isTextual());
+                            // the outcome is recorded just before the derived series are registered
+                            v -> v != null
+                                    && v.at("/series/outcome").isTextual()
+                                    && !v.at("/derivedSeries").isEmpty());
             assertThat(held.at("/series/outcome").asText()).isEqualTo("HELD");
             String derived = held.path("derivedSeries").path(0).asText();
             String release = node.url("/api/series/" + sim.seriesUid() + "/release");

@@ -34,7 +34,9 @@ class SafetyIT {
                             () -> Http.status(node.url("/api/series/" + series)) == 200
                                     ? Http.json(node.url("/api/series/" + series))
                                     : null,
-                            n -> n != null && n.at("/series/outcome").isTextual());
+                            n -> n != null
+                                    && n.at("/series/outcome").isTextual()
+                                    && !n.at("/derivedSeries").isEmpty());
             assertThat(v.at("/series/outcome").asText()).isEqualTo("HELD");
             assertThat(v.at("/series/consistency").asDouble()).isPositive();
             await().atMost(Duration.ofSeconds(30)).until(() -> orthanc.instanceCount() == 2); // the originals only
