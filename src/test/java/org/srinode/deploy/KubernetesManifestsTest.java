@@ -131,8 +131,12 @@ class KubernetesManifestsTest {
                         "              path: /q/health/ready",
                         "              path: /health",
                         "readinessProbe must be an httpGet on /q/health/ready"),
+                new Fault("  serviceName: sri-node-ingest", "  serviceName: sri-node-web", "is not a headless Service"),
                 new Fault(
-                        "  serviceName: sri-node-ingest", "  serviceName: sri-node-web", "is not a headless Service"));
+                        "              scheme: HTTPS\n            periodSeconds: 10",
+                        "              scheme: HTTP\n            periodSeconds: 10",
+                        "readinessProbe uses scheme HTTP but the node serves HTTPS only"),
+                new Fault("        runAsUser: 10001", "        runAsUser: \"10001\"", "not a number or boolean"));
         for (Fault f : faults) {
             assertThat(base).as("the text a fault replaces: %s", f.from()).contains(f.from());
             assertThat(check.check(base.replace(f.from(), f.to())))

@@ -50,8 +50,9 @@ import org.srinode.NodeRoles;
  * README documents, Secrets that deploy/README.md tells the operator to create, the spool and derived folders on a
  * ReadWriteMany volume in every process, and every role of {@link NodeRoles} run by some workload.
  *
- * <p>{@link #check(String)} returns the problems as sentences (empty when none); it throws only when the text is not
- * YAML or a document's kind is not one this project ships.
+ * <p>{@link #check(String)} returns the problems as sentences (empty when none), also for a document of a kind this
+ * project does not ship (add it to {@code KINDS} with its API type) or a string where the API has a number; it throws
+ * only when the text is not YAML.
  */
 final class ManifestCheck {
     /** The kinds deploy/kubernetes ships, by the manifest's {@code kind}. */
@@ -96,7 +97,11 @@ final class ManifestCheck {
 
     /** The documents of a multi-document YAML text (kubectl kustomize's output, or manifest files joined with ---). */
     static List<HasMetadata> read(String yaml) throws IOException {
-        ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
+        // no coercion: "10001" where the API has a number, or "true" where it has a boolean, is a fault as kubectl sees
+        // it
+        ObjectMapper mapper = com.fasterxml.jackson.databind.json.JsonMapper.builder(new YAMLFactory())
+                .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .build();
         List<HasMetadata> out = new ArrayList<>();
         for (JsonNode node :
                 mapper.readerFor(JsonNode.class).<JsonNode>readValues(yaml).readAll()) {
@@ -109,14 +114,26 @@ final class ManifestCheck {
                 throw new IllegalArgumentException(
                         "a document of kind '" + kind + "', not one of " + new TreeSet<>(KINDS.keySet()));
             }
-            out.add(mapper.treeToValue(node, type));
+            try {
+                out.add(mapper.treeToValue(node, type));
+            } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+                throw new IllegalArgumentException(
+                        kind + "/" + node.at("/metadata/name").asText() + ": a string where the "
+                                + "Kubernetes API has a number or boolean, not a number or boolean as kubectl reads it: "
+                                + e.getOriginalMessage());
+            }
         }
         return out;
     }
 
     /** The problems of a set of manifests, each a sentence naming the document and the field. */
     List<String> check(String yaml) throws IOException {
-        List<HasMetadata> docs = read(yaml);
+        List<HasMetadata> docs;
+        try {
+            docs = read(yaml);
+        } catch (IllegalArgumentException e) {
+            return List.of(e.getMessage());
+        }
         List<String> problems = new ArrayList<>();
         Map<String, String> config = new LinkedHashMap<>();
         for (HasMetadata d : docs) {
@@ -241,8 +258,12 @@ final class ManifestCheck {
             if (csc == null || !Boolean.FALSE.equals(csc.getAllowPrivilegeEscalation())) {
                 problems.add(at + ": allowPrivilegeEscalation must be false");
             }
-            probe(at, "livenessProbe", c.getLivenessProbe(), "/q/health/live", c, problems);
-            probe(at, "readinessProbe", c.getReadinessProbe(), "/q/health/ready", c, problems);
+            boolean https = c.getEnv() == null
+                    || c.getEnv().stream()
+                            .noneMatch(e -> e.getName().equals("SRI_HTTP_INSECURE") && "true".equals(e.getValue()));
+            probe(at, "startupProbe", c.getStartupProbe(), "/q/health/live", https, c, problems);
+            probe(at, "livenessProbe", c.getLivenessProbe(), "/q/health/live", https, c, problems);
+            probe(at, "readinessProbe", c.getReadinessProbe(), "/q/health/ready", https, c, problems);
             Map<String, String> env = new LinkedHashMap<>();
             for (EnvFromSource from : Optional.ofNullable(c.getEnvFrom()).orElse(List.of())) {
                 if (from.getConfigMapRef() == null) {
@@ -305,11 +326,17 @@ final class ManifestCheck {
         }
     }
 
-    private static void probe(String at, String which, Probe p, String path, Container c, List<String> problems) {
+    private static void probe(
+            String at, String which, Probe p, String path, boolean https, Container c, List<String> problems) {
         HTTPGetAction get = p == null ? null : p.getHttpGet();
         if (get == null || !path.equals(get.getPath())) {
             problems.add(at + ": " + which + " must be an httpGet on " + path);
             return;
+        }
+        String scheme = get.getScheme() == null ? "HTTP" : get.getScheme();
+        if (!scheme.equals(https ? "HTTPS" : "HTTP")) {
+            problems.add(at + ": " + which + " uses scheme " + scheme + " but the node serves "
+                    + (https ? "HTTPS only (SRI_HTTP_INSECURE is not true)" : "plain HTTP (SRI_HTTP_INSECURE=true)"));
         }
         var port = get.getPort();
         boolean found = Optional.ofNullable(c.getPorts()).orElse(List.of()).stream()
