@@ -11,16 +11,21 @@ public interface EnhanceConfig {
     boolean enabled();
 
     /** Model folder (config.json + TorchScript), relative to the working directory or absolute. */
-    @WithDefault("models/sri-default-x2")
+    @WithDefault(DEFAULT_MODEL_DIR)
     String modelDir();
+
+    /** The model the node ships as its main one, and the x4 model that goes with it. */
+    String DEFAULT_MODEL_DIR = "models/sri-default-x2";
+
+    String DEFAULT_X4_MODEL_DIR = "models/sri-default-x4";
 
     /**
      * The x4 model ({@code SRI_ENHANCE_MODEL_X4_DIR}), used for a series whose assessment recommends x4 (issue 15);
-     * {@code none}: every series gets the model of {@link #modelDir()}. When it cannot be loaded the node says so and
-     * uses that model for every series.
+     * {@code none}: every series gets the model of {@link #modelDir()}. Unset: the shipped x4 model goes with the shipped
+     * main model only (a site that installed a model of its own gets no x4 model it did not name). A folder named here
+     * that cannot be loaded, or that is not x4, stops enhancement (readiness DOWN) with the reason.
      */
-    @WithDefault("models/sri-default-x4")
-    String modelX4Dir();
+    java.util.Optional<String> modelX4Dir();
 
     /** Where the model runs ({@code SRI_ENHANCE_DEVICE}); another value stops the node at start-up with the allowed ones. */
     enum Device {

@@ -93,6 +93,10 @@ public class ModelService {
             if (ready != null) {
                 ready.fire(new Ready(detail));
             }
+        } catch (X4Unusable e) {
+            state = State.FAILED;
+            detail = e.getMessage();
+            LOG.error(detail, e);
         } catch (Exception | LinkageError e) {
             state = State.FAILED;
             detail = "cannot load the model in " + dir + ": " + e.getMessage()
@@ -101,13 +105,34 @@ public class ModelService {
         }
     }
 
-    /** The optional x4 model, loaded before the node reports READY: a series is never enhanced by the wrong one. */
+    /** An x4 model the operator named that cannot be used: enhancement does not start. */
+    private static final class X4Unusable extends RuntimeException {
+        X4Unusable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * The x4 model, loaded before the node reports READY: a series is never enhanced by the wrong one. One the operator
+     * named that cannot be used fails the start of enhancement (the exception); the shipped one that goes with the
+     * shipped main model is optional (a warning).
+     */
     private void loadX4(int mainScale) {
-        String where = config.modelX4Dir().trim();
-        if (where.isEmpty() || where.equalsIgnoreCase("none")) {
+        Optional<String> named = config.modelX4Dir().map(String::trim).filter(d -> !d.isEmpty());
+        if (named.isPresent() && named.get().equalsIgnoreCase("none")) {
             return;
         }
-        Path dir = Path.of(where).toAbsolutePath();
+        boolean shippedMain = Path.of(config.modelDir())
+                .toAbsolutePath()
+                .normalize()
+                .equals(Path.of(EnhanceConfig.DEFAULT_MODEL_DIR)
+                        .toAbsolutePath()
+                        .normalize());
+        if (named.isEmpty() && !shippedMain) {
+            detail += "; no x4 model (SRI_ENHANCE_MODEL_X4_DIR unset with a main model of the site's own)";
+            return;
+        }
+        Path dir = Path.of(named.orElse(EnhanceConfig.DEFAULT_X4_MODEL_DIR)).toAbsolutePath();
         try {
             Enhancer m = Enhancer.load(dir, options());
             if (m.config().scale() != 4) {
@@ -119,10 +144,14 @@ public class ModelService {
             detail += "; " + m.config().name() + " " + m.config().version()
                     + " x4 for series the assessment recommends x4 for";
         } catch (Exception | LinkageError e) {
+            if (named.isPresent()) {
+                throw new X4Unusable(
+                        "the x4 model named by SRI_ENHANCE_MODEL_X4_DIR cannot be used (" + dir + ": " + e.getMessage()
+                                + "); name an x4 model folder, or none",
+                        e);
+            }
             detail += "; no x4 model (" + dir + ": " + e.getMessage() + "), x" + mainScale + " for every series";
-            LOG.warnf(
-                    "the x4 model in %s is not used: %s (SRI_ENHANCE_MODEL_X4_DIR=none turns it off)",
-                    dir, e.getMessage());
+            LOG.warnf("the shipped x4 model in %s is not used: %s", dir, e.getMessage());
         }
     }
 

@@ -15,10 +15,15 @@ import org.srinode.enhance.Enhancer;
  */
 class ModelServiceTest {
     private static ModelService start(String x4Dir) {
+        return start("models/sri-default-x2", x4Dir, ModelService.State.READY);
+    }
+
+    /** @param x4Dir SRI_ENHANCE_MODEL_X4_DIR, null when unset */
+    private static ModelService start(String mainDir, String x4Dir, ModelService.State expected) {
         Map<String, Object> values = Map.of(
                 "enabled", true,
-                "modelDir", "models/sri-default-x2",
-                "modelX4Dir", x4Dir,
+                "modelDir", mainDir,
+                "modelX4Dir", java.util.Optional.ofNullable(x4Dir),
                 "device", EnhanceConfig.Device.CPU,
                 "poolSize", 1,
                 "workers", 1,
@@ -35,7 +40,7 @@ class ModelServiceTest {
         ModelService models = new ModelService(config, null, true);
         models.onStart(null);
         await().atMost(Duration.ofSeconds(60)).until(() -> models.state() != ModelService.State.LOADING);
-        assertThat(models.state()).as(models.detail()).isEqualTo(ModelService.State.READY);
+        assertThat(models.state()).as(models.detail()).isEqualTo(expected);
         return models;
     }
 
@@ -48,7 +53,7 @@ class ModelServiceTest {
 
     @Test
     void theX4ModelServesTheSeriesThatNeedX4() {
-        ModelService models = start("models/sri-default-x4");
+        ModelService models = start(null); // the shipped x4 model goes with the shipped main model
         try {
             assertThat(scaleFor(models, 4)).isEqualTo(4);
             assertThat(scaleFor(models, 2)).isEqualTo(2);
@@ -61,26 +66,37 @@ class ModelServiceTest {
     }
 
     @Test
-    void withoutAUsableX4ModelTheX2ModelServesEverySeries() {
+    void noX4ModelWhenTurnedOffOrWithAMainModelOfTheSitesOwn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path own)
+            throws Exception {
         ModelService none = start("none");
         try {
             assertThat(scaleFor(none, 4)).isEqualTo(2);
         } finally {
             none.onStop(null);
         }
-        ModelService wrong = start("models/sri-default-x2"); // a model that is not x4
-        try {
-            assertThat(scaleFor(wrong, 4)).isEqualTo(2);
-            assertThat(wrong.detail()).contains("scale 2, not 4").contains("x2 for every series");
-        } finally {
-            wrong.onStop(null);
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("models/sri-default-x2"))) {
+            for (java.nio.file.Path f : files.toList()) {
+                java.nio.file.Files.copy(f, own.resolve(f.getFileName()));
+            }
         }
-        ModelService missing = start("no/such/folder");
+        ModelService site = start(own.toString(), null, ModelService.State.READY);
         try {
-            assertThat(scaleFor(missing, 4)).isEqualTo(2);
-            assertThat(missing.detail()).contains("no x4 model");
+            assertThat(scaleFor(site, 4))
+                    .as("no x4 model the site did not name")
+                    .isEqualTo(2);
+            assertThat(site.detail()).contains("no x4 model");
         } finally {
-            missing.onStop(null);
+            site.onStop(null);
         }
+    }
+
+    @Test
+    void anX4ModelTheOperatorNamedThatCannotBeUsedStopsEnhancementWithTheReason() {
+        ModelService wrong = start("models/sri-default-x2", "models/sri-default-x2", ModelService.State.FAILED);
+        assertThat(wrong.detail()).contains("SRI_ENHANCE_MODEL_X4_DIR").contains("scale 2, not 4");
+        assertThat(wrong.enhancerFor(2)).isEmpty();
+        assertThat(wrong.unavailable()).isPresent();
+        ModelService missing = start("models/sri-default-x2", "no/such/folder", ModelService.State.FAILED);
+        assertThat(missing.detail()).contains("no/such/folder");
     }
 }
