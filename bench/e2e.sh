@@ -4,6 +4,7 @@
 #   ./sri-node bench e2e [runs]
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
+[ -f target/tools.classpath ] || { echo "run ./sri-node bench (it builds first), or mvn package" >&2; exit 2; }
 CLI_CP="target/tools-classes:target/classes:$(cat target/tools.classpath)"   # written by the build (pom.xml)
 STACK_DIR="$PWD/target/bench-e2e"
 rm -rf "$STACK_DIR"

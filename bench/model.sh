@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=$(mktemp -d /tmp/sri-bench-model.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
+[ -f target/tools.classpath ] || { echo "run ./sri-node bench (it builds first), or mvn package" >&2; exit 2; }
 CP="target/tools-classes:target/classes:$(cat target/tools.classpath)"   # written by the build (pom.xml)
 (cd models && /usr/bin/python3 -m hlhgan.reference --out "$WORK/x2" --preset paper --scale 2 --shape 1 128 128 \
   && /usr/bin/python3 -m hlhgan.reference --out "$WORK/x4" --preset paper --scale 4 --shape 1 64 64)

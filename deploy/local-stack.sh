@@ -1,5 +1,5 @@
 # Sourced by ./sri-node demo and bench/e2e.sh: a throw-away Orthanc and node on local ports.
-# Needs: STACK_DIR (absolute), CLI_CP; sets NODE_HTTP, NODE_DICOM, PACS_HTTP (empty without Orthanc).
+# Needs: STACK_DIR (absolute); sets NODE_HTTP, NODE_DICOM, PACS_HTTP (empty without Orthanc).
 
 NODE_HTTP=${SRI_DEMO_HTTP_PORT:-8090}
 NODE_DICOM=${SRI_DEMO_DICOM_PORT:-11190}
