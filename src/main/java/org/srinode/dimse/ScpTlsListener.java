@@ -28,6 +28,9 @@ import org.srinode.dicom.LogText;
  * send its request holds one handshake thread for at most ARTIM (a timer closes it then) and never an association
  * worker; one address has at most {@link #MAX_PENDING_PER_ADDRESS} handshakes pending; beyond that, or beyond the
  * pool and its queue (the pending-connection limit), new connections are closed at once.
+ *
+ * <p>About 320 lines: the handshake threads, their ARTIM timer and the per-address count share one state that must
+ * change together.
  */
 final class ScpTlsListener implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ScpTlsListener.class);
