@@ -79,17 +79,19 @@ class DicomNodeIT {
         JsonNode v = assessed(series);
         assertThat(v.at("/assessment/lowResolution").asBoolean()).isTrue();
         assertThat(v.at("/series/decision").asText()).isEqualTo("ENHANCE");
+        // 216x216 at 3 mm: three times the target spacing, so the x4 model enhances it
+        assertThat(v.at("/assessment/recommendedScale").asInt()).isEqualTo(4);
         assertThat(v.get("jobs").findValuesAsText("kind")).contains("ENHANCE", "FORWARD", "ASSESS");
         await().atMost(Duration.ofSeconds(60)).until(() -> orthanc.seriesInstances(series) == 2);
         // the derived series reaches the PACS too, labelled, upscaled, dciodvfy-clean
-        String derived = DefaultModel.derivedUid(series, "series");
+        String derived = DefaultModel.derivedUid(series, "series", 4);
         await().atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofSeconds(1))
                 .until(() -> orthanc.seriesInstances(derived) == 2);
         String id = orthanc.instancesOfSeries(derived).get(0);
         JsonNode tags = Http.json(orthanc.url("/instances/" + id + "/simplified-tags"));
         assertThat(tags.path("ImageType").asText()).startsWith("DERIVED\\SECONDARY");
-        assertThat(tags.path("Rows").asInt()).isEqualTo(432);
+        assertThat(tags.path("Rows").asInt()).isEqualTo(864);
         assertThat(tags.path("SeriesDescription").asText()).contains("AI-enhanced");
         Path file = tmp.resolve("derived.dcm");
         Files.write(file, orthanc.file(id));

@@ -63,7 +63,7 @@ class FhirIT {
         assertThat(store.exitCode()).as(store.output()).isZero();
         String series = Part10Peek.seriesInstanceUid(Files.readAllBytes(dcm.get(0)));
         String study = Part10Peek.studyInstanceUid(Files.readAllBytes(dcm.get(0)));
-        String derived = DefaultModel.derivedUid(series, "series");
+        String derived = DefaultModel.derivedUid(series, "series", 4); // 216x216 at 3 mm: the x4 model
 
         // FHIR is down: the derived series reaches the PACS anyway, and the failure is visible
         await().atMost(Duration.ofSeconds(180))
