@@ -86,7 +86,12 @@ public class ModelService {
             loadMillis = (System.nanoTime() - t0) / 1_000_000;
             detail = main.config().name() + " " + main.config().version() + " x"
                     + main.config().scale() + " on " + main.deviceName();
-            loadX4(main.config().scale());
+            try {
+                loadX4(main.config().scale());
+            } catch (X4Unusable e) {
+                main.close(); // enhancement does not start: nothing of it stays loaded
+                throw e;
+            }
             enhancer = main; // published last: a stage that sees it finds the x4 model loaded (or known absent) too
             state = State.READY;
             LOG.infof("model %s loaded in %d ms", detail, loadMillis);
