@@ -4,8 +4,7 @@
 #   ./sri-node bench e2e [runs]
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
-[ -f target/tools.classpath ] || { echo "run ./sri-node bench (it builds first), or mvn package" >&2; exit 2; }
-CLI_CP="target/tools-classes:target/classes:$(cat target/tools.classpath)"   # written by the build (pom.xml)
+CLI_CP=${CLI_CP:?"run it as ./sri-node bench <name>: the launcher builds and sets the tools' class path"}
 STACK_DIR="$PWD/target/bench-e2e"
 rm -rf "$STACK_DIR"
 . deploy/local-stack.sh

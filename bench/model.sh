@@ -6,12 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=$(mktemp -d /tmp/sri-bench-model.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
-[ -f target/tools.classpath ] || { echo "run ./sri-node bench (it builds first), or mvn package" >&2; exit 2; }
-CP="target/tools-classes:target/classes:$(cat target/tools.classpath)"   # written by the build (pom.xml)
+CLI_CP=${CLI_CP:?"run it as ./sri-node bench <name>: the launcher builds and sets the tools' class path"}
 (cd models && /usr/bin/python3 -m hlhgan.reference --out "$WORK/x2" --preset paper --scale 2 --shape 1 128 128 \
   && /usr/bin/python3 -m hlhgan.reference --out "$WORK/x4" --preset paper --scale 4 --shape 1 64 64)
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(date -u +%FT%TZ)"
-java -Dai.djl.offline=true -cp "$CP" org.srinode.cli.Main bench-model "$WORK/x2" "$WORK/x4" 2>/dev/null | grep '^{' | tee "$WORK/djl.jsonl"
+java -Dai.djl.offline=true -cp "$CLI_CP" org.srinode.cli.Main bench-model "$WORK/x2" "$WORK/x4" 2>/dev/null | grep '^{' | tee "$WORK/djl.jsonl"
 for s in 2 4; do
   shape=$([ $s = 2 ] && echo "1 128 128" || echo "1 64 64")
   for t in 1 2; do

@@ -4,8 +4,7 @@
 #   ./sri-node bench scale [series]      (default 6 series of 256x256x24 at x2)
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
-[ -f target/tools.classpath ] || { echo "run ./sri-node bench (it builds first), or mvn package" >&2; exit 2; }
-CLI_CP="target/tools-classes:target/classes:$(cat target/tools.classpath)"   # written by the build (pom.xml)
+CLI_CP=${CLI_CP:?"run it as ./sri-node bench <name>: the launcher builds and sets the tools' class path"}
 PG_BIN=/usr/lib/postgresql/15/bin
 [ -x "$PG_BIN/initdb" ] || { echo "bench scale needs PostgreSQL 15: apt-get install postgresql" >&2; exit 2; }
 command -v taskset >/dev/null || { echo "bench scale needs taskset (util-linux)" >&2; exit 2; }

@@ -32,7 +32,7 @@ import org.srinode.derived.Geometry2D;
  * attributes, recomputed geometry, and pixel values in the source's bit depth and rescale.
  *
  * <p>About 330 lines: every attribute it adds, changes or removes is here, in the order of the conformance statement's
- * section 6 that ConformanceTest checks against it.
+ * section 6 that DerivedAttributesConformanceTest checks against it.
  */
 public final class DerivedWriter {
     private static final AttributeTag DERIVATION_CODE_SEQUENCE = new AttributeTag(0x0008, 0x9215);

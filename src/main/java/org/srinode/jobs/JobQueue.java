@@ -30,9 +30,10 @@ import org.srinode.db.Tx;
  * the expiry counted as a failed attempt; the late result of the node that lost it is not recorded. A node that starts
  * again makes its own RUNNING jobs due at once.
  *
- * <p>Longer than the project's 300 lines on purpose: every statement on table {@code job} (enqueue, claim, lease, result,
- * re-run, cancel) is here, so the state changes can be read against {@link JobState}'s table in one file. The node's
- * name and heartbeat are {@link NodeRegistration}'s.
+ * <p>Longer than the project's 300 lines on purpose: every change to table {@code job} (enqueue, claim, lease, result,
+ * re-run, cancel) is made here, so the state changes can be read against {@link JobState}'s table in one file (other
+ * packages only read it: the series package's operator checks, the stages' ordering rules). The node's name and
+ * heartbeat are {@link NodeRegistration}'s.
  */
 @ApplicationScoped
 @io.quarkus.runtime.Startup // its checks (lease, node name) run at start-up: a refused start stops the node
