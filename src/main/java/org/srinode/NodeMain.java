@@ -87,6 +87,11 @@ public final class NodeMain {
                 .isBlank()) {
             setUnlessOperatorDid("quarkus.datasource.active", "false");
         }
+        // OpenID Connect (security.OidcSettings): the provider's tenant exists only when an issuer is named; without it
+        // the node's own users are the only way in
+        boolean oidc = !System.getProperty("sri.oidc.issuer", env.getOrDefault("SRI_OIDC_ISSUER", ""))
+                .isBlank();
+        setUnlessOperatorDid("quarkus.oidc.tenant-enabled", Boolean.toString(oidc));
         HttpsSetup.Decision https;
         try {
             https = HttpsSetup.decide(env, Path.of(env.getOrDefault("SRI_DATA_DIR", "./data")));

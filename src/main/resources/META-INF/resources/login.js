@@ -1,6 +1,11 @@
-// The login page: posts the user name and password to the node's form login (j_security_check), which sets the
-// session cookie, then opens the series page. Wrong credentials and locked-out names get the same answer (401).
+// The login page: offers the hospital's identity provider when there is one, and posts the user name and password
+// to the node's form login (j_security_check), which sets the session cookie, then opens the series page. Wrong credentials and locked-out names get the same answer (401).
 'use strict';
+
+// the hospital's identity provider, when the node has one (GET /api/login/options is public)
+fetch('/api/login/options').then(r => r.ok ? r.json() : {}).then(o => {
+  document.getElementById('oidc').hidden = !o.openIdConnect;
+}).catch(() => {});
 
 document.getElementById('login').onsubmit = async (ev) => {
   ev.preventDefault();

@@ -1,5 +1,7 @@
 package org.srinode.api;
 
+import io.quarkus.oidc.IdTokenCredential;
+import io.quarkus.oidc.OidcSession;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.FormAuthenticationMechanism;
 import io.vertx.core.http.HttpServerRequest;
@@ -16,8 +18,10 @@ import org.srinode.dicom.LogText;
 
 /**
  * Signing out of the web page (issue 12): the session cookie is removed and the logout goes to the audit trail
- * (User Authentication, Logout). A client using HTTP Basic has no session; its next request carries its credentials
- * again, as Basic does.
+ * (User Authentication, Logout). A user the hospital's OpenID provider signed in loses the node's session the same
+ * way; the provider's own session is left alone (the next "Sign in with the hospital account" may pass without a
+ * password, as single sign-on does). A client using HTTP Basic or a bearer token has no session; its next request
+ * carries its credentials again.
  */
 @Path("/api/logout")
 public class LogoutResource {
@@ -29,12 +33,19 @@ public class LogoutResource {
     @Inject
     AuditTrail audit;
 
+    @Inject
+    OidcSession oidcSession;
+
     @POST
     @RolesAllowed({"viewer", "operator", "admin"})
     @Operation(summary = "Signs out of the web page: the session cookie is removed (204)")
     public Response logout(@Context HttpServerRequest request) {
         String user = identity.getPrincipal().getName();
-        FormAuthenticationMechanism.logout(identity);
+        if (identity.getCredential(IdTokenCredential.class) != null) {
+            oidcSession.logout().await().indefinitely(); // removes the node's session cookie (q_session)
+        } else {
+            FormAuthenticationMechanism.logout(identity);
+        }
         AUDIT.infof("user '%s' signed out", LogText.escape(user));
         audit.logout(user, JobResource.address(request));
         return Response.noContent().build();

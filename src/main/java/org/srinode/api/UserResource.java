@@ -1,5 +1,6 @@
 package org.srinode.api;
 
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
@@ -16,6 +17,7 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.logging.Logger;
 import org.srinode.dicom.LogText;
+import org.srinode.security.OidcRoles;
 import org.srinode.security.Users;
 
 /** The node's HTTP users (admin only): list, create or change (role and password), remove. Every change is audited. */
@@ -35,6 +37,9 @@ public class UserResource {
     Users users;
 
     @Inject
+    SecurityIdentity identity;
+
+    @Inject
     org.srinode.audit.AuditTrail audit;
 
     @GET
@@ -46,9 +51,18 @@ public class UserResource {
     @GET
     @Path("/me")
     @RolesAllowed({"viewer", "operator", "admin"})
-    @Operation(summary = "Who is signed in, with the roles held")
+    @Operation(
+            summary = "Who is signed in and the highest role held (createdAt only for the node's own users, not for"
+                    + " those the hospital's OpenID provider signed in)")
     public Users.User me(@Context SecurityContext sc) {
         String name = sc.getUserPrincipal().getName();
+        if (OidcRoles.fromProvider(identity)) {
+            String role = Users.ROLES.stream()
+                    .filter(identity::hasRole)
+                    .findFirst()
+                    .orElseThrow(() -> new jakarta.ws.rs.ForbiddenException("no role"));
+            return new Users.User(name, role, null);
+        }
         return users.find(name).orElseThrow(() -> new jakarta.ws.rs.NotFoundException("no user " + name));
     }
 

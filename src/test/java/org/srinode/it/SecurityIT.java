@@ -84,6 +84,12 @@ class SecurityIT {
             endpoints.add(new String[] {"GET", "/q/openapi"});
             endpoints.add(new String[] {"GET", "/fhir/Patient"});
             endpoints.add(new String[] {"POST", "/fhir/Patient"});
+            // public like the login page that reads it: which ways to sign in exist, nothing else
+            assertThat(endpoints.removeIf(e -> e[1].equals("/api/login/options")))
+                    .isTrue();
+            HttpResponse<String> options = Http.sendAs("GET", node.url("/api/login/options"), null, null);
+            assertThat(options.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(options.body()).size()).isEqualTo(2);
             for (String[] e : endpoints) {
                 String body = e[0].equals("GET") || e[0].equals("DELETE") ? null : "{}";
                 assertThat(Http.sendAs(e[0], node.url(e[1]), body, null).statusCode())

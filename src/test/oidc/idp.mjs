@@ -1,0 +1,65 @@
+// The hospital's identity provider in OidcIT: node-oidc-provider (an OpenID Certified implementation of
+// OpenID Connect Core and Discovery) with the accounts, groups and clients the test needs.
+//
+//   node idp.mjs <port> <node base URL> <secret of client sri-node> <secret of client monitor>
+//
+// Accounts (sign in on the provider's own login form with any password): olivia in group
+// "radiology-it" (mapped to the node's operator role by the test), victor in "radiologists" (viewer),
+// mallory in "admin" (a group the test maps to nothing). Clients: sri-node (authorization code flow, PKCE, redirect to the node's
+// /api/login/oidc), monitor (client credentials: a service account in "radiologists", for bearer
+// tokens). Access tokens are JWTs for the audience "sri-node" carrying the groups claim; ID tokens
+// carry it too when the scope "groups" is asked for. Prints "listening <issuer>" when ready.
+import Provider from 'oidc-provider';
+import { randomBytes } from 'node:crypto';
+
+const [port, nodeUrl, nodeSecret, monitorSecret] = process.argv.slice(2);
+const issuer = `http://127.0.0.1:${port}`;
+const groups = { olivia: ['radiology-it'], victor: ['radiologists'], mallory: ['admin'] };
+
+const provider = new Provider(issuer, {
+  clients: [
+    {
+      client_id: 'sri-node',
+      client_secret: nodeSecret,
+      redirect_uris: [`${nodeUrl}/api/login/oidc`],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+    },
+    {
+      client_id: 'monitor',
+      client_secret: monitorSecret,
+      redirect_uris: [],
+      grant_types: ['client_credentials'],
+      response_types: [],
+    },
+  ],
+  claims: { openid: ['sub'], profile: ['preferred_username'], groups: ['groups'] },
+  conformIdTokenClaims: false,
+  async findAccount(ctx, id) {
+    return {
+      accountId: id,
+      async claims() {
+        return { sub: id, preferred_username: id, groups: groups[id] ?? [] };
+      },
+    };
+  },
+  features: {
+    devInteractions: { enabled: true },
+    clientCredentials: { enabled: true },
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: () => 'urn:sri-node',
+      useGrantedResource: () => true,
+      getResourceServerInfo: () => ({ scope: 'api', audience: 'sri-node', accessTokenFormat: 'jwt' }),
+    },
+  },
+  async extraTokenClaims(ctx, token) {
+    if (token.kind === 'ClientCredentials') return { groups: ['radiologists'] };
+    return token.accountId ? { groups: groups[token.accountId] ?? [] } : undefined;
+  },
+  pkce: { required: () => true },
+  cookies: { keys: [randomBytes(32).toString('hex')] },
+  ttl: { AccessToken: 600, ClientCredentials: 600, IdToken: 600 },
+});
+
+provider.listen(Number(port), '127.0.0.1', () => console.log(`listening ${issuer}`));
