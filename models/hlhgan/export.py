@@ -79,7 +79,8 @@ def load(model_dir):
 
 def reexport(src_dir, out_dir, version=None):
     """F rebuilt from src_dir's config.json (preset sizes, scale, fill, context) and weights, exported
-    to out_dir with the same config (G is not carried over)."""
+    to out_dir with the same config (G is not carried over; a degrader.pt already in out_dir, as when
+    src_dir is out_dir, stays listed)."""
     import numpy as np
 
     from . import networks
@@ -97,10 +98,12 @@ def reexport(src_dir, out_dir, version=None):
     keep = {k: v for k, v in cfg.items() if k not in ("format", "file", "degrader_file", "inputs", "input_channels",
                                                        "context_slices", "output_channels", "normalisation",
                                                        "exported_by", "exported_at")}
-    keep["trained_with"] = cfg.get("exported_by")
+    keep["trained_with"] = cfg.get("trained_with", cfg.get("exported_by"))  # a re-export keeps the first
     if version:
         keep["version"] = version
     path = export(f, None, out_dir, keep)
+    if (Path(out_dir) / G_NAME).exists():
+        write_config(f, Path(out_dir), keep, True)  # re-exported in place: the folder's G stays listed
     torch.save(f.state_dict(), str(Path(out_dir) / "f_state.pt"))
     return path
 

@@ -83,7 +83,12 @@ class GeneratorLH(nn.Module):
         marks its missing region. k = 1 is the 2D model."""
         c = self.context // 2
         centre = lq[:, c:c + 1]
-        filled = fill_harmonic(centre, mask) if self.fill == "harmonic" else fill_missing(centre, mask)
+        if bool((mask < 0.5).all()):
+            # nothing is missing (the fills' own test of a known pixel): both fills would return the centre slice
+            # unchanged, at about 40 % of the model's time on a CPU
+            filled = centre
+        else:
+            filled = fill_harmonic(centre, mask) if self.fill == "harmonic" else fill_missing(centre, mask)
         head = self.head(torch.cat([lq[:, :c], filled, lq[:, c + 1:], mask], dim=1))
         x = head
         for g in self.groups:
