@@ -7,8 +7,9 @@
 // "radiology-it" (mapped to the node's operator role by the test), victor in "radiologists" (viewer),
 // mallory in "admin" (a group the test maps to nothing). Clients: sri-node (authorization code flow, PKCE, redirect to the node's
 // /api/login/oidc), monitor (client credentials: a service account in "radiologists", for bearer
-// tokens). Access tokens are JWTs for the audience "sri-node" carrying the groups claim; ID tokens
-// carry it too when the scope "groups" is asked for. Prints "listening <issuer>" when ready.
+// tokens). Access tokens are JWTs carrying the groups claim, for the audience "sri-node" (resource
+// urn:sri-node) or "other-api" (resource urn:other-api, another application); ID tokens carry the
+// groups too when the scope "groups" is asked for. Prints "listening <issuer>" when ready.
 import Provider from 'oidc-provider';
 import { randomBytes } from 'node:crypto';
 
@@ -50,7 +51,12 @@ const provider = new Provider(issuer, {
       enabled: true,
       defaultResource: () => 'urn:sri-node',
       useGrantedResource: () => true,
-      getResourceServerInfo: () => ({ scope: 'api', audience: 'sri-node', accessTokenFormat: 'jwt' }),
+      // urn:sri-node is the node; urn:other-api another application whose tokens the node must refuse
+      getResourceServerInfo: (ctx, resource) => ({
+        scope: 'api',
+        audience: resource === 'urn:other-api' ? 'other-api' : 'sri-node',
+        accessTokenFormat: 'jwt',
+      }),
     },
   },
   async extraTokenClaims(ctx, token) {

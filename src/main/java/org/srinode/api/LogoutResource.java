@@ -27,6 +27,9 @@ import org.srinode.dicom.LogText;
 public class LogoutResource {
     private static final Logger AUDIT = Logger.getLogger("sri.audit");
 
+    /** The form login's session cookie (quarkus.http.auth.form.cookie-name). */
+    static final String FORM_SESSION_COOKIE = "sri-session";
+
     @Inject
     SecurityIdentity identity;
 
@@ -43,9 +46,9 @@ public class LogoutResource {
         String user = identity.getPrincipal().getName();
         if (identity.getCredential(IdTokenCredential.class) != null) {
             oidcSession.logout().await().indefinitely(); // removes the node's session cookie (q_session)
-        } else {
-            FormAuthenticationMechanism.logout(identity);
-        }
+        } else if (request.getCookie(FORM_SESSION_COOKIE) != null) {
+            FormAuthenticationMechanism.logout(identity); // removes the form login's session cookie
+        } // HTTP Basic and bearer tokens hold no session: nothing to end
         AUDIT.infof("user '%s' signed out", LogText.escape(user));
         audit.logout(user, JobResource.address(request));
         return Response.noContent().build();

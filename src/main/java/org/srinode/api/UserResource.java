@@ -83,7 +83,7 @@ public class UserResource {
                     LogText.escape(username),
                     existed ? "changed" : "created",
                     LogText.escape(body.role()),
-                    sc.getUserPrincipal().getName());
+                    LogText.escape(sc.getUserPrincipal().getName()));
             audit.securityAlert(
                     sc.getUserPrincipal().getName(),
                     null,
@@ -112,7 +112,7 @@ public class UserResource {
         }
         AUDIT.infof(
                 "user '%s' removed by '%s'",
-                LogText.escape(username), sc.getUserPrincipal().getName());
+                LogText.escape(username), LogText.escape(sc.getUserPrincipal().getName()));
         audit.securityAlert(sc.getUserPrincipal().getName(), null, true, "user '" + username + "' removed");
         return Response.noContent().build();
     }

@@ -271,6 +271,17 @@ public class AuditTrail {
                 .participant(node(false, APPLICATION)));
     }
 
+    /**
+     * A user the hospital's identity provider signed in but whose groups give no role on this node: a failed login,
+     * recorded at most once per user and address per {@link #LOGIN_QUIET} (each of their requests is refused again).
+     */
+    public void loginWithoutRole(String user, String address) {
+        if (repeated(lastLogin, "no role|" + user + "|" + address, LOGIN_QUIET)) {
+            return;
+        }
+        login(user, address, "signed in by the OpenID provider, but in no group mapped to a role here");
+    }
+
     /** A user signed out of the web page (User Authentication 110114, Logout 110123). */
     public void logout(String user, String address) {
         emit(new AuditMessage(

@@ -11,12 +11,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 import org.srinode.audit.AuditTrail;
 import org.srinode.dicom.LogText;
@@ -45,7 +40,7 @@ public class NodeIdentityProvider implements IdentityProvider<UsernamePasswordAu
 
     private final Users users;
     private final AuditTrail audit;
-    private final Map<String, Deque<Instant>> failures = new ConcurrentHashMap<>();
+    private final SlidingWindow failures = new SlidingWindow(WINDOW, MAX_TRACKED_NAMES);
 
     @Inject
     public NodeIdentityProvider(Users users, AuditTrail audit) {
@@ -92,20 +87,13 @@ public class NodeIdentityProvider implements IdentityProvider<UsernamePasswordAu
         }
         Optional<String> role = users.verify(name, password);
         if (role.isEmpty()) {
-            if (failures.size() >= MAX_TRACKED_NAMES) {
-                failures.clear(); // a spray of made-up names must not grow the map without bound
-            }
-            for (String key : new String[] {"name:" + name, "address:" + address}) {
-                Deque<Instant> f = failures.computeIfAbsent(key, k -> new ArrayDeque<>());
-                synchronized (f) {
-                    f.addLast(Instant.now());
-                }
-            }
+            failures.record("name:" + name);
+            failures.record("address:" + address);
             AUDIT.warnf("login failed for user '%s'", LogText.escape(name));
             audit.login(name, address, "wrong user name or password");
             throw new AuthenticationFailedException();
         }
-        failures.remove("name:" + name);
+        failures.forget("name:" + name);
         AUDIT.debugf("login of user '%s'", LogText.escape(name));
         audit.login(name, address, null);
         return QuarkusSecurityIdentity.builder()
@@ -115,16 +103,6 @@ public class NodeIdentityProvider implements IdentityProvider<UsernamePasswordAu
     }
 
     private boolean lockedOut(String key, int max) {
-        Deque<Instant> f = failures.get(key);
-        if (f == null) {
-            return false;
-        }
-        synchronized (f) {
-            Instant since = Instant.now().minus(WINDOW);
-            while (!f.isEmpty() && f.peekFirst().isBefore(since)) {
-                f.removeFirst();
-            }
-            return f.size() >= max;
-        }
+        return failures.reached(key, max);
     }
 }

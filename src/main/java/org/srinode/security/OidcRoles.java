@@ -2,6 +2,7 @@ package org.srinode.security;
 
 import io.quarkus.oidc.AccessTokenCredential;
 import io.quarkus.oidc.IdTokenCredential;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.SecurityIdentityAugmentor;
@@ -16,6 +17,8 @@ import jakarta.inject.Inject;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
 import org.srinode.audit.AuditTrail;
 
 /**
@@ -23,12 +26,14 @@ import org.srinode.audit.AuditTrail;
  * {@link OidcSettings#rolesClaim()}) that {@link OidcSettings} maps to a role gives that role and those below it
  * ({@link Users#rolesOf}); every other group gives nothing, so a provider group that happens to be called
  * {@code admin} is an administrator only while {@code SRI_OIDC_ADMIN_GROUPS} says so (its default). A user in no mapped
- * group is signed in with no role and gets 403 everywhere. The sign-in goes to the audit trail (User Authentication,
- * once per user and address per quiet period, {@link AuditTrail#login}). Identities from the node's own users pass
- * unchanged.
+ * group is signed in with no role and gets 403 everywhere. The user is named {@code oidc:<name>}
+ * ({@link ProviderPrincipal}), never like a local user. The sign-in goes to the audit trail (User Authentication, once
+ * per user and address per quiet period, {@link AuditTrail#login}; without a role as a failure, as often). Identities
+ * from the node's own users pass unchanged.
  */
 @ApplicationScoped
 public class OidcRoles implements SecurityIdentityAugmentor {
+    private static final Logger LOG = Logger.getLogger(OidcRoles.class);
     private final OidcSettings settings;
     private final AuditTrail audit;
 
@@ -36,6 +41,18 @@ public class OidcRoles implements SecurityIdentityAugmentor {
     public OidcRoles(OidcSettings settings, AuditTrail audit) {
         this.settings = settings;
         this.audit = audit;
+    }
+
+    /** Warns at start-up when the provider is configured but none of its groups gives a role here. */
+    void started(@Observes StartupEvent event) {
+        if (settings.enabled()
+                && settings.viewerGroups().isEmpty()
+                && settings.operatorGroups().isEmpty()
+                && settings.adminGroups().isEmpty()) {
+            LOG.warn("SRI_OIDC_ISSUER is set but no provider group gives a role on this node: every user the provider"
+                    + " signs in gets 403 until SRI_OIDC_VIEWER_GROUPS, SRI_OIDC_OPERATOR_GROUPS or"
+                    + " SRI_OIDC_ADMIN_GROUPS names one");
+        }
     }
 
     @Override
@@ -51,29 +68,33 @@ public class OidcRoles implements SecurityIdentityAugmentor {
         }
         Set<String> roles = roles(identity.getRoles(), settings);
         RoutingContext rc = HttpSecurityUtils.getRoutingContextAttribute(attributes);
-        if (rc == null) {
-            rc = HttpSecurityUtils.getRoutingContextAttribute(identity);
+        String address = address(rc != null ? rc : HttpSecurityUtils.getRoutingContextAttribute(identity));
+        ProviderPrincipal principal =
+                identity.getPrincipal() instanceof JsonWebToken jwt ? new ProviderPrincipal(jwt) : null;
+        if (principal == null) {
+            return Uni.createFrom().item(identity);
         }
-        String address = rc == null || rc.request().remoteAddress() == null
-                ? "unknown"
-                : rc.request().remoteAddress().hostAddress();
-        String name = identity.getPrincipal().getName();
         return context.runBlocking(() -> {
-            audit.login(
-                    name, address, roles.isEmpty() ? "signed in by the OpenID provider, but in no mapped group" : null);
-            QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder()
-                    .setPrincipal(identity.getPrincipal())
+            if (roles.isEmpty()) {
+                audit.loginWithoutRole(principal.getName(), address);
+            } else {
+                audit.login(principal.getName(), address, null);
+            }
+            return QuarkusSecurityIdentity.builder()
+                    .setPrincipal(principal)
                     .addCredentials(identity.getCredentials())
                     .addAttributes(identity.getAttributes())
-                    .addRoles(roles);
-            return b.build();
+                    .addRoles(roles)
+                    .build();
         });
     }
 
     /**
-     * Audits a refused bearer token (expired, badly signed, from another issuer or for another audience) as a failed
-     * User Authentication with the client's address; failed passwords are audited where they are checked
-     * ({@link NodeIdentityProvider}).
+     * Audits a refused credential of the provider as a failed User Authentication with the client's address: a bearer
+     * token (expired, badly signed, from another issuer or for another audience), a sign-in whose code the provider
+     * would not exchange, a session cookie that does not decrypt or has expired. Failed passwords are audited where
+     * they are checked ({@link NodeIdentityProvider}); the provider's refusals at the callback by
+     * {@link OidcCallbackGuard}.
      */
     void refused(@Observes AuthenticationFailureEvent event) {
         // the HTTP layer puts the request under the class name of RoutingContext
@@ -81,13 +102,27 @@ public class OidcRoles implements SecurityIdentityAugmentor {
             return;
         }
         String authorization = rc.request().getHeader("Authorization");
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        String what;
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            what = "bearer token refused";
+        } else if (authorization != null) {
+            return; // HTTP Basic: audited by NodeIdentityProvider
+        } else if (OidcCallbackGuard.PATH.equals(rc.normalizedPath())
+                && rc.request().getParam("code") != null) {
+            what = "sign-in through the OpenID provider failed (the authorization code was not accepted)";
+        } else if (rc.request().getCookie("q_session") != null) {
+            what = "OpenID session cookie refused (expired or not this node's)";
+        } else {
             return;
         }
-        String address = rc.request().remoteAddress() == null
+        audit.login("(unknown)", address(rc), what);
+    }
+
+    /** The client's address of a request ("unknown" without one). */
+    static String address(RoutingContext rc) {
+        return rc == null || rc.request().remoteAddress() == null
                 ? "unknown"
                 : rc.request().remoteAddress().hostAddress();
-        audit.login("(bearer token)", address, "bearer token refused");
     }
 
     /** Whether the identity comes from the OpenID provider (an ID token from the code flow or a bearer access token). */
@@ -103,13 +138,13 @@ public class OidcRoles implements SecurityIdentityAugmentor {
     static Set<String> roles(Set<String> groups, OidcSettings settings) {
         Set<String> roles = new LinkedHashSet<>();
         for (String group : groups) {
-            if (settings.adminGroups().contains(group)) {
+            if (settings.adminGroups().orElse(Set.of()).contains(group)) {
                 roles.addAll(Users.rolesOf("admin"));
             }
-            if (settings.operatorGroups().contains(group)) {
+            if (settings.operatorGroups().orElse(Set.of()).contains(group)) {
                 roles.addAll(Users.rolesOf("operator"));
             }
-            if (settings.viewerGroups().contains(group)) {
+            if (settings.viewerGroups().orElse(Set.of()).contains(group)) {
                 roles.addAll(Users.rolesOf("viewer"));
             }
         }

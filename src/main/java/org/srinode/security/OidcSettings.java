@@ -37,20 +37,23 @@ public interface OidcSettings {
     @WithDefault("groups")
     String rolesClaim();
 
-    /** The audience a bearer token must name ({@code aud}); empty: not checked (set it when the provider issues one). */
+    /**
+     * Further audiences ({@code aud}) a token may name besides {@link #clientId()}, such as the API identifier a
+     * provider puts into its access tokens; a token naming neither is refused (ID tokens name the client id).
+     */
     Optional<List<String>> audience();
 
-    /** Groups whose members are viewers. */
-    @WithDefault("viewer")
-    Set<String> viewerGroups();
+    /** Provider groups whose members are viewers; none by default. */
+    Optional<Set<String>> viewerGroups();
 
-    /** Groups whose members are operators (and viewers). */
-    @WithDefault("operator")
-    Set<String> operatorGroups();
+    /** Provider groups whose members are operators (and viewers); none by default. */
+    Optional<Set<String>> operatorGroups();
 
-    /** Groups whose members are administrators (and operators and viewers). */
-    @WithDefault("admin")
-    Set<String> adminGroups();
+    /**
+     * Provider groups whose members are administrators (and operators and viewers); none by default, so that no
+     * provider group is an administrator by its name alone.
+     */
+    Optional<Set<String>> adminGroups();
 
     /** Whether OpenID Connect is on (an issuer is set). */
     default boolean enabled() {

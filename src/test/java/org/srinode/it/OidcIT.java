@@ -65,7 +65,9 @@ class OidcIT {
                     .as("the browser went through the provider")
                     .isTrue();
             JsonNode me = JSON.readTree(olivia.get(node.url("/api/users/me")).body());
-            assertThat(me.path("username").asText()).isEqualTo("olivia");
+            assertThat(me.path("username").asText())
+                    .as("a provider account is never named like a local one")
+                    .isEqualTo("oidc:olivia");
             assertThat(me.path("role").asText()).isEqualTo("operator");
             assertThat(olivia.get(node.url("/api/series")).statusCode()).isEqualTo(200);
             assertThat(olivia.get(node.url("/api/users")).statusCode())
@@ -94,7 +96,7 @@ class OidcIT {
             assertThat(mallory.get(node.url("/api/series")).statusCode()).isEqualTo(403);
 
             // a service account's bearer token (client credentials, group radiologists = viewer)
-            String token = idp.clientCredentialsToken("monitor", OpenIdProvider.MONITOR_CLIENT_SECRET);
+            String token = idp.clientCredentialsToken("monitor", OpenIdProvider.MONITOR_CLIENT_SECRET, "urn:sri-node");
             assertThat(Http.statusAs(node.url("/api/series"), "Bearer " + token))
                     .isEqualTo(200);
             assertThat(Http.statusAs(node.url("/api/users"), "Bearer " + token)).isEqualTo(403);
@@ -112,6 +114,28 @@ class OidcIT {
                     .isEqualTo(401);
             assertThat(refused.headers().firstValue("WWW-Authenticate").orElse(""))
                     .startsWith("Bearer");
+            String otherApp =
+                    idp.clientCredentialsToken("monitor", OpenIdProvider.MONITOR_CLIENT_SECRET, "urn:other-api");
+            assertThat(Http.statusAs(node.url("/api/series"), "Bearer " + otherApp))
+                    .as("a token the provider issued for another application")
+                    .isEqualTo(401);
+            assertThat(Http.sendAs("POST", node.url("/api/logout"), "", "Bearer " + token)
+                            .statusCode())
+                    .as("a bearer token holds no session: nothing to end")
+                    .isEqualTo(204);
+
+            // the provider's answers at the callback are anyone's to send: a refusal is told and audited, text
+            // that could forge log lines is refused, neither reaches the OpenID layer
+            HttpResponse<String> denied = Http.sendAs(
+                    "GET", node.url("/api/login/oidc?state=x&error=access_denied&error_description=no"), null, null);
+            assertThat(denied.statusCode()).isEqualTo(401);
+            assertThat(denied.body()).contains("access_denied");
+            HttpResponse<String> forging = Http.sendAs(
+                    "GET",
+                    node.url("/api/login/oidc?state=x&error=x%0A2026-12-01%2000:00:00,000%20INFO%20forged-line"),
+                    null,
+                    null);
+            assertThat(forging.statusCode()).isEqualTo(400);
 
             // the node's own users still sign in beside the provider
             assertThat(Http.statusAs(node.url("/api/users"), Http.basic("admin", Node.ADMIN_PASSWORD)))
@@ -147,7 +171,7 @@ class OidcIT {
                     String t = b.findElement(By.id("user")).getText();
                     return t.startsWith("signed in as") ? t : null;
                 });
-                assertThat(user).isEqualTo("signed in as olivia (operator)");
+                assertThat(user).isEqualTo("signed in as oidc:olivia (operator)");
                 assertThat(browser.getCurrentUrl()).isEqualTo(node.url("/"));
                 browser.findElement(By.cssSelector("button[data-action='sign-out']"))
                         .click();
@@ -159,12 +183,18 @@ class OidcIT {
             }
 
             String audit = awaitAudit(node.dataDir.resolve("audit/atna.log"), "110123");
-            assertThat(loginsOf(audit, "olivia")).contains("0").doesNotContain("4");
-            assertThat(loginsOf(audit, "victor")).contains("0");
-            assertThat(loginsOf(audit, "monitor")).contains("0");
-            assertThat(loginsOf(audit, "mallory")).contains("4").doesNotContain("0");
-            assertThat(loginsOf(audit, "(bearer token)")).contains("4");
-            assertThat(audit).containsPattern("110123[^\\n]*UserID=\"olivia\"");
+            assertThat(loginsOf(audit, "oidc:olivia")).contains("0").doesNotContain("4");
+            assertThat(loginsOf(audit, "oidc:victor")).contains("0");
+            assertThat(loginsOf(audit, "oidc:monitor")).contains("0");
+            assertThat(loginsOf(audit, "oidc:mallory"))
+                    .as("a user without a role: one failure, not one per request")
+                    .isEqualTo("4");
+            assertThat(loginsOf(audit, "(unknown)"))
+                    .as("bearer tokens refused, provider refusals")
+                    .contains("4");
+            assertThat(audit).contains("access_denied").doesNotContain("forged-line");
+            assertThat(node.log()).doesNotContain("INFO forged-line");
+            assertThat(audit).containsPattern("110123[^\\n]*UserID=\"oidc:olivia\"");
         }
     }
 
@@ -182,6 +212,29 @@ class OidcIT {
             assertThat(none.body()).contains("SRI_OIDC_ISSUER");
             assertThat(Http.statusAs(node.url("/api/series"), "Bearer abc.def.ghi"))
                     .isEqualTo(401);
+        }
+    }
+
+    @Test
+    void anUnreachableProviderGets503AndTheNodesOwnUsersStillSignIn() throws Exception {
+        Path tmp = WorkDir.fresh(getClass()).resolve("unreachable");
+        try (Node node = new Node(tmp)
+                .with("SRI_ENHANCE_ENABLED", "false")
+                .with("SRI_OIDC_ISSUER", "http://127.0.0.1:" + Ports.free())
+                .with("SRI_OIDC_CLIENT_SECRET", OpenIdProvider.NODE_CLIENT_SECRET)
+                .start()) {
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> r = Http.sendAs("GET", node.url("/api/series"), null, "Bearer abc.def.ghi");
+                assertThat(r.statusCode()).isEqualTo(503);
+                assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+                assertThat(r.body()).contains("identity provider cannot be reached");
+            }
+            assertThat(Http.statusAs(node.url("/api/series"), Http.basic("admin", Node.ADMIN_PASSWORD)))
+                    .isEqualTo(200);
+            String log = node.log();
+            assertThat(log).contains("OIDC server is not available").contains("the OpenID provider cannot be reached");
+            assertThat(log).as("no stack trace per request").doesNotContain("Exception occurred during authorization");
+            assertThat(log).contains("no provider group gives a role on this node");
         }
     }
 

@@ -66,17 +66,20 @@ final class OpenIdProvider implements AutoCloseable {
     }
 
     /**
-     * An access token for a client of the provider (client credentials grant, RFC 6749 section 4.4, for the node's
-     * audience): a JWT the node checks against the provider's keys.
+     * An access token for a client of the provider (client credentials grant, RFC 6749 section 4.4) for a resource
+     * ({@code urn:sri-node}: the node's audience; {@code urn:other-api}: another application's): a JWT.
      */
-    String clientCredentialsToken(String clientId, String secret) throws IOException, InterruptedException {
+    String clientCredentialsToken(String clientId, String secret, String resource)
+            throws IOException, InterruptedException {
         java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient()
                 .send(
                         java.net.http.HttpRequest.newBuilder(java.net.URI.create(issuer() + "/token"))
                                 .header("Authorization", Http.basic(clientId, secret))
                                 .header("Content-Type", "application/x-www-form-urlencoded")
                                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
-                                        "grant_type=client_credentials&resource=urn%3Asri-node"))
+                                        "grant_type=client_credentials&resource="
+                                                + java.net.URLEncoder.encode(
+                                                        resource, java.nio.charset.StandardCharsets.UTF_8)))
                                 .build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {

@@ -40,22 +40,28 @@ class OidcRolesTest {
                 return Optional.empty();
             }
 
-            public Set<String> viewerGroups() {
-                return viewers;
+            public Optional<Set<String>> viewerGroups() {
+                return Optional.ofNullable(viewers);
             }
 
-            public Set<String> operatorGroups() {
-                return operators;
+            public Optional<Set<String>> operatorGroups() {
+                return Optional.ofNullable(operators);
             }
 
-            public Set<String> adminGroups() {
-                return admins;
+            public Optional<Set<String>> adminGroups() {
+                return Optional.ofNullable(admins);
             }
         };
     }
 
     @Test
-    void theDefaultMappingTakesTheRoleNamesAsGroupNames() {
+    void byDefaultNoGroupGivesARole() {
+        OidcSettings none = settings(null, null, null);
+        assertThat(OidcRoles.roles(Set.of("admin", "operator", "viewer"), none)).isEmpty();
+    }
+
+    @Test
+    void groupsMappedToTheRoleNamesGiveThoseRolesAndTheOnesBelow() {
         OidcSettings s = settings(Set.of("viewer"), Set.of("operator"), Set.of("admin"));
         assertThat(OidcRoles.roles(Set.of("operator", "staff"), s)).containsExactlyInAnyOrder("operator", "viewer");
         assertThat(OidcRoles.roles(Set.of("admin"), s)).containsExactlyInAnyOrder("admin", "operator", "viewer");
