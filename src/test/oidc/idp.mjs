@@ -7,8 +7,8 @@
 // "radiology-it" (mapped to the node's operator role by the test), victor in "radiologists" (viewer),
 // mallory in "admin" (a group the test maps to nothing). Clients: sri-node (authorization code flow, PKCE, redirect to the node's
 // /api/login/oidc), monitor (client credentials: a service account in "radiologists", for bearer
-// tokens). Access tokens are JWTs carrying the groups claim, for the audience "sri-node" (resource
-// urn:sri-node) or "other-api" (resource urn:other-api, another application); ID tokens carry the
+// tokens). Access tokens are JWTs carrying the groups claim, for the audience urn:sri-api (the node's
+// API) or urn:other-api (another application); ID tokens name the client (sri-node) and carry the
 // groups too when the scope "groups" is asked for. Prints "listening <issuer>" when ready.
 import Provider from 'oidc-provider';
 import { randomBytes } from 'node:crypto';
@@ -49,12 +49,13 @@ const provider = new Provider(issuer, {
     clientCredentials: { enabled: true },
     resourceIndicators: {
       enabled: true,
-      defaultResource: () => 'urn:sri-node',
+      defaultResource: () => 'urn:sri-api',
       useGrantedResource: () => true,
-      // urn:sri-node is the node; urn:other-api another application whose tokens the node must refuse
+      // urn:sri-api is the node's API (an audience other than its client id, as many providers issue);
+      // urn:other-api another application whose tokens the node must refuse
       getResourceServerInfo: (ctx, resource) => ({
         scope: 'api',
-        audience: resource === 'urn:other-api' ? 'other-api' : 'sri-node',
+        audience: resource === 'urn:other-api' ? 'urn:other-api' : 'urn:sri-api',
         accessTokenFormat: 'jwt',
       }),
     },

@@ -46,7 +46,7 @@ class OidcIT {
                 Node started = node.with("SRI_OIDC_ISSUER", idp.issuer())
                         .with("SRI_OIDC_CLIENT_SECRET", OpenIdProvider.NODE_CLIENT_SECRET)
                         .with("SRI_OIDC_SCOPES", "groups")
-                        .with("SRI_OIDC_AUDIENCE", "sri-node")
+                        .with("SRI_OIDC_AUDIENCE", "urn:sri-api") // ID tokens name the client id sri-node
                         .with("SRI_OIDC_OPERATOR_GROUPS", "radiology-it")
                         .with("SRI_OIDC_VIEWER_GROUPS", "radiologists")
                         .with("SRI_OIDC_ADMIN_GROUPS", "sri-admins")
@@ -96,7 +96,7 @@ class OidcIT {
             assertThat(mallory.get(node.url("/api/series")).statusCode()).isEqualTo(403);
 
             // a service account's bearer token (client credentials, group radiologists = viewer)
-            String token = idp.clientCredentialsToken("monitor", OpenIdProvider.MONITOR_CLIENT_SECRET, "urn:sri-node");
+            String token = idp.clientCredentialsToken("monitor", OpenIdProvider.MONITOR_CLIENT_SECRET, "urn:sri-api");
             assertThat(Http.statusAs(node.url("/api/series"), "Bearer " + token))
                     .isEqualTo(200);
             assertThat(Http.statusAs(node.url("/api/users"), "Bearer " + token)).isEqualTo(403);

@@ -67,7 +67,7 @@ final class OpenIdProvider implements AutoCloseable {
 
     /**
      * An access token for a client of the provider (client credentials grant, RFC 6749 section 4.4) for a resource
-     * ({@code urn:sri-node}: the node's audience; {@code urn:other-api}: another application's): a JWT.
+     * ({@code urn:sri-api}: the node's API; {@code urn:other-api}: another application's): a JWT.
      */
     String clientCredentialsToken(String clientId, String secret, String resource)
             throws IOException, InterruptedException {
