@@ -86,7 +86,12 @@ class DicomTlsIT {
             // another valid certificate claiming MR1: the AE title is bound to mr1's certificate
             Proc spoof = echo("MR1", tlsPort, "other");
             assertThat(spoof.exitCode()).as(spoof.output()).isNotZero();
-            assertThat(spoof.output()).containsIgnoringCase("Calling AE Title Not Recognized");
+            JsScu.Outcome spoofed = new JsScu(tmp)
+                    .echoTls("MR1", tlsPort, tmp.resolve("other.pem"), tmp.resolve("other.key"), tmp.resolve("ca.pem"));
+            assertThat(spoofed.association()).as(String.valueOf(spoofed)).isEqualTo("rejected");
+            assertThat(spoofed.reason())
+                    .as("calling AE title not recognized (PS3.8 table 9-21)")
+                    .isEqualTo(3);
             // the same certificate under an unbound AE title of the list: accepted
             Proc unbound = echo("ECHOER", tlsPort, "other");
             assertThat(unbound.exitCode()).as(unbound.output()).isZero();

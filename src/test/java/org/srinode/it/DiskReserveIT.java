@@ -16,17 +16,12 @@ class DiskReserveIT {
         try (Node node = new Node(tmp.resolve("node"))
                 .with("SRI_SPOOL_RESERVE_MB", Long.toString(freeMb + 1024))
                 .start()) {
-            Proc store = Proc.run(
-                    tmp.resolve("storescu.log"),
-                    "storescu",
-                    "-v",
-                    "-aec",
-                    "SRI_NODE",
-                    "127.0.0.1",
-                    Integer.toString(node.dicomPort),
-                    SharedData.dicom("debian-python3-pydicom-test_files/MR_small.dcm")
-                            .toString());
-            assertThat(store.output()).contains("Received Store Response (Refused: OutOfResources");
+            JsScu.Outcome store = new JsScu(tmp)
+                    .store(
+                            "MODALITY",
+                            node.dicomPort,
+                            SharedData.dicom("debian-python3-pydicom-test_files/MR_small.dcm"));
+            assertThat(store.status()).as("Status: Refused, Out of Resources").isEqualTo(0xA700);
             try (Stream<Path> s = Files.walk(node.dataDir.resolve("spool"))) {
                 assertThat(s.filter(Files::isRegularFile).count()).isZero();
             }

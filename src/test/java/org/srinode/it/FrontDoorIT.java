@@ -120,8 +120,7 @@ class FrontDoorIT {
                 }
                 for (Future<Proc> s : senders) {
                     Proc p = s.get();
-                    assertThat(p.exitCode()).as(p.output()).isZero();
-                    assertThat(p.output()).doesNotContain("Error");
+                    assertThat(p.exitCode()).as(p.output()).isZero(); // each instance's fate: Orthanc, below
                 }
             }
         } finally {
@@ -153,18 +152,14 @@ class FrontDoorIT {
         l.put(uid(TagFromName.SeriesInstanceUID, newUid()));
         Path moved = tmp.resolve("clash/moved.dcm");
         l.write(moved.toString(), TransferSyntax.ExplicitVRLittleEndian, true, true);
-        Proc p = Proc.run(
-                tmp.resolve("storescu-clash.log"),
-                "storescu",
-                "-d",
-                "-aet",
-                "MODALITY",
-                "-aec",
-                "SRI_NODE",
-                "127.0.0.1",
-                Integer.toString(node.dicomPort),
-                moved.toString());
-        assertThat(p.output()).containsIgnoringCase("0xc000").contains("already received in another series");
+        // the copy's meta header holds (0008,0008) from the source file, which dcmjs cannot read: dcmtk rewrites it
+        Path clean = tmp.resolve("clash/moved-clean.dcm");
+        assertThat(Proc.run(tmp.resolve("dcmconv.log"), "dcmconv", moved.toString(), clean.toString())
+                        .exitCode())
+                .isZero();
+        JsScu.Outcome clash = new JsScu(tmp).store("MODALITY", node.dicomPort, clean);
+        assertThat(clash.status()).as("Status").isEqualTo(0xC000);
+        assertThat(clash.errorComment()).as("Error Comment").contains("already received in another series");
         await().atMost(Duration.ofSeconds(60))
                 .untilAsserted(() -> assertThat(orthanc.seriesInstances(first)).isEqualTo(3));
     }
@@ -185,7 +180,12 @@ class FrontDoorIT {
             List<Path> files = series(tmp.resolve("slow"), newUid(), series, 2, "MR");
             Proc p = dcmtk.store("MODALITY", node.dicomPort, files.toArray(Path[]::new));
             assertThat(p.exitCode()).as(p.output()).isZero();
-            assertThat(p.output()).doesNotContain("Error");
+            assertThat(Http.json(node.url("/api/series/" + series))
+                            .path("series")
+                            .path("instances")
+                            .asInt())
+                    .as("instances the node acknowledged and registered")
+                    .isEqualTo(2);
             assertThat(dcmtk.echo("MODALITY", node.dicomPort).exitCode()).isZero();
         } finally {
             for (Socket s : sockets) {

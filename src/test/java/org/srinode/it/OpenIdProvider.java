@@ -6,14 +6,12 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real OpenID provider for the tests: node-oidc-provider (src/test/oidc: package.json with its lock file, idp.mjs for
- * the accounts and clients), installed once with {@code npm ci} from the npm registry into target/oidc-idp and run with
- * Node.js on a free loopback port.
+ * A real OpenID provider for the tests: node-oidc-provider ({@link JsPeers}; idp.mjs sets up the accounts and clients)
+ * run with Node.js on a free loopback port.
  */
 final class OpenIdProvider implements AutoCloseable {
     static final String NODE_CLIENT_SECRET = "it-node-client-secret-0123456789abcdef";
@@ -24,7 +22,7 @@ final class OpenIdProvider implements AutoCloseable {
 
     /** Starts the provider for a node whose HTTP base URL is {@code nodeUrl} (its redirect URI is registered). */
     OpenIdProvider(Path work, String nodeUrl) throws IOException, InterruptedException {
-        Path dir = install();
+        Path dir = JsPeers.install();
         Path log = work.resolve("openid-provider.log");
         process = new ProcessBuilder(
                         "node", "idp.mjs", Integer.toString(port), nodeUrl, NODE_CLIENT_SECRET, MONITOR_CLIENT_SECRET)
@@ -89,32 +87,6 @@ final class OpenIdProvider implements AutoCloseable {
                 .readTree(r.body())
                 .path("access_token")
                 .asText();
-    }
-
-    /** target/oidc-idp with the provider's packages, installed by npm ci when the lock file changed. */
-    private static synchronized Path install() throws IOException, InterruptedException {
-        Path src = Path.of("src/test/oidc");
-        Path dir = Path.of("target/oidc-idp").toAbsolutePath();
-        Files.createDirectories(dir);
-        for (String f : new String[] {"package.json", "package-lock.json", "idp.mjs"}) {
-            Files.copy(src.resolve(f), dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-        }
-        Path installed = dir.resolve("node_modules/.package-lock.json");
-        Path stamp = dir.resolve("installed-lock.json");
-        if (Files.exists(installed)
-                && Files.exists(stamp)
-                && Files.mismatch(stamp, dir.resolve("package-lock.json")) == -1) {
-            return dir;
-        }
-        Path log = dir.resolve("npm-ci.log");
-        Proc npm = Proc.run(
-                log, 600, "npm", "ci", "--prefix", dir.toString(), "--no-audit", "--no-fund", "--ignore-scripts");
-        if (npm.exitCode() != 0) {
-            throw new IllegalStateException(
-                    "npm ci of the OpenID provider failed (the npm registry must be reachable): " + npm.output());
-        }
-        Files.copy(dir.resolve("package-lock.json"), stamp, StandardCopyOption.REPLACE_EXISTING);
-        return dir;
     }
 
     @Override

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 final class RawScu {
     private RawScu() {}
 
-    /** Returns {completed, failed} as the SCU counted them from the C-STORE responses. */
+    /** Returns {completed, failed} as the SCU counted them from the C-STORE responses (completed: answered at all). */
     static int[] send(int port, Path file) throws Exception {
         SetOfDicomFiles set = new SetOfDicomFiles();
         set.add(file.toString());

@@ -49,7 +49,12 @@ class ResilienceIT {
                     .start()) { // closed whatever fails, restarted or not
                 Proc store = new Dcmtk(tmp).store("MODALITY", node.dicomPort, SharedData.twentyInstanceSeries());
                 assertThat(store.exitCode()).as(store.output()).isZero();
-                assertThat(store.output()).doesNotContain("Error");
+                assertThat(Http.json(node.url("/api/series/" + seriesUid()))
+                                .path("series")
+                                .path("instances")
+                                .asInt())
+                        .as("instances the node acknowledged and registered")
+                        .isEqualTo(20);
                 node.killHard(); // acknowledged, not yet complete, not forwarded
                 assertThat(orthanc.instanceCount()).isZero();
                 node.with("SRI_SERIES_IDLE_TIMEOUT", "2s").start();
