@@ -100,24 +100,14 @@ public final class RejectionNote {
                 }
             }
             AttributeList l = new StructuredReport(root).getAttributeList();
-            SegmentationWriter.copy(
+            SegmentationWriter.copyPatientAndStudy(
                     source,
                     l,
                     java.util.Set.of(
                             TagFromName.SpecificCharacterSet,
                             TagFromName.IssuerOfPatientID,
                             TagFromName.StudyDescription),
-                    TagFromName.PatientName,
-                    TagFromName.PatientID,
                     TagFromName.IssuerOfPatientID,
-                    TagFromName.PatientBirthDate,
-                    TagFromName.PatientSex,
-                    TagFromName.StudyInstanceUID,
-                    TagFromName.StudyDate,
-                    TagFromName.StudyTime,
-                    TagFromName.ReferringPhysicianName,
-                    TagFromName.StudyID,
-                    TagFromName.AccessionNumber,
                     TagFromName.StudyDescription,
                     TagFromName.SpecificCharacterSet);
             LocalDateTime now = LocalDateTime.now();

@@ -89,20 +89,10 @@ public final class SegmentationWriter {
             int rows = Attribute.getSingleIntegerValueOrDefault(first, TagFromName.Rows, 0);
             int columns = Attribute.getSingleIntegerValueOrDefault(first, TagFromName.Columns, 0);
             AttributeList l = new AttributeList();
-            copy(
+            copyPatientAndStudy(
                     first,
                     l,
                     java.util.Set.of(TagFromName.SpecificCharacterSet),
-                    TagFromName.PatientName,
-                    TagFromName.PatientID,
-                    TagFromName.PatientBirthDate,
-                    TagFromName.PatientSex,
-                    TagFromName.StudyInstanceUID,
-                    TagFromName.StudyDate,
-                    TagFromName.StudyTime,
-                    TagFromName.ReferringPhysicianName,
-                    TagFromName.StudyID,
-                    TagFromName.AccessionNumber,
                     TagFromName.FrameOfReferenceUID,
                     TagFromName.PositionReferenceIndicator,
                     TagFromName.SpecificCharacterSet);
@@ -185,11 +175,34 @@ public final class SegmentationWriter {
         }
     }
 
+    /** The Patient (PS3.3 C.7.1.1) and General Study (C.7.2.1) attributes a derived object carries over. */
+    private static final AttributeTag[] PATIENT_AND_STUDY = {
+        TagFromName.PatientName,
+        TagFromName.PatientID,
+        TagFromName.PatientBirthDate,
+        TagFromName.PatientSex,
+        TagFromName.StudyInstanceUID,
+        TagFromName.StudyDate,
+        TagFromName.StudyTime,
+        TagFromName.ReferringPhysicianName,
+        TagFromName.StudyID,
+        TagFromName.AccessionNumber
+    };
+
+    /** {@link #copy} of {@link #PATIENT_AND_STUDY} and the further attributes {@code more}. */
+    static void copyPatientAndStudy(
+            AttributeList from, AttributeList to, java.util.Set<AttributeTag> optional, AttributeTag... more)
+            throws DicomException {
+        copy(from, to, optional, PATIENT_AND_STUDY);
+        copy(from, to, optional, more);
+    }
+
     /**
      * Copies attributes of the source's modules (patient, study, ...) into a new object: each one present
      * is copied; an absent one is written empty (Type 2), unless it is in {@code optional}.
      */
-    static void copy(AttributeList from, AttributeList to, java.util.Set<AttributeTag> optional, AttributeTag... tags)
+    private static void copy(
+            AttributeList from, AttributeList to, java.util.Set<AttributeTag> optional, AttributeTag... tags)
             throws DicomException {
         for (AttributeTag t : tags) {
             Attribute a = from.get(t);

@@ -61,17 +61,6 @@ final class ScpAssociation implements Runnable {
 
     private boolean handedBack;
 
-    ScpAssociation(
-            Socket socket,
-            byte[] associateRq,
-            ScpSettings settings,
-            AcceptancePolicy policy,
-            Spool spool,
-            StoreListener listener,
-            Runnable onEnd) {
-        this(socket, associateRq, settings, policy, spool, listener, onEnd, null);
-    }
-
     /**
      * @param awaitClose takes the socket in Sta13 (our last PDU sent, output shut down) to await the peer's
      *                   close elsewhere (the server's selector, bounded by ARTIM), so that this worker is free at

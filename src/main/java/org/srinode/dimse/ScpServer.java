@@ -366,27 +366,36 @@ public final class ScpServer implements AutoCloseable {
                 return;
             }
             ch.configureBlocking(true);
-            active.incrementAndGet();
-            workers.execute(new ScpAssociation(
-                            ch.socket(),
-                            body,
-                            settings,
-                            policy,
-                            spool,
-                            listener,
-                            () -> {
-                                active.decrementAndGet();
-                                slots.release();
-                            },
-                            socket -> {
-                                handedBack.add(ch);
-                                selector.wakeup();
-                            })
-                    .tellingTo(events));
+            startAssociation(ch.socket(), body, socket -> {
+                handedBack.add(ch);
+                selector.wakeup();
+            });
         } catch (IOException | RuntimeException e) {
             LOG.debugf("hand-over failed: %s", e.toString());
             closeNow(ch);
         }
+    }
+
+    /**
+     * Sta3: a worker runs the association on its socket (the slot already taken); when it ends, the slot is freed and
+     * {@code awaitClose} waits for the peer to close.
+     */
+    private void startAssociation(
+            java.net.Socket socket, byte[] body, java.util.function.Consumer<java.net.Socket> awaitClose) {
+        active.incrementAndGet();
+        workers.execute(new ScpAssociation(
+                        socket,
+                        body,
+                        settings,
+                        policy,
+                        spool,
+                        listener,
+                        () -> {
+                            active.decrementAndGet();
+                            slots.release();
+                        },
+                        awaitClose)
+                .tellingTo(events));
     }
 
     /** Sta2 -> Sta3 for a TLS connection whose A-ASSOCIATE-RQ {@link ScpTlsListener} has read. */
@@ -403,20 +412,7 @@ public final class ScpServer implements AutoCloseable {
                 tls.closeLater(s);
                 return;
             }
-            active.incrementAndGet();
-            workers.execute(new ScpAssociation(
-                            s,
-                            body,
-                            settings,
-                            policy,
-                            spool,
-                            listener,
-                            () -> {
-                                active.decrementAndGet();
-                                slots.release();
-                            },
-                            tls::closeLater)
-                    .tellingTo(events));
+            startAssociation(s, body, tls::closeLater);
         } catch (IOException | RuntimeException e) {
             LOG.debugf("TLS hand-over failed: %s", e.toString());
             try {

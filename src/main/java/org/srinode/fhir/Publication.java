@@ -35,32 +35,6 @@ public record Publication(
         Instant processedAt,
         List<String> withdrawn) {
 
-    /** A publication that supersedes nothing. */
-    public Publication(
-            Patient patient,
-            Study study,
-            Series source,
-            Series derived,
-            Model model,
-            Assessment assessment,
-            Double consistency,
-            double maxConsistency,
-            String outcome,
-            Instant processedAt) {
-        this(
-                patient,
-                study,
-                source,
-                derived,
-                model,
-                assessment,
-                consistency,
-                maxConsistency,
-                outcome,
-                processedAt,
-                List.of());
-    }
-
     /**
      * A publication that only withdraws: the source changed (a later generation) and was not enhanced again, so the
      * ImagingStudy lists the source as it is now and none of {@code withdrawn}, whose findings and Provenance are

@@ -164,18 +164,8 @@ public class PublishStage {
         String model = derived.model() == null ? "unknown unknown" : derived.model();
         int space = model.lastIndexOf(' ');
         Publication p = new Publication(
-                new Publication.Patient(
-                        first.patientId(),
-                        first.issuerOfPatientId(),
-                        first.patientName(),
-                        first.patientBirthDate(),
-                        first.patientSex()),
-                new Publication.Study(
-                        first.studyUid(),
-                        first.studyDate(),
-                        first.studyTime(),
-                        first.studyDescription(),
-                        first.accessionNumber()),
+                patientOf(first),
+                studyOf(first),
                 seriesOf(sourceHeaders),
                 seriesOf(derivedHeaders),
                 new Publication.Model(
@@ -204,6 +194,16 @@ public class PublishStage {
                 done.locations().size());
     }
 
+    private static Publication.Patient patientOf(StudyHeader h) {
+        return new Publication.Patient(
+                h.patientId(), h.issuerOfPatientId(), h.patientName(), h.patientBirthDate(), h.patientSex());
+    }
+
+    private static Publication.Study studyOf(StudyHeader h) {
+        return new Publication.Study(
+                h.studyUid(), h.studyDate(), h.studyTime(), h.studyDescription(), h.accessionNumber());
+    }
+
     /**
      * A withdrawal publication (a PUBLISH job of an acquired series, queued by a supersession that no new derived series
      * replaces): the ImagingStudy lists the source as it is now and none of its withdrawn derived series, whose
@@ -218,21 +218,7 @@ public class PublishStage {
         List<StudyHeader> sourceHeaders = headers(source.seriesUid());
         StudyHeader first = sourceHeaders.get(0);
         Publication p = Publication.withdrawal(
-                new Publication.Patient(
-                        first.patientId(),
-                        first.issuerOfPatientId(),
-                        first.patientName(),
-                        first.patientBirthDate(),
-                        first.patientSex()),
-                new Publication.Study(
-                        first.studyUid(),
-                        first.studyDate(),
-                        first.studyTime(),
-                        first.studyDescription(),
-                        first.accessionNumber()),
-                seriesOf(sourceHeaders),
-                Instant.now(),
-                withdrawn);
+                patientOf(first), studyOf(first), seriesOf(sourceHeaders), Instant.now(), withdrawn);
         FhirPublisher.Published done = publisher.publish(p);
         series.recordFhir(source.seriesUid(), done.imagingStudy());
         jobs.succeeded(job.id());

@@ -50,41 +50,6 @@ public final class SeriesEnhancement {
     private SeriesEnhancement() {}
 
     /**
-     * @param sourceFiles    the acquired series' files
-     * @param assessment     its assessment, or null
-     * @param model          the loaded model
-     * @param seriesNumber   Series Number of the derived series
-     * @param suffix         Series Description suffix
-     * @param maxInconsistency limit of the data-consistency score
-     * @param outDir         folder for the derived files
-     * @param segmentationDir folder for the Segmentation of what the model made up (inpainted regions, filled slices)
-     */
-    public static Result run(
-            List<Path> sourceFiles,
-            Assessment assessment,
-            Enhancer model,
-            int seriesNumber,
-            String suffix,
-            double maxInconsistency,
-            Path outDir,
-            Path segmentationDir,
-            ProgressListener progress)
-            throws Exception {
-        return run(
-                sourceFiles,
-                1,
-                1,
-                assessment,
-                model,
-                seriesNumber,
-                suffix,
-                maxInconsistency,
-                outDir,
-                segmentationDir,
-                progress);
-    }
-
-    /**
      * The derived Series Instance UID of one generation and enhancement run of a source series (the Segmentation's:
      * {@code kind = "segmentation"}); see {@link DerivedUids#forRun}.
      */
@@ -100,12 +65,20 @@ public final class SeriesEnhancement {
     }
 
     /**
-     * As {@link #run(List, Assessment, Enhancer, int, String, double, Path, Path, ProgressListener)} for one
-     * generation of the source series: generation 1 and later ones get different derived UIDs, and a later
-     * one says in its Derivation Description that it supersedes the earlier output.
+     * Enhances one generation of an acquired series into a derived series and its Segmentation: generation 1 and later
+     * ones get different derived UIDs, and a later one says in its Derivation Description that it supersedes the
+     * earlier output.
      *
-     * @param generation the source series' generation (1, then +1 each time late instances re-open it)
-     * @param enhanceRun 1, then +1 each time an operator has the series enhanced again (new derived UIDs each time)
+     * @param sourceFiles    the acquired series' files
+     * @param generation     the source series' generation (1, then +1 each time late instances re-open it)
+     * @param enhanceRun     1, then +1 each time an operator has the series enhanced again (new derived UIDs each time)
+     * @param assessment     its assessment, or null
+     * @param model          the loaded model
+     * @param seriesNumber   Series Number of the derived series
+     * @param suffix         Series Description suffix
+     * @param maxInconsistency limit of the data-consistency score
+     * @param outDir         folder for the derived files
+     * @param segmentationDir folder for the Segmentation of what the model made up (inpainted regions, filled slices)
      */
     public static Result run(
             List<Path> sourceFiles,

@@ -78,7 +78,8 @@ class FhirPublisherTest {
                 consistency,
                 0.15,
                 outcome,
-                Instant.parse("2026-11-26T10:20:00Z"));
+                Instant.parse("2026-11-26T10:20:00Z"),
+                List.of());
     }
 
     /** The source series of {@code p} after a sixth instance arrived late (its next generation). */

@@ -43,6 +43,17 @@ class AuditIT {
     }
 
     /** Debian's rsyslogd in the foreground with {@code conf}, running (its output in rsyslogd.out). */
+    /** rsyslog's configuration: the given global, module and input lines, then every message to {@code received}. */
+    private static Path rsyslogConf(Path tmp, Path received, String... lines) throws java.io.IOException {
+        Path conf = tmp.resolve("rsyslog.conf");
+        List<String> all = new java.util.ArrayList<>(List.of(lines));
+        all.add("template(name=\"atna\" type=\"string\" string=\"%syslogfacility-text% %app-name% %msg%\\n\")");
+        all.add("*.* action(type=\"omfile\" file=\"" + received + "\" template=\"atna\")");
+        all.add("");
+        Files.writeString(conf, String.join("\n", all));
+        return conf;
+    }
+
     private static Process rsyslogd(Path tmp, Path conf) throws Exception {
         Process rsyslog = new ProcessBuilder(
                         "rsyslogd",
@@ -69,17 +80,12 @@ class AuditIT {
         Path tmp = WorkDir.fresh(getClass());
         int port = Ports.freeUdp();
         Path received = tmp.resolve("rsyslog-received.log");
-        Path conf = tmp.resolve("rsyslog.conf");
-        Files.writeString(
-                conf,
-                String.join(
-                        "\n",
-                        "global(workDirectory=\"" + tmp + "\")",
-                        "module(load=\"imudp\")",
-                        "input(type=\"imudp\" address=\"127.0.0.1\" port=\"" + port + "\")",
-                        "template(name=\"atna\" type=\"string\" string=\"%syslogfacility-text% %app-name% %msg%\\n\")",
-                        "*.* action(type=\"omfile\" file=\"" + received + "\" template=\"atna\")",
-                        ""));
+        Path conf = rsyslogConf(
+                tmp,
+                received,
+                "global(workDirectory=\"" + tmp + "\")",
+                "module(load=\"imudp\")",
+                "input(type=\"imudp\" address=\"127.0.0.1\" port=\"" + port + "\")");
         Process rsyslog = rsyslogd(tmp, conf);
         Path data = tmp.resolve("node");
         try {
@@ -190,22 +196,17 @@ class AuditIT {
         ca.signed("node", "sri-node.hospital.test", "extendedKeyUsage=clientAuth");
         int port = Ports.free();
         Path received = tmp.resolve("rsyslog-received.log");
-        Path conf = tmp.resolve("rsyslog.conf");
-        Files.writeString(
-                conf,
-                String.join(
-                        "\n",
-                        "global(workDirectory=\"" + tmp
-                                + "\" defaultNetstreamDriver=\"gtls\" defaultNetstreamDriverCAFile=\""
-                                + tmp.resolve("ca.pem")
-                                + "\" defaultNetstreamDriverCertFile=\"" + tmp.resolve("rsyslog.pem")
-                                + "\" defaultNetstreamDriverKeyFile=\""
-                                + tmp.resolve("rsyslog.key") + "\")",
-                        "module(load=\"imtcp\" streamDriver.name=\"gtls\" streamDriver.mode=\"1\" streamDriver.authMode=\"x509/certvalid\")",
-                        "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"" + port + "\")",
-                        "template(name=\"atna\" type=\"string\" string=\"%syslogfacility-text% %app-name% %msg%\\n\")",
-                        "*.* action(type=\"omfile\" file=\"" + received + "\" template=\"atna\")",
-                        ""));
+        Path conf = rsyslogConf(
+                tmp,
+                received,
+                "global(workDirectory=\"" + tmp
+                        + "\" defaultNetstreamDriver=\"gtls\" defaultNetstreamDriverCAFile=\""
+                        + tmp.resolve("ca.pem")
+                        + "\" defaultNetstreamDriverCertFile=\"" + tmp.resolve("rsyslog.pem")
+                        + "\" defaultNetstreamDriverKeyFile=\""
+                        + tmp.resolve("rsyslog.key") + "\")",
+                "module(load=\"imtcp\" streamDriver.name=\"gtls\" streamDriver.mode=\"1\" streamDriver.authMode=\"x509/certvalid\")",
+                "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"" + port + "\")");
         Process rsyslog = rsyslogd(tmp, conf);
         Path data = tmp.resolve("node");
         try {

@@ -116,6 +116,8 @@ final class Enhance {
         }
         SeriesEnhancement.Result r = SeriesEnhancement.run(
                 files,
+                1, // generation: a folder is one
+                1, // enhancement run
                 a,
                 enhancer,
                 seriesNumber,
