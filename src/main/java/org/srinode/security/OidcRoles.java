@@ -25,7 +25,7 @@ import org.srinode.audit.AuditTrail;
  * The node's roles for a user the OpenID provider signed in: each of the user's groups (the claim
  * {@link OidcSettings#rolesClaim()}) that {@link OidcSettings} maps to a role gives that role and those below it
  * ({@link Users#rolesOf}); every other group gives nothing, so a provider group that happens to be called
- * {@code admin} is an administrator only while {@code SRI_OIDC_ADMIN_GROUPS} says so (its default). A user in no mapped
+ * {@code admin} is an administrator only when {@code SRI_OIDC_ADMIN_GROUPS} names it (none by default). A user in no mapped
  * group is signed in with no role and gets 403 everywhere. The user is named {@code oidc:<name>}
  * ({@link ProviderPrincipal}), never like a local user. The sign-in goes to the audit trail (User Authentication, once
  * per user and address per quiet period, {@link AuditTrail#login}; without a role as a failure, as often). Identities
@@ -63,7 +63,9 @@ public class OidcRoles implements SecurityIdentityAugmentor {
     @Override
     public Uni<SecurityIdentity> augment(
             SecurityIdentity identity, AuthenticationRequestContext context, Map<String, Object> attributes) {
-        if (identity.isAnonymous() || !fromProvider(identity)) {
+        if (identity.isAnonymous()
+                || !fromProvider(identity)
+                || identity.getPrincipal() instanceof ProviderPrincipal) { // not ours, or done
             return Uni.createFrom().item(identity);
         }
         Set<String> roles = roles(identity.getRoles(), settings);
