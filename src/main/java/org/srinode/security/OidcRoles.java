@@ -3,6 +3,7 @@ package org.srinode.security;
 import io.quarkus.oidc.AccessTokenCredential;
 import io.quarkus.oidc.IdTokenCredential;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.security.AuthenticationRedirectException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.SecurityIdentityAugmentor;
@@ -43,8 +44,17 @@ public class OidcRoles implements SecurityIdentityAugmentor {
         this.audit = audit;
     }
 
-    /** Warns at start-up when the provider is configured but none of its groups gives a role here. */
+    /**
+     * Warns at start-up when the provider is configured but none of its groups gives a role here, or without the
+     * client's secret.
+     */
     void started(@Observes StartupEvent event) {
+        if (settings.enabled()
+                && settings.clientSecret().filter(x -> !x.isBlank()).isEmpty()) {
+            LOG.warn("SRI_OIDC_ISSUER is set but SRI_OIDC_CLIENT_SECRET is empty: unless the provider's client"
+                    + " '" + settings.clientId() + "' needs no secret, sign-ins fail at the code exchange"
+                    + " (invalid_client), and the sign-in cookies are encrypted with a key made at every start");
+        }
         if (settings.enabled()
                 && settings.viewerGroups().isEmpty()
                 && settings.operatorGroups().isEmpty()
@@ -102,6 +112,9 @@ public class OidcRoles implements SecurityIdentityAugmentor {
         // the HTTP layer puts the request under the class name of RoutingContext
         if (!(event.getEventProperties().get(RoutingContext.class.getName()) instanceof RoutingContext rc)) {
             return;
+        }
+        if (event.getAuthenticationFailure() instanceof AuthenticationRedirectException) {
+            return; // a redirect, not a refusal: to the provider, or the callback's own redirect after a good sign-in
         }
         String authorization = rc.request().getHeader("Authorization");
         String what;

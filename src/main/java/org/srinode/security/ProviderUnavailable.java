@@ -34,16 +34,19 @@ public class ProviderUnavailable {
         Instant last = lastWarning.get();
         Instant now = Instant.now();
         if (last.plus(Duration.ofMinutes(1)).isBefore(now) && lastWarning.compareAndSet(last, now)) {
-            LOG.warn("the OpenID provider cannot be reached: its users cannot sign in, their requests get 503 until it"
-                    + " answers (the node's own users still sign in)");
+            LOG.warn(
+                    "the OpenID provider cannot be reached, or SRI_OIDC_ISSUER does not name its issuer (the node reads"
+                            + " <issuer>/.well-known/openid-configuration): its users cannot sign in, their requests get 503"
+                            + " until it answers (the node's own users still sign in)");
         }
         rc.response()
                 .setStatusCode(503)
                 .putHeader("Content-Type", "application/problem+json")
                 .putHeader("Retry-After", "30")
                 .end("{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,\"detail\":\"the"
-                        + " hospital's identity provider cannot be reached, so this sign-in cannot be checked: try again"
-                        + " later, or sign in with a user name and password\"}");
+                        + " hospital's identity provider cannot be reached (or does not answer as an OpenID provider at"
+                        + " the node's SRI_OIDC_ISSUER), so this sign-in cannot be checked: try again later, or sign in"
+                        + " with a user name and password\"}");
     }
 
     /** Whether the failure (or one of its causes) is the OpenID layer saying that the provider is not available. */

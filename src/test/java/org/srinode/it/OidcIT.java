@@ -91,8 +91,9 @@ class OidcIT {
 
             // mallory: signed in at the provider, in a group called "admin" that this node maps to nothing: no role
             UserAgent mallory = new UserAgent();
-            assertThat(mallory.signIn(node.url("/api/login/oidc"), "mallory").statusCode())
-                    .isEqualTo(403);
+            HttpResponse<String> noRole = mallory.signIn(node.url("/api/login/oidc"), "mallory");
+            assertThat(noRole.statusCode()).isEqualTo(403);
+            assertThat(noRole.body()).contains("signed in as oidc:mallory, but none of your groups gives a role");
             assertThat(mallory.get(node.url("/api/series")).statusCode()).isEqualTo(403);
 
             // a service account's bearer token (client credentials, group radiologists = viewer)
@@ -193,6 +194,9 @@ class OidcIT {
                     .as("bearer tokens refused, provider refusals")
                     .contains("4");
             assertThat(audit).contains("access_denied").doesNotContain("forged-line");
+            assertThat(audit)
+                    .as("a good sign-in's own redirect is no failure")
+                    .doesNotContain("the authorization code was not accepted");
             assertThat(node.log()).doesNotContain("INFO forged-line");
             assertThat(audit).containsPattern("110123[^\\n]*UserID=\"oidc:olivia\"");
         }
@@ -221,7 +225,6 @@ class OidcIT {
         try (Node node = new Node(tmp)
                 .with("SRI_ENHANCE_ENABLED", "false")
                 .with("SRI_OIDC_ISSUER", "http://127.0.0.1:" + Ports.free())
-                .with("SRI_OIDC_CLIENT_SECRET", OpenIdProvider.NODE_CLIENT_SECRET)
                 .start()) {
             for (int i = 0; i < 3; i++) {
                 HttpResponse<String> r = Http.sendAs("GET", node.url("/api/series"), null, "Bearer abc.def.ghi");
@@ -235,6 +238,7 @@ class OidcIT {
             assertThat(log).contains("OIDC server is not available").contains("the OpenID provider cannot be reached");
             assertThat(log).as("no stack trace per request").doesNotContain("Exception occurred during authorization");
             assertThat(log).contains("no provider group gives a role on this node");
+            assertThat(log).contains("SRI_OIDC_CLIENT_SECRET is empty");
         }
     }
 
