@@ -109,7 +109,10 @@ public class OidcCallbackGuard {
         return true;
     }
 
-    private static void problem(RoutingContext rc, int status, String detail) {
+    /**
+     * Answers a request from the HTTP layer (before JAX-RS, where api.Problem answers) with an RFC 9457 problem detail.
+     */
+    static void problem(RoutingContext rc, int status, String detail) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", "about:blank");
         body.put(

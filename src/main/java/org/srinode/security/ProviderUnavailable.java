@@ -39,14 +39,13 @@ public class ProviderUnavailable {
                             + " <issuer>/.well-known/openid-configuration): its users cannot sign in, their requests get 503"
                             + " until it answers (the node's own users still sign in)");
         }
-        rc.response()
-                .setStatusCode(503)
-                .putHeader("Content-Type", "application/problem+json")
-                .putHeader("Retry-After", "30")
-                .end("{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,\"detail\":\"the"
-                        + " hospital's identity provider cannot be reached (or does not answer as an OpenID provider at"
-                        + " the node's SRI_OIDC_ISSUER), so this sign-in cannot be checked: try again later, or sign in"
-                        + " with a user name and password\"}");
+        rc.response().putHeader("Retry-After", "30");
+        OidcCallbackGuard.problem(
+                rc,
+                503,
+                "the hospital's identity provider cannot be reached (or does not answer as an OpenID provider at the"
+                        + " node's SRI_OIDC_ISSUER), so this sign-in cannot be checked: try again later, or sign in"
+                        + " with a user name and password");
     }
 
     /** Whether the failure (or one of its causes) is the OpenID layer saying that the provider is not available. */
