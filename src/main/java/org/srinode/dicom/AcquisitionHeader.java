@@ -1,10 +1,12 @@
 package org.srinode.dicom;
 
-import com.pixelmed.dicom.Attribute;
+import static org.srinode.dicom.AttributeValues.number;
+import static org.srinode.dicom.AttributeValues.readHeader;
+import static org.srinode.dicom.AttributeValues.tag;
+import static org.srinode.dicom.AttributeValues.text;
+
 import com.pixelmed.dicom.AttributeList;
-import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.TagFromName;
-import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -19,35 +21,23 @@ import java.nio.file.Path;
  */
 public record AcquisitionHeader(String bodyPart, String words, Double repetitionMs, Double echoMs, Double inversionMs) {
 
-    /** Reads the headers of one instance (not its pixels). */
+    /**
+     * Reads the headers of one instance up to Pixel Data ({@link AttributeValues#readHeader}).
+     *
+     * @throws InvalidDicomException naming the file when it cannot be parsed
+     */
     public static AcquisitionHeader read(Path file) throws InvalidDicomException {
-        AttributeList l = new AttributeList();
-        try {
-            l.read(file.toString(), TagFromName.PixelData);
-        } catch (IOException | DicomException | RuntimeException e) {
-            throw new InvalidDicomException(file + ": " + e.getMessage(), e);
-        }
-        String words = String.join(" ", text(l, "SeriesDescription"), text(l, "ProtocolName"), text(l, "SequenceName"));
+        AttributeList l = readHeader(file).list();
+        String words = String.join(
+                " ",
+                text(l, TagFromName.SeriesDescription),
+                text(l, TagFromName.ProtocolName),
+                text(l, tag("SequenceName")));
         return new AcquisitionHeader(
-                text(l, "BodyPartExamined"),
+                text(l, TagFromName.BodyPartExamined),
                 words,
-                number(l, "RepetitionTime"),
-                number(l, "EchoTime"),
-                number(l, "InversionTime"));
-    }
-
-    private static String text(AttributeList l, String keyword) {
-        String v = Attribute.getSingleStringValueOrEmptyString(
-                l, AttributeList.getDictionary().getTagFromName(keyword));
-        return v == null ? "" : v.trim();
-    }
-
-    private static Double number(AttributeList l, String keyword) {
-        try {
-            String v = text(l, keyword);
-            return v.isEmpty() ? null : Double.valueOf(v.split("\\\\")[0]);
-        } catch (NumberFormatException e) {
-            return null;
-        }
+                number(l, TagFromName.RepetitionTime),
+                number(l, TagFromName.EchoTime),
+                number(l, tag("InversionTime")));
     }
 }

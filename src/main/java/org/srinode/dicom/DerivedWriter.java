@@ -1,5 +1,9 @@
 package org.srinode.dicom;
 
+import static org.srinode.dicom.AttributeValues.put;
+import static org.srinode.dicom.AttributeValues.sourceImage;
+import static org.srinode.dicom.AttributeValues.text;
+
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
@@ -134,14 +138,7 @@ public final class DerivedWriter {
             derivation(l, spec, sourceSop, sopClass);
             if (fill != null) {
                 SequenceAttribute sources = (SequenceAttribute) l.get(TagFromName.SourceImageSequence);
-                AttributeList ref = new AttributeList();
-                put(ref, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPClassUID), sopClass);
-                put(ref, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPInstanceUID), fill.otherNeighbour());
-                SequenceAttribute purpose = new SequenceAttribute(TagFromName.PurposeOfReferenceCodeSequence);
-                purpose.addItem(new CodedSequenceItem("121322", "DCM", "Source image for image processing operation")
-                        .getAttributeList());
-                ref.put(purpose);
-                sources.addItem(ref);
+                sources.addItem(sourceImage(sopClass, fill.otherNeighbour()));
                 put(
                         l,
                         new ShortTextAttribute(TagFromName.DerivationDescription),
@@ -165,11 +162,9 @@ public final class DerivedWriter {
      * window is dropped so that viewers compute their own).
      */
     private static void fixSourceDefects(AttributeList l) {
-        String bodyPart = Attribute.getSingleStringValueOrEmptyString(l, TagFromName.BodyPartExamined)
-                .trim();
+        String bodyPart = text(l, TagFromName.BodyPartExamined);
         boolean unpaired = UNPAIRED.contains(bodyPart.toUpperCase(java.util.Locale.ROOT));
-        String laterality =
-                Attribute.getSingleStringValueOrEmptyString(l, LATERALITY).trim();
+        String laterality = text(l, LATERALITY);
         if (unpaired && laterality.isEmpty()) {
             l.remove(LATERALITY); // Type 2C, not allowed for an unpaired body part
         } else if (bodyPart.isEmpty() && l.get(LATERALITY) == null && l.get(IMAGE_LATERALITY) == null) {
@@ -229,15 +224,8 @@ public final class DerivedWriter {
         SequenceAttribute codes = new SequenceAttribute(DERIVATION_CODE_SEQUENCE);
         codes.addItem(new CodedSequenceItem("113085", "DCM", "Spatial resampling").getAttributeList());
         l.put(codes);
-        AttributeList ref = new AttributeList();
-        put(ref, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPClassUID), sopClass);
-        put(ref, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPInstanceUID), sourceSop);
-        SequenceAttribute purpose = new SequenceAttribute(TagFromName.PurposeOfReferenceCodeSequence);
-        purpose.addItem(new CodedSequenceItem("121322", "DCM", "Source image for image processing operation")
-                .getAttributeList());
-        ref.put(purpose);
         SequenceAttribute sources = new SequenceAttribute(TagFromName.SourceImageSequence);
-        sources.addItem(ref);
+        sources.addItem(sourceImage(sopClass, sourceSop));
         l.put(sources);
         AttributeList eq = new AttributeList();
         put(eq, new LongStringAttribute(TagFromName.Manufacturer), "sri-node");
@@ -322,15 +310,5 @@ public final class DerivedWriter {
         String s = String.format(java.util.Locale.ROOT, "%.6f", v);
         s = s.replaceAll("0+$", "").replaceAll("\\.$", "");
         return s.length() > 16 ? s.substring(0, 16) : s;
-    }
-
-    private static void put(AttributeList l, Attribute a, String value) throws DicomException {
-        a.addValue(value);
-        l.put(a);
-    }
-
-    private static String text(AttributeList l, AttributeTag t) {
-        String v = Attribute.getSingleStringValueOrEmptyString(l, t);
-        return v == null ? "" : v.trim();
     }
 }

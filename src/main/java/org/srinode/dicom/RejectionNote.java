@@ -1,6 +1,9 @@
 package org.srinode.dicom;
 
-import com.pixelmed.dicom.Attribute;
+import static org.srinode.dicom.AttributeValues.put;
+import static org.srinode.dicom.AttributeValues.sopReference;
+import static org.srinode.dicom.AttributeValues.text;
+
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.CodeStringAttribute;
@@ -126,10 +129,7 @@ public final class RejectionNote {
             put(l, new IntegerStringAttribute(TagFromName.InstanceNumber), "1");
             put(l, new DateAttribute(TagFromName.ContentDate), now.format(DateTimeFormatter.ofPattern("yyyyMMdd")));
             put(l, new TimeAttribute(TagFromName.ContentTime), now.format(DateTimeFormatter.ofPattern("HHmmss")));
-            l.put(evidence(
-                    Attribute.getSingleStringValueOrEmptyString(source, TagFromName.StudyInstanceUID)
-                            .trim(),
-                    withdrawn));
+            l.put(evidence(text(source, TagFromName.StudyInstanceUID), withdrawn));
             DurableFile.write(l, out);
         } catch (DicomException e) {
             throw new InvalidDicomException("cannot write the rejection note " + out + ": " + e.getMessage(), e);
@@ -148,10 +148,7 @@ public final class RejectionNote {
             put(s, new UniqueIdentifierAttribute(TagFromName.SeriesInstanceUID), e.getKey());
             SequenceAttribute sops = new SequenceAttribute(TagFromName.ReferencedSOPSequence);
             for (Withdrawn w : e.getValue()) {
-                AttributeList r = new AttributeList();
-                put(r, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPClassUID), w.sopClassUid());
-                put(r, new UniqueIdentifierAttribute(TagFromName.ReferencedSOPInstanceUID), w.sopInstanceUid());
-                sops.addItem(r);
+                sops.addItem(sopReference(w.sopClassUid(), w.sopInstanceUid()));
             }
             s.put(sops);
             series.addItem(s);
@@ -162,10 +159,5 @@ public final class RejectionNote {
         SequenceAttribute evidence = new SequenceAttribute(CURRENT_REQUESTED_PROCEDURE_EVIDENCE);
         evidence.addItem(study);
         return evidence;
-    }
-
-    private static void put(AttributeList l, Attribute a, String value) throws DicomException {
-        a.addValue(value);
-        l.put(a);
     }
 }

@@ -1,5 +1,11 @@
 package org.srinode.dicom;
 
+import static org.srinode.dicom.AttributeValues.put;
+import static org.srinode.dicom.AttributeValues.readHeader;
+import static org.srinode.dicom.AttributeValues.sopReference;
+import static org.srinode.dicom.AttributeValues.sourceImage;
+import static org.srinode.dicom.AttributeValues.text;
+
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
@@ -85,7 +91,7 @@ public final class SegmentationWriter {
             return 0;
         }
         try {
-            AttributeList first = read(derived.get(frames.get(0)));
+            AttributeList first = readHeader(derived.get(frames.get(0))).list();
             int rows = Attribute.getSingleIntegerValueOrDefault(first, TagFromName.Rows, 0);
             int columns = Attribute.getSingleIntegerValueOrDefault(first, TagFromName.Columns, 0);
             AttributeList l = new AttributeList();
@@ -142,18 +148,10 @@ public final class SegmentationWriter {
             SequenceAttribute perFrame = new SequenceAttribute(PER_FRAME_GROUPS);
             SequenceAttribute refInstances = new SequenceAttribute(REFERENCED_INSTANCE_SEQUENCE);
             for (int k = 0; k < frames.size(); k++) {
-                AttributeList d = read(derived.get(frames.get(k)));
+                AttributeList d = readHeader(derived.get(frames.get(k))).list();
                 perFrame.addItem(frame(d, k + 1));
-                AttributeList ref = new AttributeList();
-                put(
-                        ref,
-                        new UniqueIdentifierAttribute(TagFromName.ReferencedSOPClassUID),
-                        text(d, TagFromName.SOPClassUID));
-                put(
-                        ref,
-                        new UniqueIdentifierAttribute(TagFromName.ReferencedSOPInstanceUID),
-                        text(d, TagFromName.SOPInstanceUID));
-                refInstances.addItem(ref);
+                refInstances.addItem(
+                        sopReference(text(d, TagFromName.SOPClassUID), text(d, TagFromName.SOPInstanceUID)));
             }
             l.put(perFrame);
             AttributeList refSeries = new AttributeList();
@@ -276,19 +274,8 @@ public final class SegmentationWriter {
 
     private static AttributeList frame(AttributeList derived, int position) throws DicomException {
         AttributeList f = new AttributeList();
-        AttributeList src = new AttributeList();
-        put(
-                src,
-                new UniqueIdentifierAttribute(TagFromName.ReferencedSOPClassUID),
-                text(derived, TagFromName.SOPClassUID));
-        put(
-                src,
-                new UniqueIdentifierAttribute(TagFromName.ReferencedSOPInstanceUID),
-                text(derived, TagFromName.SOPInstanceUID));
-        SequenceAttribute purpose = new SequenceAttribute(TagFromName.PurposeOfReferenceCodeSequence);
-        purpose.addItem(new CodedSequenceItem("121322", "DCM", "Source image for image processing operation")
-                .getAttributeList());
-        src.put(purpose);
+        AttributeList src =
+                sourceImage(text(derived, TagFromName.SOPClassUID), text(derived, TagFromName.SOPInstanceUID));
         AttributeList derivation = new AttributeList();
         derivation.put(seq(TagFromName.SourceImageSequence, src));
         SequenceAttribute code = new SequenceAttribute(DERIVATION_CODE_SEQUENCE);
@@ -337,25 +324,5 @@ public final class SegmentationWriter {
         DecimalStringAttribute a = new DecimalStringAttribute(tag);
         a.addValue(v);
         return a;
-    }
-
-    private static AttributeList read(Path f) throws InvalidDicomException {
-        AttributeList l = new AttributeList();
-        try {
-            l.read(f.toString(), TagFromName.PixelData);
-        } catch (IOException | DicomException e) {
-            throw new InvalidDicomException(f + ": " + e.getMessage(), e);
-        }
-        return l;
-    }
-
-    private static String text(AttributeList l, AttributeTag t) {
-        String v = Attribute.getSingleStringValueOrEmptyString(l, t);
-        return v == null ? "" : v.trim();
-    }
-
-    private static void put(AttributeList l, Attribute a, String value) throws DicomException {
-        a.addValue(value);
-        l.put(a);
     }
 }

@@ -1,5 +1,12 @@
 package org.srinode.dicom;
 
+import static org.srinode.dicom.AttributeValues.doubles;
+import static org.srinode.dicom.AttributeValues.integer;
+import static org.srinode.dicom.AttributeValues.number;
+import static org.srinode.dicom.AttributeValues.readHeader;
+import static org.srinode.dicom.AttributeValues.text;
+import static org.srinode.dicom.AttributeValues.values;
+
 import com.pixelmed.dicom.Attribute;
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.AttributeTag;
@@ -10,7 +17,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -59,15 +65,15 @@ public final class SeriesFiles {
         return n == null ? (h.instanceNumber() == null ? 0 : h.instanceNumber()) : SliceOrder.along(n, h);
     }
 
+    /**
+     * The image header of one Part 10 file, read up to Pixel Data ({@link AttributeValues#readHeader}).
+     *
+     * @throws InvalidDicomException naming the file when it cannot be parsed
+     */
     public static ImageHeader header(Path file) throws InvalidDicomException {
-        AttributeList list = new AttributeList();
-        boolean hasPixels;
-        try {
-            long stoppedAt = list.read(file.toString(), TagFromName.PixelData);
-            hasPixels = stoppedAt + 8 < Files.size(file); // the read stops where Pixel Data begins
-        } catch (IOException | DicomException | RuntimeException e) {
-            throw new InvalidDicomException(file + ": " + e.getMessage(), e);
-        }
+        AttributeValues.Header read = readHeader(file);
+        AttributeList list = read.list();
+        boolean hasPixels = read.pixelDataFollows();
         String sopClass = text(list, TagFromName.SOPClassUID);
         return new ImageHeader(
                 file.toString(),
@@ -151,42 +157,5 @@ public final class SeriesFiles {
             return null;
         }
         return v > 100 ? v / 10000.0 : v;
-    }
-
-    private static String text(AttributeList l, AttributeTag t) {
-        String v = Attribute.getSingleStringValueOrEmptyString(l, t);
-        return v == null ? "" : v.trim();
-    }
-
-    private static List<String> values(AttributeList l, AttributeTag t) {
-        String[] v = Attribute.getStringValues(l, t);
-        return v == null ? List.of() : Arrays.stream(v).map(String::trim).toList();
-    }
-
-    private static Double number(AttributeList l, AttributeTag t) {
-        String v = text(l, t);
-        try {
-            return v.isEmpty() ? null : Double.valueOf(v.split("\\\\")[0]);
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private static Integer integer(AttributeList l, AttributeTag t) {
-        Double d = number(l, t);
-        return d == null ? null : (int) Math.round(d);
-    }
-
-    private static double[] doubles(AttributeList l, AttributeTag t, int n) {
-        Attribute a = l.get(t);
-        if (a == null) {
-            return null;
-        }
-        try {
-            double[] v = a.getDoubleValues();
-            return v != null && v.length == n ? v : null;
-        } catch (DicomException | RuntimeException e) {
-            return null;
-        }
     }
 }

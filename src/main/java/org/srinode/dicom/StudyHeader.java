@@ -1,11 +1,11 @@
 package org.srinode.dicom;
 
-import com.pixelmed.dicom.Attribute;
+import static org.srinode.dicom.AttributeValues.integer;
+import static org.srinode.dicom.AttributeValues.readHeader;
+import static org.srinode.dicom.AttributeValues.text;
+
 import com.pixelmed.dicom.AttributeList;
-import com.pixelmed.dicom.AttributeTag;
-import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.TagFromName;
-import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -31,13 +31,13 @@ public record StudyHeader(
         String sopInstanceUid,
         Integer instanceNumber) {
 
+    /**
+     * The identification of one Part 10 file, read up to Pixel Data ({@link AttributeValues#readHeader}).
+     *
+     * @throws InvalidDicomException naming the file when it cannot be parsed
+     */
     public static StudyHeader read(Path file) throws InvalidDicomException {
-        AttributeList l = new AttributeList();
-        try {
-            l.read(file.toString(), TagFromName.PixelData);
-        } catch (IOException | DicomException | RuntimeException e) {
-            throw new InvalidDicomException(file + ": " + e.getMessage(), e);
-        }
+        AttributeList l = readHeader(file).list();
         return new StudyHeader(
                 text(l, TagFromName.PatientID),
                 text(l, TagFromName.IssuerOfPatientID),
@@ -56,19 +56,5 @@ public record StudyHeader(
                 text(l, TagFromName.SOPClassUID),
                 text(l, TagFromName.SOPInstanceUID),
                 integer(l, TagFromName.InstanceNumber));
-    }
-
-    private static String text(AttributeList l, AttributeTag t) {
-        String v = Attribute.getSingleStringValueOrEmptyString(l, t);
-        return v == null ? "" : v.trim();
-    }
-
-    private static Integer integer(AttributeList l, AttributeTag t) {
-        String v = text(l, t);
-        try {
-            return v.isEmpty() ? null : (int) Math.round(Double.parseDouble(v));
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 }

@@ -1,6 +1,8 @@
 package org.srinode.dicom;
 
-import com.pixelmed.dicom.Attribute;
+import static org.srinode.dicom.AttributeValues.put;
+import static org.srinode.dicom.AttributeValues.tag;
+
 import com.pixelmed.dicom.AttributeList;
 import com.pixelmed.dicom.CodeStringAttribute;
 import com.pixelmed.dicom.DateAttribute;
@@ -174,16 +176,5 @@ public final class VolumeWriter {
         }
         s = s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
         return s.length() > 16 ? s.substring(0, 16) : s;
-    }
-
-    private static void put(AttributeList l, Attribute a, String value) throws DicomException {
-        if (!value.isEmpty()) {
-            a.addValue(value);
-        }
-        l.put(a);
-    }
-
-    private static com.pixelmed.dicom.AttributeTag tag(String keyword) {
-        return AttributeList.getDictionary().getTagFromName(keyword);
     }
 }
