@@ -189,6 +189,10 @@ public final class Assessor {
                 .anyMatch(h -> h.samplesPerPixel() != 1 || !h.photometric().startsWith("MONOCHROME"))) {
             return "a colour image (" + first.photometric() + "), not greyscale MR";
         }
+        if (first.rows() < 1 || first.columns() < 1) {
+            // Rows and Columns are US (PS3.3 C.7.6.3): a zero, or a wrong VR read as negative, is no image matrix
+            return "Rows " + first.rows() + " x Columns " + first.columns() + ": no image matrix";
+        }
         if (images.stream().anyMatch(h -> h.rows() != first.rows() || h.columns() != first.columns())) {
             return "slices of different sizes: not one stack";
         }

@@ -43,25 +43,9 @@ class ModelScopeTest {
                 .hasValueSatisfying(r -> assertThat(r).contains("KNEE"));
         assertThat(SCOPE.outside(acq("HEAD", "dwi b1000", null, null, null), null))
                 .hasValueSatisfying(r -> assertThat(r).contains("DWI"));
-        Assessment coarse = new Assessment(
-                Assessment.VERSION,
-                true,
-                null,
-                "UNKNOWN",
-                true,
-                false,
-                false,
-                false,
-                new Assessment.Measured(10, 64, 64, 5.0, 5.0, 5.0, null, null),
-                List.of(),
-                List.of(),
-                List.of(),
-                List.of(),
-                List.of(),
-                List.of(),
-                4,
-                List.of("SR_X4"),
-                List.of());
+        // the scope reads only the measured pixel spacing of the assessment
+        Assessment coarse =
+                Assessment.notApplicable("coarse", new Assessment.Measured(10, 64, 64, 5.0, 5.0, 5.0, null, null));
         assertThat(SCOPE.outside(acq("BRAIN", "t1", null, null, null), coarse))
                 .hasValueSatisfying(r -> assertThat(r).contains("5.00 mm"));
     }
