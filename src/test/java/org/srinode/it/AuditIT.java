@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -42,57 +43,88 @@ class AuditIT {
         });
     }
 
-    /** Debian's rsyslogd in the foreground with {@code conf}, running (its output in rsyslogd.out). */
-    /** rsyslog's configuration: the given global, module and input lines, then every message to {@code received}. */
-    private static Path rsyslogConf(Path tmp, Path received, String... lines) throws java.io.IOException {
-        Path conf = tmp.resolve("rsyslog.conf");
-        List<String> all = new java.util.ArrayList<>(List.of(lines));
-        all.add("template(name=\"atna\" type=\"string\" string=\"%syslogfacility-text% %app-name% %msg%\\n\")");
-        all.add("*.* action(type=\"omfile\" file=\"" + received + "\" template=\"atna\")");
-        all.add("");
-        Files.writeString(conf, String.join("\n", all));
-        return conf;
+    /**
+     * Debian's rsyslogd in the foreground, running: the given global, module and input lines, then every message to
+     * {@code received} as "facility app-name message" (its own output in rsyslogd.out).
+     */
+    private record Rsyslog(Process process, Path received) implements AutoCloseable {
+        static Rsyslog start(Path tmp, String... lines) throws Exception {
+            Path received = tmp.resolve("rsyslog-received.log");
+            Path conf = tmp.resolve("rsyslog.conf");
+            List<String> all = new ArrayList<>(List.of(lines));
+            all.add("template(name=\"atna\" type=\"string\" string=\"%syslogfacility-text% %app-name% %msg%\\n\")");
+            all.add("*.* action(type=\"omfile\" file=\"" + received + "\" template=\"atna\")");
+            all.add("");
+            Files.writeString(conf, String.join("\n", all));
+            Process process = new ProcessBuilder(
+                            "rsyslogd",
+                            "-n",
+                            "-f",
+                            conf.toString(),
+                            "-i",
+                            tmp.resolve("rsyslog.pid").toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(tmp.resolve("rsyslogd.out").toFile())
+                    .start();
+            Thread.sleep(500);
+            assertThat(process.isAlive())
+                    .as("rsyslogd (TLS needs Debian's rsyslog-gnutls): "
+                            + (Files.exists(tmp.resolve("rsyslogd.out"))
+                                    ? Files.readString(tmp.resolve("rsyslogd.out"))
+                                    : ""))
+                    .isTrue();
+            return new Rsyslog(process, received);
+        }
+
+        /** The audit messages received so far. */
+        List<String> messages() throws Exception {
+            return AuditIT.messages(received);
+        }
+
+        /** The audit messages received, once the node's stop message (110121) has arrived. */
+        List<String> untilStop() throws Exception {
+            await().atMost(Duration.ofSeconds(10)).until(() -> has(messages(), "110121"));
+            return messages();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
-    private static Process rsyslogd(Path tmp, Path conf) throws Exception {
-        Process rsyslog = new ProcessBuilder(
-                        "rsyslogd",
-                        "-n",
-                        "-f",
-                        conf.toString(),
-                        "-i",
-                        tmp.resolve("rsyslog.pid").toString())
-                .redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("rsyslogd.out").toFile())
-                .start();
-        Thread.sleep(500);
-        assertThat(rsyslog.isAlive())
-                .as("rsyslogd (TLS needs Debian's rsyslog-gnutls): "
-                        + (Files.exists(tmp.resolve("rsyslogd.out"))
-                                ? Files.readString(tmp.resolve("rsyslogd.out"))
-                                : ""))
-                .isTrue();
-        return rsyslog;
+    /** A node without enhancement and FHIR whose audit trail goes to syslog at 127.0.0.1:{@code port}. */
+    private static Node auditedNode(Path data, int port) {
+        return new Node(data)
+                .with("SRI_ENHANCE_ENABLED", "false")
+                .with("SRI_FHIR_ENABLED", "false")
+                .with("SRI_AUDIT_SYSLOG", "127.0.0.1:" + port);
+    }
+
+    /** RFC 5424 from sri-node, facility 13 (log audit, "audit" in rsyslog); every message well-formed XML. */
+    private static void assertSyslogFraming(List<String> syslog) throws Exception {
+        assertThat(syslog).isNotEmpty().allSatisfy(l -> assertThat(l).startsWith("audit sri-node "));
+        for (String l : syslog) {
+            String xml = l.substring(l.indexOf("<AuditMessage>"));
+            DocumentBuilderFactory.newInstance()
+                    .newDocumentBuilder()
+                    .parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+        }
     }
 
     @Test
     void auditMessagesReachRsyslogAndTheLocalFile() throws Exception {
         Path tmp = WorkDir.fresh(getClass());
         int port = Ports.freeUdp();
-        Path received = tmp.resolve("rsyslog-received.log");
-        Path conf = rsyslogConf(
+        Path data = tmp.resolve("node");
+        List<String> syslog;
+        try (Rsyslog rsyslog = Rsyslog.start(
                 tmp,
-                received,
                 "global(workDirectory=\"" + tmp + "\")",
                 "module(load=\"imudp\")",
-                "input(type=\"imudp\" address=\"127.0.0.1\" port=\"" + port + "\")");
-        Process rsyslog = rsyslogd(tmp, conf);
-        Path data = tmp.resolve("node");
-        try {
-            try (Node node = new Node(data)
-                    .with("SRI_ENHANCE_ENABLED", "false")
-                    .with("SRI_FHIR_ENABLED", "false")
-                    .with("SRI_AUDIT_SYSLOG", "127.0.0.1:" + port)
+                "input(type=\"imudp\" address=\"127.0.0.1\" port=\"" + port + "\")")) {
+            try (Node node = auditedNode(data, port)
                     .with("SRI_DICOM_ALLOWED_CALLING_AE_TITLES", "MODALITY")
                     .start()) {
                 Dcmtk dcmtk = new Dcmtk(tmp);
@@ -112,16 +144,12 @@ class AuditIT {
                         .isEqualTo(201);
                 // the series completes (idle timeout) and is delivered to the outbox folder
                 await().atMost(Duration.ofSeconds(60))
-                        .until(() -> has(messages(received), "110104", "EventActionCode=\"R\""));
+                        .until(() -> has(rsyslog.messages(), "110104", "EventActionCode=\"R\""));
                 String appLog = node.log();
                 assertThat(appLog).doesNotContain("1CT1");
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> has(messages(received), "110121"));
-        } finally {
-            rsyslog.destroy();
-            rsyslog.waitFor(10, TimeUnit.SECONDS);
+            syslog = rsyslog.untilStop();
         }
-        List<String> syslog = messages(received);
         List<String> local = messages(data.resolve("audit/atna.log"));
         for (List<String> trail : List.of(syslog, local)) {
             assertThat(has(trail, "110100", "110120", "UserID=\"SRI_NODE\""))
@@ -171,16 +199,7 @@ class AuditIT {
                     .isTrue();
             assertThat(has(trail, "110121")).as("application stop").isTrue();
         }
-        // over syslog: RFC 5424 from sri-node, facility 13 (log audit, "audit" in rsyslog); every message is
-        // well-formed XML
-        assertThat(Files.readAllLines(received).stream().filter(l -> l.contains("<AuditMessage>")))
-                .allSatisfy(l -> assertThat(l).startsWith("audit sri-node "));
-        for (String l : syslog) {
-            String xml = l.substring(l.indexOf("<AuditMessage>"));
-            DocumentBuilderFactory.newInstance()
-                    .newDocumentBuilder()
-                    .parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
-        }
+        assertSyslogFraming(syslog);
     }
 
     /**
@@ -195,10 +214,10 @@ class AuditIT {
         ca.signed("rsyslog", "audit.hospital.test", "subjectAltName=IP:127.0.0.1");
         ca.signed("node", "sri-node.hospital.test", "extendedKeyUsage=clientAuth");
         int port = Ports.free();
-        Path received = tmp.resolve("rsyslog-received.log");
-        Path conf = rsyslogConf(
+        Path data = tmp.resolve("node");
+        List<String> syslog;
+        try (Rsyslog rsyslog = Rsyslog.start(
                 tmp,
-                received,
                 "global(workDirectory=\"" + tmp
                         + "\" defaultNetstreamDriver=\"gtls\" defaultNetstreamDriverCAFile=\""
                         + tmp.resolve("ca.pem")
@@ -206,14 +225,8 @@ class AuditIT {
                         + "\" defaultNetstreamDriverKeyFile=\""
                         + tmp.resolve("rsyslog.key") + "\")",
                 "module(load=\"imtcp\" streamDriver.name=\"gtls\" streamDriver.mode=\"1\" streamDriver.authMode=\"x509/certvalid\")",
-                "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"" + port + "\")");
-        Process rsyslog = rsyslogd(tmp, conf);
-        Path data = tmp.resolve("node");
-        try {
-            try (Node node = new Node(data)
-                    .with("SRI_ENHANCE_ENABLED", "false")
-                    .with("SRI_FHIR_ENABLED", "false")
-                    .with("SRI_AUDIT_SYSLOG", "127.0.0.1:" + port)
+                "input(type=\"imtcp\" address=\"127.0.0.1\" port=\"" + port + "\")")) {
+            try (Node node = auditedNode(data, port)
                     .with("SRI_AUDIT_SYSLOG_TLS", "true")
                     .with("SRI_AUDIT_SYSLOG_CA", tmp.resolve("ca.pem").toString())
                     .with("SRI_AUDIT_SYSLOG_CERT", tmp.resolve("node.pem").toString())
@@ -222,23 +235,13 @@ class AuditIT {
                 assertThat(Http.statusAs(node.url("/api/series"), Http.basic("admin", "not-the-password")))
                         .isEqualTo(401);
                 await().atMost(Duration.ofSeconds(30))
-                        .until(() -> has(messages(received), "110114", "EventOutcomeIndicator=\"4\""));
+                        .until(() -> has(rsyslog.messages(), "110114", "EventOutcomeIndicator=\"4\""));
                 assertThat(node.log()).contains("audit trail over syslog with TLS (RFC 5425) to 127.0.0.1:" + port);
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> has(messages(received), "110121"));
-        } finally {
-            rsyslog.destroy();
-            rsyslog.waitFor(10, TimeUnit.SECONDS);
+            syslog = rsyslog.untilStop();
         }
-        List<String> syslog = messages(received);
         assertThat(has(syslog, "110100", "110120")).as("application start").isTrue();
-        assertThat(syslog).allSatisfy(l -> assertThat(l).startsWith("audit sri-node "));
         // whole messages: octet-counting framing keeps each XML document in one record
-        for (String l : syslog) {
-            String xml = l.substring(l.indexOf("<AuditMessage>"));
-            DocumentBuilderFactory.newInstance()
-                    .newDocumentBuilder()
-                    .parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
-        }
+        assertSyslogFraming(syslog);
     }
 }

@@ -163,11 +163,8 @@ class ClusterIT {
     }
 
     private static JsonNode job(Node node, String series, String kind) throws Exception {
-        if (Http.status(node.url("/api/series/" + series)) != 200) {
-            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
-        }
         List<JsonNode> jobs = new ArrayList<>();
-        for (JsonNode j : Http.json(node.url("/api/series/" + series)).path("jobs")) {
+        for (JsonNode j : node.series(series).path("jobs")) {
             if (kind.equals(j.path("kind").asText())) {
                 jobs.add(j);
             }

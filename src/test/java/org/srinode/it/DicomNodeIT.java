@@ -105,13 +105,8 @@ class DicomNodeIT {
         return await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500))
                 .until(
-                        () -> {
-                            if (Http.status(node.url("/api/series/" + seriesUid)) != 200) {
-                                return null;
-                            }
-                            return Http.json(node.url("/api/series/" + seriesUid));
-                        },
-                        v -> v != null && v.at("/series/decision").isTextual());
+                        () -> node.series(seriesUid),
+                        v -> v.at("/series/decision").isTextual());
     }
 
     @Test

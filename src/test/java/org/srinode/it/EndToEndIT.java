@@ -65,10 +65,7 @@ class EndToEndIT {
                 .pollInterval(Duration.ofSeconds(1))
                 .until(
                         () -> {
-                            if (Http.status(node.url("/api/series/" + sim.seriesUid())) != 200) {
-                                return null;
-                            }
-                            JsonNode v = Http.json(node.url("/api/series/" + sim.seriesUid()));
+                            JsonNode v = node.series(sim.seriesUid());
                             if (v.path("derivedSeries").isEmpty()) {
                                 return null;
                             }
@@ -167,9 +164,7 @@ class EndToEndIT {
         JsonNode v = await().atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofSeconds(1))
                 .until(
-                        () -> Http.status(node.url("/api/series/" + dwi.seriesUid())) == 200
-                                ? Http.json(node.url("/api/series/" + dwi.seriesUid()))
-                                : null,
+                        () -> node.series(dwi.seriesUid()),
                         x -> x != null && x.at("/series/outcome").isTextual());
         assertThat(v.at("/series/decision").asText()).isEqualTo("ENHANCE");
         assertThat(v.at("/series/outcome").asText()).isEqualTo("OUT_OF_SCOPE");

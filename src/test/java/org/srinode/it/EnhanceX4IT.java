@@ -39,9 +39,7 @@ class EnhanceX4IT {
             JsonNode v = await().atMost(Duration.ofSeconds(300))
                     .pollInterval(Duration.ofSeconds(1))
                     .until(
-                            () -> Http.status(node.url("/api/series/" + sim.seriesUid())) == 200
-                                    ? Http.json(node.url("/api/series/" + sim.seriesUid()))
-                                    : null,
+                            () -> node.series(sim.seriesUid()),
                             // the outcome is recorded just before the derived series are registered
                             x -> x != null
                                     && x.at("/series/outcome").isTextual()

@@ -115,10 +115,7 @@ class FhirIT {
     }
 
     private JsonNode publishJob(String derivedUid) throws Exception {
-        if (Http.status(node.url("/api/series/" + derivedUid)) != 200) {
-            return null;
-        }
-        for (JsonNode j : Http.json(node.url("/api/series/" + derivedUid)).path("jobs")) {
+        for (JsonNode j : node.series(derivedUid).path("jobs")) {
             if (j.path("kind").asText().equals("PUBLISH")) {
                 return j;
             }

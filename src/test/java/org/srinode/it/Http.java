@@ -2,6 +2,7 @@ package org.srinode.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -116,6 +117,20 @@ final class Http {
             throw new IOException(url + " -> HTTP " + r.statusCode() + ": " + r.body());
         }
         return JSON.readTree(r.body());
+    }
+
+    /**
+     * The JSON at {@code url}, or a missing node while the server answers anything but 2xx (not registered yet) or
+     * cannot be reached (restarting): for polls that wait on a state.
+     */
+    static JsonNode jsonOrMissing(String url) throws InterruptedException {
+        try {
+            HttpResponse<String> r = CLIENT.send(
+                    request(url).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() / 100 == 2 ? JSON.readTree(r.body()) : MissingNode.getInstance();
+        } catch (IOException e) {
+            return MissingNode.getInstance();
+        }
     }
 
     static JsonNode postJson(String url, String body) throws IOException, InterruptedException {

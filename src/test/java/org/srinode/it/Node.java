@@ -1,5 +1,6 @@
 package org.srinode.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,6 +93,11 @@ final class Node implements AutoCloseable {
 
     String url(String path) {
         return "http://127.0.0.1:" + httpPort + path;
+    }
+
+    /** The node's view of series {@code uid} ({@code GET /api/series/{uid}}), a missing node until it is known. */
+    JsonNode series(String uid) throws InterruptedException {
+        return Http.jsonOrMissing(url("/api/series/" + uid));
     }
 
     /** kill -9: no shutdown hook runs. */

@@ -39,10 +39,7 @@ class OperationsIT {
                         .pollInterval(Duration.ofMillis(500))
                         .until(
                                 () -> {
-                                    if (Http.status(node.url("/api/series/" + sim.seriesUid())) != 200) {
-                                        return null;
-                                    }
-                                    JsonNode s = Http.json(node.url("/api/series/" + sim.seriesUid()));
+                                    JsonNode s = node.series(sim.seriesUid());
                                     return s.at("/series/decision").isTextual() ? s : null;
                                 },
                                 s -> s != null);

@@ -66,9 +66,7 @@ class OperatorIT {
             JsonNode held = await().atMost(Duration.ofSeconds(120))
                     .pollInterval(Duration.ofSeconds(1))
                     .until(
-                            () -> Http.status(node.url("/api/series/" + sim.seriesUid())) == 200
-                                    ? Http.json(node.url("/api/series/" + sim.seriesUid()))
-                                    : null,
+                            () -> node.series(sim.seriesUid()),
                             // the outcome is recorded just before the derived series are registered
                             v -> v != null
                                     && v.at("/series/outcome").isTextual()

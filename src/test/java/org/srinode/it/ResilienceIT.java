@@ -122,10 +122,7 @@ class ResilienceIT {
     }
 
     private static JsonNode job(Node node, String series, String kind) throws Exception {
-        if (Http.status(node.url("/api/series/" + series)) != 200) {
-            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
-        }
-        for (JsonNode j : Http.json(node.url("/api/series/" + series)).path("jobs")) {
+        for (JsonNode j : node.series(series).path("jobs")) {
             if (kind.equals(j.path("kind").asText())) {
                 return j;
             }
@@ -149,11 +146,9 @@ class ResilienceIT {
 
     private static List<JsonNode> forwardJobs(Node node, String series) throws Exception {
         List<JsonNode> jobs = new ArrayList<>();
-        if (Http.status(node.url("/api/series/" + series)) == 200) {
-            for (JsonNode j : Http.json(node.url("/api/series/" + series)).get("jobs")) {
-                if ("FORWARD".equals(j.path("kind").asText())) {
-                    jobs.add(j);
-                }
+        for (JsonNode j : node.series(series).path("jobs")) {
+            if ("FORWARD".equals(j.path("kind").asText())) {
+                jobs.add(j);
             }
         }
         return jobs;

@@ -31,9 +31,7 @@ class SafetyIT {
             JsonNode v = await().atMost(Duration.ofSeconds(90))
                     .pollInterval(Duration.ofMillis(500))
                     .until(
-                            () -> Http.status(node.url("/api/series/" + series)) == 200
-                                    ? Http.json(node.url("/api/series/" + series))
-                                    : null,
+                            () -> node.series(series),
                             n -> n != null
                                     && n.at("/series/outcome").isTextual()
                                     && !n.at("/derivedSeries").isEmpty());

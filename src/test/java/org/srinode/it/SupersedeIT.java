@@ -80,10 +80,7 @@ class SupersedeIT {
                 .pollInterval(Duration.ofSeconds(1))
                 .until(
                         () -> {
-                            if (Http.status(node.url("/api/series/" + sim.seriesUid())) != 200) {
-                                return null;
-                            }
-                            JsonNode v = Http.json(node.url("/api/series/" + sim.seriesUid()));
+                            JsonNode v = node.series(sim.seriesUid());
                             String current = v.path("derivedSeries").path(0).asText("");
                             if (current.isEmpty() || current.equals(previous)) {
                                 return null;

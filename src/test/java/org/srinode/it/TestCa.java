@@ -34,17 +34,7 @@ final class TestCa {
     void signed(String name, String cn, String extension) throws Exception {
         Path ext = Files.writeString(dir.resolve(name + ".ext"), extension + "\n");
         String csr = dir.resolve(name + ".csr").toString();
-        openssl(
-                "req",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                dir.resolve(name + ".key").toString(),
-                "-out",
-                csr,
-                "-subj",
-                "/CN=" + cn);
+        openssl(newKey(dir, name, csr, cn).toArray(String[]::new));
         openssl(
                 "x509",
                 "-req",
@@ -70,24 +60,27 @@ final class TestCa {
      * @param extensions openssl {@code -addext} values, e.g. {@code subjectAltName=IP:127.0.0.1}
      */
     static void selfSigned(Path dir, String name, String cn, String... extensions) throws Exception {
-        List<String> args = new ArrayList<>(List.of(
+        List<String> args = newKey(dir, name, dir.resolve(name + ".pem").toString(), cn);
+        args.addAll(List.of("-x509", "-days", "2"));
+        for (String e : extensions) {
+            args.addAll(List.of("-addext", e));
+        }
+        new TestCa(dir).openssl(args.toArray(String[]::new));
+    }
+
+    /** {@code openssl req} arguments for a new RSA 2048 key in {@code <name>.key}, unencrypted, for {@code CN=cn}. */
+    private static List<String> newKey(Path dir, String name, String out, String cn) {
+        return new ArrayList<>(List.of(
                 "req",
-                "-x509",
                 "-newkey",
                 "rsa:2048",
                 "-nodes",
                 "-keyout",
                 dir.resolve(name + ".key").toString(),
                 "-out",
-                dir.resolve(name + ".pem").toString(),
-                "-days",
-                "2",
+                out,
                 "-subj",
                 "/CN=" + cn));
-        for (String e : extensions) {
-            args.addAll(List.of("-addext", e));
-        }
-        new TestCa(dir).openssl(args.toArray(String[]::new));
     }
 
     private void openssl(String... args) throws Exception {
