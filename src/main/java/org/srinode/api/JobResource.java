@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.SecurityContext;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.logging.Logger;
 import org.srinode.audit.AuditTrail;
+import org.srinode.audit.ClientAddress;
 import org.srinode.dicom.LogText;
 import org.srinode.dicom.Uids;
 import org.srinode.jobs.Job;
@@ -69,14 +70,8 @@ public class JobResource {
                 id, job.kind(), Uids.shortTag(job.seriesUid()), LogText.escape(user));
         audit.operatorAction(
                 user,
-                address(request),
+                ClientAddress.of(request),
                 "requeued DEAD job " + id + " (" + job.kind() + " of series " + job.seriesUid() + ")");
         return Response.ok(job).build();
-    }
-
-    static String address(HttpServerRequest request) {
-        return request == null || request.remoteAddress() == null
-                ? "unknown"
-                : request.remoteAddress().hostAddress();
     }
 }

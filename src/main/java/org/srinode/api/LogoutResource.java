@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.logging.Logger;
 import org.srinode.audit.AuditTrail;
+import org.srinode.audit.ClientAddress;
 import org.srinode.dicom.LogText;
 
 /**
@@ -50,7 +51,7 @@ public class LogoutResource {
             FormAuthenticationMechanism.logout(identity); // removes the form login's session cookie
         } // HTTP Basic and bearer tokens hold no session: nothing to end
         AUDIT.infof("user '%s' signed out", LogText.escape(user));
-        audit.logout(user, JobResource.address(request));
+        audit.logout(user, ClientAddress.of(request));
         return Response.noContent().build();
     }
 }

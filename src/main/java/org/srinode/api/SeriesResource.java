@@ -23,6 +23,7 @@ import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.jboss.logging.Logger;
 import org.srinode.audit.AuditTrail;
+import org.srinode.audit.ClientAddress;
 import org.srinode.dicom.LogText;
 import org.srinode.dicom.Uids;
 import org.srinode.jobs.Job;
@@ -167,7 +168,7 @@ public class SeriesResource {
         AUDIT.infof(
                 "%s by '%s'",
                 done.audited().replaceAll(" \\(.*", "").replace(uid, Uids.shortTag(uid)), LogText.escape(user));
-        audit.operatorAction(user, JobResource.address(request), done.audited() + ": " + comment);
+        audit.operatorAction(user, ClientAddress.of(request), done.audited() + ": " + comment);
         return Response.status(ok).entity(done.answer()).build();
     }
 

@@ -39,9 +39,7 @@ public class AccessAudit {
                     String query = rc.request().query();
                     audit.accessed(
                             user.getSecurityIdentity().getPrincipal().getName(),
-                            rc.request().remoteAddress() == null
-                                    ? "unknown"
-                                    : rc.request().remoteAddress().hostAddress(),
+                            ClientAddress.of(rc),
                             fhir,
                             query == null ? path : path + "?" + query);
                 }

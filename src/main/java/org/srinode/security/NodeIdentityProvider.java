@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 import org.srinode.audit.AuditTrail;
+import org.srinode.audit.ClientAddress;
 import org.srinode.dicom.LogText;
 
 /**
@@ -58,9 +59,7 @@ public class NodeIdentityProvider implements IdentityProvider<UsernamePasswordAu
             UsernamePasswordAuthenticationRequest request, AuthenticationRequestContext context) {
         io.vertx.ext.web.RoutingContext rc =
                 io.quarkus.vertx.http.runtime.security.HttpSecurityUtils.getRoutingContextAttribute(request);
-        String address = rc == null || rc.request().remoteAddress() == null
-                ? "unknown"
-                : rc.request().remoteAddress().hostAddress();
+        String address = ClientAddress.of(rc);
         return context.runBlocking(() ->
                 check(request.getUsername(), new String(request.getPassword().getPassword()), address));
     }

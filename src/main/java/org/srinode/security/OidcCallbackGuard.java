@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
 import org.srinode.audit.AuditTrail;
+import org.srinode.audit.ClientAddress;
 import org.srinode.dicom.LogText;
 
 /**
@@ -63,7 +64,7 @@ public class OidcCallbackGuard {
             rc.next(); // a sign-in starts
             return;
         }
-        String address = OidcRoles.address(rc);
+        String address = ClientAddress.of(rc);
         if (callbacks.reached(address, MAX_CALLBACKS_PER_ADDRESS)) {
             problem(rc, 429, "too many sign-in callbacks from this address: wait a minute");
             return;

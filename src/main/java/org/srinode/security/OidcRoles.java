@@ -21,6 +21,7 @@ import java.util.Set;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 import org.srinode.audit.AuditTrail;
+import org.srinode.audit.ClientAddress;
 
 /**
  * The node's roles for a user the OpenID provider signed in: each of the user's groups (the claim
@@ -80,7 +81,7 @@ public class OidcRoles implements SecurityIdentityAugmentor {
         }
         Set<String> roles = roles(identity.getRoles(), settings);
         RoutingContext rc = HttpSecurityUtils.getRoutingContextAttribute(attributes);
-        String address = address(rc != null ? rc : HttpSecurityUtils.getRoutingContextAttribute(identity));
+        String address = ClientAddress.of(rc != null ? rc : HttpSecurityUtils.getRoutingContextAttribute(identity));
         ProviderPrincipal principal =
                 identity.getPrincipal() instanceof JsonWebToken jwt ? new ProviderPrincipal(jwt) : null;
         if (principal == null) {
@@ -130,14 +131,7 @@ public class OidcRoles implements SecurityIdentityAugmentor {
         } else {
             return;
         }
-        audit.login("(unknown)", address(rc), what);
-    }
-
-    /** The client's address of a request ("unknown" without one). */
-    static String address(RoutingContext rc) {
-        return rc == null || rc.request().remoteAddress() == null
-                ? "unknown"
-                : rc.request().remoteAddress().hostAddress();
+        audit.login("(unknown)", ClientAddress.of(rc), what);
     }
 
     /** Whether the identity comes from the OpenID provider (an ID token from the code flow or a bearer access token). */

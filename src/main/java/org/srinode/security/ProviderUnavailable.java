@@ -6,8 +6,6 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
@@ -20,7 +18,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ProviderUnavailable {
     private static final Logger LOG = Logger.getLogger(ProviderUnavailable.class);
-    private final AtomicReference<Instant> lastWarning = new AtomicReference<>(Instant.EPOCH);
+    private final OncePerInterval warning = new OncePerInterval(Duration.ofMinutes(1));
 
     void register(@Observes Router router) {
         router.route().order(Integer.MIN_VALUE).failureHandler(this::handle);
@@ -31,9 +29,7 @@ public class ProviderUnavailable {
             rc.next();
             return;
         }
-        Instant last = lastWarning.get();
-        Instant now = Instant.now();
-        if (last.plus(Duration.ofMinutes(1)).isBefore(now) && lastWarning.compareAndSet(last, now)) {
+        if (warning.open()) {
             LOG.warn(
                     "the OpenID provider cannot be reached, or SRI_OIDC_ISSUER does not name its issuer (the node reads"
                             + " <issuer>/.well-known/openid-configuration): its users cannot sign in, their requests get 503"

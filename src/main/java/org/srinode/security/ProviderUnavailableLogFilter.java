@@ -2,8 +2,6 @@ package org.srinode.security;
 
 import io.quarkus.logging.LoggingFilter;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Filter;
 import java.util.logging.LogRecord;
 
@@ -18,7 +16,7 @@ public final class ProviderUnavailableLogFilter implements Filter {
     /** The filter's name in application.properties. */
     public static final String NAME = "oidc-unavailable";
 
-    private final AtomicReference<Instant> lastWarning = new AtomicReference<>(Instant.EPOCH);
+    private final OncePerInterval warning = new OncePerInterval(Duration.ofMinutes(1));
 
     @Override
     public boolean isLoggable(LogRecord record) {
@@ -31,9 +29,7 @@ public final class ProviderUnavailableLogFilter implements Filter {
                 && logger.startsWith("io.quarkus.oidc.runtime.")
                 && message != null
                 && message.contains("not available")) {
-            Instant last = lastWarning.get();
-            Instant now = Instant.now();
-            return last.plus(Duration.ofMinutes(1)).isBefore(now) && lastWarning.compareAndSet(last, now);
+            return warning.open();
         }
         return true;
     }
