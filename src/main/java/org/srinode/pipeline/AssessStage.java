@@ -22,6 +22,7 @@ import org.srinode.jobs.JobExchange;
 import org.srinode.jobs.JobQueue;
 import org.srinode.quality.Assessment;
 import org.srinode.quality.Assessor;
+import org.srinode.series.Outcome;
 import org.srinode.series.SeriesInfo;
 import org.srinode.series.SeriesRecords;
 
@@ -101,7 +102,7 @@ public class AssessStage {
         Optional<String> unavailable = models.unavailable();
         if (unavailable.isPresent()) {
             series.recordSkipped(
-                    job.seriesUid(), "NO_MODEL", "enhancement chosen but not available: " + unavailable.get());
+                    job.seriesUid(), Outcome.NO_MODEL, "enhancement chosen but not available: " + unavailable.get());
             // what an earlier generation made no longer matches the series; a model loaded later makes this
             // generation's own
             supersession.withdrawEarlier(job.seriesUid(), job.generation(), "NOT_ENHANCED");

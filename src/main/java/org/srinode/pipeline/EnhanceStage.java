@@ -20,6 +20,7 @@ import org.srinode.jobs.JobExchange;
 import org.srinode.jobs.JobQueue;
 import org.srinode.quality.Assessment;
 import org.srinode.series.DerivedSeries;
+import org.srinode.series.Outcome;
 import org.srinode.series.SeriesInfo;
 import org.srinode.series.SeriesRecords;
 import org.srinode.spool.SpooledInstance;
@@ -107,7 +108,7 @@ public class EnhanceStage {
             java.util.Optional<String> outside =
                     model.config().scope().outside(AcquisitionHeader.read(files.get(0)), assessment);
             if (outside.isPresent()) {
-                series.recordSkipped(job.seriesUid(), "OUT_OF_SCOPE", outside.get());
+                series.recordSkipped(job.seriesUid(), Outcome.OUT_OF_SCOPE, outside.get());
                 supersession.withdrawEarlier(job.seriesUid(), job.generation(), "NOT_ENHANCED");
                 jobs.succeeded(job.id());
                 LOG.infof("series %s not enhanced: %s", Uids.shortTag(job.seriesUid()), LogText.escape(outside.get()));
@@ -167,7 +168,7 @@ public class EnhanceStage {
                     false));
         }
         // the outcome first: the PUBLISH job may run the moment it is committed and publishes the score
-        String outcome = hold ? "HELD" : r.exceeded() ? "FLAGGED" : "ENHANCED";
+        Outcome outcome = hold ? Outcome.HELD : r.exceeded() ? Outcome.FLAGGED : Outcome.ENHANCED;
         series.recordEnhancement(job.seriesUid(), job.generation(), r.score(), outcome);
         // this generation's outputs registered and the earlier ones withdrawn in one transaction (see Supersession)
         try {

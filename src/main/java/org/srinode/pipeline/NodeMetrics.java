@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import org.srinode.forward.Forwarder;
 import org.srinode.jobs.JobQueue;
+import org.srinode.series.Outcome;
 import org.srinode.series.SeriesAssembler;
 import org.srinode.series.SeriesRecords;
 import org.srinode.spool.SpooledInstance;
@@ -59,10 +60,10 @@ public class NodeMetrics {
     }
 
     /** Called by the enhancement stage once per enhanced series. */
-    public void enhanced(long millis, String outcome) {
+    public void enhanced(long millis, Outcome outcome) {
         enhancement.record(java.time.Duration.ofMillis(millis));
         Counter.builder("sri.enhancement.outcomes")
-                .tag("outcome", outcome)
+                .tag("outcome", outcome.name())
                 .description("Enhanced series per outcome (ENHANCED, FLAGGED, HELD)")
                 .register(registry)
                 .increment();

@@ -22,6 +22,7 @@ import org.srinode.jobs.Job;
 import org.srinode.jobs.JobExchange;
 import org.srinode.jobs.JobQueue;
 import org.srinode.quality.Assessment;
+import org.srinode.series.Outcome;
 import org.srinode.series.SeriesAssembler;
 import org.srinode.series.SeriesInfo;
 import org.srinode.series.SeriesRecords;
@@ -176,7 +177,7 @@ public class PublishStage {
                 assessment,
                 source.consistency(),
                 safety.maxInconsistency(),
-                source.outcome() == null ? "ENHANCED" : source.outcome(),
+                (source.outcome() == null ? Outcome.ENHANCED : source.outcome()).name(),
                 derived.completedAt() == null ? Instant.now() : derived.completedAt(),
                 series.derivedOf(source.seriesUid()).stream()
                         .filter(d -> d.supersededBy() != null)

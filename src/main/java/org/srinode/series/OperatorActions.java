@@ -69,7 +69,7 @@ public class OperatorActions {
             if (withdrawn.isEmpty()) {
                 throw new NotApplicable("series " + sourceUid + " has no current derived output to discard");
             }
-            SeriesTable.setOutcome(c, sourceUid, "DISCARDED", "discarded by " + user + ": " + comment);
+            SeriesTable.setOutcome(c, sourceUid, Outcome.DISCARDED, "discarded by " + user + ": " + comment);
             return withdrawn;
         });
     }
@@ -130,7 +130,7 @@ public class OperatorActions {
             SeriesTable.lockSeries(c, sourceUid);
             SeriesInfo s =
                     SeriesTable.find(c, sourceUid).orElseThrow(() -> new NotApplicable("no series " + sourceUid));
-            if (!"HELD".equals(s.outcome())) {
+            if (s.outcome() != Outcome.HELD) {
                 throw new NotApplicable("series " + sourceUid + " is not held (outcome " + s.outcome() + ")");
             }
             List<String> released = new ArrayList<>();
@@ -164,13 +164,7 @@ public class OperatorActions {
                 JobQueue.enqueue(c, JobKind.FORWARD.name(), d, 1);
                 JobQueue.runAgain(c, JobKind.PUBLISH.name(), d, null, "published again: released by " + user);
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE series SET outcome = 'RELEASED', outcome_reason = ? WHERE series_uid = ?")) {
-                String reason = "released by " + user + ": " + comment;
-                ps.setString(1, reason.length() > 1000 ? reason.substring(0, 1000) : reason);
-                ps.setString(2, sourceUid);
-                ps.executeUpdate();
-            }
+            SeriesTable.setOutcome(c, sourceUid, Outcome.RELEASED, "released by " + user + ": " + comment);
             return released;
         });
     }

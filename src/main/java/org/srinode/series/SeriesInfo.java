@@ -41,7 +41,7 @@ public record SeriesInfo(
         @JsonIgnore String assessment,
         String decision,
         Double consistency,
-        String outcome,
+        Outcome outcome,
         String derivedFrom,
         String model,
         String fhirRef,

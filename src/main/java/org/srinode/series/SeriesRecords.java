@@ -115,17 +115,21 @@ public class SeriesRecords {
     }
 
     /** A series the rules chose but the model must not enhance (out of its scope): the outcome and why. */
-    public void recordSkipped(String seriesUid, String outcome, String reason) {
-        update(seriesUid, "outcome = ?, outcome_reason = ?", outcome, SeriesTable.fit(reason, 1000));
+    public void recordSkipped(String seriesUid, Outcome outcome, String reason) {
+        update(
+                seriesUid,
+                "outcome = ?, outcome_reason = ?",
+                outcome == null ? null : outcome.name(),
+                SeriesTable.fit(reason, 1000));
     }
 
     /** The outcome of enhancing a source series (only while it is still at {@code generation}): its data-consistency score and ENHANCED, FLAGGED or HELD. */
-    public void recordEnhancement(String seriesUid, int generation, double consistency, String outcome) {
+    public void recordEnhancement(String seriesUid, int generation, double consistency, Outcome outcome) {
         Tx.run(ds, c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE series SET consistency = ?, outcome = ? WHERE series_uid = ? " + "AND generation = ?")) {
                 ps.setDouble(1, consistency);
-                ps.setString(2, outcome);
+                ps.setString(2, outcome.name());
                 ps.setString(3, seriesUid);
                 ps.setInt(4, generation);
                 ps.executeUpdate();

@@ -48,7 +48,7 @@ final class SeriesTable {
                 rs.getString("assessment"),
                 rs.getString("decision"),
                 (Double) rs.getObject("consistency"),
-                rs.getString("outcome"),
+                Outcome.of(rs.getString("outcome")),
                 rs.getString("derived_from"),
                 rs.getString("model"),
                 rs.getString("fhir_ref"),
@@ -95,11 +95,11 @@ final class SeriesTable {
         }
     }
 
-    static void setOutcome(Connection c, String seriesUid, String outcome, String reason) throws SQLException {
+    static void setOutcome(Connection c, String seriesUid, Outcome outcome, String reason) throws SQLException {
         try (PreparedStatement ps =
                 c.prepareStatement("UPDATE series SET outcome = ?, outcome_reason = ? WHERE series_uid = ?")) {
-            ps.setString(1, outcome);
-            ps.setString(2, reason.length() > 1000 ? reason.substring(0, 1000) : reason);
+            ps.setString(1, outcome == null ? null : outcome.name());
+            ps.setString(2, fit(reason, 1000));
             ps.setString(3, seriesUid);
             ps.executeUpdate();
         }

@@ -399,7 +399,7 @@ class SeriesAssemblerTest {
                 .as("the EHR was told: a withdrawal publication")
                 .isEqualTo("PENDING");
         SeriesInfo source = a.records().find("1.2.9.9").orElseThrow();
-        assertThat(source.outcome()).isEqualTo("DISCARDED");
+        assertThat(source.outcome()).isEqualTo(Outcome.DISCARDED);
         assertThat(source.outcomeReason()).isEqualTo("discarded by otto: artefacts");
         // enhanced again: the job is due with its attempts reset, and the run number (part of the derived UIDs) goes up
         assertThat(a.actions().enhanceAgain("1.2.9.9", "otto", "new model")).isEqualTo(2);
