@@ -8,7 +8,17 @@ import java.util.regex.Pattern;
 import org.srinode.dicom.ImageHeader;
 import org.srinode.dicom.SliceOrder;
 
-/** Decides what is wrong with a complete series (headers and pixels) and what to do about it. */
+/**
+ * Decides what is wrong with a complete series (headers and pixels) and what to do about it. In order: whether the
+ * series is one greyscale stack the node may enhance at all (not a localizer, multi-frame, colour, of one matrix and
+ * orientation, with one slice order), then low field (Magnetic Field Strength), low resolution (Pixel Spacing, matrix),
+ * thick slices, missing slices (gaps in the slice positions or Instance Numbers, Images in Acquisition), corrupted
+ * regions and dropout slices in the pixels ({@link Corruption}); each finding adds a reason in words and an action
+ * (SR_X2, SR_X4, FILL_SLICES, INPAINT, or SKIP).
+ *
+ * <p>About 300 lines: the checks share the ordered slices, the measured values and the list of reasons, and read best
+ * in the order the Assessment reports them.
+ */
 public final class Assessor {
     private static final Pattern LOCALIZER =
             Pattern.compile("(?i)(localizer|localiser|scout|survey|3[- ]?plane|aahscout)");
@@ -18,6 +28,14 @@ public final class Assessor {
         this.targets = targets;
     }
 
+    /**
+     * Assesses one series.
+     *
+     * @param images the headers of its instances, in any order
+     * @param source decodes the pixels of one instance (rows x columns floats); a slice it cannot decode is a dropout,
+     *     a series none of whose slices it can decode is not applicable
+     * @return the assessment; never throws for malformed headers (MalformedHeadersProperties)
+     */
     public Assessment assess(List<ImageHeader> images, PixelSource source) {
         if (images.isEmpty()) {
             return Assessment.notApplicable("the series holds no image", emptyMeasure());
