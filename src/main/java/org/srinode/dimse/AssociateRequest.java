@@ -22,6 +22,7 @@ final class AssociateRequest {
     final String callingAe;
     final String applicationContext;
     final List<Context> contexts = new ArrayList<>();
+    /** The peer's Maximum Length Received (PS3.8 D.1), 0 for no limit; at least 7 otherwise (checked). */
     long peerMaxPdu;
 
     private AssociateRequest(int protocolVersion, String calledAe, String callingAe, String applicationContext) {
@@ -85,6 +86,10 @@ final class AssociateRequest {
         }
         if (!userInfo) {
             throw invalid("no User Information item");
+        }
+        if (maxPdu > 0 && maxPdu < 7) {
+            // a PDV item takes 6 bytes besides its data: the node could send this peer no response at all
+            throw invalid("Maximum Length Received of " + maxPdu + " bytes leaves no room for a PDV");
         }
         AssociateRequest rq = new AssociateRequest(version, called, calling, appContext);
         rq.contexts.addAll(contexts);

@@ -112,6 +112,33 @@ final class Pdus {
         return new Pdu(h.type(), body);
     }
 
+    /**
+     * Writes a command set as P-DATA-TF PDUs of one PDV each (message control header: command, last fragment on the
+     * last), so that no PDU's variable field exceeds {@code peerMaxLength}, the peer's Maximum Length Received (PS3.8
+     * 9.3.5, D.1; a PDV item takes 6 bytes besides its fragment).
+     *
+     * @param peerMaxLength the peer's limit in bytes, at least 7; 0 for no limit
+     */
+    static void writeCommand(OutputStream out, int pcId, byte[] command, long peerMaxLength) throws IOException {
+        int fragment = peerMaxLength == 0 ? command.length : (int) Math.min(command.length, peerMaxLength - 6);
+        int off = 0;
+        do {
+            int n = Math.min(fragment, command.length - off);
+            boolean last = off + n == command.length;
+            int len = n + 2;
+            byte[] body = new byte[n + 6];
+            body[0] = (byte) (len >>> 24);
+            body[1] = (byte) (len >>> 16);
+            body[2] = (byte) (len >>> 8);
+            body[3] = (byte) len;
+            body[4] = (byte) pcId;
+            body[5] = (byte) (last ? 0x03 : 0x01);
+            System.arraycopy(command, off, body, 6, n);
+            write(out, P_DATA, body);
+            off += n;
+        } while (off < command.length);
+    }
+
     static void write(OutputStream out, int type, byte[] body) throws IOException {
         byte[] header = {
             (byte) type,

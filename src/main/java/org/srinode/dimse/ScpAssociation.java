@@ -2,7 +2,6 @@ package org.srinode.dimse;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,6 +42,9 @@ final class ScpAssociation implements Runnable {
     private OutputStream out;
     private String callingAe = "?";
     private DimseReceiver receiver;
+    /** The peer's Maximum Length Received (PS3.8 D.1): the longest P-DATA-TF variable field it takes; 0, no limit. */
+    private long peerMaxPdu;
+
     private AssociationEvents events = AssociationEvents.NONE;
     /** Per study, per SOP class: instances stored in this association (for {@link AssociationEvents#received}). */
     private final java.util.Map<String, java.util.Map<String, Integer>> stored = new java.util.TreeMap<>();
@@ -165,6 +167,7 @@ final class ScpAssociation implements Runnable {
                 rq.acceptBody(
                         answers, settings.maxPdu(), Part10.IMPLEMENTATION_CLASS_UID, Part10.IMPLEMENTATION_VERSION));
         state = AssociationState.STA6_ESTABLISHED;
+        peerMaxPdu = rq.peerMaxPdu;
         StoreListener counting = (instance, ae) -> {
             listener.stored(instance, ae);
             synchronized (stored) {
@@ -243,14 +246,9 @@ final class ScpAssociation implements Runnable {
         }
     }
 
+    /** Sends a response command set, fragmented to the peer's Maximum Length Received ({@link Pdus#writeCommand}). */
     private void sendCommand(int pcId, byte[] command) throws IOException {
-        ByteArrayOutputStream body = new ByteArrayOutputStream(command.length + 6);
-        int len = command.length + 2;
-        body.writeBytes(
-                new byte[] {(byte) (len >>> 24), (byte) (len >>> 16), (byte) (len >>> 8), (byte) len, (byte) pcId, 0x03
-                });
-        body.writeBytes(command);
-        Pdus.write(out, Pdus.P_DATA, body.toByteArray());
+        Pdus.writeCommand(out, pcId, command, peerMaxPdu);
     }
 
     /** An event listener's failure never ends or changes the association. */

@@ -275,10 +275,11 @@ final class StoreScu {
             }
             for (Item it : items) {
                 messageId = (messageId % 0xFFFF) + 1;
-                Pdus.write(
+                Pdus.writeCommand(
                         out,
-                        Pdus.P_DATA,
-                        pdv(pcId, 0x03, Commands.storeRequest(messageId, pair.sopClass, it.meta.sopInstanceUid())));
+                        pcId,
+                        Commands.storeRequest(messageId, pair.sopClass, it.meta.sopInstanceUid()),
+                        ac.peerMaxPdu());
                 writeDataset(out, pcId, it, fragment);
                 Commands rsp = readResponse(in, messageId);
                 int status = rsp.us(Commands.STATUS);
@@ -496,19 +497,6 @@ final class StoreScu {
     }
 
     /** One P-DATA-TF body holding one PDV (PS3.8 9.3.5): item length, context ID, message control header, data. */
-    private static byte[] pdv(int pcId, int control, byte[] data) {
-        int len = data.length + 2;
-        byte[] b = new byte[len + 4];
-        b[0] = (byte) (len >>> 24);
-        b[1] = (byte) (len >>> 16);
-        b[2] = (byte) (len >>> 8);
-        b[3] = (byte) len;
-        b[4] = (byte) pcId;
-        b[5] = (byte) control;
-        System.arraycopy(data, 0, b, 6, data.length);
-        return b;
-    }
-
     /** Streams the data set from its offset in the Part 10 file in fragments of at most {@code fragment} bytes. */
     private static void writeDataset(OutputStream out, int pcId, Item it, int fragment) throws IOException {
         long remaining = Files.size(it.file) - it.meta.datasetOffset();

@@ -139,9 +139,8 @@ public class EnhanceStage {
             throw e;
         }
         if (!jobs.owns(job.id())) {
-            // this node lost its lease (paused, or cut from the database) and another node runs or ran the job: its
-            // output
-            // (the same UIDs, in the same folder) is the one registered; this one has no effect
+            // this node lost its lease (paused, or cut from the database) and another node runs or ran the job:
+            // its output (the same UIDs, in the same folder) is the one registered; this one has no effect
             LOG.warnf(
                     "series %s: enhancement finished after this node lost the job to another node; not registered",
                     Uids.shortTag(job.seriesUid()));

@@ -25,6 +25,12 @@ final class RawPeer implements AutoCloseable {
 
     /** An A-ASSOCIATE-RQ body: contexts 1, 3, 5... for the abstract syntaxes, each with the transfer syntaxes. */
     static byte[] associateRq(int version, String calling, String[] abstractSyntaxes, String... transferSyntaxes) {
+        return associateRq(version, calling, 0x4000, abstractSyntaxes, transferSyntaxes);
+    }
+
+    /** {@link #associateRq(int, String, String[], String...)} with the peer's Maximum Length Received. */
+    static byte[] associateRq(
+            int version, String calling, int maxLength, String[] abstractSyntaxes, String... transferSyntaxes) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         b.writeBytes(new byte[] {(byte) (version >> 8), (byte) version, 0, 0});
         b.writeBytes(Pdus.aeField("SRI_NODE"));
@@ -41,7 +47,9 @@ final class RawPeer implements AutoCloseable {
             Pdus.item(b, 0x20, pc.toByteArray());
         }
         ByteArrayOutputStream ui = new ByteArrayOutputStream();
-        Pdus.item(ui, 0x51, new byte[] {0, 0, 0x40, 0});
+        Pdus.item(ui, 0x51, new byte[] {
+            (byte) (maxLength >>> 24), (byte) (maxLength >>> 16), (byte) (maxLength >>> 8), (byte) maxLength
+        });
         Pdus.item(b, 0x50, ui.toByteArray());
         return b.toByteArray();
     }

@@ -1,11 +1,14 @@
 package org.srinode.dimse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -171,9 +174,43 @@ class ScpServerTest {
             }
             assertAbort(p.read(), 0, 0);
         }
-        Thread.sleep(200);
-        assertThat(spoolFiles()).as("no .part left behind").isZero();
+        // the association's clean-up runs after the abort: wait until the partial file is gone
+        await().atMost(Duration.ofSeconds(10)).until(() -> spoolFiles() == 0);
         assertThat(stored).isEmpty();
+    }
+
+    /** PS3.8 D.1: no P-DATA-TF the node sends is longer than the peer's Maximum Length Received. */
+    @Test
+    void responsesAreFragmentedToThePeersMaximumLength() throws Exception {
+        try (RawPeer p = peer()) {
+            p.pdu(
+                    Pdus.ASSOCIATE_RQ,
+                    RawPeer.associateRq(
+                            1, "RAW", 16, new String[] {RawPeer.MR, RawPeer.VERIFICATION}, RawPeer.EXPLICIT_LE));
+            assertThat(p.read().type()).isEqualTo(Pdus.ASSOCIATE_AC);
+            p.pdv(3, true, true, RawPeer.command(Commands.C_ECHO_RQ, 7, RawPeer.VERIFICATION, null, false));
+            ByteArrayOutputStream command = new ByteArrayOutputStream();
+            int pdus = 0;
+            boolean last = false;
+            while (!last) {
+                Pdus.Pdu pdu = p.read();
+                assertThat(pdu.type()).isEqualTo(Pdus.P_DATA);
+                assertThat(pdu.body().length).as("P-DATA-TF variable field").isLessThanOrEqualTo(16);
+                int header = pdu.body()[5];
+                assertThat(header & 1).as("a command fragment").isEqualTo(1);
+                last = (header & 2) != 0;
+                command.write(pdu.body(), 6, pdu.body().length - 6);
+                pdus++;
+            }
+            assertThat(pdus).isGreaterThan(1);
+            Commands rsp = Commands.parse(command.toByteArray());
+            assertThat(rsp.us(Commands.STATUS)).isZero();
+        }
+        try (RawPeer p = peer()) {
+            // 6 bytes leave no room for a PDV: the request is refused, not answered with PDUs the peer cannot take
+            p.pdu(Pdus.ASSOCIATE_RQ, RawPeer.associateRq(1, "RAW", 6, new String[] {RawPeer.MR}, RawPeer.EXPLICIT_LE));
+            assertThat(p.read().type()).isIn(Pdus.ASSOCIATE_RJ, Pdus.ABORT);
+        }
     }
 
     @Test
@@ -243,8 +280,8 @@ class ScpServerTest {
                 assertThat(p.associate()).isEqualTo(Pdus.ASSOCIATE_AC);
                 assertThat(p.echo()).isTrue();
             }
-            // after ARTIM the silent connections are closed by the node
-            Thread.sleep(1500);
+            // after ARTIM the silent connections are closed by the node: the read waits for that close
+            idle.get(0).setSoTimeout(10_000);
             assertThat(idle.get(0).getInputStream().read()).isEqualTo(-1);
         } finally {
             for (Socket s : idle) {

@@ -33,7 +33,12 @@ class StoreScuTest {
     private final List<SpooledInstance> stored = new CopyOnWriteArrayList<>();
 
     private ScpServer server(Set<String> allowed, boolean failEveryStore) throws IOException {
-        ScpSettings s = new ScpSettings("SRI_NODE", 0, "127.0.0.1", allowed, 4, 16384, 5000, 1000, 64);
+        return server(allowed, failEveryStore, 16384);
+    }
+
+    /** The node's SCP on a free port; {@code maxPdu} is its Maximum Length Received, enforced on every PDU it reads. */
+    private ScpServer server(Set<String> allowed, boolean failEveryStore, int maxPdu) throws IOException {
+        ScpSettings s = new ScpSettings("SRI_NODE", 0, "127.0.0.1", allowed, 4, maxPdu, 5000, 1000, 64);
         return new ScpServer(s, new Spool(dir.resolve("spool"), 0), (inst, ae) -> {
             if (failEveryStore) {
                 throw new IOException("disk on fire");
@@ -109,6 +114,18 @@ class StoreScuTest {
             assertThat(Part10.readMeta(got.path()).transferSyntaxUid()).isEqualTo(sent.transferSyntaxUid());
             assertThat(datasetOf(got.path())).as(f.toString()).isEqualTo(datasetOf(f));
         }
+    }
+
+    /** PS3.8 D.1: a peer that takes 64-byte PDUs gets the C-STORE-RQ command sets in fragments too, not only the data. */
+    @Test
+    void commandSetsAreFragmentedToThePeersMaximumLength() throws Exception {
+        List<Path> files = files();
+        try (ScpServer server = server(Set.of(), false, 64)) {
+            server.start();
+            assertThat(StoreScu.send(plain(server.localPort(), "SENDER"), files))
+                    .isEqualTo(3);
+        }
+        assertThat(stored).hasSize(3);
     }
 
     @Test

@@ -66,7 +66,9 @@ class AuditIT {
                     .redirectErrorStream(true)
                     .redirectOutput(tmp.resolve("rsyslogd.out").toFile())
                     .start();
-            Thread.sleep(500);
+            // rsyslogd writes its pid file once its inputs are open, or exits on a configuration it cannot use
+            Path pid = tmp.resolve("rsyslog.pid");
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(pid) || !process.isAlive());
             assertThat(process.isAlive())
                     .as("rsyslogd (TLS needs Debian's rsyslog-gnutls): "
                             + (Files.exists(tmp.resolve("rsyslogd.out"))

@@ -14,7 +14,11 @@ import org.srinode.evaluate.Evaluation;
 import org.srinode.evaluate.Report;
 import org.srinode.evaluate.ResultRow;
 
-/** Offline commands of sri-node (run by ./sri-node): evaluate. They do not start the node. */
+/**
+ * The command-line tools of sri-node, run by {@code ./sri-node}: assess, enhance and evaluate work offline on files; demo
+ * and the benchmarks (bench-model, bench-e2e, bench-scale) drive a node the launcher started. None of them is part of
+ * the node's runtime (src/tools, not in the node's package).
+ */
 public final class Main {
     private Main() {}
 
@@ -53,7 +57,12 @@ public final class Main {
                                            [--max-slices N] [--seed S] [--contrast <case>=<name>]...
                   Degrades every HQ volume (NIfTI files, DICOM series folders, an IXI-{PD,T1,T2} tree) with the
                   SR-B, SR-N-B and SRI protocols and measures the model against bicubic, SR+I and I+SR.
-                  Writes results.csv, summary.md and montage PNGs to the output folder.""");
+                  Writes results.csv, summary.md and montage PNGs to the output folder.
+                       ./sri-node demo [--keep]      a simulated low-resolution acquisition through a local node and PACS
+                       ./sri-node bench model|e2e|scale|ingest
+                                           inference, end-to-end, multi-node and ingest benchmarks (bench/*.sh
+                                           start the peers and call this tool's demo, bench-model, bench-e2e and
+                                           bench-scale commands)""");
     }
 
     static int evaluate(String[] args) throws Exception {
