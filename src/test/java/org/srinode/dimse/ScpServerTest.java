@@ -209,7 +209,7 @@ class ScpServerTest {
         try (RawPeer p = peer()) {
             // 6 bytes leave no room for a PDV: the request is refused, not answered with PDUs the peer cannot take
             p.pdu(Pdus.ASSOCIATE_RQ, RawPeer.associateRq(1, "RAW", 6, new String[] {RawPeer.MR}, RawPeer.EXPLICIT_LE));
-            assertThat(p.read().type()).isIn(Pdus.ASSOCIATE_RJ, Pdus.ABORT);
+            assertAbort(p.read(), 2, 6);
         }
     }
 
