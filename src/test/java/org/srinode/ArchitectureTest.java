@@ -35,7 +35,8 @@ class ArchitectureTest {
                         "org.srinode.enhance..",
                         "org.srinode.evaluate..",
                         "org.srinode.derived..",
-                        "org.srinode.spool..")
+                        "org.srinode.spool..",
+                        "org.srinode.files..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage(

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +17,7 @@ import java.util.stream.Stream;
 import org.srinode.dicom.DicomHeaders;
 import org.srinode.dicom.InstanceHeader;
 import org.srinode.dicom.InvalidDicomException;
+import org.srinode.files.DurableFiles;
 
 /**
  * Durable instance store. A write goes to {@code .incoming/<random>.part}, is fsync'd, checked, and
@@ -130,7 +130,7 @@ public final class Spool {
         Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
         Files.writeString(
                 dir.resolve(name + ".reason.txt"), (reason == null ? "unknown" : reason) + System.lineSeparator());
-        fsyncDirectory(dir);
+        DurableFiles.forceDirectory(dir);
         return target;
     }
 
@@ -142,7 +142,7 @@ public final class Spool {
     public void withdraw(PendingWrite write, SpooledInstance instance) throws IOException {
         if (!write.replacedExisting()) {
             Files.deleteIfExists(instance.path());
-            fsyncDirectory(instance.path().getParent());
+            DurableFiles.forceDirectory(instance.path().getParent());
         }
     }
 
@@ -198,12 +198,7 @@ public final class Spool {
             Files.createDirectories(target.getParent());
             long size = Files.size(temp);
             replaced = Files.exists(target);
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("the spool must be on one file system that supports atomic rename", e);
-            }
-            fsyncDirectory(target.getParent());
+            DurableFiles.moveIntoPlace(temp, target);
             finished = true;
             return new SpooledInstance(h, target, size, callingAe);
         }
@@ -237,12 +232,6 @@ public final class Spool {
             if (!finished) {
                 discard();
             }
-        }
-    }
-
-    static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
         }
     }
 }
