@@ -39,15 +39,10 @@ import org.srinode.derived.Geometry2D;
  * section 6 that DerivedAttributesConformanceTest checks against it.
  */
 public final class DerivedWriter {
-    private static final AttributeTag DERIVATION_CODE_SEQUENCE = new AttributeTag(0x0008, 0x9215);
-    private static final AttributeTag CONTRIBUTING_EQUIPMENT_SEQUENCE = new AttributeTag(0x0018, 0xA001);
+    // not in PixelMed's TagFromName (the last two are retired, PS3.6)
     private static final AttributeTag CONTRIBUTION_DATE_TIME = new AttributeTag(0x0018, 0xA002);
-    private static final AttributeTag CONTRIBUTION_DESCRIPTION = new AttributeTag(0x0018, 0xA003);
-    private static final AttributeTag PURPOSE_OF_REFERENCE = new AttributeTag(0x0040, 0xA170);
     private static final AttributeTag RETIRED_IMAGE_POSITION = new AttributeTag(0x0020, 0x0030);
     private static final AttributeTag RETIRED_IMAGE_ORIENTATION = new AttributeTag(0x0020, 0x0035);
-    private static final AttributeTag LATERALITY = new AttributeTag(0x0020, 0x0060);
-    private static final AttributeTag IMAGE_LATERALITY = new AttributeTag(0x0020, 0x0062);
     private static final java.util.Set<String> UNPAIRED = java.util.Set.of(
             "BRAIN",
             "HEAD",
@@ -164,11 +159,13 @@ public final class DerivedWriter {
     private static void fixSourceDefects(AttributeList l) {
         String bodyPart = text(l, TagFromName.BodyPartExamined);
         boolean unpaired = UNPAIRED.contains(bodyPart.toUpperCase(java.util.Locale.ROOT));
-        String laterality = text(l, LATERALITY);
+        String laterality = text(l, TagFromName.Laterality);
         if (unpaired && laterality.isEmpty()) {
-            l.remove(LATERALITY); // Type 2C, not allowed for an unpaired body part
-        } else if (bodyPart.isEmpty() && l.get(LATERALITY) == null && l.get(IMAGE_LATERALITY) == null) {
-            l.put(new CodeStringAttribute(LATERALITY)); // body part unknown: may be paired, send it empty
+            l.remove(TagFromName.Laterality); // Type 2C, not allowed for an unpaired body part
+        } else if (bodyPart.isEmpty()
+                && l.get(TagFromName.Laterality) == null
+                && l.get(TagFromName.ImageLaterality) == null) {
+            l.put(new CodeStringAttribute(TagFromName.Laterality)); // body part unknown: may be paired, send it empty
         }
         for (AttributeTag t : new AttributeTag[] {
             TagFromName.ProcedureCodeSequence,
@@ -221,7 +218,7 @@ public final class DerivedWriter {
     private static void derivation(AttributeList l, DerivedSpec spec, String sourceSop, String sopClass)
             throws DicomException {
         put(l, new ShortTextAttribute(TagFromName.DerivationDescription), spec.derivationDescription());
-        SequenceAttribute codes = new SequenceAttribute(DERIVATION_CODE_SEQUENCE);
+        SequenceAttribute codes = new SequenceAttribute(TagFromName.DerivationCodeSequence);
         codes.addItem(new CodedSequenceItem("113085", "DCM", "Spatial resampling").getAttributeList());
         l.put(codes);
         SequenceAttribute sources = new SequenceAttribute(TagFromName.SourceImageSequence);
@@ -234,7 +231,7 @@ public final class DerivedWriter {
         versions.addValue(spec.softwareVersion());
         versions.addValue(spec.modelName() + " " + spec.modelVersion());
         eq.put(versions);
-        SequenceAttribute eqPurpose = new SequenceAttribute(PURPOSE_OF_REFERENCE);
+        SequenceAttribute eqPurpose = new SequenceAttribute(TagFromName.PurposeOfReferenceCodeSequence);
         eqPurpose.addItem(new CodedSequenceItem("109102", "DCM", "Processing Equipment").getAttributeList());
         eq.put(eqPurpose);
         put(
@@ -243,9 +240,9 @@ public final class DerivedWriter {
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMddHHmmss")));
         put(
                 eq,
-                new ShortTextAttribute(CONTRIBUTION_DESCRIPTION),
+                new ShortTextAttribute(TagFromName.ContributionDescription),
                 spec.modelName() + " " + spec.modelVersion() + ": " + String.join(", ", spec.actions()));
-        SequenceAttribute equipment = new SequenceAttribute(CONTRIBUTING_EQUIPMENT_SEQUENCE);
+        SequenceAttribute equipment = new SequenceAttribute(TagFromName.ContributingEquipmentSequence);
         equipment.addItem(eq);
         l.put(equipment);
     }

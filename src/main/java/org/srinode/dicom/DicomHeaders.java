@@ -127,10 +127,9 @@ public final class DicomHeaders {
         }
     }
 
+    /** {@link AttributeValues#text} without NUL characters (some writers pad with NUL instead of a space). */
     private static String value(AttributeList list, com.pixelmed.dicom.AttributeTag tag) {
-        com.pixelmed.dicom.Attribute a = list.get(tag);
-        String v = a == null ? "" : a.getSingleStringValueOrEmptyString();
-        return v == null ? "" : v.trim().replace("\0", "");
+        return AttributeValues.text(list, tag).replace("\0", "");
     }
 
     private static String describe(Throwable e) {

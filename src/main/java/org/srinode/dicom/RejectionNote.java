@@ -5,7 +5,6 @@ import static org.srinode.dicom.AttributeValues.sopReference;
 import static org.srinode.dicom.AttributeValues.text;
 
 import com.pixelmed.dicom.AttributeList;
-import com.pixelmed.dicom.AttributeTag;
 import com.pixelmed.dicom.CodeStringAttribute;
 import com.pixelmed.dicom.CodedSequenceItem;
 import com.pixelmed.dicom.ContentItem;
@@ -38,10 +37,6 @@ import java.util.Map;
 public final class RejectionNote {
     /** Key Object Selection Document Storage (PS3.4 B.5). */
     public static final String KEY_OBJECT_SELECTION = "1.2.840.10008.5.1.4.1.1.88.59";
-
-    private static final AttributeTag CURRENT_REQUESTED_PROCEDURE_EVIDENCE = new AttributeTag(0x0040, 0xA375);
-    private static final AttributeTag REFERENCED_SERIES_SEQUENCE = new AttributeTag(0x0008, 0x1115);
-    private static final AttributeTag REFERENCED_PERFORMED_PROCEDURE_STEP = new AttributeTag(0x0008, 0x1111);
 
     /**
      * One instance the note withdraws.
@@ -123,7 +118,7 @@ public final class RejectionNote {
                     l,
                     new LongStringAttribute(TagFromName.SeriesDescription),
                     "Rejection note: superseded AI-enhanced series");
-            l.put(new SequenceAttribute(REFERENCED_PERFORMED_PROCEDURE_STEP)); // Type 2, empty
+            l.put(new SequenceAttribute(TagFromName.ReferencedPerformedProcedureStepSequence)); // Type 2, empty
             put(l, new LongStringAttribute(TagFromName.Manufacturer), "sri-node");
             put(l, new LongStringAttribute(TagFromName.SoftwareVersions), software);
             put(l, new IntegerStringAttribute(TagFromName.InstanceNumber), "1");
@@ -142,7 +137,7 @@ public final class RejectionNote {
         for (Withdrawn w : withdrawn) {
             bySeries.computeIfAbsent(w.seriesUid(), k -> new ArrayList<>()).add(w);
         }
-        SequenceAttribute series = new SequenceAttribute(REFERENCED_SERIES_SEQUENCE);
+        SequenceAttribute series = new SequenceAttribute(TagFromName.ReferencedSeriesSequence);
         for (Map.Entry<String, List<Withdrawn>> e : bySeries.entrySet()) {
             AttributeList s = new AttributeList();
             put(s, new UniqueIdentifierAttribute(TagFromName.SeriesInstanceUID), e.getKey());
@@ -156,7 +151,7 @@ public final class RejectionNote {
         AttributeList study = new AttributeList();
         put(study, new UniqueIdentifierAttribute(TagFromName.StudyInstanceUID), studyUid);
         study.put(series);
-        SequenceAttribute evidence = new SequenceAttribute(CURRENT_REQUESTED_PROCEDURE_EVIDENCE);
+        SequenceAttribute evidence = new SequenceAttribute(TagFromName.CurrentRequestedProcedureEvidenceSequence);
         evidence.addItem(study);
         return evidence;
     }

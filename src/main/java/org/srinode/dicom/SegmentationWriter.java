@@ -41,25 +41,6 @@ import java.util.List;
  */
 public final class SegmentationWriter {
     public static final String SEGMENTATION_STORAGE = "1.2.840.10008.5.1.4.1.1.66.4";
-    private static final AttributeTag SEGMENT_SEQUENCE = new AttributeTag(0x0062, 0x0002);
-    private static final AttributeTag SEGMENT_IDENTIFICATION_SEQUENCE = new AttributeTag(0x0062, 0x000A);
-    private static final AttributeTag REFERENCED_SEGMENT_NUMBER = new AttributeTag(0x0062, 0x000B);
-    private static final AttributeTag PLANE_POSITION_SEQUENCE = new AttributeTag(0x0020, 0x9113);
-    private static final AttributeTag PLANE_ORIENTATION_SEQUENCE = new AttributeTag(0x0020, 0x9116);
-    private static final AttributeTag PIXEL_MEASURES_SEQUENCE = new AttributeTag(0x0028, 0x9110);
-    private static final AttributeTag FRAME_CONTENT_SEQUENCE = new AttributeTag(0x0020, 0x9111);
-    private static final AttributeTag DIMENSION_INDEX_VALUES = new AttributeTag(0x0020, 0x9157);
-    private static final AttributeTag DERIVATION_IMAGE_SEQUENCE = new AttributeTag(0x0008, 0x9124);
-    private static final AttributeTag DERIVATION_CODE_SEQUENCE = new AttributeTag(0x0008, 0x9215);
-    private static final AttributeTag SHARED_GROUPS = new AttributeTag(0x5200, 0x9229);
-    private static final AttributeTag PER_FRAME_GROUPS = new AttributeTag(0x5200, 0x9230);
-    private static final AttributeTag DIMENSION_ORGANIZATION_SEQUENCE = new AttributeTag(0x0020, 0x9221);
-    private static final AttributeTag DIMENSION_ORGANIZATION_UID = new AttributeTag(0x0020, 0x9164);
-    private static final AttributeTag DIMENSION_INDEX_SEQUENCE = new AttributeTag(0x0020, 0x9222);
-    private static final AttributeTag DIMENSION_INDEX_POINTER = new AttributeTag(0x0020, 0x9165);
-    private static final AttributeTag FUNCTIONAL_GROUP_POINTER = new AttributeTag(0x0020, 0x9167);
-    private static final AttributeTag REFERENCED_SERIES_SEQUENCE = new AttributeTag(0x0008, 0x1115);
-    private static final AttributeTag REFERENCED_INSTANCE_SEQUENCE = new AttributeTag(0x0008, 0x114A);
 
     private SegmentationWriter() {}
 
@@ -145,8 +126,8 @@ public final class SegmentationWriter {
             String dimensionUid = seriesUid + ".2";
             dimensions(l, dimensionUid);
             shared(l, first);
-            SequenceAttribute perFrame = new SequenceAttribute(PER_FRAME_GROUPS);
-            SequenceAttribute refInstances = new SequenceAttribute(REFERENCED_INSTANCE_SEQUENCE);
+            SequenceAttribute perFrame = new SequenceAttribute(TagFromName.PerFrameFunctionalGroupsSequence);
+            SequenceAttribute refInstances = new SequenceAttribute(TagFromName.ReferencedInstanceSequence);
             for (int k = 0; k < frames.size(); k++) {
                 AttributeList d = readHeader(derived.get(frames.get(k))).list();
                 perFrame.addItem(frame(d, k + 1));
@@ -160,7 +141,7 @@ public final class SegmentationWriter {
                     new UniqueIdentifierAttribute(TagFromName.SeriesInstanceUID),
                     text(first, TagFromName.SeriesInstanceUID));
             refSeries.put(refInstances);
-            SequenceAttribute refSeriesSeq = new SequenceAttribute(REFERENCED_SERIES_SEQUENCE);
+            SequenceAttribute refSeriesSeq = new SequenceAttribute(TagFromName.ReferencedSeriesSequence);
             refSeriesSeq.addItem(refSeries);
             l.put(refSeriesSeq);
             OtherByteAttribute px = new OtherByteAttribute(TagFromName.PixelData);
@@ -218,41 +199,45 @@ public final class SegmentationWriter {
         put(s, new LongStringAttribute(TagFromName.SegmentLabel), "AI-inpainted region");
         put(
                 s,
-                new ShortTextAttribute(new AttributeTag(0x0062, 0x0006)),
+                new ShortTextAttribute(new AttributeTag(0x0062, 0x0006) /* Segment Description */),
                 "Missing or corrupted in the acquisition; the pixels here are made by the model");
-        put(s, new CodeStringAttribute(new AttributeTag(0x0062, 0x0008)), "AUTOMATIC");
-        put(s, new LongStringAttribute(new AttributeTag(0x0062, 0x0009)), "sri-node assessment");
+        put(s, new CodeStringAttribute(TagFromName.SegmentAlgorithmType), "AUTOMATIC");
+        put(
+                s,
+                new LongStringAttribute(new AttributeTag(0x0062, 0x0009) /* Segment Algorithm Name */),
+                "sri-node assessment");
         SequenceAttribute category = new SequenceAttribute(TagFromName.SegmentedPropertyCategoryCodeSequence);
         category.addItem(new CodedSequenceItem("91723000", "SCT", "Anatomical structure").getAttributeList());
         s.put(category);
         SequenceAttribute type = new SequenceAttribute(TagFromName.SegmentedPropertyTypeCodeSequence);
         type.addItem(new CodedSequenceItem("12738006", "SCT", "Brain").getAttributeList());
         s.put(type);
-        SequenceAttribute seq = new SequenceAttribute(SEGMENT_SEQUENCE);
+        SequenceAttribute seq = new SequenceAttribute(TagFromName.SegmentSequence);
         seq.addItem(s);
         return seq;
     }
 
     private static void dimensions(AttributeList l, String uid) throws DicomException {
         AttributeList org = new AttributeList();
-        put(org, new UniqueIdentifierAttribute(DIMENSION_ORGANIZATION_UID), uid);
-        SequenceAttribute orgs = new SequenceAttribute(DIMENSION_ORGANIZATION_SEQUENCE);
+        put(org, new UniqueIdentifierAttribute(TagFromName.DimensionOrganizationUID), uid);
+        SequenceAttribute orgs = new SequenceAttribute(TagFromName.DimensionOrganizationSequence);
         orgs.addItem(org);
         l.put(orgs);
-        SequenceAttribute index = new SequenceAttribute(DIMENSION_INDEX_SEQUENCE);
-        index.addItem(dimension(uid, REFERENCED_SEGMENT_NUMBER, SEGMENT_IDENTIFICATION_SEQUENCE, "segment"));
-        index.addItem(dimension(uid, TagFromName.ImagePositionPatient, PLANE_POSITION_SEQUENCE, "position"));
+        SequenceAttribute index = new SequenceAttribute(TagFromName.DimensionIndexSequence);
+        index.addItem(dimension(
+                uid, TagFromName.ReferencedSegmentNumber, TagFromName.SegmentIdentificationSequence, "segment"));
+        index.addItem(dimension(uid, TagFromName.ImagePositionPatient, TagFromName.PlanePositionSequence, "position"));
         l.put(index);
     }
 
     private static AttributeList dimension(String uid, AttributeTag pointer, AttributeTag group, String label)
             throws DicomException {
         AttributeList d = new AttributeList();
-        put(d, new UniqueIdentifierAttribute(DIMENSION_ORGANIZATION_UID), uid);
-        AttributeTagAttribute p = new AttributeTagAttribute(DIMENSION_INDEX_POINTER);
+        put(d, new UniqueIdentifierAttribute(TagFromName.DimensionOrganizationUID), uid);
+        AttributeTagAttribute p = new AttributeTagAttribute(TagFromName.DimensionIndexPointer);
         p.addValue(pointer);
         d.put(p);
-        AttributeTagAttribute g = new AttributeTagAttribute(FUNCTIONAL_GROUP_POINTER);
+        AttributeTagAttribute g = new AttributeTagAttribute(TagFromName.FunctionalGroupPointer);
         g.addValue(group);
         d.put(g);
         put(d, new LongStringAttribute(TagFromName.DimensionDescriptionLabel), label);
@@ -263,13 +248,13 @@ public final class SegmentationWriter {
         AttributeList shared = new AttributeList();
         AttributeList orientation = new AttributeList();
         orientation.put(first.get(TagFromName.ImageOrientationPatient));
-        shared.put(seq(PLANE_ORIENTATION_SEQUENCE, orientation));
+        shared.put(seq(TagFromName.PlaneOrientationSequence, orientation));
         AttributeList measures = new AttributeList();
         measures.put(first.get(TagFromName.PixelSpacing));
         Attribute thickness = first.get(TagFromName.SliceThickness);
         measures.put(thickness != null ? thickness : decimal(TagFromName.SliceThickness, "1"));
-        shared.put(seq(PIXEL_MEASURES_SEQUENCE, measures));
-        l.put(seq(SHARED_GROUPS, shared));
+        shared.put(seq(TagFromName.PixelMeasuresSequence, measures));
+        l.put(seq(TagFromName.SharedFunctionalGroupsSequence, shared));
     }
 
     private static AttributeList frame(AttributeList derived, int position) throws DicomException {
@@ -278,22 +263,22 @@ public final class SegmentationWriter {
                 sourceImage(text(derived, TagFromName.SOPClassUID), text(derived, TagFromName.SOPInstanceUID));
         AttributeList derivation = new AttributeList();
         derivation.put(seq(TagFromName.SourceImageSequence, src));
-        SequenceAttribute code = new SequenceAttribute(DERIVATION_CODE_SEQUENCE);
+        SequenceAttribute code = new SequenceAttribute(TagFromName.DerivationCodeSequence);
         code.addItem(new CodedSequenceItem("113076", "DCM", "Segmentation").getAttributeList());
         derivation.put(code);
-        f.put(seq(DERIVATION_IMAGE_SEQUENCE, derivation));
+        f.put(seq(TagFromName.DerivationImageSequence, derivation));
         AttributeList content = new AttributeList();
-        UnsignedLongAttribute dims = new UnsignedLongAttribute(DIMENSION_INDEX_VALUES);
+        UnsignedLongAttribute dims = new UnsignedLongAttribute(TagFromName.DimensionIndexValues);
         dims.addValue(1);
         dims.addValue(position);
         content.put(dims);
-        f.put(seq(FRAME_CONTENT_SEQUENCE, content));
+        f.put(seq(TagFromName.FrameContentSequence, content));
         AttributeList plane = new AttributeList();
         plane.put(derived.get(TagFromName.ImagePositionPatient));
-        f.put(seq(PLANE_POSITION_SEQUENCE, plane));
+        f.put(seq(TagFromName.PlanePositionSequence, plane));
         AttributeList segment = new AttributeList();
-        put(segment, new UnsignedShortAttribute(REFERENCED_SEGMENT_NUMBER), "1");
-        f.put(seq(SEGMENT_IDENTIFICATION_SEQUENCE, segment));
+        put(segment, new UnsignedShortAttribute(TagFromName.ReferencedSegmentNumber), "1");
+        f.put(seq(TagFromName.SegmentIdentificationSequence, segment));
         return f;
     }
 

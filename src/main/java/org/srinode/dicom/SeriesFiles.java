@@ -4,6 +4,7 @@ import static org.srinode.dicom.AttributeValues.doubles;
 import static org.srinode.dicom.AttributeValues.integer;
 import static org.srinode.dicom.AttributeValues.number;
 import static org.srinode.dicom.AttributeValues.readHeader;
+import static org.srinode.dicom.AttributeValues.tag;
 import static org.srinode.dicom.AttributeValues.text;
 import static org.srinode.dicom.AttributeValues.values;
 
@@ -22,8 +23,8 @@ import java.util.stream.Stream;
 
 /** Reads the headers and the pixels of the Part 10 files of one series into the project's records. */
 public final class SeriesFiles {
-    private static final AttributeTag IMAGES_IN_ACQUISITION = new AttributeTag(0x0020, 0x1002);
-    private static final AttributeTag MAGNETIC_FIELD_STRENGTH = new AttributeTag(0x0018, 0x0087);
+    private static final AttributeTag IMAGES_IN_ACQUISITION = tag("ImagesInAcquisition");
+    private static final AttributeTag MAGNETIC_FIELD_STRENGTH = tag("MagneticFieldStrength");
 
     private SeriesFiles() {}
 
