@@ -59,12 +59,11 @@ public final class Enhancer implements AutoCloseable {
         }
     }
 
-    private static Device device(String choice) {
+    private static Device device(InferenceDevice choice) {
         return switch (choice) {
-            case "cpu" -> Device.cpu();
-            case "gpu" -> Device.gpu();
-            case "auto" -> Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
-            default -> throw new IllegalArgumentException("device '" + choice + "': auto, cpu or gpu");
+            case CPU -> Device.cpu();
+            case GPU -> Device.gpu();
+            case AUTO -> Engine.getEngine("PyTorch").getGpuCount() > 0 ? Device.gpu() : Device.cpu();
         };
     }
 

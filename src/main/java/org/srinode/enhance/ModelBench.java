@@ -20,7 +20,7 @@ public final class ModelBench {
      * profiling executor's work for a new shape.
      */
     public static double[] timesMs(Path modelDir, int n, int h, int w, int runs) throws Exception {
-        try (Enhancer e = Enhancer.load(modelDir, new EnhancerOptions("cpu", 1, Math.max(h, w), 0, n))) {
+        try (Enhancer e = Enhancer.load(modelDir, new EnhancerOptions(InferenceDevice.CPU, 1, Math.max(h, w), 0, n))) {
             float[] lq = new float[n * h * w];
             Random r = new Random(1);
             for (int i = 0; i < lq.length; i++) {

@@ -2,6 +2,7 @@ package org.srinode.pipeline;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import org.srinode.enhance.InferenceDevice;
 
 /** The enhancement model the node loads at start-up and how inference runs. */
 @ConfigMapping(prefix = "sri.enhance")
@@ -28,15 +29,8 @@ public interface EnhanceConfig {
     java.util.Optional<String> modelX4Dir();
 
     /** Where the model runs ({@code SRI_ENHANCE_DEVICE}); another value stops the node at start-up with the allowed ones. */
-    enum Device {
-        /** The GPU when DJL finds one, else the CPU. */
-        AUTO,
-        CPU,
-        GPU
-    }
-
     @WithDefault("auto")
-    Device device();
+    InferenceDevice device();
 
     /** Predictors kept ready (at least the number of workers). */
     @WithDefault("2")

@@ -162,11 +162,7 @@ public class ModelService {
 
     private EnhancerOptions options() {
         return new EnhancerOptions(
-                config.device().name().toLowerCase(java.util.Locale.ROOT),
-                config.poolSize(),
-                config.tile(),
-                config.overlap(),
-                config.batchSize());
+                config.device(), config.poolSize(), config.tile(), config.overlap(), config.batchSize());
     }
 
     void onStop(@Observes ShutdownEvent ev) {

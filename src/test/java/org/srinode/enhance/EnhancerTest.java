@@ -21,7 +21,7 @@ class EnhancerTest {
     static void load() throws Exception {
         System.setProperty("ai.djl.offline", "true");
         dir = ReferenceModel.create("tiny-x2", "tiny", 2);
-        enhancer = Enhancer.load(dir, new EnhancerOptions("cpu", 2, 64, 8, 4));
+        enhancer = Enhancer.load(dir, new EnhancerOptions(InferenceDevice.CPU, 2, 64, 8, 4));
     }
 
     @AfterAll
@@ -72,7 +72,7 @@ class EnhancerTest {
     void tilesBlendWithoutSeams() throws Exception {
         Volume v = randomVolume(150, 130, 1, 1f);
         Volume tiled = enhancer.enhance(v, null, ProgressListener.NONE);
-        try (Enhancer whole = Enhancer.load(dir, new EnhancerOptions("cpu", 1, 512, 8, 1))) {
+        try (Enhancer whole = Enhancer.load(dir, new EnhancerOptions(InferenceDevice.CPU, 1, 512, 8, 1))) {
             Volume single = whole.enhance(v, null, ProgressListener.NONE);
             double maxDiff = 0;
             for (int i = 0; i < single.data().length; i++) {
@@ -87,8 +87,8 @@ class EnhancerTest {
     @Test
     void slicesBatchedSeveralToAPassGiveWhatOneAtATimeGives() throws Exception {
         Volume v = randomVolume(40, 36, 5, 10f); // 5 slices, batches of 4 and 1 whole slices
-        try (Enhancer batched = Enhancer.load(dir, new EnhancerOptions("cpu", 1, 512, 8, 4));
-                Enhancer single = Enhancer.load(dir, new EnhancerOptions("cpu", 1, 512, 8, 1))) {
+        try (Enhancer batched = Enhancer.load(dir, new EnhancerOptions(InferenceDevice.CPU, 1, 512, 8, 4));
+                Enhancer single = Enhancer.load(dir, new EnhancerOptions(InferenceDevice.CPU, 1, 512, 8, 1))) {
             java.util.List<Integer> done = new java.util.ArrayList<>();
             Volume a = batched.enhance(v, null, (k, n) -> done.add(k));
             Volume b = single.enhance(v, null, ProgressListener.NONE);

@@ -12,7 +12,7 @@ class SliceFillerTest {
     void gapsAreInsertedAndFilledAndPresentSlicesStayUntouched() throws Exception {
         Path dir = ReferenceModel.create("tiny-x2", "tiny", 2);
         Volume v = EnhancerTest.randomVolume(40, 30, 6, 500f);
-        try (Enhancer e = Enhancer.load(dir, new EnhancerOptions("cpu", 1, 64, 8, 4))) {
+        try (Enhancer e = Enhancer.load(dir, new EnhancerOptions(InferenceDevice.CPU, 1, 64, 8, 4))) {
             SliceFiller.Filled f =
                     SliceFiller.fill(e, v, List.of(new SliceFiller.Gap(1, 2), new SliceFiller.Gap(4, 1)));
             assertThat(f.volume().depth()).isEqualTo(9);

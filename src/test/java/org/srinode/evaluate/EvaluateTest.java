@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.srinode.enhance.Enhancer;
 import org.srinode.enhance.EnhancerOptions;
+import org.srinode.enhance.InferenceDevice;
 import org.srinode.volume.Volume;
 
 class EvaluateTest {
@@ -95,7 +96,7 @@ class EvaluateTest {
             System.arraycopy(smooth(96, 80, z), 0, data, z * 96 * 80, 96 * 80);
         }
         Volume hq = new Volume(96, 80, 3, data, 1, 1, 1);
-        try (Enhancer e = Enhancer.load(model, new EnhancerOptions("cpu", 1, 64, 8, 4))) {
+        try (Enhancer e = Enhancer.load(model, new EnhancerOptions(InferenceDevice.CPU, 1, 64, 8, 4))) {
             List<ResultRow> rows =
                     new Evaluation(Map.of(4, e), 2, 1).run(List.of(new EvalCase("phantom", "T1", hq)), out, s -> {});
             assertThat(rows).extracting(ResultRow::protocol).contains("SR-B", "SR-N-B", "SRI");

@@ -24,7 +24,7 @@ class ModelServiceTest {
                 "enabled", true,
                 "modelDir", mainDir,
                 "modelX4Dir", java.util.Optional.ofNullable(x4Dir),
-                "device", EnhanceConfig.Device.CPU,
+                "device", org.srinode.enhance.InferenceDevice.CPU,
                 "poolSize", 1,
                 "workers", 1,
                 "tile", 512,
