@@ -18,6 +18,7 @@ import org.srinode.audit.ClientAddress;
 import org.srinode.dicom.LogText;
 import org.srinode.dicom.Uids;
 import org.srinode.jobs.Job;
+import org.srinode.jobs.JobKind;
 import org.srinode.jobs.JobQueue;
 
 /**
@@ -47,7 +48,7 @@ public class JobResource {
     public Response requeue(@PathParam("id") long id, @Context SecurityContext sc, @Context HttpServerRequest request) {
         String user = sc.getUserPrincipal().getName();
         Job before = jobs.find(id).orElse(null);
-        if (before != null && (before.kind().equals("FORWARD") || before.kind().equals("PUBLISH"))) {
+        if (before != null && (before.kind() == JobKind.FORWARD || before.kind() == JobKind.PUBLISH)) {
             String supersededBy = series.supersededBy(before.seriesUid()).orElse(null);
             if (supersededBy != null) {
                 return Problem.of(

@@ -17,7 +17,9 @@ import org.srinode.dicom.StudyHeader;
 import org.srinode.dicom.Uids;
 import org.srinode.jobs.Job;
 import org.srinode.jobs.JobExchange;
+import org.srinode.jobs.JobKind;
 import org.srinode.jobs.JobQueue;
+import org.srinode.jobs.JobState;
 import org.srinode.series.SeriesAssembler;
 import org.srinode.series.SeriesRecords;
 
@@ -25,7 +27,7 @@ import org.srinode.series.SeriesRecords;
 @ApplicationScoped
 @Named("forwarder")
 public class Forwarder {
-    public static final String KIND = org.srinode.jobs.JobKind.FORWARD.name();
+    public static final JobKind KIND = JobKind.FORWARD;
     private static final String STARTED = "SriForwardStarted";
     private static final Logger LOG = Logger.getLogger(Forwarder.class);
 
@@ -70,7 +72,7 @@ public class Forwarder {
         jobs.succeeded(job.id());
         Long started = exchange.getProperty(STARTED, Long.class);
         if (started != null) {
-            series.recordStageTime(job.seriesUid(), KIND, (System.nanoTime() - started) / 1_000_000);
+            series.recordStageTime(job.seriesUid(), KIND.name(), (System.nanoTime() - started) / 1_000_000);
         }
         LOG.infof("series %s generation %d forwarded", Uids.shortTag(job.seriesUid()), job.generation());
         auditSent(job);
@@ -131,7 +133,7 @@ public class Forwarder {
             return;
         }
         Job now = jobs.failed(job.id(), reason, config.retry());
-        if ("DEAD".equals(now.state())) {
+        if (now.state() == JobState.DEAD) {
             Path dir = deadLetter(now, series.files(job.seriesUid()));
             LOG.errorf(
                     "series %s not delivered after %d attempts (%s): moved to %s",

@@ -9,7 +9,7 @@ import java.time.Instant;
  * @param kind       what to do (e.g. FORWARD)
  * @param seriesUid  Series Instance UID
  * @param generation series generation (a late instance re-opens a series as the next generation)
- * @param state      PENDING, RUNNING, DONE or DEAD
+ * @param state      where it stands ({@link JobState})
  * @param attempts   failed attempts so far
  * @param nextAttemptAt when it may run next
  * @param lastError  reason of the last failure
@@ -18,10 +18,10 @@ import java.time.Instant;
  */
 public record Job(
         long id,
-        String kind,
+        JobKind kind,
         String seriesUid,
         int generation,
-        String state,
+        JobState state,
         int attempts,
         Instant nextAttemptAt,
         String lastError,

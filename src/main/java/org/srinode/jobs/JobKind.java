@@ -1,8 +1,8 @@
 package org.srinode.jobs;
 
 /**
- * What a job does; one stage (route) claims each kind. The database accepts no other kind (migration V4). The stages
- * name their kind with {@link #name()}.
+ * What a job does; one stage (route) claims each kind. The queue's API takes only these ({@link JobQueue}); the column
+ * holds {@link #name()}, and the database accepts no other value (migration V4).
  */
 public enum JobKind {
     /** Deliver a series to the destination (route forward, forward.Forwarder). */

@@ -207,10 +207,10 @@ public class JobQueue {
     public static final Duration HAND_OFF_WAIT = Duration.ofSeconds(2);
 
     /** Per job kind: how many enqueues this process has seen (waiters in {@link #claimDueOrWait} watch it change). */
-    private static final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicLong>
+    private static final java.util.concurrent.ConcurrentHashMap<JobKind, java.util.concurrent.atomic.AtomicLong>
             ENQUEUED = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private static java.util.concurrent.atomic.AtomicLong counter(String kind) {
+    private static java.util.concurrent.atomic.AtomicLong counter(JobKind kind) {
         return ENQUEUED.computeIfAbsent(kind, k -> new java.util.concurrent.atomic.AtomicLong());
     }
 
@@ -219,11 +219,11 @@ public class JobQueue {
      * Wakes this process' waiters for jobs of {@code kind} after a transaction outside this class made one due (an
      * operator's action, say), so the stage starts it without waiting for its polling period.
      */
-    public static void wakeAfterCommit(String kind) {
+    public static void wakeAfterCommit(JobKind kind) {
         wake(kind);
     }
 
-    private static void wake(String kind) {
+    private static void wake(JobKind kind) {
         java.util.concurrent.atomic.AtomicLong n = counter(kind);
         synchronized (n) {
             n.incrementAndGet();
@@ -240,21 +240,21 @@ public class JobQueue {
      *
      * @return the claimed jobs, empty when none became due within {@code wait}
      */
-    public List<Job> claimDueOrWait(String kind, int limit, Duration wait) throws InterruptedException {
+    public List<Job> claimDueOrWait(JobKind kind, int limit, Duration wait) throws InterruptedException {
         return claimDueOrWait(kind, limit, null, wait);
     }
 
-    /** {@link #claimDueOrWait(String, int, Duration)} with an ordering rule (see {@link #claimDue(String, int, String)}). */
-    public List<Job> claimDueOrWait(String kind, int limit, String waitWhile, Duration wait)
+    /** {@link #claimDueOrWait(JobKind, int, Duration)} with an ordering rule (see {@link #claimDue(JobKind, int, String)}). */
+    public List<Job> claimDueOrWait(JobKind kind, int limit, String waitWhile, Duration wait)
             throws InterruptedException {
         return claimDueOrWait(kind, limit, waitWhile, wait, Integer.MAX_VALUE);
     }
 
     /**
-     * {@link #claimDueOrWait(String, int, String, Duration)} under the kind's attempt limit: a job whose lease expired for the
+     * {@link #claimDueOrWait(JobKind, int, String, Duration)} under the kind's attempt limit: a job whose lease expired for the
      * last allowed time (its node died each time it ran it) becomes DEAD instead of being claimed again.
      */
-    public List<Job> claimDueOrWait(String kind, int limit, String waitWhile, Duration wait, int maxAttempts)
+    public List<Job> claimDueOrWait(JobKind kind, int limit, String waitWhile, Duration wait, int maxAttempts)
             throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         java.util.concurrent.atomic.AtomicLong n = counter(kind);
@@ -288,7 +288,7 @@ public class JobQueue {
      * ignored and the existing row keeps its state, attempts and history (a job re-run after a restart
      * must not send a DONE delivery again, nor revive a CANCELLED one).
      */
-    public static void enqueue(Connection c, String kind, String seriesUid, int generation) throws SQLException {
+    public static void enqueue(Connection c, JobKind kind, String seriesUid, int generation) throws SQLException {
         Timestamp now = Timestamp.from(Instant.now());
         // PostgreSQL aborts the whole transaction on an error: the insert runs under a savepoint that a lost race rolls
         // back
@@ -297,13 +297,13 @@ public class JobQueue {
                 "INSERT INTO job (kind, series_uid, generation, state, attempts, next_attempt_at, created_at, updated_at) "
                         + "SELECT ?, ?, ?, 'PENDING', 0, ?, ?, ? WHERE NOT EXISTS "
                         + "(SELECT 1 FROM job WHERE kind = ? AND series_uid = ? AND generation = ?)")) {
-            ps.setString(1, kind);
+            ps.setString(1, kind.name());
             ps.setString(2, seriesUid);
             ps.setInt(3, generation);
             ps.setTimestamp(4, now, Sql.utc());
             ps.setTimestamp(5, now, Sql.utc());
             ps.setTimestamp(6, now, Sql.utc());
-            ps.setString(7, kind);
+            ps.setString(7, kind.name());
             ps.setString(8, seriesUid);
             ps.setInt(9, generation);
             ps.executeUpdate();
@@ -322,7 +322,7 @@ public class JobQueue {
     }
 
     /** Adds a job in its own transaction (ignored when it exists already). */
-    public void enqueue(String kind, String seriesUid, int generation) {
+    public void enqueue(JobKind kind, String seriesUid, int generation) {
         Tx.run(ds, c -> {
             enqueue(c, kind, seriesUid, generation);
             return null;
@@ -330,7 +330,7 @@ public class JobQueue {
     }
 
     /** Claims up to {@code limit} due jobs of a kind (state RUNNING until finished). */
-    public List<Job> claimDue(String kind, int limit) {
+    public List<Job> claimDue(JobKind kind, int limit) {
         return claimDue(kind, limit, null);
     }
 
@@ -345,16 +345,16 @@ public class JobQueue {
      *                  {@code EXISTS (SELECT 1 FROM job r WHERE r.state = 'RUNNING' AND ...)}); a due job for which it
      *                  holds stays PENDING; null: no rule
      */
-    public List<Job> claimDue(String kind, int limit, String waitWhile) {
+    public List<Job> claimDue(JobKind kind, int limit, String waitWhile) {
         return claimDue(kind, limit, waitWhile, Integer.MAX_VALUE);
     }
 
     /**
-     * {@link #claimDue(String, int, String)} under the kind's attempt limit: a RUNNING job whose lease expired and whose
+     * {@link #claimDue(JobKind, int, String)} under the kind's attempt limit: a RUNNING job whose lease expired and whose
      * attempts, this expiry included, reach {@code maxAttempts} becomes DEAD (an operator can requeue it) instead of being
      * claimed again, so a job that kills every node that runs it stops after that many.
      */
-    public List<Job> claimDue(String kind, int limit, String waitWhile, int maxAttempts) {
+    public List<Job> claimDue(JobKind kind, int limit, String waitWhile, int maxAttempts) {
         return Tx.run(ds, c -> {
             List<Job> jobs = new ArrayList<>();
             if (!registration.current(c)) {
@@ -371,7 +371,7 @@ public class JobQueue {
             while (jobs.size() < limit) {
                 Job next = null;
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    ps.setString(1, kind);
+                    ps.setString(1, kind.name());
                     ps.setTimestamp(2, now, Sql.utc());
                     ps.setTimestamp(3, now, Sql.utc());
                     try (ResultSet rs = ps.executeQuery()) {
@@ -383,7 +383,7 @@ public class JobQueue {
                 if (next == null) {
                     break;
                 }
-                boolean expired = "RUNNING".equals(next.state());
+                boolean expired = next.state() == JobState.RUNNING;
                 if (expired && next.attempts() + 1 >= maxAttempts) {
                     String why = "the lease of " + next.claimedBy() + " expired at " + next.leaseUntil() + ", attempt "
                             + (next.attempts() + 1) + " of " + maxAttempts
@@ -427,17 +427,17 @@ public class JobQueue {
     }
 
     /** Serialises claims of one kind over all nodes until the transaction ends (the kind's row in job_claim, made on first use). */
-    private static void lockClaims(Connection c, String kind) throws SQLException {
+    private static void lockClaims(Connection c, JobKind kind) throws SQLException {
         for (int attempt = 0; attempt < 2; attempt++) {
             try (PreparedStatement ps = c.prepareStatement("UPDATE job_claim SET claims = claims + 1 WHERE kind = ?")) {
-                ps.setString(1, kind);
+                ps.setString(1, kind.name());
                 if (ps.executeUpdate() == 1) {
                     return;
                 }
             }
             java.sql.Savepoint before = c.setSavepoint();
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO job_claim (kind, claims) VALUES (?, 0)")) {
-                ps.setString(1, kind);
+                ps.setString(1, kind.name());
                 ps.executeUpdate();
                 c.releaseSavepoint(before);
             } catch (SQLException e) {
@@ -475,10 +475,10 @@ public class JobQueue {
                 j = rs.next() ? Optional.of(map(rs)) : Optional.empty();
             }
         }
-        if (j.isEmpty() || "CANCELLED".equals(j.get().state()) || !registration.current(c)) {
+        if (j.isEmpty() || j.get().state() == JobState.CANCELLED || !registration.current(c)) {
             return false;
         }
-        if (!"RUNNING".equals(j.get().state()) || !nodeId.equals(j.get().claimedBy())) {
+        if (j.get().state() != JobState.RUNNING || !nodeId.equals(j.get().claimedBy())) {
             LOG.warnf(
                     "job %d (%s of series %s) is %s, claimed by %s (this node, %s, lost its lease): this node's result is not recorded",
                     id,
@@ -537,7 +537,7 @@ public class JobQueue {
      * one that is pending stays as it is. For work whose effect depends on the state when it runs, such as a FHIR
      * publication that withdraws a series: each withdrawal must be published, also a second one in the same generation.
      */
-    public static void enqueueOrRunAgain(Connection c, String kind, String seriesUid, int generation)
+    public static void enqueueOrRunAgain(Connection c, JobKind kind, String seriesUid, int generation)
             throws SQLException {
         enqueue(c, kind, seriesUid, generation);
         Timestamp now = Timestamp.from(Instant.now());
@@ -549,7 +549,7 @@ public class JobQueue {
                         + "WHERE kind = ? AND series_uid = ? AND generation = ? AND state IN ('DONE', 'DEAD', 'CANCELLED', 'RUNNING')")) {
             ps.setTimestamp(1, now, Sql.utc());
             ps.setTimestamp(2, now, Sql.utc());
-            ps.setString(3, kind);
+            ps.setString(3, kind.name());
             ps.setString(4, seriesUid);
             ps.setInt(5, generation);
             ps.executeUpdate();
@@ -563,7 +563,7 @@ public class JobQueue {
      * @param generation only that generation's job; null for every generation of the series
      * @param reason     recorded as the jobs' last error, for the page and the API
      */
-    public static void runAgain(Connection c, String kind, String seriesUid, Integer generation, String reason)
+    public static void runAgain(Connection c, JobKind kind, String seriesUid, Integer generation, String reason)
             throws SQLException {
         Timestamp now = Timestamp.from(Instant.now());
         try (PreparedStatement ps =
@@ -574,7 +574,7 @@ public class JobQueue {
             ps.setString(2, reason);
             ps.setTimestamp(3, now, Sql.utc());
             ps.setString(4, seriesUid);
-            ps.setString(5, kind);
+            ps.setString(5, kind.name());
             if (generation != null) {
                 ps.setInt(6, generation);
             }
@@ -627,7 +627,7 @@ public class JobQueue {
             try (PreparedStatement ps =
                     c.prepareStatement("UPDATE job SET state = ?, attempts = ?, next_attempt_at = ?, "
                             + "last_error = ?, lease_until = NULL, updated_at = ? WHERE id = ?")) {
-                ps.setString(1, dead ? "DEAD" : "PENDING");
+                ps.setString(1, (dead ? JobState.DEAD : JobState.PENDING).name());
                 ps.setInt(2, attempts);
                 ps.setTimestamp(3, Timestamp.from(Instant.now().plusMillis(backoffMs)), Sql.utc());
                 ps.setString(4, error == null ? "" : error.length() > 2000 ? error.substring(0, 2000) : error);
@@ -658,7 +658,7 @@ public class JobQueue {
             if (j.isEmpty()) {
                 return j;
             }
-            if (!"DEAD".equals(j.get().state())) {
+            if (j.get().state() != JobState.DEAD) {
                 throw new IllegalStateException("job " + id + " is " + j.get().state() + ", not DEAD");
             }
             try (PreparedStatement ps =
@@ -693,13 +693,13 @@ public class JobQueue {
     }
 
     /** Number of jobs per state, for metrics. */
-    public long count(String kind, String state) {
-        return countWhere("kind = ? AND state = ?", kind, state);
+    public long count(JobKind kind, JobState state) {
+        return countWhere("kind = ? AND state = ?", kind.name(), state.name());
     }
 
     /** Jobs waiting for a retry after at least one failure, for metrics. */
-    public long countRetrying(String kind) {
-        return countWhere("kind = ? AND state = 'PENDING' AND attempts > 0", kind);
+    public long countRetrying(JobKind kind) {
+        return countWhere("kind = ? AND state = 'PENDING' AND attempts > 0", kind.name());
     }
 
     private long countWhere(String where, String... params) {
@@ -728,10 +728,10 @@ public class JobQueue {
     private static Job map(ResultSet rs) throws SQLException {
         return new Job(
                 rs.getLong("id"),
-                rs.getString("kind"),
+                JobKind.valueOf(rs.getString("kind")),
                 rs.getString("series_uid"),
                 rs.getInt("generation"),
-                rs.getString("state"),
+                JobState.valueOf(rs.getString("state")),
                 rs.getInt("attempts"),
                 rs.getTimestamp("next_attempt_at", Sql.utc()).toInstant(),
                 rs.getString("last_error"),

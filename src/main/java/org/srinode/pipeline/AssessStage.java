@@ -19,6 +19,7 @@ import org.srinode.dicom.SeriesFiles;
 import org.srinode.dicom.Uids;
 import org.srinode.jobs.Job;
 import org.srinode.jobs.JobExchange;
+import org.srinode.jobs.JobKind;
 import org.srinode.jobs.JobQueue;
 import org.srinode.quality.Assessment;
 import org.srinode.quality.Assessor;
@@ -33,9 +34,9 @@ import org.srinode.series.SeriesRecords;
 @ApplicationScoped
 @Named("assessStage")
 public class AssessStage {
-    public static final String KIND = org.srinode.jobs.JobKind.ASSESS.name();
+    public static final JobKind KIND = JobKind.ASSESS;
     /** Job kind queued when the rules decide to enhance a series. */
-    public static final String ENHANCE = org.srinode.jobs.JobKind.ENHANCE.name();
+    public static final JobKind ENHANCE = JobKind.ENHANCE;
     /** Decision when the rules chose enhancement but no model can run it (disabled or failed to load). */
     public static final String WAITING_FOR_MODEL = "ENHANCE_WAITING_FOR_MODEL";
 
@@ -88,7 +89,7 @@ public class AssessStage {
         Assessment a = assessor.assess(headers, h -> SeriesFiles.pixels(Path.of(h.file())));
         AssessmentHeaders.set(exchange.getIn(), a);
         series.recordAssessment(job.seriesUid(), JSON.writeValueAsString(a));
-        series.recordStageTime(job.seriesUid(), KIND, (System.nanoTime() - t0) / 1_000_000);
+        series.recordStageTime(job.seriesUid(), KIND.name(), (System.nanoTime() - t0) / 1_000_000);
         exchange.getIn().setBody(a);
         return a;
     }

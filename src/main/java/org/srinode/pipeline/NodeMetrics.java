@@ -7,10 +7,10 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import org.srinode.forward.Forwarder;
+import org.srinode.jobs.JobKind;
 import org.srinode.jobs.JobQueue;
+import org.srinode.jobs.JobState;
 import org.srinode.series.Outcome;
-import org.srinode.series.SeriesAssembler;
 import org.srinode.series.SeriesRecords;
 import org.srinode.spool.SpooledInstance;
 
@@ -37,18 +37,17 @@ public class NodeMetrics {
                     .description("Series known to the node, per state")
                     .register(registry);
         }
-        for (String kind :
-                new String[] {Forwarder.KIND, AssessStage.KIND, AssessStage.ENHANCE, SeriesAssembler.PUBLISH}) {
-            for (String state : new String[] {"PENDING", "RUNNING", "DONE", "DEAD", "CANCELLED"}) {
+        for (JobKind kind : JobKind.values()) {
+            for (JobState state : JobState.values()) {
                 Gauge.builder("sri.jobs", jobs, q -> q.count(kind, state))
-                        .tag("kind", kind)
-                        .tag("state", state)
+                        .tag("kind", kind.name())
+                        .tag("state", state.name())
                         .description(
                                 "Jobs per kind and state (PENDING+RUNNING: queue depth; DEAD: failed for good; CANCELLED: superseded before it ran)")
                         .register(registry);
             }
             Gauge.builder("sri.jobs.retrying", jobs, q -> q.countRetrying(kind))
-                    .tag("kind", kind)
+                    .tag("kind", kind.name())
                     .description("Jobs waiting for a retry after a failure")
                     .register(registry);
         }

@@ -18,6 +18,7 @@ import org.srinode.db.Sql;
 import org.srinode.db.Tx;
 import org.srinode.jobs.JobKind;
 import org.srinode.jobs.JobQueue;
+import org.srinode.jobs.JobState;
 import org.srinode.spool.SpooledInstance;
 
 /**
@@ -129,7 +130,7 @@ public class DerivedSeries {
             ps.executeUpdate();
         }
         if (forward) {
-            JobQueue.enqueue(c, "FORWARD", first.header().seriesInstanceUid(), 1);
+            JobQueue.enqueue(c, JobKind.FORWARD, first.header().seriesInstanceUid(), 1);
         }
         if (publish) {
             JobQueue.enqueue(c, SeriesAssembler.PUBLISH, first.header().seriesInstanceUid(), 1);
@@ -215,7 +216,7 @@ public class DerivedSeries {
         boolean anyPublished = false;
         for (SeriesInfo s : earlier) {
             anyPublished |= mayHaveRun(c, s.seriesUid(), SeriesAssembler.PUBLISH);
-            boolean delivered = mayHaveRun(c, s.seriesUid(), "FORWARD");
+            boolean delivered = mayHaveRun(c, s.seriesUid(), JobKind.FORWARD);
             JobQueue.cancelPending(
                     c, s.seriesUid(), List.of(JobKind.FORWARD, JobKind.PUBLISH), "superseded by " + replacedBy);
             try (PreparedStatement ps =
@@ -269,16 +270,16 @@ public class DerivedSeries {
      * Whether a job of this kind for the series may have had an effect outside the node: it ran or is running
      * (not PENDING or CANCELLED), or failed at least once (a lost answer may hide a success). Locks the rows.
      */
-    private static boolean mayHaveRun(Connection c, String seriesUid, String kind) throws SQLException {
+    private static boolean mayHaveRun(Connection c, String seriesUid, JobKind kind) throws SQLException {
         boolean ran = false;
         try (PreparedStatement ps =
                 c.prepareStatement("SELECT state, attempts FROM job WHERE series_uid = ? AND kind = ? FOR UPDATE")) {
             ps.setString(1, seriesUid);
-            ps.setString(2, kind);
+            ps.setString(2, kind.name());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    ran |= !"PENDING".equals(rs.getString(1)) && !"CANCELLED".equals(rs.getString(1))
-                            || rs.getInt(2) > 0;
+                    JobState state = JobState.valueOf(rs.getString(1));
+                    ran |= state != JobState.PENDING && state != JobState.CANCELLED || rs.getInt(2) > 0;
                 }
             }
         }

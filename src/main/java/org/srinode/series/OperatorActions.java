@@ -13,6 +13,7 @@ import org.srinode.db.Database;
 import org.srinode.db.Tx;
 import org.srinode.jobs.JobKind;
 import org.srinode.jobs.JobQueue;
+import org.srinode.jobs.JobState;
 
 /**
  * What an operator may do to an acquired series (issue 12), each in one transaction with the series row locked, and
@@ -56,11 +57,11 @@ public class OperatorActions {
                         "series " + sourceUid + " is " + s.state() + " (late instances arrived): its next generation "
                                 + "replaces the output; discard that once it is done");
             }
-            for (String kind : List.of("ASSESS", "ENHANCE")) {
-                String state = jobState(c, sourceUid, kind, s.generation());
-                if ("PENDING".equals(state) || "RUNNING".equals(state)) {
-                    throw new NotApplicable("the " + (kind.equals("ASSESS") ? "assessment" : "enhancement")
-                            + " of series " + sourceUid + " is " + state.toLowerCase(java.util.Locale.ROOT)
+            for (JobKind kind : List.of(JobKind.ASSESS, JobKind.ENHANCE)) {
+                JobState state = jobState(c, sourceUid, kind, s.generation());
+                if (state == JobState.PENDING || state == JobState.RUNNING) {
+                    throw new NotApplicable("the " + (kind == JobKind.ASSESS ? "assessment" : "enhancement")
+                            + " of series " + sourceUid + " is " + state.name().toLowerCase(java.util.Locale.ROOT)
                             + ": discard its output once it is done");
                 }
             }
@@ -92,17 +93,17 @@ public class OperatorActions {
                 throw new NotApplicable(
                         "series " + sourceUid + " is still " + s.state() + ": it is enhanced once complete");
             }
-            String state = jobState(c, sourceUid, "ENHANCE", s.generation());
+            JobState state = jobState(c, sourceUid, JobKind.ENHANCE, s.generation());
             if (state == null) {
                 throw new NotApplicable(
                         "series " + sourceUid + " was not routed to enhancement (decision " + s.decision() + ")");
             }
-            if ("PENDING".equals(state) || "RUNNING".equals(state)) {
+            if (state == JobState.PENDING || state == JobState.RUNNING) {
                 throw new NotApplicable("the enhancement of series " + sourceUid + " is "
-                        + state.toLowerCase(java.util.Locale.ROOT) + " already");
+                        + state.name().toLowerCase(java.util.Locale.ROOT) + " already");
             }
             JobQueue.runAgain(
-                    c, JobKind.ENHANCE.name(), sourceUid, s.generation(), "enhanced again at the request of " + user);
+                    c, JobKind.ENHANCE, sourceUid, s.generation(), "enhanced again at the request of " + user);
             try (PreparedStatement ps =
                     c.prepareStatement("UPDATE series SET enhance_run = enhance_run + 1 WHERE series_uid = ?")) {
                 ps.setString(1, sourceUid);
@@ -112,7 +113,7 @@ public class OperatorActions {
                     c, sourceUid, s.outcome(), "enhanced again at the request of " + user + ": " + comment);
             return s.enhanceRun() + 1;
         });
-        JobQueue.wakeAfterCommit("ENHANCE");
+        JobQueue.wakeAfterCommit(JobKind.ENHANCE);
         return run;
     }
 
@@ -161,8 +162,8 @@ public class OperatorActions {
                 }
             }
             for (String d : released) {
-                JobQueue.enqueue(c, JobKind.FORWARD.name(), d, 1);
-                JobQueue.runAgain(c, JobKind.PUBLISH.name(), d, null, "published again: released by " + user);
+                JobQueue.enqueue(c, JobKind.FORWARD, d, 1);
+                JobQueue.runAgain(c, JobKind.PUBLISH, d, null, "published again: released by " + user);
             }
             SeriesTable.setOutcome(c, sourceUid, Outcome.RELEASED, "released by " + user + ": " + comment);
             return released;
@@ -180,14 +181,14 @@ public class OperatorActions {
     }
 
     /** The state of the series' job of this kind and generation, null when there is none; locks the row. */
-    private static String jobState(Connection c, String seriesUid, String kind, int generation) throws SQLException {
+    private static JobState jobState(Connection c, String seriesUid, JobKind kind, int generation) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT state FROM job WHERE series_uid = ? AND kind = ? AND generation = ? FOR UPDATE")) {
             ps.setString(1, seriesUid);
-            ps.setString(2, kind);
+            ps.setString(2, kind.name());
             ps.setInt(3, generation);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+                return rs.next() ? JobState.valueOf(rs.getString(1)) : null;
             }
         }
     }

@@ -35,9 +35,9 @@ import org.srinode.spool.SpooledInstance;
 public class SeriesAssembler {
     private static final Logger LOG = Logger.getLogger(SeriesAssembler.class);
     /** Jobs enqueued for every completed series. */
-    public static final List<String> ON_COMPLETE = List.of(JobKind.FORWARD.name(), JobKind.ASSESS.name());
+    public static final List<JobKind> ON_COMPLETE = List.of(JobKind.FORWARD, JobKind.ASSESS);
     /** Job kind that announces a derived series on the FHIR server. */
-    public static final String PUBLISH = JobKind.PUBLISH.name();
+    public static final JobKind PUBLISH = JobKind.PUBLISH;
 
     /**
      * Ordering rule of PUBLISH jobs ({@link JobQueue#claimDue(String, int, String)}): one publication per study at a time.
@@ -207,8 +207,8 @@ public class SeriesAssembler {
                         continue;
                     }
                 }
-                for (String kind : ON_COMPLETE) {
-                    if (config.forwardOriginals() || !kind.equals("FORWARD")) {
+                for (JobKind kind : ON_COMPLETE) {
+                    if (config.forwardOriginals() || kind != JobKind.FORWARD) {
                         JobQueue.enqueue(c, kind, s.seriesUid(), s.generation());
                     }
                 }

@@ -8,7 +8,9 @@ import java.sql.Statement;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.srinode.jobs.Job;
+import org.srinode.jobs.JobKind;
 import org.srinode.jobs.JobQueue;
+import org.srinode.jobs.JobState;
 
 /** Schema versions (issue 14): a database an older node made without Flyway is upgraded in place, nothing lost. */
 class DatabaseTest {
@@ -69,10 +71,10 @@ class DatabaseTest {
         Job j = q.forSeries("1.2.3").get(0);
         assertThat(j.state())
                 .as("a job left running without an owner is due again")
-                .isEqualTo("PENDING");
-        assertThat(q.claimDue("FORWARD", 1)).extracting(Job::claimedBy).containsExactly("node");
+                .isEqualTo(JobState.PENDING);
+        assertThat(q.claimDue(JobKind.FORWARD, 1)).extracting(Job::claimedBy).containsExactly("node");
         new Database(ds); // a second start: nothing to migrate, nothing changed
-        assertThat(q.forSeries("1.2.3").get(0).state()).isEqualTo("RUNNING");
+        assertThat(q.forSeries("1.2.3").get(0).state()).isEqualTo(JobState.RUNNING);
     }
 
     @Test

@@ -31,8 +31,8 @@ class JobQueueTest {
         ds = newDatabase();
         new Database(ds);
         try (Connection c = ds.getConnection()) {
-            JobQueue.enqueue(c, "FORWARD", "1.2.3", 1);
-            JobQueue.enqueue(c, "FORWARD", "1.2.3", 1); // same generation: ignored
+            JobQueue.enqueue(c, JobKind.FORWARD, "1.2.3", 1);
+            JobQueue.enqueue(c, JobKind.FORWARD, "1.2.3", 1); // same generation: ignored
         }
         return new JobQueue(ds);
     }
@@ -40,15 +40,15 @@ class JobQueueTest {
     @Test
     void failuresBackOffExponentiallyThenTheJobIsDead() throws Exception {
         JobQueue q = queue();
-        Job j = q.claimDue("FORWARD", 10).get(0);
-        assertThat(q.claimDue("FORWARD", 10))
+        Job j = q.claimDue(JobKind.FORWARD, 10).get(0);
+        assertThat(q.claimDue(JobKind.FORWARD, 10))
                 .as("a running job is not claimed twice")
                 .isEmpty();
         Instant before = Instant.now();
         Job f1 = q.failed(j.id(), "down", 3, Duration.ofSeconds(10), Duration.ofSeconds(15));
-        assertThat(f1.state()).isEqualTo("PENDING");
+        assertThat(f1.state()).isEqualTo(JobState.PENDING);
         assertThat(f1.nextAttemptAt()).isBetween(before.plusSeconds(9), before.plusSeconds(11));
-        assertThat(q.claimDue("FORWARD", 10)).as("not due yet").isEmpty();
+        assertThat(q.claimDue(JobKind.FORWARD, 10)).as("not due yet").isEmpty();
         claimedAgain(j.id());
         Job f2 = q.failed(j.id(), "down", 3, Duration.ofSeconds(10), Duration.ofSeconds(15));
         assertThat(f2.nextAttemptAt()).as("doubled, capped").isBetween(before.plusSeconds(14), before.plusSeconds(16));
@@ -58,21 +58,21 @@ class JobQueueTest {
                 .isEqualTo(2);
         claimedAgain(j.id());
         Job f3 = q.failed(j.id(), "still down", 3, Duration.ofSeconds(10), Duration.ofSeconds(15));
-        assertThat(f3.state()).isEqualTo("DEAD");
+        assertThat(f3.state()).isEqualTo(JobState.DEAD);
         assertThat(f3.lastError()).isEqualTo("still down");
-        assertThat(q.count("FORWARD", "DEAD")).isEqualTo(1);
+        assertThat(q.count(JobKind.FORWARD, JobState.DEAD)).isEqualTo(1);
     }
 
     @Test
     void aJobCancelledWhileItRunsStaysCancelledAndOnlyADeadJobIsRequeued() throws Exception {
         JobQueue q = queue();
-        Job j = q.claimDue("FORWARD", 10).get(0);
+        Job j = q.claimDue(JobKind.FORWARD, 10).get(0);
         q.cancel(j.id(), "superseded");
         q.succeeded(j.id());
-        assertThat(q.find(j.id()).orElseThrow().state()).isEqualTo("CANCELLED");
+        assertThat(q.find(j.id()).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
         assertThat(q.failed(j.id(), "late failure", 3, Duration.ofSeconds(1), Duration.ofSeconds(1))
                         .state())
-                .isEqualTo("CANCELLED");
+                .isEqualTo(JobState.CANCELLED);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> q.requeue(j.id(), "otto"))
                 .hasMessageContaining("not DEAD");
         assertThat(q.requeue(999, "otto")).isEmpty();
@@ -81,30 +81,30 @@ class JobQueueTest {
     @Test
     void successIsRecorded() throws Exception {
         JobQueue q = queue();
-        Job j = q.claimDue("FORWARD", 10).get(0);
+        Job j = q.claimDue(JobKind.FORWARD, 10).get(0);
         q.succeeded(j.id());
-        assertThat(q.forSeries("1.2.3")).extracting(Job::state).containsExactly("DONE");
+        assertThat(q.forSeries("1.2.3")).extracting(Job::state).containsExactly(JobState.DONE);
     }
 
     @Test
     void aWaitingStageClaimsAJobAsSoonAsItIsEnqueued() throws Exception {
         JobQueue q = queue();
-        assertThat(q.claimDue("FORWARD", 10)).hasSize(1);
+        assertThat(q.claimDue(JobKind.FORWARD, 10)).hasSize(1);
         // another stage enqueues an ASSESS job in its own transaction while this one waits: the waiter claims it
         // then, not at the end of the wait (after the wait it would return nothing: it does not poll again)
         Thread other = new Thread(() -> {
             try {
                 Thread.sleep(200);
-                q.enqueue("ASSESS", "1.2.4", 1);
+                q.enqueue(JobKind.ASSESS, "1.2.4", 1);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         });
         other.start();
-        java.util.List<Job> got = q.claimDueOrWait("ASSESS", 4, Duration.ofSeconds(60));
+        java.util.List<Job> got = q.claimDueOrWait(JobKind.ASSESS, 4, Duration.ofSeconds(60));
         other.join();
         assertThat(got).extracting(Job::seriesUid).containsExactly("1.2.4");
-        assertThat(q.claimDueOrWait("ASSESS", 4, Duration.ofMillis(100)))
+        assertThat(q.claimDueOrWait(JobKind.ASSESS, 4, Duration.ofMillis(100)))
                 .as("nothing else due: empty after the wait")
                 .isEmpty();
     }
@@ -114,13 +114,13 @@ class JobQueueTest {
         ds = newDatabase();
         new Database(ds);
         JobQueue q = new JobQueue(ds);
-        q.enqueue("FORWARD", "1.2.5", 1);
-        Job j = q.claimDue("FORWARD", 10).get(0);
+        q.enqueue(JobKind.FORWARD, "1.2.5", 1);
+        Job j = q.claimDue(JobKind.FORWARD, 10).get(0);
         q.succeeded(j.id());
         // a stage re-run after a restart enqueues the same delivery again: it must not be sent a second time
-        q.enqueue("FORWARD", "1.2.5", 1);
-        assertThat(q.forSeries("1.2.5")).extracting(Job::state).containsExactly("DONE");
-        assertThat(q.claimDue("FORWARD", 10)).isEmpty();
+        q.enqueue(JobKind.FORWARD, "1.2.5", 1);
+        assertThat(q.forSeries("1.2.5")).extracting(Job::state).containsExactly(JobState.DONE);
+        assertThat(q.claimDue(JobKind.FORWARD, 10)).isEmpty();
     }
 
     @Test
@@ -128,16 +128,16 @@ class JobQueueTest {
         queue();
         JobQueue a = new JobQueue(ds, "node-a", Duration.ofMillis(300));
         JobQueue b = new JobQueue(ds, "node-b", Duration.ofMillis(300));
-        Job j = a.claimDue("FORWARD", 10).get(0);
+        Job j = a.claimDue(JobKind.FORWARD, 10).get(0);
         assertThat(j.claimedBy()).isEqualTo("node-a");
         assertThat(j.leaseUntil()).isAfter(Instant.now());
-        assertThat(b.claimDue("FORWARD", 10)).as("the lease holds").isEmpty();
+        assertThat(b.claimDue(JobKind.FORWARD, 10)).as("the lease holds").isEmpty();
         Thread.sleep(200);
         assertThat(a.renewLeases()).as("node-a renews its lease").isEqualTo(1);
         Thread.sleep(200);
-        assertThat(b.claimDue("FORWARD", 10)).as("renewed: still held").isEmpty();
+        assertThat(b.claimDue(JobKind.FORWARD, 10)).as("renewed: still held").isEmpty();
         Thread.sleep(400); // node-a stops renewing (it died)
-        Job again = b.claimDue("FORWARD", 10).get(0);
+        Job again = b.claimDue(JobKind.FORWARD, 10).get(0);
         assertThat(again.id()).isEqualTo(j.id());
         assertThat(again.claimedBy()).isEqualTo("node-b");
         assertThat(again.attempts()).as("the expiry counts as a failed attempt").isEqualTo(1);
@@ -145,34 +145,34 @@ class JobQueueTest {
         a.succeeded(j.id());
         assertThat(b.find(j.id()).orElseThrow().state())
                 .as("node-a's late result is not recorded")
-                .isEqualTo("RUNNING");
+                .isEqualTo(JobState.RUNNING);
         assertThat(a.failed(j.id(), "late failure", 1, Duration.ofSeconds(1), Duration.ofSeconds(1))
                         .state())
-                .isEqualTo("RUNNING");
+                .isEqualTo(JobState.RUNNING);
         b.succeeded(j.id());
-        assertThat(b.find(j.id()).orElseThrow().state()).isEqualTo("DONE");
+        assertThat(b.find(j.id()).orElseThrow().state()).isEqualTo(JobState.DONE);
     }
 
     @Test
     void aNodeThatStartsAgainResumesItsOwnRunningJobsAtOnceAndLeavesOthersAlone() throws Exception {
         queue();
-        new JobQueue(ds).enqueue("FORWARD", "1.2.4", 1);
+        new JobQueue(ds).enqueue(JobKind.FORWARD, "1.2.4", 1);
         JobQueue a = new JobQueue(ds, "node-a", Duration.ofMinutes(5));
         JobQueue b = new JobQueue(ds, "node-b", Duration.ofMinutes(5));
-        Job ja = a.claimDue("FORWARD", 1).get(0);
-        Job jb = b.claimDue("FORWARD", 1).get(0);
+        Job ja = a.claimDue(JobKind.FORWARD, 1).get(0);
+        Job jb = b.claimDue(JobKind.FORWARD, 1).get(0);
         assertThat(new JobQueue(ds, "node-a", Duration.ofMinutes(5)).resumeOwnJobs())
                 .isEqualTo(1);
-        assertThat(a.find(ja.id()).orElseThrow().state()).isEqualTo("PENDING");
-        assertThat(a.find(jb.id()).orElseThrow().state()).isEqualTo("RUNNING");
-        assertThat(a.claimDue("FORWARD", 10)).extracting(Job::id).containsExactly(ja.id());
+        assertThat(a.find(ja.id()).orElseThrow().state()).isEqualTo(JobState.PENDING);
+        assertThat(a.find(jb.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(a.claimDue(JobKind.FORWARD, 10)).extracting(Job::id).containsExactly(ja.id());
     }
 
     @Test
     void twoNodesClaimingAtOnceNeverGetTheSameJob() throws Exception {
         queue();
         for (int i = 0; i < 60; i++) {
-            new JobQueue(ds).enqueue("ASSESS", "1.2.7." + i, 1);
+            new JobQueue(ds).enqueue(JobKind.ASSESS, "1.2.7." + i, 1);
         }
         java.util.List<JobQueue> nodes = java.util.List.of(
                 new JobQueue(ds, "n1", Duration.ofMinutes(5)),
@@ -189,7 +189,7 @@ class JobQueueTest {
                     // s
                     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
                     while (claimed.size() < 60 && System.nanoTime() < deadline) {
-                        for (Job j : n.claimDue("ASSESS", 2)) {
+                        for (Job j : n.claimDue(JobKind.ASSESS, 2)) {
                             String before = claimed.putIfAbsent(j.id(), n.nodeId());
                             if (before != null) {
                                 doubles.add(j.id() + " by " + before + " and " + n.nodeId());
@@ -217,11 +217,11 @@ class JobQueueTest {
         try {
             java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("Asia/Tokyo")); // a host on local time, UTC+9
             j = new JobQueue(ds, "tokyo", Duration.ofSeconds(30))
-                    .claimDue("FORWARD", 1)
+                    .claimDue(JobKind.FORWARD, 1)
                     .get(0);
             java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("America/New_York")); // a container elsewhere
             JobQueue other = new JobQueue(ds, "new-york", Duration.ofSeconds(30));
-            assertThat(other.claimDue("FORWARD", 1))
+            assertThat(other.claimDue(JobKind.FORWARD, 1))
                     .as("the lease holds for 30 s in every zone")
                     .isEmpty();
             assertThat(other.find(j.id()).orElseThrow().leaseUntil())
@@ -236,17 +236,17 @@ class JobQueueTest {
         queue();
         JobQueue a = new JobQueue(ds, "node-a", Duration.ofMillis(200));
         JobQueue b = new JobQueue(ds, "node-b", Duration.ofMinutes(5));
-        Job j = a.claimDue("FORWARD", 1).get(0);
+        Job j = a.claimDue(JobKind.FORWARD, 1).get(0);
         Thread.sleep(300);
-        assertThat(b.claimDue("FORWARD", 1)).extracting(Job::id).containsExactly(j.id());
+        assertThat(b.claimDue(JobKind.FORWARD, 1)).extracting(Job::id).containsExactly(j.id());
         b.succeeded(j.id());
         assertThat(a.owns(j.id())).isFalse();
         assertThat(a.failed(j.id(), "late", 5, Duration.ofSeconds(1), Duration.ofSeconds(1))
                         .state())
-                .isEqualTo("DONE");
+                .isEqualTo(JobState.DONE);
         a.succeeded(j.id());
-        assertThat(b.find(j.id()).orElseThrow().state()).isEqualTo("DONE");
-        assertThat(b.claimDue("FORWARD", 1)).isEmpty();
+        assertThat(b.find(j.id()).orElseThrow().state()).isEqualTo(JobState.DONE);
+        assertThat(b.claimDue(JobKind.FORWARD, 1)).isEmpty();
     }
 
     @Test
@@ -254,15 +254,19 @@ class JobQueueTest {
         queue();
         JobQueue a = new JobQueue(ds, "node-a", Duration.ofMillis(100));
         JobQueue b = new JobQueue(ds, "node-b", Duration.ofMillis(100));
-        long id = a.claimDue("FORWARD", 1, null, 3).get(0).id();
+        long id = a.claimDue(JobKind.FORWARD, 1, null, 3).get(0).id();
         Thread.sleep(150); // node-a dies while it runs the job
-        assertThat(b.claimDue("FORWARD", 1, null, 3)).extracting(Job::attempts).containsExactly(1);
+        assertThat(b.claimDue(JobKind.FORWARD, 1, null, 3))
+                .extracting(Job::attempts)
+                .containsExactly(1);
         Thread.sleep(150); // node-b too
-        assertThat(a.claimDue("FORWARD", 1, null, 3)).extracting(Job::attempts).containsExactly(2);
+        assertThat(a.claimDue(JobKind.FORWARD, 1, null, 3))
+                .extracting(Job::attempts)
+                .containsExactly(2);
         Thread.sleep(150); // and node-a again: the third expiry reaches the limit of 3
-        assertThat(b.claimDue("FORWARD", 1, null, 3)).isEmpty();
+        assertThat(b.claimDue(JobKind.FORWARD, 1, null, 3)).isEmpty();
         Job dead = b.find(id).orElseThrow();
-        assertThat(dead.state()).isEqualTo("DEAD");
+        assertThat(dead.state()).isEqualTo(JobState.DEAD);
         assertThat(dead.attempts()).isEqualTo(3);
         assertThat(dead.lastError()).contains("lease of node-a expired").contains("attempt 3 of 3");
     }
@@ -293,14 +297,16 @@ class JobQueueTest {
         JobQueue leaving = new JobQueue(ds, "leaving", Duration.ofMinutes(5));
         leaving.register();
         JobQueue staying = new JobQueue(ds, "staying", Duration.ofMinutes(5));
-        Job j = leaving.claimDue("FORWARD", 1).get(0);
-        assertThat(staying.claimDue("FORWARD", 1)).as("held under its lease").isEmpty();
+        Job j = leaving.claimDue(JobKind.FORWARD, 1).get(0);
+        assertThat(staying.claimDue(JobKind.FORWARD, 1))
+                .as("held under its lease")
+                .isEmpty();
         assertThat(leaving.handBackRunningJobs()).isEqualTo(1);
-        Job again = staying.claimDue("FORWARD", 1).get(0);
+        Job again = staying.claimDue(JobKind.FORWARD, 1).get(0);
         assertThat(again.id()).as("claimed at once, no lease to wait for").isEqualTo(j.id());
         assertThat(again.attempts()).as("a scale-down is not a failure").isEqualTo(j.attempts());
         leaving.succeeded(j.id()); // the leaving process' late result is not taken
-        assertThat(staying.find(j.id()).orElseThrow().state()).isEqualTo("RUNNING");
+        assertThat(staying.find(j.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
     }
 
     @Test
@@ -308,20 +314,20 @@ class JobQueueTest {
         queue();
         JobQueue paused = new JobQueue(ds, "twin", Duration.ofMillis(1500));
         paused.register();
-        Job j = paused.claimDue("FORWARD", 1).get(0);
+        Job j = paused.claimDue(JobKind.FORWARD, 1).get(0);
         // paused longer than a third of the lease: a new process with its name starts and takes its jobs over
         JobQueue newcomer = new JobQueue(ds, "twin", Duration.ofMillis(1500));
         newcomer.register();
         assertThat(newcomer.resumeOwnJobs()).isEqualTo(1);
-        assertThat(newcomer.claimDue("FORWARD", 1)).extracting(Job::id).containsExactly(j.id());
+        assertThat(newcomer.claimDue(JobKind.FORWARD, 1)).extracting(Job::id).containsExactly(j.id());
         // the paused process wakes up: same name on the job, but it is not the registered process any more
         assertThat(paused.owns(j.id())).isFalse();
         paused.succeeded(j.id());
-        assertThat(newcomer.find(j.id()).orElseThrow().state()).isEqualTo("RUNNING");
-        new JobQueue(ds).enqueue("FORWARD", "1.2.9", 1);
-        assertThat(paused.claimDue("FORWARD", 10)).as("it claims nothing").isEmpty();
+        assertThat(newcomer.find(j.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        new JobQueue(ds).enqueue(JobKind.FORWARD, "1.2.9", 1);
+        assertThat(paused.claimDue(JobKind.FORWARD, 10)).as("it claims nothing").isEmpty();
         newcomer.succeeded(j.id());
-        assertThat(newcomer.find(j.id()).orElseThrow().state()).isEqualTo("DONE");
+        assertThat(newcomer.find(j.id()).orElseThrow().state()).isEqualTo(JobState.DONE);
     }
 
     @Test
@@ -355,11 +361,11 @@ class JobQueueTest {
                 // both may start when the first one looks dead to the second (here: it never renews); then the first is
                 // supplanted and claims nothing
                 assertThat(started).as("round " + round).isNotEmpty();
-                new JobQueue(ds).enqueue("ASSESS", "1.2.8." + round, 1);
-                new JobQueue(ds).enqueue("ASSESS", "1.2.9." + round, 1);
+                new JobQueue(ds).enqueue(JobKind.ASSESS, "1.2.8." + round, 1);
+                new JobQueue(ds).enqueue(JobKind.ASSESS, "1.2.9." + round, 1);
                 int claiming = 0;
                 for (JobQueue q : started) {
-                    claiming += q.claimDue("ASSESS", 10).isEmpty() ? 0 : 1;
+                    claiming += q.claimDue(JobKind.ASSESS, 10).isEmpty() ? 0 : 1;
                 }
                 assertThat(claiming)
                         .as("round " + round + ": one process under the name runs jobs")

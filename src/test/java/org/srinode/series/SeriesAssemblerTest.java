@@ -23,6 +23,7 @@ import org.srinode.db.Database;
 import org.srinode.dicom.InstanceHeader;
 import org.srinode.dicom.InvalidDicomException;
 import org.srinode.dicom.TestPart10;
+import org.srinode.jobs.JobKind;
 import org.srinode.jobs.JobQueue;
 import org.srinode.spool.SpooledInstance;
 
@@ -364,7 +365,7 @@ class SeriesAssemblerTest {
         assertThatThrownBy(() -> a.actions().enhanceAgain("1.2.9.9", "otto", "why"))
                 .hasMessageContaining("not routed to enhancement");
         try (Connection c = ds.getConnection()) {
-            JobQueue.enqueue(c, "ENHANCE", "1.2.9.9", 1);
+            JobQueue.enqueue(c, JobKind.ENHANCE, "1.2.9.9", 1);
         }
         assertThatThrownBy(() -> a.actions().enhanceAgain("1.2.9.9", "otto", "why"))
                 .hasMessageContaining("pending already");
@@ -458,7 +459,8 @@ class SeriesAssemblerTest {
                 .hasSize(1);
         // a rejection note waits while a delivery of a series it withdraws runs
         a.derived().registerDerived(List.of(derived("2.25.12", "2.25.12.1", "MR")), true, "1.2.9.10", "m 1", false);
-        List<org.srinode.jobs.Job> delivering = jobs.claimDue("FORWARD", 8, SeriesAssembler.REJECTION_AFTER_DELIVERY);
+        List<org.srinode.jobs.Job> delivering =
+                jobs.claimDue(JobKind.FORWARD, 8, SeriesAssembler.REJECTION_AFTER_DELIVERY);
         long d12 = delivering.stream()
                 .filter(j -> j.seriesUid().equals("2.25.12"))
                 .findFirst()
@@ -472,9 +474,9 @@ class SeriesAssemblerTest {
         a.derived()
                 .supersede("1.2.9.10", java.util.Set.of(), "NOT_ENHANCED", w -> derived("2.25.13", "2.25.13.1", "KO"));
         assertThat(jobState("2.25.13", "FORWARD")).isEqualTo("PENDING");
-        assertThat(jobs.claimDue("FORWARD", 8, SeriesAssembler.REJECTION_AFTER_DELIVERY))
+        assertThat(jobs.claimDue(JobKind.FORWARD, 8, SeriesAssembler.REJECTION_AFTER_DELIVERY))
                 .isEmpty();
-        assertThat(jobs.claimDue("FORWARD", 8, null))
+        assertThat(jobs.claimDue(JobKind.FORWARD, 8, null))
                 .as("without the rule it would go now")
                 .hasSize(1);
         try (Connection c = ds.getConnection();
@@ -482,7 +484,7 @@ class SeriesAssemblerTest {
             s.executeUpdate("UPDATE job SET state = 'PENDING' WHERE series_uid = '2.25.13'");
         }
         jobs.cancel(d12, "superseded while being sent");
-        assertThat(jobs.claimDue("FORWARD", 8, SeriesAssembler.REJECTION_AFTER_DELIVERY))
+        assertThat(jobs.claimDue(JobKind.FORWARD, 8, SeriesAssembler.REJECTION_AFTER_DELIVERY))
                 .extracting(org.srinode.jobs.Job::seriesUid)
                 .containsExactly("2.25.13");
     }
