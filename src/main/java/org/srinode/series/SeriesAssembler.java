@@ -24,18 +24,16 @@ import org.srinode.jobs.JobQueue;
 import org.srinode.spool.SpooledInstance;
 
 /**
- * Groups spooled instances by Series Instance UID and decides when a series is complete: the completion policy
- * (issue 17) is {@link #completeDue()}, a series is complete once no instance arrived for {@code SRI_SERIES_IDLE_TIMEOUT}
- * or its first instance is {@code SRI_SERIES_FORCE_COMPLETE_AFTER} old, whichever comes first; completing it enqueues
- * its jobs ({@link #ON_COMPLETE}) in the same transaction. An instance arriving after completion re-opens the series as
+ * Groups spooled instances by Series Instance UID and completes series by the {@link CompletionPolicy} (issue 17): a
+ * series is complete once no instance arrived for {@code SRI_SERIES_IDLE_TIMEOUT} or its first instance is
+ * {@code SRI_SERIES_FORCE_COMPLETE_AFTER} old, whichever comes first; {@link #completeDue()} completes them and enqueues
+ * their jobs ({@link CompletionPolicy#jobsOnCompletion()}) in the same transaction. An instance arriving after completion re-opens the series as
  * its next generation. What the stages record afterwards goes through {@link SeriesRecords}.
  */
 @ApplicationScoped
 @Named("seriesAssembler")
 public class SeriesAssembler {
     private static final Logger LOG = Logger.getLogger(SeriesAssembler.class);
-    /** Jobs enqueued for every completed series. */
-    public static final List<JobKind> ON_COMPLETE = List.of(JobKind.FORWARD, JobKind.ASSESS);
     /** Job kind that announces a derived series on the FHIR server. */
     public static final JobKind PUBLISH = JobKind.PUBLISH;
 
@@ -178,13 +176,13 @@ public class SeriesAssembler {
     /** Completes every series that is due and enqueues its jobs; returns them. */
     public List<SeriesInfo> completeDue() {
         Instant now = Instant.now();
-        Timestamp idleBefore = Timestamp.from(now.minus(config.idleTimeout()));
-        Timestamp capBefore = Timestamp.from(now.minus(config.forceCompleteAfter()));
+        CompletionPolicy policy = CompletionPolicy.of(config);
+        Timestamp idleBefore = Timestamp.from(policy.idleBefore(now));
+        Timestamp capBefore = Timestamp.from(policy.capBefore(now));
         return Tx.run(ds, c -> {
             List<SeriesInfo> due = new ArrayList<>();
-            try (PreparedStatement ps =
-                    c.prepareStatement(SeriesTable.SELECT + " WHERE s.state = 'RECEIVING' AND (s.last_received_at <= ? "
-                            + "OR s.first_received_at <= ?) FOR UPDATE")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    SeriesTable.SELECT + " WHERE " + CompletionPolicy.dueCondition("s.") + " FOR UPDATE")) {
                 ps.setTimestamp(1, idleBefore, Sql.utc());
                 ps.setTimestamp(2, capBefore, Sql.utc());
                 try (ResultSet rs = ps.executeQuery()) {
@@ -197,8 +195,8 @@ public class SeriesAssembler {
             for (SeriesInfo s : due) {
                 // conditional: an instance that registered after the SELECT keeps the series open
                 try (PreparedStatement ps = c.prepareStatement(
-                        "UPDATE series SET state = 'COMPLETE', completed_at = ? "
-                                + "WHERE series_uid = ? AND state = 'RECEIVING' AND (last_received_at <= ? OR first_received_at <= ?)")) {
+                        "UPDATE series SET state = 'COMPLETE', completed_at = ? WHERE series_uid = ? AND "
+                                + CompletionPolicy.dueCondition(""))) {
                     ps.setTimestamp(1, Timestamp.from(now), Sql.utc());
                     ps.setString(2, s.seriesUid());
                     ps.setTimestamp(3, idleBefore, Sql.utc());
@@ -207,10 +205,8 @@ public class SeriesAssembler {
                         continue;
                     }
                 }
-                for (JobKind kind : ON_COMPLETE) {
-                    if (config.forwardOriginals() || kind != JobKind.FORWARD) {
-                        JobQueue.enqueue(c, kind, s.seriesUid(), s.generation());
-                    }
+                for (JobKind kind : policy.jobsOnCompletion()) {
+                    JobQueue.enqueue(c, kind, s.seriesUid(), s.generation());
                 }
                 LOG.infof(
                         "series %s complete: %d instance(s), generation %d",
