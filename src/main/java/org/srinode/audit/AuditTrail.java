@@ -109,28 +109,27 @@ public class AuditTrail {
         return false;
     }
 
-    @ConfigProperty(name = "sri.audit.syslog")
-    java.util.Optional<String> syslog;
+    /** The audit settings, null for a trail without syslog. */
+    private final AuditSettings settings;
 
-    @ConfigProperty(name = "sri.audit.syslog-tls", defaultValue = "false")
-    boolean syslogTls;
-
-    @ConfigProperty(name = "sri.audit.syslog-ca")
-    java.util.Optional<String> syslogCa;
-
-    @ConfigProperty(name = "sri.audit.syslog-cert")
-    java.util.Optional<String> syslogCert;
-
-    @ConfigProperty(name = "sri.audit.syslog-key")
-    java.util.Optional<String> syslogKey;
     /** The TLS syslog handler this trail attached, or null. */
     private java.util.logging.Handler syslogHandler;
 
-    public AuditTrail(
-            @ConfigProperty(name = "sri.dicom.ae-title") String aeTitle,
-            @ConfigProperty(name = "sri.audit.site-id", defaultValue = "sri-node") String siteId) {
+    /** The node's trail: its settings, and the node's AE title as the audit source's participant. */
+    @jakarta.inject.Inject
+    public AuditTrail(@ConfigProperty(name = "sri.dicom.ae-title") String aeTitle, AuditSettings settings) {
+        this(aeTitle, settings.siteId(), settings);
+    }
+
+    /** A trail without syslog (tests and tools): messages go to the sri.atna log category only. */
+    public AuditTrail(String aeTitle, String siteId) {
+        this(aeTitle, siteId, null);
+    }
+
+    private AuditTrail(String aeTitle, String siteId, AuditSettings settings) {
         this.aeTitle = aeTitle;
         this.siteId = siteId;
+        this.settings = settings;
         String h;
         try {
             h = InetAddress.getLocalHost().getHostName();
@@ -157,19 +156,20 @@ public class AuditTrail {
     }
 
     void started(@Observes StartupEvent e) {
-        if (syslogTls && syslog.filter(v -> !v.isBlank()).isPresent()) {
-            java.util.function.Function<java.util.Optional<String>, java.nio.file.Path> path =
-                    o -> o.filter(v -> !v.isBlank()).map(java.nio.file.Path::of).orElse(null);
-            if (path.apply(syslogCert) == null != (path.apply(syslogKey) == null)) {
+        java.util.Optional<String> syslog = settings == null
+                ? java.util.Optional.empty()
+                : settings.syslog().map(String::trim).filter(v -> !v.isEmpty());
+        if (syslog.isPresent() && settings.syslogTls()) {
+            if (settings.syslogCert().isPresent() != settings.syslogKey().isPresent()) {
                 throw new IllegalArgumentException(
                         "SRI_AUDIT_SYSLOG_CERT and SRI_AUDIT_SYSLOG_KEY go together (a client certificate and its key)");
             }
             syslogHandler = SyslogTls.attach(
-                    syslog.get().trim(), path.apply(syslogCa), path.apply(syslogCert), path.apply(syslogKey));
-            Logger.getLogger(AuditTrail.class)
-                    .infof(
-                            "audit trail over syslog with TLS (RFC 5425) to %s",
-                            syslog.get().trim());
+                    syslog.get(),
+                    settings.syslogCa().orElse(null),
+                    settings.syslogCert().orElse(null),
+                    settings.syslogKey().orElse(null));
+            Logger.getLogger(AuditTrail.class).infof("audit trail over syslog with TLS (RFC 5425) to %s", syslog.get());
         }
         emit(new AuditMessage(
                         Code.dcm("110100", "Application Activity"),
