@@ -33,7 +33,7 @@ class ArchitectureTest {
                         "org.srinode.volume..",
                         "org.srinode.quality..",
                         "org.srinode.enhance..",
-                        "org.srinode.evaluate..",
+                        "org.srinode.imaging..",
                         "org.srinode.derived..",
                         "org.srinode.spool..",
                         "org.srinode.files..")

@@ -9,8 +9,8 @@ import java.util.List;
 import org.srinode.dicom.ImageHeader;
 import org.srinode.dicom.InvalidDicomException;
 import org.srinode.dicom.SeriesFiles;
-import org.srinode.evaluate.Images;
-import org.srinode.evaluate.Montage;
+import org.srinode.imaging.Images;
+import org.srinode.imaging.Montage;
 import org.srinode.series.SeriesInfo;
 import org.srinode.series.SeriesRecords;
 

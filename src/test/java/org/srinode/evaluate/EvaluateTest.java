@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.srinode.enhance.Enhancer;
 import org.srinode.enhance.EnhancerOptions;
 import org.srinode.enhance.InferenceDevice;
+import org.srinode.imaging.Images;
 import org.srinode.volume.Volume;
 
 class EvaluateTest {

@@ -15,9 +15,9 @@ import java.util.Random;
 import org.srinode.dicom.ImageHeader;
 import org.srinode.dicom.SeriesFiles;
 import org.srinode.dicom.VolumeWriter;
-import org.srinode.evaluate.Images;
 import org.srinode.evaluate.Metrics;
-import org.srinode.evaluate.Montage;
+import org.srinode.imaging.Images;
+import org.srinode.imaging.Montage;
 import org.srinode.volume.Nifti;
 import org.srinode.volume.Volume;
 

@@ -1,4 +1,4 @@
-package org.srinode.evaluate;
+package org.srinode.imaging;
 
 /** 2D image operations of the evaluation protocols; images are row-major float arrays. */
 public final class Images {
@@ -32,7 +32,7 @@ public final class Images {
     }
 
     /** Normalised 1D Gaussian weights for offsets -radius..radius. */
-    static double[] gaussianKernel(int radius, double sigma) {
+    public static double[] gaussianKernel(int radius, double sigma) {
         double[] k = new double[2 * radius + 1];
         double sum = 0;
         for (int i = -radius; i <= radius; i++) {

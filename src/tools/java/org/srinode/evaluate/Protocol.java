@@ -1,6 +1,7 @@
 package org.srinode.evaluate;
 
 import java.util.SplittableRandom;
+import org.srinode.imaging.Images;
 
 /**
  * The fixed degradation protocols (ours; the paper gives no parameters). Input: an HQ slice scaled to

@@ -1,5 +1,7 @@
 package org.srinode.evaluate;
 
+import org.srinode.imaging.Images;
+
 /** PSNR and SSIM (11x11 Gaussian window, sigma 1.5, K1 0.01, K2 0.03) on [0, 1] images, inside a region. */
 public final class Metrics {
     private static final int RADIUS = 5;

@@ -1,4 +1,4 @@
-package org.srinode.evaluate;
+package org.srinode.imaging;
 
 import java.awt.Color;
 import java.awt.Font;

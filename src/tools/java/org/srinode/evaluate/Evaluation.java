@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.srinode.enhance.Enhancer;
 import org.srinode.enhance.ProgressListener;
+import org.srinode.imaging.Images;
+import org.srinode.imaging.Montage;
 import org.srinode.volume.Volume;
 
 /**
