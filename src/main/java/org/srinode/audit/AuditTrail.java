@@ -95,6 +95,16 @@ public class AuditTrail {
         }
     }
 
+    /**
+     * Whether {@link #login} (a success) or {@link #loginWithoutRole} for this user and address would record nothing
+     * now, because one was recorded within {@link #LOGIN_QUIET}: a read of memory that never blocks, so a caller on an
+     * I/O thread can skip handing the request to a worker for a record that would not be written.
+     */
+    public boolean loginRecordedRecently(String user, String address, boolean withoutRole) {
+        Instant last = lastLogin.get((withoutRole ? "no role|" : "") + user + "|" + address);
+        return last != null && last.plus(LOGIN_QUIET).isAfter(Instant.now());
+    }
+
     /** True when {@code key} was recorded within {@code quiet}; else notes it now (the map is bounded). */
     private static boolean repeated(Map<String, Instant> seen, String key, Duration quiet) {
         Instant now = Instant.now();

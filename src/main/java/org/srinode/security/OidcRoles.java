@@ -87,18 +87,23 @@ public class OidcRoles implements SecurityIdentityAugmentor {
         if (principal == null) {
             return Uni.createFrom().item(identity);
         }
+        SecurityIdentity augmented = QuarkusSecurityIdentity.builder()
+                .setPrincipal(principal)
+                .addCredentials(identity.getCredentials())
+                .addAttributes(identity.getAttributes())
+                .addRoles(roles)
+                .build();
+        if (audit.loginRecordedRecently(principal.getName(), address, roles.isEmpty())) {
+            // the common case for a bearer token or a session: nothing to record, so no hop to a worker thread
+            return Uni.createFrom().item(augmented);
+        }
         return context.runBlocking(() -> {
             if (roles.isEmpty()) {
                 audit.loginWithoutRole(principal.getName(), address);
             } else {
                 audit.login(principal.getName(), address, null);
             }
-            return QuarkusSecurityIdentity.builder()
-                    .setPrincipal(principal)
-                    .addCredentials(identity.getCredentials())
-                    .addAttributes(identity.getAttributes())
-                    .addRoles(roles)
-                    .build();
+            return augmented;
         });
     }
 

@@ -26,4 +26,25 @@ class AuditTrailTest {
                 .as("other addresses, configuration changes and successes are not limited");
         assertThat(out.get(out.size() - 3)).contains("192.0.2.1");
     }
+
+    @Test
+    void aRepeatedSignInIsKnownWithoutRecordingIt() {
+        AuditTrail trail = new AuditTrail("SRI_NODE", "test");
+        List<String> out = new ArrayList<>();
+        trail.sendTo(out::add);
+        assertThat(trail.loginRecordedRecently("oidc:olivia", "192.0.2.7", false))
+                .isFalse();
+        trail.login("oidc:olivia", "192.0.2.7", null);
+        assertThat(out).hasSize(1);
+        assertThat(trail.loginRecordedRecently("oidc:olivia", "192.0.2.7", false))
+                .isTrue();
+        assertThat(trail.loginRecordedRecently("oidc:olivia", "192.0.2.8", false))
+                .as("another address")
+                .isFalse();
+        assertThat(trail.loginRecordedRecently("oidc:olivia", "192.0.2.7", true))
+                .as("without a role")
+                .isFalse();
+        trail.login("oidc:olivia", "192.0.2.7", null);
+        assertThat(out).as("the repeat is not recorded").hasSize(1);
+    }
 }
