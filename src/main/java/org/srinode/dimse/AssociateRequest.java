@@ -22,7 +22,8 @@ final class AssociateRequest {
     final String callingAe;
     final String applicationContext;
     final List<Context> contexts = new ArrayList<>();
-    /** The peer's Maximum Length Received (PS3.8 D.1), 0 for no limit; at least 7 otherwise (checked). */
+    /** The peer's Maximum Length Received (PS3.8 D.1), 0 for no limit; 1 to 6 leave no room for a PDV (see
+     * {@link #unusableMaxLength()}). */
     long peerMaxPdu;
 
     private AssociateRequest(int protocolVersion, String calledAe, String callingAe, String applicationContext) {
@@ -87,14 +88,20 @@ final class AssociateRequest {
         if (!userInfo) {
             throw invalid("no User Information item");
         }
-        if (maxPdu > 0 && maxPdu < 7) {
-            // a PDV item takes 6 bytes besides its data: the node could send this peer no response at all
-            throw invalid("Maximum Length Received of " + maxPdu + " bytes leaves no room for a PDV");
-        }
         AssociateRequest rq = new AssociateRequest(version, called, calling, appContext);
         rq.contexts.addAll(contexts);
         rq.peerMaxPdu = maxPdu;
         return rq;
+    }
+
+    /**
+     * Why the peer's Maximum Length Received leaves no room for any PDV (a PDV item takes 6 bytes besides its data),
+     * or null: such an association could get no response, so it is rejected.
+     */
+    String unusableMaxLength() {
+        return peerMaxPdu > 0 && peerMaxPdu < 7
+                ? "Maximum Length Received of " + peerMaxPdu + " bytes leaves no room for a PDV"
+                : null;
     }
 
     private static Pdus.ProtocolException invalid(String why) {
@@ -148,7 +155,10 @@ final class AssociateRequest {
             if (p + 4 + l > end) {
                 throw invalid("user information sub-item 0x" + Integer.toHexString(type) + " overruns its item");
             }
-            if (type == 0x51 && l == 4) {
+            if (type == 0x51) {
+                if (l != 4) { // PS3.8 D.1: the Maximum Length sub-item holds one 32-bit value
+                    throw invalid("Maximum Length sub-item of " + l + " bytes (4 expected)");
+                }
                 maxPdu = Pdus.u32(b, p + 4);
             }
             p += 4 + l;

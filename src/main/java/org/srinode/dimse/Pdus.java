@@ -120,6 +120,10 @@ final class Pdus {
      * @param peerMaxLength the peer's limit in bytes, at least 7; 0 for no limit
      */
     static void writeCommand(OutputStream out, int pcId, byte[] command, long peerMaxLength) throws IOException {
+        if (peerMaxLength > 0 && peerMaxLength < 7) {
+            throw new IllegalArgumentException(
+                    "a Maximum Length of " + peerMaxLength + " bytes leaves no room for a PDV");
+        }
         int fragment = peerMaxLength == 0 ? command.length : (int) Math.min(command.length, peerMaxLength - 6);
         int off = 0;
         do {

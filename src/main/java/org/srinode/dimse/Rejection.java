@@ -29,6 +29,11 @@ public record Rejection(int result, int source, int reason, String why) {
         return new Rejection(1, 2, 2, why);
     }
 
+    /** Rejected permanently by the service user, no reason given (PS3.8 Table 9-21: result 1, source 1, reason 1). */
+    public static Rejection noReasonGiven(String why) {
+        return new Rejection(1, 1, 1, why);
+    }
+
     public static Rejection localLimitExceeded(String why) {
         return new Rejection(2, 3, 2, why);
     }

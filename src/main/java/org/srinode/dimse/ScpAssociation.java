@@ -142,12 +142,14 @@ final class ScpAssociation implements Runnable {
         Optional<Rejection> rejection = (rq.protocolVersion & 1) == 0
                 ? Optional.of(Rejection.protocolVersionNotSupported(
                         "protocol version 0x" + Integer.toHexString(rq.protocolVersion)))
-                : policy.evaluate(new AcceptancePolicy.Proposal(
-                        rq.calledAe,
-                        rq.callingAe,
-                        rq.applicationContext,
-                        socket.getInetAddress(),
-                        peerCertificateSubject()));
+                : rq.unusableMaxLength() != null
+                        ? Optional.of(Rejection.noReasonGiven(rq.unusableMaxLength()))
+                        : policy.evaluate(new AcceptancePolicy.Proposal(
+                                rq.calledAe,
+                                rq.callingAe,
+                                rq.applicationContext,
+                                socket.getInetAddress(),
+                                peerCertificateSubject()));
         if (rejection.isPresent()) {
             Rejection r = rejection.get();
             LOG.warnf(

@@ -496,7 +496,6 @@ final class StoreScu {
         return new Accepted(maxPdu, refused, syntaxes);
     }
 
-    /** One P-DATA-TF body holding one PDV (PS3.8 9.3.5): item length, context ID, message control header, data. */
     /** Streams the data set from its offset in the Part 10 file in fragments of at most {@code fragment} bytes. */
     private static void writeDataset(OutputStream out, int pcId, Item it, int fragment) throws IOException {
         long remaining = Files.size(it.file) - it.meta.datasetOffset();

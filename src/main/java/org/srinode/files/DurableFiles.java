@@ -23,23 +23,30 @@ public final class DurableFiles {
     }
 
     /**
-     * Writes {@code target} through {@code writer}: into {@code <target>.part}, fsync'd, renamed over {@code target}
-     * (an earlier file is replaced), folder fsync'd. The folder is created when missing. On a failure the temporary
-     * file is removed and {@code target} is as it was.
+     * Writes {@code target} through {@code writer}: into a temporary file of its own beside the target
+     * ({@code <name>.<random>.part}, so two writers of one target never share one), fsync'd, renamed over
+     * {@code target} (an earlier file is replaced), folder fsync'd. Missing folders are created and made durable too.
+     * When the writer or the fsync fails, the temporary file is removed and {@code target} is as it was; once the
+     * rename is done, a failure to force the folder is reported but the target is already the new file.
      *
      * @throws IOException when the file system cannot write, or cannot rename atomically
      */
     public static <E extends Exception> void write(Path target, TempWriter<E> writer) throws IOException, E {
-        Files.createDirectories(target.getParent());
-        Path temp = target.resolveSibling(target.getFileName() + ".part");
+        createDirectories(target.getParent());
+        Path temp = Files.createTempFile(target.getParent(), target.getFileName() + ".", ".part");
         try {
             writer.write(temp);
             force(temp);
-            moveIntoPlace(temp, target);
+            move(temp, target);
         } catch (Exception e) { // precise rethrow: IOException, E or unchecked
-            Files.deleteIfExists(temp);
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
+        forceDirectory(target.getParent());
     }
 
     /** Copies {@code source} durably to {@code target} ({@link #write}). */
@@ -55,6 +62,11 @@ public final class DurableFiles {
      *     that does not support it)
      */
     public static void moveIntoPlace(Path temp, Path target) throws IOException {
+        move(temp, target);
+        forceDirectory(target.getParent());
+    }
+
+    private static void move(Path temp, Path target) throws IOException {
         try {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
@@ -63,12 +75,34 @@ public final class DurableFiles {
                             + " must be on one file system that supports atomic rename",
                     e);
         }
-        forceDirectory(target.getParent());
+    }
+
+    /**
+     * Creates {@code dir} and its missing parents, and forces each new folder and the existing one above them, so that
+     * a folder made for a file does not vanish with a power cut while the file's rename survived.
+     */
+    public static void createDirectories(Path dir) throws IOException {
+        java.util.Deque<Path> missing = new java.util.ArrayDeque<>();
+        Path existing = dir.toAbsolutePath();
+        while (existing != null && !Files.isDirectory(existing)) {
+            missing.push(existing);
+            existing = existing.getParent();
+        }
+        if (missing.isEmpty()) {
+            return;
+        }
+        Files.createDirectories(dir);
+        for (Path created : missing) {
+            forceDirectory(created);
+        }
+        if (existing != null) {
+            forceDirectory(existing);
+        }
     }
 
     /** Forces a file's content to the device (fsync). */
     public static void force(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) { // fsync needs no write access
             ch.force(true);
         }
     }

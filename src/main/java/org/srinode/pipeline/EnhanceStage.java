@@ -204,17 +204,28 @@ public class EnhanceStage {
                 outcome);
     }
 
-    /** Deletes the files of a derived series folder that no registration points to (a failed attempt's output). */
+    /**
+     * Deletes the files of a derived series folder that no registration points to (a failed attempt's output). A
+     * temporary file (*.part) is another writer's file in progress (a node that took the job over writes the same folder)
+     * and stays; the folder stays while it holds one.
+     */
     private void removeUnregistered(Path dir) {
         if (!java.nio.file.Files.isDirectory(dir)
                 || !series.find(dir.getFileName().toString()).isEmpty()) {
             return;
         }
         try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
+            boolean inProgress = false;
             for (Path f : s.toList()) {
-                java.nio.file.Files.deleteIfExists(f);
+                if (f.getFileName().toString().endsWith(".part")) {
+                    inProgress = true;
+                } else {
+                    java.nio.file.Files.deleteIfExists(f);
+                }
             }
-            java.nio.file.Files.deleteIfExists(dir);
+            if (!inProgress) {
+                java.nio.file.Files.deleteIfExists(dir);
+            }
         } catch (java.io.IOException e) {
             LOG.warnf("cannot remove the output of a failed enhancement in %s: %s", dir, e.getMessage());
         }

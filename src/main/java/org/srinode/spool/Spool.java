@@ -124,7 +124,7 @@ public final class Spool {
      */
     public Path quarantine(Path file, String reason) throws IOException {
         Path dir = quarantineDirectory();
-        Files.createDirectories(dir);
+        DurableFiles.createDirectories(dir);
         String name = UUID.randomUUID() + "-" + file.getFileName();
         Path target = dir.resolve(name);
         Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
@@ -195,7 +195,7 @@ public final class Spool {
                 throw e;
             }
             Path target = pathOf(h);
-            Files.createDirectories(target.getParent());
+            DurableFiles.createDirectories(target.getParent()); // a new study or series folder survives a power cut
             long size = Files.size(temp);
             replaced = Files.exists(target);
             DurableFiles.moveIntoPlace(temp, target);

@@ -67,6 +67,14 @@ class DatabaseTest {
                     .as("a column version 1 adds, with its default")
                     .isEqualTo(1);
         }
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
+            // version 5: only the outcomes series.Outcome knows
+            s.executeUpdate("UPDATE series SET outcome = 'HELD' WHERE series_uid = '1.2.3'");
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> s.executeUpdate("UPDATE series SET outcome = 'ENHANCD' WHERE series_uid = '1.2.3'"))
+                    .hasMessageContaining("SERIES_OUTCOME_KNOWN");
+        }
         JobQueue q = new JobQueue(ds);
         Job j = q.forSeries("1.2.3").get(0);
         assertThat(j.state())

@@ -207,9 +207,11 @@ class ScpServerTest {
             assertThat(rsp.us(Commands.STATUS)).isZero();
         }
         try (RawPeer p = peer()) {
-            // 6 bytes leave no room for a PDV: the request is refused, not answered with PDUs the peer cannot take
+            // 6 bytes leave no room for a PDV: the association is rejected, not answered with PDUs the peer cannot take
             p.pdu(Pdus.ASSOCIATE_RQ, RawPeer.associateRq(1, "RAW", 6, new String[] {RawPeer.MR}, RawPeer.EXPLICIT_LE));
-            assertAbort(p.read(), 2, 6);
+            Pdus.Pdu rj = p.read();
+            assertThat(rj.type()).isEqualTo(Pdus.ASSOCIATE_RJ);
+            assertThat(rj.body()).containsExactly(0, 1, 1, 1); // permanent, service user, no reason given
         }
     }
 

@@ -34,7 +34,9 @@ class DurableFilesTest {
                 }))
                 .hasMessage("disk full");
         assertThat(Files.readString(target)).isEqualTo("kept");
-        assertThat(Files.exists(dir.resolve("instance.dcm.part"))).isFalse();
+        try (var files = Files.list(dir)) {
+            assertThat(files).as("no temporary file left").containsExactly(target);
+        }
     }
 
     @Test
@@ -43,5 +45,27 @@ class DurableFilesTest {
         Path target = dir.resolve("out/copy");
         DurableFiles.copy(source, target);
         assertThat(Files.readAllBytes(target)).isEqualTo(Files.readAllBytes(source));
+    }
+
+    /** Two writers of one target (a node that took a job over writes the folder the first node writes): no shared temp. */
+    @Test
+    void twoWritersOfOneTargetDoNotShareATemporaryFile() throws Exception {
+        Path target = dir.resolve("derived/instance.dcm");
+        DurableFiles.write(target, a -> {
+            Files.writeString(a, "first writer, half");
+            DurableFiles.write(target, b -> Files.writeString(b, "second writer")); // finishes in between
+            Files.writeString(a, "first writer, whole");
+        });
+        assertThat(Files.readString(target)).isEqualTo("first writer, whole");
+        try (var files = Files.list(target.getParent())) {
+            assertThat(files).containsExactly(target);
+        }
+    }
+
+    @Test
+    void newFoldersAreCreatedForTheTarget() throws Exception {
+        Path target = dir.resolve("study/series/instance.dcm");
+        DurableFiles.write(target, temp -> Files.writeString(temp, "x"));
+        assertThat(Files.isDirectory(dir.resolve("study/series"))).isTrue();
     }
 }
