@@ -99,9 +99,7 @@ final class AssociateRequest {
      * or null: such an association could get no response, so it is rejected.
      */
     String unusableMaxLength() {
-        return peerMaxPdu > 0 && peerMaxPdu < 7
-                ? "Maximum Length Received of " + peerMaxPdu + " bytes leaves no room for a PDV"
-                : null;
+        return Pdus.unusableMaxLength(peerMaxPdu);
     }
 
     private static Pdus.ProtocolException invalid(String why) {

@@ -113,6 +113,17 @@ final class Pdus {
     }
 
     /**
+     * Why a peer's Maximum Length Received (PS3.8 D.1) leaves no room for any PDV, or null when it is usable: a PDV item
+     * takes 6 bytes besides its data, so 1 to 6 bytes carry nothing (0 means no limit). The one rule for the SCP's
+     * association check, its responses and the SCU's sends.
+     */
+    static String unusableMaxLength(long maxLength) {
+        return maxLength > 0 && maxLength < 7
+                ? "Maximum Length Received of " + maxLength + " bytes leaves no room for a PDV"
+                : null;
+    }
+
+    /**
      * Writes a command set as P-DATA-TF PDUs of one PDV each (message control header: command, last fragment on the
      * last), so that no PDU's variable field exceeds {@code peerMaxLength}, the peer's Maximum Length Received (PS3.8
      * 9.3.5, D.1; a PDV item takes 6 bytes besides its fragment).
@@ -120,9 +131,9 @@ final class Pdus {
      * @param peerMaxLength the peer's limit in bytes, at least 7; 0 for no limit
      */
     static void writeCommand(OutputStream out, int pcId, byte[] command, long peerMaxLength) throws IOException {
-        if (peerMaxLength > 0 && peerMaxLength < 7) {
-            throw new IllegalArgumentException(
-                    "a Maximum Length of " + peerMaxLength + " bytes leaves no room for a PDV");
+        String unusable = unusableMaxLength(peerMaxLength);
+        if (unusable != null) {
+            throw new IllegalArgumentException(unusable);
         }
         int fragment = peerMaxLength == 0 ? command.length : (int) Math.min(command.length, peerMaxLength - 6);
         int off = 0;

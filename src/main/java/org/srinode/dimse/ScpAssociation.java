@@ -139,11 +139,12 @@ final class ScpAssociation implements Runnable {
     private boolean associate() throws IOException {
         AssociateRequest rq = AssociateRequest.parse(associateRq);
         callingAe = rq.callingAe;
+        String unusableMaxLength = rq.unusableMaxLength();
         Optional<Rejection> rejection = (rq.protocolVersion & 1) == 0
                 ? Optional.of(Rejection.protocolVersionNotSupported(
                         "protocol version 0x" + Integer.toHexString(rq.protocolVersion)))
-                : rq.unusableMaxLength() != null
-                        ? Optional.of(Rejection.noReasonGiven(rq.unusableMaxLength()))
+                : unusableMaxLength != null
+                        ? Optional.of(Rejection.noReasonGiven(unusableMaxLength))
                         : policy.evaluate(new AcceptancePolicy.Proposal(
                                 rq.calledAe,
                                 rq.callingAe,

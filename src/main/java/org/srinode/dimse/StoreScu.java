@@ -250,10 +250,9 @@ final class StoreScu {
     private static void transfer(
             InputStream in, OutputStream out, List<Pair> pairs, Map<Pair, List<Item>> batch, Accepted ac, Tally tally)
             throws IOException {
-        if (ac.peerMaxPdu != 0 && ac.peerMaxPdu < 7) {
-            throw new Pdus.ProtocolException(
-                    "the peer's Maximum Length Receive of " + ac.peerMaxPdu + " bytes leaves no room for data",
-                    Pdus.ABORT_INVALID_PARAMETER);
+        String unusable = Pdus.unusableMaxLength(ac.peerMaxPdu);
+        if (unusable != null) {
+            throw new Pdus.ProtocolException("the peer's " + unusable, Pdus.ABORT_INVALID_PARAMETER);
         }
         int fragment = (int) Math.min(MAX_SEND, ac.peerMaxPdu == 0 ? MAX_SEND : ac.peerMaxPdu) - 6;
         int messageId = 0;
