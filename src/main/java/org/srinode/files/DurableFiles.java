@@ -49,6 +49,14 @@ public final class DurableFiles {
         forceDirectory(target.getParent());
     }
 
+    /**
+     * Whether {@code file} is a temporary file of {@link #write} (a writer's file in progress, or left by a crash): not
+     * part of what its folder holds.
+     */
+    public static boolean isTemporary(Path file) {
+        return file.getFileName().toString().endsWith(".part");
+    }
+
     /** Copies {@code source} durably to {@code target} ({@link #write}). */
     public static void copy(Path source, Path target) throws IOException {
         write(target, temp -> Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING));

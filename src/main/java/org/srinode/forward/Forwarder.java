@@ -6,7 +6,6 @@ import jakarta.inject.Named;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 import org.apache.camel.Exchange;
@@ -15,6 +14,7 @@ import org.srinode.audit.AuditTrail;
 import org.srinode.dicom.LogText;
 import org.srinode.dicom.StudyHeader;
 import org.srinode.dicom.Uids;
+import org.srinode.files.DurableFiles;
 import org.srinode.jobs.Job;
 import org.srinode.jobs.JobExchange;
 import org.srinode.jobs.JobKind;
@@ -149,20 +149,21 @@ public class Forwarder {
         }
     }
 
-    /** Copies the series and a REASON.txt into the dead-letter folder; the spool copy stays. */
+    /**
+     * Copies the series and a REASON.txt into the dead-letter folder, each file durably ({@link DurableFiles}), REASON.txt
+     * last: an operator resends these files, so a crash must not leave a truncated one there. The spool copy stays.
+     */
     private Path deadLetter(Job job, List<Path> files) throws IOException {
         Path dir = Path.of(config.deadLetter()).resolve(job.seriesUid() + "-g" + job.generation() + "-job" + job.id());
-        Files.createDirectories(dir);
         for (Path f : files) {
             if (Files.exists(f)) {
-                Files.copy(f, dir.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                DurableFiles.copy(f, dir.resolve(f.getFileName()));
             }
         }
-        Files.writeString(
-                dir.resolve("REASON.txt"),
-                "series " + job.seriesUid() + " generation " + job.generation() + "\n"
-                        + "attempts: " + job.attempts() + "\nlast error: " + job.lastError() + "\nat: " + Instant.now()
-                        + "\nresend with: storescu -aec <AE> <host> <port> " + dir + "/*.dcm\n");
+        String reason = "series " + job.seriesUid() + " generation " + job.generation() + "\n"
+                + "attempts: " + job.attempts() + "\nlast error: " + job.lastError() + "\nat: " + Instant.now()
+                + "\nresend with: storescu -aec <AE> <host> <port> " + dir + "/*.dcm\n";
+        DurableFiles.write(dir.resolve("REASON.txt"), temp -> Files.writeString(temp, reason));
         return dir;
     }
 }

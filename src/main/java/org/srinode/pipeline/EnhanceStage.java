@@ -15,6 +15,7 @@ import org.srinode.dicom.LogText;
 import org.srinode.dicom.Uids;
 import org.srinode.enhance.Enhancer;
 import org.srinode.enhance.ProgressListener;
+import org.srinode.files.DurableFiles;
 import org.srinode.jobs.Job;
 import org.srinode.jobs.JobExchange;
 import org.srinode.jobs.JobQueue;
@@ -217,7 +218,7 @@ public class EnhanceStage {
         try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
             boolean inProgress = false;
             for (Path f : s.toList()) {
-                if (f.getFileName().toString().endsWith(".part")) {
+                if (DurableFiles.isTemporary(f)) {
                     inProgress = true;
                 } else {
                     java.nio.file.Files.deleteIfExists(f);

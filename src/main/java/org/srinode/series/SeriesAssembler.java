@@ -57,12 +57,12 @@ public class SeriesAssembler {
                     + "AND w.superseded_by IS NOT NULL AND r.kind = 'FORWARD' AND r.state = 'RUNNING')";
 
     private final DataSource ds;
-    private final SeriesConfig config;
+    private final CompletionPolicy policy;
 
     @Inject
     public SeriesAssembler(Database db, SeriesConfig config) {
         this.ds = db.dataSource(); // the schema is migrated before the first timer queries it
-        this.config = config;
+        this.policy = CompletionPolicy.of(config);
     }
 
     /**
@@ -176,7 +176,6 @@ public class SeriesAssembler {
     /** Completes every series that is due and enqueues its jobs; returns them. */
     public List<SeriesInfo> completeDue() {
         Instant now = Instant.now();
-        CompletionPolicy policy = CompletionPolicy.of(config);
         Timestamp idleBefore = Timestamp.from(policy.idleBefore(now));
         Timestamp capBefore = Timestamp.from(policy.capBefore(now));
         return Tx.run(ds, c -> {

@@ -19,9 +19,7 @@ class DurableFilesTest {
         DurableFiles.write(target, temp -> Files.writeString(temp, "first"));
         DurableFiles.write(target, temp -> Files.writeString(temp, "second"));
         assertThat(Files.readString(target)).isEqualTo("second");
-        try (var files = Files.list(target.getParent())) {
-            assertThat(files).containsExactly(target);
-        }
+        assertOnlyFileIn(target);
     }
 
     @Test
@@ -34,9 +32,7 @@ class DurableFilesTest {
                 }))
                 .hasMessage("disk full");
         assertThat(Files.readString(target)).isEqualTo("kept");
-        try (var files = Files.list(dir)) {
-            assertThat(files).as("no temporary file left").containsExactly(target);
-        }
+        assertOnlyFileIn(target);
     }
 
     @Test
@@ -53,13 +49,15 @@ class DurableFilesTest {
         Path target = dir.resolve("derived/instance.dcm");
         DurableFiles.write(target, a -> {
             Files.writeString(a, "first writer, half");
+            assertThat(DurableFiles.isTemporary(a))
+                    .as("a clean-up can tell it from a finished file")
+                    .isTrue();
             DurableFiles.write(target, b -> Files.writeString(b, "second writer")); // finishes in between
             Files.writeString(a, "first writer, whole");
         });
         assertThat(Files.readString(target)).isEqualTo("first writer, whole");
-        try (var files = Files.list(target.getParent())) {
-            assertThat(files).containsExactly(target);
-        }
+        assertThat(DurableFiles.isTemporary(target)).isFalse();
+        assertOnlyFileIn(target);
     }
 
     @Test
@@ -67,5 +65,12 @@ class DurableFilesTest {
         Path target = dir.resolve("study/series/instance.dcm");
         DurableFiles.write(target, temp -> Files.writeString(temp, "x"));
         assertThat(Files.isDirectory(dir.resolve("study/series"))).isTrue();
+    }
+
+    /** {@code target} is the one file in its folder: no temporary file is left beside it. */
+    private static void assertOnlyFileIn(Path target) throws IOException {
+        try (var files = Files.list(target.getParent())) {
+            assertThat(files).as("no temporary file left").containsExactly(target);
+        }
     }
 }
