@@ -125,6 +125,14 @@ class AssessorTest {
         noMatrix.columns = -1; // found by MalformedHeadersProperties: Corruption.regions threw NegativeArraySize
         assertThat(assessor.assess(List.of(noMatrix.build()), x -> new float[0]).notApplicableReason())
                 .contains("no image matrix");
+        noMatrix.columns = 65535; // the largest US value: rows x columns would overflow an int in the checks
+        HeaderEdit huge = HeaderEdit.of(noMatrix.build());
+        huge.rows = 65535;
+        assertThat(assessor.assess(List.of(huge.build()), x -> {
+                            throw new IllegalStateException("never decoded");
+                        })
+                        .notApplicableReason())
+                .contains("beyond the 4096 x 4096");
         assertThat(assessor.assess(List.of(), s.source()).applicable()).isFalse();
         assertThat(assessor.assess(s.headers, x -> {
                             throw new IllegalStateException("JPEG-LS codec missing");

@@ -13,6 +13,7 @@ final class HeaderEdit {
     List<String> imageType;
     String photometric;
     int samplesPerPixel;
+    int rows;
     int columns;
     int frames;
     double[] position;
@@ -23,6 +24,7 @@ final class HeaderEdit {
         imageType = h.imageType();
         photometric = h.photometric();
         samplesPerPixel = h.samplesPerPixel();
+        rows = h.rows();
         columns = h.columns();
         frames = h.frames();
         position = h.position();
@@ -45,7 +47,7 @@ final class HeaderEdit {
                 h.seriesDescription(),
                 photometric,
                 samplesPerPixel,
-                h.rows(),
+                rows,
                 columns,
                 frames,
                 h.pixelSpacing(),
