@@ -4,6 +4,7 @@ import io.quarkus.vertx.http.runtime.filters.Filters;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.srinode.security.HttpProblem;
 
 /**
  * A process without the {@code web} role (SRI_NODE_ROLES, issue 14) answers only health and metrics ({@code /q/health},
@@ -34,13 +35,12 @@ public class WebRole {
                         rc.next();
                         return;
                     }
-                    rc.response()
-                            .setStatusCode(404)
-                            .putHeader("Content-Type", "application/problem+json")
-                            .end(
-                                    "{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404,\"detail\":\"this node runs the roles "
-                                            + roles
-                                            + " (SRI_NODE_ROLES), not web: use a node with the web role; only /q/health and /q/metrics answer here\"}");
+                    HttpProblem.answer(
+                            rc,
+                            404,
+                            "this node runs the roles " + roles
+                                    + " (SRI_NODE_ROLES), not web: use a node with the web role; only /q/health and"
+                                    + " /q/metrics answer here");
                 },
                 1000);
     }

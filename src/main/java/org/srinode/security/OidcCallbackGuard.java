@@ -1,6 +1,5 @@
 package org.srinode.security;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.quarkus.vertx.http.runtime.security.SecurityHandlerPriorities;
 import io.vertx.core.MultiMap;
@@ -9,7 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
 import org.srinode.audit.AuditTrail;
@@ -36,7 +34,6 @@ public class OidcCallbackGuard {
 
     static final int MAX_PARAMETER_LENGTH = 4096;
     private static final Logger LOG = Logger.getLogger(OidcCallbackGuard.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final OidcSettings settings;
     private final AuditTrail audit;
@@ -66,14 +63,15 @@ public class OidcCallbackGuard {
         }
         String address = ClientAddress.of(rc);
         if (callbacks.reached(address, MAX_CALLBACKS_PER_ADDRESS)) {
-            problem(rc, 429, "too many sign-in callbacks from this address: wait a minute");
+            HttpProblem.answer(rc, 429, "too many sign-in callbacks from this address: wait a minute");
             return;
         }
         callbacks.record(address);
         for (Map.Entry<String, String> p : params.entries()) {
             if (!printable(p.getKey()) || !printable(p.getValue())) {
                 audit.login("(unknown)", address, "malformed OpenID sign-in callback");
-                problem(rc, 400, "malformed sign-in callback: its parameters must be printable ASCII (RFC 6749)");
+                HttpProblem.answer(
+                        rc, 400, "malformed sign-in callback: its parameters must be printable ASCII (RFC 6749)");
                 return;
             }
         }
@@ -83,7 +81,7 @@ public class OidcCallbackGuard {
             String why = error + (description == null ? "" : ": " + description);
             LOG.warnf("the OpenID provider refused a sign-in from %s (%s)", address, LogText.escape(why));
             audit.login("(unknown)", address, "the OpenID provider refused the sign-in: " + why);
-            problem(
+            HttpProblem.answer(
                     rc,
                     401,
                     "the identity provider did not sign you in (" + error + "): try again, or sign in with a user"
@@ -108,26 +106,5 @@ public class OidcCallbackGuard {
             }
         }
         return true;
-    }
-
-    /**
-     * Answers a request from the HTTP layer (before JAX-RS, where api.Problem answers) with an RFC 9457 problem detail.
-     */
-    static void problem(RoutingContext rc, int status, String detail) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", "about:blank");
-        body.put(
-                "title",
-                io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase());
-        body.put("status", status);
-        body.put("detail", detail);
-        try {
-            rc.response()
-                    .setStatusCode(status)
-                    .putHeader("Content-Type", "application/problem+json")
-                    .end(JSON.writeValueAsString(body));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            rc.response().setStatusCode(status).end();
-        }
     }
 }

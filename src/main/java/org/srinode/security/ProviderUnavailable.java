@@ -36,7 +36,7 @@ public class ProviderUnavailable {
                             + " until it answers (the node's own users still sign in)");
         }
         rc.response().putHeader("Retry-After", "30");
-        OidcCallbackGuard.problem(
+        HttpProblem.answer(
                 rc,
                 503,
                 "the hospital's identity provider cannot be reached (or does not answer as an OpenID provider at the"
