@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +41,9 @@ class ClusterIT {
             assertThat(Http.status(w.url("/api/series")))
                     .as("the worker serves no API")
                     .isEqualTo(404);
+            HttpResponse<String> noApi = Http.sendAs("GET", w.url("/api/series"), null, null);
+            assertThat(noApi.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+            assertThat(noApi.body()).contains("\"status\":404").contains("SRI_NODE_ROLES");
             List<Path> files = SharedData.dcmFiles(one.folder());
             List<Path> first = files.subList(0, files.size() / 2);
             List<Path> second = files.subList(files.size() / 2, files.size());
