@@ -14,7 +14,7 @@ final class DurableFile {
 
     /**
      * Explicit VR Little Endian with file meta information; text in one character set
-     * ({@link TextEncoding}); written through {@link DurableFiles#write} (under .part, fsync'd, renamed, folder fsync'd).
+     * ({@link TextEncoding}); written through {@link DurableFiles#write} (its own temporary .part file, fsync'd, renamed, folder fsync'd).
      */
     static void write(AttributeList l, Path out) throws IOException, DicomException {
         TextEncoding.prepare(l);
