@@ -39,7 +39,7 @@ public final class DicomSeriesReader {
             throw new IOException(folder + ": no decodable image");
         }
         int n = first.rows() * first.columns();
-        float[] data = new float[n * slices.size()];
+        float[] data = new float[Volume.voxels(first.rows(), first.columns(), slices.size())];
         for (int z = 0; z < slices.size(); z++) {
             System.arraycopy(slices.get(z), 0, data, z * n, n);
         }

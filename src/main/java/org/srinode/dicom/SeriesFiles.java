@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.srinode.volume.Volume;
 
 /** Reads the headers and the pixels of the Part 10 files of one series into the project's records. */
 public final class SeriesFiles {
@@ -109,19 +110,23 @@ public final class SeriesFiles {
             // thousands of empty elements, each reported on stderr
             list.read(file.toString(), (l, tag, offset) -> l.get(TagFromName.PixelData) != null);
             Attribute pd = list.getPixelData();
-            int n = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Rows, 0)
-                    * Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Columns, 0);
+            // the header's sizes are checked against the pixel data before anything is allocated from them
+            int n = Volume.voxels(
+                    Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Rows, 0),
+                    Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Columns, 0),
+                    1);
             if (pd == null || n == 0) {
                 throw new InvalidDicomException("no pixel data");
             }
             boolean signed = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.PixelRepresentation, 0) == 1;
-            float[] px = new float[n];
+            float[] px;
             if (Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsAllocated, 16) > 8) {
                 short[] v = pd.getShortValues();
                 if (v == null || v.length < n) {
                     throw new InvalidDicomException(
                             "pixel data holds " + (v == null ? 0 : v.length) + " of " + n + " pixels");
                 }
+                px = new float[n];
                 for (int i = 0; i < n; i++) {
                     px[i] = signed ? v[i] : v[i] & 0xffff;
                 }
@@ -131,6 +136,7 @@ public final class SeriesFiles {
                     throw new InvalidDicomException(
                             "pixel data holds " + (v == null ? 0 : v.length) + " of " + n + " pixels");
                 }
+                px = new float[n];
                 for (int i = 0; i < n; i++) {
                     px[i] = signed ? v[i] : v[i] & 0xff;
                 }

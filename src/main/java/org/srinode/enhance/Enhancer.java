@@ -90,7 +90,7 @@ public final class Enhancer implements AutoCloseable {
         Tiling tiling = new Tiling(lq.width(), lq.height(), options.tile(), options.overlap());
         int outW = lq.width() * s;
         int outH = lq.height() * s;
-        float[] result = new float[outW * outH * lq.depth()];
+        float[] result = new float[Volume.voxels(outW, outH, lq.depth())];
         int perSlice = tiling.tiles.size();
         int tileSize = tiling.tileW * tiling.tileH;
         int items = perSlice * lq.depth();

@@ -104,10 +104,10 @@ public final class SeriesEnhancement {
         ImageHeader first = images.get(0);
         int w = first.columns();
         int h = first.rows();
-        float[] data = new float[w * h * images.size()];
+        float[] data = new float[Volume.voxels(w, h, images.size())];
         float[] mask = new float[data.length];
         for (int z = 0; z < images.size(); z++) {
-            System.arraycopy(SeriesFiles.pixels(Path.of(images.get(z).file())), 0, data, z * w * h, w * h);
+            System.arraycopy(SeriesFiles.pixels(Path.of(images.get(z).file())), 0, data, z * (w * h), w * h);
         }
         if (assessment != null) {
             for (Assessment.Region r : assessment.corruptedRegions()) {

@@ -25,7 +25,6 @@ public final class Assessor {
     /** Largest side of a square slice the node assesses; larger matrices are not applicable. */
     static final int MAX_MATRIX_SIDE = 4096;
 
-    private static final long MAX_MATRIX_PIXELS = (long) MAX_MATRIX_SIDE * MAX_MATRIX_SIDE;
     private final QualityTargets targets;
 
     public Assessor(QualityTargets targets) {
@@ -215,10 +214,14 @@ public final class Assessor {
             // Rows and Columns are US (PS3.3 C.7.6.3): a zero, or a wrong VR read as negative, is no image matrix
             return "Rows " + first.rows() + " x Columns " + first.columns() + ": no image matrix";
         }
-        if ((long) first.rows() * first.columns() > MAX_MATRIX_PIXELS) {
+        if (first.rows() > MAX_MATRIX_SIDE || first.columns() > MAX_MATRIX_SIDE) {
             // up to 65535 x 65535 by the VR: the per-slice buffers of the checks (and an int product) would not fit
             return "matrix " + first.rows() + " x " + first.columns() + " is beyond the " + MAX_MATRIX_SIDE + " x "
                     + MAX_MATRIX_SIDE + " pixels the node assesses (MR slices are up to about 1024 x 1024)";
+        }
+        if ((long) first.rows() * first.columns() * images.size() > Integer.MAX_VALUE) {
+            return images.size() + " slices of " + first.rows() + " x " + first.columns()
+                    + " do not fit the one volume the node assesses and enhances";
         }
         if (images.stream().anyMatch(h -> h.rows() != first.rows() || h.columns() != first.columns())) {
             return "slices of different sizes: not one stack";

@@ -3,6 +3,7 @@ package org.srinode.quality;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.srinode.volume.Volume;
 
 /**
  * Corrupted content of slices: rectangles of one exact value (zero-filled or constant) surrounded by
@@ -194,7 +195,8 @@ final class Corruption {
     }
 
     static double robustMax(List<float[]> slices) {
-        int total = slices.stream().mapToInt(s -> s == null ? 0 : s.length).sum();
+        int total = Volume.voxels(
+                slices.stream().mapToLong(s -> s == null ? 0 : s.length).sum(), 1, 1);
         float[] all = new float[total];
         int p = 0;
         for (float[] s : slices) {

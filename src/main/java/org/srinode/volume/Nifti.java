@@ -47,7 +47,7 @@ public final class Nifti {
             if (skip > 0) {
                 in.readNBytes((int) skip);
             }
-            int n = nx * ny * nz;
+            int n = Volume.voxels(nx, ny, nz);
             int bytesPer = switch (datatype) {
                 case 2, 256 -> 1;
                 case 4, 512 -> 2;

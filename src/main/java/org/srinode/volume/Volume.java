@@ -17,7 +17,22 @@ public record Volume(
     }
 
     public static Volume zeros(int width, int height, int depth, double sx, double sy, double sz) {
-        return new Volume(width, height, depth, new float[width * height * depth], sx, sy, sz);
+        return new Volume(width, height, depth, new float[voxels(width, height, depth)], sx, sy, sz);
+    }
+
+    /**
+     * {@code width x height x depth} as the length of one float array: the one place sizes read from headers are
+     * multiplied, in long, so that no product overflows into a wrong or negative array size.
+     *
+     * @throws IllegalArgumentException naming the sizes when one is negative or the product exceeds a Java array
+     *     (2^31 - 1 elements)
+     */
+    public static int voxels(long width, long height, long depth) {
+        if (width < 0 || height < 0 || depth < 0 || width * height * depth > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(width + " x " + height + " x " + depth
+                    + " voxels do not fit one array (at most " + Integer.MAX_VALUE + ")");
+        }
+        return (int) (width * height * depth);
     }
 
     public int sliceSize() {

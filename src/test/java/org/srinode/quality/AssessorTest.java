@@ -133,6 +133,11 @@ class AssessorTest {
                         })
                         .notApplicableReason())
                 .contains("beyond the 4096 x 4096");
+        HeaderEdit tall = HeaderEdit.of(h);
+        tall.rows = 65535; // one side over the limit is enough, whatever the other
+        tall.columns = 256;
+        assertThat(assessor.assess(List.of(tall.build()), x -> new float[0]).notApplicableReason())
+                .contains("beyond the 4096 x 4096");
         assertThat(assessor.assess(List.of(), s.source()).applicable()).isFalse();
         assertThat(assessor.assess(s.headers, x -> {
                             throw new IllegalStateException("JPEG-LS codec missing");
