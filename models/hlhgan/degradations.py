@@ -242,12 +242,15 @@ def sample_protocol_like(b, scale, gen, device, noise_max=0.05, clean_prob=0.3, 
                   sigma, torch.ones(b, dtype=torch.bool, device=device), _holes(b, gen, device, hole_prob, rows_prob))
 
 
-def sample_params(b, scale, gen, device, protocol_mix=0.0):
-    """Blind-range parameters, with `protocol_mix` of the samples drawn like the evaluation protocols."""
+def sample_params(b, scale, gen, device, protocol_mix=0.0, holes=True):
+    """Blind-range parameters, with `protocol_mix` of the samples drawn like the evaluation protocols;
+    holes=False: no sample gets a hole (for G against real scans, which have none)."""
     p = sample_blind(b, gen, device)
     if protocol_mix > 0:
         take = torch.rand(b, generator=gen, device=device) < protocol_mix
         p = p.where(take, sample_protocol_like(b, scale, gen, device))
+    if not holes:
+        p.hole = torch.full_like(p.hole, HOLE_NONE)
     return p
 
 
@@ -333,10 +336,10 @@ def degrade(hq, scale, params, gen, fg_threshold=0.05):
     return Degraded(x, mask_lq, mask_hq, kernels, params.sigma)
 
 
-def simulate_batch(hq, scale, gen, protocol_mix=0.0):
+def simulate_batch(hq, scale, gen, protocol_mix=0.0, holes=True):
     """The training degradation as batched tensor code on hq's device (gen: a generator on that
-    device). hq (B, k, H, W): k adjacent slices per sample (k = 1: single slices)."""
-    params = sample_params(hq.shape[0], scale, gen, hq.device, protocol_mix)
+    device). hq (B, k, H, W): k adjacent slices per sample (k = 1: single slices); holes=False: none."""
+    params = sample_params(hq.shape[0], scale, gen, hq.device, protocol_mix, holes)
     return degrade(hq, scale, params, gen)
 
 

@@ -77,24 +77,30 @@ def load(model_dir):
     return torch.jit.load(str(model_dir / cfg["file"]), map_location="cpu"), cfg
 
 
+def load_f_state(model_dir):
+    """F's weights (a state dict) from a model folder's f_state.npz, else its f_state.pt."""
+    import numpy as np
+
+    src = Path(model_dir)
+    if (src / "f_state.npz").exists():
+        with np.load(str(src / "f_state.npz")) as z:
+            return {k: torch.from_numpy(z[k].copy()) for k in z.files}
+    if not (src / "f_state.pt").exists():
+        raise SystemExit(f"{src}: no f_state.pt or f_state.npz (F's weights) in this folder")
+    return torch.load(str(src / "f_state.pt"), map_location="cpu")
+
+
 def reexport(src_dir, out_dir, version=None):
     """F rebuilt from src_dir's config.json (preset sizes, scale, fill, context) and weights, exported
     to out_dir with the same config (G is not carried over; a degrader.pt already in out_dir, as when
     src_dir is out_dir, stays listed)."""
-    import numpy as np
-
     from . import networks
     src = Path(src_dir)
     cfg = json.loads((src / CONFIG_NAME).read_text())
     sizes = cfg["preset_sizes"]
     f = networks.GeneratorLH(cfg["scale"], sizes["filters"], tuple(sizes["f_groups"]), cfg.get("fill", "average"),
                              cfg.get("context_slices", 1))
-    if (src / "f_state.npz").exists():
-        with np.load(str(src / "f_state.npz")) as z:
-            state = {k: torch.from_numpy(z[k].copy()) for k in z.files}
-    else:
-        state = torch.load(str(src / "f_state.pt"), map_location="cpu")
-    f.load_state_dict(state)
+    f.load_state_dict(load_f_state(src))
     keep = {k: v for k, v in cfg.items() if k not in ("format", "file", "degrader_file", "inputs", "input_channels",
                                                        "context_slices", "output_channels", "normalisation",
                                                        "exported_by", "exported_at")}

@@ -57,6 +57,10 @@ def parse_args(argv=None):
     p.add_argument("--reset-schedule", action="store_true",
                    help="with --resume: F and D_F go on from their weights and Adam state with --lr, halved every "
                         "--lr-halve-every steps from now (a fine-tuning phase with a decaying rate)")
+    p.add_argument("--init-f", default=None, metavar="MODEL_DIR",
+                   help="F starts from the weights of this model folder (f_state.pt; same preset, scale, fill and "
+                        "context), e.g. to fine-tune the default model on G's outputs; with --resume: replaces "
+                        "the checkpoint's F, and stages f and joint count from 0 (once: resuming such a run goes on)")
     p.add_argument("--fill", default="average", choices=("average", "harmonic"),
                    help="F's parameter-free first guess of the missing region (give the same value on every resume)")
     p.add_argument("--model-version", default=None,
@@ -150,6 +154,7 @@ class Trainer:
         self.done = {st: 0 for st in STAGES}
         self.val = []
         self.gen = torch.Generator().manual_seed(args.seed)
+        self.f_initialised_from = None      # --init-f's folder, once its weights are in F
         self.dgen = torch.Generator(device=dev).manual_seed(args.seed)   # the tensor pipeline's
         self.history = []
 
@@ -183,10 +188,10 @@ class Trainer:
         c = p.shape[1] // 2
         return p[:, c:c + 1] if centre_only else p
 
-    def _simulate(self, hq):
+    def _simulate(self, hq, holes=True):
         if not self.tensor:
-            return deg.simulate(hq, self.args.scale, self.gen)
-        return deg.simulate_batch(hq, self.args.scale, self.dgen, self.args.protocol_mix)
+            return deg.simulate(hq, self.args.scale, self.gen, **({} if holes else {"hole_prob": 0.0, "rows_prob": 0.0}))
+        return deg.simulate_batch(hq, self.args.scale, self.dgen, self.args.protocol_mix, holes)
 
     def _real_lq(self, n):
         """A batch of real LQ patches, or simulated ones from independent HQ patches (unpaired)."""
@@ -197,11 +202,11 @@ class Trainer:
         d = self._simulate(hq)
         return d.lq, d
 
-    def _batch(self, stacks=False, cond=True):
-        """HQ patches (the centre slice), their degradation (lq with k slices when `stacks`), and
-        G's condition maps when `cond`."""
+    def _batch(self, stacks=False, cond=True, holes=True):
+        """HQ patches (the centre slice), their degradation (lq with k slices when `stacks`; without
+        holes when not `holes`), and G's condition maps when `cond`."""
         hq = self._patches(self.hq_pool, self.batch, self.patch, centre_only=not stacks)
-        d = self._simulate(hq)
+        d = self._simulate(hq, holes)
         c = hq.shape[1] // 2
         maps = deg.condition_maps(self.pca, d.kernels, d.noise, d.mask_hq, self.dgen if self.tensor else self.gen) \
             if cond else None
@@ -264,7 +269,8 @@ class Trainer:
 
     def _step_g(self):
         dev, w = self.device, self.weights
-        hq, d, cond = self._batch()
+        # real scans have no holes: G's zeroed holes would give D_G an easy tell it cannot learn away
+        hq, d, cond = self._batch(holes=self.lq_pool is None)
         hq, cond, mask_lq = hq.to(dev), cond.to(dev), d.mask_lq.to(dev)
         real_lq, _ = self._real_lq(self.batch)
         fake_lq = self.G(hq, cond, mask_lq)
@@ -382,7 +388,7 @@ class Trainer:
                 "stage": self.stage, "done": self.done, "gen": self.gen.get_state(), "dgen": self.dgen.get_state(),
                 "torch_rng": torch.get_rng_state(), "pca": self.pca.state_dict(),
                 "args": vars(self.args), "history": self.history, "version": __version__,
-                "wall_s": self.wall_s()}
+                "wall_s": self.wall_s(), "f_initialised_from": self.f_initialised_from}
 
     def wall_s(self):
         return getattr(self, "_wall_before", 0.0) + (time.time() - self._t_start)
@@ -414,6 +420,7 @@ class Trainer:
         self.pca.load_state_dict(st["pca"])
         self.pca.to(self.device if self.tensor else "cpu")
         self.history = st.get("history", [])
+        self.f_initialised_from = st.get("f_initialised_from")
         self._wall_before = st.get("wall_s", 0.0)
         self._say(f"resumed: steps done per stage {self.done}")
 
@@ -421,12 +428,33 @@ class Trainer:
         p, s, dev = self.preset, self.args.scale, self.device
         self.F = networks.GeneratorLH(s, p.filters, p.f_groups, self.args.fill, self.args.context).to(dev)
         self.DF = networks.DiscriminatorF(p.df_filters).to(dev)
+        self._f_from_step_0()
+        self._say("F and D_F re-initialised; stages f and joint start again")
+
+    def _f_from_step_0(self):
+        """New Adam state and schedule for F and D_F; stages f and joint count from 0."""
         for n in ("F", "DF"):
             self.opt[n] = torch.optim.Adam(getattr(self, n).parameters(), lr=self.args.lr, betas=(0.9, 0.999))
             self.sched[n] = torch.optim.lr_scheduler.StepLR(self.opt[n], self.args.lr_halve_every, 0.5)
         self.done["f"] = self.done["joint"] = 0
         self.history = []
-        self._say("F and D_F re-initialised; stages f and joint start again")
+
+    def init_f(self, model_dir):
+        """F's weights from a model folder (export.load_f_state); fresh Adam state for F and D_F and the
+        f and joint stages from step 0, so --steps-f counts the fine-tuning steps. A resumed run whose F
+        already came from this folder goes on instead (the same command line resumes)."""
+        if self.f_initialised_from == str(Path(model_dir).resolve()):
+            self._say(f"F came from {model_dir} at the start of this run: going on from the checkpoint")
+            return
+        try:
+            self.F.load_state_dict(export.load_f_state(model_dir))
+        except RuntimeError as e:
+            raise SystemExit(f"--init-f {model_dir}: its F does not fit --preset {self.preset.name} "
+                             f"--scale {self.args.scale} --context {self.context}: {e}")
+        self.F.to(self.device)
+        self._f_from_step_0()
+        self.f_initialised_from = str(Path(model_dir).resolve())
+        self._say(f"F initialised from {model_dir}; stages f and joint start at step 0")
 
     def reset_schedule(self):
         for n in ("F", "DF"):
@@ -553,6 +581,8 @@ def main(argv=None):
             t.reset_schedule()
     elif (Path(args.out) / "checkpoint.pt").exists():
         raise SystemExit(f"{args.out} already holds a checkpoint: pass --resume to go on, or choose another --out")
+    if args.init_f:
+        t.init_f(args.init_f)
     t.load_data()
     if args.export_only:
         if not args.resume:

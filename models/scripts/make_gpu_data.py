@@ -1,15 +1,13 @@
 """Converts the training and validation volumes of scripts/gpu_train_v03.sh into ../gpu-data/*.npz
 (scaled to [0, 1] by the 99.5th percentile of the whole volume, cropped to the head, float16,
 compressed), so that a GPU machine without nibabel or pydicom reads them with numpy alone and the
-folder stays small enough to travel. Run from models/: python3 scripts/make_gpu_data.py [--out DIR]."""
+folder stays small enough to travel. Run from models/: python3 -m scripts.make_gpu_data [--out DIR]."""
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from hlhgan import data  # noqa: E402
+from hlhgan import data
 
 D = Path("../../shared/data/mri")
 DCM = Path("../../shared/data/dicom")

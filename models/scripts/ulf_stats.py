@@ -1,26 +1,34 @@
-"""How close are simulated low-quality images to real 0.055 T ones? Noise in background and tissue and
-the radially averaged power spectrum of (a) the real 0.055 T slices of ../shared's bispmri folder,
-(b) the same patients' 3 T slices (the HQ side), (c) the simulator applied to those 3 T slices (the
-SR-N-B protocol and the blind training range, x2), and (d) G, the H-L generator (degrader.pt) of a
-model folder, on the same 3 T slices with the blind range's condition maps.
-Run from models/: python3 scripts/ulf_stats.py [--model sri-default-x2]. Prints a Markdown table."""
+"""How close are made low-quality images to real 0.055 T ones? (issue 15: G against the simulator)
+
+Images compared, per contrast (GRE ~ T1w, FSE ~ T2w, FLAIR), on the held-out patients (default p7A
+and p7B, whose 0.055 T slices trained no G): (a) the real 0.055 T slices of ../shared's bispmri
+folder, (b) the same patients' 3 T slices on the 2x grid (`hlhgan.ulf`: scaled by the head's size,
+not registered), area-downsampled x2 for the classifier only, (c) the simulator applied to those 3 T
+slices (the SR-N-B protocol, and one draw of the blind training range without holes), and (d) each G
+given (`--g LABEL=FOLDER`, a model folder with degrader.pt and config.json, or a training run's
+checkpoint.pt) on the same 3 T slices with
+the blind draw's condition maps.
+
+Columns: background noise sigma, tissue noise sigma, share of power above 0.25 cycles/pixel, spectral
+slope, frame mean (see `stats`), and the two-sample classifier test: a small CNN trained to tell real
+0.055 T patches (32 x 32) from made ones of the training patients (default p6A, p6B), scored on
+patches of the held-out patients (balanced, so 0.5 = it cannot tell them apart, 1.0 = always can).
+Run from models/: python3 -m scripts.ulf_stats [--g 0.2.0=sri-default-x2 ...]. Prints a Markdown table."""
 import argparse
+import json
 import math
 import sys
 from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn as nn
 import torch.nn.functional as Fn
 from scipy import ndimage
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from hlhgan import data, degradations as deg  # noqa: E402
+from hlhgan import degradations as deg, networks, presets, ulf
 
-ULF = Path("../../shared/data/mri/github-bispmri-Ultra-low-field-MRI-Scanner")
-PAIRS = {"GRE (T1w)": ("0055T_GRE", "3T_T1w"), "FSE (T2w)": ("0055T_FSE", "3T_T2w"), "FLAIR": ("0055T_FLAIR", "3T_FLAIR")}
-PATIENTS = ("p6A", "p6B", "p7A", "p7B")
-LR = 256
+PATCH = 32
 
 
 def stats(img):
@@ -55,60 +63,129 @@ background level)."""
     return sig_bg, sig_t, hf, slope, float(frame.mean())
 
 
-def hq_slices(vol):
-    """3 T slices scaled so the longer side is 2 x LR, zero-padded to a square (N, 1, 2LR, 2LR)."""
+
+
+class Degrader:
+    """G with the condition maps of its training (the kernel PCA): from a model folder (degrader.pt and
+    config.json) or from a training run's checkpoint.pt (G's weights as they are at that step)."""
+
+    def __init__(self, source):
+        source = Path(source)
+        if source.is_file():
+            st = torch.load(str(source), map_location="cpu")
+            args = st["args"]
+            p = presets.get(args["preset"])
+            self.g = networks.GeneratorHL(args["scale"], p.filters, p.g_blocks, p.pca_dims + 3)
+            self.g.load_state_dict(st["nets"]["G"])
+            self.g.eval()
+            self.pca = deg.KernelPCA(p.pca_dims, seed=args["seed"] + 1234)
+            self.pca.load_state_dict(st["pca"])
+            return
+        self.g = torch.jit.load(str(source / "degrader.pt"), map_location="cpu").eval()
+        cfg = json.loads((source / "config.json").read_text())
+        self.pca = deg.KernelPCA(cfg["preset_sizes"]["pca_dims"], seed=cfg.get("seed", 0) + 1234)
+
+    def __call__(self, hq, d, gen):
+        cond = deg.condition_maps(self.pca, d.kernels, d.noise, d.mask_hq, gen)
+        with torch.no_grad():
+            return self.g(hq, cond, d.mask_lq).clamp(0, 1.5)
+
+
+def made_images(hq, seed, degraders):
+    """Every made LQ image set of one series: dict label -> (n, h, w) numpy. hq (n, 1, 2h, 2w)."""
+    out = {"3 T, area x2 (no degradation)": Fn.avg_pool2d(hq, 2)[:, 0].numpy()}
+    lq, _ = deg.protocol(hq, 2, "SR-N-B", seed=100 + seed)
+    out["simulator SR-N-B x2"] = lq[:, 0].numpy()
+    gen = torch.Generator().manual_seed(200 + seed)
+    prm = deg.sample_blind(hq.shape[0], gen, "cpu", hole_prob=0.0, rows_prob=0.0)
+    d = deg.degrade(hq, 2, prm, gen)
+    out["simulator blind range x2"] = d.lq[:, 0].numpy()
+    for label, g in degraders.items():
+        out[f"G {label}"] = g(hq, d, gen)[:, 0].numpy()
+    return out
+
+
+def patches(images, n, gen):
+    """n random PATCH x PATCH patches with more than 30% head (pixels above 0.1) from a list of 2D
+    images, one of 8 flips/rotations each: (n, 1, PATCH, PATCH) tensor."""
     out = []
-    for s in vol:
-        t = torch.from_numpy(s)[None, None]
-        f = 2 * LR / max(t.shape[-2:])
-        t = Fn.interpolate(t, scale_factor=f, mode="bicubic", align_corners=False).clamp(0, 1)
-        ph, pw = 2 * LR - t.shape[-2], 2 * LR - t.shape[-1]
-        out.append(Fn.pad(t, (pw // 2, pw - pw // 2, ph // 2, ph - ph // 2)))
-    return torch.cat(out)
+    while len(out) < n:
+        img = images[int(torch.randint(len(images), (1,), generator=gen))]
+        y = int(torch.randint(img.shape[0] - PATCH + 1, (1,), generator=gen))
+        x = int(torch.randint(img.shape[1] - PATCH + 1, (1,), generator=gen))
+        p = img[y:y + PATCH, x:x + PATCH]
+        if (p > 0.1).mean() <= 0.3:
+            continue
+        t = torch.rot90(torch.from_numpy(np.ascontiguousarray(p, np.float32)), int(torch.randint(4, (1,), generator=gen)))
+        out.append(torch.flip(t, (1,)) if bool(torch.rand(1, generator=gen) < 0.5) else t)
+    return torch.stack(out)[:, None]
+
+
+def two_sample_accuracy(real_train, made_train, real_test, made_test, steps=1000, seed=0):
+    """Classifier two-sample test: a 3-layer CNN learns real (label 1) against made (0) patches of the
+    training images, then its accuracy on an equal number of patches of each test set (1000 + 1000)."""
+    gen = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    net = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.LeakyReLU(0.2), nn.AvgPool2d(2),
+                        nn.Conv2d(16, 32, 3, padding=1), nn.LeakyReLU(0.2), nn.AvgPool2d(2),
+                        nn.Conv2d(32, 32, 3, padding=1), nn.LeakyReLU(0.2), nn.AdaptiveAvgPool2d(1),
+                        nn.Flatten(), nn.Linear(32, 1))
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    for _ in range(steps):
+        x = torch.cat([patches(real_train, 32, gen), patches(made_train, 32, gen)])
+        y = torch.cat([torch.ones(32), torch.zeros(32)])
+        loss = Fn.binary_cross_entropy_with_logits(net(x)[:, 0], y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        right = (net(patches(real_test, 1000, gen))[:, 0] > 0).sum() + (net(patches(made_test, 1000, gen))[:, 0] <= 0).sum()
+    return float(right) / 2000
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--model", default="sri-default-x2")
-    p.add_argument("--draws", type=int, default=1, help="blind-range degradations per 3 T slice")
-    a = p.parse_args()
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--g", nargs="*", default=[], metavar="LABEL=FOLDER",
+                    help="G's to compare: a label and a model folder with degrader.pt, or a run's checkpoint.pt")
+    ap.add_argument("--test", nargs="+", default=["p7A", "p7B"], choices=ulf.PATIENTS, help="held-out patients")
+    ap.add_argument("--train", nargs="+", default=["p6A", "p6B"], choices=ulf.PATIENTS,
+                    help="patients whose images train the two-sample classifier")
+    ap.add_argument("--steps", type=int, default=1000, help="classifier training steps")
+    a = ap.parse_args()
     torch.set_num_threads(1)
-    g = torch.jit.load(str(Path(a.model) / "degrader.pt"), map_location="cpu").eval()
-    import json
-    cfg = json.loads((Path(a.model) / "config.json").read_text())
-    pca = deg.KernelPCA(cfg["preset_sizes"]["pca_dims"], seed=cfg.get("seed", 0) + 1234)
-    rows = {}
-    for contrast, (lq_name, hq_name) in PAIRS.items():
-        acc = {k: [] for k in ("real 0.055 T", "3 T (HQ side, 2x grid)", "simulator SR-N-B x2",
-                               "simulator blind range x2", f"G ({cfg['name']} {cfg['version']})")}
-        for i, pat in enumerate(PATIENTS):
-            real = data.normalise(data.load_volume(ULF / f"ulf_{pat}_{lq_name}.nii.gz"))
-            hq = hq_slices(data.normalise(data.load_volume(ULF / f"ulf_{pat}_{hq_name}.nii.gz")))
-            acc["real 0.055 T"] += [stats(s) for s in real]
-            acc["3 T (HQ side, 2x grid)"] += [stats(s[0].numpy()) for s in hq]
-            lq, _ = deg.protocol(hq, 2, "SR-N-B", seed=100 + i)
-            acc["simulator SR-N-B x2"] += [stats(s[0].numpy()) for s in lq]
-            gen = torch.Generator().manual_seed(200 + i)
-            for _ in range(a.draws):
-                prm = deg.sample_blind(hq.shape[0], gen, "cpu", hole_prob=0.0, rows_prob=0.0)
-                d = deg.degrade(hq, 2, prm, gen)
-                acc["simulator blind range x2"] += [stats(s[0].numpy()) for s in d.lq]
-                cond = deg.condition_maps(pca, d.kernels, d.noise, d.mask_hq, gen)
-                with torch.no_grad():
-                    glq = g(hq, cond, d.mask_lq).clamp(0, 1.5)
-                acc[f"G ({cfg['name']} {cfg['version']})"] += [stats(s[0].numpy()) for s in glq]
-        rows[contrast] = acc
-        print(f"{contrast} done", file=sys.stderr, flush=True)
-    print("| contrast | images | n | background noise sigma | tissue noise sigma | power above 0.25 cyc/px | spectral slope | frame mean |")
-    print("|---|---|---|---|---|---|---|---|")
-    for contrast, acc in rows.items():
-        for name, vals in acc.items():
-            v = np.array(vals)
+    degraders = {}
+    for item in a.g:
+        label, _, folder = item.partition("=")
+        if not folder:
+            raise SystemExit(f"--g {item}: give LABEL=FOLDER")
+        degraders[label] = Degrader(folder)
+    print("| contrast | images | n | background noise sigma | tissue noise sigma | power above 0.25 cyc/px "
+          "| spectral slope | frame mean | real-vs-made classifier accuracy (held-out) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for contrast in ulf.PAIRS:
+        sets = {}      # (train|test, label) -> list of 2D images
+        for i, p in enumerate(a.train + a.test):
+            side = "train" if p in a.train else "test"
+            real, hq = ulf.pair(p, contrast)
+            sets.setdefault((side, "real 0.055 T"), []).extend(real)
+            for label, imgs in made_images(torch.from_numpy(hq)[:, None], i, degraders).items():
+                sets.setdefault((side, label), []).extend(imgs)
+        labels = [k for s, k in sets if s == "test"]
+        for label in labels:
+            test = sets[("test", label)]
+            v = np.array([stats(x) for x in test])
             cells = [f"{np.nanmean(v[:, j]):.4f} +- {np.nanstd(v[:, j]):.4f}" for j in range(2)]
             cells.append(f"{100 * v[:, 2].mean():.2f}% +- {100 * v[:, 2].std():.2f}")
             cells.append(f"{v[:, 3].mean():.2f} +- {v[:, 3].std():.2f}")
             cells.append(f"{v[:, 4].mean():.3f}")
-            print(f"| {contrast} | {name} | {len(v)} | " + " | ".join(cells) + " |")
+            if label == "real 0.055 T":
+                cells.append("-")
+            else:
+                acc = two_sample_accuracy(sets[("train", "real 0.055 T")], sets[("train", label)],
+                                          sets[("test", "real 0.055 T")], test, a.steps)
+                cells.append(f"{acc:.3f}")
+            print(f"| {contrast} | {label} | {len(test)} | " + " | ".join(cells) + " |", flush=True)
+        print(f"{contrast} done", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

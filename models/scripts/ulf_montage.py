@@ -1,0 +1,122 @@
+"""The node's output on real 0.055 T slices beside the same patient's 3 T slice (issue 15).
+
+For each held-out patient (default p7A and p7B: not used to train any G or F of this project) and each
+contrast (GRE ~ T1w, FSE ~ T2w, FLAIR), the 0.055 T series is enhanced by the node's own offline path,
+`../sri-node enhance <NIfTI> --output <folder> --model <model>` (assessment, DJL inference of model.pt,
+derived DICOM series), and one slice is shown as: the 0.055 T input (bicubic x2, for the same size) |
+the node's output with each model given | the 3 T slice on the 2x grid (`hlhgan.ulf`: scaled by the head's size, not
+registered). No PSNR: the 0.055 T and 3 T slices are only approximately the same anatomy.
+
+Run from models/: python3 -m scripts.ulf_montage --out <folder> [--model sri-default-x2 ...] [--slice 2]
+Writes <out>/ulf_<patient>_x2.png (one row per contrast) and prints the derived series' folders.
+Needs Debian's python3-pil and python3-pydicom besides the model packages."""
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as Fn
+
+try:
+    import pydicom
+    from PIL import Image, ImageDraw
+except ImportError as e:       # not among the launcher's model packages: only this picture needs them
+    raise SystemExit(f"{e.name} is missing: apt-get install python3-pil python3-pydicom (Debian)")
+
+from hlhgan import data, ulf
+
+SRI_NODE = Path(__file__).resolve().parents[2] / "sri-node"
+PANEL = 320          # pixels per panel side in the picture
+CAPTION = 18
+
+
+def enhance(src, out, model):
+    """The node's offline enhancement of one NIfTI file; returns the derived slices (n, 2h, 2w), float."""
+    cmd = [str(SRI_NODE), "enhance", str(src), "--output", str(out), "--model", str(Path(model).resolve()),
+           "--ignore-scope"]
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({run.returncode}):\n{run.stderr[-2000:]}")
+    files = [f for f in Path(out).glob("*.dcm")] or [f for f in Path(out).iterdir() if f.is_file()]
+    slices = []
+    for f in files:
+        ds = pydicom.dcmread(str(f))
+        if "PixelData" not in ds or getattr(ds, "Modality", "") != "MR":
+            continue
+        slope = float(getattr(ds, "RescaleSlope", 1) or 1)
+        slices.append((int(ds.InstanceNumber), ds.pixel_array.astype(np.float32) * slope))
+    if not slices:
+        raise SystemExit(f"no derived MR image in {out}")
+    return np.stack([s for _, s in sorted(slices, key=lambda t: t[0])])
+
+
+def label(model):
+    """"name version" of a model folder (its config.json)."""
+    cfg = json.loads((Path(model) / "config.json").read_text())
+    return f"{cfg['name']} {cfg['version']}"
+
+
+def panel(img):
+    """A [0, 1] image scaled by its 99.5th percentile, resized to PANEL x PANEL, 8-bit."""
+    x = np.clip(img / max(float(np.percentile(img, 99.5)), 1e-6), 0, 1)
+    t = Fn.interpolate(torch.from_numpy(np.ascontiguousarray(x, np.float32))[None, None], size=(PANEL, PANEL),
+                       mode="area")[0, 0].numpy()
+    return Image.fromarray((255 * t).round().astype(np.uint8), "L")
+
+
+def montage(rows, captions):
+    """rows: lists of PIL images (one per column); captions: one per column."""
+    gap = 4
+    w = len(captions) * (PANEL + gap) - gap
+    out = Image.new("L", (w, CAPTION + len(rows) * (PANEL + gap) - gap), 0)
+    draw = ImageDraw.Draw(out)
+    for c, text in enumerate(captions):
+        draw.text((c * (PANEL + gap) + 4, 3), text, fill=255)
+    for r, row in enumerate(rows):
+        for c, (label, im) in enumerate(row):
+            x, y = c * (PANEL + gap), CAPTION + r * (PANEL + gap)
+            out.paste(im, (x, y))
+            if label:
+                draw.text((x + 4, y + 4), label, fill=255)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--model", nargs="+", default=["sri-default-x2"], help="model folders, one column each")
+    ap.add_argument("--patients", nargs="+", default=["p7A", "p7B"], choices=ulf.PATIENTS)
+    ap.add_argument("--slice", type=int, default=2, help="slice index 0 to 3 of each series")
+    a = ap.parse_args()
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="ulf-montage-"))
+    for p in a.patients:
+        fs = ulf.factors(p)
+        rows = []
+        for contrast, (lq_tag, _) in ulf.PAIRS.items():
+            lq, hq = ulf.pair(p, contrast, factor=fs[contrast])
+            up = Fn.interpolate(torch.from_numpy(lq[a.slice])[None, None], scale_factor=2.0, mode="bicubic",
+                                align_corners=False)[0, 0].clamp(0, 1).numpy()
+            row = [(f"{p} {contrast}", panel(up))]
+            for i, m in enumerate(a.model):
+                dest = work / f"{p}_{lq_tag}_{i}"
+                node = enhance(ulf.path(p, lq_tag), dest, m)
+                if node.shape[1:] != hq.shape[1:]:
+                    raise SystemExit(f"{p} {contrast}: node output {node.shape[1:]}, expected {hq.shape[1:]}")
+                row.append(("", panel(node[a.slice])))
+                print(f"{p} {contrast}: derived series of {m} in {dest}", file=sys.stderr)
+            rows.append(row + [("", panel(hq[a.slice]))])
+        pic = montage(rows, ["real 0.055 T (bicubic x2)"] + [f"sri-node, {label(m)}" for m in a.model]
+                      + ["same patient, 3 T (not registered)"])
+        dest = out / f"ulf_{p}_x2.png"
+        pic.save(str(dest), optimize=True)
+        print(dest)
+
+
+if __name__ == "__main__":
+    main()
