@@ -54,10 +54,14 @@ def enhance(src, out, model):
     return np.stack([s for _, s in sorted(slices, key=lambda t: t[0])])
 
 
-def label(model):
-    """"name version" of a model folder (its config.json)."""
+def split(model):
+    """(caption, folder) of a --model value: LABEL=FOLDER, or FOLDER captioned "name version" from its
+    config.json."""
+    label, eq, folder = model.partition("=")
+    if eq:
+        return label, folder
     cfg = json.loads((Path(model) / "config.json").read_text())
-    return f"{cfg['name']} {cfg['version']}"
+    return f"{cfg['name']} {cfg['version']}", model
 
 
 def panel(img):
@@ -88,7 +92,7 @@ def montage(rows, captions):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--model", nargs="+", default=["sri-default-x2"], help="model folders, one column each")
+    ap.add_argument("--model", nargs="+", default=["sri-default-x2"], help="model folders (or LABEL=FOLDER), one column each")
     ap.add_argument("--patients", nargs="+", default=["p7A", "p7B"], choices=ulf.PATIENTS)
     ap.add_argument("--slice", type=int, default=2, help="slice index 0 to 3 of each series")
     a = ap.parse_args()
@@ -103,7 +107,7 @@ def main():
             up = Fn.interpolate(torch.from_numpy(lq[a.slice])[None, None], scale_factor=2.0, mode="bicubic",
                                 align_corners=False)[0, 0].clamp(0, 1).numpy()
             row = [(f"{p} {contrast}", panel(up))]
-            for i, m in enumerate(a.model):
+            for i, (_, m) in enumerate(map(split, a.model)):
                 dest = work / f"{p}_{lq_tag}_{i}"
                 node = enhance(ulf.path(p, lq_tag), dest, m)
                 if node.shape[1:] != hq.shape[1:]:
@@ -111,7 +115,7 @@ def main():
                 row.append(("", panel(node[a.slice])))
                 print(f"{p} {contrast}: derived series of {m} in {dest}", file=sys.stderr)
             rows.append(row + [("", panel(hq[a.slice]))])
-        pic = montage(rows, ["real 0.055 T (bicubic x2)"] + [f"sri-node, {label(m)}" for m in a.model]
+        pic = montage(rows, ["real 0.055 T (bicubic x2)"] + [f"sri-node, {split(m)[0]}" for m in a.model]
                       + ["same patient, 3 T (not registered)"])
         dest = out / f"ulf_{p}_x2.png"
         pic.save(str(dest), optimize=True)

@@ -150,7 +150,10 @@ def main():
     ap.add_argument("--test", nargs="+", default=["p7A", "p7B"], choices=ulf.PATIENTS, help="held-out patients")
     ap.add_argument("--train", nargs="+", default=["p6A", "p6B"], choices=ulf.PATIENTS,
                     help="patients whose images train the two-sample classifier")
-    ap.add_argument("--steps", type=int, default=1000, help="classifier training steps")
+    ap.add_argument("--steps", type=int, default=1000, help="classifier training steps (0: no classifier)")
+    ap.add_argument("--picture", default=None, metavar="PNG",
+                    help="also write one held-out slice per contrast: real 0.055 T | 3 T | each made image "
+                         "(needs python3-pil)")
     a = ap.parse_args()
     torch.set_num_threads(1)
     degraders = {}
@@ -159,6 +162,7 @@ def main():
         if not folder:
             raise SystemExit(f"--g {item}: give LABEL=FOLDER")
         degraders[label] = Degrader(folder)
+    rows = []
     print("| contrast | images | n | background noise sigma | tissue noise sigma | power above 0.25 cyc/px "
           "| spectral slope | frame mean | real-vs-made classifier accuracy (held-out) |")
     print("|---|---|---|---|---|---|---|---|---|")
@@ -171,6 +175,8 @@ def main():
             for label, imgs in made_images(torch.from_numpy(hq)[:, None], i, degraders).items():
                 sets.setdefault((side, label), []).extend(imgs)
         labels = [k for s, k in sets if s == "test"]
+        if a.picture:
+            rows.append([(f"{contrast}: {k}" if i == 0 else k, sets[("test", k)][1]) for i, k in enumerate(labels)])
         for label in labels:
             test = sets[("test", label)]
             v = np.array([stats(x) for x in test])
@@ -178,7 +184,7 @@ def main():
             cells.append(f"{100 * v[:, 2].mean():.2f}% +- {100 * v[:, 2].std():.2f}")
             cells.append(f"{v[:, 3].mean():.2f} +- {v[:, 3].std():.2f}")
             cells.append(f"{v[:, 4].mean():.3f}")
-            if label == "real 0.055 T":
+            if label == "real 0.055 T" or a.steps == 0:
                 cells.append("-")
             else:
                 acc = two_sample_accuracy(sets[("train", "real 0.055 T")], sets[("train", label)],
@@ -186,6 +192,27 @@ def main():
                 cells.append(f"{acc:.3f}")
             print(f"| {contrast} | {label} | {len(test)} | " + " | ".join(cells) + " |", flush=True)
         print(f"{contrast} done", file=sys.stderr, flush=True)
+    if a.picture:
+        picture(rows, a.picture)
+
+
+def picture(rows, dest):
+    """rows of (caption, [0, 1] image on the 0.055 T grid) as one grey PNG, each image at 1:1 except the
+    3 T one (shown area-downsampled like the classifier sees it), captions drawn inside the panels."""
+    try:
+        from PIL import Image, ImageDraw
+    except ImportError:
+        raise SystemExit("--picture needs PIL: apt-get install python3-pil (Debian)")
+    h, w = rows[0][0][1].shape
+    gap = 4
+    out = Image.new("L", (len(rows[0]) * (w + gap) - gap, len(rows) * (h + gap) - gap), 0)
+    draw = ImageDraw.Draw(out)
+    for r, row in enumerate(rows):
+        for c, (caption, img) in enumerate(row):
+            x, y = c * (w + gap), r * (h + gap)
+            out.paste(Image.fromarray((255 * np.clip(img, 0, 1)).round().astype(np.uint8), "L"), (x, y))
+            draw.text((x + 3, y + 3), caption, fill=255)
+    out.save(str(dest), optimize=True)
 
 
 if __name__ == "__main__":
