@@ -77,17 +77,41 @@ def load(model_dir):
     return torch.jit.load(str(model_dir / cfg["file"]), map_location="cpu"), cfg
 
 
-def load_f_state(model_dir):
-    """F's weights (a state dict) from a model folder's f_state.npz, else its f_state.pt."""
+def load_f_state(model_dir, with_digest=False):
+    """F's weights (a state dict) from a model folder's f_state.npz, else its f_state.pt; with_digest:
+    (state, SHA-256 hex of the file read). SystemExit when the folder has neither or it cannot be read."""
+    import hashlib
+
     import numpy as np
 
     src = Path(model_dir)
-    if (src / "f_state.npz").exists():
-        with np.load(str(src / "f_state.npz")) as z:
-            return {k: torch.from_numpy(z[k].copy()) for k in z.files}
-    if not (src / "f_state.pt").exists():
+    if not src.is_dir():
+        raise SystemExit(f"{src}: not a folder; give the model folder that holds f_state.pt and config.json")
+    path = src / "f_state.npz" if (src / "f_state.npz").exists() else src / "f_state.pt"
+    if not path.exists():
         raise SystemExit(f"{src}: no f_state.pt or f_state.npz (F's weights) in this folder")
-    return torch.load(str(src / "f_state.pt"), map_location="cpu")
+    try:
+        if path.suffix == ".npz":
+            with np.load(str(path)) as z:
+                state = {k: torch.from_numpy(z[k].copy()) for k in z.files}
+        else:
+            state = torch.load(str(path), map_location="cpu")
+    except Exception as e:       # a truncated file, a TorchScript archive, something else renamed
+        raise SystemExit(f"{path}: not F's weights as hlhgan writes them ({type(e).__name__}: {e})")
+    if not isinstance(state, dict):
+        raise SystemExit(f"{path}: holds a {type(state).__name__}, not a state dict of F's weights")
+    if with_digest:
+        return state, hashlib.sha256(path.read_bytes()).hexdigest()
+    return state
+
+
+def read_config(model_dir):
+    """A model folder's config.json as a dict (SystemExit when it is missing or not JSON)."""
+    path = Path(model_dir) / CONFIG_NAME
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        raise SystemExit(f"{path}: cannot be read as the model's configuration ({e})")
 
 
 def reexport(src_dir, out_dir, version=None):

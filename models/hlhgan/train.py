@@ -58,9 +58,10 @@ def parse_args(argv=None):
                    help="with --resume: F and D_F go on from their weights and Adam state with --lr, halved every "
                         "--lr-halve-every steps from now (a fine-tuning phase with a decaying rate)")
     p.add_argument("--init-f", default=None, metavar="MODEL_DIR",
-                   help="F starts from the weights of this model folder (f_state.pt; same preset, scale, fill and "
-                        "context), e.g. to fine-tune the default model on G's outputs; with --resume: replaces "
-                        "the checkpoint's F, and stages f and joint count from 0 (once: resuming such a run goes on)")
+                   help="F starts from the weights of this model folder (f_state.npz, else f_state.pt; its "
+                        "config.json must name the same preset sizes, scale, fill and context), e.g. to fine-tune "
+                        "the default model; with --resume: replaces the checkpoint's F, and stages f and joint "
+                        "count from 0 (once: resuming with the same weights goes on, unless --restart-f)")
     p.add_argument("--fill", default="average", choices=("average", "harmonic"),
                    help="F's parameter-free first guess of the missing region (give the same value on every resume)")
     p.add_argument("--model-version", default=None,
@@ -317,7 +318,9 @@ class Trainer:
 
     def _step_joint(self):
         dev, w = self.device, self.weights
-        hq, d, cond = self._batch()
+        # as in stage g: with real LQ scans (no holes), D_G must not see G's zeroed holes; F learned the
+        # holes in stage f
+        hq, d, cond = self._batch(holes=self.lq_pool is None)
         hq, cond, mask_lq = hq.to(dev), cond.to(dev), d.mask_lq.to(dev)
         real_lq, real_d = self._real_lq(self.batch)
         real_lq = real_lq.to(dev)
@@ -429,6 +432,7 @@ class Trainer:
         self.F = networks.GeneratorLH(s, p.filters, p.f_groups, self.args.fill, self.args.context).to(dev)
         self.DF = networks.DiscriminatorF(p.df_filters).to(dev)
         self._f_from_step_0()
+        self.f_initialised_from = None
         self._say("F and D_F re-initialised; stages f and joint start again")
 
     def _f_from_step_0(self):
@@ -440,20 +444,33 @@ class Trainer:
         self.history = []
 
     def init_f(self, model_dir):
-        """F's weights from a model folder (export.load_f_state); fresh Adam state for F and D_F and the
-        f and joint stages from step 0, so --steps-f counts the fine-tuning steps. A resumed run whose F
-        already came from this folder goes on instead (the same command line resumes)."""
-        if self.f_initialised_from == str(Path(model_dir).resolve()):
+        """F's weights from a model folder (export.load_f_state) whose config.json matches this run's
+        preset sizes, scale, fill and context (else SystemExit naming the options to give); fresh Adam
+        state for F and D_F and the f and joint stages from step 0, so --steps-f counts the fine-tuning
+        steps. A resumed run whose F already came from the same weights (their SHA-256, so moving the
+        folder does not matter) goes on instead: the same command line resumes."""
+        state, digest = export.load_f_state(model_dir, with_digest=True)
+        if self.f_initialised_from == digest:
             self._say(f"F came from {model_dir} at the start of this run: going on from the checkpoint")
             return
+        cfg = export.read_config(model_dir)
+        a, p = self.args, self.preset
+        sizes = cfg.get("preset_sizes", {})
+        want = {"filters and f_groups": ([p.filters, list(p.f_groups)], [sizes.get("filters"), list(sizes.get("f_groups", []))]),
+                "scale": (a.scale, cfg.get("scale")), "fill": (a.fill, cfg.get("fill", "average")),
+                "context": (a.context, cfg.get("context_slices", 1))}
+        wrong = [f"{k} {theirs} (this run: {ours})" for k, (ours, theirs) in want.items() if ours != theirs]
+        if wrong:
+            raise SystemExit(f"--init-f {model_dir}: its F was trained with " + ", ".join(wrong)
+                             + f"; give --preset {cfg.get('preset')} --scale {cfg.get('scale')} "
+                               f"--fill {cfg.get('fill', 'average')} --context {cfg.get('context_slices', 1)}")
         try:
-            self.F.load_state_dict(export.load_f_state(model_dir))
-        except RuntimeError as e:
-            raise SystemExit(f"--init-f {model_dir}: its F does not fit --preset {self.preset.name} "
-                             f"--scale {self.args.scale} --context {self.context}: {e}")
+            self.F.load_state_dict(state)
+        except (RuntimeError, KeyError) as e:
+            raise SystemExit(f"--init-f {model_dir}: its weights do not fit the F its config.json describes ({e})")
         self.F.to(self.device)
         self._f_from_step_0()
-        self.f_initialised_from = str(Path(model_dir).resolve())
+        self.f_initialised_from = digest
         self._say(f"F initialised from {model_dir}; stages f and joint start at step 0")
 
     def reset_schedule(self):
@@ -581,6 +598,9 @@ def main(argv=None):
             t.reset_schedule()
     elif (Path(args.out) / "checkpoint.pt").exists():
         raise SystemExit(f"{args.out} already holds a checkpoint: pass --resume to go on, or choose another --out")
+    if args.init_f and args.export_only:
+        raise SystemExit("--init-f with --export-only would export another model's F under this run's name: "
+                         "re-export a model folder with python3 -m hlhgan.export instead")
     if args.init_f:
         t.init_f(args.init_f)
     t.load_data()

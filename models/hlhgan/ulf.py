@@ -5,16 +5,23 @@ The folder (Liu et al., Nat Commun 12:7238, 2021; CC0) holds, per patient p6A, p
 axial 0.055 T slices (256 x 256) of GRE (T1w), FSE (T2w) and FLAIR, and the same patient's 3 T T1w,
 T2w and FLAIR on approximately the same four slices, at other matrix sizes and with no geometry (pixel
 sizes unknown), plus a volunteer's 0.055 T 3D GRE and FSE slices (v4A, v4B). Because no pixel size is
-known, the 3 T slices are put on "the 2x grid" by their head: each 3 T slice is resampled (bicubic) so
-that its head's bounding box is twice that of the matched 0.055 T slice (mean of the height and width
-ratios), then cropped or zero-padded to 2 x the 0.055 T matrix around the head's centre. A x2 H-L map
-then turns it into an image on the 0.055 T grid. The slices stay unregistered: compare statistics,
-not pixels.
+known, the 3 T slices are put on "the 2x grid" by their head: the 3 T slices of one patient and
+contrast are resampled (bicubic) by one factor, the median over its slices of "twice the 0.055 T head's
+bounding box over the 3 T one" (mean of the height and width ratios; slices whose head box touches an
+image border are left out, and a contrast with no other slice takes its factor from the patient's other
+contrasts through the 3 T matrix heights), then cropped or zero-padded to 2 x the 0.055 T matrix around
+the head's centre. A x2 H-L map then turns them into images on the 0.055 T grid. The slices stay
+unregistered: compare statistics, not pixels. Known limit: a bright or noisy background that reaches
+near (not onto) the border widens a head box; such a slice still counts (p7A FSE slice 1: its ratio is
+5% above the other usable slice's).
 
 Command line (from models/): `python3 -m hlhgan.ulf prepare --out DIR [--patients p6A p6B]` writes, per
 patient and contrast, `hq_<patient>_<contrast>.npz` (the 3 T slices on the 2x grid, normalised) for
-`hlhgan.train --hq`, and prints the matching `--lq` files (the real 0.055 T NIfTI files)."""
+`hlhgan.train --hq`, and prints the matching `--lq` files: the same patients' real 0.055 T NIfTI files
+and the volunteer's 0.055 T coronal and sagittal 3D slices (no 3 T partner; other orientations and
+matrices, as real unpaired LQ for D_G)."""
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -31,14 +38,24 @@ PAIRS = {"GRE (T1w)": ("0055T_GRE", "3T_T1w"), "FSE (T2w)": ("0055T_FSE", "3T_T2
 VOLUNTEER = ("v4A_0055T_GRE3D_cor", "v4A_0055T_GRE3D_sag", "v4B_0055T_FSE3D_cor", "v4B_0055T_FSE3D_sag")
 
 
+def check_root(root=ROOT):
+    """SystemExit naming what is missing unless root holds every file this module reads."""
+    missing = [str(path(p, t, root)) for p in PATIENTS for pair_ in PAIRS.values() for t in pair_
+               if not path(p, t, root).is_file()]
+    missing += [str(Path(root) / f"ulf_{v}.nii.gz") for v in VOLUNTEER if not (Path(root) / f"ulf_{v}.nii.gz").is_file()]
+    if missing:
+        raise SystemExit(f"{root}: {len(missing)} of the ultra-low-field files are missing (first: {missing[0]}); "
+                         "this is ../shared/data/mri/github-bispmri-Ultra-low-field-MRI-Scanner beside the repository")
+
+
 def path(patient, tag, root=ROOT):
     """The NIfTI file of one patient's series, e.g. path("p6A", "0055T_GRE")."""
     return Path(root) / f"ulf_{patient}_{tag}.nii.gz"
 
 
 def head_box(img, threshold=0.1):
-    """Bounding box (y0, y1, x0, x1) of the head in a normalised slice: pixels above `threshold` after a
-    Gaussian smoothing of 2 pixels. Raises ValueError for a slice with no such pixel."""
+    """Bounding box (y0, y1, x0, x1) of the head in a normalised slice, y1 and x1 exclusive: pixels above
+    `threshold` after a Gaussian smoothing of 2 pixels. Raises ValueError for a slice with no such pixel."""
     fg = ndimage.gaussian_filter(np.asarray(img, np.float64), 2) > threshold
     ys, xs = np.nonzero(fg)
     if len(ys) == 0:
@@ -111,21 +128,21 @@ def pair(patient, contrast, root=ROOT, factor=None):
 
 
 def prepare(out, patients, root=ROOT):
-    """Writes hq_<patient>_<contrast tag>.npz (normalised, marked so) for each patient and contrast;
-    returns (HQ files written, the real 0.055 T files of the same patients plus the volunteer's)."""
+    """Writes hq_<patient>_<3 T tag>.npz (normalised, marked so) for each patient and contrast; returns
+    (HQ files written, the real 0.055 T files of the same patients plus the volunteer's). Everything is
+    computed before the first file is written, so a ValueError leaves no partial set behind."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    hq_files, lq_files = [], []
+    stacks, lq_files = [], []
     for p in patients:
         fs = factors(p, root)
         for contrast, (lq_tag, hq_tag) in PAIRS.items():
-            _, hq = pair(p, contrast, root, fs[contrast])
-            f = out / f"hq_{p}_{hq_tag}.npz"
-            np.savez_compressed(str(f), vol=hq.astype(np.float16), normalised=np.array(True))
-            hq_files.append(f)
+            stacks.append((out / f"hq_{p}_{hq_tag}.npz", pair(p, contrast, root, fs[contrast])[1]))
             lq_files.append(path(p, lq_tag, root))
+    out.mkdir(parents=True, exist_ok=True)
+    for f, hq in stacks:
+        np.savez_compressed(str(f), vol=hq.astype(np.float16), normalised=np.array(True))
     lq_files += [Path(root) / f"ulf_{v}.nii.gz" for v in VOLUNTEER]
-    return hq_files, lq_files
+    return [f for f, _ in stacks], lq_files
 
 
 def main(argv=None):
@@ -137,9 +154,15 @@ def main(argv=None):
     pp.add_argument("--patients", nargs="+", default=["p6A", "p6B"], choices=PATIENTS)
     pp.add_argument("--root", default=str(ROOT))
     a = ap.parse_args(argv)
-    if not Path(a.root).is_dir():
-        raise SystemExit(f"{a.root}: not found (the bispmri folder of ../shared/data/mri)")
-    hq, lq = prepare(a.out, a.patients, a.root)
+    check_root(a.root)
+    held_out = sorted(set(a.patients) & {"p7A", "p7B"})
+    if held_out:
+        print(f"note: {', '.join(held_out)} are the patients this project holds out (scripts.ulf_stats, "
+              "scripts.ulf_montage); training on them spoils those comparisons", file=sys.stderr)
+    try:
+        hq, lq = prepare(a.out, a.patients, a.root)
+    except ValueError as e:
+        raise SystemExit(f"cannot put the 3 T slices on the 0.055 T grid: {e}")
     print("--hq " + " ".join(map(str, hq)))
     print("--lq " + " ".join(map(str, lq)))
 

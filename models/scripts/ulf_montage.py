@@ -8,7 +8,8 @@ the node's output with each model given | the 3 T slice on the 2x grid (`hlhgan.
 registered). No PSNR: the 0.055 T and 3 T slices are only approximately the same anatomy.
 
 Run from models/: python3 -m scripts.ulf_montage --out <folder> [--model sri-default-x2 ...] [--slice 2]
-Writes <out>/ulf_<patient>_x2.png (one row per contrast) and prints the derived series' folders.
+Writes <out>/ulf_<patient>_x2.png (one row per contrast); the derived series are made in a temporary
+folder and removed.
 Needs Debian's python3-pil and python3-pydicom besides the model packages."""
 import argparse
 import json
@@ -60,7 +61,10 @@ def split(model):
     label, eq, folder = model.partition("=")
     if eq:
         return label, folder
-    cfg = json.loads((Path(model) / "config.json").read_text())
+    try:
+        cfg = json.loads((Path(model) / "config.json").read_text())
+    except (OSError, ValueError) as e:
+        raise SystemExit(f"--model {model}: no readable config.json ({e})")
     return f"{cfg['name']} {cfg['version']}", model
 
 
@@ -94,11 +98,21 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--model", nargs="+", default=["sri-default-x2"], help="model folders (or LABEL=FOLDER), one column each")
     ap.add_argument("--patients", nargs="+", default=["p7A", "p7B"], choices=ulf.PATIENTS)
-    ap.add_argument("--slice", type=int, default=2, help="slice index 0 to 3 of each series")
+    ap.add_argument("--slice", type=int, default=2, choices=range(4), help="slice index 0 to 3 of each series")
     a = ap.parse_args()
+    ulf.check_root()
+    for m in a.model:
+        folder = split(m)[1]
+        if not (Path(folder) / "model.pt").is_file():
+            raise SystemExit(f"--model {m}: {folder} holds no model.pt (a model folder of models/)")
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="ulf-montage-"))
+    with tempfile.TemporaryDirectory(prefix="ulf-montage-") as work:
+        pictures(a, out, Path(work))
+
+
+def pictures(a, out, work):
+    """One picture per patient of a.patients into out; the derived series go to work (removed after)."""
     for p in a.patients:
         fs = ulf.factors(p)
         rows = []
@@ -113,7 +127,7 @@ def main():
                 if node.shape[1:] != hq.shape[1:]:
                     raise SystemExit(f"{p} {contrast}: node output {node.shape[1:]}, expected {hq.shape[1:]}")
                 row.append(("", panel(node[a.slice])))
-                print(f"{p} {contrast}: derived series of {m} in {dest}", file=sys.stderr)
+                print(f"{p} {contrast}: enhanced by {m}", file=sys.stderr)
             rows.append(row + [("", panel(hq[a.slice]))])
         pic = montage(rows, ["real 0.055 T (bicubic x2)"] + [f"sri-node, {split(m)[0]}" for m in a.model]
                       + ["same patient, 3 T (not registered)"])

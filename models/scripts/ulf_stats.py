@@ -3,7 +3,7 @@
 Images compared, per contrast (GRE ~ T1w, FSE ~ T2w, FLAIR), on the held-out patients (default p7A
 and p7B, whose 0.055 T slices trained no G): (a) the real 0.055 T slices of ../shared's bispmri
 folder, (b) the same patients' 3 T slices on the 2x grid (`hlhgan.ulf`: scaled by the head's size,
-not registered), area-downsampled x2 for the classifier only, (c) the simulator applied to those 3 T
+not registered), area-downsampled x2 onto the 0.055 T grid (no other degradation), (c) the simulator applied to those 3 T
 slices (the SR-N-B protocol, and one draw of the blind training range without holes), and (d) each G
 given (`--g LABEL=FOLDER`, a model folder with degrader.pt and config.json, or a training run's
 checkpoint.pt) on the same 3 T slices with
@@ -34,8 +34,8 @@ PATCH = 32
 def stats(img):
     """Background noise sigma (Rayleigh: sqrt(mean(x^2) / 2) outside the dilated head; NaN when the
     smoothed image exceeds 0.1 nearly everywhere, i.e. no dark background), tissue noise
-    sigma (median absolute Haar diagonal detail / 0.6745 inside the head), share of spectral power
-    above 0.25 cycles/pixel, log-log slope of the radial power spectrum between 0.05 and 0.4, mean of the outer 16-pixel frame (the
+    sigma (median absolute Haar diagonal detail / 0.6745 inside the head), share of the spectral power
+    within radius 0.5 cycles/pixel that lies above 0.25 cycles/pixel, log-log slope of the radial power spectrum between 0.05 and 0.4, mean of the outer 16-pixel frame (the
 background level)."""
     x = img.astype(np.float64)
     smooth = ndimage.gaussian_filter(x, 2)
@@ -51,7 +51,8 @@ background level)."""
     fy = np.fft.fftshift(np.fft.fftfreq(x.shape[0]))[:, None]
     fx = np.fft.fftshift(np.fft.fftfreq(x.shape[1]))[None, :]
     r = np.sqrt(fy ** 2 + fx ** 2)
-    hf = float(p[r > 0.25].sum() / p[r <= 0.5].sum())
+    disc = r <= 0.5           # the radial band every orientation has (the corners beyond 0.5 left out)
+    hf = float(p[disc & (r > 0.25)].sum() / p[disc].sum())
     edges = np.linspace(0.05, 0.4, 15)
     mids, vals = [], []
     for a, b in zip(edges[:-1], edges[1:]):
@@ -72,8 +73,15 @@ class Degrader:
     def __init__(self, source):
         source = Path(source)
         if source.is_file():
-            st = torch.load(str(source), map_location="cpu")
-            args = st["args"]
+            try:
+                st = torch.load(str(source), map_location="cpu")
+                args = st["args"]
+            except Exception as e:
+                raise SystemExit(f"{source}: not a training checkpoint of hlhgan.train ({type(e).__name__}: {e})")
+            if st["done"].get("g", 0) == 0:
+                raise SystemExit(f"{source}: its G has not been trained (stage g: 0 steps)")
+            if args["scale"] != 2:
+                raise SystemExit(f"{source}: a x{args['scale']} run; the 0.055 T comparison is x2")
             p = presets.get(args["preset"])
             self.g = networks.GeneratorHL(args["scale"], p.filters, p.g_blocks, p.pca_dims + 3)
             self.g.load_state_dict(st["nets"]["G"])
@@ -81,8 +89,13 @@ class Degrader:
             self.pca = deg.KernelPCA(p.pca_dims, seed=args["seed"] + 1234)
             self.pca.load_state_dict(st["pca"])
             return
-        self.g = torch.jit.load(str(source / "degrader.pt"), map_location="cpu").eval()
+        if not (source / "degrader.pt").is_file():
+            raise SystemExit(f"{source}: no degrader.pt; give a model folder with G (degrader.pt, config.json) "
+                             "or a run's checkpoint.pt")
         cfg = json.loads((source / "config.json").read_text())
+        if cfg.get("scale") != 2:
+            raise SystemExit(f"{source}: a x{cfg.get('scale')} model; the 0.055 T comparison is x2")
+        self.g = torch.jit.load(str(source / "degrader.pt"), map_location="cpu").eval()
         self.pca = deg.KernelPCA(cfg["preset_sizes"]["pca_dims"], seed=cfg.get("seed", 0) + 1234)
 
     def __call__(self, hq, d, gen):
@@ -156,11 +169,19 @@ def main():
                          "(needs python3-pil)")
     a = ap.parse_args()
     torch.set_num_threads(1)
+    if set(a.train) & set(a.test):
+        raise SystemExit(f"--train and --test share {', '.join(sorted(set(a.train) & set(a.test)))}: "
+                         "the test patients must be held out")
+    if a.steps < 0:
+        raise SystemExit("--steps must be 0 (no classifier) or more")
+    if a.picture and (not a.picture.endswith(".png") or not Path(a.picture).resolve().parent.is_dir()):
+        raise SystemExit(f"--picture {a.picture}: give a .png file in an existing folder")
+    ulf.check_root()
     degraders = {}
     for item in a.g:
         label, _, folder = item.partition("=")
-        if not folder:
-            raise SystemExit(f"--g {item}: give LABEL=FOLDER")
+        if not folder or not label or label in degraders:
+            raise SystemExit(f"--g {item}: give LABEL=FOLDER with a label of its own")
         degraders[label] = Degrader(folder)
     rows = []
     print("| contrast | images | n | background noise sigma | tissue noise sigma | power above 0.25 cyc/px "

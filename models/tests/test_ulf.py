@@ -14,24 +14,51 @@ def _head(shape, centre, radii, value=0.8):
 
 
 def test_a_3t_slice_lands_on_the_2x_grid_with_twice_the_head():
-    lq = _head((64, 64), (30, 34), (20, 16))                 # the 0.055 T head: 40 x 32 (inclusive box 39..41)
-    hq = _head((150, 120), (70, 60), (50, 40))               # the 3 T head: 100 x 80, off-centre
+    lq = _head((64, 64), (30, 34), (20, 16))                 # the 0.055 T head: 40 x 32
+    hq = _head((150, 120), (70, 60), (40, 40))               # the 3 T head: 80 x 80 (other proportions), off-centre
     f = ulf.box_ratio(hq, lq)
-    assert f == pytest.approx(0.8, abs=0.05)   # 2 * 40 / 100 and 2 * 32 / 80, boxes widened by the 2-pixel smoothing
+    ly0, ly1, lx0, lx1 = ulf.head_box(lq)
+    hy0, hy1, hx0, hx1 = ulf.head_box(hq)
+    assert f == pytest.approx((2 * (ly1 - ly0) / (hy1 - hy0) + 2 * (lx1 - lx0) / (hx1 - hx0)) / 2)   # both axes
+    assert f == pytest.approx(0.9, abs=0.05)                 # (2 * 40 / 80 + 2 * 32 / 80) / 2, boxes widened by smoothing
     out = ulf.onto_2x_grid(hq, lq.shape, f)
     assert out.shape == (128, 128) and out.dtype == np.float32 and 0 <= out.min() and out.max() <= 1
     y0, y1, x0, x1 = ulf.head_box(out)
-    ly0, ly1, lx0, lx1 = ulf.head_box(lq)
-    assert abs((y1 - y0) - 2 * (ly1 - ly0)) <= 3 and abs((x1 - x0) - 2 * (lx1 - lx0)) <= 3
+    assert abs((y1 - y0) - f * (hy1 - hy0)) <= 3 and abs((x1 - x0) - f * (hx1 - hx0)) <= 3
     assert abs((y0 + y1) / 2 - 64) <= 2 and abs((x0 + x1) / 2 - 64) <= 2   # centred on the head
 
 
-def test_a_head_touching_the_border_gives_no_ratio_and_an_empty_slice_an_error():
-    lq = _head((64, 64), (32, 32), (40, 20))                 # cut off at the top and bottom
-    hq = _head((100, 100), (50, 50), (30, 30))
-    assert ulf.box_ratio(hq, lq) is None
+def test_a_head_touching_any_border_gives_no_ratio_and_an_empty_slice_an_error():
+    inside = _head((100, 100), (50, 50), (30, 30))
+    assert ulf.box_ratio(inside, _head((64, 64), (32, 32), (20, 20))) is not None
+    for cut in [_head((64, 64), (32, 32), (40, 20)), _head((64, 64), (32, 32), (20, 40)),     # 0.055 T: y, x
+                _head((64, 64), (10, 32), (20, 20)), _head((64, 64), (32, 54), (20, 20))]:    # top, right
+        assert ulf.box_ratio(inside, cut) is None
+    assert ulf.box_ratio(_head((100, 100), (50, 50), (30, 60)), _head((64, 64), (32, 32), (20, 20))) is None  # 3 T
     with pytest.raises(ValueError):
         ulf.head_box(np.zeros((16, 16), np.float32))
+
+
+def test_a_contrast_without_a_usable_slice_takes_the_others_factor_by_matrix_height(tmp_path):
+    nib = pytest.importorskip("nibabel")
+    for p in ulf.PATIENTS:
+        for contrast, (lq_tag, hq_tag) in ulf.PAIRS.items():
+            lq = _head((64, 64), (32, 32), (40 if contrast == "FLAIR" else 20, 20)) * 100      # FLAIR: cut off
+            side = 120 if hq_tag == "3T_T1w" else 60
+            hq = _head((side, side), (side // 2, side // 2), (side // 4, side // 4)) * 100
+            for tag, img in ((lq_tag, lq), (hq_tag, hq)):
+                vol = np.stack([img] * 4)
+                nib.save(nib.Nifti1Image(np.transpose(vol, (2, 1, 0)), np.eye(4)), str(ulf.path(p, tag, tmp_path)))
+    fs = ulf.factors("p6A", tmp_path)
+    assert fs["FSE (T2w)"] == pytest.approx(2 * fs["GRE (T1w)"], rel=0.1)     # half the matrix, twice the factor
+    assert fs["FLAIR"] == pytest.approx(fs["FSE (T2w)"], rel=0.1)             # FLAIR's 3 T matrix is FSE's size
+    for v in ulf.VOLUNTEER:
+        nib.save(nib.Nifti1Image(np.zeros((8, 8, 2), np.float32), np.eye(4)), str(tmp_path / f"ulf_{v}.nii.gz"))
+    hq_files, lq_files = ulf.prepare(tmp_path / "out", ["p6A"], tmp_path)
+    assert [f.name for f in hq_files] == ["hq_p6A_3T_T1w.npz", "hq_p6A_3T_T2w.npz", "hq_p6A_3T_FLAIR.npz"]
+    with np.load(str(hq_files[0])) as z:
+        assert z["vol"].shape == (4, 128, 128) and bool(z["normalised"])    # the 3 T stack on the 2x grid
+    assert len(lq_files) == 3 + len(ulf.VOLUNTEER) and all("0055T" in f.name for f in lq_files)
 
 
 def test_without_holes_no_sample_has_a_missing_region():
@@ -43,37 +70,99 @@ def test_without_holes_no_sample_has_a_missing_region():
     assert float(deg.simulate_batch(hq, 2, gen).mask_lq.sum()) > 0   # the default still cuts holes
 
 
-def test_g_against_real_scans_trains_on_hole_free_batches(tmp_path, monkeypatch):
+def _trainer(tmp_path, *extra):
     vol = _volume(tmp_path / "hq.nii.gz")
-    real = _volume(tmp_path / "lq.nii.gz", seed=1)
-    t = train.Trainer(train.parse_args(["--hq", str(vol), "--lq", str(real), "--out", str(tmp_path / "run"),
-                                        "--preset", "tiny", "--threads", "1"]))
+    t = train.Trainer(train.parse_args(["--hq", str(vol), "--out", str(tmp_path / "run"), "--preset", "tiny",
+                                        "--threads", "1", *extra]))
     t._t_start = 0.0
     t.load_data()
-    seen = []
-    batch = t._batch
-    monkeypatch.setattr(t, "_batch", lambda **kw: seen.append(kw) or batch(**kw))
-    t._step_g()
-    assert seen == [{"holes": False}]
+    return t
 
 
-def test_f_can_start_from_a_model_folder_once(tmp_path):
+@pytest.mark.parametrize("pipeline", ["tensor", "legacy"])
+def test_g_and_the_joint_stage_get_hole_free_batches_against_real_scans_only(tmp_path, pipeline):
+    real = _volume(tmp_path / "lq.nii.gz", seed=1)
+    for lq, holes in (([], True), (["--lq", str(real)], False)):
+        t = _trainer(tmp_path, "--pipeline", pipeline, *lq)
+        masks = []
+        simulate = t._simulate
+
+        def recording(hq, holes=True, simulate=simulate, masks=masks):
+            d = simulate(hq, holes)
+            masks.append(d.mask_lq)
+            return d
+        t._simulate = recording
+        torch.manual_seed(0)
+        t._step_g()
+        t._step_joint()
+        assert masks, "no batch was simulated"
+        cut = sum(float(m.sum()) for m in masks)
+        assert (cut > 0) == holes, f"{pipeline}, real LQ given: {not holes}, masked pixels {cut}"
+
+
+def _two_models(tmp_path):
     vol = _volume(tmp_path / "a.nii.gz")
-    src = tmp_path / "src"
     base = ["--hq", str(vol), "--preset", "tiny", "--threads", "1", "--steps-phi", "1", "--steps-g", "0",
             "--steps-joint", "0", "--ckpt-every", "1"]
-    train.main(base + ["--out", str(src), "--steps-f", "2", "--export", str(src / "model")])
-    weights = export.load_f_state(src / "model")
+    train.main(base + ["--out", str(tmp_path / "src"), "--steps-f", "2", "--export", str(tmp_path / "model")])
+    return base, tmp_path / "model"
+
+
+def _f(run):
+    return torch.load(str(run / "checkpoint.pt"))["nets"]["F"]
+
+
+def _same(a, b):
+    return all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_f_starts_from_a_model_folder_once_and_a_resume_goes_on(tmp_path):
+    base, model = _two_models(tmp_path)
+    weights = export.load_f_state(model)
     run = tmp_path / "run"
-    train.main(base + ["--out", str(run), "--steps-f", "0", "--init-f", str(src / "model")])
-    st = torch.load(str(run / "checkpoint.pt"))
-    assert all(torch.equal(st["nets"]["F"][k], v) for k, v in weights.items())
-    assert st["f_initialised_from"] == str((src / "model").resolve())
-    train.main(base + ["--out", str(run), "--steps-f", "2", "--resume", "--init-f", str(src / "model")])
-    st = torch.load(str(run / "checkpoint.pt"))
-    assert st["done"]["f"] == 2                              # trained on from the checkpoint, not re-initialised
-    assert not all(torch.equal(st["nets"]["F"][k], v) for k, v in weights.items())
-    with pytest.raises(SystemExit):                          # another shape says so
-        train.main(["--hq", str(vol), "--preset", "small", "--threads", "1", "--out", str(tmp_path / "x"),
-                    "--steps-phi", "0", "--steps-g", "0", "--steps-f", "0", "--steps-joint", "0",
-                    "--init-f", str(src / "model")])
+    train.main(base + ["--out", str(run), "--steps-f", "0", "--init-f", str(model)])
+    assert _same(_f(run), weights)
+    train.main(base + ["--out", str(run), "--steps-f", "2", "--resume", "--init-f", str(model)])
+    trained = _f(run)
+    assert torch.load(str(run / "checkpoint.pt"))["done"]["f"] == 2 and not _same(trained, weights)
+    # the same command again: stage f is complete, so F must stay what the checkpoint holds (not A again)
+    train.main(base + ["--out", str(run), "--steps-f", "2", "--resume", "--init-f", str(model)])
+    assert _same(_f(run), trained)
+    # the folder moved: the same weights, so the run still goes on
+    moved = tmp_path / "moved"
+    model.rename(moved)
+    train.main(base + ["--out", str(run), "--steps-f", "2", "--resume", "--init-f", str(moved)])
+    assert _same(_f(run), trained)
+
+
+def test_restart_f_then_init_f_loads_the_folder_again(tmp_path):
+    base, model = _two_models(tmp_path)
+    weights = export.load_f_state(model)
+    run = tmp_path / "run"
+    train.main(base + ["--out", str(run), "--steps-f", "0", "--init-f", str(model)])
+    train.main(base + ["--out", str(run), "--steps-f", "0", "--resume", "--restart-f", "--init-f", str(model)])
+    assert _same(_f(run), weights)
+    train.main(base + ["--out", str(run), "--steps-f", "0", "--resume", "--restart-f"])
+    assert not _same(_f(run), weights)
+    train.main(base + ["--out", str(run), "--steps-f", "0", "--resume", "--init-f", str(model)])
+    assert _same(_f(run), weights)                           # the restart cleared the mark
+
+
+def test_init_f_refuses_another_shape_fill_or_export_only_with_the_options_to_give(tmp_path, capsys):
+    base, model = _two_models(tmp_path)
+    for extra, words in ((["--fill", "harmonic"], "fill average (this run: harmonic)"),
+                         (["--scale", "4"], "scale 2 (this run: 4)"),
+                         (["--context", "3", "--g-mix", "0"], "context 1 (this run: 3)")):
+        with pytest.raises(SystemExit) as e:
+            train.main(base + ["--out", str(tmp_path / "x"), "--steps-f", "0", "--init-f", str(model)] + extra)
+        assert words in str(e.value) and "--preset tiny" in str(e.value)
+    with pytest.raises(SystemExit) as e:                     # the small preset's widths
+        train.main(["--hq", str(tmp_path / "a.nii.gz"), "--preset", "small", "--out", str(tmp_path / "y"),
+                    "--init-f", str(model)])
+    assert "filters and f_groups" in str(e.value)
+    with pytest.raises(SystemExit) as e:
+        train.main(base + ["--out", str(tmp_path / "src"), "--resume", "--export-only", "--init-f", str(model)])
+    assert "--export-only" in str(e.value)
+    with pytest.raises(SystemExit) as e:
+        train.main(base + ["--out", str(tmp_path / "z"), "--init-f", str(model / "f_state.pt")])
+    assert "not a folder" in str(e.value)
