@@ -155,7 +155,7 @@ class Trainer:
         self.done = {st: 0 for st in STAGES}
         self.val = []
         self.gen = torch.Generator().manual_seed(args.seed)
-        self.f_initialised_from = None      # --init-f's folder, once its weights are in F
+        self.f_initialised_from = None      # SHA-256 of the --init-f weights, once they are in F
         self.dgen = torch.Generator(device=dev).manual_seed(args.seed)   # the tensor pipeline's
         self.history = []
 
