@@ -9,8 +9,8 @@ given (`--g LABEL=FOLDER`, a model folder with degrader.pt and config.json, or a
 checkpoint.pt) on the same 3 T slices with
 the blind draw's condition maps.
 
-Columns: background noise sigma, tissue noise sigma, share of power above 0.25 cycles/pixel, spectral
-slope, frame mean (see `stats`), and the two-sample classifier test: a small CNN trained to tell real
+Columns: background noise sigma, tissue noise sigma, share of the spectral power within 0.5
+cycles/pixel that lies above 0.25 cycles/pixel, spectral slope, frame mean (see `stats`), and the two-sample classifier test: a small CNN trained to tell real
 0.055 T patches (32 x 32) from made ones of the training patients (default p6A, p6B), scored on
 patches of the held-out patients (balanced, so 0.5 = it cannot tell them apart, 1.0 = always can).
 Run from models/: python3 -m scripts.ulf_stats [--g 0.2.0=sri-default-x2 ...]. Prints a Markdown table."""
@@ -120,9 +120,12 @@ def made_images(hq, seed, degraders):
 
 def patches(images, n, gen):
     """n random PATCH x PATCH patches with more than 30% head (pixels above 0.1) from a list of 2D
-    images, one of 8 flips/rotations each: (n, 1, PATCH, PATCH) tensor."""
+    images, one of 8 flips/rotations each: (n, 1, PATCH, PATCH) tensor. SystemExit when 100 n draws do
+    not find them (images with almost no head)."""
     out = []
-    while len(out) < n:
+    for _ in range(100 * n):
+        if len(out) == n:
+            break
         img = images[int(torch.randint(len(images), (1,), generator=gen))]
         y = int(torch.randint(img.shape[0] - PATCH + 1, (1,), generator=gen))
         x = int(torch.randint(img.shape[1] - PATCH + 1, (1,), generator=gen))
@@ -131,6 +134,8 @@ def patches(images, n, gen):
             continue
         t = torch.rot90(torch.from_numpy(np.ascontiguousarray(p, np.float32)), int(torch.randint(4, (1,), generator=gen)))
         out.append(torch.flip(t, (1,)) if bool(torch.rand(1, generator=gen) < 0.5) else t)
+    if len(out) < n:
+        raise SystemExit(f"only {len(out)} of {n} patches with more than 30% head found: are these images empty?")
     return torch.stack(out)[:, None]
 
 
