@@ -22,37 +22,22 @@ import numpy as np
 import torch
 import torch.nn.functional as Fn
 
-try:
-    import pydicom
-    from PIL import Image, ImageDraw
-except ImportError as e:       # not among the launcher's model packages: only this picture needs them
-    raise SystemExit(f"{e.name} is missing: apt-get install python3-pil python3-pydicom (Debian)")
-
 from hlhgan import data, ulf
+from scripts import pictures
 
 SRI_NODE = Path(__file__).resolve().parents[2] / "sri-node"
 PANEL = 320          # pixels per panel side in the picture
-CAPTION = 18
 
 
 def enhance(src, out, model):
-    """The node's offline enhancement of one NIfTI file; returns the derived slices (n, 2h, 2w), float."""
+    """The node's offline enhancement of one NIfTI file; returns the derived slices (n, 2h, 2w), float
+    (the series' files at the top of `out`; the tool puts its source copy and segmentation below it)."""
     cmd = [str(SRI_NODE), "enhance", str(src), "--output", str(out), "--model", str(Path(model).resolve()),
            "--ignore-scope"]
     run = subprocess.run(cmd, capture_output=True, text=True)
     if run.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({run.returncode}):\n{run.stderr[-2000:]}")
-    files = [f for f in Path(out).glob("*.dcm")] or [f for f in Path(out).iterdir() if f.is_file()]
-    slices = []
-    for f in files:
-        ds = pydicom.dcmread(str(f))
-        if "PixelData" not in ds or getattr(ds, "Modality", "") != "MR":
-            continue
-        slope = float(getattr(ds, "RescaleSlope", 1) or 1)
-        slices.append((int(ds.InstanceNumber), ds.pixel_array.astype(np.float32) * slope))
-    if not slices:
-        raise SystemExit(f"no derived MR image in {out}")
-    return np.stack([s for _, s in sorted(slices, key=lambda t: t[0])])
+    return data.load_volume(out)     # the derived series' slices in position order, rescaled
 
 
 def split(model):
@@ -69,28 +54,10 @@ def split(model):
 
 
 def panel(img):
-    """A [0, 1] image scaled by its 99.5th percentile, resized to PANEL x PANEL, 8-bit."""
+    """An image scaled by its 99.5th percentile to [0, 1], resized to PANEL x PANEL."""
     x = np.clip(img / max(float(np.percentile(img, 99.5)), 1e-6), 0, 1)
-    t = Fn.interpolate(torch.from_numpy(np.ascontiguousarray(x, np.float32))[None, None], size=(PANEL, PANEL),
-                       mode="area")[0, 0].numpy()
-    return Image.fromarray((255 * t).round().astype(np.uint8), "L")
-
-
-def montage(rows, captions):
-    """rows: lists of PIL images (one per column); captions: one per column."""
-    gap = 4
-    w = len(captions) * (PANEL + gap) - gap
-    out = Image.new("L", (w, CAPTION + len(rows) * (PANEL + gap) - gap), 0)
-    draw = ImageDraw.Draw(out)
-    for c, text in enumerate(captions):
-        draw.text((c * (PANEL + gap) + 4, 3), text, fill=255)
-    for r, row in enumerate(rows):
-        for c, (label, im) in enumerate(row):
-            x, y = c * (PANEL + gap), CAPTION + r * (PANEL + gap)
-            out.paste(im, (x, y))
-            if label:
-                draw.text((x + 4, y + 4), label, fill=255)
-    return out
+    return Fn.interpolate(torch.from_numpy(np.ascontiguousarray(x, np.float32))[None, None], size=(PANEL, PANEL),
+                          mode="area")[0, 0].numpy()
 
 
 def main():
@@ -101,6 +68,7 @@ def main():
     ap.add_argument("--slice", type=int, default=2, choices=range(4), help="slice index 0 to 3 of each series")
     a = ap.parse_args()
     ulf.check_root()
+    pictures.require("PIL", "pydicom")
     for m in a.model:
         folder = split(m)[1]
         if not (Path(folder) / "model.pt").is_file():
@@ -129,10 +97,9 @@ def pictures(a, out, work):
                 row.append(("", panel(node[a.slice])))
                 print(f"{p} {contrast}: enhanced by {m}", file=sys.stderr)
             rows.append(row + [("", panel(hq[a.slice]))])
-        pic = montage(rows, ["real 0.055 T (bicubic x2)"] + [f"sri-node, {split(m)[0]}" for m in a.model]
-                      + ["same patient, 3 T (not registered)"])
         dest = out / f"ulf_{p}_x2.png"
-        pic.save(str(dest), optimize=True)
+        pictures.grid(rows, dest, header=["real 0.055 T (bicubic x2)"] + [f"sri-node, {split(m)[0]}" for m in a.model]
+                      + ["same patient, 3 T (not registered)"])
         print(dest)
 
 

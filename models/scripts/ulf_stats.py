@@ -27,6 +27,7 @@ import torch.nn.functional as Fn
 from scipy import ndimage
 
 from hlhgan import degradations as deg, networks, presets, ulf
+from scripts import pictures
 
 PATCH = 32
 
@@ -114,7 +115,8 @@ def made_images(hq, seed, degraders):
     d = deg.degrade(hq, 2, prm, gen)
     out["simulator blind range x2"] = d.lq[:, 0].numpy()
     for label, g in degraders.items():
-        out[f"G {label}"] = g(hq, d, gen)[:, 0].numpy()
+        # each G its own random field: its figures must not depend on which other G's are compared
+        out[f"G {label}"] = g(hq, d, torch.Generator().manual_seed(300 + seed))[:, 0].numpy()
     return out
 
 
@@ -181,6 +183,8 @@ def main():
         raise SystemExit("--steps must be 0 (no classifier) or more")
     if a.picture and (not a.picture.endswith(".png") or not Path(a.picture).resolve().parent.is_dir()):
         raise SystemExit(f"--picture {a.picture}: give a .png file in an existing folder")
+    if a.picture:
+        pictures.require("PIL")
     ulf.check_root()
     degraders = {}
     for item in a.g:
@@ -192,11 +196,12 @@ def main():
     print("| contrast | images | n | background noise sigma | tissue noise sigma | power above 0.25 cyc/px "
           "| spectral slope | frame mean | real-vs-made classifier accuracy (held-out) |")
     print("|---|---|---|---|---|---|---|---|---|")
+    factors = {p: ulf.factors(p) for p in a.train + a.test}     # measured once per patient
     for contrast in ulf.PAIRS:
         sets = {}      # (train|test, label) -> list of 2D images
         for i, p in enumerate(a.train + a.test):
             side = "train" if p in a.train else "test"
-            real, hq = ulf.pair(p, contrast)
+            real, hq = ulf.pair(p, contrast, factor=factors[p][contrast])
             sets.setdefault((side, "real 0.055 T"), []).extend(real)
             for label, imgs in made_images(torch.from_numpy(hq)[:, None], i, degraders).items():
                 sets.setdefault((side, label), []).extend(imgs)
@@ -219,26 +224,7 @@ def main():
             print(f"| {contrast} | {label} | {len(test)} | " + " | ".join(cells) + " |", flush=True)
         print(f"{contrast} done", file=sys.stderr, flush=True)
     if a.picture:
-        picture(rows, a.picture)
-
-
-def picture(rows, dest):
-    """rows of (caption, [0, 1] image on the 0.055 T grid) as one grey PNG, each image at 1:1 except the
-    3 T one (shown area-downsampled like the classifier sees it), captions drawn inside the panels."""
-    try:
-        from PIL import Image, ImageDraw
-    except ImportError:
-        raise SystemExit("--picture needs PIL: apt-get install python3-pil (Debian)")
-    h, w = rows[0][0][1].shape
-    gap = 4
-    out = Image.new("L", (len(rows[0]) * (w + gap) - gap, len(rows) * (h + gap) - gap), 0)
-    draw = ImageDraw.Draw(out)
-    for r, row in enumerate(rows):
-        for c, (caption, img) in enumerate(row):
-            x, y = c * (w + gap), r * (h + gap)
-            out.paste(Image.fromarray((255 * np.clip(img, 0, 1)).round().astype(np.uint8), "L"), (x, y))
-            draw.text((x + 3, y + 3), caption, fill=255)
-    out.save(str(dest), optimize=True)
+        pictures.grid(rows, a.picture)      # each panel 1:1 on the 0.055 T grid, as the classifier sees it
 
 
 if __name__ == "__main__":

@@ -166,3 +166,37 @@ def test_init_f_refuses_another_shape_fill_or_export_only_with_the_options_to_gi
     with pytest.raises(SystemExit) as e:
         train.main(base + ["--out", str(tmp_path / "z"), "--init-f", str(model / "f_state.pt")])
     assert "not a folder" in str(e.value)
+
+
+def test_each_g_of_the_comparison_gets_its_own_random_field():
+    from scripts import ulf_stats
+
+    def noisy(hq, d, gen):          # a stand-in G: its output is its random draw
+        return torch.rand((hq.shape[0], 1, hq.shape[2] // 2, hq.shape[3] // 2), generator=gen)
+
+    hq = torch.rand(2, 1, 64, 64)
+    alone = ulf_stats.made_images(hq, 0, {"b": noisy})["G b"]
+    after_another = ulf_stats.made_images(hq, 0, {"a": noisy, "b": noisy})["G b"]
+    assert np.array_equal(alone, after_another)
+
+
+def test_the_high_frequency_share_is_a_share():
+    from scripts import ulf_stats
+    rng = np.random.default_rng(0)
+    white = rng.normal(0.5, 0.1, (128, 128))
+    checker = np.indices((128, 128)).sum(0) % 2 * 1.0
+    for img in (white, checker):
+        assert 0.0 <= ulf_stats.stats(img)[2] <= 1.0
+    assert ulf_stats.stats(white)[2] == pytest.approx(0.75, abs=0.05)   # white noise: the area share of the band
+
+
+def test_the_picture_grid_writes_one_png_of_all_panels(tmp_path):
+    Image = pytest.importorskip("PIL.Image")
+    from scripts import pictures
+    rows = [[("a", np.zeros((8, 10))), ("", np.ones((8, 10)))], [("b", np.full((8, 10), 0.5)), ("", np.zeros((8, 10)))]]
+    pictures.grid(rows, tmp_path / "g.png", header=["left", "right"], gap=2, header_height=5)
+    with Image.open(tmp_path / "g.png") as im:
+        assert im.size == (2 * 10 + 2, 5 + 2 * 8 + 2) and im.mode == "L"
+        assert im.getpixel((12 + 5, 5 + 4)) == 255                       # the all-ones panel, no caption drawn
+    with pytest.raises(SystemExit):
+        pictures.grid([[("", np.zeros((8, 10))), ("", np.zeros((9, 10)))]], tmp_path / "x.png")
