@@ -409,8 +409,14 @@ class Trainer:
         if not path.exists():
             raise SystemExit(f"--resume: {path} does not exist; run without --resume to start")
         st = torch.load(str(path), map_location=self.device)
-        for n, sd in st["nets"].items():
-            getattr(self, n).load_state_dict(sd)
+        try:
+            for n, sd in st["nets"].items():
+                getattr(self, n).load_state_dict(sd)
+        except RuntimeError as e:       # the networks of another preset, scale, fill or context
+            was = st.get("args", {})
+            raise SystemExit(f"--resume: {path} holds networks of --preset {was.get('preset')} --scale "
+                             f"{was.get('scale')} --context {was.get('context', 1)}; give those, or another --out "
+                             f"({str(e).splitlines()[0]})")
         for n, sd in st["opt"].items():
             self.opt[n].load_state_dict(sd)
         for n, sd in st["sched"].items():

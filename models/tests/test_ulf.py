@@ -200,3 +200,11 @@ def test_the_picture_grid_writes_one_png_of_all_panels(tmp_path):
         assert im.getpixel((12 + 5, 5 + 4)) == 255                       # the all-ones panel, no caption drawn
     with pytest.raises(SystemExit):
         pictures.grid([[("", np.zeros((8, 10))), ("", np.zeros((9, 10)))]], tmp_path / "x.png")
+
+
+def test_resuming_with_another_preset_says_which_the_checkpoint_holds(tmp_path):
+    base, _ = _two_models(tmp_path)
+    with pytest.raises(SystemExit) as e:
+        train.main(["--hq", str(tmp_path / "a.nii.gz"), "--preset", "small", "--out", str(tmp_path / "src"),
+                    "--threads", "1", "--resume"])
+    assert "--preset tiny --scale 2" in str(e.value)
