@@ -65,9 +65,20 @@ def area_down(img, scale):
 
 
 def kspace_truncate(img, scale):
-    """Keep the central 1/scale of k-space in each direction (what a lower acquisition matrix does)."""
+    """Keep the central 1/scale of k-space in each direction (what a lower acquisition matrix does).
+
+    The result lies on the grid of `area_down` and `bicubic_down`: low-resolution pixel i is centred on
+    high-resolution position scale * i + (scale - 1) / 2, the centre of the block it replaces (the
+    convention of the node's derived geometry, `Geometry2D.upscaledPosition`). A plain crop of the
+    spectrum would sample at scale * i, (scale - 1) / (2 scale) of a low-resolution pixel off that grid
+    (up to sri-default-x2 0.3.0 and sri-default-x4 0.1.0 it did, for the k-space share of the blind
+    training samples); a linear phase moves the image by (scale - 1) / 2 pixels first."""
     b, c, h, w = img.shape
-    k = torch.fft.fftshift(torch.fft.fft2(img), dim=(-2, -1))
+    d = (scale - 1) / 2.0
+    fy = torch.fft.fftfreq(h, device=img.device)[:, None]
+    fx = torch.fft.fftfreq(w, device=img.device)[None, :]
+    phase = torch.exp(2j * math.pi * d * (fy + fx))
+    k = torch.fft.fftshift(torch.fft.fft2(img) * phase, dim=(-2, -1))
     nh, nw = h // scale, w // scale
     top, left = (h - nh) // 2, (w - nw) // 2
     k = k[..., top:top + nh, left:left + nw]
