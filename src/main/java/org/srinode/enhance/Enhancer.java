@@ -18,7 +18,8 @@ import org.srinode.volume.Volume;
 
 /**
  * Runs the exported HLH-GAN generator F on volumes: per-volume intensity normalisation, tiling with
- * overlap and blending, batching, a pool of predictors (one per concurrent caller), CPU or GPU.
+ * overlap and blending, batching, optionally a geometric self-ensemble ({@link EnhancerOptions#selfEnsemble}), a pool
+ * of predictors (one per concurrent caller), CPU or GPU.
  */
 public final class Enhancer implements AutoCloseable {
     private final ModelConfig config;
@@ -116,7 +117,7 @@ public final class Enhancer implements AutoCloseable {
                     tiling.cut(st[0], t, lqBatch, i * tileSize);
                     tiling.cut(st[1], t, maskBatch, i * tileSize);
                 }
-                float[] out = finite(predictor, new TileBatch(lqBatch, maskBatch, n, tiling.tileH, tiling.tileW));
+                float[] out = ensemble(predictor, new TileBatch(lqBatch, maskBatch, n, tiling.tileH, tiling.tileW), s);
                 for (int i = 0; i < n; i++) {
                     int item = first + i;
                     int z = item / perSlice;
@@ -149,6 +150,43 @@ public final class Enhancer implements AutoCloseable {
         for (int i = 0; i < acc.length; i++) {
             result[base + i] = in.restore(acc[i] / weight[i]) + excess[i];
         }
+    }
+
+    /**
+     * The batch enhanced in each orientation of the self-ensemble and averaged ({@link SelfEnsemble}); one forward
+     * pass when the ensemble is 1. Output: n tiles of (scale * height) x (scale * width), row-major.
+     */
+    private float[] ensemble(Predictor<TileBatch, float[]> predictor, TileBatch batch, int scale)
+            throws TranslateException {
+        int[] turns = SelfEnsemble.orientations(options.selfEnsemble());
+        if (turns.length == 1) {
+            return finite(predictor, batch);
+        }
+        int oh = batch.height() * scale;
+        int ow = batch.width() * scale;
+        float[] acc = new float[batch.n() * oh * ow];
+        for (int t : turns) {
+            SelfEnsemble.addBack(finite(predictor, SelfEnsemble.turn(batch, t)), t, batch.n(), oh, ow, acc);
+        }
+        for (int i = 0; i < acc.length; i++) {
+            acc[i] /= turns.length;
+        }
+        return acc;
+    }
+
+    /** {@link #ensemble} with a predictor of the pool: normalised tiles in, upscaled tiles out (for tests). */
+    float[] ensemble(TileBatch batch) throws InterruptedException, TranslateException {
+        Predictor<TileBatch, float[]> predictor = pool.take();
+        try {
+            return ensemble(predictor, batch, config.scale());
+        } finally {
+            pool.put(predictor);
+        }
+    }
+
+    /** Orientations each tile is enhanced in and averaged (1: none; see {@link SelfEnsemble}). */
+    public int selfEnsemble() {
+        return options.selfEnsemble();
     }
 
     /** Attempts of one batch whose output holds NaN or infinity before the enhancement fails. */

@@ -56,6 +56,14 @@ public interface EnhanceConfig {
     @WithDefault("4")
     int batchSize();
 
+    /**
+     * Geometric self-ensemble ({@code SRI_ENHANCE_SELF_ENSEMBLE}): each tile is enhanced in this many orientations
+     * (1, 2, 4 or 8) and the outputs averaged, for that many times the inference; another value stops enhancement
+     * (readiness DOWN) with the allowed ones. Changes the derived UIDs and the Derivation Description when not 1.
+     */
+    @WithDefault("1")
+    int selfEnsemble();
+
     /** Retries of an enhancement ({@code sri.enhance.max-attempts}, {@code initial-backoff}, {@code max-backoff}; defaults 3, 10s, 5m). */
     @io.smallrye.config.WithParentName
     org.srinode.jobs.RetryPolicy retry();

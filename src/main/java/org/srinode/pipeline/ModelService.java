@@ -82,6 +82,14 @@ public class ModelService {
         long t0 = System.nanoTime();
         Path dir = Path.of(config.modelDir()).toAbsolutePath();
         try {
+            options();
+        } catch (IllegalArgumentException e) {
+            state = State.FAILED;
+            detail = e.getMessage();
+            LOG.error(detail);
+            return;
+        }
+        try {
             Enhancer main = Enhancer.load(dir, options());
             loadMillis = (System.nanoTime() - t0) / 1_000_000;
             detail = main.config().name() + " " + main.config().version() + " x"
@@ -161,8 +169,17 @@ public class ModelService {
     }
 
     private EnhancerOptions options() {
-        return new EnhancerOptions(
-                config.device(), config.poolSize(), config.tile(), config.overlap(), config.batchSize());
+        try {
+            return new EnhancerOptions(
+                    config.device(),
+                    config.poolSize(),
+                    config.tile(),
+                    config.overlap(),
+                    config.batchSize(),
+                    config.selfEnsemble());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("SRI_ENHANCE_SELF_ENSEMBLE: " + e.getMessage(), e);
+        }
     }
 
     void onStop(@Observes ShutdownEvent ev) {

@@ -51,16 +51,28 @@ public final class SeriesEnhancement {
 
     /**
      * The derived Series Instance UID of one generation and enhancement run of a source series (the Segmentation's:
-     * {@code kind = "segmentation"}); see {@link DerivedUids#forRun}.
+     * {@code kind = "segmentation"}); see {@link DerivedUids#forRun}. A self-ensemble other than 1 is part of the
+     * derivation (its pixels differ).
      */
     public static String derivedUid(
             String sourceSeriesUid, int generation, int enhanceRun, Enhancer model, String kind) {
+        if (model.selfEnsemble() == 1) {
+            return DerivedUids.forRun(
+                    generation,
+                    enhanceRun,
+                    sourceSeriesUid,
+                    model.config().name(),
+                    model.config().version(),
+                    kind);
+        }
+        // another self-ensemble gives other pixels: other UIDs (a PACS must never get two contents under one UID)
         return DerivedUids.forRun(
                 generation,
                 enhanceRun,
                 sourceSeriesUid,
                 model.config().name(),
                 model.config().version(),
+                "self-ensemble-" + model.selfEnsemble(),
                 kind);
     }
 
@@ -262,6 +274,11 @@ public final class SeriesEnhancement {
     private static String description(Enhancer model, int scale, Assessment a) {
         StringBuilder d = new StringBuilder("AI-enhanced by " + model.config().name() + " "
                 + model.config().version() + " (" + model.config().method() + "): super-resolution x" + scale);
+        if (model.selfEnsemble() > 1) {
+            d.append(", geometric self-ensemble of ")
+                    .append(model.selfEnsemble())
+                    .append(" orientations");
+        }
         if (a != null && !a.corruptedRegions().isEmpty()) {
             d.append(", ").append(a.corruptedRegions().size()).append(" corrupted region(s) inpainted");
         }

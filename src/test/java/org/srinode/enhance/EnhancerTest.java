@@ -102,6 +102,109 @@ class EnhancerTest {
     }
 
     @Test
+    void selfEnsembleIsTheMeanOfTheTurnedPassesTurnedBack() throws Exception {
+        int n = 2;
+        int h = 12;
+        int w = 20;
+        Random r = new Random(5);
+        float[] lq = new float[n * h * w];
+        float[] mask = new float[n * h * w];
+        for (int i = 0; i < lq.length; i++) {
+            lq[i] = r.nextFloat();
+            mask[i] = (i / w) % h >= 4 && (i / w) % h < 8 && i % w < 9 ? 1f : 0f;
+        }
+        TileBatch b = new TileBatch(lq, mask, n, h, w);
+        for (int size : new int[] {2, 4, 8}) {
+            try (Enhancer e = Enhancer.load(dir, new EnhancerOptions(InferenceDevice.CPU, 1, 64, 8, 4, size))) {
+                float[] got = e.ensemble(b);
+                float[] expected = new float[got.length];
+                for (int t : SelfEnsemble.orientations(size)) {
+                    SelfEnsemble.addBack(enhancer.predict(SelfEnsemble.turn(b, t)), t, n, 2 * h, 2 * w, expected);
+                }
+                double maxDiff = 0;
+                for (int i = 0; i < got.length; i++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(expected[i] / size - got[i]));
+                }
+                assertThat(maxDiff)
+                        .as("ensemble of %d against the mean of its passes", size)
+                        .isLessThan(1e-5);
+            }
+        }
+    }
+
+    @Test
+    void anEnsembleOfEightTurnsWithItsInput() throws Exception {
+        // the eight orientations are a group: turning the input only reorders the passes that are averaged
+        int w = 40;
+        int h = 30;
+        Volume v = randomVolume(w, h, 3, 100f);
+        float[] m = new float[w * h * 3];
+        for (int y = 8; y < 16; y++) {
+            for (int x = 5; x < 20; x++) {
+                m[(h + y) * w + x] = 1f; // a missing rectangle in the middle slice
+            }
+        }
+        Volume mask = new Volume(w, h, 3, m, 1, 1, 3);
+        try (Enhancer eight = Enhancer.load(dir, new EnhancerOptions(InferenceDevice.CPU, 1, 64, 8, 4, 8))) {
+            Volume out = eight.enhance(v, mask, ProgressListener.NONE);
+            for (int t = 1; t < 8; t++) {
+                Volume turnedOut = eight.enhance(turned(v, t), turned(mask, t), ProgressListener.NONE);
+                assertThat(maxDiff(turned(out, t), turnedOut))
+                        .as("orientation %d", t)
+                        .isLessThan(1e-3);
+            }
+            Volume plain = enhancer.enhance(v, mask, ProgressListener.NONE);
+            assertThat(maxDiff(plain, out))
+                    .as("the ensemble is not the plain enhancement")
+                    .isGreaterThan(1e-2);
+            assertThat(maxDiff(
+                            turned(enhancer.enhance(turned(v, 3), turned(mask, 3), ProgressListener.NONE), 3), plain))
+                    .as("while the plain enhancement does not turn with its input")
+                    .isGreaterThan(1e-2);
+            assertThat(eight.selfEnsemble()).isEqualTo(8);
+            assertThat(org.srinode.pipeline.SeriesEnhancement.derivedUid("1.2.3", 1, 1, eight, "series"))
+                    .as("other pixels, other UIDs")
+                    .isNotEqualTo(org.srinode.pipeline.SeriesEnhancement.derivedUid("1.2.3", 1, 1, enhancer, "series"));
+            assertThat(org.srinode.pipeline.SeriesEnhancement.derivedUid("1.2.3", 1, 1, enhancer, "series"))
+                    .as("no self-ensemble: the UIDs of before")
+                    .isEqualTo(org.srinode.derived.DerivedUids.forRun(
+                            1,
+                            1,
+                            "1.2.3",
+                            enhancer.config().name(),
+                            enhancer.config().version(),
+                            "series"));
+        }
+    }
+
+    private static double maxDiff(Volume a, Volume b) {
+        assertThat(a.width()).isEqualTo(b.width());
+        assertThat(a.height()).isEqualTo(b.height());
+        double d = 0;
+        for (int i = 0; i < a.data().length; i++) {
+            d = Math.max(d, Math.abs(a.data()[i] - b.data()[i]));
+        }
+        return d;
+    }
+
+    /** Each slice of v turned to orientation t of {@link SelfEnsemble}. */
+    private static Volume turned(Volume v, int t) {
+        int w = v.width();
+        int h = v.height();
+        float[] d = new float[v.data().length];
+        for (int z = 0; z < v.depth(); z++) {
+            for (int r = 0; r < h; r++) {
+                for (int c = 0; c < w; c++) {
+                    d[z * w * h + SelfEnsemble.index(t, r, c, h, w)] = v.data()[(z * h + r) * w + c];
+                }
+            }
+        }
+        return SelfEnsemble.transposes(t)
+                ? new Volume(h, w, v.depth(), d, 1, 1, 3)
+                : new Volume(w, h, v.depth(), d, 1, 1, 3);
+    }
+
+    @Test
     void concurrentCallersGetTheSameResultsAsOneAtATime() throws Exception {
         Volume a = randomVolume(60, 60, 2, 100f);
         Volume b = randomVolume(70, 50, 2, 5f);

@@ -20,16 +20,32 @@ class ModelServiceTest {
 
     /** @param x4Dir SRI_ENHANCE_MODEL_X4_DIR, null when unset */
     private static ModelService start(String mainDir, String x4Dir, ModelService.State expected) {
+        return start(mainDir, x4Dir, 1, expected);
+    }
+
+    /** @param selfEnsemble SRI_ENHANCE_SELF_ENSEMBLE */
+    private static ModelService start(String mainDir, String x4Dir, int selfEnsemble, ModelService.State expected) {
         Map<String, Object> values = Map.of(
-                "enabled", true,
-                "modelDir", mainDir,
-                "modelX4Dir", java.util.Optional.ofNullable(x4Dir),
-                "device", org.srinode.enhance.InferenceDevice.CPU,
-                "poolSize", 1,
-                "workers", 1,
-                "tile", 512,
-                "overlap", 8,
-                "batchSize", 4);
+                "enabled",
+                true,
+                "modelDir",
+                mainDir,
+                "modelX4Dir",
+                java.util.Optional.ofNullable(x4Dir),
+                "device",
+                org.srinode.enhance.InferenceDevice.CPU,
+                "poolSize",
+                1,
+                "workers",
+                1,
+                "tile",
+                512,
+                "overlap",
+                8,
+                "batchSize",
+                4,
+                "selfEnsemble",
+                selfEnsemble);
         EnhanceConfig config = (EnhanceConfig) Proxy.newProxyInstance(
                 EnhanceConfig.class.getClassLoader(), new Class<?>[] {EnhanceConfig.class}, (proxy, method, args) -> {
                     if (!values.containsKey(method.getName())) {
@@ -49,6 +65,22 @@ class ModelServiceTest {
                 .map(Enhancer::config)
                 .orElseThrow()
                 .scale();
+    }
+
+    @Test
+    void aSelfEnsembleOfThreeStopsEnhancementWithTheAllowedSizes() {
+        ModelService models = start("models/sri-default-x2", null, 3, ModelService.State.FAILED);
+        assertThat(models.unavailable())
+                .hasValueSatisfying(why -> assertThat(why).contains("SRI_ENHANCE_SELF_ENSEMBLE", "1, 2, 4 or 8"));
+        ModelService four = start("models/sri-default-x2", null, 4, ModelService.State.READY);
+        try {
+            assertThat(four.enhancerFor(4).orElseThrow().selfEnsemble())
+                    .as("the x4 model too")
+                    .isEqualTo(4);
+            assertThat(four.enhancerFor(2).orElseThrow().selfEnsemble()).isEqualTo(4);
+        } finally {
+            four.onStop(null);
+        }
     }
 
     @Test

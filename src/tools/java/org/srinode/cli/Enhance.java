@@ -32,6 +32,7 @@ final class Enhance {
         Path model = Path.of("models/sri-default-x2");
         int seriesNumber = 1000;
         boolean ignoreScope = false;
+        EnhancerOptions options = EnhancerOptions.defaults();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) {
@@ -51,6 +52,12 @@ final class Enhance {
                 case "--output" -> output = Path.of(v);
                 case "--model" -> model = Path.of(v);
                 case "--series-number" -> seriesNumber = Integer.parseInt(v);
+                case "--self-ensemble" -> {
+                    options = Main.selfEnsemble(options, v);
+                    if (options == null) {
+                        return 2;
+                    }
+                }
                 default -> {
                     System.err.println("unknown option " + a);
                     return usage();
@@ -94,7 +101,7 @@ final class Enhance {
             return 3;
         }
         long t0 = System.nanoTime();
-        Enhancer enhancer = Enhancer.load(model, EnhancerOptions.defaults());
+        Enhancer enhancer = Enhancer.load(model, options);
         System.err.printf(
                 Locale.ROOT,
                 "model %s %s (x%d) loaded in %.1f s%n",
@@ -197,7 +204,7 @@ final class Enhance {
     private static int usage() {
         System.err.println(
                 "usage: ./sri-node enhance <DICOM series folder | NIfTI file> --output <folder> [--model <model folder>]"
-                        + " [--series-number N] [--ignore-scope]");
+                        + " [--series-number N] [--self-ensemble 1|2|4|8] [--ignore-scope]");
         return 2;
     }
 }

@@ -52,9 +52,11 @@ public final class Main {
         System.err.println("""
                 usage: ./sri-node assess <series folder>     the assessment of a DICOM series, as JSON
                        ./sri-node enhance <series folder | NIfTI file> --output <folder> [--model <model folder>]
+                                           [--self-ensemble 1|2|4|8] [--series-number N] [--ignore-scope]
                                            the node's assessment, enhancement and derived-series writer, offline
                        ./sri-node evaluate --input <folder|file> --output <folder> [--model <model folder>]...
                                            [--max-slices N] [--seed S] [--contrast <case>=<name>]...
+                                           [--self-ensemble 1|2|4|8]
                   Degrades every HQ volume (NIfTI files, DICOM series folders, an IXI-{PD,T1,T2} tree) with the
                   SR-B, SR-N-B and SRI protocols and measures the model against bicubic, SR+I and I+SR.
                   Writes results.csv, summary.md and montage PNGs to the output folder.
@@ -65,6 +67,19 @@ public final class Main {
                                            bench-scale commands)""");
     }
 
+    /**
+     * {@code options} with the self-ensemble of a {@code --self-ensemble} value, or null (after saying why on
+     * stderr) when the value is not 1, 2, 4 or 8.
+     */
+    static EnhancerOptions selfEnsemble(EnhancerOptions options, String value) {
+        try {
+            return options.withSelfEnsemble(Integer.parseInt(value.trim()));
+        } catch (IllegalArgumentException e) {
+            System.err.println("--self-ensemble " + value + ": give 1, 2, 4 or 8 (orientations averaged per slice)");
+            return null;
+        }
+    }
+
     static int evaluate(String[] args) throws Exception {
         Path input = null;
         Path output = null;
@@ -72,6 +87,7 @@ public final class Main {
         int maxSlices = 16;
         long seed = 20200707;
         Map<String, String> contrasts = new HashMap<>();
+        EnhancerOptions options = EnhancerOptions.defaults();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -86,6 +102,12 @@ public final class Main {
                 case "--max-slices" -> maxSlices = Integer.parseInt(v);
                 case "--seed" -> seed = Long.parseLong(v);
                 case "--contrast" -> contrasts.put(v.substring(0, v.indexOf('=')), v.substring(v.indexOf('=') + 1));
+                case "--self-ensemble" -> {
+                    options = selfEnsemble(options, v);
+                    if (options == null) {
+                        return 2;
+                    }
+                }
                 default -> {
                     System.err.println("unknown option " + a);
                     usage();
@@ -114,7 +136,7 @@ public final class Main {
         Map<Integer, Enhancer> enhancers = new TreeMap<>();
         try {
             for (Path m : models) {
-                Enhancer e = Enhancer.load(m, EnhancerOptions.defaults());
+                Enhancer e = Enhancer.load(m, options);
                 enhancers.put(e.config().scale(), e);
                 System.err.printf(
                         "model %s %s (x%d, %s) on %s%n",
@@ -148,7 +170,10 @@ public final class Main {
                     .values()
                     .forEach(e -> notes.add("- model: " + e.config().name() + " "
                             + e.config().version() + ", x" + e.config().scale() + ", preset "
-                            + e.config().preset()));
+                            + e.config().preset()
+                            + (e.selfEnsemble() > 1
+                                    ? ", geometric self-ensemble of " + e.selfEnsemble() + " orientations"
+                                    : "")));
             notes.add(String.format(
                     "- %d case(s), at most %d slices each, seed %d, %.0f s",
                     cases.size(), maxSlices, seed, (System.nanoTime() - t0) / 1e9));
