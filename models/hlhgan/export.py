@@ -114,17 +114,24 @@ def read_config(model_dir):
         raise SystemExit(f"{path}: cannot be read as the model's configuration ({e})")
 
 
+def build_f(model_dir):
+    """(F as a torch module with the folder's weights, config dict): F rebuilt from the folder's config.json
+    (preset sizes, scale, fill, context) and f_state; SystemExit when either cannot be read."""
+    from . import networks
+    cfg = read_config(model_dir)
+    sizes = cfg["preset_sizes"]
+    f = networks.GeneratorLH(cfg["scale"], sizes["filters"], tuple(sizes["f_groups"]), cfg.get("fill", "average"),
+                             cfg.get("context_slices", 1))
+    f.load_state_dict(load_f_state(model_dir))
+    return f.eval(), cfg
+
+
 def reexport(src_dir, out_dir, version=None):
     """F rebuilt from src_dir's config.json (preset sizes, scale, fill, context) and weights, exported
     to out_dir with the same config (G is not carried over; a degrader.pt already in out_dir, as when
     src_dir is out_dir, stays listed)."""
-    from . import networks
     src = Path(src_dir)
-    cfg = json.loads((src / CONFIG_NAME).read_text())
-    sizes = cfg["preset_sizes"]
-    f = networks.GeneratorLH(cfg["scale"], sizes["filters"], tuple(sizes["f_groups"]), cfg.get("fill", "average"),
-                             cfg.get("context_slices", 1))
-    f.load_state_dict(load_f_state(src))
+    f, cfg = build_f(src)
     keep = {k: v for k, v in cfg.items() if k not in ("format", "file", "degrader_file", "inputs", "input_channels",
                                                        "context_slices", "output_channels", "normalisation",
                                                        "exported_by", "exported_at")}
