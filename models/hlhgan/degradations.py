@@ -72,8 +72,11 @@ def kspace_truncate(img, scale):
     convention of the node's derived geometry, `Geometry2D.upscaledPosition`). A plain crop of the
     spectrum would sample at scale * i, (scale - 1) / (2 scale) of a low-resolution pixel off that grid
     (up to sri-default-x2 0.3.0 and sri-default-x4 0.1.0 it did, for the k-space share of the blind
-    training samples); a linear phase moves the image by (scale - 1) / 2 pixels first."""
+    training samples); a linear phase moves the image by (scale - 1) / 2 pixels first. Both sides must be
+    multiples of scale (else the kept grid's spacing is not scale; ValueError)."""
     b, c, h, w = img.shape
+    if h % scale or w % scale:
+        raise ValueError(f"k-space truncation needs sides that are multiples of {scale}, got {h}x{w}")
     d = (scale - 1) / 2.0
     fy = torch.fft.fftfreq(h, device=img.device)[:, None]
     fx = torch.fft.fftfreq(w, device=img.device)[None, :]

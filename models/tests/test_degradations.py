@@ -39,6 +39,12 @@ def test_the_three_downsamplers_share_one_grid():
             assert err < 2e-5 * (s / 4) ** 2, (f.__name__, s, err)   # off the grid: 2e-5 (x2), 1.5e-4 (x4)
 
 
+def test_kspace_truncation_refuses_sides_off_the_scale():
+    import pytest
+    with pytest.raises(ValueError, match="multiples of 2"):
+        deg.kspace_truncate(torch.rand(1, 1, 65, 64), 2)
+
+
 def test_rician_noise_has_positive_bias_on_zero_signal():
     gen = torch.Generator().manual_seed(0)
     out = deg.rician_noise(torch.zeros(1, 1, 128, 128), 0.05, gen)

@@ -15,7 +15,16 @@ package org.srinode.enhance;
 public record EnhancerOptions(
         InferenceDevice device, int poolSize, int tile, int overlap, int batchSize, int selfEnsemble) {
     public EnhancerOptions {
-        SelfEnsemble.orientations(selfEnsemble);
+        checkSelfEnsemble(selfEnsemble);
+    }
+
+    /**
+     * Checks a self-ensemble size.
+     *
+     * @throws IllegalArgumentException when n is not 1, 2, 4 or 8, saying so
+     */
+    public static void checkSelfEnsemble(int n) {
+        SelfEnsemble.orientations(n);
     }
 
     /** One orientation per tile (no self-ensemble). */

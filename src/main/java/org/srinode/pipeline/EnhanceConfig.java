@@ -58,10 +58,12 @@ public interface EnhanceConfig {
 
     /**
      * Geometric self-ensemble ({@code SRI_ENHANCE_SELF_ENSEMBLE}): each tile is enhanced in this many orientations
-     * (1, 2, 4 or 8) and the outputs averaged, for that many times the inference; another value stops enhancement
-     * (readiness DOWN) with the allowed ones. Changes the derived UIDs and the Derivation Description when not 1.
+     * (1, 2, 4 or 8) and the outputs averaged, for that many times the inference; another value stops the node at
+     * start-up with the allowed ones ({@link SelfEnsembleConverter}). Part of the derived UIDs and the Derivation
+     * Description when not 1, like the model version: every enhance node sharing a database needs the same value.
      */
     @WithDefault("1")
+    @io.smallrye.config.WithConverter(SelfEnsembleConverter.class)
     int selfEnsemble();
 
     /** Retries of an enhancement ({@code sri.enhance.max-attempts}, {@code initial-backoff}, {@code max-backoff}; defaults 3, 10s, 5m). */

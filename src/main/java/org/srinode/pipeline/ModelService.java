@@ -82,10 +82,10 @@ public class ModelService {
         long t0 = System.nanoTime();
         Path dir = Path.of(config.modelDir()).toAbsolutePath();
         try {
-            options();
+            EnhancerOptions.checkSelfEnsemble(config.selfEnsemble()); // the converter checks it too, at start-up
         } catch (IllegalArgumentException e) {
             state = State.FAILED;
-            detail = e.getMessage();
+            detail = "SRI_ENHANCE_SELF_ENSEMBLE: " + e.getMessage();
             LOG.error(detail);
             return;
         }
@@ -93,7 +93,8 @@ public class ModelService {
             Enhancer main = Enhancer.load(dir, options());
             loadMillis = (System.nanoTime() - t0) / 1_000_000;
             detail = main.config().name() + " " + main.config().version() + " x"
-                    + main.config().scale() + " on " + main.deviceName();
+                    + main.config().scale() + " on " + main.deviceName()
+                    + (main.selfEnsemble() > 1 ? ", self-ensemble of " + main.selfEnsemble() + " orientations" : "");
             try {
                 loadX4(main.config().scale());
             } catch (X4Unusable e) {
@@ -169,17 +170,13 @@ public class ModelService {
     }
 
     private EnhancerOptions options() {
-        try {
-            return new EnhancerOptions(
-                    config.device(),
-                    config.poolSize(),
-                    config.tile(),
-                    config.overlap(),
-                    config.batchSize(),
-                    config.selfEnsemble());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("SRI_ENHANCE_SELF_ENSEMBLE: " + e.getMessage(), e);
-        }
+        return new EnhancerOptions(
+                config.device(),
+                config.poolSize(),
+                config.tile(),
+                config.overlap(),
+                config.batchSize(),
+                config.selfEnsemble());
     }
 
     void onStop(@Observes ShutdownEvent ev) {

@@ -271,7 +271,8 @@ public final class SeriesEnhancement {
         return out;
     }
 
-    private static String description(Enhancer model, int scale, Assessment a) {
+    /** The Derivation Description of a derived series (conformance, derived series attributes). */
+    static String description(Enhancer model, int scale, Assessment a) {
         StringBuilder d = new StringBuilder("AI-enhanced by " + model.config().name() + " "
                 + model.config().version() + " (" + model.config().method() + "): super-resolution x" + scale);
         if (model.selfEnsemble() > 1) {

@@ -133,6 +133,19 @@ class EnhancerTest {
     }
 
     @Test
+    void anEnsembleOfTiledSlicesBlendsLikeTheWholeSlices() throws Exception {
+        Volume v = randomVolume(150, 130, 2, 1f); // tiles of 64 with overlap 8: 3x3 tiles per slice
+        try (Enhancer tiled = Enhancer.load(dir, new EnhancerOptions(InferenceDevice.CPU, 1, 64, 8, 3, 8));
+                Enhancer whole = Enhancer.load(dir, new EnhancerOptions(InferenceDevice.CPU, 1, 512, 8, 1, 8))) {
+            assertThat(maxDiff(
+                            tiled.enhance(v, null, ProgressListener.NONE),
+                            whole.enhance(v, null, ProgressListener.NONE)))
+                    .as("largest difference between tiled and whole-slice inference, ensemble of 8")
+                    .isLessThan(0.05);
+        }
+    }
+
+    @Test
     void anEnsembleOfEightTurnsWithItsInput() throws Exception {
         // the eight orientations are a group: turning the input only reorders the passes that are averaged
         int w = 40;

@@ -78,6 +78,7 @@ class ModelServiceTest {
                     .as("the x4 model too")
                     .isEqualTo(4);
             assertThat(four.enhancerFor(2).orElseThrow().selfEnsemble()).isEqualTo(4);
+            assertThat(four.detail()).contains("self-ensemble of 4 orientations");
         } finally {
             four.onStop(null);
         }
