@@ -56,24 +56,14 @@ public final class SeriesEnhancement {
      */
     public static String derivedUid(
             String sourceSeriesUid, int generation, int enhanceRun, Enhancer model, String kind) {
-        if (model.selfEnsemble() == 1) {
-            return DerivedUids.forRun(
-                    generation,
-                    enhanceRun,
-                    sourceSeriesUid,
-                    model.config().name(),
-                    model.config().version(),
-                    kind);
+        List<String> parts = new ArrayList<>(
+                List.of(sourceSeriesUid, model.config().name(), model.config().version()));
+        if (model.selfEnsemble() > 1) {
+            // another self-ensemble gives other pixels: other UIDs (a PACS must never get two contents under one UID)
+            parts.add("self-ensemble-" + model.selfEnsemble());
         }
-        // another self-ensemble gives other pixels: other UIDs (a PACS must never get two contents under one UID)
-        return DerivedUids.forRun(
-                generation,
-                enhanceRun,
-                sourceSeriesUid,
-                model.config().name(),
-                model.config().version(),
-                "self-ensemble-" + model.selfEnsemble(),
-                kind);
+        parts.add(kind);
+        return DerivedUids.forRun(generation, enhanceRun, parts.toArray(String[]::new));
     }
 
     /**
