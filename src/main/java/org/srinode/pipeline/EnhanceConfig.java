@@ -58,7 +58,7 @@ public interface EnhanceConfig {
 
     /**
      * Geometric self-ensemble ({@code SRI_ENHANCE_SELF_ENSEMBLE}): each tile is enhanced in this many orientations
-     * (1, 2, 4 or 8) and the outputs averaged, for that many times the inference; another value stops the node at
+     * (1, 2, 4 or 8) and the outputs averaged, that many forward passes per tile; another value stops the node at
      * start-up with the allowed ones ({@link SelfEnsembleConverter}). Part of the derived UIDs and the Derivation
      * Description when not 1, like the model version: every enhance node sharing a database needs the same value.
      */
