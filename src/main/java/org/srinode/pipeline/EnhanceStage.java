@@ -167,12 +167,16 @@ public class EnhanceStage {
                     modelName,
                     false));
         }
-        // the outcome first: the PUBLISH job may run the moment it is committed and publishes the score
+        // the outcome (the PUBLISH job publishes its score), this generation's outputs and the withdrawal of the
+        // earlier
+        // ones in one transaction (see Supersession): no reader sees the outcome without its derived series (the API
+        // once showed HELD with no current derived series for a moment) nor a PUBLISH job without the score
         Outcome outcome = hold ? Outcome.HELD : r.exceeded() ? Outcome.FLAGGED : Outcome.ENHANCED;
-        series.recordEnhancement(job.seriesUid(), job.generation(), r.score(), outcome);
-        // this generation's outputs registered and the earlier ones withdrawn in one transaction (see Supersession)
         try {
-            supersession.register(job.seriesUid(), job.generation(), info.enhanceRun(), outputs, r.derivedUid());
+            supersession.register(job.seriesUid(), job.generation(), info.enhanceRun(), outputs, r.derivedUid(), c -> {
+                SeriesRecords.recordEnhancement(c, job.seriesUid(), job.generation(), r.score(), outcome);
+                return null;
+            });
         } catch (DerivedSeries.StaleGeneration e) {
             removeUnregistered(dir);
             if (r.segmentation() != null) {

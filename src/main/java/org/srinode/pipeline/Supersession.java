@@ -70,6 +70,20 @@ public class Supersession {
      */
     public List<DerivedSeries.Superseded> register(
             String sourceUid, int generation, int enhanceRun, List<DerivedSeries.Derived> outputs, String replacedBy) {
+        return register(sourceUid, generation, enhanceRun, outputs, replacedBy, c -> null);
+    }
+
+    /**
+     * {@link #register(String, int, int, List, String)} with {@code first} in the same transaction (the source's
+     * outcome: readers see the outcome and its derived series together or neither).
+     */
+    public List<DerivedSeries.Superseded> register(
+            String sourceUid,
+            int generation,
+            int enhanceRun,
+            List<DerivedSeries.Derived> outputs,
+            String replacedBy,
+            org.srinode.db.Tx.Work<?> first) {
         String noteUid = enhanceRun > 1
                 ? DerivedUids.of(
                         sourceUid,
@@ -94,7 +108,8 @@ public class Supersession {
                         "is superseded: " + why + "; "
                                 + (outputs.isEmpty()
                                         ? "no new output replaces it."
-                                        : "its replacement is series " + replacedBy + ".")));
+                                        : "its replacement is series " + replacedBy + ".")),
+                first);
         log(sourceUid, generation, replacedBy, done);
         return done;
     }

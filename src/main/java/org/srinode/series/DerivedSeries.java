@@ -171,7 +171,23 @@ public class DerivedSeries {
             java.util.Set<String> current,
             String replacedBy,
             NoteWriter note) {
-        return Tx.run(ds, c -> supersede(c, sourceUid, generation, register, current, replacedBy, note));
+        return supersede(sourceUid, generation, register, current, replacedBy, note, c -> null);
+    }
+
+    /**
+     * {@link #supersede(String, int, List, java.util.Set, String, NoteWriter)} with {@code first} run in the same
+     * transaction once the generation is checked (e.g. the source's outcome, so that no reader sees the outcome of an
+     * enhancement without its derived series, or the other way round).
+     */
+    public List<Superseded> supersede(
+            String sourceUid,
+            int generation,
+            List<Derived> register,
+            java.util.Set<String> current,
+            String replacedBy,
+            NoteWriter note,
+            Tx.Work<?> first) {
+        return Tx.run(ds, c -> supersede(c, sourceUid, generation, register, current, replacedBy, note, first));
     }
 
     static List<Superseded> supersede(
@@ -182,6 +198,19 @@ public class DerivedSeries {
             java.util.Set<String> current,
             String replacedBy,
             NoteWriter note)
+            throws SQLException {
+        return supersede(c, sourceUid, generation, register, current, replacedBy, note, x -> null);
+    }
+
+    static List<Superseded> supersede(
+            Connection c,
+            String sourceUid,
+            int generation,
+            List<Derived> register,
+            java.util.Set<String> current,
+            String replacedBy,
+            NoteWriter note,
+            Tx.Work<?> first)
             throws SQLException {
         java.util.Set<String> keep = new HashSet<>(current);
         for (Derived d : register) {
@@ -194,6 +223,7 @@ public class DerivedSeries {
                 throw new StaleGeneration("series " + sourceUid + " is at generation " + now + ", not " + generation);
             }
         }
+        first.run(c);
         for (Derived d : register) {
             registerDerived(c, d.instances(), d.forward(), sourceUid, d.model(), d.publish());
         }

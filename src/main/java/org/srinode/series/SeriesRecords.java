@@ -124,18 +124,17 @@ public class SeriesRecords {
     }
 
     /** The outcome of enhancing a source series (only while it is still at {@code generation}): its data-consistency score and ENHANCED, FLAGGED or HELD. */
-    public void recordEnhancement(String seriesUid, int generation, double consistency, Outcome outcome) {
-        Tx.run(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE series SET consistency = ?, outcome = ? WHERE series_uid = ? " + "AND generation = ?")) {
-                ps.setDouble(1, consistency);
-                ps.setString(2, outcome.name());
-                ps.setString(3, seriesUid);
-                ps.setInt(4, generation);
-                ps.executeUpdate();
-            }
-            return null;
-        });
+    public static void recordEnhancement(
+            java.sql.Connection c, String seriesUid, int generation, double consistency, Outcome outcome)
+            throws java.sql.SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE series SET consistency = ?, outcome = ? WHERE series_uid = ? " + "AND generation = ?")) {
+            ps.setDouble(1, consistency);
+            ps.setString(2, outcome.name());
+            ps.setString(3, seriesUid);
+            ps.setInt(4, generation);
+            ps.executeUpdate();
+        }
     }
 
     /** Where the FHIR server lists a published derived series (e.g. ImagingStudy/123). */

@@ -350,6 +350,47 @@ class SeriesAssemblerTest {
     }
 
     @Test
+    void theOutcomeOfAnEnhancementCommitsWithItsDerivedSeriesOrNotAtAll() throws Exception {
+        Parts a = assembler(Duration.ofHours(1));
+        a.assembler().onInstance(instance("1.2.9.11", "1.2.9.11.1"));
+        int generation = a.records().find("1.2.9.11").orElseThrow().generation();
+        DerivedSeries.Derived out =
+                new DerivedSeries.Derived(List.of(derived("2.25.20", "2.25.20.1", "MR")), false, "m 1", true);
+        // a failure after the outcome is written rolls both back: no HELD without its series
+        assertThatThrownBy(() -> a.derived()
+                        .supersede(
+                                "1.2.9.11", generation, List.of(out), java.util.Set.of(), "2.25.20", w -> null, c -> {
+                                    SeriesRecords.recordEnhancement(c, "1.2.9.11", generation, 0.5, Outcome.HELD);
+                                    throw new java.sql.SQLException("disk full");
+                                }))
+                .hasMessageContaining("disk full");
+        assertThat(a.records().find("1.2.9.11").orElseThrow().outcome()).isNull();
+        assertThat(a.records().find("2.25.20")).isEmpty();
+        // a stale generation records neither
+        assertThatThrownBy(() -> a.derived()
+                        .supersede(
+                                "1.2.9.11",
+                                generation + 1,
+                                List.of(out),
+                                java.util.Set.of(),
+                                "2.25.20",
+                                w -> null,
+                                c -> {
+                                    SeriesRecords.recordEnhancement(c, "1.2.9.11", generation, 0.5, Outcome.HELD);
+                                    return null;
+                                }))
+                .isInstanceOf(DerivedSeries.StaleGeneration.class);
+        assertThat(a.records().find("1.2.9.11").orElseThrow().outcome()).isNull();
+        // committed: both at once
+        a.derived().supersede("1.2.9.11", generation, List.of(out), java.util.Set.of(), "2.25.20", w -> null, c -> {
+            SeriesRecords.recordEnhancement(c, "1.2.9.11", generation, 0.5, Outcome.HELD);
+            return null;
+        });
+        assertThat(a.records().find("1.2.9.11").orElseThrow().outcome()).isEqualTo(Outcome.HELD);
+        assertThat(a.records().find("2.25.20")).isPresent();
+    }
+
+    @Test
     void operatorsDiscardOutputAndHaveASeriesEnhancedAgainOnlyWhenThatMeansSomething() throws Exception {
         Parts a = assembler(Duration.ofHours(1));
         a.assembler().onInstance(instance("1.2.9.9", "1.2.9.9.1"));
