@@ -152,7 +152,7 @@ public class DerivedSeries {
      */
     public List<Superseded> supersede(
             String sourceUid, java.util.Set<String> current, String replacedBy, NoteWriter note) {
-        return supersede(sourceUid, 0, List.of(), current, replacedBy, note);
+        return supersede(sourceUid, 0, List.of(), current, replacedBy, note, c -> null);
     }
 
     /**
@@ -162,22 +162,10 @@ public class DerivedSeries {
      *
      * @param generation the source's generation these outputs were made from (0: not checked)
      * @param register the current generation's derived series; their Series Instance UIDs are kept, with {@code current}
+     * @param first run in the same transaction once the generation is checked (e.g. the source's outcome, so that no
+     *     reader sees the outcome of an enhancement without its derived series, or the other way round); {@code c ->
+     *     null} for nothing
      * @throws StaleGeneration when the source is no longer at {@code generation} (nothing is registered or withdrawn)
-     */
-    public List<Superseded> supersede(
-            String sourceUid,
-            int generation,
-            List<Derived> register,
-            java.util.Set<String> current,
-            String replacedBy,
-            NoteWriter note) {
-        return supersede(sourceUid, generation, register, current, replacedBy, note, c -> null);
-    }
-
-    /**
-     * {@link #supersede(String, int, List, java.util.Set, String, NoteWriter)} with {@code first} run in the same
-     * transaction once the generation is checked (e.g. the source's outcome, so that no reader sees the outcome of an
-     * enhancement without its derived series, or the other way round).
      */
     public List<Superseded> supersede(
             String sourceUid,
@@ -188,18 +176,6 @@ public class DerivedSeries {
             NoteWriter note,
             Tx.Work<?> first) {
         return Tx.run(ds, c -> supersede(c, sourceUid, generation, register, current, replacedBy, note, first));
-    }
-
-    static List<Superseded> supersede(
-            Connection c,
-            String sourceUid,
-            int generation,
-            List<Derived> register,
-            java.util.Set<String> current,
-            String replacedBy,
-            NoteWriter note)
-            throws SQLException {
-        return supersede(c, sourceUid, generation, register, current, replacedBy, note, x -> null);
     }
 
     static List<Superseded> supersede(

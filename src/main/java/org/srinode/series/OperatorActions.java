@@ -66,7 +66,7 @@ public class OperatorActions {
                 }
             }
             List<DerivedSeries.Superseded> withdrawn = DerivedSeries.supersede(
-                    c, sourceUid, 0, List.of(), java.util.Set.of(), DerivedSeries.DISCARDED, note);
+                    c, sourceUid, 0, List.of(), java.util.Set.of(), DerivedSeries.DISCARDED, note, x -> null);
             if (withdrawn.isEmpty()) {
                 throw new NotApplicable("series " + sourceUid + " has no current derived output to discard");
             }

@@ -344,7 +344,8 @@ class SeriesAssemblerTest {
                                 List.of(derived("2.25.7", "2.25.7.1", "MR")), false, "m 1", true)),
                         java.util.Set.of(),
                         "2.25.7",
-                        w -> null);
+                        w -> null,
+                        c -> null);
         assertThat(a.records().find("2.25.6").orElseThrow().supersededBy()).isEqualTo("2.25.7");
         assertThat(jobState("1.2.9.8", "PUBLISH")).isNull();
     }
