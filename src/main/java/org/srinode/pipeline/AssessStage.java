@@ -102,11 +102,16 @@ public class AssessStage {
         Job job = JobExchange.of(exchange);
         Optional<String> unavailable = models.unavailable();
         if (unavailable.isPresent()) {
-            series.recordSkipped(
-                    job.seriesUid(), Outcome.NO_MODEL, "enhancement chosen but not available: " + unavailable.get());
-            // what an earlier generation made no longer matches the series; a model loaded later makes this
-            // generation's own
-            supersession.withdrawEarlier(job.seriesUid(), job.generation(), "NOT_ENHANCED");
+            // what an earlier generation made no longer matches the series (withdrawn in the transaction that records
+            // the outcome); a model loaded later makes this generation's own
+            supersession.withdrawEarlier(job.seriesUid(), job.generation(), "NOT_ENHANCED", c -> {
+                SeriesRecords.recordSkipped(
+                        c,
+                        job.seriesUid(),
+                        Outcome.NO_MODEL,
+                        "enhancement chosen but not available: " + unavailable.get());
+                return null;
+            });
             decide(exchange, WAITING_FOR_MODEL);
             return;
         }

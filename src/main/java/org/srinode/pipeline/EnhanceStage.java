@@ -109,8 +109,11 @@ public class EnhanceStage {
             java.util.Optional<String> outside =
                     model.config().scope().outside(AcquisitionHeader.read(files.get(0)), assessment);
             if (outside.isPresent()) {
-                series.recordSkipped(job.seriesUid(), Outcome.OUT_OF_SCOPE, outside.get());
-                supersession.withdrawEarlier(job.seriesUid(), job.generation(), "NOT_ENHANCED");
+                // the outcome and the withdrawal of the earlier output in one transaction (as for an enhancement)
+                supersession.withdrawEarlier(job.seriesUid(), job.generation(), "NOT_ENHANCED", c -> {
+                    SeriesRecords.recordSkipped(c, job.seriesUid(), Outcome.OUT_OF_SCOPE, outside.get());
+                    return null;
+                });
                 jobs.succeeded(job.id());
                 LOG.infof("series %s not enhanced: %s", Uids.shortTag(job.seriesUid()), LogText.escape(outside.get()));
                 return;

@@ -54,10 +54,19 @@ public class Supersession {
      * @return the series withdrawn (empty at generation 1 or when nothing was made before)
      */
     public List<DerivedSeries.Superseded> withdrawEarlier(String sourceUid, int generation, String reason) {
+        return withdrawEarlier(sourceUid, generation, reason, c -> null);
+    }
+
+    /**
+     * {@link #withdrawEarlier(String, int, String)} with {@code first} in the same transaction, after the generation
+     * check (the source's outcome: readers see it together with the withdrawal or neither).
+     */
+    public List<DerivedSeries.Superseded> withdrawEarlier(
+            String sourceUid, int generation, String reason, org.srinode.db.Tx.Work<?> first) {
         // the run is the series' current one: an operator's re-run that ends out of scope withdraws under its own note
         // UID
         int run = series.find(sourceUid).map(SeriesInfo::enhanceRun).orElse(1);
-        return register(sourceUid, generation, run, List.of(), reason);
+        return register(sourceUid, generation, run, List.of(), reason, first);
     }
 
     /**

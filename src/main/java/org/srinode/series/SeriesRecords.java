@@ -116,11 +116,16 @@ public class SeriesRecords {
 
     /** A series the rules chose but the model must not enhance (out of its scope): the outcome and why. */
     public void recordSkipped(String seriesUid, Outcome outcome, String reason) {
-        update(
-                seriesUid,
-                "outcome = ?, outcome_reason = ?",
-                outcome == null ? null : outcome.name(),
-                SeriesTable.fit(reason, 1000));
+        Tx.run(ds, c -> {
+            SeriesTable.setOutcome(c, seriesUid, outcome, reason);
+            return null;
+        });
+    }
+
+    /** {@link #recordSkipped(String, Outcome, String)} inside the caller's transaction. */
+    public static void recordSkipped(java.sql.Connection c, String seriesUid, Outcome outcome, String reason)
+            throws java.sql.SQLException {
+        SeriesTable.setOutcome(c, seriesUid, outcome, reason);
     }
 
     /** The outcome of enhancing a source series (only while it is still at {@code generation}): its data-consistency score and ENHANCED, FLAGGED or HELD. */
