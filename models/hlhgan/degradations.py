@@ -83,7 +83,7 @@ def kspace_truncate(img, scale):
     phase = torch.exp(2j * math.pi * d * (fy + fx))
     k = torch.fft.fftshift(torch.fft.fft2(img) * phase, dim=(-2, -1))
     nh, nw = h // scale, w // scale
-    top, left = (h - nh) // 2, (w - nw) // 2
+    top, left = h // 2 - nh // 2, w // 2 - nw // 2   # fftshift puts frequency 0 at h // 2: a band symmetric about it
     k = k[..., top:top + nh, left:left + nw]
     out = torch.fft.ifft2(torch.fft.ifftshift(k, dim=(-2, -1))).abs()
     return out / (scale * scale)

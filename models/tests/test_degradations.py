@@ -1,3 +1,4 @@
+import math
 import torch
 
 from hlhgan import degradations as deg
@@ -43,6 +44,20 @@ def test_kspace_truncation_refuses_sides_off_the_scale():
     import pytest
     with pytest.raises(ValueError, match="multiples of 2"):
         deg.kspace_truncate(torch.rand(1, 1, 65, 64), 2)
+    with pytest.raises(ValueError, match="multiples of 4"):
+        deg.kspace_truncate(torch.rand(1, 1, 64, 66), 4)
+
+
+def test_kspace_truncation_keeps_a_symmetric_band_when_the_kept_side_is_odd():
+    # 18 rows at x2 keep 9 frequencies, -4..+4: a cosine at frequency 4 must come through whole, sampled on the
+    # low-resolution grid (centre of pixel i at 2i + 0.5); a band off by one bin halves it
+    h, f = 18, 4
+    y = torch.arange(h, dtype=torch.float64)
+    img = (1 + 0.5 * torch.cos(2 * math.pi * f * y / h))[:, None].expand(h, 16)[None, None].clone()
+    out = deg.kspace_truncate(img, 2)[0, 0]
+    i = torch.arange(h // 2, dtype=torch.float64)
+    want = 1 + 0.5 * torch.cos(2 * math.pi * f * (2 * i + 0.5) / h)
+    assert float((out - want[:, None]).abs().max()) < 1e-5   # 0.25 with the band off by one
 
 
 def test_rician_noise_has_positive_bias_on_zero_signal():

@@ -214,7 +214,6 @@ public class JobQueue {
         return ENQUEUED.computeIfAbsent(kind, k -> new java.util.concurrent.atomic.AtomicLong());
     }
 
-    /** Tells the stage of {@code kind} in this process that a job may be due now. */
     /**
      * Wakes this process' waiters for jobs of {@code kind} after a transaction outside this class made one due (an
      * operator's action, say), so the stage starts it without waiting for its polling period.
@@ -509,26 +508,45 @@ public class JobQueue {
         });
     }
 
+    /**
+     * Thrown inside a transaction whose result must not commit because this node no longer holds the job ({@link
+     * #succeeded(Connection, long)} returned false): the caller's transaction rolls back.
+     */
+    public static final class NotHeld extends RuntimeException {
+        public NotHeld(long id) {
+            super("job " + id + " is no longer held by this node", null, false, false);
+        }
+    }
+
     /** The job finished; a job cancelled while it ran stays CANCELLED (that decision stands). */
     public void succeeded(long id) {
-        Tx.run(ds, c -> {
-            if (!owned(c, id)) {
-                return null;
-            }
-            // a job asked to run again while it ran (enqueueOrRunAgain) is due again instead of done
-            try (PreparedStatement ps =
-                    c.prepareStatement("UPDATE job SET state = CASE WHEN run_again THEN 'PENDING' ELSE 'DONE' END, "
-                            + "attempts = CASE WHEN run_again THEN 0 ELSE attempts END, next_attempt_at = ?, run_again = FALSE, lease_until = NULL, "
-                            + "updated_at = ? "
-                            + "WHERE id = ? AND state <> 'CANCELLED'")) {
-                Timestamp now = Timestamp.from(Instant.now());
-                ps.setTimestamp(1, now, Sql.utc());
-                ps.setTimestamp(2, now, Sql.utc());
-                ps.setLong(3, id);
-                ps.executeUpdate();
-            }
-            return null;
-        });
+        Tx.run(ds, c -> succeeded(c, id));
+    }
+
+    /**
+     * {@link #succeeded(long)} inside the caller's transaction, so that a job's result and its completion commit together
+     * (EnhanceStage: the derived series, the outcome and the DONE job; a crash in between would otherwise run the job
+     * again over a result operators may already have acted on).
+     *
+     * @return false, changing nothing, when this node no longer holds the job (lost lease, cancelled, taken over)
+     */
+    public boolean succeeded(Connection c, long id) throws SQLException {
+        if (!owned(c, id)) {
+            return false;
+        }
+        // a job asked to run again while it ran (enqueueOrRunAgain) is due again instead of done
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE job SET state = CASE WHEN run_again THEN 'PENDING' ELSE 'DONE' END, "
+                        + "attempts = CASE WHEN run_again THEN 0 ELSE attempts END, next_attempt_at = ?, run_again = FALSE, lease_until = NULL, "
+                        + "updated_at = ? "
+                        + "WHERE id = ? AND state <> 'CANCELLED'")) {
+            Timestamp now = Timestamp.from(Instant.now());
+            ps.setTimestamp(1, now, Sql.utc());
+            ps.setTimestamp(2, now, Sql.utc());
+            ps.setLong(3, id);
+            ps.executeUpdate();
+        }
+        return true;
     }
 
     /**

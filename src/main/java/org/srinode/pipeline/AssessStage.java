@@ -23,6 +23,7 @@ import org.srinode.jobs.JobKind;
 import org.srinode.jobs.JobQueue;
 import org.srinode.quality.Assessment;
 import org.srinode.quality.Assessor;
+import org.srinode.series.DerivedSeries;
 import org.srinode.series.Outcome;
 import org.srinode.series.SeriesInfo;
 import org.srinode.series.SeriesRecords;
@@ -75,6 +76,13 @@ public class AssessStage {
     /** Assesses the job's series; the body becomes the Assessment and its findings become headers. */
     public Assessment assess(Exchange exchange) throws JsonProcessingException {
         Job job = JobExchange.bind(exchange);
+        int now = series.find(job.seriesUid()).map(SeriesInfo::generation).orElse(job.generation());
+        if (now != job.generation()) {
+            // a late instance re-opened the series (a retry of this job came late): the later generation's own job
+            // assesses it; failed() ends this one without effect
+            throw new DerivedSeries.StaleGeneration("series " + job.seriesUid() + " is at generation " + now + ", not "
+                    + job.generation() + ": its own assessment job takes over");
+        }
         long t0 = System.nanoTime();
         List<ImageHeader> headers = new ArrayList<>();
         for (Path f : series.files(job.seriesUid())) {
@@ -88,7 +96,7 @@ public class AssessStage {
         }
         Assessment a = assessor.assess(headers, h -> SeriesFiles.pixels(Path.of(h.file())));
         AssessmentHeaders.set(exchange.getIn(), a);
-        series.recordAssessment(job.seriesUid(), JSON.writeValueAsString(a));
+        series.recordAssessment(job.seriesUid(), job.generation(), JSON.writeValueAsString(a));
         series.recordStageTime(job.seriesUid(), KIND.name(), (System.nanoTime() - t0) / 1_000_000);
         exchange.getIn().setBody(a);
         return a;
@@ -123,9 +131,10 @@ public class AssessStage {
     /** A model became available: the series that were waiting for one are queued for enhancement now. */
     void onModelReady(@Observes ModelService.Ready ready) {
         for (SeriesInfo s : series.withDecision(WAITING_FOR_MODEL)) {
-            jobs.enqueue(ENHANCE, s.seriesUid(), s.generation());
-            series.recordSkipped(s.seriesUid(), null, null);
-            series.recordDecision(s.seriesUid(), "ENHANCE");
+            if (!series.leaveWaiting(s.seriesUid(), s.generation(), WAITING_FOR_MODEL, ENHANCE)) {
+                continue; // re-opened or decided meanwhile: its own assessment decides
+            }
+            JobQueue.wakeAfterCommit(ENHANCE);
             LOG.infof(
                     "series %s generation %d: queued for enhancement now that model %s is loaded",
                     Uids.shortTag(s.seriesUid()), s.generation(), ready.detail());
@@ -144,6 +153,18 @@ public class AssessStage {
 
     public void failed(Exchange exchange) {
         Job job = JobExchange.of(exchange);
+        for (Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+                e != null;
+                e = e.getCause()) {
+            if (e instanceof DerivedSeries.StaleGeneration) {
+                // not a failure: the series moved on to a later generation, whose own job assesses and decides it
+                jobs.succeeded(job.id());
+                LOG.infof(
+                        "series %s: assessment of generation %d ended without effect: %s",
+                        Uids.shortTag(job.seriesUid()), job.generation(), e.getMessage());
+                return;
+            }
+        }
         String reason = JobExchange.failure(exchange);
         jobs.failed(job.id(), reason, retry);
         LOG.errorf("series %s: assessment failed: %s", Uids.shortTag(job.seriesUid()), LogText.escape(reason));
@@ -151,7 +172,7 @@ public class AssessStage {
 
     private void decide(Exchange exchange, String decision) {
         Job job = JobExchange.of(exchange);
-        series.recordDecision(job.seriesUid(), decision);
+        series.recordDecision(job.seriesUid(), job.generation(), decision);
         jobs.succeeded(job.id());
         LOG.infof("series %s generation %d: %s", Uids.shortTag(job.seriesUid()), job.generation(), decision);
     }

@@ -109,12 +109,23 @@ public class EnhanceStage {
             java.util.Optional<String> outside =
                     model.config().scope().outside(AcquisitionHeader.read(files.get(0)), assessment);
             if (outside.isPresent()) {
-                // the outcome and the withdrawal of the earlier output in one transaction (as for an enhancement)
-                supersession.withdrawEarlier(job.seriesUid(), job.generation(), "NOT_ENHANCED", c -> {
-                    SeriesRecords.recordSkipped(c, job.seriesUid(), Outcome.OUT_OF_SCOPE, outside.get());
-                    return null;
-                });
-                jobs.succeeded(job.id());
+                // the outcome, the withdrawal of the earlier output and the job's completion in one transaction (as for
+                // an enhancement)
+                try {
+                    supersession.withdrawEarlier(job.seriesUid(), job.generation(), "NOT_ENHANCED", c -> {
+                        completeOrRollBack(c, job);
+                        SeriesRecords.recordSkipped(c, job.seriesUid(), Outcome.OUT_OF_SCOPE, outside.get());
+                        return null;
+                    });
+                } catch (DerivedSeries.StaleGeneration e) {
+                    stale(job, e);
+                    return;
+                } catch (JobQueue.NotHeld e) {
+                    LOG.warnf(
+                            "series %s: the job was lost to another node; its outcome is not recorded here",
+                            Uids.shortTag(job.seriesUid()));
+                    return;
+                }
                 LOG.infof("series %s not enhanced: %s", Uids.shortTag(job.seriesUid()), LogText.escape(outside.get()));
                 return;
             }
@@ -175,8 +186,11 @@ public class EnhanceStage {
         // ones in one transaction (see Supersession): no reader sees the outcome without its derived series (the API
         // once showed HELD with no current derived series for a moment) nor a PUBLISH job without the score
         Outcome outcome = hold ? Outcome.HELD : r.exceeded() ? Outcome.FLAGGED : Outcome.ENHANCED;
+        // and the job's completion: after a crash the job is either DONE with its result or runs again with none (it
+        // must never run again over a result an operator may already have released)
         try {
             supersession.register(job.seriesUid(), job.generation(), info.enhanceRun(), outputs, r.derivedUid(), c -> {
+                completeOrRollBack(c, job);
                 SeriesRecords.recordEnhancement(c, job.seriesUid(), job.generation(), r.score(), outcome);
                 return null;
             });
@@ -185,13 +199,15 @@ public class EnhanceStage {
             if (r.segmentation() != null) {
                 java.nio.file.Files.deleteIfExists(r.segmentation());
             }
-            jobs.succeeded(job.id());
-            LOG.infof(
-                    "series %s: output of generation %d dropped: %s",
-                    Uids.shortTag(job.seriesUid()), job.generation(), e.getMessage());
+            stale(job, e);
+            return;
+        } catch (JobQueue.NotHeld e) {
+            // lost between the check above and the registration: the node that holds the job now registers its own
+            LOG.warnf(
+                    "series %s: enhancement finished after this node lost the job to another node; not registered",
+                    Uids.shortTag(job.seriesUid()));
             return;
         }
-        jobs.succeeded(job.id());
         long register = (System.nanoTime() - registerStart) / 1_000_000;
         series.recordStageTime(job.seriesUid(), "ENHANCE", r.millis() + register);
         // the breakdown (bench e2e prints it): ENHANCE_READ, _MODEL, _CHECK, _WRITE, _SEG, _REGISTER (read back,
@@ -237,6 +253,21 @@ public class EnhanceStage {
         } catch (java.io.IOException e) {
             LOG.warnf("cannot remove the output of a failed enhancement in %s: %s", dir, e.getMessage());
         }
+    }
+
+    /** Marks the job DONE in the caller's transaction, or rolls it back ({@link JobQueue.NotHeld}) when it was lost. */
+    private void completeOrRollBack(java.sql.Connection c, Job job) throws java.sql.SQLException {
+        if (!jobs.succeeded(c, job.id())) {
+            throw new JobQueue.NotHeld(job.id());
+        }
+    }
+
+    /** A job of a generation the series has left ends without effect: the later generation's own job takes over. */
+    private void stale(Job job, DerivedSeries.StaleGeneration e) {
+        jobs.succeeded(job.id());
+        LOG.infof(
+                "series %s: output of generation %d dropped: %s",
+                Uids.shortTag(job.seriesUid()), job.generation(), e.getMessage());
     }
 
     public void failed(Exchange exchange) {

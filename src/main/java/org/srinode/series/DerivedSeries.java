@@ -65,7 +65,7 @@ public class DerivedSeries {
 
     /** The source series moved on to a later generation while an earlier one was processed: its outputs must not become current. */
     public static final class StaleGeneration extends RuntimeException {
-        StaleGeneration(String message) {
+        public StaleGeneration(String message) {
             super(message, null, false, false);
         }
     }

@@ -124,7 +124,8 @@ public class OperatorActions {
      *
      * @param sourceUid the acquired series whose enhancement was HELD
      * @return the derived Series Instance UIDs released
-     * @throws NotApplicable when the series is unknown or its outcome is not HELD (a later generation, a second release)
+     * @throws NotApplicable when the series is unknown, its outcome is not HELD (a later generation, a second release), or
+     *     its enhancement is pending or running (a re-run or retry that will replace the held output)
      */
     public List<String> release(String sourceUid, String user, String comment) {
         return Tx.run(ds, c -> {
@@ -133,6 +134,13 @@ public class OperatorActions {
                     SeriesTable.find(c, sourceUid).orElseThrow(() -> new NotApplicable("no series " + sourceUid));
             if (s.outcome() != Outcome.HELD) {
                 throw new NotApplicable("series " + sourceUid + " is not held (outcome " + s.outcome() + ")");
+            }
+            JobState enhancing = jobState(c, sourceUid, JobKind.ENHANCE, s.generation());
+            if (enhancing == JobState.PENDING || enhancing == JobState.RUNNING) {
+                // an operator's re-run (or a retry) will replace the held output: release what it makes, once made
+                throw new NotApplicable("the enhancement of series " + sourceUid + " is "
+                        + enhancing.name().toLowerCase(java.util.Locale.ROOT)
+                        + ": its output replaces the held one; release that once it is done");
             }
             List<String> released = new ArrayList<>();
             try (PreparedStatement ps =

@@ -133,7 +133,7 @@ public class SeriesAssembler {
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE series SET state = 'RECEIVING', generation = generation + 1, "
                             + "first_received_at = ?, last_received_at = ?, completed_at = NULL, assessment = NULL, decision = NULL, "
-                            + "consistency = NULL, outcome = NULL, enhance_run = 1 WHERE series_uid = ? AND state = 'COMPLETE'")) {
+                            + "consistency = NULL, outcome = NULL, outcome_reason = NULL, enhance_run = 1 WHERE series_uid = ? AND state = 'COMPLETE'")) {
                 ps.setTimestamp(1, Timestamp.from(now), Sql.utc());
                 ps.setTimestamp(2, Timestamp.from(now), Sql.utc());
                 ps.setString(3, seriesUid);

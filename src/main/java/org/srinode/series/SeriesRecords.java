@@ -14,6 +14,8 @@ import javax.sql.DataSource;
 import org.srinode.db.Database;
 import org.srinode.db.Sql;
 import org.srinode.db.Tx;
+import org.srinode.jobs.JobKind;
+import org.srinode.jobs.JobQueue;
 
 /**
  * The series repository the stages and the API use (issue 17): what the node knows of a series (its row, instance
@@ -105,13 +107,47 @@ public class SeriesRecords {
         });
     }
 
-    /** Stores the assessment (JSON) of the series' current generation and clears the decision; a new generation clears both. */
-    public void recordAssessment(String seriesUid, String json) {
-        update(seriesUid, "assessment = ?, decision = NULL", json);
+    /**
+     * Stores the assessment (JSON) of the series at {@code generation} and clears the decision; a new generation clears
+     * both.
+     *
+     * @throws DerivedSeries.StaleGeneration when the series has moved on from {@code generation} (a late instance
+     *     re-opened it): nothing is written, so a late retry of an old job never clears the newer generation's decision
+     */
+    public void recordAssessment(String seriesUid, int generation, String json) {
+        updateAt(seriesUid, generation, "assessment = ?, decision = NULL", json);
     }
 
-    public void recordDecision(String seriesUid, String decision) {
-        update(seriesUid, "decision = ?", decision);
+    /**
+     * Stores the routing decision of the series at {@code generation}.
+     *
+     * @throws DerivedSeries.StaleGeneration as {@link #recordAssessment}
+     */
+    public void recordDecision(String seriesUid, int generation, String decision) {
+        updateAt(seriesUid, generation, "decision = ?", decision);
+    }
+
+    /**
+     * A model became available for a series that waited for one: in one transaction, only while the series is still at
+     * {@code generation} and still waiting, its NO_MODEL outcome and reason are cleared, its decision becomes ENHANCE
+     * and its ENHANCE job is queued (a job claimed at once can then never find, or overwrite, the waiting state).
+     *
+     * @return whether the series was queued (false: it moved on meanwhile)
+     */
+    public boolean leaveWaiting(String seriesUid, int generation, String waiting, JobKind enhance) {
+        return Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE series SET decision = 'ENHANCE', outcome = NULL, "
+                    + "outcome_reason = NULL WHERE series_uid = ? AND generation = ? AND decision = ?")) {
+                ps.setString(1, seriesUid);
+                ps.setInt(2, generation);
+                ps.setString(3, waiting);
+                if (ps.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            JobQueue.enqueue(c, enhance, seriesUid, generation);
+            return true;
+        });
     }
 
     /** A series the rules chose but the model must not enhance (out of its scope): the outcome and why. */
@@ -122,10 +158,17 @@ public class SeriesRecords {
         });
     }
 
-    /** {@link #recordSkipped(String, Outcome, String)} inside the caller's transaction. */
+    /**
+     * {@link #recordSkipped(String, Outcome, String)} inside the caller's transaction; the data-consistency score of an
+     * earlier run is cleared (nothing was enhanced this time).
+     */
     public static void recordSkipped(java.sql.Connection c, String seriesUid, Outcome outcome, String reason)
             throws java.sql.SQLException {
         SeriesTable.setOutcome(c, seriesUid, outcome, reason);
+        try (PreparedStatement ps = c.prepareStatement("UPDATE series SET consistency = NULL WHERE series_uid = ?")) {
+            ps.setString(1, seriesUid);
+            ps.executeUpdate();
+        }
     }
 
     /** The outcome of enhancing a source series (only while it is still at {@code generation}): its data-consistency score and ENHANCED, FLAGGED or HELD. */
@@ -171,6 +214,22 @@ public class SeriesRecords {
                 }
                 ps.setString(values.length + 1, seriesUid);
                 ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private void updateAt(String seriesUid, int generation, String assignments, Object value) {
+        Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE series SET " + assignments + " WHERE series_uid = ? AND generation = ?")) {
+                ps.setObject(1, value);
+                ps.setString(2, seriesUid);
+                ps.setInt(3, generation);
+                if (ps.executeUpdate() != 1) {
+                    throw new DerivedSeries.StaleGeneration("series " + seriesUid + " is no longer at generation "
+                            + generation + " (or unknown): this job's result is not recorded");
+                }
             }
             return null;
         });

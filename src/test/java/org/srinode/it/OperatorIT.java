@@ -67,7 +67,7 @@ class OperatorIT {
                     .pollInterval(Duration.ofSeconds(1))
                     .until(
                             () -> node.series(sim.seriesUid()),
-                            // the outcome is recorded just before the derived series are registered
+                            // the outcome, the derived series and the job's completion commit in one transaction
                             v -> v != null
                                     && v.at("/series/outcome").isTextual()
                                     && !v.at("/derivedSeries").isEmpty());

@@ -392,6 +392,79 @@ class SeriesAssemblerTest {
     }
 
     @Test
+    void aResultCommitsWithItsJobAndNeitherALateJobNorAnOperatorOverwritesANewerState() throws Exception {
+        Parts a = assembler(Duration.ofHours(1));
+        a.assembler().onInstance(instance("1.2.9.12", "1.2.9.12.1"));
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE series SET state = 'COMPLETE', decision = 'ENHANCE' WHERE series_uid = '1.2.9.12'");
+            JobQueue.enqueue(c, JobKind.ENHANCE, "1.2.9.12", 1);
+        }
+        JobQueue q = new JobQueue(ds);
+        org.srinode.jobs.Job job = q.claimDue(JobKind.ENHANCE, 1).get(0);
+        DerivedSeries.Derived out =
+                new DerivedSeries.Derived(List.of(derived("2.25.30", "2.25.30.1", "MR")), false, "m 1", true);
+        // the result and the job's completion commit together: a failure after both rolls both back, so a crash can
+        // never leave a result whose job runs again over it
+        assertThatThrownBy(() -> a.derived()
+                        .supersede("1.2.9.12", 1, List.of(out), java.util.Set.of(), "2.25.30", w -> null, c -> {
+                            assertThat(q.succeeded(c, job.id())).isTrue();
+                            SeriesRecords.recordEnhancement(c, "1.2.9.12", 1, 0.5, Outcome.HELD);
+                            throw new java.sql.SQLException("disk full");
+                        }))
+                .hasMessageContaining("disk full");
+        assertThat(jobState("1.2.9.12", "ENHANCE")).isEqualTo("RUNNING");
+        // an operator cannot release a held output while an enhancement that will replace it is pending or running
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE series SET outcome = 'HELD' WHERE series_uid = '1.2.9.12'");
+        }
+        assertThatThrownBy(() -> a.actions().release("1.2.9.12", "otto", "looks fine"))
+                .isInstanceOf(OperatorActions.NotApplicable.class)
+                .hasMessageContaining("enhancement of series 1.2.9.12 is running");
+        a.derived().supersede("1.2.9.12", 1, List.of(out), java.util.Set.of(), "2.25.30", w -> null, c -> {
+            assertThat(q.succeeded(c, job.id())).isTrue();
+            SeriesRecords.recordEnhancement(c, "1.2.9.12", 1, 0.5, Outcome.HELD);
+            return null;
+        });
+        assertThat(jobState("1.2.9.12", "ENHANCE")).isEqualTo("DONE");
+        try (Connection c = ds.getConnection()) {
+            assertThat(q.succeeded(c, job.id()))
+                    .as("a job that is no longer running under this node is not completed again")
+                    .isFalse();
+        }
+        assertThat(a.actions().release("1.2.9.12", "otto", "looks fine")).containsExactly("2.25.30");
+        assertThat(a.records().find("1.2.9.12").orElseThrow().outcomeReason())
+                .isEqualTo("released by otto: looks fine");
+        // a late instance re-opens the series: the outcome, its reason and the score of generation 1 go with it
+        a.assembler().onInstance(instance("1.2.9.12", "1.2.9.12.2"));
+        SeriesInfo reopened = a.records().find("1.2.9.12").orElseThrow();
+        assertThat(reopened.generation()).isEqualTo(2);
+        assertThat(reopened.outcome()).isNull();
+        assertThat(reopened.outcomeReason())
+                .as("not the release of generation 1")
+                .isNull();
+        // a late retry of generation 1's assessment writes nothing over generation 2's decision
+        a.records().recordDecision("1.2.9.12", 2, "WAITING_FOR_MODEL");
+        assertThatThrownBy(() -> a.records().recordAssessment("1.2.9.12", 1, "{}"))
+                .isInstanceOf(DerivedSeries.StaleGeneration.class);
+        assertThatThrownBy(() -> a.records().recordDecision("1.2.9.12", 1, "FORWARD_ONLY"))
+                .isInstanceOf(DerivedSeries.StaleGeneration.class);
+        assertThat(a.records().find("1.2.9.12").orElseThrow().decision()).isEqualTo("WAITING_FOR_MODEL");
+        // a model arrives: the waiting generation (and only it, once) is queued with its decision, in one transaction
+        assertThat(a.records().leaveWaiting("1.2.9.12", 1, "WAITING_FOR_MODEL", JobKind.ENHANCE))
+                .isFalse();
+        assertThat(a.records().leaveWaiting("1.2.9.12", 2, "WAITING_FOR_MODEL", JobKind.ENHANCE))
+                .isTrue();
+        assertThat(a.records().leaveWaiting("1.2.9.12", 2, "WAITING_FOR_MODEL", JobKind.ENHANCE))
+                .isFalse();
+        assertThat(a.records().find("1.2.9.12").orElseThrow().decision()).isEqualTo("ENHANCE");
+        assertThat(count("SELECT COUNT(*) FROM job WHERE series_uid = '1.2.9.12' AND kind = 'ENHANCE' "
+                        + "AND generation = 2 AND state = 'PENDING'"))
+                .isEqualTo(1);
+    }
+
+    @Test
     void operatorsDiscardOutputAndHaveASeriesEnhancedAgainOnlyWhenThatMeansSomething() throws Exception {
         Parts a = assembler(Duration.ofHours(1));
         a.assembler().onInstance(instance("1.2.9.9", "1.2.9.9.1"));
