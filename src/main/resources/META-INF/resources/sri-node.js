@@ -60,7 +60,7 @@ function actionsForm(view, derivedViews) {
   const enhancing = view.jobs.some(j => j.kind === 'ENHANCE' && (j.state === 'PENDING' || j.state === 'RUNNING'));
   const current = derivedViews.some(d => !d.series.supersededBy && d.series.modality !== 'KO');
   const actions = [];
-  if (s.outcome === 'HELD' && current) actions.push(['release', 'Release to the PACS']);
+  if (s.outcome === 'HELD' && current && !enhancing) actions.push(['release', 'Release to the PACS']);
   if (s.state === 'COMPLETE' && view.jobs.some(j => j.kind === 'ENHANCE') && !enhancing) actions.push(['enhance', 'Enhance again']);
   if (current && !enhancing) actions.push(['discard', 'Discard derived output']);
   if (!actions.length) return null;

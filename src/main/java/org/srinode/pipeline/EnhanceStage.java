@@ -273,7 +273,41 @@ public class EnhanceStage {
     public void failed(Exchange exchange) {
         Job job = JobExchange.of(exchange);
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        Job now = jobs.failed(job.id(), JobExchange.failure(exchange), retry);
+        String reason = JobExchange.failure(exchange);
+        Job now = jobs.failed(job.id(), reason, retry);
         LOG.errorf(e, "series %s: enhancement attempt %d failed", Uids.shortTag(job.seriesUid()), now.attempts());
+        if (now.state() == org.srinode.jobs.JobState.DEAD) {
+            recordFailure(job, now.attempts(), reason);
+        }
+    }
+
+    /**
+     * The job went DEAD: the series' outcome becomes FAILED with the reason, so that operators see it on the series (not
+     * only among the jobs). At a later generation (late instances changed the series) the earlier generations' output no
+     * longer matches the acquired series and is withdrawn in the same transaction, as when a series is not enhanced; the
+     * output of the run before an operator's re-run of the same generation still matches it and stays current.
+     */
+    private void recordFailure(Job job, int attempts, String reason) {
+        SeriesInfo info = series.find(job.seriesUid()).orElse(null);
+        if (info == null || info.generation() != job.generation()) {
+            return; // moved on: the later generation's own job decides
+        }
+        String why = "enhancement failed " + attempts + " time(s), last: " + reason + " (requeue job " + job.id()
+                + " or have the series enhanced again)";
+        try {
+            if (info.enhanceRun() == 1 && job.generation() > 1) {
+                supersession.withdrawEarlier(job.seriesUid(), job.generation(), "NOT_ENHANCED", c -> {
+                    SeriesRecords.recordFailure(c, job.seriesUid(), job.generation(), why);
+                    return null;
+                });
+            } else {
+                series.recordFailure(job.seriesUid(), job.generation(), why);
+            }
+        } catch (DerivedSeries.StaleGeneration moved) {
+            // re-opened meanwhile: the later generation's own job decides
+        } catch (RuntimeException notRecorded) {
+            // the failure stays on the DEAD job; the series shows no outcome
+            LOG.errorf(notRecorded, "series %s: outcome FAILED not recorded", Uids.shortTag(job.seriesUid()));
+        }
     }
 }

@@ -18,7 +18,13 @@ public enum Outcome {
     /** Not enhanced: the acquisition is outside the model's declared scope (the reason says which). */
     OUT_OF_SCOPE,
     /** Not enhanced yet: enhancement was chosen but no model is loaded; queued again once one is. */
-    NO_MODEL;
+    NO_MODEL,
+    /**
+     * The enhancement failed on every attempt (its job is DEAD; the reason says why): an operator requeues the job or
+     * has the series enhanced again. Output of an earlier generation is withdrawn as for a series not enhanced; the output
+     * of the run before an operator's re-run stays current.
+     */
+    FAILED;
 
     /** The outcome stored as {@code name}, or null for null. */
     static Outcome of(String name) {

@@ -150,17 +150,10 @@ public class SeriesRecords {
         });
     }
 
-    /** A series the rules chose but the model must not enhance (out of its scope): the outcome and why. */
-    public void recordSkipped(String seriesUid, Outcome outcome, String reason) {
-        Tx.run(ds, c -> {
-            SeriesTable.setOutcome(c, seriesUid, outcome, reason);
-            return null;
-        });
-    }
-
     /**
-     * {@link #recordSkipped(String, Outcome, String)} inside the caller's transaction; the data-consistency score of an
-     * earlier run is cleared (nothing was enhanced this time).
+     * A series the rules chose but the node did not enhance (out of the model's scope, no model), in the caller's
+     * transaction: the outcome and why; the data-consistency score of an earlier run is cleared (nothing was enhanced
+     * this time).
      */
     public static void recordSkipped(java.sql.Connection c, String seriesUid, Outcome outcome, String reason)
             throws java.sql.SQLException {
@@ -171,18 +164,45 @@ public class SeriesRecords {
         }
     }
 
-    /** The outcome of enhancing a source series (only while it is still at {@code generation}): its data-consistency score and ENHANCED, FLAGGED or HELD. */
+    /**
+     * The outcome of enhancing a source series (only while it is still at {@code generation}): its data-consistency score
+     * and ENHANCED, FLAGGED or HELD; the reason of a FAILED outcome before it (a requeued job that succeeded) goes.
+     */
     public static void recordEnhancement(
             java.sql.Connection c, String seriesUid, int generation, double consistency, Outcome outcome)
             throws java.sql.SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE series SET consistency = ?, outcome = ? WHERE series_uid = ? " + "AND generation = ?")) {
+                "UPDATE series SET consistency = ?, outcome = ?, outcome_reason = "
+                        + "CASE WHEN outcome = 'FAILED' THEN NULL ELSE outcome_reason END WHERE series_uid = ? AND generation = ?")) {
             ps.setDouble(1, consistency);
             ps.setString(2, outcome.name());
             ps.setString(3, seriesUid);
             ps.setInt(4, generation);
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * The enhancement of a source series at {@code generation} failed for good (its job is DEAD), in the caller's
+     * transaction: outcome FAILED with the reason; nothing when the series has moved on to another generation.
+     */
+    public static void recordFailure(java.sql.Connection c, String seriesUid, int generation, String reason)
+            throws java.sql.SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE series SET outcome = 'FAILED', outcome_reason = ? WHERE series_uid = ? AND generation = ?")) {
+            ps.setString(1, SeriesTable.fit(reason, 1000));
+            ps.setString(2, seriesUid);
+            ps.setInt(3, generation);
+            ps.executeUpdate();
+        }
+    }
+
+    /** {@link #recordFailure(java.sql.Connection, String, int, String)} in a transaction of its own. */
+    public void recordFailure(String seriesUid, int generation, String reason) {
+        Tx.run(ds, c -> {
+            recordFailure(c, seriesUid, generation, reason);
+            return null;
+        });
     }
 
     /** Where the FHIR server lists a published derived series (e.g. ImagingStudy/123). */

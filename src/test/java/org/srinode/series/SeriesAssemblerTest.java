@@ -462,6 +462,20 @@ class SeriesAssemblerTest {
         assertThat(count("SELECT COUNT(*) FROM job WHERE series_uid = '1.2.9.12' AND kind = 'ENHANCE' "
                         + "AND generation = 2 AND state = 'PENDING'"))
                 .isEqualTo(1);
+        // its enhancement fails for good: FAILED with the reason, only at its own generation; a requeued job that then
+        // succeeds replaces outcome and reason
+        a.records().recordFailure("1.2.9.12", 1, "old generation");
+        assertThat(a.records().find("1.2.9.12").orElseThrow().outcome()).isNull();
+        a.records().recordFailure("1.2.9.12", 2, "enhancement failed 3 time(s), last: out of memory");
+        SeriesInfo failed = a.records().find("1.2.9.12").orElseThrow();
+        assertThat(failed.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(failed.outcomeReason()).contains("out of memory");
+        try (Connection c = ds.getConnection()) {
+            SeriesRecords.recordEnhancement(c, "1.2.9.12", 2, 0.1, Outcome.ENHANCED);
+        }
+        SeriesInfo enhanced = a.records().find("1.2.9.12").orElseThrow();
+        assertThat(enhanced.outcome()).isEqualTo(Outcome.ENHANCED);
+        assertThat(enhanced.outcomeReason()).isNull();
     }
 
     @Test
