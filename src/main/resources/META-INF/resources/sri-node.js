@@ -57,7 +57,9 @@ function requeueButton(job) {
 // release a held enhancement, have the series enhanced again, discard its current derived output
 function actionsForm(view, derivedViews) {
   const s = view.series;
-  const enhancing = view.jobs.some(j => j.kind === 'ENHANCE' && (j.state === 'PENDING' || j.state === 'RUNNING'));
+  // as the API decides: only the current generation's enhancement (an older generation's job never runs)
+  const enhancing = view.jobs.some(j => j.kind === 'ENHANCE' && j.generation === s.generation
+    && (j.state === 'PENDING' || j.state === 'RUNNING'));
   const current = derivedViews.some(d => !d.series.supersededBy && d.series.modality !== 'KO');
   const actions = [];
   if (s.outcome === 'HELD' && current && !enhancing) actions.push(['release', 'Release to the PACS']);

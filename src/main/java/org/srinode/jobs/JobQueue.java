@@ -173,12 +173,32 @@ public class JobQueue {
             if (!registration.heartbeat(c)) {
                 return 0; // this process was supplanted under its name: it stops and renews nothing
             }
-            try (PreparedStatement ps =
-                    c.prepareStatement("UPDATE job SET lease_until = ? WHERE state = 'RUNNING' AND claimed_by = ?")) {
-                ps.setTimestamp(1, Timestamp.from(Instant.now().plus(lease)), Sql.utc());
-                ps.setString(2, nodeId);
-                return ps.executeUpdate();
+            // rows another transaction holds are skipped, not waited for: that transaction is completing the job (e.g.
+            // the enhancement's registration, which locks the series, then its job, then other jobs of the series: a
+            // renewal that waited on it while holding those would deadlock); the next renewal, a third of a lease
+            // later, covers a job it skipped that is still running
+            List<Long> ids = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id FROM job WHERE state = 'RUNNING' AND claimed_by = ? FOR UPDATE SKIP LOCKED")) {
+                ps.setString(1, nodeId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getLong(1));
+                    }
+                }
             }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE job SET lease_until = ? WHERE id = ?")) {
+                Timestamp until = Timestamp.from(Instant.now().plus(lease));
+                for (long id : ids) {
+                    ps.setTimestamp(1, until, Sql.utc());
+                    ps.setLong(2, id);
+                    ps.addBatch();
+                }
+                if (!ids.isEmpty()) {
+                    ps.executeBatch();
+                }
+            }
+            return ids.size();
         });
     }
 
@@ -354,7 +374,9 @@ public class JobQueue {
      * claimed again, so a job that kills every node that runs it stops after that many.
      */
     public List<Job> claimDue(JobKind kind, int limit, String waitWhile, int maxAttempts) {
-        return Tx.run(ds, c -> {
+        List<Job> died = new ArrayList<>();
+        List<Job> claimed = Tx.run(ds, c -> {
+            died.clear(); // a retried transaction starts over
             List<Job> jobs = new ArrayList<>();
             if (!registration.current(c)) {
                 return jobs; // another process runs under this node name now
@@ -396,6 +418,7 @@ public class JobQueue {
                         ps.executeUpdate();
                     }
                     LOG.errorf("job %d (%s of series %s): %s", next.id(), kind, next.seriesUid(), why);
+                    died.add(next);
                     continue;
                 }
                 try (PreparedStatement ps =
@@ -423,6 +446,17 @@ public class JobQueue {
             }
             return jobs;
         });
+        java.util.function.Consumer<Job> onDead = deadListeners.get(kind);
+        for (Job d : died) {
+            if (onDead != null) {
+                try {
+                    onDead.accept(find(d.id()).orElse(d));
+                } catch (RuntimeException e) {
+                    LOG.errorf(e, "job %d (%s): the report of its death failed", d.id(), kind);
+                }
+            }
+        }
+        return claimed;
     }
 
     /** Serialises claims of one kind over all nodes until the transaction ends (the kind's row in job_claim, made on first use). */
@@ -516,6 +550,18 @@ public class JobQueue {
         public NotHeld(long id) {
             super("job " + id + " is no longer held by this node", null, false, false);
         }
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<JobKind, java.util.function.Consumer<Job>> deadListeners =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Tells {@code listener} of each job of {@code kind} that a claim of this node declared DEAD because its lease
+     * expired on its last attempt (every node that ran it stopped: an out-of-memory kill, say), after that commit; a job
+     * that goes DEAD through {@link #failed} is its caller's to report. One listener per kind (the stage that runs it).
+     */
+    public void onDeadByLease(JobKind kind, java.util.function.Consumer<Job> listener) {
+        deadListeners.put(kind, listener);
     }
 
     /** The job finished; a job cancelled while it ran stays CANCELLED (that decision stands). */

@@ -69,6 +69,7 @@ public class EnhanceStage {
         this.models = models;
         this.settings = settings;
         this.safety = safety;
+        jobs.onDeadByLease(AssessStage.ENHANCE, dead -> recordFailure(dead, dead.attempts(), dead.lastError()));
     }
 
     /** The bounded worker pool of the enhance route: as many threads as series enhanced at the same time. */
@@ -282,32 +283,42 @@ public class EnhanceStage {
     }
 
     /**
-     * The job went DEAD: the series' outcome becomes FAILED with the reason, so that operators see it on the series (not
-     * only among the jobs). At a later generation (late instances changed the series) the earlier generations' output no
-     * longer matches the acquired series and is withdrawn in the same transaction, as when a series is not enhanced; the
-     * output of the run before an operator's re-run of the same generation still matches it and stays current.
+     * The job went DEAD (every attempt failed, or the lease of its last attempt expired: see {@link
+     * JobQueue#onDeadByLease}): operators see it on the series, not only among the jobs. The reason says what failed and
+     * what to do; the outcome becomes FAILED unless a current derived output is left (the run before an operator's
+     * re-run, which keeps its outcome and can still be released). At a later generation (late instances changed the
+     * series) the earlier generations' output no longer matches the acquired series and is withdrawn in the same
+     * transaction, as when a series is not enhanced. Nothing when the series or the job moved on meanwhile.
      */
     private void recordFailure(Job job, int attempts, String reason) {
         SeriesInfo info = series.find(job.seriesUid()).orElse(null);
         if (info == null || info.generation() != job.generation()) {
             return; // moved on: the later generation's own job decides
         }
-        String why = "enhancement failed " + attempts + " time(s), last: " + reason + " (requeue job " + job.id()
+        int run = info.enhanceRun();
+        String why = "enhancement failed " + attempts + " time(s), last: " + reason
+                + (run > 1 ? "; the output of the run before stays current" : "") + " (requeue job " + job.id()
                 + " or have the series enhanced again)";
         try {
-            if (info.enhanceRun() == 1 && job.generation() > 1) {
+            if (run == 1 && job.generation() > 1) {
                 supersession.withdrawEarlier(job.seriesUid(), job.generation(), "NOT_ENHANCED", c -> {
-                    SeriesRecords.recordFailure(c, job.seriesUid(), job.generation(), why);
+                    if (!SeriesRecords.recordFailure(c, job.seriesUid(), job.generation(), run, job.id(), why)) {
+                        throw new DerivedSeries.StaleGeneration(
+                                "series " + job.seriesUid() + " or job " + job.id() + " changed meanwhile");
+                    }
                     return null;
                 });
             } else {
-                series.recordFailure(job.seriesUid(), job.generation(), why);
+                series.recordFailure(job.seriesUid(), job.generation(), run, job.id(), why);
             }
         } catch (DerivedSeries.StaleGeneration moved) {
-            // re-opened meanwhile: the later generation's own job decides
+            // re-opened, re-run or requeued meanwhile: what runs now decides
         } catch (RuntimeException notRecorded) {
-            // the failure stays on the DEAD job; the series shows no outcome
-            LOG.errorf(notRecorded, "series %s: outcome FAILED not recorded", Uids.shortTag(job.seriesUid()));
+            // the failure stays on the DEAD job; the series shows no outcome for it
+            LOG.errorf(
+                    notRecorded,
+                    "series %s: the failure was not recorded on the series",
+                    Uids.shortTag(job.seriesUid()));
         }
     }
 }

@@ -145,7 +145,9 @@ public class SeriesRecords {
                     return false;
                 }
             }
-            JobQueue.enqueue(c, enhance, seriesUid, generation);
+            // a job of this generation may exist already (queued before the model went away, then assessed again): due
+            // again
+            JobQueue.enqueueOrRunAgain(c, enhance, seriesUid, generation);
             return true;
         });
     }
@@ -166,14 +168,16 @@ public class SeriesRecords {
 
     /**
      * The outcome of enhancing a source series (only while it is still at {@code generation}): its data-consistency score
-     * and ENHANCED, FLAGGED or HELD; the reason of a FAILED outcome before it (a requeued job that succeeded) goes.
+     * and ENHANCED, FLAGGED or HELD; a failure's reason before it (a requeued job or a re-run that succeeded) goes, an
+     * operator's reason stays.
      */
     public static void recordEnhancement(
             java.sql.Connection c, String seriesUid, int generation, double consistency, Outcome outcome)
             throws java.sql.SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE series SET consistency = ?, outcome = ?, outcome_reason = "
-                        + "CASE WHEN outcome = 'FAILED' THEN NULL ELSE outcome_reason END WHERE series_uid = ? AND generation = ?")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("UPDATE series SET consistency = ?, outcome = ?, outcome_reason = "
+                        + "CASE WHEN outcome_reason LIKE 'enhancement failed%' THEN NULL ELSE outcome_reason END "
+                        + "WHERE series_uid = ? AND generation = ?")) {
             ps.setDouble(1, consistency);
             ps.setString(2, outcome.name());
             ps.setString(3, seriesUid);
@@ -183,25 +187,36 @@ public class SeriesRecords {
     }
 
     /**
-     * The enhancement of a source series at {@code generation} failed for good (its job is DEAD), in the caller's
-     * transaction: outcome FAILED with the reason; nothing when the series has moved on to another generation.
+     * The enhancement of a source series failed for good, in the caller's transaction: the reason (which should start
+     * with "enhancement failed", see {@link #recordEnhancement}) and, when no current derived output of the series is
+     * left, outcome FAILED; the outcome of a current output (the run before an operator's re-run) stays, so a held result
+     * can still be released. Only while the series is still at {@code generation} and {@code enhanceRun} and the job
+     * {@code jobId} is still DEAD (not requeued or re-run meanwhile).
+     *
+     * @return whether it was recorded
      */
-    public static void recordFailure(java.sql.Connection c, String seriesUid, int generation, String reason)
+    public static boolean recordFailure(
+            java.sql.Connection c, String seriesUid, int generation, int enhanceRun, long jobId, String reason)
             throws java.sql.SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "UPDATE series SET outcome = 'FAILED', outcome_reason = ? WHERE series_uid = ? AND generation = ?")) {
-            ps.setString(1, SeriesTable.fit(reason, 1000));
-            ps.setString(2, seriesUid);
-            ps.setInt(3, generation);
-            ps.executeUpdate();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE series SET outcome = CASE WHEN EXISTS (SELECT 1 FROM "
+                + "series d WHERE d.derived_from = ? AND d.superseded_by IS NULL AND (d.modality IS NULL OR d.modality "
+                + "<> 'KO')) THEN outcome ELSE 'FAILED' END, outcome_reason = ? WHERE series_uid = ? AND generation = ? "
+                + "AND enhance_run = ? AND EXISTS (SELECT 1 FROM job WHERE id = ? AND state = 'DEAD')")) {
+            ps.setString(1, seriesUid);
+            ps.setString(2, SeriesTable.fit(reason, 1000));
+            ps.setString(3, seriesUid);
+            ps.setInt(4, generation);
+            ps.setInt(5, enhanceRun);
+            ps.setLong(6, jobId);
+            return ps.executeUpdate() == 1;
         }
     }
 
-    /** {@link #recordFailure(java.sql.Connection, String, int, String)} in a transaction of its own. */
-    public void recordFailure(String seriesUid, int generation, String reason) {
-        Tx.run(ds, c -> {
-            recordFailure(c, seriesUid, generation, reason);
-            return null;
+    /** {@link #recordFailure(java.sql.Connection, String, int, int, long, String)} in a transaction of its own. */
+    public boolean recordFailure(String seriesUid, int generation, int enhanceRun, long jobId, String reason) {
+        return Tx.run(ds, c -> {
+            SeriesTable.lockSeries(c, seriesUid);
+            return recordFailure(c, seriesUid, generation, enhanceRun, jobId, reason);
         });
     }
 

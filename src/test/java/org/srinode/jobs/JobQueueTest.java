@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.srinode.db.Database;
@@ -121,6 +122,41 @@ class JobQueueTest {
         q.enqueue(JobKind.FORWARD, "1.2.5", 1);
         assertThat(q.forSeries("1.2.5")).extracting(Job::state).containsExactly(JobState.DONE);
         assertThat(q.claimDue(JobKind.FORWARD, 10)).isEmpty();
+    }
+
+    @Test
+    void aLeaseRenewalSkipsAJobAnotherTransactionHoldsInsteadOfWaitingForIt() throws Exception {
+        queue();
+        JobQueue a = new JobQueue(ds, "node-a", Duration.ofSeconds(30));
+        Job j = a.claimDue(JobKind.FORWARD, 10).get(0);
+        // a transaction completing the job holds its row (the enhancement's registration does, with other rows a
+        // waiting renewal might hold: a deadlock)
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            assertThat(a.succeeded(c, j.id())).isTrue();
+            long t0 = System.nanoTime();
+            assertThat(a.renewLeases()).as("skipped, not waited for").isZero();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(900));
+            c.commit();
+        }
+        assertThat(a.find(j.id()).orElseThrow().state()).isEqualTo(JobState.DONE);
+    }
+
+    @Test
+    void aJobDeclaredDeadWhenItsLastLeaseExpiredIsReportedToItsStage() throws Exception {
+        queue();
+        JobQueue a = new JobQueue(ds, "node-a", Duration.ofMillis(300));
+        JobQueue b = new JobQueue(ds, "node-b", Duration.ofMillis(300));
+        List<Job> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+        b.onDeadByLease(JobKind.FORWARD, reported::add);
+        Job j = a.claimDue(JobKind.FORWARD, 10, null, 1).get(0);
+        Thread.sleep(400); // node-a died while running its only attempt
+        assertThat(b.claimDue(JobKind.FORWARD, 10, null, 1)).isEmpty();
+        assertThat(reported).singleElement().satisfies(d -> {
+            assertThat(d.id()).isEqualTo(j.id());
+            assertThat(d.state()).isEqualTo(JobState.DEAD);
+            assertThat(d.lastError()).contains("lease of node-a expired");
+        });
     }
 
     @Test

@@ -462,20 +462,46 @@ class SeriesAssemblerTest {
         assertThat(count("SELECT COUNT(*) FROM job WHERE series_uid = '1.2.9.12' AND kind = 'ENHANCE' "
                         + "AND generation = 2 AND state = 'PENDING'"))
                 .isEqualTo(1);
-        // its enhancement fails for good: FAILED with the reason, only at its own generation; a requeued job that then
-        // succeeds replaces outcome and reason
-        a.records().recordFailure("1.2.9.12", 1, "old generation");
+        // its enhancement fails for good: recorded only while that job is DEAD, at its generation and run
+        long enhance2 =
+                count("SELECT id FROM job WHERE series_uid = '1.2.9.12' AND kind = 'ENHANCE' AND generation = 2");
+        String why = "enhancement failed 3 time(s), last: out of memory";
+        assertThat(a.records().recordFailure("1.2.9.12", 2, 1, enhance2, why))
+                .as("the job is not DEAD")
+                .isFalse();
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE job SET state = 'DEAD' WHERE id = " + enhance2);
+        }
+        assertThat(a.records().recordFailure("1.2.9.12", 1, 1, enhance2, why)).isFalse();
+        assertThat(a.records().recordFailure("1.2.9.12", 2, 2, enhance2, why)).isFalse();
+        // while a derived series is current (here generation 1's, released) its outcome stays: it can still be acted on
+        assertThat(a.records().recordFailure("1.2.9.12", 2, 1, enhance2, why)).isTrue();
         assertThat(a.records().find("1.2.9.12").orElseThrow().outcome()).isNull();
-        a.records().recordFailure("1.2.9.12", 2, "enhancement failed 3 time(s), last: out of memory");
+        assertThat(a.records().find("1.2.9.12").orElseThrow().outcomeReason()).isEqualTo(why);
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE series SET superseded_by = 'NOT_ENHANCED' WHERE series_uid = '2.25.30'");
+        }
+        assertThat(a.records().recordFailure("1.2.9.12", 2, 1, enhance2, why)).isTrue();
         SeriesInfo failed = a.records().find("1.2.9.12").orElseThrow();
         assertThat(failed.outcome()).isEqualTo(Outcome.FAILED);
-        assertThat(failed.outcomeReason()).contains("out of memory");
+        assertThat(failed.outcomeReason()).isEqualTo(why);
+        // a requeued job that then succeeds replaces outcome and failure reason; an operator's reason stays
         try (Connection c = ds.getConnection()) {
             SeriesRecords.recordEnhancement(c, "1.2.9.12", 2, 0.1, Outcome.ENHANCED);
         }
         SeriesInfo enhanced = a.records().find("1.2.9.12").orElseThrow();
         assertThat(enhanced.outcome()).isEqualTo(Outcome.ENHANCED);
         assertThat(enhanced.outcomeReason()).isNull();
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
+            s.executeUpdate(
+                    "UPDATE series SET outcome_reason = 'enhanced again at the request of otto: x' WHERE series_uid = '1.2.9.12'");
+            SeriesRecords.recordEnhancement(c, "1.2.9.12", 2, 0.1, Outcome.HELD);
+        }
+        assertThat(a.records().find("1.2.9.12").orElseThrow().outcomeReason())
+                .isEqualTo("enhanced again at the request of otto: x");
     }
 
     @Test
