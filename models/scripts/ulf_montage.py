@@ -76,10 +76,10 @@ def main():
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="ulf-montage-") as work:
-        pictures(a, out, Path(work))
+        montages(a, out, Path(work))
 
 
-def pictures(a, out, work):
+def montages(a, out, work):
     """One picture per patient of a.patients into out; the derived series go to work (removed after)."""
     for p in a.patients:
         fs = ulf.factors(p)

@@ -208,3 +208,17 @@ def test_resuming_with_another_preset_says_which_the_checkpoint_holds(tmp_path):
         train.main(["--hq", str(tmp_path / "a.nii.gz"), "--preset", "small", "--out", str(tmp_path / "src"),
                     "--threads", "1", "--resume"])
     assert "--preset tiny --scale 2" in str(e.value)
+
+
+def test_the_montage_tool_reaches_its_model_check(tmp_path, monkeypatch):
+    # its own montages() function once shadowed the pictures module, so every run stopped with an AttributeError
+    import sys
+    from scripts import pictures, ulf_montage
+    assert ulf_montage.pictures is pictures
+    pytest.importorskip("PIL")
+    pytest.importorskip("pydicom")
+    monkeypatch.setattr(ulf_montage.ulf, "check_root", lambda: None)
+    (tmp_path / "config.json").write_text('{"name": "m", "version": "1"}')
+    monkeypatch.setattr(sys, "argv", ["ulf_montage", "--out", str(tmp_path / "out"), "--model", str(tmp_path)])
+    with pytest.raises(SystemExit, match="holds no model.pt"):
+        ulf_montage.main()
