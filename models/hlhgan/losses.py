@@ -61,9 +61,15 @@ def content_and_texture_lh(phi, fake_hq, hq):
     return content, texture
 
 
-def cycle(f_of_g_hq, hq, g_of_f_lq=None, lq=None):
-    """Eq. (8): ||F(G(I_H)) - I_H||_1 + ||G(F(I_L)) - I_L||_1 (the second term when I_L is given)."""
-    loss = (f_of_g_hq - hq).abs().mean()
+def cycle(f_of_g_hq, hq, g_of_f_lq=None, lq=None, norm="l1"):
+    """Eq. (8): ||F(G(I_H)) - I_H||_1 + ||G(F(I_L)) - I_L||_1 (the second term when I_L is given), means over
+    pixels. norm="l2" takes mean squared errors instead (not the paper's: PSNR is a mean squared error, which an L1
+    loss does not minimise; for a PSNR-oriented fine-tuning of F)."""
+    if norm not in ("l1", "l2"):
+        raise ValueError(f"cycle norm must be l1 or l2, not {norm!r}")
+    def dist(a, b):
+        return (a - b).abs().mean() if norm == "l1" else ((a - b) ** 2).mean()
+    loss = dist(f_of_g_hq, hq)
     if g_of_f_lq is not None:
-        loss = loss + (g_of_f_lq - lq).abs().mean()
+        loss = loss + dist(g_of_f_lq, lq)
     return loss

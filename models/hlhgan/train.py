@@ -42,6 +42,8 @@ def parse_args(argv=None):
     p.add_argument("--delta", type=float, default=10.0)
     p.add_argument("--beta", type=float, default=0.1)
     p.add_argument("--lam", type=float, default=1.0)
+    p.add_argument("--cycle-norm", choices=("l1", "l2"), default="l1",
+                   help="F stage's cycle term: l1 (eq. 8, the default) or l2 (mean squared error, what PSNR measures)")
     p.add_argument("--adv", type=float, default=1.0, help="weight of the generators' adversarial terms")
     p.add_argument("--batch", type=int, default=None)
     p.add_argument("--patch", type=int, default=None)
@@ -310,7 +312,7 @@ class Trainer:
             content, texture = losses.content_and_texture_lh(self.phi, fake, hq)
         else:   # both weights 0: phi's forward passes would be wasted work
             content = texture = torch.zeros((), device=dev)
-        cyc = losses.cycle(fake, hq)
+        cyc = losses.cycle(fake, hq, norm=self.args.cycle_norm)
         loss = w.adv * adv + w.delta * content + w.beta * texture + w.lam * cyc
         self._update("F", loss)
         values.update({"adv": adv.detach(), "C_LH": content.detach(), "T_LH": texture.detach(), "cyc": cyc.detach()})
@@ -492,7 +494,7 @@ class Trainer:
         steps = dict(self.done)
         cfg = {"name": a.name, "version": a.model_version or __version__, "preset": self.preset.name, "scale": a.scale,
                "preset_sizes": self.preset.to_dict(), "steps": steps, "seed": a.seed,
-               "loss_weights": dict(self.weights.__dict__), "lr": a.lr, "fill": a.fill, "g_mix": a.g_mix, "warmup_f": a.warmup_f,
+               "loss_weights": dict(self.weights.__dict__), "cycle_norm": a.cycle_norm, "lr": a.lr, "fill": a.fill, "g_mix": a.g_mix, "warmup_f": a.warmup_f,
                "batch": self.batch, "patch": self.patch, "lr_halve_every": a.lr_halve_every, "cosine_minutes": a.cosine_minutes,
                "device": str(self.device), "torch": torch.__version__,
                "pipeline": a.pipeline, "protocol_mix": a.protocol_mix, "context_edges": "mirror",

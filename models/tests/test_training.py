@@ -85,3 +85,18 @@ def test_time_limit_stops_checkpoints_and_exports(tmp_path):
     st = torch.load(str(out / "checkpoint.pt"))
     assert st["done"]["phi"] < 1000
     assert (out / "export" / "model.pt").exists() and (out / "export" / "f_state.pt").exists()
+
+
+def test_the_cycle_term_takes_an_l2_norm_for_a_psnr_oriented_fine_tuning(tmp_path):
+    from hlhgan import losses
+    a, b = torch.zeros(1, 1, 4, 4), torch.full((1, 1, 4, 4), 0.5)
+    assert float(losses.cycle(a, b)) == pytest.approx(0.5)                 # eq. (8): mean absolute error
+    assert float(losses.cycle(a, b, norm="l2")) == pytest.approx(0.25)     # mean squared error
+    assert float(losses.cycle(a, b, a, b, norm="l2")) == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="l1 or l2"):
+        losses.cycle(a, b, norm="l3")
+    vol = _volume(tmp_path / "a.nii.gz")
+    out = tmp_path / "run"
+    train.main(["--hq", str(vol), "--out", str(out), "--preset", "tiny", "--threads", "1", "--steps-phi", "1",
+                "--steps-g", "1", "--steps-f", "2", "--steps-joint", "0", "--cycle-norm", "l2"])
+    assert json.loads((out / "export" / "config.json").read_text())["cycle_norm"] == "l2"
