@@ -302,7 +302,8 @@ public class EnhanceStage {
         try {
             if (run == 1 && job.generation() > 1) {
                 supersession.withdrawEarlier(job.seriesUid(), job.generation(), "NOT_ENHANCED", c -> {
-                    if (!SeriesRecords.recordFailure(c, job.seriesUid(), job.generation(), run, job.id(), why)) {
+                    // this step runs before the withdrawal it belongs to: the earlier output still looks current here
+                    if (!SeriesRecords.recordFailure(c, job.seriesUid(), job.generation(), run, job.id(), why, true)) {
                         throw new DerivedSeries.StaleGeneration(
                                 "series " + job.seriesUid() + " or job " + job.id() + " changed meanwhile");
                     }

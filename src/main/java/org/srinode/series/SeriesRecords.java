@@ -193,30 +193,47 @@ public class SeriesRecords {
      * can still be released. Only while the series is still at {@code generation} and {@code enhanceRun} and the job
      * {@code jobId} is still DEAD (not requeued or re-run meanwhile).
      *
+     * @param withdrawing true when the caller's transaction withdraws every current output of the series (a supersession
+     *     step runs before the withdrawal, so those outputs still look current here): outcome FAILED regardless
      * @return whether it was recorded
      */
     public static boolean recordFailure(
-            java.sql.Connection c, String seriesUid, int generation, int enhanceRun, long jobId, String reason)
+            java.sql.Connection c,
+            String seriesUid,
+            int generation,
+            int enhanceRun,
+            long jobId,
+            String reason,
+            boolean withdrawing)
             throws java.sql.SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE series SET outcome = CASE WHEN EXISTS (SELECT 1 FROM "
-                + "series d WHERE d.derived_from = ? AND d.superseded_by IS NULL AND (d.modality IS NULL OR d.modality "
-                + "<> 'KO')) THEN outcome ELSE 'FAILED' END, outcome_reason = ? WHERE series_uid = ? AND generation = ? "
+        String current = withdrawing
+                ? "FALSE"
+                : "EXISTS (SELECT 1 FROM series d WHERE d.derived_from = ? AND d.superseded_by IS NULL "
+                        + "AND (d.modality IS NULL OR d.modality <> 'KO'))";
+        try (PreparedStatement ps = c.prepareStatement("UPDATE series SET outcome = CASE WHEN " + current
+                + " THEN outcome ELSE 'FAILED' END, outcome_reason = ? WHERE series_uid = ? AND generation = ? "
                 + "AND enhance_run = ? AND EXISTS (SELECT 1 FROM job WHERE id = ? AND state = 'DEAD')")) {
-            ps.setString(1, seriesUid);
-            ps.setString(2, SeriesTable.fit(reason, 1000));
-            ps.setString(3, seriesUid);
-            ps.setInt(4, generation);
-            ps.setInt(5, enhanceRun);
-            ps.setLong(6, jobId);
+            int i = 1;
+            if (!withdrawing) {
+                ps.setString(i++, seriesUid);
+            }
+            ps.setString(i++, SeriesTable.fit(reason, 1000));
+            ps.setString(i++, seriesUid);
+            ps.setInt(i++, generation);
+            ps.setInt(i++, enhanceRun);
+            ps.setLong(i, jobId);
             return ps.executeUpdate() == 1;
         }
     }
 
-    /** {@link #recordFailure(java.sql.Connection, String, int, int, long, String)} in a transaction of its own. */
+    /**
+     * {@link #recordFailure(java.sql.Connection, String, int, int, long, String, boolean)} in a transaction of its own
+     * that withdraws nothing.
+     */
     public boolean recordFailure(String seriesUid, int generation, int enhanceRun, long jobId, String reason) {
         return Tx.run(ds, c -> {
             SeriesTable.lockSeries(c, seriesUid);
-            return recordFailure(c, seriesUid, generation, enhanceRun, jobId, reason);
+            return recordFailure(c, seriesUid, generation, enhanceRun, jobId, reason, false);
         });
     }
 

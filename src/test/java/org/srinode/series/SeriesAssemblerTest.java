@@ -479,10 +479,15 @@ class SeriesAssemblerTest {
         assertThat(a.records().recordFailure("1.2.9.12", 2, 1, enhance2, why)).isTrue();
         assertThat(a.records().find("1.2.9.12").orElseThrow().outcome()).isNull();
         assertThat(a.records().find("1.2.9.12").orElseThrow().outcomeReason()).isEqualTo(why);
-        try (Connection c = ds.getConnection();
-                Statement s = c.createStatement()) {
-            s.executeUpdate("UPDATE series SET superseded_by = 'NOT_ENHANCED' WHERE series_uid = '2.25.30'");
-        }
+        // recorded as a step of the supersession that withdraws that output (the enhance stage at a later generation):
+        // the step runs before the withdrawal, so it must not be kept by the output it withdraws
+        a.derived().supersede("1.2.9.12", 2, List.of(), java.util.Set.of(), "NOT_ENHANCED", w -> null, c -> {
+            assertThat(SeriesRecords.recordFailure(c, "1.2.9.12", 2, 1, enhance2, why, true))
+                    .isTrue();
+            return null;
+        });
+        assertThat(a.records().find("2.25.30").orElseThrow().supersededBy()).isEqualTo("NOT_ENHANCED");
+        assertThat(a.records().find("1.2.9.12").orElseThrow().outcome()).isEqualTo(Outcome.FAILED);
         assertThat(a.records().recordFailure("1.2.9.12", 2, 1, enhance2, why)).isTrue();
         SeriesInfo failed = a.records().find("1.2.9.12").orElseThrow();
         assertThat(failed.outcome()).isEqualTo(Outcome.FAILED);
