@@ -2,7 +2,11 @@
 
 `python3 -m hlhgan.export --weights DIR --out DIR [--version V]` re-exports F from a model folder's
 f_state.pt (or f_state.npz) and config.json with this Python's PyTorch, e.g. weights trained with a
-newer PyTorch on a GPU machine re-exported with the PyTorch whose TorchScript the node's libtorch reads."""
+newer PyTorch on a GPU machine re-exported with the PyTorch whose TorchScript the node's libtorch reads.
+
+`--average-with DIR2 [--weight W]` exports instead the element-wise average (1 - W) * F(DIR) + W * F(DIR2) of two F's of
+the same architecture, e.g. a model and its own fine-tuning (weight averaging of fine-tuned models, "model soups",
+Wortsman et al., ICML 2022); the config records both sources and W under `weight_average`."""
 import json
 import os
 import time
@@ -126,12 +130,39 @@ def build_f(model_dir):
     return f.eval(), cfg
 
 
-def reexport(src_dir, out_dir, version=None):
+def average_weights(f, other, weight):
+    """Sets F's parameters and buffers to (1 - weight) * F + weight * other, in place; other must have the same
+    state-dict keys and tensor shapes (SystemExit naming the first difference). weight in [0, 1]."""
+    if not 0.0 <= weight <= 1.0:
+        raise SystemExit(f"--weight must lie in [0, 1], got {weight}")
+    a, b = f.state_dict(), other.state_dict()
+    if a.keys() != b.keys():
+        raise SystemExit(f"cannot average: the two F's differ in their layers ({sorted(a.keys() ^ b.keys())[:3]})")
+    for k in a:
+        if a[k].shape != b[k].shape:
+            raise SystemExit(f"cannot average: {k} has shape {tuple(a[k].shape)} and {tuple(b[k].shape)}")
+    f.load_state_dict({k: (1.0 - weight) * a[k] + weight * b[k] if a[k].is_floating_point() else a[k] for k in a})
+    return f
+
+
+def reexport(src_dir, out_dir, version=None, average_with=None, weight=0.5):
     """F rebuilt from src_dir's config.json (preset sizes, scale, fill, context) and weights, exported
     to out_dir with the same config (G is not carried over; a degrader.pt already in out_dir, as when
-    src_dir is out_dir, stays listed)."""
+    src_dir is out_dir, stays listed). With average_with (a second model folder), F's weights become
+    (1 - weight) * src + weight * average_with (`average_weights`; scale, fill and context must agree)."""
     src = Path(src_dir)
     f, cfg = build_f(src)
+    if average_with is not None:
+        other, ocfg = build_f(Path(average_with))
+        for k in ("scale", "fill", "context_slices", "preset_sizes"):
+            if cfg.get(k) != ocfg.get(k):
+                raise SystemExit(f"cannot average: {k} is {cfg.get(k)!r} in {src_dir} and {ocfg.get(k)!r} in {average_with}")
+        average_weights(f, other, weight)
+        cfg = dict(cfg, weight_average={"weight": weight,
+                                        "sources": [{"folder": str(d), "name": c.get("name"), "version": c.get("version"),
+                                                     "share": s}
+                                                    for d, c, s in ((src_dir, cfg, 1.0 - weight),
+                                                                    (average_with, ocfg, weight))]})
     keep = {k: v for k, v in cfg.items() if k not in ("format", "file", "degrader_file", "inputs", "input_channels",
                                                        "context_slices", "output_channels", "normalisation",
                                                        "exported_by", "exported_at")}
@@ -151,8 +182,11 @@ def main(argv=None):
     p.add_argument("--weights", required=True, help="model folder with config.json and f_state.pt / f_state.npz")
     p.add_argument("--out", required=True)
     p.add_argument("--version", default=None)
+    p.add_argument("--average-with", default=None,
+                   help="a second model folder of the same architecture: export the weighted average of the two F's")
+    p.add_argument("--weight", type=float, default=0.5, help="share of --average-with in the average (default 0.5)")
     a = p.parse_args(argv)
-    print(reexport(a.weights, a.out, a.version))
+    print(reexport(a.weights, a.out, a.version, a.average_with, a.weight))
 
 
 if __name__ == "__main__":

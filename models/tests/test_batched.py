@@ -179,6 +179,34 @@ def test_reexport_from_numpy_weights_gives_the_same_model(tmp_path):
     assert cfg["version"] == "2" and cfg["context_slices"] == 3 and cfg["fill"] == "harmonic"
 
 
+def test_weight_average_of_two_models_is_exported_with_its_sources(tmp_path):
+    torch.manual_seed(0)
+    sizes = {"name": "t", "scale": 2, "fill": "harmonic", "preset_sizes": {"filters": 8, "f_groups": [1, 1, 1]}}
+    f1 = networks.GeneratorLH(2, 8, (1, 1, 1), "harmonic").eval()
+    f2 = networks.GeneratorLH(2, 8, (1, 1, 1), "harmonic").eval()
+    export.export(f1, None, tmp_path / "a", dict(sizes, version="1"))
+    export.export(f2, None, tmp_path / "b", dict(sizes, version="2"))
+    for f, d in ((f1, "a"), (f2, "b")):
+        torch.save(f.state_dict(), tmp_path / d / "f_state.pt")
+    export.reexport(tmp_path / "a", tmp_path / "m", version="3", average_with=tmp_path / "b", weight=0.25)
+    g, cfg = export.load(tmp_path / "m")
+    w1, w2, wm = f1.state_dict(), f2.state_dict(), torch.load(tmp_path / "m" / "f_state.pt")
+    for k in w1:
+        assert torch.allclose(wm[k], 0.75 * w1[k] + 0.25 * w2[k], atol=1e-6)
+    assert not torch.allclose(wm["head.weight"], w1["head.weight"])
+    lq, mask = torch.rand(1, 1, 12, 10), torch.zeros(1, 1, 12, 10)
+    assert torch.isfinite(g(lq, mask)).all()
+    assert cfg["version"] == "3" and cfg["weight_average"]["weight"] == 0.25
+    assert [s["version"] for s in cfg["weight_average"]["sources"]] == ["1", "2"]
+    export.export(networks.GeneratorLH(2, 16, (1, 1, 1), "harmonic").eval(), None, tmp_path / "c",
+                  dict(sizes, preset_sizes={"filters": 16, "f_groups": [1, 1, 1]}))
+    torch.save(networks.GeneratorLH(2, 16, (1, 1, 1), "harmonic").state_dict(), tmp_path / "c" / "f_state.pt")
+    with pytest.raises(SystemExit, match="preset_sizes"):
+        export.reexport(tmp_path / "a", tmp_path / "n", average_with=tmp_path / "c")
+    with pytest.raises(SystemExit, match="weight"):
+        export.reexport(tmp_path / "a", tmp_path / "n", average_with=tmp_path / "b", weight=1.5)
+
+
 def test_python_evaluation_of_a_context_model(tmp_path, capsys):
     from hlhgan import pyeval
     vol = np.zeros((6, 48, 48), np.float32)
