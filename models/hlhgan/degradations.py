@@ -256,13 +256,23 @@ def sample_protocol_like(b, scale, gen, device, noise_max=0.05, clean_prob=0.3, 
                   sigma, torch.ones(b, dtype=torch.bool, device=device), _holes(b, gen, device, hole_prob, rows_prob))
 
 
-def sample_params(b, scale, gen, device, protocol_mix=0.0, holes=True):
+SHARP_SIGMA = (0.0, 0.5)   # blur of the `sharp_mix` samples, HQ pixels per axis: nearly none
+
+
+def sample_params(b, scale, gen, device, protocol_mix=0.0, holes=True, sharp_mix=0.0):
     """Blind-range parameters, with `protocol_mix` of the samples drawn like the evaluation protocols;
-    holes=False: no sample gets a hole (for G against real scans, which have none)."""
+    holes=False: no sample gets a hole (for G against real scans, which have none). sharp_mix: that share of
+    the samples (whichever range drew them) gets a blur of SHARP_SIGMA only, so that inputs that are already
+    sharp (an acquisition by k-space truncation alone) are seen often; in the blind range both axes fall
+    below 0.5 pixel in under 3% of the samples."""
     p = sample_blind(b, gen, device)
     if protocol_mix > 0:
         take = torch.rand(b, generator=gen, device=device) < protocol_mix
         p = p.where(take, sample_protocol_like(b, scale, gen, device))
+    if sharp_mix > 0:
+        sharp = torch.rand(b, generator=gen, device=device) < sharp_mix
+        p.sx = torch.where(sharp, _uniform(b, *SHARP_SIGMA, gen, device), p.sx)
+        p.sy = torch.where(sharp, _uniform(b, *SHARP_SIGMA, gen, device), p.sy)
     if not holes:
         p.hole = torch.full_like(p.hole, HOLE_NONE)
     return p
@@ -350,10 +360,11 @@ def degrade(hq, scale, params, gen, fg_threshold=0.05):
     return Degraded(x, mask_lq, mask_hq, kernels, params.sigma)
 
 
-def simulate_batch(hq, scale, gen, protocol_mix=0.0, holes=True):
+def simulate_batch(hq, scale, gen, protocol_mix=0.0, holes=True, sharp_mix=0.0):
     """The training degradation as batched tensor code on hq's device (gen: a generator on that
-    device). hq (B, k, H, W): k adjacent slices per sample (k = 1: single slices); holes=False: none."""
-    params = sample_params(hq.shape[0], scale, gen, hq.device, protocol_mix, holes)
+    device). hq (B, k, H, W): k adjacent slices per sample (k = 1: single slices); holes=False: none;
+    sharp_mix: see `sample_params`."""
+    params = sample_params(hq.shape[0], scale, gen, hq.device, protocol_mix, holes, sharp_mix)
     return degrade(hq, scale, params, gen)
 
 

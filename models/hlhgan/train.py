@@ -75,6 +75,9 @@ def parse_args(argv=None):
     p.add_argument("--protocol-mix", type=float, default=0.0,
                    help="share of training samples degraded like the SR-B / SR-N-B protocols (isotropic blur "
                         "0.5 x scale +-15%%, area downsampling, Rician noise 0 to 0.05); the rest: the blind range")
+    p.add_argument("--sharp-mix", type=float, default=0.0,
+                   help="share of simulated samples whose blur is at most 0.5 HQ pixel per axis (inputs already "
+                        "sharp, as from k-space truncation alone); drawn after --protocol-mix, so it applies to both")
     p.add_argument("--pipeline", default="tensor", choices=("tensor", "legacy"),
                    help="tensor: patches and degradations as batched tensor code on the training device; "
                         "legacy: the per-sample CPU path of models up to 0.2.0 (2D only, no --protocol-mix)")
@@ -130,8 +133,11 @@ class Trainer:
         self.context = args.context
         if args.context > 1 and (args.g_mix > 0 or args.steps_joint > 0):
             raise SystemExit("--context > 1 trains F on simulated stacks only: give --g-mix 0 --steps-joint 0")
-        if args.pipeline == "legacy" and (args.context > 1 or args.protocol_mix > 0):
-            raise SystemExit("--pipeline legacy has no --context or --protocol-mix: use --pipeline tensor")
+        if args.pipeline == "legacy" and (args.context > 1 or args.protocol_mix > 0 or args.sharp_mix > 0):
+            raise SystemExit("--pipeline legacy has no --context, --protocol-mix or --sharp-mix: use --pipeline tensor")
+        for name in ("protocol_mix", "sharp_mix"):
+            if not 0.0 <= getattr(args, name) <= 1.0:
+                raise SystemExit(f"--{name.replace('_', '-')} must lie in [0, 1], got {getattr(args, name)}")
         self.out = Path(args.out)
         self.out.mkdir(parents=True, exist_ok=True)
         self.log = open(self.out / "train.log", "a")
@@ -194,7 +200,7 @@ class Trainer:
     def _simulate(self, hq, holes=True):
         if not self.tensor:
             return deg.simulate(hq, self.args.scale, self.gen, **({} if holes else {"hole_prob": 0.0, "rows_prob": 0.0}))
-        return deg.simulate_batch(hq, self.args.scale, self.dgen, self.args.protocol_mix, holes)
+        return deg.simulate_batch(hq, self.args.scale, self.dgen, self.args.protocol_mix, holes, self.args.sharp_mix)
 
     def _real_lq(self, n):
         """A batch of real LQ patches, or simulated ones from independent HQ patches (unpaired)."""
@@ -497,7 +503,7 @@ class Trainer:
                "loss_weights": dict(self.weights.__dict__), "cycle_norm": a.cycle_norm, "lr": a.lr, "fill": a.fill, "g_mix": a.g_mix, "warmup_f": a.warmup_f,
                "batch": self.batch, "patch": self.patch, "lr_halve_every": a.lr_halve_every, "cosine_minutes": a.cosine_minutes,
                "device": str(self.device), "torch": torch.__version__,
-               "pipeline": a.pipeline, "protocol_mix": a.protocol_mix, "context_edges": "mirror",
+               "pipeline": a.pipeline, "protocol_mix": a.protocol_mix, "sharp_mix": a.sharp_mix, "context_edges": "mirror",
                "phi": "imagenet" if self.imagenet else "trained on MRI (degradation regression pretext)",
                "simulated_lq": self.lq_pool is None,
                "train_sources": data.describe(self.hq_sources),

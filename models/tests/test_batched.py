@@ -94,6 +94,18 @@ def test_protocol_like_samples_are_close_to_sr_n_b():
     assert 0.4 < float(iso) < 0.6
 
 
+def test_sharp_mix_gives_that_share_a_blur_below_half_a_pixel():
+    gen = lambda: torch.Generator().manual_seed(0)
+    plain = deg.sample_params(2000, 2, gen(), "cpu", protocol_mix=0.5)
+    sharp = deg.sample_params(2000, 2, gen(), "cpu", protocol_mix=0.5, sharp_mix=0.4)
+    small = lambda p: float(((p.sx <= 0.5) & (p.sy <= 0.5)).float().mean())
+    assert small(plain) < 0.03 and 0.35 < small(sharp) < 0.45
+    assert torch.equal(plain.mode, sharp.mode) and torch.equal(plain.sigma, sharp.sigma)   # only the blur changes
+    hq = torch.rand(8, 1, 32, 32)
+    out = deg.simulate_batch(hq, 2, gen(), sharp_mix=1.0)
+    assert out.lq.shape == (8, 1, 16, 16) and bool(torch.isfinite(out.lq).all())
+
+
 def test_mirror_reflects_about_the_edge_slices():
     assert [data._mirror(j, 5) for j in (-2, -1, 0, 4, 5, 6)] == [2, 1, 0, 4, 3, 2]
     assert data._mirror(-1, 1) == 0 and data._mirror(2, 2) == 0

@@ -52,10 +52,12 @@ def test_training_command_checkpoints_resumes_and_exports(tmp_path):
     train.main(common + ["--steps-f", "2"])
     st = torch.load(str(out / "checkpoint.pt"))
     assert st["stage"] == "done" and st["done"]["f"] == 2
-    train.main(common + ["--steps-f", "3", "--resume"])   # resume goes on from the checkpoint
+    train.main(common + ["--steps-f", "3", "--resume", "--sharp-mix", "0.5"])   # resume goes on from the checkpoint
     cfg = json.loads((out / "export" / "config.json").read_text())
     assert cfg["scale"] == 2 and cfg["preset"] == "tiny" and cfg["inputs"] == ["lq", "mask"]
-    assert cfg["simulated_lq"] is True and cfg["steps"]["f"] == 3
+    assert cfg["simulated_lq"] is True and cfg["steps"]["f"] == 3 and cfg["sharp_mix"] == 0.5
+    with pytest.raises(SystemExit, match="sharp-mix"):
+        train.main(common + ["--steps-f", "4", "--resume", "--sharp-mix", "1.5"])
 
 
 def test_export_then_reload_gives_identical_outputs(tmp_path):
