@@ -14,6 +14,12 @@ import java.nio.file.StandardOpenOption;
  * so that the rename itself survives. The one implementation the spool, the derived-series writers and the outbox use.
  */
 public final class DurableFiles {
+    /**
+     * Age after which a temporary file of a target counts as left by a crash (a writer of one DICOM file takes seconds)
+     * and is removed when that target is written again ({@link #write}).
+     */
+    public static final java.time.Duration STALE_TEMPORARY = java.time.Duration.ofMinutes(15);
+
     private DurableFiles() {}
 
     /** Writes the temporary file; may throw what its writer throws. */
@@ -27,7 +33,10 @@ public final class DurableFiles {
      * ({@code <name>.<random>.part}, so two writers of one target never share one), fsync'd, renamed over
      * {@code target} (an earlier file is replaced), folder fsync'd. Missing folders are created and made durable too.
      * When the writer or the fsync fails, the temporary file is removed and {@code target} is as it was; once the
-     * rename is done, a failure to force the folder is reported but the target is already the new file.
+     * rename is done, a failure to force the folder is reported but the target is already the new file. Afterwards the
+     * temporary files of the same target older than {@link #STALE_TEMPORARY} (a crashed writer's, e.g. a copy into a
+     * folder destination cut by a power loss and retried now) are removed, so that a folder another system watches
+     * does not keep them; a younger one is another writer's in progress and stays.
      *
      * @throws IOException when the file system cannot write, or cannot rename atomically
      */
@@ -47,6 +56,31 @@ public final class DurableFiles {
             throw e;
         }
         forceDirectory(target.getParent());
+        removeStaleTemporaries(target, STALE_TEMPORARY);
+    }
+
+    /**
+     * Removes the temporary files of {@code target} ({@code <name>.<random>.part} beside it) last modified more than
+     * {@code age} ago; returns how many. Failures to list or delete are not errors (the next write tries again).
+     */
+    public static int removeStaleTemporaries(Path target, java.time.Duration age) {
+        String prefix = target.getFileName() + ".";
+        java.time.Instant before = java.time.Instant.now().minus(age);
+        int removed = 0;
+        try (java.nio.file.DirectoryStream<Path> s = Files.newDirectoryStream(target.getParent(), prefix + "*.part")) {
+            for (Path f : s) {
+                try {
+                    if (Files.getLastModifiedTime(f).toInstant().isBefore(before) && Files.deleteIfExists(f)) {
+                        removed++;
+                    }
+                } catch (IOException gone) {
+                    // removed meanwhile, or not ours to remove: left for the next write
+                }
+            }
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+            return removed;
+        }
+        return removed;
     }
 
     /**

@@ -231,8 +231,9 @@ public class EnhanceStage {
 
     /**
      * Deletes the files of a derived series folder that no registration points to (a failed attempt's output). A
-     * temporary file (*.part) is another writer's file in progress (a node that took the job over writes the same folder)
-     * and stays; the folder stays while it holds one.
+     * temporary file (*.part) younger than {@link DurableFiles#STALE_TEMPORARY} is another writer's file in progress (a
+     * node that took the job over writes the same folder) and stays, and the folder with it; an older one was left by a
+     * crash and goes.
      */
     private void removeUnregistered(Path dir) {
         if (!java.nio.file.Files.isDirectory(dir)
@@ -242,7 +243,10 @@ public class EnhanceStage {
         try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
             boolean inProgress = false;
             for (Path f : s.toList()) {
-                if (DurableFiles.isTemporary(f)) {
+                if (DurableFiles.isTemporary(f)
+                        && java.nio.file.Files.getLastModifiedTime(f)
+                                .toInstant()
+                                .isAfter(java.time.Instant.now().minus(DurableFiles.STALE_TEMPORARY))) {
                     inProgress = true;
                 } else {
                     java.nio.file.Files.deleteIfExists(f);
