@@ -15,8 +15,9 @@ import java.nio.file.StandardOpenOption;
  */
 public final class DurableFiles {
     /**
-     * Age after which a temporary file of a target counts as left by a crash (a writer of one DICOM file takes seconds)
-     * and is removed when that target is written again ({@link #write}).
+     * Age (since its last modification) after which a temporary file counts as left by a crash ({@link #isStale}): a
+     * writer of one DICOM file takes seconds, so this leaves room for a slow disk and for clocks that differ between a
+     * node and a shared file server.
      */
     public static final java.time.Duration STALE_TEMPORARY = java.time.Duration.ofMinutes(15);
 
@@ -33,10 +34,8 @@ public final class DurableFiles {
      * ({@code <name>.<random>.part}, so two writers of one target never share one), fsync'd, renamed over
      * {@code target} (an earlier file is replaced), folder fsync'd. Missing folders are created and made durable too.
      * When the writer or the fsync fails, the temporary file is removed and {@code target} is as it was; once the
-     * rename is done, a failure to force the folder is reported but the target is already the new file. Afterwards the
-     * temporary files of the same target older than {@link #STALE_TEMPORARY} (a crashed writer's, e.g. a copy into a
-     * folder destination cut by a power loss and retried now) are removed, so that a folder another system watches
-     * does not keep them; a younger one is another writer's in progress and stays.
+     * rename is done, a failure to force the folder is reported but the target is already the new file. A crash between
+     * the two leaves the temporary file behind; whoever owns the folder removes such files ({@link #isStale}).
      *
      * @throws IOException when the file system cannot write, or cannot rename atomically
      */
@@ -56,31 +55,6 @@ public final class DurableFiles {
             throw e;
         }
         forceDirectory(target.getParent());
-        removeStaleTemporaries(target, STALE_TEMPORARY);
-    }
-
-    /**
-     * Removes the temporary files of {@code target} ({@code <name>.<random>.part} beside it) last modified more than
-     * {@code age} ago; returns how many. Failures to list or delete are not errors (the next write tries again).
-     */
-    public static int removeStaleTemporaries(Path target, java.time.Duration age) {
-        String prefix = target.getFileName() + ".";
-        java.time.Instant before = java.time.Instant.now().minus(age);
-        int removed = 0;
-        try (java.nio.file.DirectoryStream<Path> s = Files.newDirectoryStream(target.getParent(), prefix + "*.part")) {
-            for (Path f : s) {
-                try {
-                    if (Files.getLastModifiedTime(f).toInstant().isBefore(before) && Files.deleteIfExists(f)) {
-                        removed++;
-                    }
-                } catch (IOException gone) {
-                    // removed meanwhile, or not ours to remove: left for the next write
-                }
-            }
-        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
-            return removed;
-        }
-        return removed;
     }
 
     /**
@@ -89,6 +63,24 @@ public final class DurableFiles {
      */
     public static boolean isTemporary(Path file) {
         return file.getFileName().toString().endsWith(".part");
+    }
+
+    /**
+     * Whether {@code file} is a temporary file ({@link #isTemporary}) last modified more than {@link #STALE_TEMPORARY}
+     * ago, so left by a crashed writer rather than being written now. False when it is gone (renamed by its writer
+     * meanwhile) or cannot be read.
+     */
+    public static boolean isStale(Path file) {
+        if (!isTemporary(file)) {
+            return false;
+        }
+        try {
+            return Files.getLastModifiedTime(file)
+                    .toInstant()
+                    .isBefore(java.time.Instant.now().minus(STALE_TEMPORARY));
+        } catch (IOException gone) {
+            return false;
+        }
     }
 
     /** Copies {@code source} durably to {@code target} ({@link #write}). */

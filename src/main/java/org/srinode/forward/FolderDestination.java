@@ -4,21 +4,30 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.jboss.logging.Logger;
 import org.srinode.files.DurableFiles;
 
 /** The embedded default destination: series copied into {@code outbox/<study>/<series>/}, durably. */
 @ApplicationScoped
 @Named("folderDestination")
 public class FolderDestination {
+    private static final Logger LOG = Logger.getLogger(FolderDestination.class);
     private final Path outbox;
 
     @Inject
     public FolderDestination(ForwardConfig config) {
-        this.outbox = Path.of(config.outbox());
+        this(Path.of(config.outbox()));
     }
 
+    /** A folder destination writing into {@code outbox}. */
+    FolderDestination(Path outbox) {
+        this.outbox = outbox;
+    }
+
+    /** Copies each instance file of a series folder ({@code <spool>/<study>/<series>/<file>}) into the outbox, durably. */
     public void store(List<Path> files) throws IOException {
         for (Path f : files) {
             Path series = f.getParent();
@@ -27,5 +36,42 @@ public class FolderDestination {
                     .resolve(f.getFileName());
             DurableFiles.copy(f, target);
         }
+    }
+
+    /**
+     * Removes the temporary files ({@code *.part}) in {@code <outbox>/<study>/<series>/} that a copy cut by a crash
+     * left ({@link DurableFiles#isStale}: unchanged for 15 minutes), so that a system watching the outbox never finds
+     * them; a copy in progress (this node's or another's sharing the folder) stays. Run by the {@code
+     * outbox-housekeeping} route at start-up and then every {@code sri.forward.outbox-sweep-ms}.
+     *
+     * @return how many were removed; 0 when there is no outbox
+     * @throws IOException when the outbox cannot be listed
+     */
+    public int removeStaleTemporaries() throws IOException {
+        if (!Files.isDirectory(outbox)) {
+            return 0;
+        }
+        int[] count = {0};
+        // a watcher may move files and folders away during the walk: what vanished is skipped, not an error
+        Files.walkFileTree(outbox, java.util.Set.of(), 3, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a)
+                    throws IOException {
+                if (DurableFiles.isStale(f) && Files.deleteIfExists(f)) {
+                    count[0]++;
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) {
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+        int removed = count[0];
+        if (removed > 0) {
+            LOG.infof("outbox %s: removed %d temporary file(s) left by an interrupted copy", outbox, removed);
+        }
+        return removed;
     }
 }

@@ -243,10 +243,7 @@ public class EnhanceStage {
         try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
             boolean inProgress = false;
             for (Path f : s.toList()) {
-                if (DurableFiles.isTemporary(f)
-                        && java.nio.file.Files.getLastModifiedTime(f)
-                                .toInstant()
-                                .isAfter(java.time.Instant.now().minus(DurableFiles.STALE_TEMPORARY))) {
+                if (DurableFiles.isTemporary(f) && !DurableFiles.isStale(f)) {
                     inProgress = true;
                 } else {
                     java.nio.file.Files.deleteIfExists(f);

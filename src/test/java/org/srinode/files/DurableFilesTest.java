@@ -60,29 +60,20 @@ class DurableFilesTest {
         assertOnlyFileIn(target);
     }
 
-    /**
-     * A copy into the outbox cut by a crash leaves {@code instance.dcm.<random>.part}; when the job is retried and the
-     * same target is written, that leftover goes, while a younger temporary file (another writer's) and the temporary
-     * files of other targets stay.
-     */
+    /** A temporary file is stale once unchanged for 15 minutes; a finished file or a vanished one never is. */
     @Test
-    void writingATargetAgainRemovesItsTemporaryFilesLeftByACrash() throws Exception {
-        Path target = dir.resolve("outbox/study/series/instance.dcm");
-        Files.createDirectories(target.getParent());
-        Path crashed = Files.writeString(target.resolveSibling("instance.dcm.123.part"), "half");
-        Path otherCrashed = Files.writeString(target.resolveSibling("other.dcm.456.part"), "half");
-        Path inProgress = Files.writeString(target.resolveSibling("instance.dcm.789.part"), "being written");
+    void onlyTemporaryFilesUnchangedForLongAreStale() throws Exception {
         java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(
                 java.time.Instant.now().minus(DurableFiles.STALE_TEMPORARY).minusSeconds(60));
+        Path crashed = Files.writeString(dir.resolve("instance.dcm.123.part"), "half");
+        Path writing = Files.writeString(dir.resolve("instance.dcm.456.part"), "being written");
+        Path finished = Files.writeString(dir.resolve("instance.dcm"), "whole");
         Files.setLastModifiedTime(crashed, old);
-        Files.setLastModifiedTime(otherCrashed, old);
-        DurableFiles.copy(Files.writeString(dir.resolve("source"), "whole"), target);
-        assertThat(Files.readString(target)).isEqualTo("whole");
-        assertThat(crashed).doesNotExist();
-        assertThat(inProgress).exists();
-        assertThat(otherCrashed)
-                .as("another target's leftover waits for that target")
-                .exists();
+        Files.setLastModifiedTime(finished, old);
+        assertThat(DurableFiles.isStale(crashed)).isTrue();
+        assertThat(DurableFiles.isStale(writing)).isFalse();
+        assertThat(DurableFiles.isStale(finished)).isFalse();
+        assertThat(DurableFiles.isStale(dir.resolve("renamed.dcm.789.part"))).isFalse();
     }
 
     @Test
