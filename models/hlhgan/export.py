@@ -131,8 +131,9 @@ def build_f(model_dir):
 
 
 def average_weights(f, other, weight):
-    """Sets F's parameters and buffers to (1 - weight) * F + weight * other, in place; other must have the same
-    state-dict keys and tensor shapes (SystemExit naming the first difference). weight in [0, 1]."""
+    """Sets F's floating-point state-dict entries (weights, biases, PReLU slopes) to (1 - weight) * F + weight * other,
+    in place; entries that are not floating point (none in this project's networks) keep F's value. other must have the
+    same state-dict keys and tensor shapes (SystemExit naming the first difference); weight in [0, 1]."""
     if not 0.0 <= weight <= 1.0:
         raise SystemExit(f"--weight must lie in [0, 1], got {weight}")
     a, b = f.state_dict(), other.state_dict()
@@ -186,6 +187,10 @@ def main(argv=None):
                    help="a second model folder of the same architecture: export the weighted average of the two F's")
     p.add_argument("--weight", type=float, default=0.5, help="share of --average-with in the average (default 0.5)")
     a = p.parse_args(argv)
+    if a.average_with is None and a.weight != 0.5:
+        p.error("--weight is the share of --average-with: give --average-with DIR too")
+    if a.average_with is not None and not a.version:
+        p.error("--average-with makes a new model: give it a --version of its own")
     print(reexport(a.weights, a.out, a.version, a.average_with, a.weight))
 
 

@@ -217,6 +217,22 @@ def test_weight_average_of_two_models_is_exported_with_its_sources(tmp_path):
         export.reexport(tmp_path / "a", tmp_path / "n", average_with=tmp_path / "c")
     with pytest.raises(SystemExit, match="weight"):
         export.reexport(tmp_path / "a", tmp_path / "n", average_with=tmp_path / "b", weight=1.5)
+    with pytest.raises(SystemExit):       # the command line asks for a version and --average-with with --weight
+        export.main(["--weights", str(tmp_path / "a"), "--out", str(tmp_path / "n"), "--average-with", str(tmp_path / "b")])
+    with pytest.raises(SystemExit):
+        export.main(["--weights", str(tmp_path / "a"), "--out", str(tmp_path / "n"), "--weight", "0.3"])
+    assert not (tmp_path / "n").exists()
+
+
+def test_average_weights_refuses_other_layers_or_shapes():
+    f = networks.GeneratorLH(2, 8, (1, 1, 1), "harmonic")
+    with pytest.raises(SystemExit, match="differ in their layers"):
+        export.average_weights(f, networks.GeneratorLH(2, 8, (1, 1, 2), "harmonic"), 0.5)
+    other = networks.GeneratorLH(2, 8, (1, 1, 1), "harmonic")
+    with torch.no_grad():
+        other.head = torch.nn.Conv2d(2, 8, 5, padding=2)      # same names, another kernel size
+    with pytest.raises(SystemExit, match="shape"):
+        export.average_weights(f, other, 0.5)
 
 
 def test_python_evaluation_of_a_context_model(tmp_path, capsys):
