@@ -170,7 +170,7 @@ public class EnhanceStage {
             written.add(new SpooledInstance(
                     DicomHeaders.readAndCheck(out), out, out.toFile().length(), "SRI_NODE"));
         }
-        String modelName = model.config().name() + " " + model.config().version();
+        String modelName = model.config().name() + " " + SeriesEnhancement.modelVersion(model);
         List<DerivedSeries.Derived> outputs =
                 new ArrayList<>(List.of(new DerivedSeries.Derived(written, !hold, modelName, true)));
         if (r.segmentation() != null) {

@@ -50,6 +50,17 @@ public final class SeriesEnhancement {
     private SeriesEnhancement() {}
 
     /**
+     * The model version a derived series names (Software Versions, Contributing Equipment, the node's series record and
+     * so FHIR's Device and Provenance): the model's own version, with {@code +self-ensemble-N} appended (build metadata
+     * in the sense of Semantic Versioning 2.0.0, item 10) when the node averages N orientations, since the pixels then
+     * differ from the model's single pass.
+     */
+    public static String modelVersion(Enhancer model) {
+        String v = model.config().version();
+        return model.selfEnsemble() > 1 ? v + "+self-ensemble-" + model.selfEnsemble() : v;
+    }
+
+    /**
      * The derived Series Instance UID of one generation and enhancement run of a source series (the Segmentation's:
      * {@code kind = "segmentation"}); see {@link DerivedUids#forRun}. A self-ensemble other than 1 is part of the
      * derivation (its pixels differ).
@@ -151,7 +162,7 @@ public final class SeriesEnhancement {
                 suffix + (exceeded ? " CHECK" : ""),
                 description,
                 model.config().name(),
-                model.config().version(),
+                modelVersion(model),
                 SOFTWARE,
                 s,
                 actions);

@@ -60,6 +60,11 @@ class SelfEnsembleSettingTest {
             assertThat(SeriesEnhancement.description(two, 2, null))
                     .contains("super-resolution x2, geometric self-ensemble of 2 orientations");
             assertThat(SeriesEnhancement.description(one, 2, null)).doesNotContain("ensemble");
+            // named wherever the model version is (Software Versions, Contributing Equipment, series record, FHIR)
+            assertThat(SeriesEnhancement.modelVersion(two))
+                    .isEqualTo(one.config().version() + "+self-ensemble-2");
+            assertThat(SeriesEnhancement.modelVersion(one))
+                    .isEqualTo(one.config().version());
         }
     }
 }
