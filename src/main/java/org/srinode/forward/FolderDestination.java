@@ -52,22 +52,33 @@ public class FolderDestination {
             return 0;
         }
         int[] count = {0};
-        // a watcher may move files and folders away during the walk: what vanished is skipped, not an error
-        Files.walkFileTree(outbox, java.util.Set.of(), 3, new java.nio.file.SimpleFileVisitor<>() {
-            @Override
-            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a)
-                    throws IOException {
-                if (DurableFiles.isStale(f) && Files.deleteIfExists(f)) {
-                    count[0]++;
-                }
-                return java.nio.file.FileVisitResult.CONTINUE;
-            }
+        // links followed (an outbox or study folder on another volume); a watcher may move files and folders away
+        // during the walk, and one file that cannot be removed must not stop the rest: both are skipped
+        Files.walkFileTree(
+                outbox,
+                java.util.EnumSet.of(java.nio.file.FileVisitOption.FOLLOW_LINKS),
+                3,
+                new java.nio.file.SimpleFileVisitor<>() {
+                    @Override
+                    public java.nio.file.FileVisitResult visitFile(
+                            Path f, java.nio.file.attribute.BasicFileAttributes a) {
+                        if (a.isRegularFile() && DurableFiles.isStale(f)) {
+                            try {
+                                if (Files.deleteIfExists(f)) {
+                                    count[0]++;
+                                }
+                            } catch (IOException e) {
+                                LOG.warnf("outbox: cannot remove the leftover %s: %s", f, e.getMessage());
+                            }
+                        }
+                        return java.nio.file.FileVisitResult.CONTINUE;
+                    }
 
-            @Override
-            public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) {
-                return java.nio.file.FileVisitResult.CONTINUE;
-            }
-        });
+                    @Override
+                    public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) {
+                        return java.nio.file.FileVisitResult.CONTINUE;
+                    }
+                });
         int removed = count[0];
         if (removed > 0) {
             LOG.infof("outbox %s: removed %d temporary file(s) left by an interrupted copy", outbox, removed);

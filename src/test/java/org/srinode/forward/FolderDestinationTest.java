@@ -51,4 +51,24 @@ class FolderDestinationTest {
         assertThat(new FolderDestination(dir.resolve("no-outbox-yet")).removeStaleTemporaries())
                 .isZero();
     }
+
+    /**
+     * An outbox reached through a link (another volume) is swept too, and a folder whose name ends in {@code .part}
+     * where files are expected is neither removed nor a reason to stop before the files after it.
+     */
+    @Test
+    void theSweepFollowsALinkedOutboxAndSkipsWhatItCannotRemove() throws Exception {
+        Path real = Files.createDirectories(dir.resolve("volume/outbox/1.2.3/1.2.3.4"));
+        FileTime old =
+                FileTime.from(Instant.now().minus(DurableFiles.STALE_TEMPORARY).minusSeconds(60));
+        Path folder = Files.createDirectories(real.resolve("a.dcm.1.part"));
+        Files.writeString(folder.resolve("inside"), "x");
+        Files.setLastModifiedTime(folder, old);
+        Path crashed = Files.writeString(real.resolve("b.dcm.2.part"), "half");
+        Files.setLastModifiedTime(crashed, old);
+        Path link = Files.createSymbolicLink(dir.resolve("outbox"), dir.resolve("volume/outbox"));
+        assertThat(new FolderDestination(link).removeStaleTemporaries()).isEqualTo(1);
+        assertThat(crashed).doesNotExist();
+        assertThat(folder).isDirectory();
+    }
 }
