@@ -44,8 +44,9 @@ public class FolderDestination {
      * them; a copy in progress (this node's or another's sharing the folder) stays. Run by the {@code
      * outbox-housekeeping} route at start-up and then every {@code sri.forward.outbox-sweep-ms}.
      *
-     * @return how many were removed; 0 when there is no outbox
-     * @throws IOException when the outbox cannot be listed
+     * @return how many were removed; 0 when there is no outbox (a file or folder that cannot be read or removed is
+     *     skipped, with a warning for a file)
+     * @throws IOException only when the walk itself cannot start
      */
     public int removeStaleTemporaries() throws IOException {
         if (!Files.isDirectory(outbox)) {
@@ -76,6 +77,14 @@ public class FolderDestination {
 
                     @Override
                     public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) {
+                        return java.nio.file.FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) {
+                        if (e != null) { // a folder that could not be listed (gone, or no permission): the rest goes on
+                            LOG.debugf("outbox: cannot list %s: %s", d, e.getMessage());
+                        }
                         return java.nio.file.FileVisitResult.CONTINUE;
                     }
                 });
