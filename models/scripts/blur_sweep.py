@@ -10,7 +10,7 @@ gain over bicubic (HQ > 0.05; dB, mean over slices, then over volumes), one colu
 measures super-resolution only. Python's PyTorch, not the node's DJL; not the Java evaluator's slice set or seeds.
 
 Run from models/:
-  python3 -m scripts.blur_sweep --model 0.3.3=sri-default-x2 --volumes <validation volumes or folders> [--slices 8]
+  python3 -m scripts.blur_sweep --model default=sri-default-x2 --volumes <validation volumes or folders> [--slices 8]
 """
 import argparse
 import math
@@ -96,7 +96,7 @@ def main(argv=None):
     for spec in a.model:
         label, sep, folder = spec.partition("=")
         if not sep or not label or not folder:
-            raise SystemExit(f"--model {spec!r}: give LABEL=FOLDER, e.g. 0.3.3=sri-default-x2")
+            raise SystemExit(f"--model {spec!r}: give LABEL=FOLDER, e.g. default=sri-default-x2")
         net, cfg = export.load(folder)
         if int(cfg.get("context_slices", 1)) != 1:
             raise SystemExit(f"{folder}: a model with through-plane context; this sweep feeds single slices")
