@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
  * so that the rename itself survives. The one implementation the spool, the derived-series writers and the outbox use.
  */
 public final class DurableFiles {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(DurableFiles.class);
     /**
      * Age (since its last modification) after which a temporary file counts as left by a crash ({@link #isStale}): a
      * writer of one DICOM file takes seconds, so this leaves room for a slow disk and for clocks that differ between a
@@ -81,6 +82,60 @@ public final class DurableFiles {
         } catch (IOException gone) {
             return false;
         }
+    }
+
+    /**
+     * Removes the stale temporary files ({@link #isStale}) found in {@code root} and its folders down to {@code depth}
+     * levels (1: {@code root}'s own files; 3: {@code <root>/<study>/<series>/<file>}), following links (with loop
+     * detection) so that a folder on another volume is swept too. Only regular files are removed; a linked file is
+     * removed as a link, its target untouched. A file that cannot be removed (warned) or a folder that cannot be listed
+     * (gone meanwhile, or no permission) is skipped and the rest goes on: a system watching the folder may move files
+     * and folders away during the walk.
+     *
+     * @param root the folder owned by the caller (outbox, dead-letter folder); nothing happens when it does not exist
+     * @param depth how many folder levels to visit, at least 1
+     * @return how many temporary files were removed
+     * @throws IOException only when the walk itself cannot start
+     */
+    public static int removeStale(Path root, int depth) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return 0;
+        }
+        int[] count = {0};
+        Files.walkFileTree(
+                root,
+                java.util.EnumSet.of(java.nio.file.FileVisitOption.FOLLOW_LINKS),
+                depth,
+                new java.nio.file.SimpleFileVisitor<>() {
+                    @Override
+                    public java.nio.file.FileVisitResult visitFile(
+                            Path f, java.nio.file.attribute.BasicFileAttributes a) {
+                        if (a.isRegularFile() && isStale(f)) {
+                            try {
+                                if (Files.deleteIfExists(f)) {
+                                    count[0]++;
+                                }
+                            } catch (IOException e) {
+                                LOG.warnf("cannot remove the leftover temporary file %s: %s", f, e.getMessage());
+                            }
+                        }
+                        return java.nio.file.FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) {
+                        return java.nio.file.FileVisitResult.CONTINUE; // a link loop, or gone meanwhile
+                    }
+
+                    @Override
+                    public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) {
+                        if (e != null) { // SimpleFileVisitor would rethrow a listing failure and end the walk
+                            LOG.debugf("cannot list %s: %s", d, e.getMessage());
+                        }
+                        return java.nio.file.FileVisitResult.CONTINUE;
+                    }
+                });
+        return count[0];
     }
 
     /** Copies {@code source} durably to {@code target} ({@link #write}). */

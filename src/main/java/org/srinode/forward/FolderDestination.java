@@ -4,7 +4,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.jboss.logging.Logger;
@@ -49,46 +48,7 @@ public class FolderDestination {
      * @throws IOException only when the walk itself cannot start
      */
     public int removeStaleTemporaries() throws IOException {
-        if (!Files.isDirectory(outbox)) {
-            return 0;
-        }
-        int[] count = {0};
-        // links followed (an outbox or study folder on another volume); a watcher may move files and folders away
-        // during the walk, and one file that cannot be removed must not stop the rest: both are skipped
-        Files.walkFileTree(
-                outbox,
-                java.util.EnumSet.of(java.nio.file.FileVisitOption.FOLLOW_LINKS),
-                3,
-                new java.nio.file.SimpleFileVisitor<>() {
-                    @Override
-                    public java.nio.file.FileVisitResult visitFile(
-                            Path f, java.nio.file.attribute.BasicFileAttributes a) {
-                        if (a.isRegularFile() && DurableFiles.isStale(f)) {
-                            try {
-                                if (Files.deleteIfExists(f)) {
-                                    count[0]++;
-                                }
-                            } catch (IOException e) {
-                                LOG.warnf("outbox: cannot remove the leftover %s: %s", f, e.getMessage());
-                            }
-                        }
-                        return java.nio.file.FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) {
-                        return java.nio.file.FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) {
-                        if (e != null) { // a folder that could not be listed (gone, or no permission): the rest goes on
-                            LOG.debugf("outbox: cannot list %s: %s", d, e.getMessage());
-                        }
-                        return java.nio.file.FileVisitResult.CONTINUE;
-                    }
-                });
-        int removed = count[0];
+        int removed = DurableFiles.removeStale(outbox, 3);
         if (removed > 0) {
             LOG.infof("outbox %s: removed %d temporary file(s) left by an interrupted copy", outbox, removed);
         }

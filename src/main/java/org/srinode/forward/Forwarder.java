@@ -150,6 +150,23 @@ public class Forwarder {
     }
 
     /**
+     * Removes the temporary files ({@code *.part}) in {@code <dead-letter>/<series>-g<generation>-job<id>/} that a copy
+     * cut by a crash left ({@link DurableFiles#removeStale}: unchanged for 15 minutes), so that an operator resending
+     * a dead-letter folder finds only complete files. Run by the {@code outbox-housekeeping} route.
+     *
+     * @return how many were removed
+     * @throws IOException only when the walk itself cannot start
+     */
+    public int removeStaleDeadLetters() throws IOException {
+        Path root = Path.of(config.deadLetter());
+        int removed = DurableFiles.removeStale(root, 2);
+        if (removed > 0) {
+            LOG.infof("dead-letter folder %s: removed %d temporary file(s) left by an interrupted copy", root, removed);
+        }
+        return removed;
+    }
+
+    /**
      * Copies the series and a REASON.txt into the dead-letter folder, each file durably ({@link DurableFiles}), REASON.txt
      * last: an operator resends these files, so a crash must not leave a truncated one there. The spool copy stays.
      */

@@ -230,6 +230,24 @@ public class EnhanceStage {
     }
 
     /**
+     * Removes the temporary files ({@code *.part}) in {@code <derived>/<study>/<series>/} that a write cut by a crash
+     * left ({@link DurableFiles#removeStale}: unchanged for 15 minutes) in a folder that stays (a registered derived
+     * series or rejection note, whose folder {@link #removeUnregistered} does not touch). Run by the {@code
+     * derived-housekeeping} route at start-up and then every {@code sri.derived.sweep-ms}.
+     *
+     * @return how many were removed
+     * @throws java.io.IOException only when the walk itself cannot start
+     */
+    public int removeStaleTemporaries() throws java.io.IOException {
+        Path root = Path.of(settings.directory());
+        int removed = DurableFiles.removeStale(root, 3);
+        if (removed > 0) {
+            LOG.infof("derived folder %s: removed %d temporary file(s) left by an interrupted write", root, removed);
+        }
+        return removed;
+    }
+
+    /**
      * Deletes the files of a derived series folder that no registration points to (a failed attempt's output). A
      * temporary file (*.part) younger than {@link DurableFiles#STALE_TEMPORARY} is another writer's file in progress (a
      * node that took the job over writes the same folder) and stays, and the folder with it; an older one was left by a

@@ -76,6 +76,35 @@ class DurableFilesTest {
         assertThat(DurableFiles.isStale(dir.resolve("renamed.dcm.789.part"))).isFalse();
     }
 
+    /**
+     * The sweep goes {@code depth} folder levels down and no further, survives a link that loops back to its root, and
+     * removes a linked leftover as a link (its target stays): the dead-letter folder is swept at depth 2, the outbox
+     * and the derived folder at depth 3.
+     */
+    @Test
+    void theSweepStopsAtItsDepthAndSurvivesALinkLoop() throws Exception {
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(DurableFiles.STALE_TEMPORARY).minusSeconds(60));
+        Path job = Files.createDirectories(dir.resolve("dead/1.2.3-g1-job7"));
+        Path inJob = Files.writeString(job.resolve("1.2.3.4.dcm.1.part"), "half");
+        Path deeper = Files.createDirectories(job.resolve("deeper"));
+        Path tooDeep = Files.writeString(deeper.resolve("x.dcm.2.part"), "half");
+        Path elsewhere = Files.writeString(dir.resolve("elsewhere.dcm.3.part"), "not ours");
+        Path linked = Files.createSymbolicLink(job.resolve("linked.dcm.4.part"), elsewhere);
+        Files.createSymbolicLink(job.resolve("loop"), dir.resolve("dead"));
+        for (Path p : new Path[] {inJob, tooDeep, elsewhere}) {
+            Files.setLastModifiedTime(p, old);
+        }
+        assertThat(DurableFiles.removeStale(dir.resolve("dead"), 2)).isEqualTo(2);
+        assertThat(inJob).doesNotExist();
+        assertThat(linked).doesNotExist();
+        assertThat(elsewhere).exists();
+        assertThat(tooDeep).exists();
+        assertThat(DurableFiles.removeStale(dir.resolve("dead"), 3)).isEqualTo(1);
+        assertThat(tooDeep).doesNotExist();
+        assertThat(DurableFiles.removeStale(dir.resolve("no-such-folder"), 3)).isZero();
+    }
+
     @Test
     void newFoldersAreCreatedForTheTarget() throws Exception {
         Path target = dir.resolve("study/series/instance.dcm");
