@@ -36,6 +36,10 @@ final class Enhance {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) {
+                if (input != null) {
+                    System.err.println("enhance takes one input, got " + input + " and " + a);
+                    return usage();
+                }
                 input = Path.of(a);
                 continue;
             }
@@ -51,7 +55,13 @@ final class Enhance {
             switch (a) {
                 case "--output" -> output = Path.of(v);
                 case "--model" -> model = Path.of(v);
-                case "--series-number" -> seriesNumber = Integer.parseInt(v);
+                case "--series-number" -> {
+                    Integer n = Main.positive(a, v);
+                    if (n == null) {
+                        return 2;
+                    }
+                    seriesNumber = n;
+                }
                 case "--self-ensemble" -> {
                     options = Main.selfEnsemble(options, v);
                     if (options == null) {
@@ -64,7 +74,11 @@ final class Enhance {
                 }
             }
         }
-        if (input == null || output == null) {
+        String missing = Main.missing(
+                input == null ? "the input (a DICOM series folder or a NIfTI file)" : null,
+                output == null ? "--output <folder> (where the derived series is written)" : null);
+        if (missing != null) {
+            System.err.println("enhance: " + missing);
             return usage();
         }
         if (!Files.exists(input)) {

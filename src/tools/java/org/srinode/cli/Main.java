@@ -80,6 +80,31 @@ public final class Main {
         }
     }
 
+    /**
+     * The message naming the missing required options among {@code wanted} (null entries are present), or null when
+     * none is missing.
+     */
+    static String missing(String... wanted) {
+        List<String> absent = java.util.Arrays.stream(wanted)
+                .filter(java.util.Objects::nonNull)
+                .toList();
+        return absent.isEmpty() ? null : "missing " + String.join(" and ", absent);
+    }
+
+    /** {@code value} as a number of at least 1, or null (after saying why on stderr, naming {@code option}). */
+    static Integer positive(String option, String value) {
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        System.err.println(option + " " + value + ": give a whole number of at least 1");
+        return null;
+    }
+
     static int evaluate(String[] args) throws Exception {
         Path input = null;
         Path output = null;
@@ -99,9 +124,31 @@ public final class Main {
                 case "--input" -> input = Path.of(v);
                 case "--output" -> output = Path.of(v);
                 case "--model" -> models.add(Path.of(v));
-                case "--max-slices" -> maxSlices = Integer.parseInt(v);
-                case "--seed" -> seed = Long.parseLong(v);
-                case "--contrast" -> contrasts.put(v.substring(0, v.indexOf('=')), v.substring(v.indexOf('=') + 1));
+                case "--max-slices" -> {
+                    Integer n = positive(a, v);
+                    if (n == null) {
+                        return 2;
+                    }
+                    maxSlices = n;
+                }
+                case "--seed" -> {
+                    try {
+                        seed = Long.parseLong(v.trim());
+                    } catch (NumberFormatException e) {
+                        System.err.println("--seed " + v + ": give a whole number");
+                        return 2;
+                    }
+                }
+                case "--contrast" -> {
+                    int eq = v.indexOf('=');
+                    if (eq <= 0 || eq == v.length() - 1) {
+                        System.err.println("--contrast " + v
+                                + ": give <case>=<contrast>, the case's name as in results.csv and the contrast"
+                                + " reported for it, e.g. --contrast register_T2w=T2");
+                        return 2;
+                    }
+                    contrasts.put(v.substring(0, eq), v.substring(eq + 1));
+                }
                 case "--self-ensemble" -> {
                     options = selfEnsemble(options, v);
                     if (options == null) {
@@ -116,7 +163,11 @@ public final class Main {
             }
             i++;
         }
-        if (input == null || output == null) {
+        String missing = missing(
+                input == null ? "--input <folder|file> (the high-quality volumes to degrade)" : null,
+                output == null ? "--output <folder> (where results.csv, summary.md and the montages go)" : null);
+        if (missing != null) {
+            System.err.println("evaluate: " + missing);
             usage();
             return 2;
         }

@@ -1,0 +1,64 @@
+package org.srinode.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The offline commands say what is wrong with their arguments (exit status 2) instead of printing only the usage or a
+ * Java stack trace: a missing option is named, a bad number or {@code --contrast} value is quoted with what to give.
+ */
+class CommandLineMessagesTest {
+    @FunctionalInterface
+    interface Command {
+        int run() throws Exception;
+    }
+
+    /** Runs {@code command} with stderr captured; returns "exit status|stderr". */
+    private static String run(Command command) throws Exception {
+        PrintStream before = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            int rc = command.run();
+            return rc + "|" + err.toString(StandardCharsets.UTF_8);
+        } finally {
+            System.setErr(before);
+        }
+    }
+
+    @Test
+    void evaluateNamesWhatIsMissingOrWrong() throws Exception {
+        assertThat(run(() -> Main.evaluate(new String[0])))
+                .startsWith("2|evaluate: missing --input <folder|file>")
+                .contains("and --output <folder>");
+        assertThat(run(() -> Main.evaluate(new String[] {"--input", "x"})))
+                .startsWith("2|evaluate: missing --output <folder>")
+                .doesNotContain("missing --input");
+        assertThat(run(() -> Main.evaluate(new String[] {"--max-slices", "many"})))
+                .startsWith("2|--max-slices many: give a whole number of at least 1");
+        assertThat(run(() -> Main.evaluate(new String[] {"--max-slices", "0"})))
+                .startsWith("2|--max-slices 0: give a whole number");
+        assertThat(run(() -> Main.evaluate(new String[] {"--seed", "1.5"})))
+                .startsWith("2|--seed 1.5: give a whole number");
+        for (String bad : new String[] {"T2", "=T2", "register_T2w="}) {
+            assertThat(run(() -> Main.evaluate(new String[] {"--contrast", bad})))
+                    .as(bad)
+                    .startsWith("2|--contrast " + bad + ": give <case>=<contrast>");
+        }
+    }
+
+    @Test
+    void enhanceNamesWhatIsMissingOrWrong() throws Exception {
+        assertThat(run(() -> Enhance.run(new String[0])))
+                .startsWith("2|enhance: missing the input (a DICOM series folder or a NIfTI file) and --output");
+        assertThat(run(() -> Enhance.run(new String[] {"series"}))).startsWith("2|enhance: missing --output <folder>");
+        assertThat(run(() -> Enhance.run(new String[] {"a", "b", "--output", "o"})))
+                .startsWith("2|enhance takes one input, got a and b");
+        assertThat(run(() -> Enhance.run(new String[] {"a", "--output", "o", "--series-number", "x"})))
+                .startsWith("2|--series-number x: give a whole number of at least 1");
+    }
+}
