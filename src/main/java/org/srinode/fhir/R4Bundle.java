@@ -23,6 +23,7 @@ import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.srinode.quality.Assessment;
+import org.srinode.quality.Assessor;
 
 /**
  * Builds the one transaction bundle (FHIR R4) that announces an enhanced series: the Patient
@@ -407,13 +408,13 @@ public final class R4Bundle {
     private static String incompleteText(Assessment a) {
         List<String> parts = new ArrayList<>();
         for (Assessment.Gap g : a.missingSlices()) {
-            parts.add(g.count() + " slice(s) missing after slice index " + g.afterIndex());
+            parts.add(g.count() + " slice(s) missing after slice " + (g.afterIndex() + 1));
         }
         if (!a.duplicatePositions().isEmpty()) {
-            parts.add("duplicate positions at slice indices " + a.duplicatePositions());
+            parts.add("duplicate positions at slice(s) " + Assessor.counted(a.duplicatePositions()));
         }
         if (!a.irregularSteps().isEmpty()) {
-            parts.add("irregular spacing after slice indices " + a.irregularSteps());
+            parts.add("irregular spacing after slice(s) " + Assessor.counted(a.irregularSteps()));
         }
         if (!a.missingInstanceNumbers().isEmpty()) {
             parts.add("missing Instance Numbers " + a.missingInstanceNumbers());
@@ -427,7 +428,7 @@ public final class R4Bundle {
             parts.add(String.format(
                     Locale.ROOT,
                     "slice %d: %dx%d %s region at (%d, %d)",
-                    r.slice(),
+                    r.slice() + 1,
                     r.width(),
                     r.height(),
                     r.kind().toLowerCase(Locale.ROOT).replace('_', '-'),

@@ -23,7 +23,8 @@ import java.util.List;
  * @param dropoutSlices  indices (in slice order) of slices that are blank or nearly so
  * @param recommendedScale 1 (no super-resolution), 2 or 4
  * @param actions        recommended actions: SKIP, SR_X2, SR_X4, INPAINT, FILL_SLICES
- * @param reasons        plain-language findings
+ * @param reasons        plain-language findings; they count slices from 1 in slice order (as the web page's previews
+ *     and a viewer's image counter do), while the index fields above count from 0
  */
 public record Assessment(
         String version,

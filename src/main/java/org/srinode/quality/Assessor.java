@@ -94,7 +94,8 @@ public final class Assessor {
         if (noDecoder) {
             // a codec the node lacks, not a damaged slice: no slice of it could be enhanced
             return Assessment.notApplicable(
-                    "pixel data of slice(s) " + undecodable + " cannot be decoded by this node: " + firstError, basic);
+                    "pixel data of slice(s) " + counted(undecodable) + " cannot be decoded by this node: " + firstError,
+                    basic);
         }
         Assessment.Measured m = new Assessment.Measured(
                 images.size(),
@@ -133,7 +134,7 @@ public final class Assessor {
             reasons.add(String.format(
                     Locale.ROOT,
                     "slice %d: %s rectangle of %dx%d pixels at (%d, %d) inside the head",
-                    r.slice(),
+                    r.slice() + 1,
                     r.kind().equals("ZERO_FILLED") ? "zero-filled" : "constant",
                     r.width(),
                     r.height(),
@@ -141,11 +142,12 @@ public final class Assessor {
                     r.y()));
         }
         if (!undecodable.isEmpty()) {
-            reasons.add("pixel data of slice(s) " + undecodable + " cannot be decoded (truncated?): " + firstError);
+            reasons.add("pixel data of slice(s) " + counted(undecodable) + " cannot be decoded (truncated?): "
+                    + firstError);
         }
         dropouts.stream()
                 .filter(z -> !undecodable.contains(z))
-                .forEach(z -> reasons.add("slice " + z + " is blank or a dropout"));
+                .forEach(z -> reasons.add("slice " + (z + 1) + " is blank or a dropout"));
         boolean corrupted = !regions.isEmpty() || !dropouts.isEmpty();
 
         List<String> actions = new ArrayList<>();
@@ -273,14 +275,14 @@ public final class Assessor {
                     Locale.ROOT,
                     "%d slice(s) missing after slice %d, at %s mm along the slice normal",
                     gap.count(),
-                    gap.afterIndex(),
+                    gap.afterIndex() + 1,
                     gap.positionsMm()));
         }
         if (!g.duplicates.isEmpty()) {
-            reasons.add("slice(s) " + g.duplicates + " repeat the position of the slice before");
+            reasons.add("slice(s) " + counted(g.duplicates) + " repeat the position of the slice before");
         }
         if (!g.irregular.isEmpty()) {
-            reasons.add("irregular slice spacing after slice(s) " + g.irregular);
+            reasons.add("irregular slice spacing after slice(s) " + counted(g.irregular));
         }
         Integer announced = images.get(0).imagesInAcquisition();
         boolean fewer = announced != null && announced > images.size();
@@ -295,6 +297,14 @@ public final class Assessor {
                 || !g.irregular.isEmpty()
                 || fewer
                 || !missingNumbers.isEmpty();
+    }
+
+    /**
+     * Slice indices (from 0, in slice order, as in the assessment's JSON) as the findings' texts count them: from 1,
+     * like the web page's previews and a viewer's image counter.
+     */
+    public static List<Integer> counted(java.util.Collection<Integer> indices) {
+        return indices.stream().map(z -> z + 1).toList();
     }
 
     private static List<Integer> missingInstanceNumbers(List<ImageHeader> images) {

@@ -35,6 +35,10 @@ class AssessorTest {
                         new Assessment.Gap(29, 2, List.of(60.0, 62.0)), new Assessment.Gap(57, 1, List.of(120.0)));
         assertThat(a.missingInstanceNumbers()).containsExactly(31, 32, 61);
         assertThat(a.actions()).contains("FILL_SLICES");
+        // the findings count slices from 1, as the page's previews and a viewer do: slice 30 is Instance Number 30
+        assertThat(a.reasons())
+                .anyMatch(r -> r.startsWith("2 slice(s) missing after slice 30,"))
+                .anyMatch(r -> r.startsWith("1 slice(s) missing after slice 58,"));
     }
 
     @Test
@@ -44,6 +48,7 @@ class AssessorTest {
         Assessment a = assessor.assess(s.headers, s.source());
         assertThat(a.corruptedRegions()).containsExactly(new Assessment.Region(45, 50, 40, 20, 16, "ZERO_FILLED"));
         assertThat(a.actions()).contains("INPAINT");
+        assertThat(a.reasons()).contains("slice 46: zero-filled rectangle of 20x16 pixels at (50, 40) inside the head");
     }
 
     @Test
@@ -52,6 +57,7 @@ class AssessorTest {
         s.zero(50, 0, 0, 120, 120);
         Assessment a = assessor.assess(s.headers, s.source());
         assertThat(a.dropoutSlices()).containsExactly(50);
+        assertThat(a.reasons()).contains("slice 51 is blank or a dropout");
         assertThat(a.corruptedRegions()).isEmpty();
         assertThat(a.actions()).contains("FILL_SLICES");
     }
@@ -100,7 +106,7 @@ class AssessorTest {
             return decodable.pixels(h);
         });
         assertThat(a.applicable()).isFalse();
-        assertThat(a.notApplicableReason()).contains("[40]").contains("jpeg-lossless");
+        assertThat(a.notApplicableReason()).contains("slice(s) [41]").contains("jpeg-lossless");
     }
 
     @Test
