@@ -1,4 +1,5 @@
 """Volumes in (NIfTI files, DICOM series folders, IXI trees), slices and patches out."""
+import math
 import os
 import re
 from pathlib import Path
@@ -262,6 +263,25 @@ class TensorSlicePool:
             q = torch.rot90(p[sel], v % 4, (2, 3))
             res[sel] = torch.flip(q, (3,)) if v >= 4 else q
         return res
+
+
+def pick_axial(vol, n, multiple):
+    """The axial slices that validation and sweeps measure on.
+
+    vol: (Z, H, W) tensor in [0, 1] -> (vol cropped to (Z, H', W') with H' and W' multiples of `multiple`, indices):
+    min(n, number of slices with at least 30% foreground (> 0.1)) distinct such slice indices, ascending, evenly
+    spaced from the first to the last; every slice qualifies when none does."""
+    z, h, w = vol.shape
+    vol = vol[:, :h - h % multiple, :w - w % multiple].contiguous()
+    fg = (vol > 0.1).float().mean(dim=(1, 2))
+    ok = torch.nonzero(fg >= 0.3).flatten().tolist() or list(range(z))
+    k = min(n, len(ok))  # spacing over k, not n: asking for more slices than qualify gives each of them once
+    return vol, [ok[round(i * (len(ok) - 1) / max(1, k - 1))] for i in range(k)]
+
+
+def psnr(a, b):
+    """PSNR in dB of a against b, both tensors in [0, 1] (peak 1): 10 log10(1 / MSE), MSE floored at 1e-12."""
+    return 10 * math.log10(1.0 / max(float(((a - b) ** 2).mean()), 1e-12))
 
 
 def _mirror(j, n):

@@ -545,13 +545,8 @@ class _ValVolume:
     each chosen slice's input stack of k neighbours is taken (mirrored at the edges)."""
 
     def __init__(self, src, scale, context, n):
-        vol = torch.from_numpy(data.load_normalised(src))
-        m = 4 * scale
-        z, h, w = vol.shape
-        vol = vol[:, :h - h % m, :w - w % m].contiguous()
-        fg = (vol > 0.1).float().mean(dim=(1, 2))
-        ok = torch.nonzero(fg >= 0.3).flatten().tolist() or list(range(z))
-        pick = [ok[round(i * (len(ok) - 1) / max(1, n - 1))] for i in range(min(n, len(ok)))]
+        vol, pick = data.pick_axial(torch.from_numpy(data.load_normalised(src)), n, 4 * scale)
+        z = vol.shape[0]
         self.name = Path(str(src)).name.split(".")[0]
         self.hq = vol[pick][:, None]
         self.inputs = {}
@@ -572,8 +567,8 @@ class _ValVolume:
         bic = Fn.interpolate(lq[:, c:c + 1], scale_factor=float(self.scale), mode="bicubic",
                              align_corners=False).clamp(0, 1)
         fg = self.hq > 0.05
-        return (_mean([_psnr(o[f], h[f]) for o, h, f in zip(out, self.hq, fg)]),
-                _mean([_psnr(b[f], h[f]) for b, h, f in zip(bic, self.hq, fg)]))
+        return (_mean([data.psnr(o[f], h[f]) for o, h, f in zip(out, self.hq, fg)]),
+                _mean([data.psnr(b[f], h[f]) for b, h, f in zip(bic, self.hq, fg)]))
 
 
 def _mean(xs):
@@ -593,11 +588,6 @@ def _check_finite(loss, nets):
         for n, p in net.named_parameters():
             if p.grad is not None and not torch.isfinite(p.grad).all():
                 raise FloatingPointError(f"non-finite gradient in {n}")
-
-
-def _psnr(a, b):
-    mse = float(((a - b) ** 2).mean())
-    return 10 * math.log10(1.0 / max(mse, 1e-12))
 
 
 def main(argv=None):

@@ -40,20 +40,6 @@ def degrade(hq, scale, blur, noise, seed):
     return x
 
 
-def _psnr(a, b):
-    return 10 * math.log10(1.0 / max(float(((a - b) ** 2).mean()), 1e-12))
-
-
-def pick_slices(vol, n, multiple):
-    """Up to n axial slices of vol (Z, H, W), cropped to multiples of `multiple`, as (n, 1, H', W')."""
-    z, h, w = vol.shape
-    vol = vol[:, :h - h % multiple, :w - w % multiple]
-    fg = (vol > 0.1).float().mean(dim=(1, 2))
-    ok = torch.nonzero(fg >= 0.3).flatten().tolist() or list(range(z))
-    pick = sorted({ok[round(i * (len(ok) - 1) / max(1, n - 1))] for i in range(min(n, len(ok)))})
-    return vol[pick][:, None].contiguous()
-
-
 def sweep(models, volumes, blurs, noises, slices=8, seed=3):
     """{(blur, noise, label): [gain per volume in dB]} for models {label: (F, config)}; all models share one scale."""
     scales = {cfg["scale"] for _, cfg in models.values()}
@@ -62,18 +48,19 @@ def sweep(models, volumes, blurs, noises, slices=8, seed=3):
     scale = scales.pop()
     res = {}
     for src in volumes:
-        hq = pick_slices(torch.from_numpy(data.load_normalised(src)), slices, 4 * scale)
+        vol, pick = data.pick_axial(torch.from_numpy(data.load_normalised(src)), slices, 4 * scale)
+        hq = vol[pick][:, None].contiguous()
         fg = hq > 0.05
         for b in blurs:
             for n in noises:
                 x = degrade(hq, scale, b, n, seed)
                 bic = Fn.interpolate(x, scale_factor=float(scale), mode="bicubic", align_corners=False).clamp(0, 1)
-                pb = sum(_psnr(bic[i][fg[i]], hq[i][fg[i]]) for i in range(len(hq))) / len(hq)
+                pb = sum(data.psnr(bic[i][fg[i]], hq[i][fg[i]]) for i in range(len(hq))) / len(hq)
                 for label, (net, _) in models.items():
                     with torch.no_grad():
                         out = torch.cat([net(x[i:i + 4], torch.zeros_like(x[i:i + 4])) for i in range(0, len(x), 4)])
                     out = out.clamp(0, 1)
-                    pm = sum(_psnr(out[i][fg[i]], hq[i][fg[i]]) for i in range(len(hq))) / len(hq)
+                    pm = sum(data.psnr(out[i][fg[i]], hq[i][fg[i]]) for i in range(len(hq))) / len(hq)
                     res.setdefault((b, n, label), []).append(pm - pb)
     return res
 

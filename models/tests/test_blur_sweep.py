@@ -1,7 +1,7 @@
 import numpy as np
 import torch
 
-from hlhgan import export, networks
+from hlhgan import data, export, networks
 
 
 def _volume(tmp_path):
@@ -44,3 +44,17 @@ def test_degrade_blurs_downsamples_and_adds_noise_only_when_asked():
     assert torch.equal(noisy, blur_sweep.degrade(hq, 2, 0, 0.03, 1)) and not torch.allclose(noisy, plain)
     k = blur_sweep.degrade(hq, 2, "k-space", 0, 1)
     assert k.shape == (2, 1, 8, 8) and not torch.allclose(k, plain) and float(k.min()) >= 0
+
+
+def test_the_slice_picker_spreads_over_the_head_and_never_repeats_a_slice():
+    """Validation and sweeps measure on data.pick_axial's slices: evenly spread over the slices with at least 30%
+    foreground, each once, also when more are asked for than qualify (the picker once repeated the first ones)."""
+    vol = torch.zeros(20, 37, 35)
+    vol[5:15, 4:30, 4:30] = 0.8  # slices 5..14 qualify (26x26 of 32x32 after cropping to multiples of 8)
+    cropped, pick = data.pick_axial(vol, 4, 8)
+    assert cropped.shape == (20, 32, 32)
+    assert pick == [5, 8, 11, 14]
+    _, every = data.pick_axial(vol, 50, 8)
+    assert every == list(range(5, 15))
+    _, none = data.pick_axial(torch.zeros(3, 16, 16), 8, 8)
+    assert none == [0, 1, 2]
