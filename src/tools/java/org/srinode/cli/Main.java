@@ -20,13 +20,31 @@ import org.srinode.evaluate.ResultRow;
  * the node's runtime (src/tools, not in the node's package).
  */
 public final class Main {
+    /** Held, so that its level is not lost with a collected logger (the JDK keeps loggers weakly). */
+    private static final java.util.logging.Logger PIXELMED = java.util.logging.Logger.getLogger("com.pixelmed");
+
+    static final String JBOSS_LOG_MANAGER_NOTICE = "The LogManager accessed before";
+
     private Main() {}
+
+    /**
+     * Warnings and errors only, on stderr (the JDK's log manager): PixelMed logs every leniency it applies while
+     * parsing, the HTTP client its progress.
+     */
+    static void quietLogging() {
+        PIXELMED.setLevel(java.util.logging.Level.WARNING);
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.setLevel(java.util.logging.Level.WARNING);
+        // jboss-logmanager (on the class path for the node) answers the JDK's System.Logger calls (its HTTP client's)
+        // and, since this tool keeps the JDK's own log manager, says so once as an ERROR that means nothing here
+        for (java.util.logging.Handler h : root.getHandlers()) {
+            h.setFilter(r -> r.getMessage() == null || !r.getMessage().startsWith(JBOSS_LOG_MANAGER_NOTICE));
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         System.setProperty("ai.djl.offline", "true");
-        // PixelMed logs every leniency it applies while parsing; a command line tool shows warnings only
-        java.util.logging.Logger.getLogger("com.pixelmed").setLevel(java.util.logging.Level.WARNING);
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        quietLogging();
         if (args.length == 0) {
             usage();
             System.exit(2);
