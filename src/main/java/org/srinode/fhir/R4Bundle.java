@@ -436,7 +436,7 @@ public final class R4Bundle {
                     r.y()));
         }
         if (!a.dropoutSlices().isEmpty()) {
-            parts.add("dropout slices " + a.dropoutSlices());
+            parts.add("dropout slice(s) " + Assessor.counted(a.dropoutSlices()));
         }
         return String.join("; ", parts);
     }

@@ -46,7 +46,11 @@ public record Assessment(
         List<String> actions,
         List<String> reasons) {
 
-    public static final String VERSION = "0.1.0";
+    /**
+     * Version of the assessment, stored with each one. 0.2.0: the reasons count slices from 1 (0.1.0 from 0, like the
+     * index fields).
+     */
+    public static final String VERSION = "0.2.0";
 
     /**
      * Measured values; null where not measurable.

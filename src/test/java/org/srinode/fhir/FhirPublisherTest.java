@@ -58,7 +58,7 @@ class FhirPublisherTest {
                 List.of(),
                 List.of(4),
                 List.of(new Assessment.Region(1, 20, 30, 16, 12, "ZERO_FILLED")),
-                List.of(),
+                List.of(3),
                 2,
                 List.of("SR_X2", "INPAINT"),
                 List.of("low field 0.5 T"));
