@@ -59,12 +59,16 @@ public final class DurableFiles {
     }
 
     /**
-     * Whether {@code file} is a temporary file of {@link #write} (a writer's file in progress, or left by a crash): not
-     * part of what its folder holds.
+     * Whether {@code file} is named like a temporary file of {@link #write} ({@code <name>.<digits>.part}: a writer's
+     * file in progress, or left by a crash): not part of what its folder holds. Other {@code *.part} files (a browser's
+     * download, say) are not this node's and are never removed as leftovers.
      */
     public static boolean isTemporary(Path file) {
-        return file.getFileName().toString().endsWith(".part");
+        return TEMPORARY_NAME.matcher(file.getFileName().toString()).matches();
     }
+
+    /** {@code <name>.<digits>.part}: what {@link Files#createTempFile} makes of {@link #write}'s prefix and suffix. */
+    private static final java.util.regex.Pattern TEMPORARY_NAME = java.util.regex.Pattern.compile(".+\\.[0-9]+\\.part");
 
     /**
      * Whether {@code file} is a temporary file ({@link #isTemporary}) last modified more than {@link #STALE_TEMPORARY}
@@ -92,7 +96,8 @@ public final class DurableFiles {
      * (gone meanwhile, or no permission) is skipped and the rest goes on: a system watching the folder may move files
      * and folders away during the walk.
      *
-     * @param root the folder owned by the caller (outbox, dead-letter folder); nothing happens when it does not exist
+     * @param root the folder owned by the caller (outbox, dead-letter or derived folder); nothing happens when it does
+     *     not exist
      * @param depth how many folder levels to visit, at least 1
      * @return how many temporary files were removed
      * @throws IOException only when the walk itself cannot start

@@ -29,6 +29,9 @@ import org.srinode.series.SeriesRecords;
 public class Forwarder {
     public static final JobKind KIND = JobKind.FORWARD;
     private static final String STARTED = "SriForwardStarted";
+    /** Written last into a dead-letter folder: a folder without it is incomplete. */
+    static final String REASON = "REASON.txt";
+
     private static final Logger LOG = Logger.getLogger(Forwarder.class);
 
     private final JobQueue jobs;
@@ -43,6 +46,20 @@ public class Forwarder {
         this.series = series;
         this.config = config;
         this.audit = audit;
+        // a forward that died with its node on the last attempt (lease expired): dead-lettered by the claim that finds
+        // it
+        jobs.onDeadByLease(KIND, dead -> {
+            try {
+                Path dir = deadLetter(dead, dead.attempts(), dead.lastError(), series.files(dead.seriesUid()));
+                LOG.errorf(
+                        "series %s not delivered: its last attempt ended with its node (lease expired): copied to %s",
+                        Uids.shortTag(dead.seriesUid()), dir);
+            } catch (IOException | RuntimeException e) {
+                LOG.errorf(
+                        "series %s: cannot copy it to the dead-letter folder: %s (the spool copy stays)",
+                        Uids.shortTag(dead.seriesUid()), e.getMessage());
+            }
+        });
     }
 
     public List<Job> claimDue() throws InterruptedException {
@@ -132,9 +149,25 @@ public class Forwarder {
                     Uids.shortTag(job.seriesUid()), LogText.escape(reason), supersededBy);
             return;
         }
+        // the last attempt: the dead-letter copy is made before the job is DEAD, so that a crash during the copy leaves
+        // the job running; its lease expires and the claim that declares it DEAD copies again (onDeadByLease)
+        boolean last = job.attempts() + 1 >= Math.max(1, config.retry().maxAttempts());
+        Path copied = null;
+        if (last && jobs.owns(job.id())) {
+            try {
+                copied = deadLetter(job, job.attempts() + 1, reason, series.files(job.seriesUid()));
+            } catch (IOException e) { // tried once more below, once the failure is recorded
+                LOG.warnf("series %s: dead-letter copy failed: %s", Uids.shortTag(job.seriesUid()), e.getMessage());
+            }
+        }
         Job now = jobs.failed(job.id(), reason, config.retry());
+        if (copied != null && now.state() != JobState.DEAD) {
+            removeQuietly(copied); // lost the job meanwhile (cancelled, taken over): that outcome stands
+        }
         if (now.state() == JobState.DEAD) {
-            Path dir = deadLetter(now, series.files(job.seriesUid()));
+            Path dir = copied != null
+                    ? copied
+                    : deadLetter(now, now.attempts(), now.lastError(), series.files(job.seriesUid()));
             LOG.errorf(
                     "series %s not delivered after %d attempts (%s): moved to %s",
                     Uids.shortTag(job.seriesUid()), now.attempts(), LogText.escape(reason), dir);
@@ -168,19 +201,36 @@ public class Forwarder {
 
     /**
      * Copies the series and a REASON.txt into the dead-letter folder, each file durably ({@link DurableFiles}), REASON.txt
-     * last: an operator resends these files, so a crash must not leave a truncated one there. The spool copy stays.
+     * last (removed first when the folder is written again): an operator resends these files, so a crash must not leave
+     * a truncated one there, and a folder without REASON.txt is incomplete. The spool copy stays.
+     *
+     * @param attempts the attempts made, this one included
+     * @param lastError the last attempt's error
      */
-    private Path deadLetter(Job job, List<Path> files) throws IOException {
+    private Path deadLetter(Job job, int attempts, String lastError, List<Path> files) throws IOException {
         Path dir = Path.of(config.deadLetter()).resolve(job.seriesUid() + "-g" + job.generation() + "-job" + job.id());
+        Files.deleteIfExists(dir.resolve(REASON)); // a folder without it is being written (or was cut by a crash)
         for (Path f : files) {
             if (Files.exists(f)) {
                 DurableFiles.copy(f, dir.resolve(f.getFileName()));
             }
         }
         String reason = "series " + job.seriesUid() + " generation " + job.generation() + "\n"
-                + "attempts: " + job.attempts() + "\nlast error: " + job.lastError() + "\nat: " + Instant.now()
+                + "attempts: " + attempts + "\nlast error: " + lastError + "\nat: " + Instant.now()
                 + "\nresend with: storescu -aec <AE> <host> <port> " + dir + "/*.dcm\n";
-        DurableFiles.write(dir.resolve("REASON.txt"), temp -> Files.writeString(temp, reason));
+        DurableFiles.write(dir.resolve(REASON), temp -> Files.writeString(temp, reason));
         return dir;
+    }
+
+    /** Removes a dead-letter folder this node made for a job it then lost; what cannot be removed stays (logged). */
+    private static void removeQuietly(Path dir) {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            LOG.warnf("cannot remove the dead-letter copy %s of a job this node lost: %s", dir, e.getMessage());
+        }
     }
 }

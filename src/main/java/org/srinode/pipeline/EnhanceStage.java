@@ -230,7 +230,8 @@ public class EnhanceStage {
     }
 
     /**
-     * Removes the temporary files ({@code *.part}) in {@code <derived>/<study>/<series>/} that a write cut by a crash
+     * Removes the temporary files ({@code *.part}) in {@code <derived>/<study>/<series>/} (derived series, rejection
+     * notes) and {@code <derived>/<study>/segmentations/} that a write cut by a crash
      * left ({@link DurableFiles#removeStale}: unchanged for 15 minutes) in a folder that stays (a registered derived
      * series or rejection note, whose folder {@link #removeUnregistered} does not touch). Run by the {@code
      * derived-housekeeping} route at start-up and then every {@code sri.derived.sweep-ms}.

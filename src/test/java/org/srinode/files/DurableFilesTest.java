@@ -60,7 +60,10 @@ class DurableFilesTest {
         assertOnlyFileIn(target);
     }
 
-    /** A temporary file is stale once unchanged for 15 minutes; a finished file or a vanished one never is. */
+    /**
+     * A temporary file is stale once unchanged for 15 minutes; a finished file, a vanished one or a {@code *.part} file
+     * not named like {@link DurableFiles#write}'s never is.
+     */
     @Test
     void onlyTemporaryFilesUnchangedForLongAreStale() throws Exception {
         java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(
@@ -68,8 +71,13 @@ class DurableFilesTest {
         Path crashed = Files.writeString(dir.resolve("instance.dcm.123.part"), "half");
         Path writing = Files.writeString(dir.resolve("instance.dcm.456.part"), "being written");
         Path finished = Files.writeString(dir.resolve("instance.dcm"), "whole");
+        Path foreign = Files.writeString(dir.resolve("report.zip.part"), "someone else's download");
         Files.setLastModifiedTime(crashed, old);
         Files.setLastModifiedTime(finished, old);
+        Files.setLastModifiedTime(foreign, old);
+        assertThat(DurableFiles.isStale(foreign))
+                .as("not named like this node's temporary files")
+                .isFalse();
         assertThat(DurableFiles.isStale(crashed)).isTrue();
         assertThat(DurableFiles.isStale(writing)).isFalse();
         assertThat(DurableFiles.isStale(finished)).isFalse();
@@ -103,6 +111,18 @@ class DurableFilesTest {
         assertThat(DurableFiles.removeStale(dir.resolve("dead"), 3)).isEqualTo(1);
         assertThat(tooDeep).doesNotExist();
         assertThat(DurableFiles.removeStale(dir.resolve("no-such-folder"), 3)).isZero();
+    }
+
+    /** The temporary files {@link DurableFiles#write} really makes are named as {@link DurableFiles#isTemporary} expects. */
+    @Test
+    void aWritersTemporaryFileIsRecognised() throws Exception {
+        Path target = dir.resolve("instance.dcm");
+        boolean[] seen = {false};
+        DurableFiles.write(target, temp -> {
+            seen[0] = DurableFiles.isTemporary(temp);
+            Files.writeString(temp, "x");
+        });
+        assertThat(seen[0]).isTrue();
     }
 
     @Test
