@@ -51,6 +51,49 @@ class CommandLineMessagesTest {
         }
     }
 
+    /** A folder that is no model, an output that is a file, or two models of one scale: said before any work. */
+    @Test
+    void evaluateChecksItsFoldersFirst(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("a-file"), "x");
+        assertThat(run(() -> Main.evaluate(new String[] {
+                    "--input", dir.toString(), "--output", dir.resolve("out").toString(), "--model", dir.toString()
+                })))
+                .startsWith("2|--model " + dir + ": not a model folder (no config.json there");
+        assertThat(run(() -> Main.evaluate(new String[] {
+                    "--input", dir.toString(), "--output", file.toString(), "--model", "models/sri-default-x2"
+                })))
+                .startsWith("2|--output " + file + " is a file");
+        assertThat(run(() -> Main.evaluate(new String[] {"--input", "x", "--output"})))
+                .startsWith("2|--output needs a value");
+        assertThat(run(() -> Main.evaluate(new String[] {"--input", "x", "--outptu"})))
+                .startsWith("2|unknown option --outptu");
+        if (java.nio.file.Files.exists(java.nio.file.Path.of("models/sri-default-x2/model.pt"))) {
+            assertThat(run(() -> Main.evaluate(new String[] {
+                        "--input",
+                        dir.toString(),
+                        "--output",
+                        dir.resolve("out").toString(),
+                        "--model",
+                        "models/sri-default-x2",
+                        "--model",
+                        "models/sri-default-x2"
+                    })))
+                    .contains("are both x2: give one model per scale");
+        }
+    }
+
+    /** The bench and demo tools refuse an unknown option, a missing value and a number below 1. */
+    @Test
+    void benchAndDemoOptionsAreChecked() throws Exception {
+        assertThat(run(() -> BenchE2e.run(new String[] {"--run", "3"})))
+                .startsWith("2|bench-e2e: unknown option --run (known: --node, --pacs");
+        assertThat(run(() -> BenchE2e.run(new String[] {"--runs", "0"})))
+                .startsWith("2|--runs 0: give a whole number of at least 1");
+        assertThat(run(() -> BenchScale.run(new String[] {"--db-url", "jdbc:postgresql://x/y", "--series", "abc"})))
+                .startsWith("2|--series abc: give a whole number");
+        assertThat(run(() -> Demo.run(new String[] {"--dicom-port"}))).startsWith("2|demo: --dicom-port needs a value");
+    }
+
     @Test
     void enhanceNamesWhatIsMissingOrWrong() throws Exception {
         assertThat(run(() -> Enhance.run(new String[0])))
@@ -60,5 +103,7 @@ class CommandLineMessagesTest {
                 .startsWith("2|enhance takes one input, got a and b");
         assertThat(run(() -> Enhance.run(new String[] {"a", "--output", "o", "--series-number", "x"})))
                 .startsWith("2|--series-number x: give a whole number of at least 1");
+        assertThat(run(() -> Enhance.run(new String[] {".", "--output", ".", "--model", "models/sri-default-x2"})))
+                .startsWith("2|--output . is the input folder");
     }
 }

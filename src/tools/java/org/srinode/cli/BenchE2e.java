@@ -40,15 +40,29 @@ final class BenchE2e {
     private BenchE2e() {}
 
     static int run(String[] args) throws Exception {
-        Map<String, String> o = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            o.put(args[i], args[i + 1]);
+        Map<String, String> o = Main.pairs(
+                "bench-e2e",
+                args,
+                "--node",
+                "--pacs",
+                "--dicom-port",
+                "--runs",
+                "--senders",
+                "--output",
+                "--volume",
+                "--node-pid");
+        if (o == null) {
+            return 2;
         }
         String node = o.getOrDefault("--node", "http://localhost:8090");
         String pacs = o.get("--pacs");
-        int port = Integer.parseInt(o.getOrDefault("--dicom-port", "11190"));
-        int runs = Integer.parseInt(o.getOrDefault("--runs", "5"));
-        int sendersPerRun = Math.max(1, Math.min(24, Integer.parseInt(o.getOrDefault("--senders", "4"))));
+        Integer port = Main.positive("--dicom-port", o.getOrDefault("--dicom-port", "11190"));
+        Integer runs = Main.positive("--runs", o.getOrDefault("--runs", "5"));
+        Integer sendersOption = Main.positive("--senders", o.getOrDefault("--senders", "4"));
+        if (port == null || runs == null || sendersOption == null) {
+            return 2;
+        }
+        int sendersPerRun = Math.min(24, sendersOption);
         Path work = Path.of(o.getOrDefault("--output", "bench-e2e"));
         Path volume = Path.of(o.getOrDefault("--volume", "/usr/share/mricron/templates/ch2.nii.gz"));
         if (pacs == null) {

@@ -38,9 +38,10 @@ final class BenchScale {
     private BenchScale() {}
 
     static int run(String[] args) throws Exception {
-        Map<String, String> o = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            o.put(args[i], args[i + 1]);
+        Map<String, String> o = Main.pairs(
+                "bench-scale", args, "--db-url", "--db-user", "--series", "--jar", "--output", "--volume", "--workers");
+        if (o == null) {
+            return 2;
         }
         String dbUrl = o.get("--db-url");
         String dbUser = o.getOrDefault("--db-user", "postgres");
@@ -49,14 +50,21 @@ final class BenchScale {
                     "bench scale needs a PostgreSQL database (--db-url jdbc:postgresql://...): bench/scale.sh starts one");
             return 2;
         }
-        int series = Integer.parseInt(o.getOrDefault("--series", "6"));
+        Integer series = Main.positive("--series", o.getOrDefault("--series", "6"));
+        if (series == null) {
+            return 2;
+        }
         String jar = o.getOrDefault("--jar", "target/quarkus-app/quarkus-run.jar");
         Path work = Path.of(o.getOrDefault("--output", "target/bench-scale")).toAbsolutePath();
         Volume v = Nifti.read(Path.of(o.getOrDefault("--volume", "/usr/share/mricron/templates/ch2.nii.gz")));
         int cores = Runtime.getRuntime().availableProcessors();
         List<Integer> counts = new ArrayList<>();
         for (String w : o.getOrDefault("--workers", "1,2").split(",")) {
-            counts.add(Math.min(cores, Integer.parseInt(w.trim())));
+            Integer n = Main.positive("--workers", w);
+            if (n == null) {
+                return 2;
+            }
+            counts.add(Math.min(cores, n));
         }
         Map<Integer, double[]> results = new LinkedHashMap<>();
         for (int workers : counts) {

@@ -44,14 +44,18 @@ public final class Demo {
     public record Simulated(String seriesUid, List<float[]> hq, List<Integer> kept, int[] hole, Path folder) {}
 
     static int run(String[] args) throws Exception {
-        Map<String, String> o = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            o.put(args[i], args[i + 1]);
+        Map<String, String> o =
+                Main.pairs("demo", args, "--volume", "--output", "--node", "--dicom-port", "--derived-dir", "--pacs");
+        if (o == null) {
+            return 2;
         }
         Path volume = Path.of(o.getOrDefault("--volume", "/usr/share/mricron/templates/ch2.nii.gz"));
         Path out = Path.of(o.getOrDefault("--output", "demo-output"));
         String node = o.getOrDefault("--node", "http://localhost:8080");
-        int dicomPort = Integer.parseInt(o.getOrDefault("--dicom-port", "11112"));
+        Integer dicomPort = Main.positive("--dicom-port", o.getOrDefault("--dicom-port", "11112"));
+        if (dicomPort == null) {
+            return 2;
+        }
         Path derivedDir = Path.of(o.getOrDefault("--derived-dir", "demo-output/node/derived"));
         String pacs = o.get("--pacs");
         if (!Files.exists(volume)) {

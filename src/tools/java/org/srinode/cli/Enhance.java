@@ -85,6 +85,14 @@ final class Enhance {
             System.err.println("no such file or folder: " + input);
             return 2;
         }
+        if (!Main.modelFolder(model) || !Main.outputFolder(output)) {
+            return 2;
+        }
+        if (Files.isDirectory(input) && Files.exists(output) && Files.isSameFile(input, output)) {
+            System.err.println("--output " + output + " is the input folder: give another folder (the input is read, "
+                    + "never written)");
+            return 2;
+        }
         Path folder = input;
         if (!Files.isDirectory(input)) {
             String name = input.getFileName().toString();

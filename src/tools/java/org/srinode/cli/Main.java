@@ -109,6 +109,50 @@ public final class Main {
         return absent.isEmpty() ? null : "missing " + String.join(" and ", absent);
     }
 
+    private static final java.util.Set<String> EVALUATE_OPTIONS = java.util.Set.of(
+            "--input", "--output", "--model", "--max-slices", "--seed", "--contrast", "--self-ensemble");
+
+    /** Whether {@code dir} looks like a model folder (its config.json is there); says why not on stderr. */
+    static boolean modelFolder(Path dir) {
+        if (Files.isRegularFile(dir.resolve("config.json"))) {
+            return true;
+        }
+        System.err.println("--model " + dir + ": not a model folder (no config.json there; the shipped ones are "
+                + "models/sri-default-x2 and models/sri-default-x4)");
+        return false;
+    }
+
+    /** Whether {@code dir} can be the output folder (absent, or a folder); says why not on stderr. */
+    static boolean outputFolder(Path dir) {
+        if (!Files.exists(dir) || Files.isDirectory(dir)) {
+            return true;
+        }
+        System.err.println("--output " + dir + " is a file: give a folder (it is created when missing)");
+        return false;
+    }
+
+    /**
+     * The {@code --option value} pairs of {@code args}, or null (after saying why on stderr) when an option is not one
+     * of {@code known}, a value is missing or something that is no option stands where one should.
+     */
+    static Map<String, String> pairs(String command, String[] args, String... known) {
+        java.util.Set<String> allowed = java.util.Set.of(known);
+        Map<String, String> o = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < args.length; i += 2) {
+            if (!allowed.contains(args[i])) {
+                System.err.println(
+                        command + ": unknown option " + args[i] + " (known: " + String.join(", ", known) + ")");
+                return null;
+            }
+            if (i + 1 >= args.length) {
+                System.err.println(command + ": " + args[i] + " needs a value");
+                return null;
+            }
+            o.put(args[i], args[i + 1]);
+        }
+        return o;
+    }
+
     /** {@code value} as a number of at least 1, or null (after saying why on stderr, naming {@code option}). */
     static Integer positive(String option, String value) {
         try {
@@ -134,7 +178,7 @@ public final class Main {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
-            if (v == null) {
+            if (v == null && EVALUATE_OPTIONS.contains(a)) {
                 System.err.println(a + " needs a value");
                 return 2;
             }
@@ -201,11 +245,28 @@ public final class Main {
             }
             models.add(def);
         }
+        for (Path m : models) {
+            if (!modelFolder(m)) {
+                return 2;
+            }
+        }
+        if (!outputFolder(output)) {
+            return 2;
+        }
         Files.createDirectories(output);
         Map<Integer, Enhancer> enhancers = new TreeMap<>();
+        Map<Integer, Path> folders = new HashMap<>();
         try {
             for (Path m : models) {
                 Enhancer e = Enhancer.load(m, options);
+                Path same = folders.putIfAbsent(e.config().scale(), m);
+                if (same != null) {
+                    e.close();
+                    System.err.println("--model " + same + " and --model " + m + " are both x"
+                            + e.config().scale()
+                            + ": give one model per scale (evaluate them in two runs to compare them)");
+                    return 2;
+                }
                 enhancers.put(e.config().scale(), e);
                 System.err.printf(
                         "model %s %s (x%d, %s) on %s%n",
