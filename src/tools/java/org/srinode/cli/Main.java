@@ -291,6 +291,13 @@ public final class Main {
                 System.err.println("no NIfTI file or DICOM series found under " + input);
                 return 2;
             }
+            java.util.Set<String> unused = new java.util.TreeSet<>(contrasts.keySet());
+            cases.forEach(c -> unused.remove(c.name()));
+            if (!unused.isEmpty()) {
+                System.err.println("--contrast " + String.join(", ", unused) + ": no such case (the cases are "
+                        + cases.stream().map(EvalCase::name).toList() + ")");
+                return 2;
+            }
             long t0 = System.nanoTime();
             List<ResultRow> rows = new Evaluation(enhancers, maxSlices, seed).run(cases, output, System.err::println);
             Report.writeCsv(output.resolve("results.csv"), rows);
