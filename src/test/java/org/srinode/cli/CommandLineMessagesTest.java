@@ -103,6 +103,8 @@ class CommandLineMessagesTest {
                 .startsWith("2|enhance takes one input, got a and b");
         assertThat(run(() -> Enhance.run(new String[] {"a", "--output", "o", "--series-number", "x"})))
                 .startsWith("2|--series-number x: give a whole number of at least 1");
+        assertThat(run(() -> Enhance.run(new String[] {"a", "--output", "o", "--series-number", "2147483647"})))
+                .startsWith("2|--series-number 2147483647: at most 2147483646");
         assertThat(run(() -> Enhance.run(new String[] {".", "--output", ".", "--model", "models/sri-default-x2"})))
                 .startsWith("2|--output . is the input folder");
     }

@@ -60,6 +60,10 @@ final class Enhance {
                     if (n == null) {
                         return 2;
                     }
+                    if (n > Integer.MAX_VALUE - 1) { // the Segmentation gets N + 1 (an IS value, at most 2^31 - 1)
+                        System.err.println(a + " " + v + ": at most " + (Integer.MAX_VALUE - 1));
+                        return 2;
+                    }
                     seriesNumber = n;
                 }
                 case "--self-ensemble" -> {
