@@ -185,7 +185,7 @@ public class Forwarder {
     /**
      * Removes the temporary files ({@code *.part}) in {@code <dead-letter>/<series>-g<generation>-job<id>/} that a copy
      * cut by a crash left ({@link DurableFiles#removeStale}: unchanged for 15 minutes), so that an operator resending
-     * a dead-letter folder finds only complete files. Run by the {@code outbox-housekeeping} route.
+     * a dead-letter folder finds only complete files. Run by the {@code dead-letter-housekeeping} route.
      *
      * @return how many were removed
      * @throws IOException only when the walk itself cannot start
