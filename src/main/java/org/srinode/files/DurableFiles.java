@@ -99,7 +99,7 @@ public final class DurableFiles {
      * @param root the folder owned by the caller (outbox, dead-letter or derived folder); nothing happens when it does
      *     not exist
      * @param depth how many folder levels to visit, at least 1
-     * @return how many temporary files were removed
+     * @return how many temporary files were removed (logged when any)
      * @throws IOException only when the walk itself cannot start
      */
     public static int removeStale(Path root, int depth) throws IOException {
@@ -140,6 +140,9 @@ public final class DurableFiles {
                         return java.nio.file.FileVisitResult.CONTINUE;
                     }
                 });
+        if (count[0] > 0) {
+            LOG.infof("%s: removed %d temporary file(s) left by an interrupted write", root, count[0]);
+        }
         return count[0];
     }
 

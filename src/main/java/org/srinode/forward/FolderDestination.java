@@ -6,14 +6,12 @@ import jakarta.inject.Named;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import org.jboss.logging.Logger;
 import org.srinode.files.DurableFiles;
 
 /** The embedded default destination: series copied into {@code outbox/<study>/<series>/}, durably. */
 @ApplicationScoped
 @Named("folderDestination")
 public class FolderDestination {
-    private static final Logger LOG = Logger.getLogger(FolderDestination.class);
     private final Path outbox;
 
     @Inject
@@ -48,10 +46,6 @@ public class FolderDestination {
      * @throws IOException only when the walk itself cannot start
      */
     public int removeStaleTemporaries() throws IOException {
-        int removed = DurableFiles.removeStale(outbox, 3);
-        if (removed > 0) {
-            LOG.infof("outbox %s: removed %d temporary file(s) left by an interrupted copy", outbox, removed);
-        }
-        return removed;
+        return DurableFiles.removeStale(outbox, 3);
     }
 }

@@ -191,12 +191,7 @@ public class Forwarder {
      * @throws IOException only when the walk itself cannot start
      */
     public int removeStaleDeadLetters() throws IOException {
-        Path root = Path.of(config.deadLetter());
-        int removed = DurableFiles.removeStale(root, 2);
-        if (removed > 0) {
-            LOG.infof("dead-letter folder %s: removed %d temporary file(s) left by an interrupted copy", root, removed);
-        }
-        return removed;
+        return DurableFiles.removeStale(Path.of(config.deadLetter()), 2);
     }
 
     /**

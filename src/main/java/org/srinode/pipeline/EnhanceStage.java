@@ -240,12 +240,7 @@ public class EnhanceStage {
      * @throws java.io.IOException only when the walk itself cannot start
      */
     public int removeStaleTemporaries() throws java.io.IOException {
-        Path root = Path.of(settings.directory());
-        int removed = DurableFiles.removeStale(root, 3);
-        if (removed > 0) {
-            LOG.infof("derived folder %s: removed %d temporary file(s) left by an interrupted write", root, removed);
-        }
-        return removed;
+        return DurableFiles.removeStale(Path.of(settings.directory()), 3);
     }
 
     /**

@@ -72,8 +72,9 @@ public final class Spool {
     /**
      * A temporary file untouched this long belongs to no running write: an association that stops sending is aborted
      * after {@code SRI_DICOM_IDLE_TIMEOUT_MS} (one minute by default), so only a crashed process leaves one this old.
+     * The same age as every other folder's temporary files ({@link DurableFiles#STALE_TEMPORARY}).
      */
-    public static final java.time.Duration STALE_PART = java.time.Duration.ofMinutes(15);
+    public static final java.time.Duration STALE_PART = DurableFiles.STALE_TEMPORARY;
 
     /**
      * Recovery after a crash: removes stale temporary files and returns the committed files (their
