@@ -64,6 +64,10 @@ def parse_args(argv=None):
                         "config.json must name the same preset sizes, scale, fill and context), e.g. to fine-tune "
                         "the default model; with --resume: replaces the checkpoint's F, and stages f and joint "
                         "count from 0 (once: resuming with the same weights goes on, unless --restart-f)")
+    p.add_argument("--init-g", default=None, metavar="MODEL_DIR",
+                   help="G starts from this model folder's degrader.pt (a G exported by hlhgan; same preset and "
+                        "scale), e.g. the default model's G for the joint stage without training stage g again; "
+                        "with --resume: once, like --init-f")
     p.add_argument("--fill", default="average", choices=("average", "harmonic"),
                    help="F's parameter-free first guess of the missing region (give the same value on every resume)")
     p.add_argument("--model-version", default=None,
@@ -164,6 +168,7 @@ class Trainer:
         self.val = []
         self.gen = torch.Generator().manual_seed(args.seed)
         self.f_initialised_from = None      # SHA-256 of the --init-f weights, once they are in F
+        self.g_initialised_from = None      # SHA-256 of the --init-g degrader.pt, once it is in G
         self.dgen = torch.Generator(device=dev).manual_seed(args.seed)   # the tensor pipeline's
         self.history = []
 
@@ -399,7 +404,8 @@ class Trainer:
                 "stage": self.stage, "done": self.done, "gen": self.gen.get_state(), "dgen": self.dgen.get_state(),
                 "torch_rng": torch.get_rng_state(), "pca": self.pca.state_dict(),
                 "args": vars(self.args), "history": self.history, "version": __version__,
-                "wall_s": self.wall_s(), "f_initialised_from": self.f_initialised_from}
+                "wall_s": self.wall_s(), "f_initialised_from": self.f_initialised_from,
+                "g_initialised_from": self.g_initialised_from}
 
     def wall_s(self):
         return getattr(self, "_wall_before", 0.0) + (time.time() - self._t_start)
@@ -438,6 +444,7 @@ class Trainer:
         self.pca.to(self.device if self.tensor else "cpu")
         self.history = st.get("history", [])
         self.f_initialised_from = st.get("f_initialised_from")
+        self.g_initialised_from = st.get("g_initialised_from")
         self._wall_before = st.get("wall_s", 0.0)
         self._say(f"resumed: steps done per stage {self.done}")
 
@@ -487,6 +494,33 @@ class Trainer:
         self.f_initialised_from = digest
         self._say(f"F initialised from {model_dir}; stages f and joint start at step 0")
 
+    def init_g(self, model_dir):
+        """G's weights from a model folder's degrader.pt (TorchScript of export._GWrapper, so its
+        parameters are G's under the prefix "g."); SystemExit when the folder has none or its G has
+        other sizes than this run's --preset and --scale. Fresh Adam state for G; D_G starts untrained.
+        Once per run: a resume whose G came from the same file (SHA-256) keeps the checkpoint's G."""
+        import hashlib
+
+        path = Path(model_dir) / export.G_NAME
+        if not path.is_file():
+            raise SystemExit(f"--init-g {model_dir}: no {export.G_NAME} (an exported G) in this folder")
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if self.g_initialised_from == digest:
+            self._say(f"G came from {model_dir} at the start of this run: going on from the checkpoint")
+            return
+        try:
+            scripted = torch.jit.load(str(path), map_location="cpu")
+            state = {k[2:]: v for k, v in scripted.state_dict().items() if k.startswith("g.")}
+            self.G.load_state_dict(state)
+        except (RuntimeError, KeyError) as e:
+            raise SystemExit(f"--init-g {model_dir}: its {export.G_NAME} is not a G of --preset {self.preset.name} "
+                             f"--scale {self.args.scale} ({str(e).splitlines()[0]})")
+        self.G.to(self.device)
+        self.opt["G"] = torch.optim.Adam(self.G.parameters(), lr=self.args.lr, betas=(0.9, 0.999))
+        self.sched["G"] = torch.optim.lr_scheduler.StepLR(self.opt["G"], self.args.lr_halve_every, 0.5)
+        self.g_initialised_from = digest
+        self._say(f"G initialised from {path}")
+
     def reset_schedule(self):
         for n in ("F", "DF"):
             for g in self.opt[n].param_groups:
@@ -513,7 +547,7 @@ class Trainer:
         dest.mkdir(parents=True, exist_ok=True)
         torch.save(self.F.state_dict(), str(dest / "f_state.pt"))   # weights alone: re-export with another torch
         try:
-            path = export.export(self.F, self.G if self.done["g"] > 0 else None, dest, cfg)   # an untrained G is no degrader
+            path = export.export(self.F, self.G if self.done["g"] > 0 or self.g_initialised_from else None, dest, cfg)   # an untrained G is no degrader
         except Exception as e:      # e.g. a PyTorch without TorchScript: keep what a re-export needs
             self._say(f"TorchScript export failed ({e!r}): f_state.pt and config.json written for hlhgan.export")
             export.write_config(self.F, dest, cfg, False)
@@ -602,11 +636,14 @@ def main(argv=None):
             t.reset_schedule()
     elif (Path(args.out) / "checkpoint.pt").exists():
         raise SystemExit(f"{args.out} already holds a checkpoint: pass --resume to go on, or choose another --out")
-    if args.init_f and args.export_only:
-        raise SystemExit("--init-f with --export-only would export another model's F under this run's name: "
+    if (args.init_f or args.init_g) and args.export_only:
+        flag = "--init-f" if args.init_f else "--init-g"
+        raise SystemExit(f"{flag} with --export-only would export another model's network under this run's name: "
                          "re-export a model folder with python3 -m hlhgan.export instead")
     if args.init_f:
         t.init_f(args.init_f)
+    if args.init_g:
+        t.init_g(args.init_g)
     t.load_data()
     if args.export_only:
         if not args.resume:

@@ -222,3 +222,35 @@ def test_the_montage_tool_reaches_its_model_check(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "argv", ["ulf_montage", "--out", str(tmp_path / "out"), "--model", str(tmp_path)])
     with pytest.raises(SystemExit, match="holds no model.pt"):
         ulf_montage.main()
+
+
+def test_g_starts_from_a_model_folders_degrader_once_and_is_exported(tmp_path):
+    vol = _volume(tmp_path / "a.nii.gz")
+    base = ["--hq", str(vol), "--preset", "tiny", "--threads", "1", "--steps-phi", "1", "--steps-f", "0",
+            "--ckpt-every", "1"]
+    train.main(base + ["--out", str(tmp_path / "src"), "--steps-g", "2", "--steps-joint", "0",
+                       "--export", str(tmp_path / "model")])
+    shipped = torch.load(str(tmp_path / "src" / "checkpoint.pt"))["nets"]["G"]
+    run = tmp_path / "run"
+    train.main(base + ["--out", str(run), "--steps-g", "0", "--steps-joint", "0", "--init-g", str(tmp_path / "model")])
+    assert _same(torch.load(str(run / "checkpoint.pt"))["nets"]["G"], shipped)
+    assert (run / "export" / export.G_NAME).is_file(), "a G loaded from a folder is a degrader worth exporting"
+    train.main(base + ["--out", str(run), "--steps-g", "0", "--steps-joint", "2", "--resume",
+                       "--init-g", str(tmp_path / "model")])
+    trained = torch.load(str(run / "checkpoint.pt"))["nets"]["G"]
+    assert not _same(trained, shipped), "the joint stage trains G"
+    # the same command again: the checkpoint's G stays (not the folder's again)
+    train.main(base + ["--out", str(run), "--steps-g", "0", "--steps-joint", "2", "--resume",
+                       "--init-g", str(tmp_path / "model")])
+    assert _same(torch.load(str(run / "checkpoint.pt"))["nets"]["G"], trained)
+    for folder, words in ((tmp_path, "no degrader.pt"), (tmp_path / "model", "--export-only")):
+        with pytest.raises(SystemExit) as e:
+            extra = ["--resume", "--export-only"] if words == "--export-only" else []
+            train.main(base + ["--out", str(run if extra else tmp_path / "x"), "--steps-g", "0", "--steps-joint", "0",
+                               "--init-g", str(folder)] + extra)
+        assert words in str(e.value)
+    with pytest.raises(SystemExit) as e:                     # another preset's G
+        train.main(["--hq", str(vol), "--preset", "small", "--threads", "1", "--out", str(tmp_path / "y"),
+                    "--steps-phi", "0", "--steps-g", "0", "--steps-f", "0", "--steps-joint", "0",
+                    "--init-g", str(tmp_path / "model")])
+    assert "not a G of --preset small" in str(e.value)
