@@ -49,6 +49,16 @@ class CommandLineMessagesTest {
                     .as(bad)
                     .startsWith("2|--contrast " + bad + ": give <case>=<contrast>");
         }
+        // the last of two was kept before: a second volume folder was silently not evaluated
+        assertThat(run(() -> Main.evaluate(new String[] {"--input", "a", "--input", "b"})))
+                .startsWith("2|--input given twice (a, b): evaluate takes one folder or file");
+        assertThat(run(() -> Main.evaluate(new String[] {"--output", "a", "--output", "b"})))
+                .startsWith("2|--output given twice (a, b)");
+        assertThat(run(() -> Main.evaluate(new String[] {"--contrast", "x=T1", "--contrast", "x=T2"})))
+                .startsWith("2|--contrast x=T2: case x was already given as T1");
+        assertThat(run(() -> Main.evaluate(new String[] {"--contrast", "x=T1", "--contrast", "x=T1"})))
+                .as("the same pair twice is harmless")
+                .startsWith("2|evaluate: missing --input");
     }
 
     /** A folder that is no model, an output that is a file, or two models of one scale: said before any work. */

@@ -183,8 +183,19 @@ public final class Main {
                 return 2;
             }
             switch (a) {
-                case "--input" -> input = Path.of(v);
-                case "--output" -> output = Path.of(v);
+                case "--input", "--output" -> {
+                    if ((a.equals("--input") ? input : output) != null) {
+                        System.err.println(a + " given twice (" + (a.equals("--input") ? input : output) + ", " + v
+                                + "): evaluate takes one"
+                                + (a.equals("--input") ? " folder or file; put the volumes in one folder" : " folder"));
+                        return 2;
+                    }
+                    if (a.equals("--input")) {
+                        input = Path.of(v);
+                    } else {
+                        output = Path.of(v);
+                    }
+                }
                 case "--model" -> models.add(Path.of(v));
                 case "--max-slices" -> {
                     Integer n = positive(a, v);
@@ -209,7 +220,12 @@ public final class Main {
                                 + " reported for it, e.g. --contrast register_T2w=T2");
                         return 2;
                     }
-                    contrasts.put(v.substring(0, eq), v.substring(eq + 1));
+                    String before = contrasts.put(v.substring(0, eq), v.substring(eq + 1));
+                    if (before != null && !before.equals(v.substring(eq + 1))) {
+                        System.err.println("--contrast " + v + ": case " + v.substring(0, eq) + " was already given as "
+                                + before + "; give each case one contrast");
+                        return 2;
+                    }
                 }
                 case "--self-ensemble" -> {
                     options = selfEnsemble(options, v);
