@@ -23,7 +23,7 @@ import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.srinode.quality.Assessment;
-import org.srinode.quality.Assessor;
+import org.srinode.quality.FindingTexts;
 
 /**
  * Builds the one transaction bundle (FHIR R4) that announces an enhanced series: the Patient
@@ -407,36 +407,24 @@ public final class R4Bundle {
 
     private static String incompleteText(Assessment a) {
         List<String> parts = new ArrayList<>();
-        for (Assessment.Gap g : a.missingSlices()) {
-            parts.add(g.count() + " slice(s) missing after slice " + (g.afterIndex() + 1));
-        }
+        a.missingSlices().forEach(g -> parts.add(FindingTexts.gap(g)));
         if (!a.duplicatePositions().isEmpty()) {
-            parts.add("duplicate positions at slice(s) " + Assessor.counted(a.duplicatePositions()));
+            parts.add(FindingTexts.duplicates(a.duplicatePositions()));
         }
         if (!a.irregularSteps().isEmpty()) {
-            parts.add("irregular spacing after slice(s) " + Assessor.counted(a.irregularSteps()));
+            parts.add(FindingTexts.irregular(a.irregularSteps()));
         }
         if (!a.missingInstanceNumbers().isEmpty()) {
-            parts.add("missing Instance Numbers " + a.missingInstanceNumbers());
+            parts.add(FindingTexts.missingInstanceNumbers(a.missingInstanceNumbers()));
         }
         return parts.isEmpty() ? String.join("; ", a.reasons()) : String.join("; ", parts);
     }
 
     private static String corruptedText(Assessment a) {
         List<String> parts = new ArrayList<>();
-        for (Assessment.Region r : a.corruptedRegions()) {
-            parts.add(String.format(
-                    Locale.ROOT,
-                    "slice %d: %dx%d %s region at (%d, %d)",
-                    r.slice() + 1,
-                    r.width(),
-                    r.height(),
-                    r.kind().toLowerCase(Locale.ROOT).replace('_', '-'),
-                    r.x(),
-                    r.y()));
-        }
+        a.corruptedRegions().forEach(r -> parts.add(FindingTexts.region(r)));
         if (!a.dropoutSlices().isEmpty()) {
-            parts.add("dropout slice(s) " + Assessor.counted(a.dropoutSlices()));
+            parts.add(FindingTexts.dropouts(a.dropoutSlices()));
         }
         return String.join("; ", parts);
     }

@@ -94,8 +94,7 @@ public final class Assessor {
         if (noDecoder) {
             // a codec the node lacks, not a damaged slice: no slice of it could be enhanced
             return Assessment.notApplicable(
-                    "pixel data of slice(s) " + counted(undecodable) + " cannot be decoded by this node: " + firstError,
-                    basic);
+                    FindingTexts.undecodable(undecodable, " by this node: " + firstError), basic);
         }
         Assessment.Measured m = new Assessment.Measured(
                 images.size(),
@@ -130,24 +129,15 @@ public final class Assessor {
             }
         }
         List<Integer> dropouts = new ArrayList<>(new TreeSet<>(concat(Corruption.dropouts(pixels), undecodable)));
-        for (Assessment.Region r : regions) {
-            reasons.add(String.format(
-                    Locale.ROOT,
-                    "slice %d: %s rectangle of %dx%d pixels at (%d, %d) inside the head",
-                    r.slice() + 1,
-                    r.kind().equals("ZERO_FILLED") ? "zero-filled" : "constant",
-                    r.width(),
-                    r.height(),
-                    r.x(),
-                    r.y()));
-        }
+        regions.forEach(r -> reasons.add(FindingTexts.region(r)));
         if (!undecodable.isEmpty()) {
-            reasons.add("pixel data of slice(s) " + counted(undecodable) + " cannot be decoded (truncated?): "
-                    + firstError);
+            reasons.add(FindingTexts.undecodable(undecodable, " (truncated?): " + firstError));
         }
-        dropouts.stream()
-                .filter(z -> !undecodable.contains(z))
-                .forEach(z -> reasons.add("slice " + (z + 1) + " is blank or a dropout"));
+        List<Integer> blank =
+                dropouts.stream().filter(z -> !undecodable.contains(z)).toList();
+        if (!blank.isEmpty()) {
+            reasons.add(FindingTexts.dropouts(blank));
+        }
         boolean corrupted = !regions.isEmpty() || !dropouts.isEmpty();
 
         List<String> actions = new ArrayList<>();
@@ -270,19 +260,12 @@ public final class Assessor {
 
     private boolean completeness(
             Geometry g, List<ImageHeader> images, List<Integer> missingNumbers, List<String> reasons) {
-        for (Assessment.Gap gap : g.gaps) {
-            reasons.add(String.format(
-                    Locale.ROOT,
-                    "%d slice(s) missing after slice %d, at %s mm along the slice normal",
-                    gap.count(),
-                    gap.afterIndex() + 1,
-                    gap.positionsMm()));
-        }
+        g.gaps.forEach(gap -> reasons.add(FindingTexts.gap(gap)));
         if (!g.duplicates.isEmpty()) {
-            reasons.add("slice(s) " + counted(g.duplicates) + " repeat the position of the slice before");
+            reasons.add(FindingTexts.duplicates(g.duplicates));
         }
         if (!g.irregular.isEmpty()) {
-            reasons.add("irregular slice spacing after slice(s) " + counted(g.irregular));
+            reasons.add(FindingTexts.irregular(g.irregular));
         }
         Integer announced = images.get(0).imagesInAcquisition();
         boolean fewer = announced != null && announced > images.size();
@@ -290,21 +273,13 @@ public final class Assessor {
             reasons.add(images.size() + " images received, Images in Acquisition (0020,1002) announces " + announced);
         }
         if (!missingNumbers.isEmpty()) {
-            reasons.add("Instance Number(s) " + abbreviate(missingNumbers) + " are missing");
+            reasons.add(FindingTexts.missingInstanceNumbers(missingNumbers));
         }
         return !g.gaps.isEmpty()
                 || !g.duplicates.isEmpty()
                 || !g.irregular.isEmpty()
                 || fewer
                 || !missingNumbers.isEmpty();
-    }
-
-    /**
-     * Slice indices (from 0, in slice order, as in the assessment's JSON) as the findings' texts count them: from 1,
-     * like the web page's previews and a viewer's image counter.
-     */
-    public static List<Integer> counted(java.util.Collection<Integer> indices) {
-        return indices.stream().map(z -> z + 1).toList();
     }
 
     private static List<Integer> missingInstanceNumbers(List<ImageHeader> images) {
@@ -323,10 +298,6 @@ public final class Assessor {
             }
         }
         return missing;
-    }
-
-    private static String abbreviate(List<Integer> v) {
-        return v.size() <= 12 ? v.toString() : v.subList(0, 12) + " and " + (v.size() - 12) + " more";
     }
 
     private static Double maxSpacing(ImageHeader h) {

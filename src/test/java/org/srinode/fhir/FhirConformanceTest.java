@@ -34,10 +34,11 @@ class FhirConformanceTest {
             if (Boolean.getBoolean("sri.regenerate")) {
                 Files.writeString(EXAMPLE, built + "\n");
             }
-            // the notes count slices from 1, like the assessment's reasons and the web page (indices 2, 1 and 3)
+            // the notes count slices from 1 and use the assessment's reasons' words (FindingTexts; indices 2, 1 and 3)
             assertThat(built)
-                    .contains("1 slice(s) missing after slice 3;")
-                    .contains("slice 2: 16x12 zero-filled region at (20, 30); dropout slice(s) [4]");
+                    .contains("1 slice(s) missing after slice 3, at ")
+                    .contains("slice 2: zero-filled rectangle of 16x12 pixels at (20, 30) inside the head; "
+                            + "blank or dropout slice(s) [4]");
             ObjectMapper json = new ObjectMapper();
             assertThat(json.readTree(built))
                     .as("conformance/fhir-example-r4.json is stale: run this test with -Dsri.regenerate=true")

@@ -57,7 +57,7 @@ class AssessorTest {
         s.zero(50, 0, 0, 120, 120);
         Assessment a = assessor.assess(s.headers, s.source());
         assertThat(a.dropoutSlices()).containsExactly(50);
-        assertThat(a.reasons()).contains("slice 51 is blank or a dropout");
+        assertThat(a.reasons()).contains("blank or dropout slice(s) [51]");
         assertThat(a.corruptedRegions()).isEmpty();
         assertThat(a.actions()).contains("FILL_SLICES");
     }
