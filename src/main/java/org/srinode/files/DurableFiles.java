@@ -146,6 +146,37 @@ public final class DurableFiles {
         return count[0];
     }
 
+    /**
+     * Removes the files of the flat folder {@code dir} and then the folder, except a writer's temporary file in
+     * progress ({@link #isTemporary} and not {@link #isStale}): such a file, and so the folder, stays, because another
+     * node (or thread) is writing into the same folder now. Used to take back the output of an attempt that did not
+     * count (a failed enhancement, a dead-letter copy of a job this node lost).
+     *
+     * @param dir a folder without sub-folders; nothing happens when it does not exist
+     * @return true when the folder is gone, false when a file in progress kept it
+     * @throws IOException when the folder cannot be listed or a file or the folder cannot be removed
+     */
+    public static boolean removeFolder(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return true;
+        }
+        boolean inProgress = false;
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                if (isTemporary(f) && !isStale(f)) {
+                    inProgress = true;
+                } else {
+                    Files.deleteIfExists(f);
+                }
+            }
+        }
+        if (inProgress) {
+            return false;
+        }
+        Files.deleteIfExists(dir);
+        return true;
+    }
+
     /** Copies {@code source} durably to {@code target} ({@link #write}). */
     public static void copy(Path source, Path target) throws IOException {
         write(target, temp -> Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING));

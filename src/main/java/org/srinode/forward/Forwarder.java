@@ -219,11 +219,8 @@ public class Forwarder {
 
     /** Removes a dead-letter folder this node made for a job it then lost; what cannot be removed stays (logged). */
     private static void removeQuietly(Path dir) {
-        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.toList()) {
-                Files.deleteIfExists(f);
-            }
-            Files.deleteIfExists(dir);
+        try {
+            DurableFiles.removeFolder(dir);
         } catch (IOException e) {
             LOG.warnf("cannot remove the dead-letter copy %s of a job this node lost: %s", dir, e.getMessage());
         }

@@ -254,18 +254,8 @@ public class EnhanceStage {
                 || !series.find(dir.getFileName().toString()).isEmpty()) {
             return;
         }
-        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
-            boolean inProgress = false;
-            for (Path f : s.toList()) {
-                if (DurableFiles.isTemporary(f) && !DurableFiles.isStale(f)) {
-                    inProgress = true;
-                } else {
-                    java.nio.file.Files.deleteIfExists(f);
-                }
-            }
-            if (!inProgress) {
-                java.nio.file.Files.deleteIfExists(dir);
-            }
+        try {
+            DurableFiles.removeFolder(dir);
         } catch (java.io.IOException e) {
             LOG.warnf("cannot remove the output of a failed enhancement in %s: %s", dir, e.getMessage());
         }

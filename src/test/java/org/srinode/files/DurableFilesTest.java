@@ -138,4 +138,30 @@ class DurableFilesTest {
             assertThat(files).as("no temporary file left").containsExactly(target);
         }
     }
+
+    /** An attempt's output is taken back whole, except a file another writer is writing into the folder now. */
+    @Test
+    void removeFolderKeepsOnlyAWriteInProgress() throws IOException {
+        Path dir = Files.createDirectories(this.dir.resolve("series-g1-job7"));
+        Path done = Files.writeString(dir.resolve("1.dcm"), "x");
+        Path crashed = Files.writeString(dir.resolve("2.dcm.123.part"), "x");
+        Path writing = Files.writeString(dir.resolve("3.dcm.456.part"), "x");
+        Path foreign = Files.writeString(dir.resolve("notes.part"), "x");
+        Files.setLastModifiedTime(
+                crashed,
+                java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(3600)));
+        assertThat(DurableFiles.removeFolder(dir))
+                .as("a write in progress keeps the folder")
+                .isFalse();
+        assertThat(writing).exists();
+        assertThat(done).doesNotExist();
+        assertThat(crashed).doesNotExist();
+        assertThat(foreign)
+                .as("not a temporary file of the node's: part of the output")
+                .doesNotExist();
+        Files.delete(writing);
+        assertThat(DurableFiles.removeFolder(dir)).isTrue();
+        assertThat(dir).doesNotExist();
+        assertThat(DurableFiles.removeFolder(dir)).as("gone already").isTrue();
+    }
 }
