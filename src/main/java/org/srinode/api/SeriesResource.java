@@ -21,6 +21,7 @@ import jakarta.ws.rs.core.SecurityContext;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.jboss.logging.Logger;
 import org.srinode.audit.AuditTrail;
 import org.srinode.audit.ClientAddress;
@@ -106,7 +107,15 @@ public class SeriesResource {
     @Operation(
             summary =
                     "Before/after picture: a slice of the acquired series next to the same slice of its AI-enhanced series")
-    public Response preview(@PathParam("uid") String uid, @QueryParam("slice") Integer slice) throws Exception {
+    public Response preview(
+            @PathParam("uid") String uid,
+            @Parameter(
+                            description = "slice index in slice order, counted from 0 like the indices of the"
+                                    + " assessment's JSON (the picture's label and the findings count from 1); beyond"
+                                    + " the series: its first or last slice; absent: the middle slice")
+                    @QueryParam("slice")
+                    Integer slice)
+            throws Exception {
         Previews.Picture p = previews.png(uid, slice);
         // the page refreshes every 5 s: a finished before/after picture is read from the series once, not on every
         // refresh

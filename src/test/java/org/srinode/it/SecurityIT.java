@@ -79,6 +79,14 @@ class SecurityIT {
                 }
             }
             assertThat(endpoints).extracting(e -> e[1]).contains("/api/series", "/api/users");
+            // the picture's ?slice= counts from 0, its label from 1: the API description says which
+            JsonNode slice = null;
+            for (JsonNode q :
+                    paths.path("/api/series/{uid}/preview.png").path("get").path("parameters")) {
+                slice = q.path("name").asText().equals("slice") ? q : slice;
+            }
+            assertThat(slice).as("the preview's slice parameter").isNotNull();
+            assertThat(slice.path("description").asText()).contains("counted from 0");
             endpoints.add(new String[] {"GET", "/"});
             endpoints.add(new String[] {"GET", "/q/metrics"});
             endpoints.add(new String[] {"GET", "/q/openapi"});
