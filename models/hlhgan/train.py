@@ -43,8 +43,15 @@ def parse_args(argv=None):
     p.add_argument("--beta", type=float, default=0.1)
     p.add_argument("--lam", type=float, default=1.0)
     p.add_argument("--cycle-norm", choices=("l1", "l2"), default="l1",
-                   help="F stage's cycle term: l1 (eq. 8, the default) or l2 (mean squared error, what PSNR measures)")
+                   help="the cycle terms of stages f and joint: l1 (eq. 8, the default) or l2 (mean squared error, "
+                        "what PSNR measures)")
     p.add_argument("--adv", type=float, default=1.0, help="weight of the generators' adversarial terms")
+    p.add_argument("--adv-f", type=float, default=None,
+                   help="weight of F's adversarial term alone (stages f and joint; default: --adv): 0 keeps F "
+                        "trained for PSNR while G still learns against D_G in the joint stage")
+    p.add_argument("--joint-g-mix", type=float, default=1.0,
+                   help="joint stage: share of F's inputs made by G (1: the paper's F(G(y)) only); the rest are "
+                        "the simulator's, drawn like stage f's (--protocol-mix, --sharp-mix), without holes")
     p.add_argument("--batch", type=int, default=None)
     p.add_argument("--patch", type=int, default=None)
     p.add_argument("--imagenet-vgg", default=None, help="torchvision vgg19 weights file for phi")
@@ -134,12 +141,13 @@ class Trainer:
         if self.patch % (4 * args.scale):
             raise SystemExit(f"--patch must be a multiple of {4 * args.scale}")
         self.weights = losses.Weights(args.alpha, args.delta, args.beta, args.lam, args.adv)
+        self.adv_f = args.adv if args.adv_f is None else args.adv_f
         self.context = args.context
         if args.context > 1 and (args.g_mix > 0 or args.steps_joint > 0):
             raise SystemExit("--context > 1 trains F on simulated stacks only: give --g-mix 0 --steps-joint 0")
         if args.pipeline == "legacy" and (args.context > 1 or args.protocol_mix > 0 or args.sharp_mix > 0):
             raise SystemExit("--pipeline legacy has no --context, --protocol-mix or --sharp-mix: use --pipeline tensor")
-        for name in ("protocol_mix", "sharp_mix"):
+        for name in ("protocol_mix", "sharp_mix", "joint_g_mix"):
             if not 0.0 <= getattr(args, name) <= 1.0:
                 raise SystemExit(f"--{name.replace('_', '-')} must lie in [0, 1], got {getattr(args, name)}")
         self.out = Path(args.out)
@@ -312,7 +320,7 @@ class Trainer:
         cond = cond.to(dev) if cond is not None else None
         lq = self._lq_for_f(hq, d, cond)
         fake = self.F(lq, mask)
-        adv_on = self.step >= self.args.warmup_f
+        adv_on = self.step >= self.args.warmup_f and self.adv_f > 0
         values = {}
         if adv_on:
             ld = losses.d_loss(self.DF(hq), self.DF(fake.detach()))
@@ -324,7 +332,7 @@ class Trainer:
         else:   # both weights 0: phi's forward passes would be wasted work
             content = texture = torch.zeros((), device=dev)
         cyc = losses.cycle(fake, hq, norm=self.args.cycle_norm)
-        loss = w.adv * adv + w.delta * content + w.beta * texture + w.lam * cyc
+        loss = self.adv_f * adv + w.delta * content + w.beta * texture + w.lam * cyc
         self._update("F", loss)
         values.update({"adv": adv.detach(), "C_LH": content.detach(), "T_LH": texture.detach(), "cyc": cyc.detach()})
         return values
@@ -347,17 +355,27 @@ class Trainer:
             gen = self.dgen if self.tensor else self.gen
             r_cond = deg.condition_maps(self.pca, d.kernels, d.noise, r_mask_hq.to(d.kernels.device), gen).to(dev)
         fake_lq = self.G(hq, cond, mask_lq)
-        fake_hq = self.F(fake_lq, mask_lq)
+        f_in = fake_lq
+        if self.args.joint_g_mix < 1:      # part of F's inputs from the simulator, as in stage f
+            use_g = torch.rand(hq.shape[0], generator=self.gen) < self.args.joint_g_mix
+            f_in = torch.where(use_g[:, None, None, None].to(dev), fake_lq, d.lq.to(dev))
+        fake_hq = self.F(f_in, mask_lq)
         f_real = self.F(real_lq, r_mask_lq)
         g_f_real = self.G(f_real, r_cond, r_mask_lq)
         ldg = losses.d_loss(self.DG(real_lq), self.DG(fake_lq.detach()))
-        ldf = losses.d_loss(self.DF(hq), self.DF(fake_hq.detach()))
         self._update("DG", ldg)
-        self._update("DF", ldf)
+        values = {"D_G": ldg.item()}
+        l_lh = torch.zeros((), device=dev)
+        if self.adv_f > 0:
+            ldf = losses.d_loss(self.DF(hq), self.DF(fake_hq.detach()))
+            self._update("DF", ldf)
+            values["D_F"] = ldf.item()
+            l_lh = self.adv_f * losses.g_adv_loss(self.DF(fake_hq))
         l_hl = w.adv * losses.g_adv_loss(self.DG(fake_lq)) + w.alpha * losses.content_hl(self.phi, fake_lq, hq)
-        content, texture = losses.content_and_texture_lh(self.phi, fake_hq, hq)
-        l_lh = w.adv * losses.g_adv_loss(self.DF(fake_hq)) + w.delta * content + w.beta * texture
-        cyc = losses.cycle(fake_hq, hq, g_f_real, real_lq)
+        if w.delta or w.beta:
+            content, texture = losses.content_and_texture_lh(self.phi, fake_hq, hq)
+            l_lh = l_lh + w.delta * content + w.beta * texture
+        cyc = losses.cycle(fake_hq, hq, g_f_real, real_lq, norm=self.args.cycle_norm)
         total = l_hl + l_lh + w.lam * cyc
         self.opt["G"].zero_grad(set_to_none=True)
         self.opt["F"].zero_grad(set_to_none=True)
@@ -366,7 +384,8 @@ class Trainer:
         for n in ("G", "F"):
             self.opt[n].step()
             self.sched[n].step()
-        return {"D_G": ldg.item(), "D_F": ldf.item(), "L_HL": l_hl.item(), "L_LH": l_lh.item(), "cyc": cyc.item()}
+        values.update({"L_HL": l_hl.item(), "L_LH": l_lh.item(), "cyc": cyc.item()})
+        return values
 
     def _update(self, name, loss):
         opt = self.opt[name]
@@ -534,7 +553,8 @@ class Trainer:
         steps = dict(self.done)
         cfg = {"name": a.name, "version": a.model_version or __version__, "preset": self.preset.name, "scale": a.scale,
                "preset_sizes": self.preset.to_dict(), "steps": steps, "seed": a.seed,
-               "loss_weights": dict(self.weights.__dict__), "cycle_norm": a.cycle_norm, "lr": a.lr, "fill": a.fill, "g_mix": a.g_mix, "warmup_f": a.warmup_f,
+               "loss_weights": dict(self.weights.__dict__, adv_f=self.adv_f), "cycle_norm": a.cycle_norm,
+               "joint_g_mix": a.joint_g_mix, "lr": a.lr, "fill": a.fill, "g_mix": a.g_mix, "warmup_f": a.warmup_f,
                "batch": self.batch, "patch": self.patch, "lr_halve_every": a.lr_halve_every, "cosine_minutes": a.cosine_minutes,
                "device": str(self.device), "torch": torch.__version__,
                "pipeline": a.pipeline, "protocol_mix": a.protocol_mix, "sharp_mix": a.sharp_mix, "context_edges": "mirror",

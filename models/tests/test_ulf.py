@@ -254,3 +254,26 @@ def test_g_starts_from_a_model_folders_degrader_once_and_is_exported(tmp_path):
                     "--steps-phi", "0", "--steps-g", "0", "--steps-f", "0", "--steps-joint", "0",
                     "--init-g", str(tmp_path / "model")])
     assert "not a G of --preset small" in str(e.value)
+
+
+def test_joint_stage_can_keep_f_off_the_adversarial_game_and_feed_it_the_simulator(tmp_path):
+    real = _volume(tmp_path / "lq.nii.gz", seed=1)
+    t = _trainer(tmp_path, "--lq", str(real), "--adv-f", "0", "--joint-g-mix", "0")
+    df_before = {k: v.clone() for k, v in t.DF.state_dict().items()}
+    g_before = {k: v.clone() for k, v in t.G.state_dict().items()}
+    inputs, simulated = [], []
+    simulate = t._simulate
+    t.F.register_forward_pre_hook(lambda module, args: inputs.append(args[0].detach().clone()))
+
+    def recording_sim(hq, holes=True):
+        d = simulate(hq, holes)
+        simulated.append(d.lq.detach().clone())
+        return d
+    t._simulate = recording_sim
+    values = t._step_joint()
+    assert "D_F" not in values and _same(t.DF.state_dict(), df_before), "D_F is not trained for a weight of 0"
+    assert not _same(t.G.state_dict(), g_before), "G still learns (D_G and the cycle)"
+    assert torch.equal(inputs[0], simulated[0]), "with --joint-g-mix 0 F's first input is the simulator's"
+    with pytest.raises(SystemExit) as e:
+        _trainer(tmp_path, "--joint-g-mix", "1.5")
+    assert "--joint-g-mix" in str(e.value)

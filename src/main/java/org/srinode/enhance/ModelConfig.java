@@ -17,7 +17,8 @@ import org.srinode.quality.ModelScope;
  * @param file       TorchScript file of F
  * @param percentile intensity percentile mapped to 1.0 before inference
  * @param scope      what the model may be given (anatomy, contrasts, pixel spacing), null: no scope check
- * @param adversarial whether F was trained with the paper's adversarial loss ({@code loss_weights.adv} &gt; 0): only then is
+ * @param adversarial whether F was trained with the paper's adversarial loss ({@code loss_weights.adv_f}, else
+ *                   {@code loss_weights.adv}, &gt; 0): only then is
  *                   it an HLH-GAN in full; otherwise it is HLH-GAN's L-H network F trained with the pixel and cycle losses
  */
 public record ModelConfig(
@@ -61,7 +62,14 @@ public record ModelConfig(
                 n.path("file").asText("model.pt"),
                 n.path("normalisation").path("percentile").asDouble(99.5),
                 scope(n.path("scope")),
-                n.path("loss_weights").path("adv").asDouble(0) > 0);
+                adversarialWeight(n.path("loss_weights")) > 0);
+    }
+
+    /** F's adversarial weight: {@code adv_f} when config.json has it (hlhgan 0.1.0 from 2026-12-02), else {@code adv}. */
+    public static double adversarialWeight(JsonNode lossWeights) {
+        return lossWeights.has("adv_f")
+                ? lossWeights.path("adv_f").asDouble(0)
+                : lossWeights.path("adv").asDouble(0);
     }
 
     /** The "scope" object of config.json (anatomy, contrasts, max_pixel_spacing_mm), null when absent: no scope check. */

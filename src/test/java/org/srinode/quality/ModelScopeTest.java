@@ -50,6 +50,20 @@ class ModelScopeTest {
                 .hasValueSatisfying(r -> assertThat(r).contains("5.00 mm"));
     }
 
+    /** A joint-stage run with --adv 1 --adv-f 0: G learned against D_G, F did not; F is not a GAN's generator. */
+    @Test
+    void fsOwnAdversarialWeightDecides() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertThat(ModelConfig.adversarialWeight(json.readTree("{\"adv\": 1.0, \"adv_f\": 0.0}")))
+                .isZero();
+        assertThat(ModelConfig.adversarialWeight(json.readTree("{\"adv\": 1.0}")))
+                .isEqualTo(1.0);
+        assertThat(ModelConfig.adversarialWeight(json.readTree("{\"adv\": 0.0, \"adv_f\": 0.5}")))
+                .isEqualTo(0.5);
+        assertThat(ModelConfig.read(Path.of("models/sri-default-x2")).adversarial())
+                .isFalse();
+    }
+
     @Test
     void theDefaultModelDeclaresItsScope() throws Exception {
         ModelConfig c = ModelConfig.read(Path.of("models/sri-default-x2"));
