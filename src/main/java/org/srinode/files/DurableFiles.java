@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 /**
  * Files that are either complete on disk or absent, across a crash or a power cut: written under a temporary name
@@ -147,31 +148,30 @@ public final class DurableFiles {
     }
 
     /**
-     * Removes the files of the flat folder {@code dir} and then the folder, except a writer's temporary file in
-     * progress ({@link #isTemporary} and not {@link #isStale}): such a file, and so the folder, stays, because another
-     * node (or thread) is writing into the same folder now. Used to take back the output of an attempt that did not
-     * count (a failed enhancement, a dead-letter copy of a job this node lost).
+     * Removes the flat folder {@code dir} with its files, unless a writer's temporary file in progress ({@link
+     * #isTemporary} and not {@link #isStale}) is in it: then nothing is removed, because another node (or thread) is
+     * writing into the same folder now and its finished files belong to that write. Used to take back the output of an
+     * attempt that did not count (a failed enhancement, a dead-letter copy of a job this node lost). A writer that starts
+     * after the check can still lose files: the callers' folders are written by one job holder at a time, and the check
+     * covers the hand-over.
      *
      * @param dir a folder without sub-folders; nothing happens when it does not exist
-     * @return true when the folder is gone, false when a file in progress kept it
+     * @return true when the folder is gone, false when a write in progress kept it whole
      * @throws IOException when the folder cannot be listed or a file or the folder cannot be removed
      */
     public static boolean removeFolder(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return true;
         }
-        boolean inProgress = false;
-        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.toList()) {
-                if (isTemporary(f) && !isStale(f)) {
-                    inProgress = true;
-                } else {
-                    Files.deleteIfExists(f);
-                }
-            }
+        List<Path> files;
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            files = s.toList();
         }
-        if (inProgress) {
+        if (files.stream().anyMatch(f -> isTemporary(f) && !isStale(f))) {
             return false;
+        }
+        for (Path f : files) {
+            Files.deleteIfExists(f);
         }
         Files.deleteIfExists(dir);
         return true;

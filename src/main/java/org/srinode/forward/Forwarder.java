@@ -220,7 +220,9 @@ public class Forwarder {
     /** Removes a dead-letter folder this node made for a job it then lost; what cannot be removed stays (logged). */
     private static void removeQuietly(Path dir) {
         try {
-            DurableFiles.removeFolder(dir);
+            if (!DurableFiles.removeFolder(dir)) {
+                LOG.warnf("dead-letter copy %s of a job this node lost kept: another node is writing into it", dir);
+            }
         } catch (IOException e) {
             LOG.warnf("cannot remove the dead-letter copy %s of a job this node lost: %s", dir, e.getMessage());
         }

@@ -139,9 +139,9 @@ class DurableFilesTest {
         }
     }
 
-    /** An attempt's output is taken back whole, except a file another writer is writing into the folder now. */
+    /** An attempt's output is taken back whole, unless another writer is writing into the folder now. */
     @Test
-    void removeFolderKeepsOnlyAWriteInProgress() throws IOException {
+    void removeFolderRemovesNothingWhileAWriteIsInProgress() throws IOException {
         Path dir = Files.createDirectories(this.dir.resolve("series-g1-job7"));
         Path done = Files.writeString(dir.resolve("1.dcm"), "x");
         Path crashed = Files.writeString(dir.resolve("2.dcm.123.part"), "x");
@@ -153,15 +153,15 @@ class DurableFilesTest {
         assertThat(DurableFiles.removeFolder(dir))
                 .as("a write in progress keeps the folder")
                 .isFalse();
+        assertThat(done).as("the other writer's finished file").exists();
         assertThat(writing).exists();
-        assertThat(done).doesNotExist();
+        Files.delete(writing);
+        assertThat(DurableFiles.removeFolder(dir)).isTrue();
+        assertThat(dir).doesNotExist();
         assertThat(crashed).doesNotExist();
         assertThat(foreign)
                 .as("not a temporary file of the node's: part of the output")
                 .doesNotExist();
-        Files.delete(writing);
-        assertThat(DurableFiles.removeFolder(dir)).isTrue();
-        assertThat(dir).doesNotExist();
         assertThat(DurableFiles.removeFolder(dir)).as("gone already").isTrue();
     }
 }
