@@ -424,7 +424,7 @@ public final class R4Bundle {
         List<String> parts = new ArrayList<>();
         a.corruptedRegions().forEach(r -> parts.add(FindingTexts.region(r)));
         if (!a.dropoutSlices().isEmpty()) {
-            parts.add(FindingTexts.dropouts(a.dropoutSlices()));
+            parts.add(FindingTexts.dropoutSlices(a.dropoutSlices()));
         }
         return String.join("; ", parts);
     }

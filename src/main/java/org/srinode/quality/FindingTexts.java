@@ -23,7 +23,7 @@ public final class FindingTexts {
     }
 
     /** {@code v} as "[a, b, c]", cut after {@value #LISTED} entries: "[a, ..., l] and 7 more". */
-    public static String abbreviate(List<Integer> v) {
+    public static String abbreviate(List<?> v) {
         return v.size() <= LISTED ? v.toString() : v.subList(0, LISTED) + " and " + (v.size() - LISTED) + " more";
     }
 
@@ -34,7 +34,7 @@ public final class FindingTexts {
                 "%d slice(s) missing after slice %d, at %s mm along the slice normal",
                 g.count(),
                 g.afterIndex() + 1,
-                g.positionsMm());
+                abbreviate(g.positionsMm()));
     }
 
     /** "slice(s) [5, 9] repeat the position of the slice before", from indices counted from 0. */
@@ -65,9 +65,17 @@ public final class FindingTexts {
                 r.y());
     }
 
-    /** "blank or dropout slice(s) [51]", from indices counted from 0. */
+    /** "blank or dropout slice(s) [51]", from indices counted from 0 (slices whose pixels decode: see {@link #undecodable}). */
     public static String dropouts(Collection<Integer> indices) {
         return "blank or dropout slice(s) " + abbreviate(counted(indices));
+    }
+
+    /**
+     * "blank, dropout or undecodable slice(s) [4]": the assessment's {@code dropoutSlices} list, which holds both kinds
+     * (the FHIR note has only that list; the reasons name the two kinds apart).
+     */
+    public static String dropoutSlices(Collection<Integer> indices) {
+        return "blank, dropout or undecodable slice(s) " + abbreviate(counted(indices));
     }
 
     /** "pixel data of slice(s) [3] cannot be decoded" followed by {@code why}, from indices counted from 0. */

@@ -38,7 +38,7 @@ class FhirConformanceTest {
             assertThat(built)
                     .contains("1 slice(s) missing after slice 3, at ")
                     .contains("slice 2: zero-filled rectangle of 16x12 pixels at (20, 30) inside the head; "
-                            + "blank or dropout slice(s) [4]");
+                            + "blank, dropout or undecodable slice(s) [4]");
             ObjectMapper json = new ObjectMapper();
             assertThat(json.readTree(built))
                     .as("conformance/fhir-example-r4.json is stale: run this test with -Dsri.regenerate=true")

@@ -20,6 +20,10 @@ class FindingTextsTest {
                 .isEqualTo("Instance Number(s) [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] and 8 more are missing");
         assertThat(FindingTexts.gap(new Assessment.Gap(2, 1, List.of(6.0))))
                 .isEqualTo("1 slice(s) missing after slice 3, at [6.0] mm along the slice normal");
+        List<Double> positions = many.stream().map(z -> 2.0 * z).toList();
+        assertThat(FindingTexts.gap(new Assessment.Gap(0, 20, positions)))
+                .as("a long gap's positions are cut too")
+                .endsWith("20.0, 22.0] and 8 more mm along the slice normal");
         assertThat(FindingTexts.region(new Assessment.Region(0, 5, 6, 7, 8, "CONSTANT")))
                 .isEqualTo("slice 1: constant rectangle of 7x8 pixels at (5, 6) inside the head");
     }
