@@ -102,6 +102,13 @@ class CommandLineMessagesTest {
         assertThat(run(() -> BenchScale.run(new String[] {"--db-url", "jdbc:postgresql://x/y", "--series", "abc"})))
                 .startsWith("2|--series abc: give a whole number");
         assertThat(run(() -> Demo.run(new String[] {"--dicom-port"}))).startsWith("2|demo: --dicom-port needs a value");
+        // a repeated option ran with its last value, silently
+        assertThat(run(() -> BenchE2e.run(new String[] {"--runs", "2", "--runs", "3"})))
+                .contains("--runs given twice: give it once");
+        assertThat(run(() -> Main.evaluate(new String[] {"--seed", "1", "--seed", "2"})))
+                .startsWith("2|evaluate: --seed given twice");
+        assertThat(run(() -> Enhance.run(new String[] {"a", "--model", "m", "--model", "n", "--output", "o"})))
+                .startsWith("2|enhance: --model given twice");
     }
 
     @Test

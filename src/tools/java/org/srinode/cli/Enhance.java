@@ -33,6 +33,7 @@ final class Enhance {
         int seriesNumber = 1000;
         boolean ignoreScope = false;
         EnhancerOptions options = EnhancerOptions.defaults();
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--")) {
@@ -52,6 +53,9 @@ final class Enhance {
                 return 2;
             }
             String v = args[++i];
+            if (!Main.firstTime(seen, "enhance", a)) {
+                return 2;
+            }
             switch (a) {
                 case "--output" -> output = Path.of(v);
                 case "--model" -> model = Path.of(v);

@@ -139,6 +139,10 @@ public final class Main {
         java.util.Set<String> allowed = java.util.Set.of(known);
         Map<String, String> o = new java.util.LinkedHashMap<>();
         for (int i = 0; i < args.length; i += 2) {
+            if (o.containsKey(args[i])) {
+                System.err.println(command + ": " + args[i] + " given twice: give it once");
+                return null;
+            }
             if (!allowed.contains(args[i])) {
                 System.err.println(
                         command + ": unknown option " + args[i] + " (known: " + String.join(", ", known) + ")");
@@ -151,6 +155,19 @@ public final class Main {
             o.put(args[i], args[i + 1]);
         }
         return o;
+    }
+
+    /**
+     * Whether {@code option} is seen for the first time (added to {@code seen}); says on stderr that it was given twice
+     * otherwise: a repeated single-valued option was taken as the last value silently, so a mistyped command line ran
+     * with another setting than the one read first.
+     */
+    static boolean firstTime(java.util.Set<String> seen, String command, String option) {
+        if (seen.add(option)) {
+            return true;
+        }
+        System.err.println(command + ": " + option + " given twice: give it once");
+        return false;
     }
 
     /** {@code value} as a number of at least 1, or null (after saying why on stderr, naming {@code option}). */
@@ -175,11 +192,17 @@ public final class Main {
         long seed = 20200707;
         Map<String, String> contrasts = new HashMap<>();
         EnhancerOptions options = EnhancerOptions.defaults();
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String v = i + 1 < args.length ? args[i + 1] : null;
             if (v == null && EVALUATE_OPTIONS.contains(a)) {
                 System.err.println(a + " needs a value");
+                return 2;
+            }
+            // --model (one per scale) and --contrast (one per case) may repeat; --input and --output are said below
+            if (java.util.Set.of("--max-slices", "--seed", "--self-ensemble").contains(a)
+                    && !firstTime(seen, "evaluate", a)) {
                 return 2;
             }
             switch (a) {
