@@ -51,7 +51,8 @@ def parse_args(argv=None):
                         "trained for PSNR while G still learns against D_G in the joint stage")
     p.add_argument("--joint-g-mix", type=float, default=1.0,
                    help="joint stage: share of F's inputs made by G (1: the paper's F(G(y)) only); the rest are "
-                        "the simulator's, drawn like stage f's (--protocol-mix, --sharp-mix), without holes")
+                        "the simulator's, drawn like stage f's (--protocol-mix, --sharp-mix); with --lq the joint "
+                        "stage's batches have no holes, without --lq they have")
     p.add_argument("--batch", type=int, default=None)
     p.add_argument("--patch", type=int, default=None)
     p.add_argument("--imagenet-vgg", default=None, help="torchvision vgg19 weights file for phi")
@@ -147,6 +148,8 @@ class Trainer:
             raise SystemExit("--context > 1 trains F on simulated stacks only: give --g-mix 0 --steps-joint 0")
         if args.pipeline == "legacy" and (args.context > 1 or args.protocol_mix > 0 or args.sharp_mix > 0):
             raise SystemExit("--pipeline legacy has no --context, --protocol-mix or --sharp-mix: use --pipeline tensor")
+        if args.adv_f is not None and args.adv_f < 0:
+            raise SystemExit(f"--adv-f must be at least 0, got {args.adv_f}")
         for name in ("protocol_mix", "sharp_mix", "joint_g_mix"):
             if not 0.0 <= getattr(args, name) <= 1.0:
                 raise SystemExit(f"--{name.replace('_', '-')} must lie in [0, 1], got {getattr(args, name)}")
@@ -515,9 +518,11 @@ class Trainer:
 
     def init_g(self, model_dir):
         """G's weights from a model folder's degrader.pt (TorchScript of export._GWrapper, so its
-        parameters are G's under the prefix "g."); SystemExit when the folder has none or its G has
-        other sizes than this run's --preset and --scale. Fresh Adam state for G; D_G starts untrained.
-        Once per run: a resume whose G came from the same file (SHA-256) keeps the checkpoint's G."""
+        parameters are G's under the prefix "g."). The folder's config.json must name this run's preset,
+        scale and seed (the seed fixes the kernel PCA behind G's condition maps; G's weights alone do
+        not show its scale): else SystemExit naming the options to give. Fresh Adam state for G; D_G is
+        not loaded (untrained on a fresh run). Once per run: a resume whose G came from the same file
+        (SHA-256) keeps the checkpoint's G; another file after stage g or joint has trained G is refused."""
         import hashlib
 
         path = Path(model_dir) / export.G_NAME
@@ -527,13 +532,24 @@ class Trainer:
         if self.g_initialised_from == digest:
             self._say(f"G came from {model_dir} at the start of this run: going on from the checkpoint")
             return
+        if self.done["g"] > 0 or self.done["joint"] > 0:
+            raise SystemExit(f"--init-g {model_dir}: this run's G has trained already (steps {self.done}); "
+                             "start a new --out to begin from another G")
+        cfg = export.read_config(model_dir)
+        a = self.args
+        want = {"preset": (self.preset.name, cfg.get("preset")), "scale": (a.scale, cfg.get("scale")),
+                "seed": (a.seed, cfg.get("seed"))}
+        wrong = [f"{k} {theirs} (this run: {ours})" for k, (ours, theirs) in want.items() if ours != theirs]
+        if wrong:
+            raise SystemExit(f"--init-g {model_dir}: its G was trained with " + ", ".join(wrong)
+                             + f"; give --preset {cfg.get('preset')} --scale {cfg.get('scale')} --seed {cfg.get('seed')}")
         try:
             scripted = torch.jit.load(str(path), map_location="cpu")
             state = {k[2:]: v for k, v in scripted.state_dict().items() if k.startswith("g.")}
             self.G.load_state_dict(state)
         except (RuntimeError, KeyError) as e:
-            raise SystemExit(f"--init-g {model_dir}: its {export.G_NAME} is not a G of --preset {self.preset.name} "
-                             f"--scale {self.args.scale} ({str(e).splitlines()[0]})")
+            raise SystemExit(f"--init-g {model_dir}: its {export.G_NAME} does not fit a G of --preset "
+                             f"{self.preset.name} ({str(e).splitlines()[0]})")
         self.G.to(self.device)
         self.opt["G"] = torch.optim.Adam(self.G.parameters(), lr=self.args.lr, betas=(0.9, 0.999))
         self.sched["G"] = torch.optim.lr_scheduler.StepLR(self.opt["G"], self.args.lr_halve_every, 0.5)

@@ -249,11 +249,17 @@ def test_g_starts_from_a_model_folders_degrader_once_and_is_exported(tmp_path):
             train.main(base + ["--out", str(run if extra else tmp_path / "x"), "--steps-g", "0", "--steps-joint", "0",
                                "--init-g", str(folder)] + extra)
         assert words in str(e.value)
-    with pytest.raises(SystemExit) as e:                     # another preset's G
-        train.main(["--hq", str(vol), "--preset", "small", "--threads", "1", "--out", str(tmp_path / "y"),
-                    "--steps-phi", "0", "--steps-g", "0", "--steps-f", "0", "--steps-joint", "0",
-                    "--init-g", str(tmp_path / "model")])
-    assert "not a G of --preset small" in str(e.value)
+    for extra, words in ((["--preset", "small"], "preset tiny (this run: small)"),
+                         (["--scale", "4"], "scale 2 (this run: 4)"),      # G's weights alone would load
+                         (["--seed", "1"], "seed 0 (this run: 1)")):       # another kernel PCA for its conditions
+        with pytest.raises(SystemExit) as e:
+            train.main(base + ["--out", str(tmp_path / "y"), "--steps-g", "0", "--steps-joint", "0",
+                               "--init-g", str(tmp_path / "model")] + extra)
+        assert words in str(e.value) and "--preset tiny --scale 2 --seed 0" in str(e.value)
+    with pytest.raises(SystemExit) as e:                     # another G into a run whose G has trained
+        train.main(base + ["--out", str(run), "--steps-g", "0", "--steps-joint", "2", "--resume",
+                           "--init-g", str(run / "export")])
+    assert "has trained already" in str(e.value)
 
 
 def test_joint_stage_can_keep_f_off_the_adversarial_game_and_feed_it_the_simulator(tmp_path):
@@ -274,6 +280,20 @@ def test_joint_stage_can_keep_f_off_the_adversarial_game_and_feed_it_the_simulat
     assert "D_F" not in values and _same(t.DF.state_dict(), df_before), "D_F is not trained for a weight of 0"
     assert not _same(t.G.state_dict(), g_before), "G still learns (D_G and the cycle)"
     assert torch.equal(inputs[0], simulated[0]), "with --joint-g-mix 0 F's first input is the simulator's"
-    with pytest.raises(SystemExit) as e:
-        _trainer(tmp_path, "--joint-g-mix", "1.5")
-    assert "--joint-g-mix" in str(e.value)
+    norms = []
+    cycle = train.losses.cycle
+
+    def recording_cycle(*args, norm="l1"):
+        norms.append(norm)
+        return cycle(*args, norm=norm)
+    train.losses.cycle = recording_cycle
+    try:
+        half = _trainer(tmp_path, "--lq", str(real), "--joint-g-mix", "0.5", "--cycle-norm", "l2")
+        values = half._step_joint()
+    finally:
+        train.losses.cycle = cycle
+    assert norms == ["l2"] and "D_F" in values, "the joint stage takes --cycle-norm; D_F plays at --adv 1"
+    for flag, value in (("--joint-g-mix", "1.5"), ("--adv-f", "-1")):
+        with pytest.raises(SystemExit) as e:
+            _trainer(tmp_path, flag, value)
+        assert flag in str(e.value)
