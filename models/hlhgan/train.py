@@ -42,6 +42,9 @@ def parse_args(argv=None):
     p.add_argument("--delta", type=float, default=10.0)
     p.add_argument("--beta", type=float, default=0.1)
     p.add_argument("--lam", type=float, default=1.0)
+    p.add_argument("--lam-real", type=float, default=None,
+                   help="joint stage: weight of the cycle term on real LQ, ||G(F(I_L)) - I_L|| (default: --lam; "
+                        "0 leaves F and G untouched by it)")
     p.add_argument("--cycle-norm", choices=("l1", "l2"), default="l1",
                    help="the cycle terms of stages f and joint: l1 (eq. 8, the default) or l2 (mean squared error, "
                         "what PSNR measures)")
@@ -143,13 +146,15 @@ class Trainer:
             raise SystemExit(f"--patch must be a multiple of {4 * args.scale}")
         self.weights = losses.Weights(args.alpha, args.delta, args.beta, args.lam, args.adv)
         self.adv_f = args.adv if args.adv_f is None else args.adv_f
+        self.lam_real = args.lam if args.lam_real is None else args.lam_real
         self.context = args.context
         if args.context > 1 and (args.g_mix > 0 or args.steps_joint > 0):
             raise SystemExit("--context > 1 trains F on simulated stacks only: give --g-mix 0 --steps-joint 0")
         if args.pipeline == "legacy" and (args.context > 1 or args.protocol_mix > 0 or args.sharp_mix > 0):
             raise SystemExit("--pipeline legacy has no --context, --protocol-mix or --sharp-mix: use --pipeline tensor")
-        if args.adv_f is not None and args.adv_f < 0:
-            raise SystemExit(f"--adv-f must be at least 0, got {args.adv_f}")
+        for name in ("adv_f", "lam_real"):
+            if getattr(args, name) is not None and getattr(args, name) < 0:
+                raise SystemExit(f"--{name.replace('_', '-')} must be at least 0, got {getattr(args, name)}")
         for name in ("protocol_mix", "sharp_mix", "joint_g_mix"):
             if not 0.0 <= getattr(args, name) <= 1.0:
                 raise SystemExit(f"--{name.replace('_', '-')} must lie in [0, 1], got {getattr(args, name)}")
@@ -363,8 +368,6 @@ class Trainer:
             use_g = torch.rand(hq.shape[0], generator=self.gen) < self.args.joint_g_mix
             f_in = torch.where(use_g[:, None, None, None].to(dev), fake_lq, d.lq.to(dev))
         fake_hq = self.F(f_in, mask_lq)
-        f_real = self.F(real_lq, r_mask_lq)
-        g_f_real = self.G(f_real, r_cond, r_mask_lq)
         ldg = losses.d_loss(self.DG(real_lq), self.DG(fake_lq.detach()))
         self._update("DG", ldg)
         values = {"D_G": ldg.item()}
@@ -378,8 +381,13 @@ class Trainer:
         if w.delta or w.beta:
             content, texture = losses.content_and_texture_lh(self.phi, fake_hq, hq)
             l_lh = l_lh + w.delta * content + w.beta * texture
-        cyc = losses.cycle(fake_hq, hq, g_f_real, real_lq, norm=self.args.cycle_norm)
+        cyc = losses.cycle(fake_hq, hq, norm=self.args.cycle_norm)
         total = l_hl + l_lh + w.lam * cyc
+        if self.lam_real > 0:       # eq. (8)'s second term, on the real LQ scans
+            g_f_real = self.G(self.F(real_lq, r_mask_lq), r_cond, r_mask_lq)
+            cyc_real = losses.cycle(g_f_real, real_lq, norm=self.args.cycle_norm)
+            total = total + self.lam_real * cyc_real
+            cyc = cyc + cyc_real
         self.opt["G"].zero_grad(set_to_none=True)
         self.opt["F"].zero_grad(set_to_none=True)
         total.backward()
@@ -569,7 +577,7 @@ class Trainer:
         steps = dict(self.done)
         cfg = {"name": a.name, "version": a.model_version or __version__, "preset": self.preset.name, "scale": a.scale,
                "preset_sizes": self.preset.to_dict(), "steps": steps, "seed": a.seed,
-               "loss_weights": dict(self.weights.__dict__, adv_f=self.adv_f), "cycle_norm": a.cycle_norm,
+               "loss_weights": dict(self.weights.__dict__, adv_f=self.adv_f, lam_real=self.lam_real), "cycle_norm": a.cycle_norm,
                "joint_g_mix": a.joint_g_mix, "lr": a.lr, "fill": a.fill, "g_mix": a.g_mix, "warmup_f": a.warmup_f,
                "batch": self.batch, "patch": self.patch, "lr_halve_every": a.lr_halve_every, "cosine_minutes": a.cosine_minutes,
                "device": str(self.device), "torch": torch.__version__,

@@ -290,10 +290,13 @@ def test_joint_stage_can_keep_f_off_the_adversarial_game_and_feed_it_the_simulat
     try:
         half = _trainer(tmp_path, "--lq", str(real), "--joint-g-mix", "0.5", "--cycle-norm", "l2")
         values = half._step_joint()
+        assert norms == ["l2", "l2"] and "D_F" in values, "both cycle terms take --cycle-norm; D_F plays at --adv 1"
+        norms.clear()
+        _trainer(tmp_path, "--lq", str(real), "--lam-real", "0")._step_joint()
+        assert norms == ["l1"], "--lam-real 0: no cycle term on the real scans"
     finally:
         train.losses.cycle = cycle
-    assert norms == ["l2"] and "D_F" in values, "the joint stage takes --cycle-norm; D_F plays at --adv 1"
-    for flag, value in (("--joint-g-mix", "1.5"), ("--adv-f", "-1")):
+    for flag, value in (("--joint-g-mix", "1.5"), ("--adv-f", "-1"), ("--lam-real", "-0.5")):
         with pytest.raises(SystemExit) as e:
             _trainer(tmp_path, flag, value)
         assert flag in str(e.value)
