@@ -65,7 +65,7 @@ public record ModelConfig(
                 adversarialWeight(n.path("loss_weights")) > 0);
     }
 
-    /** F's adversarial weight: {@code adv_f} when config.json has it (hlhgan 0.1.0 from 2026-12-02), else {@code adv}. */
+    /** F's adversarial weight: {@code adv_f} when config.json has it (hlhgan.train writes it since 2026-12-02), else {@code adv}. */
     public static double adversarialWeight(JsonNode lossWeights) {
         return lossWeights.has("adv_f")
                 ? lossWeights.path("adv_f").asDouble(0)
