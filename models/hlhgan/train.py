@@ -76,8 +76,8 @@ def parse_args(argv=None):
                         "the default model; with --resume: replaces the checkpoint's F, and stages f and joint "
                         "count from 0 (once: resuming with the same weights goes on, unless --restart-f)")
     p.add_argument("--init-g", default=None, metavar="MODEL_DIR",
-                   help="G starts from this model folder's degrader.pt (a G exported by hlhgan; same preset and "
-                        "scale), e.g. the default model's G for the joint stage without training stage g again; "
+                   help="G starts from this model folder's degrader.pt (a G exported by hlhgan; same preset, "
+                        "scale and seed), e.g. the default model's G for the joint stage without training stage g again; "
                         "with --resume: once, like --init-f")
     p.add_argument("--fill", default="average", choices=("average", "harmonic"),
                    help="F's parameter-free first guess of the missing region (give the same value on every resume)")
