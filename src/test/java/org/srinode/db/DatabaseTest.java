@@ -16,8 +16,7 @@ import org.srinode.jobs.JobState;
 class DatabaseTest {
     @Test
     void aDatabaseMadeBeforeFlywayIsBaselinedAndMigratedWithItsRowsAndARunningJobIsDueAgain() throws Exception {
-        JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL("jdbc:h2:mem:" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+        JdbcDataSource ds = org.srinode.db.TestDatabases.h2();
         try (Connection c = ds.getConnection();
                 Statement s = c.createStatement()) {
             // the tables as the node of session 6 made them (db.Schema, before Flyway)

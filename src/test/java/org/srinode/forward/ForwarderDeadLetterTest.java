@@ -30,8 +30,7 @@ class ForwarderDeadLetterTest {
 
     @Test
     void aForwardThatDiedWithItsNodeOnTheLastAttemptIsDeadLettered() throws Exception {
-        JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL("jdbc:h2:mem:" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+        JdbcDataSource ds = org.srinode.db.TestDatabases.h2();
         Database db = new Database(ds);
         Path spooled = Files.writeString(dir.resolve("1.dcm"), "instance bytes");
         try (Connection c = ds.getConnection();

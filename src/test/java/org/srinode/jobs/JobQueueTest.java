@@ -6,16 +6,13 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.srinode.db.Database;
 
 class JobQueueTest {
     /** An empty database for one test: an in-memory H2 here; {@link JobQueueOnPostgresTest} gives a PostgreSQL one. */
     javax.sql.DataSource newDatabase() throws Exception {
-        JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:mem:" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
-        return h2;
+        return org.srinode.db.TestDatabases.h2();
     }
 
     private javax.sql.DataSource ds;

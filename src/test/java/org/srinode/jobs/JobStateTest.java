@@ -15,8 +15,7 @@ import org.srinode.db.Database;
 class JobStateTest {
     @Test
     void everyChangeTheQueueMakesIsInTheTableAndUnknownValuesAreRefused() throws Exception {
-        JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL("jdbc:h2:mem:" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+        JdbcDataSource ds = org.srinode.db.TestDatabases.h2();
         new Database(ds);
         JobQueue a = new JobQueue(ds, "a", Duration.ofMillis(100));
         JobQueue b = new JobQueue(ds, "b", Duration.ofMinutes(5));

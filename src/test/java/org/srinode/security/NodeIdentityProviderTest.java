@@ -18,8 +18,7 @@ class NodeIdentityProviderTest {
     Path data;
 
     private NodeIdentityProvider provider() throws Exception {
-        JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL("jdbc:h2:mem:" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+        JdbcDataSource ds = org.srinode.db.TestDatabases.h2();
         Users users = new Users(new Database(ds), Optional.empty(), data.toString(), true);
         users.put("admin", "admin", "the-admin-password");
         users.put("vera", "viewer", "the-viewer-password");

@@ -19,8 +19,7 @@ class UsersTest {
 
     @Test
     void aCachedVerificationNeverOutlivesAChange() throws Exception {
-        JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL("jdbc:h2:mem:" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+        JdbcDataSource ds = org.srinode.db.TestDatabases.h2();
         Users users = new Users(new Database(ds), Optional.empty(), data.toString(), true);
         users.put("admin", "admin", "first-admin-password");
         users.put("vera", "viewer", "vera-password-0001");
@@ -51,8 +50,7 @@ class UsersTest {
 
     @Test
     void onlyANodeWithTheWebRoleMakesTheFirstUser() throws Exception {
-        JdbcDataSource ds = new JdbcDataSource();
-        ds.setURL("jdbc:h2:mem:" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+        JdbcDataSource ds = org.srinode.db.TestDatabases.h2();
         Database db = new Database(ds);
         // an enhance-only worker that starts first in a cluster: no user, no password file in its own data folder
         new Users(db, Optional.empty(), data.resolve("worker").toString(), false).onStart(null);

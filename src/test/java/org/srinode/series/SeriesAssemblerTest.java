@@ -16,7 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.srinode.db.Database;
@@ -39,9 +38,7 @@ class SeriesAssemblerTest {
 
     /** An empty database for one test: an in-memory H2 here; {@link SeriesAssemblerOnPostgresTest} gives a PostgreSQL one. */
     javax.sql.DataSource newDatabase() throws Exception {
-        JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:mem:" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
-        return h2;
+        return org.srinode.db.TestDatabases.h2();
     }
 
     /** The series package's parts on one database, as the node wires them. */

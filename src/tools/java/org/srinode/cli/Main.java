@@ -138,9 +138,9 @@ public final class Main {
     static Map<String, String> pairs(String command, String[] args, String... known) {
         java.util.Set<String> allowed = java.util.Set.of(known);
         Map<String, String> o = new java.util.LinkedHashMap<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (int i = 0; i < args.length; i += 2) {
-            if (o.containsKey(args[i])) {
-                System.err.println(command + ": " + args[i] + " given twice: give it once");
+            if (!firstTime(seen, command, args[i])) {
                 return null;
             }
             if (!allowed.contains(args[i])) {
