@@ -56,6 +56,10 @@ def parse_args(argv=None):
                    help="joint stage: share of F's inputs made by G (1: the paper's F(G(y)) only); the rest are "
                         "the simulator's, drawn like stage f's (--protocol-mix, --sharp-mix); with --lq the joint "
                         "stage's batches have no holes, without --lq they have")
+    p.add_argument("--joint-g-rate", type=float, default=1.0,
+                   help="joint stage: G moves by this fraction of each of its Adam steps (1: the paper's joint "
+                        "stage; 0: G frozen and D_G not trained, so F alone learns through the cycle terms; "
+                        "between: a slowly moving G)")
     p.add_argument("--batch", type=int, default=None)
     p.add_argument("--patch", type=int, default=None)
     p.add_argument("--imagenet-vgg", default=None, help="torchvision vgg19 weights file for phi")
@@ -155,7 +159,7 @@ class Trainer:
         for name in ("adv_f", "lam_real"):
             if getattr(args, name) is not None and getattr(args, name) < 0:
                 raise SystemExit(f"--{name.replace('_', '-')} must be at least 0, got {getattr(args, name)}")
-        for name in ("protocol_mix", "sharp_mix", "joint_g_mix"):
+        for name in ("protocol_mix", "sharp_mix", "joint_g_mix", "joint_g_rate"):
             if not 0.0 <= getattr(args, name) <= 1.0:
                 raise SystemExit(f"--{name.replace('_', '-')} must lie in [0, 1], got {getattr(args, name)}")
         self.out = Path(args.out)
@@ -362,22 +366,27 @@ class Trainer:
             r_mask_hq = Fn.interpolate(r_mask_lq, scale_factor=float(self.args.scale))
             gen = self.dgen if self.tensor else self.gen
             r_cond = deg.condition_maps(self.pca, d.kernels, d.noise, r_mask_hq.to(d.kernels.device), gen).to(dev)
-        fake_lq = self.G(hq, cond, mask_lq)
+        g_moves = self.args.joint_g_rate > 0
+        with torch.set_grad_enabled(g_moves):      # a frozen G needs no graph for its own input
+            fake_lq = self.G(hq, cond, mask_lq)
         f_in = fake_lq
         if self.args.joint_g_mix < 1:      # part of F's inputs from the simulator, as in stage f
             use_g = torch.rand(hq.shape[0], generator=self.gen) < self.args.joint_g_mix
             f_in = torch.where(use_g[:, None, None, None].to(dev), fake_lq, d.lq.to(dev))
         fake_hq = self.F(f_in, mask_lq)
-        ldg = losses.d_loss(self.DG(real_lq), self.DG(fake_lq.detach()))
-        self._update("DG", ldg)
-        values = {"D_G": ldg.item()}
+        values = {}
+        l_hl = torch.zeros((), device=dev)
+        if g_moves:     # D_G only serves G's adversarial term
+            ldg = losses.d_loss(self.DG(real_lq), self.DG(fake_lq.detach()))
+            self._update("DG", ldg)
+            values["D_G"] = ldg.item()
+            l_hl = w.adv * losses.g_adv_loss(self.DG(fake_lq)) + w.alpha * losses.content_hl(self.phi, fake_lq, hq)
         l_lh = torch.zeros((), device=dev)
         if self.adv_f > 0:
             ldf = losses.d_loss(self.DF(hq), self.DF(fake_hq.detach()))
             self._update("DF", ldf)
             values["D_F"] = ldf.item()
             l_lh = self.adv_f * losses.g_adv_loss(self.DF(fake_hq))
-        l_hl = w.adv * losses.g_adv_loss(self.DG(fake_lq)) + w.alpha * losses.content_hl(self.phi, fake_lq, hq)
         if w.delta or w.beta:
             content, texture = losses.content_and_texture_lh(self.phi, fake_hq, hq)
             l_lh = l_lh + w.delta * content + w.beta * texture
@@ -392,9 +401,15 @@ class Trainer:
         self.opt["F"].zero_grad(set_to_none=True)
         total.backward()
         _check_finite(total, [self.G, self.F])
-        for n in ("G", "F"):
+        rate = self.args.joint_g_rate
+        before = [q.detach().clone() for q in self.G.parameters()] if 0 < rate < 1 else None
+        for n in ("G", "F") if g_moves else ("F",):
             self.opt[n].step()
             self.sched[n].step()
+        if before is not None:      # a slow G: only this fraction of Adam's step
+            with torch.no_grad():
+                for q, b in zip(self.G.parameters(), before):
+                    q.copy_(b + rate * (q - b))
         values.update({"L_HL": l_hl.item(), "L_LH": l_lh.item(), "cyc": cyc.item()})
         return values
 
@@ -578,7 +593,7 @@ class Trainer:
         cfg = {"name": a.name, "version": a.model_version or __version__, "preset": self.preset.name, "scale": a.scale,
                "preset_sizes": self.preset.to_dict(), "steps": steps, "seed": a.seed,
                "loss_weights": dict(self.weights.__dict__, adv_f=self.adv_f, lam_real=self.lam_real), "cycle_norm": a.cycle_norm,
-               "joint_g_mix": a.joint_g_mix, "lr": a.lr, "fill": a.fill, "g_mix": a.g_mix, "warmup_f": a.warmup_f,
+               "joint_g_mix": a.joint_g_mix, "joint_g_rate": a.joint_g_rate, "lr": a.lr, "fill": a.fill, "g_mix": a.g_mix, "warmup_f": a.warmup_f,
                "batch": self.batch, "patch": self.patch, "lr_halve_every": a.lr_halve_every, "cosine_minutes": a.cosine_minutes,
                "device": str(self.device), "torch": torch.__version__,
                "pipeline": a.pipeline, "protocol_mix": a.protocol_mix, "sharp_mix": a.sharp_mix, "context_edges": "mirror",

@@ -296,7 +296,27 @@ def test_joint_stage_can_keep_f_off_the_adversarial_game_and_feed_it_the_simulat
         assert norms == ["l1"], "--lam-real 0: no cycle term on the real scans"
     finally:
         train.losses.cycle = cycle
-    for flag, value in (("--joint-g-mix", "1.5"), ("--adv-f", "-1"), ("--lam-real", "-0.5")):
+    for flag, value in (("--joint-g-mix", "1.5"), ("--adv-f", "-1"), ("--lam-real", "-0.5"), ("--joint-g-rate", "2")):
         with pytest.raises(SystemExit) as e:
             _trainer(tmp_path, flag, value)
         assert flag in str(e.value)
+
+
+def test_joint_stage_can_freeze_g_or_move_it_by_a_fraction_of_its_step(tmp_path):
+    real = _volume(tmp_path / "lq.nii.gz", seed=1)
+    moves = {}
+    for rate in ("1", "0.25", "0"):
+        t = _trainer(tmp_path, "--lq", str(real), "--joint-g-rate", rate, "--seed", "3")
+        g0 = {k: v.clone() for k, v in t.G.state_dict().items()}
+        dg0 = {k: v.clone() for k, v in t.DG.state_dict().items()}
+        f0 = {k: v.clone() for k, v in t.F.state_dict().items()}
+        values = t._step_joint()
+        assert not _same(t.F.state_dict(), f0), "F learns at every rate"
+        moves[rate] = {k: t.G.state_dict()[k] - g0[k] for k in g0}
+        if rate == "0":
+            assert _same(t.G.state_dict(), g0) and _same(t.DG.state_dict(), dg0), "a frozen G: neither G nor D_G moves"
+            assert "D_G" not in values and values["L_HL"] == 0.0
+        else:
+            assert not _same(t.G.state_dict(), g0) and "D_G" in values
+    for k, full in moves["1"].items():      # same seed, same batches, same first Adam step: a quarter of it
+        assert torch.allclose(moves["0.25"][k], 0.25 * full, atol=1e-6), k
