@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Map;
 import org.jboss.logging.Logger;
+import org.srinode.dicom.AlreadyHeldException;
 import org.srinode.dicom.DicomHeaders;
 import org.srinode.dicom.InvalidDicomException;
 import org.srinode.dicom.LogText;
@@ -329,16 +330,21 @@ final class DimseReceiver {
                         listener.stored(inst, callingAe);
                     } catch (Exception e) {
                         withdraw(inst);
-                        InvalidDicomException refused = refusalIn(e);
-                        if (refused == null) {
+                        AlreadyHeldException held = causeOf(e, AlreadyHeldException.class);
+                        InvalidDicomException refused = causeOf(e, InvalidDicomException.class);
+                        if (held != null) { // the node's own output sent back: its copy stays, success
+                            LOG.infof(
+                                    "association %s from %s: %s", label, LogText.escape(callingAe), held.getMessage());
+                        } else if (refused == null) {
                             LOG.errorf(
                                     e,
                                     "association %s: instance %s durable but not registered; refused so that it is sent again",
                                     label,
                                     Uids.shortTag(sopInstance));
                             throw new IOException("the node could not register the instance; send it again");
+                        } else {
+                            throw refused;
                         }
-                        throw refused;
                     }
                 } catch (InvalidDicomException e) {
                     status = e.kind() == InvalidDicomException.Kind.DOES_NOT_MATCH_SOP_CLASS
@@ -389,10 +395,11 @@ final class DimseReceiver {
     }
 
     /** The refusal a registration failure carries (through Camel's wrapping), or null for an internal error. */
-    private static InvalidDicomException refusalIn(Throwable e) {
+    /** The first cause of {@code e} (itself included) of the given type, or null; the route may wrap it. */
+    private static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof InvalidDicomException ide) {
-                return ide;
+            if (type.isInstance(t)) {
+                return type.cast(t);
             }
         }
         return null;

@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 import org.srinode.db.Database;
 import org.srinode.db.Sql;
 import org.srinode.db.Tx;
+import org.srinode.dicom.AlreadyHeldException;
 import org.srinode.dicom.InvalidDicomException;
 import org.srinode.dicom.Uids;
 import org.srinode.jobs.JobKind;
@@ -74,13 +75,19 @@ public class SeriesAssembler {
      *
      * @throws InvalidDicomException (kind {@link InvalidDicomException.Kind#IDENTITY_CONFLICT}) when
      *                               the SOP Instance UID is already registered in another series
-     *                               or study: the instance is refused, never moved between series
+     *                               or study, or when a series this node made (derived, Segmentation, rejection
+     *                               note) is given an instance it does not hold: the instance is refused, never moved
+     *                               between series, and a node-made series never takes instances from outside
+     * @throws AlreadyHeldException  when the instance is one of a series this node made and holds: nothing changes
+     *                               (the series is not re-opened, its file not replaced), the caller drops its copy
      */
-    public void onInstance(SpooledInstance i) throws InvalidDicomException {
+    public void onInstance(SpooledInstance i) throws InvalidDicomException, AlreadyHeldException {
         for (int attempt = 1; ; attempt++) {
             try {
                 Tx.run(ds, c -> register(c, i));
                 return;
+            } catch (Held e) {
+                throw new AlreadyHeldException(e.getMessage());
             } catch (Conflict e) {
                 throw new InvalidDicomException(e.getMessage(), InvalidDicomException.Kind.IDENTITY_CONFLICT);
             } catch (IllegalStateException e) {
@@ -94,6 +101,13 @@ public class SeriesAssembler {
     /** Raised inside the registering transaction so that it rolls back. */
     private static final class Conflict extends RuntimeException {
         Conflict(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Raised inside the registering transaction (which then changes nothing) for an instance the node made itself. */
+    private static final class Held extends RuntimeException {
+        Held(String message) {
             super(message, null, false, false);
         }
     }
@@ -115,18 +129,25 @@ public class SeriesAssembler {
             }
             state = Optional.of("RECEIVING");
         } else {
-            Optional<String> study = studyOf(c, seriesUid);
-            if (study.isPresent() && !study.get().equals(i.header().studyInstanceUid())) {
+            String[] row = studyAndSource(c, seriesUid);
+            if (row[0] != null && !row[0].equals(i.header().studyInstanceUid())) {
                 throw new Conflict("Series Instance UID " + seriesUid + " already belongs to another study");
             }
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT series_uid FROM instance WHERE sop_uid = ?")) {
-            ps.setString(1, i.header().sopInstanceUid());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next() && !rs.getString(1).equals(seriesUid)) {
-                    throw new Conflict("SOP Instance UID already received in another series (" + rs.getString(1) + ")");
+            if (row[1] != null) { // a series this node made: its own output is never taken in again
+                if (seriesOfInstance(c, i.header().sopInstanceUid())
+                        .filter(seriesUid::equals)
+                        .isPresent()) {
+                    throw new Held("instance " + i.header().sopInstanceUid() + " is this node's own output (series "
+                            + seriesUid + ", derived from " + row[1] + "): already held, the copy received is dropped");
                 }
+                throw new Conflict("Series Instance UID " + seriesUid + " is a series this node made (derived from "
+                        + row[1] + "); it takes no other instances: send the acquired series, or give this instance "
+                        + "its own Series Instance UID");
             }
+        }
+        Optional<String> registeredIn = seriesOfInstance(c, i.header().sopInstanceUid());
+        if (registeredIn.isPresent() && !registeredIn.get().equals(seriesUid)) {
+            throw new Conflict("SOP Instance UID already received in another series (" + registeredIn.get() + ")");
         }
         SeriesTable.upsertInstance(c, i, now);
         if ("COMPLETE".equals(state.get())) {
@@ -155,9 +176,20 @@ public class SeriesAssembler {
         return null;
     }
 
-    private static Optional<String> studyOf(Connection c, String seriesUid) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT study_uid FROM series WHERE series_uid = ?")) {
+    /** The series' Study Instance UID and, for a series this node made, its source series (else null). */
+    private static String[] studyAndSource(Connection c, String seriesUid) throws SQLException {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT study_uid, derived_from FROM series WHERE series_uid = ?")) {
             ps.setString(1, seriesUid);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : new String[2];
+            }
+        }
+    }
+
+    private static Optional<String> seriesOfInstance(Connection c, String sopUid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT series_uid FROM instance WHERE sop_uid = ?")) {
+            ps.setString(1, sopUid);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
             }

@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,6 +18,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.srinode.db.Database;
 import org.srinode.db.Tx;
+import org.srinode.dicom.AlreadyHeldException;
 import org.srinode.dicom.InvalidDicomException;
 import org.srinode.dicom.LogText;
 import org.srinode.spool.Spool;
@@ -79,6 +81,18 @@ public class SpoolRecovery {
             try {
                 assembler.onInstance(spool.reopen(f));
                 added++;
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // another ingest node of the cluster quarantined it meanwhile
+            } catch (IOException e) { // unreadable now: the file stays, the start-up goes on
+                left++;
+                LOG.errorf("start-up: spooled file %s cannot be read (%s); it stays in the spool", f, e);
+            } catch (AlreadyHeldException e) { // a copy of the node's own output, received before the crash
+                try {
+                    Files.deleteIfExists(f);
+                    LOG.infof("start-up: spooled file %s dropped: %s", f.getFileName(), e.getMessage());
+                } catch (IOException d) {
+                    LOG.warnf("start-up: spooled copy %s of the node's own output cannot be removed: %s", f, d);
+                }
             } catch (InvalidDicomException | RuntimeException e) {
                 if (!isDataFault(e)) {
                     // the database failed, not the file (connection, lock, a rollback): the file stays where it is
@@ -89,16 +103,28 @@ public class SpoolRecovery {
                             f.getFileName(), LogText.escape(e.getMessage()));
                     continue;
                 }
-                Path q = spool.quarantine(f, e.getMessage());
-                quarantined++;
-                LOG.warnf(
-                        "start-up: spooled file %s cannot be registered (%s); moved to %s",
-                        f.getFileName(), LogText.escape(e.getMessage()), q);
+                try {
+                    Path q = spool.quarantine(f, e.getMessage());
+                    quarantined++;
+                    LOG.warnf(
+                            "start-up: spooled file %s cannot be registered (%s); moved to %s",
+                            f.getFileName(), LogText.escape(e.getMessage()), q);
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // another ingest node of the cluster quarantined (or registered and replaced) it meanwhile
+                } catch (IOException q) { // the start-up goes on: one file must not keep the node down
+                    left++;
+                    LOG.errorf(
+                            "start-up: spooled file %s cannot be registered (%s) nor quarantined (%s); it stays in the "
+                                    + "spool for the next start",
+                            f, LogText.escape(e.getMessage()), q);
+                }
             }
         }
         if (left > 0) {
             LOG.warnf(
-                    "%d spooled file(s) could not be registered because of the database; they stay in the spool", left);
+                    "%d spooled file(s) could not be registered now (the database, or a file that cannot be read or moved: "
+                            + "see above); they stay in the spool for the next start",
+                    left);
         }
         if (added > 0) {
             LOG.infof("recovered %d spooled instance(s) that were not yet registered", added);

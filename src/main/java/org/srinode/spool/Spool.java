@@ -25,6 +25,7 @@ import org.srinode.files.DurableFiles;
  * instance with the same SOP Instance UID replaces the first (idempotent re-sends).
  */
 public final class Spool {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(Spool.class);
     private static final String INCOMING = ".incoming";
     private static final String DAMAGED = ".damaged";
     private static final String QUARANTINE = ".quarantine";
@@ -96,13 +97,45 @@ public final class Spool {
                 }
             }
         }
-        try (Stream<Path> files = Files.walk(root, 3)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".dcm")
-                            && !p.startsWith(root.resolve(INCOMING))
-                            && !p.startsWith(root.resolve(DAMAGED))
-                            && !p.startsWith(root.resolve(QUARANTINE)))
-                    .toList();
-        }
+        List<Path> found = new ArrayList<>();
+        Files.walkFileTree(root, java.util.Set.of(), 3, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(
+                    Path d, java.nio.file.attribute.BasicFileAttributes a) {
+                return d.equals(root.resolve(INCOMING))
+                                || d.equals(root.resolve(DAMAGED))
+                                || d.equals(root.resolve(QUARANTINE))
+                        ? java.nio.file.FileVisitResult.SKIP_SUBTREE
+                        : java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) {
+                if (f.getFileName().toString().endsWith(".dcm")) {
+                    found.add(f);
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) {
+                // a folder that cannot be listed (no permission: a volume's lost+found) or gone meanwhile (another
+                // ingest node quarantined it) must not stop the start-up: the rest is recovered
+                if (!(e instanceof java.nio.file.NoSuchFileException)) {
+                    LOG.warnf("spool: %s skipped at start-up, it cannot be read: %s", f, e);
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) {
+                if (e != null) {
+                    LOG.warnf("spool: listing %s failed part-way at start-up: %s", d, e);
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+        return found;
     }
 
     /**

@@ -125,8 +125,14 @@ class ScpServerTest {
             assertThat(store(p, "1.2.3.1.1.6", dataset("1.2.3.1.1.6"))).isEqualTo(0xC000);
             registrationFailure = new IllegalStateException("database error: lock timeout");
             assertThat(store(p, "1.2.3.1.1.7", dataset("1.2.3.1.1.7"))).isEqualTo(0xA700);
+            // the node's own output sent back: success, and the copy received does not stay in the spool
+            registrationFailure = new IllegalStateException(
+                    "route failed", new org.srinode.dicom.AlreadyHeldException("this node's own output"));
+            assertThat(store(p, "1.2.3.1.1.10", dataset("1.2.3.1.1.10"))).isEqualTo(0x0000);
         }
-        assertThat(spoolFiles()).as("refused instances leave the spool").isZero();
+        assertThat(spoolFiles())
+                .as("refused instances and copies of the node's own output leave the spool")
+                .isZero();
     }
 
     @Test

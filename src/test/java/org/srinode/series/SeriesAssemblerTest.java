@@ -210,6 +210,63 @@ class SeriesAssemblerTest {
     }
 
     @Test
+    void theNodesOwnOutputSentBackIsHeldNotReopenedAndItsSeriesTakesNoOtherInstances() throws Exception {
+        // a PACS user sends the whole study to the node again: the derived series comes back with it
+        Parts a = assembler(Duration.ofMillis(1));
+        a.assembler().onInstance(instance("1.2.9.30", "1.2.9.30.1"));
+        a.derived().registerDerived(List.of(derived("2.25.40", "2.25.40.1", "MR")), true, "1.2.9.30", "m 1", true);
+        SpooledInstance back = new SpooledInstance(
+                derived("2.25.40", "2.25.40.1", "MR").header(), Path.of("/spool/2.25.40/2.25.40.1.dcm"), 100, "PACS");
+        assertThatThrownBy(() -> a.assembler().onInstance(back))
+                .isInstanceOf(org.srinode.dicom.AlreadyHeldException.class)
+                .hasMessageContaining("this node's own output");
+        Thread.sleep(5);
+        a.assembler().completeDue();
+        SeriesInfo held = a.records().find("2.25.40").orElseThrow();
+        assertThat(held.state()).isEqualTo("COMPLETE");
+        assertThat(held.generation()).as("not re-opened").isEqualTo(1);
+        assertThat(held.decision()).isEqualTo("DERIVED");
+        assertThat(
+                        count(
+                                "SELECT COUNT(*) FROM instance WHERE sop_uid = '2.25.40.1' AND path = '/derived/2.25.40/2.25.40.1.dcm'"))
+                .as("the node's own file stays registered")
+                .isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM job WHERE series_uid = '2.25.40'"))
+                .as("no second FORWARD, no ASSESS")
+                .isEqualTo(2);
+        // an instance the node did not make, given the derived series' UID (it can be computed from the source's)
+        assertThatThrownBy(() -> a.assembler().onInstance(instance("2.25.40", "2.25.40.99")))
+                .isInstanceOfSatisfying(
+                        InvalidDicomException.class,
+                        e -> assertThat(e.kind()).isEqualTo(InvalidDicomException.Kind.IDENTITY_CONFLICT))
+                .hasMessageContaining("is a series this node made (derived from 1.2.9.30)");
+        assertThat(a.records().find("2.25.40").orElseThrow().instances()).isEqualTo(1);
+        assertThat(a.records().find("2.25.40").orElseThrow().generation()).isEqualTo(1);
+    }
+
+    @Test
+    void aSpooledFileThatCanBeNeitherReadNorQuarantinedStaysAndStartUpGoesOn() throws Exception {
+        Parts a = assembler(Duration.ofHours(1));
+        Path good = TestPart10.mr("1.2.3.1.1.1")
+                .pixels(4, 4, 32)
+                .write(spool.resolve("1.2.3.1/1.2.3.1.1/1.2.3.1.1.1.dcm"), TestPart10.MR, "1.2.3.1.1.1");
+        Path poison = TestPart10.mr("1.2.3.1.1.2")
+                .str(0x00080060, "CS", "MR_WITH_A_VERY_LONG_MODALITY")
+                .pixels(4, 4, 32)
+                .write(spool.resolve("1.2.3.1/1.2.3.1.1/1.2.3.1.1.2.dcm"), TestPart10.MR, "1.2.3.1.1.2");
+        Path loop = spool.resolve("1.2.3.1/1.2.3.1.1/1.2.3.1.1.3.dcm");
+        Files.createSymbolicLink(loop, loop.getFileName()); // cannot be opened: too many levels of links
+        Files.writeString(spool.resolve(".quarantine"), "a file where the quarantine folder should be");
+        a.recovery().recover(null); // threw before: the quarantine failure ended the start-up
+        assertThat(a.records().find("1.2.3.1.1").orElseThrow().instances()).isEqualTo(1);
+        assertThat(good).exists();
+        assertThat(poison)
+                .as("it could not be moved away: it stays for the next start")
+                .exists();
+        assertThat(Files.isSymbolicLink(loop)).isTrue();
+    }
+
+    @Test
     void aSpooledFileThatCannotBeRegisteredIsQuarantinedAndStartUpGoesOn() throws Exception {
         Parts a = assembler(Duration.ofHours(1));
         Path good = TestPart10.mr("1.2.3.1.1.1")
