@@ -39,6 +39,12 @@ import org.srinode.derived.Geometry2D;
  * section 6 that DerivedAttributesConformanceTest checks against it.
  */
 public final class DerivedWriter {
+    /**
+     * Manufacturer (0008,0070) in the Contributing Equipment Sequence item the node adds to every image it derives: how
+     * an sri-node recognises AI output (its own or another node's) that must not be enhanced again.
+     */
+    public static final String MANUFACTURER = "sri-node";
+
     // not in PixelMed's TagFromName (the last two are retired, PS3.6)
     private static final AttributeTag CONTRIBUTION_DATE_TIME = new AttributeTag(0x0018, 0xA002);
     private static final AttributeTag RETIRED_IMAGE_POSITION = new AttributeTag(0x0020, 0x0030);
@@ -225,7 +231,7 @@ public final class DerivedWriter {
         sources.addItem(sourceImage(sopClass, sourceSop));
         l.put(sources);
         AttributeList eq = new AttributeList();
-        put(eq, new LongStringAttribute(TagFromName.Manufacturer), "sri-node");
+        put(eq, new LongStringAttribute(TagFromName.Manufacturer), MANUFACTURER);
         put(eq, new LongStringAttribute(TagFromName.ManufacturerModelName), spec.modelName());
         LongStringAttribute versions = new LongStringAttribute(TagFromName.SoftwareVersions);
         versions.addValue(spec.softwareVersion());

@@ -28,6 +28,8 @@ import java.util.List;
  * @param fieldStrengthTesla   Magnetic Field Strength (0018,0087) in tesla, or null
  * @param imageStorage         the SOP class is an image storage class
  * @param hasPixelData         Pixel Data is present
+ * @param contributingManufacturers Manufacturer (0008,0070) of each item of the Contributing Equipment Sequence
+ *                             (0018,A001, PS3.3 C.12.1.1.5): who processed the image after acquisition; empty when absent
  */
 public record ImageHeader(
         String file,
@@ -51,4 +53,11 @@ public record ImageHeader(
         Integer imagesInAcquisition,
         Double fieldStrengthTesla,
         boolean imageStorage,
-        boolean hasPixelData) {}
+        boolean hasPixelData,
+        List<String> contributingManufacturers) {
+
+    /** Whether an sri-node (this one or another) made this image: its Contributing Equipment names sri-node. */
+    public boolean madeBySriNode() {
+        return contributingManufacturers.stream().anyMatch(m -> m.equalsIgnoreCase(DerivedWriter.MANUFACTURER));
+    }
+}

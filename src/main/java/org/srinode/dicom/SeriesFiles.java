@@ -99,7 +99,21 @@ public final class SeriesFiles {
                 integer(list, IMAGES_IN_ACQUISITION),
                 tesla(number(list, MAGNETIC_FIELD_STRENGTH)),
                 !sopClass.isEmpty() && SOPClass.isImageStorage(sopClass),
-                hasPixels);
+                hasPixels,
+                contributingManufacturers(list));
+    }
+
+    /** Manufacturer of each Contributing Equipment Sequence item (PS3.3 C.12.1.1.5), in order; empty when absent. */
+    private static List<String> contributingManufacturers(AttributeList list) {
+        if (!(list.get(TagFromName.ContributingEquipmentSequence)
+                instanceof com.pixelmed.dicom.SequenceAttribute seq)) {
+            return List.of();
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < seq.getNumberOfItems(); i++) {
+            out.add(text(seq.getItem(i).getAttributeList(), TagFromName.Manufacturer));
+        }
+        return out;
     }
 
     /** Pixels of a single-frame greyscale image as floats (rescale applied); throws when they cannot be decoded. */

@@ -189,6 +189,11 @@ public final class Assessor {
         if (images.stream().anyMatch(h -> !h.imageStorage() || !h.hasPixelData())) {
             return "not an image: an instance has no pixel data or is not an image storage SOP class";
         }
+        if (images.stream().anyMatch(ImageHeader::madeBySriNode)) {
+            // another node's output (this node's own is never assessed: SeriesAssembler holds it when sent back)
+            return "AI-enhanced output of an sri-node (its Contributing Equipment Sequence names sri-node): "
+                    + "not enhanced again";
+        }
         if (images.stream().anyMatch(h -> h.frames() > 1)) {
             return "multi-frame (Enhanced MR) series are skipped: their per-frame functional groups are not read yet";
         }

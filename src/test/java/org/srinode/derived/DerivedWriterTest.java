@@ -45,6 +45,29 @@ class DerivedWriterTest {
     }
 
     @Test
+    void derivedImagesNameSriNodeAsContributingEquipmentAndAreNotEnhancedAgain() throws Exception {
+        Path src = org.srinode.dicom.TestPart10.mr("1.2.3.1.1.1")
+                .str(0x00280030, "DS", "1\\1")
+                .str(0x00200037, "DS", "1\\0\\0\\0\\1\\0")
+                .str(0x00200032, "DS", "0\\0\\0")
+                .pixels(8, 8, 100)
+                .write(out.resolve("src.dcm"), org.srinode.dicom.TestPart10.MR, "1.2.3.1.1.1");
+        Path derived = out.resolve("derived.dcm");
+        DerivedWriter.write(src, SPEC, new float[16 * 16], 16, 16, derived);
+        ImageHeader source = SeriesFiles.header(src);
+        ImageHeader made = SeriesFiles.header(derived);
+        assertThat(source.madeBySriNode()).isFalse();
+        assertThat(made.contributingManufacturers()).containsExactly(DerivedWriter.MANUFACTURER);
+        assertThat(made.madeBySriNode()).isTrue();
+        // another node's output sent here: the assessment does not enhance AI output again
+        org.srinode.quality.Assessment a = new org.srinode.quality.Assessor(
+                        org.srinode.quality.QualityTargets.defaults())
+                .assess(List.of(made), h -> new float[16 * 16]);
+        assertThat(a.applicable()).isFalse();
+        assertThat(a.notApplicableReason()).contains("sri-node").contains("not enhanced again");
+    }
+
+    @Test
     void derivedPhilipsSlicesAreDciodvfyClean() throws Exception {
         Path src = Path.of(
                 System.getProperty("sri.shared", "../shared"),

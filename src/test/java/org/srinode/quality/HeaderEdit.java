@@ -59,6 +59,7 @@ final class HeaderEdit {
                 h.imagesInAcquisition(),
                 h.fieldStrengthTesla(),
                 h.imageStorage(),
-                h.hasPixelData());
+                h.hasPixelData(),
+                h.contributingManufacturers());
     }
 }

@@ -103,7 +103,8 @@ class MalformedHeadersProperties {
                                 inAcq,
                                 fs,
                                 storage,
-                                storage)));
+                                storage,
+                                List.of())));
     }
 
     @SuppressWarnings("unchecked")

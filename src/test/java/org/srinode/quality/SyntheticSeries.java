@@ -65,7 +65,8 @@ final class SyntheticSeries {
                 null,
                 tesla,
                 true,
-                true);
+                true,
+                List.of());
     }
 
     /** Removes slices by their original index. */
