@@ -85,6 +85,14 @@ final class AssociateRequest {
         if (contexts.isEmpty()) {
             throw invalid("no Presentation Context item");
         }
+        java.util.Set<Integer> ids = new java.util.HashSet<>();
+        for (Context pc : contexts) {
+            // PS3.8 9.3.2.2: each presentation context ID is unique in the association; a repeated one would make
+            // the peer and the node read a P-DATA's context differently
+            if (!ids.add(pc.id())) {
+                throw invalid("presentation context ID " + pc.id() + " is proposed twice");
+            }
+        }
         if (!userInfo) {
             throw invalid("no User Information item");
         }

@@ -240,6 +240,17 @@ class ScpServerTest {
             p.pdu(Pdus.P_DATA, new byte[10]);
             assertAbort(p.read(), 2, 2);
         }
+        // two presentation contexts with one ID (PS3.8 9.3.2.2): the node and the peer could read a P-DATA's context
+        // differently
+        byte[] twice = RawPeer.associateRq(1, "RAW", new String[] {RawPeer.MR, RawPeer.MR}, RawPeer.EXPLICIT_LE);
+        int first = 68 + 4 + 21;
+        int second = first + 4 + (((twice[first + 2] & 0xff) << 8) | (twice[first + 3] & 0xff));
+        assertThat(twice[second]).isEqualTo((byte) 0x20);
+        twice[second + 4] = 1;
+        try (RawPeer p = peer()) {
+            p.pdu(Pdus.ASSOCIATE_RQ, twice);
+            assertAbort(p.read(), 2, 6);
+        }
         try (RawPeer p = peer()) {
             assertThat(p.associate()).as("the node still serves").isEqualTo(Pdus.ASSOCIATE_AC);
         }
