@@ -40,6 +40,9 @@ final class ScpAssociation implements Runnable {
     private AssociationState state = AssociationState.STA3_AWAITING_LOCAL_ASSOCIATE_RESPONSE;
     private InputStream in;
     private OutputStream out;
+    /** Closes the connection when a response cannot be written or a PDU trickles in (the idle timeout's blind spots). */
+    private StallWatch stall;
+
     private String callingAe = "?";
     private DimseReceiver receiver;
     /** The peer's Maximum Length Received (PS3.8 D.1): the longest P-DATA-TF variable field it takes; 0, no limit. */
@@ -91,8 +94,9 @@ final class ScpAssociation implements Runnable {
     public void run() {
         try {
             socket.setTcpNoDelay(true);
+            stall = new StallWatch(socket, settings.idleTimeoutMs());
             in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
-            out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+            out = new BufferedOutputStream(stall.watch(socket.getOutputStream()), 1 << 16);
             if (associate()) {
                 socket.setSoTimeout(settings.idleTimeoutMs());
                 dataTransfer();
@@ -108,8 +112,15 @@ final class ScpAssociation implements Runnable {
                     label, LogText.escape(callingAe), LogText.escape(e.getMessage()), state);
             abort(e.source, e.reason);
         } catch (IOException e) {
-            LOG.debugf(
-                    "association %s from %s ended: %s", label, LogText.escape(callingAe), LogText.escape(e.toString()));
+            if (stall != null && stall.fired() != null) { // the watch closed the connection
+                LOG.warnf(
+                        "association %s from %s in %s: %s, connection closed",
+                        label, LogText.escape(callingAe), state, stall.fired());
+            } else {
+                LOG.debugf(
+                        "association %s from %s ended: %s",
+                        label, LogText.escape(callingAe), LogText.escape(e.toString()));
+            }
         } catch (RuntimeException e) {
             LOG.errorf(
                     e,
@@ -119,6 +130,9 @@ final class ScpAssociation implements Runnable {
                     state);
             abort(Pdus.ABORT_SOURCE_PROVIDER, Pdus.ABORT_NOT_SPECIFIED);
         } finally {
+            if (stall != null) {
+                stall.close();
+            }
             if (receiver != null) {
                 receiver.discard();
             }
@@ -188,7 +202,7 @@ final class ScpAssociation implements Runnable {
     /** Sta6 until release or abort. */
     private void dataTransfer() throws IOException {
         while (true) {
-            Pdus.Pdu pdu = Pdus.read(in, settings.maxPdu());
+            Pdus.Pdu pdu = readPdu();
             switch (pdu.type()) {
                 case Pdus.P_DATA -> receiver.pData(pdu.body());
                 case Pdus.RELEASE_RQ -> {
@@ -208,6 +222,24 @@ final class ScpAssociation implements Runnable {
                     throw new Pdus.ProtocolException(
                             "unexpected PDU type " + pdu.type() + " in Sta6", Pdus.ABORT_UNEXPECTED_PDU);
             }
+        }
+    }
+
+    /**
+     * The next PDU: its first byte may take up to the idle timeout (the socket's), the whole PDU from that byte on as
+     * long again ({@link StallWatch}), so that a peer sending a byte now and then cannot hold the association.
+     */
+    private Pdus.Pdu readPdu() throws IOException {
+        in.mark(1);
+        int first = in.read();
+        in.reset();
+        if (first >= 0) {
+            stall.pduStarted();
+        }
+        try {
+            return Pdus.read(in, settings.maxPdu());
+        } finally {
+            stall.pduRead();
         }
     }
 

@@ -155,25 +155,12 @@ final class StoreScu {
         }
     }
 
-    /** Closes the connections of associations whose peer stopped reading (a blocked write has no timeout of its own). */
-    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "store-scu-watchdog");
-                t.setDaemon(true);
-                return t;
-            });
-
     private static void associate(Settings s, Map<Pair, List<Item>> batch, Tally tally) {
         List<Pair> pairs = new ArrayList<>(batch.keySet());
         try (Socket socket = open(s)) {
             InputStream in = socket.getInputStream();
-            Progress progress = new Progress(socket.getOutputStream());
-            OutputStream out = new BufferedOutputStream(progress, 65536);
-            java.util.concurrent.ScheduledFuture<?> watch = WATCHDOG.scheduleWithFixedDelay(
-                    () -> progress.closeIfStalled(socket, s.responseTimeoutMs()),
-                    1,
-                    1,
-                    java.util.concurrent.TimeUnit.SECONDS);
+            StallWatch watch = new StallWatch(socket, s.responseTimeoutMs());
+            OutputStream out = new BufferedOutputStream(watch.watch(socket.getOutputStream()), 65536);
             try {
                 Accepted ac;
                 try {
@@ -193,9 +180,9 @@ final class StoreScu {
                 // PS3.8 AA-8 style: whatever broke (a timeout, a stalled or vanished peer), the association ends with
                 // an A-ABORT
                 abortQuietly(out, Pdus.ABORT_SOURCE_USER, Pdus.ABORT_NOT_SPECIFIED);
-                throw progress.stalled ? new SocketTimeoutException("the peer stopped reading") : e;
+                throw watch.fired() != null ? new SocketTimeoutException("the peer stopped reading") : e;
             } finally {
-                watch.cancel(false);
+                watch.close();
             }
         } catch (AssociationRejected e) {
             tally.fail(e.getMessage());
@@ -206,43 +193,6 @@ final class StoreScu {
                     + ")");
         } catch (IOException e) {
             tally.fail("association with " + s.peer() + " failed: " + e);
-        }
-    }
-
-    /** Counts what a write moved, so that the watchdog can tell a slow peer from one that stopped reading. */
-    private static final class Progress extends java.io.FilterOutputStream {
-        private volatile long writingSince; // 0 while no write is blocked
-        private volatile boolean stalled;
-
-        Progress(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            writingSince = System.nanoTime();
-            try {
-                out.write(b, off, len);
-            } finally {
-                writingSince = 0;
-            }
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        void closeIfStalled(Socket socket, int timeoutMs) {
-            long since = writingSince;
-            if (since != 0 && System.nanoTime() - since > timeoutMs * 1_000_000L) {
-                stalled = true;
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // closing is all that is left to do
-                }
-            }
         }
     }
 

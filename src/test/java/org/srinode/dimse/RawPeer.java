@@ -17,7 +17,16 @@ final class RawPeer implements AutoCloseable {
     private final DataInputStream in;
 
     RawPeer(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, 0);
+    }
+
+    /** A peer whose socket receive buffer is {@code receiveBuffer} bytes (0: the system's), set before connecting. */
+    RawPeer(int port, int receiveBuffer) throws IOException {
+        socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
         socket.setSoTimeout(15000);
         out = socket.getOutputStream();
         in = new DataInputStream(socket.getInputStream());

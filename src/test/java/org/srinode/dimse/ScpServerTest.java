@@ -136,6 +136,49 @@ class ScpServerTest {
     }
 
     @Test
+    void aPeerThatStopsReadingOrTricklesAPduLosesItsAssociation() throws Exception {
+        // idle timeout 5 s here: each single read below finishes well within it, so only the stall watch can act
+        try (RawPeer p = peer()) {
+            p.associate();
+            byte[] header = {Pdus.P_DATA, 0, 0, 0, 0, 100};
+            p.raw(header);
+            long t0 = System.nanoTime();
+            boolean closed = false;
+            for (int i = 0; i < 60 && !closed; i++) { // a byte every 200 ms, for up to 12 s
+                Thread.sleep(200);
+                try {
+                    p.raw(new byte[] {0});
+                } catch (IOException e) {
+                    closed = true;
+                }
+            }
+            assertThat(closed).as("a PDU trickling in is cut").isTrue();
+            assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(9000); // 5 s, checked once a second
+        }
+        // a peer that sends C-ECHO-RQ after C-ECHO-RQ and never reads the responses: the node's write blocks
+        RawPeer stalled = new RawPeer(server.localPort(), 4096);
+        stalled.associate();
+        java.util.concurrent.CompletableFuture<Long> sender = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            byte[] echo = RawPeer.command(Commands.C_ECHO_RQ, 7, RawPeer.VERIFICATION, null, false);
+            for (long n = 0; ; n++) {
+                try {
+                    stalled.pdv(3, true, true, echo);
+                } catch (IOException e) {
+                    return n; // the node closed the connection
+                }
+            }
+        });
+        assertThat(sender.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                .as("requests sent before the node gave up")
+                .isPositive();
+        stalled.socket.close();
+        try (RawPeer p = peer()) {
+            assertThat(p.associate()).isEqualTo(Pdus.ASSOCIATE_AC);
+            assertThat(p.echo()).as("the node still serves").isTrue();
+        }
+    }
+
+    @Test
     void unknownCommandsAreAnsweredUnrecognizedOperation() throws Exception {
         try (RawPeer p = peer()) {
             p.associate();

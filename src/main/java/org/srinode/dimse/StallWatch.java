@@ -1,0 +1,106 @@
+package org.srinode.dimse;
+
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Closes a DIMSE connection whose transfer stalls where a socket timeout cannot see it: a write blocked because the
+ * peer stopped reading (a blocking write has no timeout of its own), or a PDU that arrives so slowly that every single
+ * read finishes within the socket timeout (a byte a minute would hold an association, and a worker, for ever). Checked
+ * once a second; one shared timer thread for all connections.
+ *
+ * <p>Used by the Storage SCP for both directions and by the Storage SCU for its writes. After {@link #fired()} the
+ * socket is closed and the blocked call ends with an {@link IOException}; the caller reports the reason.
+ */
+final class StallWatch implements AutoCloseable {
+    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "dimse-stall-watch");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final Socket socket;
+    private final long limitNanos;
+    private final ScheduledFuture<?> task;
+    private volatile long writingSince; // 0 while no write is under way
+    private volatile long readingSince; // 0 while no PDU is partly read
+    private volatile String fired;
+
+    /**
+     * Starts watching {@code socket}.
+     *
+     * @param limitMs how long one write may stay blocked, and one PDU may take from its first byte to its last, in ms
+     */
+    StallWatch(Socket socket, int limitMs) {
+        this.socket = socket;
+        this.limitNanos = Math.max(1, limitMs) * 1_000_000L;
+        this.task = TIMER.scheduleWithFixedDelay(this::check, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** {@code out} with its writes timed: a write still blocked after the limit closes the socket. */
+    OutputStream watch(OutputStream out) {
+        return new FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                writingSince = System.nanoTime();
+                try {
+                    out.write(b, off, len);
+                } finally {
+                    writingSince = 0;
+                }
+            }
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+        };
+    }
+
+    /** The first byte of a PDU has arrived: the rest must follow within the limit. */
+    void pduStarted() {
+        readingSince = System.nanoTime();
+    }
+
+    /** The PDU is read whole. */
+    void pduRead() {
+        readingSince = 0;
+    }
+
+    /** Why the connection was closed ("the peer stopped reading ..."), or null while it was not. */
+    String fired() {
+        return fired;
+    }
+
+    private void check() {
+        long now = System.nanoTime();
+        long w = writingSince;
+        long r = readingSince;
+        if (w != 0 && now - w > limitNanos) {
+            close("the peer stopped reading for more than " + limitNanos / 1_000_000 + " ms");
+        } else if (r != 0 && now - r > limitNanos) {
+            close("a PDU took more than " + limitNanos / 1_000_000 + " ms to arrive");
+        }
+    }
+
+    private void close(String reason) {
+        fired = reason;
+        task.cancel(false);
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing is all that is left to do
+        }
+    }
+
+    @Override
+    public void close() {
+        task.cancel(false);
+    }
+}
