@@ -75,6 +75,15 @@ public final class DatasetStructure {
     private DatasetStructure() {}
 
     /**
+     * The most a Deflated Explicit VR Little Endian data set (PS3.5 A.5) may inflate to, in bytes: 64 MiB, or 50 times
+     * the file's size when that is more. MR data sets deflate by a few times; a data set of zeros deflates about 1000
+     * times, and the full parse would then allocate the inflated values on the heap (1 MB on the wire asking for 1 GB).
+     */
+    static long inflatedLimit(long fileSize) {
+        return Math.max(64L << 20, 50 * fileSize);
+    }
+
+    /**
      * Walks the file.
      *
      * @throws InvalidDicomException with the first framing fault found, naming the element
@@ -105,14 +114,22 @@ public final class DatasetStructure {
             this.size = size;
         }
 
+        /** Absolute position the inflated data set may not pass ({@link #inflatedLimit}); unused when not deflated. */
+        private long inflatedEnd = Long.MAX_VALUE;
+
         void inflateFromHere() {
             in = new BufferedInputStream(new InflaterInputStream(in, new Inflater(true), 1 << 16), 1 << 16);
             sizeKnown = false;
+            inflatedEnd = pos + inflatedLimit(size);
         }
 
-        /** Bytes left in the file, or Long.MAX_VALUE when not known (deflated). */
+        boolean deflated() {
+            return !sizeKnown;
+        }
+
+        /** Bytes left in the file, or (deflated) up to the inflated limit. */
         long remaining() {
-            return sizeKnown ? size - pos : Long.MAX_VALUE;
+            return sizeKnown ? size - pos : inflatedEnd - pos;
         }
 
         /** True at the end of the data. */
@@ -372,7 +389,13 @@ public final class DatasetStructure {
 
         /** Absolute end of a value of {@code len} bytes that starts here; refused when it runs past its container or the file. */
         private long end(long len, Frame container, int tag) throws InvalidDicomException {
-            long limit = container != null && container.end() >= 0 ? container.end() - r.pos : r.remaining();
+            boolean inContainer = container != null && container.end() >= 0;
+            long limit = inContainer ? container.end() - r.pos : r.remaining();
+            if (len > limit && !inContainer && r.deflated()) {
+                throw new InvalidDicomException("element " + tagText(tag) + " declares " + len + " bytes: the deflated "
+                        + "data set would inflate to more than " + (inflatedLimit(r.size) >> 20) + " MiB (50 times "
+                        + "its " + r.size + " bytes, at least 64 MiB), more than the node reads into memory");
+            }
             if (len > limit) {
                 throw new InvalidDicomException("element " + tagText(tag) + " declares " + len + " bytes but only "
                         + (limit == Long.MAX_VALUE ? "fewer" : Long.toString(limit)) + " remain");

@@ -34,6 +34,48 @@ class InstanceChecksTest {
         assertThat(h.modality()).isEqualTo("MR");
     }
 
+    /** A Deflated Explicit VR Little Endian file (PS3.5 A.5): the data set's parts deflated, {@code zeros} between. */
+    private Path deflated(byte[] before, long zeros, byte[] after) throws Exception {
+        java.io.ByteArrayOutputStream packed = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.DeflaterOutputStream z = new java.util.zip.DeflaterOutputStream(
+                packed, new java.util.zip.Deflater(java.util.zip.Deflater.BEST_COMPRESSION, true))) {
+            z.write(before);
+            byte[] block = new byte[1 << 20];
+            for (long left = zeros; left > 0; left -= block.length) {
+                z.write(block, 0, (int) Math.min(left, block.length));
+            }
+            z.write(after);
+        }
+        return new TestPart10("1.2.840.10008.1.2.1.99")
+                .raw(packed.toByteArray())
+                .write(dir.resolve(System.nanoTime() + ".dcm"), TestPart10.MR, SOP);
+    }
+
+    @Test
+    void aDeflatedImagePassesAndADeflateBombIsRefusedBeforeItIsInflatedIntoMemory() throws Exception {
+        byte[] image = TestPart10.mr(SOP).pixels(4, 4, 32).dataset();
+        InstanceHeader h = DicomHeaders.readAndCheck(deflated(image, 0, new byte[0]), TestPart10.MR, SOP);
+        assertThat(h.transferSyntaxUid()).isEqualTo("1.2.840.10008.1.2.1.99");
+        // 80 MiB of zeros in a private OB element: about 80 KB on the wire, 80 MiB on the heap once parsed
+        long big = 80L << 20;
+        byte[] head = new TestPart10("x")
+                .str(0x00080016, "UI", TestPart10.MR)
+                .str(0x00080018, "UI", SOP)
+                .str(0x00080060, "CS", "MR")
+                .header(0x00091010, "OB", big)
+                .dataset();
+        byte[] tail = new TestPart10("x")
+                .str(0x0020000D, "UI", "1.2.3.1")
+                .str(0x0020000E, "UI", "1.2.3.1.1")
+                .pixels(4, 4, 32)
+                .dataset();
+        Path bomb = deflated(head, big, tail);
+        assertThat(Files.size(bomb)).isLessThan(1 << 20);
+        assertThatThrownBy(() -> DicomHeaders.readAndCheck(bomb, TestPart10.MR, SOP))
+                .isInstanceOf(InvalidDicomException.class)
+                .hasMessageContaining("would inflate to more than 64 MiB");
+    }
+
     @Test
     void anUndefinedLengthSequenceNeverClosedIsRefused() throws Exception {
         refused(
