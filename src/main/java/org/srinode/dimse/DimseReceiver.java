@@ -394,7 +394,6 @@ final class DimseReceiver {
         }
     }
 
-    /** The refusal a registration failure carries (through Camel's wrapping), or null for an internal error. */
     /** The first cause of {@code e} (itself included) of the given type, or null; the route may wrap it. */
     private static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {

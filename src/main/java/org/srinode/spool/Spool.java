@@ -50,7 +50,41 @@ public final class Spool {
         }
     }
 
-    /** Starts a write; refuses when free space is below the reserve. */
+    /** How often a write in progress looks at the free space again, in bytes written. */
+    static final long RESERVE_CHECK_EVERY = 16L << 20;
+
+    /**
+     * Checks the free space against the reserve every {@link #RESERVE_CHECK_EVERY} bytes of a write: the check at
+     * {@link #open} alone let a large instance (or several at once) fill the volume that also holds the database.
+     */
+    private final class ReserveCheck extends java.io.FilterOutputStream {
+        private long sinceCheck;
+
+        ReserveCheck(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            sinceCheck += len;
+            if (sinceCheck >= RESERVE_CHECK_EVERY) {
+                sinceCheck = 0;
+                long free = freeBytes();
+                if (free < reserveBytes) {
+                    throw new IOException("free disk space " + (free >> 20) + " MiB fell below the reserve of "
+                            + (reserveBytes >> 20) + " MiB while the instance was received");
+                }
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+    }
+
+    /** Starts a write; refuses when free space is below the reserve (checked again as the write goes on). */
     public PendingWrite open() throws SpoolFullException, IOException {
         long free = freeBytes();
         if (free < reserveBytes) {
@@ -204,7 +238,8 @@ public final class Spool {
         private PendingWrite(Path temp) throws IOException {
             this.temp = temp;
             this.channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            this.out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16);
+            this.out = new BufferedOutputStream(
+                    new ReserveCheck(java.nio.channels.Channels.newOutputStream(channel)), 1 << 16);
         }
 
         public OutputStream stream() {

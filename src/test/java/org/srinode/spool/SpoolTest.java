@@ -62,6 +62,27 @@ class SpoolTest {
     }
 
     @Test
+    void aWriteThatTakesTheFreeSpaceBelowTheReserveStops() throws Exception {
+        long free = new Spool(dir, 0).freeBytes();
+        Spool spool = new Spool(dir, free - (8L << 20)); // 8 MiB above the reserve when the write starts
+        Spool.PendingWrite w = spool.open();
+        byte[] block = new byte[1 << 20];
+        long written = 0;
+        IOException stopped = null;
+        try {
+            for (; written < (256L << 20); written += block.length) { // noise from other writers stays far below
+                w.stream().write(block);
+            }
+        } catch (IOException e) {
+            stopped = e;
+        }
+        w.discard();
+        assertThat(stopped).as("stopped after " + written + " bytes").isNotNull();
+        assertThat(stopped.getMessage()).contains("fell below the reserve");
+        assertThat(written).isLessThan(256L << 20);
+    }
+
+    @Test
     void unparseableDataIsRefusedAndDiscarded() throws Exception {
         Spool spool = new Spool(dir, 0);
         Spool.PendingWrite w = spool.open();
