@@ -63,6 +63,7 @@ public final class DatasetStructure {
      * @param fragments          encapsulated: number of items after the Basic Offset Table; 0 otherwise
      * @param offsetTableEntries encapsulated: entries in the Basic Offset Table (0 when empty)
      * @param firstFragmentHead  encapsulated: the first bytes of the first fragment (up to 1 KiB); empty otherwise
+     * @param bytes              the file's bytes as parsed: its size, or with a deflated data set the inflated size
      */
     public record Result(
             String transferSyntaxUid,
@@ -70,7 +71,8 @@ public final class DatasetStructure {
             long pixelDataLength,
             int fragments,
             int offsetTableEntries,
-            byte[] firstFragmentHead) {}
+            byte[] firstFragmentHead,
+            long bytes) {}
 
     private DatasetStructure() {}
 
@@ -219,7 +221,7 @@ public final class DatasetStructure {
                 r.inflateFromHere();
             }
             dataset(encapsulated);
-            return new Result(ts, encapsulated, pixelLength, fragments, offsetEntries, head);
+            return new Result(ts, encapsulated, pixelLength, fragments, offsetEntries, head, Math.max(r.pos, r.size));
         }
 
         private void meta() throws IOException, InvalidDicomException {

@@ -42,7 +42,9 @@ public final class DicomHeaders {
         }
         AttributeList list = new AttributeList();
         list.setDecompressPixelData(false);
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        // the full parse holds the whole data set on the heap: its size comes out of a node-wide budget
+        try (ParseBudget.Share share = ParseBudget.take(structure.bytes());
+                InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
                 DicomInputStream din = new DicomInputStream(in)) {
             list.read(din);
         } catch (IOException | DicomException | RuntimeException | StackOverflowError e) {

@@ -13,7 +13,12 @@ public class InvalidDicomException extends Exception {
         /** The data set's SOP Class is not the one the command and presentation context announced (0xA900). */
         DOES_NOT_MATCH_SOP_CLASS,
         /** Its SOP Instance UID (or Series UID) is already registered with other identifying attributes (0xC000). */
-        IDENTITY_CONFLICT
+        IDENTITY_CONFLICT,
+        /**
+         * Nothing is wrong with the data: the node cannot check it now ({@link ParseBudget}); refused as out of
+         * resources (0xA700), to be sent again; never a reason to quarantine a file.
+         */
+        OUT_OF_RESOURCES
     }
 
     private final Kind kind;

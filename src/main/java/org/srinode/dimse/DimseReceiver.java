@@ -347,9 +347,11 @@ final class DimseReceiver {
                         }
                     }
                 } catch (InvalidDicomException e) {
-                    status = e.kind() == InvalidDicomException.Kind.DOES_NOT_MATCH_SOP_CLASS
-                            ? DimseStatus.DATASET_DOES_NOT_MATCH
-                            : DimseStatus.CANNOT_UNDERSTAND;
+                    status = switch (e.kind()) {
+                        case DOES_NOT_MATCH_SOP_CLASS -> DimseStatus.DATASET_DOES_NOT_MATCH;
+                        case OUT_OF_RESOURCES -> DimseStatus.OUT_OF_RESOURCES;
+                        default -> DimseStatus.CANNOT_UNDERSTAND;
+                    };
                     comment = e.getMessage();
                 } catch (IOException e) {
                     status = DimseStatus.OUT_OF_RESOURCES;

@@ -35,12 +35,13 @@ final class StallWatch implements AutoCloseable {
     /**
      * Starts watching {@code socket}.
      *
-     * @param limitMs how long one write may stay blocked, and one PDU may take from its first byte to its last, in ms
+     * @param limitMs how long one write may stay blocked, and one PDU may take from its first byte to its last, in ms;
+     *     0 or less: no watch (the idle timeout 0 means "none" too)
      */
     StallWatch(Socket socket, int limitMs) {
         this.socket = socket;
-        this.limitNanos = Math.max(1, limitMs) * 1_000_000L;
-        this.task = TIMER.scheduleWithFixedDelay(this::check, 1, 1, TimeUnit.SECONDS);
+        this.limitNanos = limitMs * 1_000_000L;
+        this.task = limitMs > 0 ? TIMER.scheduleWithFixedDelay(this::check, 1, 1, TimeUnit.SECONDS) : null;
     }
 
     /** {@code out} with its writes timed: a write still blocked after the limit closes the socket. */
@@ -92,15 +93,30 @@ final class StallWatch implements AutoCloseable {
     private void close(String reason) {
         fired = reason;
         task.cancel(false);
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // closing is all that is left to do
-        }
+        // on a thread of its own: closing a TLS socket sends close_notify, which waits for the lock the blocked write
+        // holds; with SO_LINGER 0 it does not wait, and the shared timer never does
+        Thread closer = new Thread(
+                () -> {
+                    try {
+                        socket.setSoLinger(true, 0);
+                    } catch (IOException ignored) {
+                        // already closed
+                    }
+                    try {
+                        socket.close();
+                    } catch (IOException ignored) {
+                        // closing is all that is left to do
+                    }
+                },
+                "dimse-stall-close");
+        closer.setDaemon(true);
+        closer.start();
     }
 
     @Override
     public void close() {
-        task.cancel(false);
+        if (task != null) {
+            task.cancel(false);
+        }
     }
 }

@@ -159,8 +159,9 @@ final class StoreScu {
         List<Pair> pairs = new ArrayList<>(batch.keySet());
         try (Socket socket = open(s)) {
             InputStream in = socket.getInputStream();
+            OutputStream raw = socket.getOutputStream();
             StallWatch watch = new StallWatch(socket, s.responseTimeoutMs());
-            OutputStream out = new BufferedOutputStream(watch.watch(socket.getOutputStream()), 65536);
+            OutputStream out = new BufferedOutputStream(watch.watch(raw), 65536);
             try {
                 Accepted ac;
                 try {

@@ -82,12 +82,16 @@ public class SpoolRecovery {
                 assembler.onInstance(spool.reopen(f));
                 added++;
             } catch (java.nio.file.NoSuchFileException gone) {
-                // another ingest node of the cluster quarantined it meanwhile
-            } catch (IOException e) { // unreadable now: the file stays, the start-up goes on
+                // another ingest node of the cluster quarantined it meanwhile (reopen's size after its read)
+            } catch (IOException e) { // reopen wraps a failed read into InvalidDicomException (quarantined below);
+                // this is its file size failing after the read: the file stays, the start-up goes on
                 left++;
                 LOG.errorf("start-up: spooled file %s cannot be read (%s); it stays in the spool", f, e);
             } catch (AlreadyHeldException e) { // a copy of the node's own output, received before the crash
                 try {
+                    if (registered(f)) { // registered meanwhile (another node of another version): it stays
+                        continue;
+                    }
                     Files.deleteIfExists(f);
                     LOG.infof("start-up: spooled file %s dropped: %s", f.getFileName(), e.getMessage());
                 } catch (IOException d) {
@@ -134,6 +138,18 @@ public class SpoolRecovery {
         }
     }
 
+    /** Whether an instance row names this file now. */
+    private boolean registered(Path f) {
+        return Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM instance WHERE path = ?")) {
+                ps.setString(1, f.toString());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
     /**
      * Whether a registration failed because of the file (quarantine it) rather than the database (leave it): a file
      * that no longer passes the checks or conflicts with a registered identity, a value the database refuses (SQLSTATE
@@ -141,8 +157,8 @@ public class SpoolRecovery {
      * come from the database. A connection failure, a lock timeout or a rolled-back transaction is the database's.
      */
     static boolean isDataFault(Throwable e) {
-        if (e instanceof InvalidDicomException) {
-            return true;
+        if (e instanceof InvalidDicomException ide) { // the node could not check it now: not the file's fault
+            return ide.kind() != InvalidDicomException.Kind.OUT_OF_RESOURCES;
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.sql.SQLException q) {

@@ -125,6 +125,9 @@ class ScpServerTest {
             assertThat(store(p, "1.2.3.1.1.6", dataset("1.2.3.1.1.6"))).isEqualTo(0xC000);
             registrationFailure = new IllegalStateException("database error: lock timeout");
             assertThat(store(p, "1.2.3.1.1.7", dataset("1.2.3.1.1.7"))).isEqualTo(0xA700);
+            registrationFailure = new InvalidDicomException(
+                    "the node is checking other large instances now", InvalidDicomException.Kind.OUT_OF_RESOURCES);
+            assertThat(store(p, "1.2.3.1.1.11", dataset("1.2.3.1.1.11"))).isEqualTo(0xA700);
             // the node's own output sent back: success, and the copy received does not stay in the spool
             registrationFailure = new IllegalStateException(
                     "route failed", new org.srinode.dicom.AlreadyHeldException("this node's own output"));

@@ -36,6 +36,55 @@ class ScpTlsListenerTest {
     }
 
     @Test
+    void aTlsPeerThatStopsReadingIsClosedAndTheNodeStillServes() throws Exception {
+        // closing a TLS socket while a write is blocked waits for the write's lock unless SO_LINGER is 0: the watch
+        // must
+        // not hang on it (its one timer thread serves every association)
+        java.security.KeyStore node = TestKeys.keyPair(dir, "node", "CN=127.0.0.1", "ip:127.0.0.1");
+        ScpSettings settings = new ScpSettings("SRI_NODE", -1, "127.0.0.1", Set.of(), 4, 16384, 5000, 1000, 64);
+        try (ScpServer server = new ScpServer(settings, new Spool(dir.resolve("spool"), 0), (i, ae) -> {})
+                .withTls(TestKeys.context(node, null), 0, false)) {
+            server.start();
+            javax.net.ssl.SSLSocketFactory client =
+                    TestKeys.context(null, TestKeys.trusting(node)).getSocketFactory();
+            for (int round = 0; round < 2; round++) { // the second round needs a timer that the first did not hang
+                javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) client.createSocket();
+                s.setReceiveBufferSize(4096);
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", server.tlsLocalPort()));
+                s.setSoTimeout(15000);
+                OutputStream out = s.getOutputStream();
+                Pdus.write(
+                        out,
+                        Pdus.ASSOCIATE_RQ,
+                        RawPeer.associateRq(
+                                1, "RAW", new String[] {RawPeer.MR, RawPeer.VERIFICATION}, RawPeer.EXPLICIT_LE));
+                assertThat(Pdus.readAssociateReply(s.getInputStream(), 1 << 20).type())
+                        .isEqualTo(Pdus.ASSOCIATE_AC);
+                byte[] echo = RawPeer.command(Commands.C_ECHO_RQ, 7, RawPeer.VERIFICATION, null, false);
+                java.io.ByteArrayOutputStream pdv = new java.io.ByteArrayOutputStream();
+                pdv.writeBytes(new byte[] {0, 0, 0, (byte) (echo.length + 2), 3, 3});
+                pdv.writeBytes(echo);
+                byte[] body = pdv.toByteArray();
+                java.util.concurrent.CompletableFuture<Long> sender =
+                        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                            for (long n = 0; ; n++) {
+                                try {
+                                    Pdus.write(out, Pdus.P_DATA, body);
+                                } catch (java.io.IOException e) {
+                                    return n;
+                                }
+                            }
+                        });
+                assertThat(sender.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                        .as("round " + round + ": requests sent before the node gave up")
+                        .isPositive();
+                s.close();
+            }
+            assertThat(server.isBound()).isTrue();
+        }
+    }
+
+    @Test
     void aPeerThatTricklesItsHandshakeIsClosedAtArtimAndOneAddressHasABoundedNumberPending() throws Exception {
         ScpSettings settings = new ScpSettings("SRI_NODE", -1, "127.0.0.1", Set.of(), 4, 16384, 5000, 1000, 64);
         try (ScpServer server = new ScpServer(settings, new Spool(dir.resolve("spool"), 0), (i, ae) -> {})
