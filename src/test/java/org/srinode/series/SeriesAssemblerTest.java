@@ -244,9 +244,8 @@ class SeriesAssemblerTest {
         assertThat(a.records().find("2.25.40").orElseThrow().generation()).isEqualTo(1);
     }
 
-    @Test
-    void aSpooledFileThatCanBeNeitherReadNorQuarantinedStaysAndStartUpGoesOn() throws Exception {
-        Parts a = assembler(Duration.ofHours(1));
+    /** Two spooled files of series 1.2.3.1.1 not in the database: one registrable, one with a 28-character Modality. */
+    private Path[] goodAndPoison() throws Exception {
         Path good = TestPart10.mr("1.2.3.1.1.1")
                 .pixels(4, 4, 32)
                 .write(spool.resolve("1.2.3.1/1.2.3.1.1/1.2.3.1.1.1.dcm"), TestPart10.MR, "1.2.3.1.1.1");
@@ -254,6 +253,15 @@ class SeriesAssemblerTest {
                 .str(0x00080060, "CS", "MR_WITH_A_VERY_LONG_MODALITY")
                 .pixels(4, 4, 32)
                 .write(spool.resolve("1.2.3.1/1.2.3.1.1/1.2.3.1.1.2.dcm"), TestPart10.MR, "1.2.3.1.1.2");
+        return new Path[] {good, poison};
+    }
+
+    @Test
+    void aSpooledFileThatCanBeNeitherReadNorQuarantinedStaysAndStartUpGoesOn() throws Exception {
+        Parts a = assembler(Duration.ofHours(1));
+        Path[] spooled = goodAndPoison();
+        Path good = spooled[0];
+        Path poison = spooled[1];
         Path loop = spool.resolve("1.2.3.1/1.2.3.1.1/1.2.3.1.1.3.dcm");
         Files.createSymbolicLink(loop, loop.getFileName()); // cannot be opened: too many levels of links
         Files.writeString(spool.resolve(".quarantine"), "a file where the quarantine folder should be");
@@ -269,13 +277,9 @@ class SeriesAssemblerTest {
     @Test
     void aSpooledFileThatCannotBeRegisteredIsQuarantinedAndStartUpGoesOn() throws Exception {
         Parts a = assembler(Duration.ofHours(1));
-        Path good = TestPart10.mr("1.2.3.1.1.1")
-                .pixels(4, 4, 32)
-                .write(spool.resolve("1.2.3.1/1.2.3.1.1/1.2.3.1.1.1.dcm"), TestPart10.MR, "1.2.3.1.1.1");
-        Path poison = TestPart10.mr("1.2.3.1.1.2")
-                .str(0x00080060, "CS", "MR_WITH_A_VERY_LONG_MODALITY")
-                .pixels(4, 4, 32)
-                .write(spool.resolve("1.2.3.1/1.2.3.1.1/1.2.3.1.1.2.dcm"), TestPart10.MR, "1.2.3.1.1.2");
+        Path[] spooled = goodAndPoison();
+        Path good = spooled[0];
+        Path poison = spooled[1];
         a.recovery().recover(null);
         assertThat(a.records().find("1.2.3.1.1").orElseThrow().instances()).isEqualTo(1);
         assertThat(good).exists();
