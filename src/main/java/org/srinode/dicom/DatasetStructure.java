@@ -64,6 +64,7 @@ public final class DatasetStructure {
      * @param offsetTableEntries encapsulated: entries in the Basic Offset Table (0 when empty)
      * @param firstFragmentHead  encapsulated: the first bytes of the first fragment (up to 1 KiB); empty otherwise
      * @param bytes              the file's bytes as parsed: its size, or with a deflated data set the inflated size
+     * @param parts              elements, items and delimiters in the data set (at most {@link #MAX_PARTS})
      */
     public record Result(
             String transferSyntaxUid,
@@ -72,7 +73,23 @@ public final class DatasetStructure {
             int fragments,
             int offsetTableEntries,
             byte[] firstFragmentHead,
-            long bytes) {}
+            long bytes,
+            long parts) {
+
+        /**
+         * About the heap a full PixelMed parse of this data set takes, in bytes: its values, and some 160 bytes of Java
+         * objects for each element and item (an estimate, not measured per class).
+         */
+        public long parseHeapBytes() {
+            return bytes + 160 * parts;
+        }
+    }
+
+    /**
+     * Elements, items and delimiters a data set may hold. An MR instance has a few thousand (an enhanced multi-frame one
+     * some tens of thousands); eight million empty items fit in 64 MiB and would take about a gigabyte once parsed.
+     */
+    public static final long MAX_PARTS = 1_000_000;
 
     private DatasetStructure() {}
 
@@ -206,6 +223,7 @@ public final class DatasetStructure {
         private int fragments;
         private int offsetEntries;
         private byte[] head = new byte[0];
+        private long parts;
 
         Walk(Reader r) {
             this.r = r;
@@ -221,7 +239,8 @@ public final class DatasetStructure {
                 r.inflateFromHere();
             }
             dataset(encapsulated);
-            return new Result(ts, encapsulated, pixelLength, fragments, offsetEntries, head, Math.max(r.pos, r.size));
+            return new Result(
+                    ts, encapsulated, pixelLength, fragments, offsetEntries, head, Math.max(r.pos, r.size), parts);
         }
 
         private void meta() throws IOException, InvalidDicomException {
@@ -299,6 +318,10 @@ public final class DatasetStructure {
                 }
                 boolean implicit = top == null ? implicitTs : top.implicit();
                 int tag = (int) tagOf(r.u16(bigEndian), r.u16(bigEndian));
+                if (++parts > MAX_PARTS) { // each becomes Java objects in the full parse: ~100 B of heap per 8 bytes
+                    throw new InvalidDicomException("the data set has more than " + MAX_PARTS
+                            + " elements, items and delimiters (MR instances have a few thousand)");
+                }
                 if (top != null && top.sequence()) {
                     long len = r.u32(bigEndian);
                     if (tag == SEQUENCE_END) {

@@ -34,17 +34,42 @@ public final class DicomHeaders {
      */
     public static InstanceHeader readAndCheck(Path file, String expectedSopClass, String expectedSopInstance)
             throws InvalidDicomException {
+        return check(file, expectedSopClass, expectedSopInstance, false);
+    }
+
+    /**
+     * {@link #readAndCheck(Path, String, String)} for an instance a peer sent: the full parse holds the whole data set
+     * on the heap, so its estimated size ({@link DatasetStructure.Result#parseHeapBytes}) is taken from the node-wide
+     * {@link ParseBudget} for the check; this may wait up to 20 s for other associations' checks.
+     *
+     * @throws InvalidDicomException as readAndCheck, and of kind {@link InvalidDicomException.Kind#OUT_OF_RESOURCES}
+     *     when the budget stays short or is smaller than the data set
+     */
+    public static InstanceHeader readAndCheckReceived(Path file, String expectedSopClass, String expectedSopInstance)
+            throws InvalidDicomException {
+        return check(file, expectedSopClass, expectedSopInstance, true);
+    }
+
+    private static InstanceHeader check(
+            Path file, String expectedSopClass, String expectedSopInstance, boolean budgeted)
+            throws InvalidDicomException {
         DatasetStructure.Result structure;
         try {
             structure = DatasetStructure.check(file);
         } catch (IOException e) {
             throw new InvalidDicomException("cannot read the data set: " + describe(e), e);
         }
+        try (ParseBudget.Share share = budgeted ? ParseBudget.take(structure.parseHeapBytes()) : null) {
+            return parseAndCheck(file, structure, expectedSopClass, expectedSopInstance);
+        }
+    }
+
+    private static InstanceHeader parseAndCheck(
+            Path file, DatasetStructure.Result structure, String expectedSopClass, String expectedSopInstance)
+            throws InvalidDicomException {
         AttributeList list = new AttributeList();
         list.setDecompressPixelData(false);
-        // the full parse holds the whole data set on the heap: its size comes out of a node-wide budget
-        try (ParseBudget.Share share = ParseBudget.take(structure.bytes());
-                InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
                 DicomInputStream din = new DicomInputStream(in)) {
             list.read(din);
         } catch (IOException | DicomException | RuntimeException | StackOverflowError e) {

@@ -4,13 +4,15 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Bounds the heap that full parses of received data sets take together. The check of an instance ({@link
- * DicomHeaders#readAndCheck}) reads the whole data set into memory with PixelMed, values and Pixel Data included; 16
- * associations each finishing a large instance (or a deflated one that inflates 50 times) would otherwise ask for more
- * than the heap. Each parse holds its data set's size (inflated, when deflated) from a node-wide budget of half the
- * maximum heap ({@link Runtime#maxMemory}); a parse that finds too little waits up to 20 seconds for others to
- * finish, then is refused as out of resources (the peer sends again), and a data set larger than the whole budget is
- * refused at once with what to change.
+ * Bounds the heap that full parses of received data sets take together. The check of a received instance ({@link
+ * DicomHeaders#readAndCheckReceived}) reads the whole data set into memory with PixelMed, values and Pixel Data
+ * included; 16 associations each finishing a large instance (or a deflated one that inflates 50 times) would otherwise
+ * ask for more than the heap. Each check holds its data set's estimated parse size ({@link
+ * DatasetStructure.Result#parseHeapBytes}) from a node-wide budget of half the maximum heap ({@link
+ * Runtime#maxMemory}), at least 64 MiB; a check that finds too little free waits up to 20 seconds, then is refused as
+ * out of resources (the peer sends again), and a data set larger than the whole budget is refused at once with what to
+ * change. The node's own read-backs (derived series, rejection notes, start-up recovery) do not draw from it. Not
+ * fair: a small instance is not queued behind a large one that waits.
  */
 public final class ParseBudget {
     /** How long a parse waits for the budget, in seconds (tests shorten it). */
@@ -18,7 +20,7 @@ public final class ParseBudget {
 
     private static final int KIB_TOTAL = (int)
             Math.min(Integer.MAX_VALUE, Math.max(64L << 10, Runtime.getRuntime().maxMemory() / 2 / 1024));
-    private static final Semaphore KIB = new Semaphore(KIB_TOTAL, true);
+    private static final Semaphore KIB = new Semaphore(KIB_TOTAL, false);
 
     private ParseBudget() {}
 
@@ -50,16 +52,17 @@ public final class ParseBudget {
         long kib = Math.max(1, (bytes + 1023) / 1024);
         if (kib > KIB_TOTAL) {
             throw new InvalidDicomException(
-                    "the data set of " + (bytes >> 20) + " MiB is larger than the " + (KIB_TOTAL >> 10)
-                            + " MiB the node may hold for checking instances (half its Java heap): give the node a "
-                            + "larger heap (SRI_JAVA_HEAP, default 1g)",
+                    "the data set needs about " + ((bytes + (1 << 20) - 1) >> 20) + " MiB to be checked, more than the "
+                            + (KIB_TOTAL >> 10) + " MiB the node may hold for checking received instances (half its "
+                            + "Java heap): give the node a larger heap (SRI_JAVA_HEAP, default 1g)",
                     InvalidDicomException.Kind.OUT_OF_RESOURCES);
         }
         try {
             if (!KIB.tryAcquire((int) kib, waitSeconds, TimeUnit.SECONDS)) {
                 throw new InvalidDicomException(
-                        "the node is checking other large instances now (" + (KIB_TOTAL >> 10) + " MiB of its heap "
-                                + "in use for it); send this one again",
+                        "the node is checking other large instances now: not enough of the " + (KIB_TOTAL >> 10)
+                                + " MiB it holds for checks became free within " + waitSeconds + " s; send this one "
+                                + "again",
                         InvalidDicomException.Kind.OUT_OF_RESOURCES);
             }
         } catch (InterruptedException e) {

@@ -325,7 +325,7 @@ final class DimseReceiver {
             } else {
                 try {
                     SpooledInstance inst =
-                            write.commit(callingAe, f -> DicomHeaders.readAndCheck(f, sopClass, sopInstance));
+                            write.commit(callingAe, f -> DicomHeaders.readAndCheckReceived(f, sopClass, sopInstance));
                     try {
                         listener.stored(inst, callingAe);
                     } catch (Exception e) {

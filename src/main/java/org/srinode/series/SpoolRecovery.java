@@ -94,13 +94,15 @@ public class SpoolRecovery {
                     }
                     Files.deleteIfExists(f);
                     LOG.infof("start-up: spooled file %s dropped: %s", f.getFileName(), e.getMessage());
-                } catch (IOException d) {
-                    LOG.warnf("start-up: spooled copy %s of the node's own output cannot be removed: %s", f, d);
+                } catch (IOException | RuntimeException d) { // the file, or the database: it stays for the next start
+                    left++;
+                    LOG.warnf("start-up: spooled copy %s of the node's own output not removed now: %s", f, d);
                 }
             } catch (InvalidDicomException | RuntimeException e) {
                 if (!isDataFault(e)) {
-                    // the database failed, not the file (connection, lock, a rollback): the file stays where it is
-                    // and the next start registers it; it may already be acknowledged to the modality
+                    // the database failed, not the file (connection, lock, a rollback), or the node could not check
+                    // it now: the file stays where it is and the next start registers it; it may already be
+                    // acknowledged to the modality
                     left++;
                     LOG.warnf(
                             "start-up: spooled file %s not registered now (%s); it stays in the spool for the next start",
@@ -154,7 +156,8 @@ public class SpoolRecovery {
      * Whether a registration failed because of the file (quarantine it) rather than the database (leave it): a file
      * that no longer passes the checks or conflicts with a registered identity, a value the database refuses (SQLSTATE
      * class 22, data exception, e.g. a 28-character Modality; class 23, integrity constraint), or any error that did not
-     * come from the database. A connection failure, a lock timeout or a rolled-back transaction is the database's.
+     * come from the database. A connection failure, a lock timeout or a rolled-back transaction is the database's; an
+     * {@link InvalidDicomException.Kind#OUT_OF_RESOURCES} refusal (the node could not check it now) is nobody's fault.
      */
     static boolean isDataFault(Throwable e) {
         if (e instanceof InvalidDicomException ide) { // the node could not check it now: not the file's fault

@@ -77,6 +77,22 @@ class InstanceChecksTest {
     }
 
     @Test
+    void aDataSetOfMillionsOfEmptyItemsIsRefusedBeforeTheFullParse() throws Exception {
+        // 8 bytes each on disk, some 100 bytes of Java objects each once parsed
+        int n = (int) DatasetStructure.MAX_PARTS + 1;
+        byte[] items = new byte[8 * n];
+        for (int i = 0; i < n; i++) {
+            items[8 * i] = (byte) 0xFE;
+            items[8 * i + 1] = (byte) 0xFF;
+            items[8 * i + 2] = 0x00;
+            items[8 * i + 3] = (byte) 0xE0;
+        }
+        refused(
+                TestPart10.mr(SOP).header(SQ_TAG, "SQ", items.length).raw(items).pixels(4, 4, 32),
+                "more than 1000000 elements, items and delimiters");
+    }
+
+    @Test
     void anUndefinedLengthSequenceNeverClosedIsRefused() throws Exception {
         refused(
                 TestPart10.mr(SOP)
