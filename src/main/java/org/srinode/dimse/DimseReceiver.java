@@ -397,7 +397,7 @@ final class DimseReceiver {
     }
 
     /** The first cause of {@code e} (itself included) of the given type, or null; the route may wrap it. */
-    private static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
+    static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (type.isInstance(t)) {
                 return type.cast(t);

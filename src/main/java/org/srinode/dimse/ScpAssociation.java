@@ -185,12 +185,18 @@ final class ScpAssociation implements Runnable {
                         answers, settings.maxPdu(), Part10.IMPLEMENTATION_CLASS_UID, Part10.IMPLEMENTATION_VERSION));
         state = AssociationState.STA6_ESTABLISHED;
         peerMaxPdu = rq.peerMaxPdu;
+        // what the audit reports as transferred: registered instances, and the node's own output sent back (answered
+        // success too, its copy dropped)
         StoreListener counting = (instance, ae) -> {
-            listener.stored(instance, ae);
-            synchronized (stored) {
-                stored.computeIfAbsent(instance.header().studyInstanceUid(), k -> new java.util.TreeMap<>())
-                        .merge(instance.header().sopClassUid(), 1, Integer::sum);
+            try {
+                listener.stored(instance, ae);
+            } catch (Exception e) {
+                if (DimseReceiver.causeOf(e, org.srinode.dicom.AlreadyHeldException.class) != null) {
+                    count(instance);
+                }
+                throw e;
             }
+            count(instance);
         };
         receiver = new DimseReceiver(accepted, spool, counting, rq.callingAe, label, this::sendCommand);
         LOG.debugf(
@@ -240,6 +246,13 @@ final class ScpAssociation implements Runnable {
             return Pdus.read(in, settings.maxPdu());
         } finally {
             stall.pduRead();
+        }
+    }
+
+    private void count(org.srinode.spool.SpooledInstance instance) {
+        synchronized (stored) {
+            stored.computeIfAbsent(instance.header().studyInstanceUid(), k -> new java.util.TreeMap<>())
+                    .merge(instance.header().sopClassUid(), 1, Integer::sum);
         }
     }
 

@@ -117,6 +117,20 @@ class ScpServerTest {
 
     @Test
     void aRegistrationRefusalOrFailureIsNeverAnsweredSuccess() throws Exception {
+        List<java.util.Map<String, java.util.Map<String, Integer>>> audited = new CopyOnWriteArrayList<>();
+        server.tellingTo(new AssociationEvents() {
+            @Override
+            public void received(
+                    String callingAe,
+                    java.net.InetAddress peer,
+                    String certificate,
+                    java.util.Map<String, java.util.Map<String, Integer>> counted) {
+                audited.add(counted);
+            }
+
+            @Override
+            public void refused(String callingAe, java.net.InetAddress peer, String why) {}
+        });
         try (RawPeer p = peer()) {
             p.associate();
             registrationFailure = new InvalidDicomException(
@@ -136,6 +150,10 @@ class ScpServerTest {
         assertThat(spoolFiles())
                 .as("refused instances and copies of the node's own output leave the spool")
                 .isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !audited.isEmpty());
+        assertThat(audited.get(0))
+                .as("the audit counts what was answered success: the held instance, not the refused ones")
+                .isEqualTo(java.util.Map.of("1.2.3.1", java.util.Map.of(RawPeer.MR, 1)));
     }
 
     @Test
