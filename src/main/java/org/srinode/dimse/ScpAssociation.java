@@ -233,7 +233,8 @@ final class ScpAssociation implements Runnable {
 
     /**
      * The next PDU: its first byte may take up to the idle timeout (the socket's), the whole PDU from that byte on as
-     * long again ({@link StallWatch}), so that a peer sending a byte now and then cannot hold the association.
+     * long again ({@link StallWatch}), so that a peer trickling one PDU a byte at a time cannot hold the association
+     * (one sending a whole PDU now and then can, as any peer within the idle timeout).
      */
     private Pdus.Pdu readPdu() throws IOException {
         in.mark(1);

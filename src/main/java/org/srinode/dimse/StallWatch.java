@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Closes a DIMSE connection whose transfer stalls where a socket timeout cannot see it: a write blocked because the
  * peer stopped reading (a blocking write has no timeout of its own), or a PDU that arrives so slowly that every single
- * read finishes within the socket timeout (a byte a minute would hold an association, and a worker, for ever). Checked
+ * read finishes within the socket timeout (one PDU sent a byte a minute would hold an association, and a worker, for
+ * ever). Checked
  * once a second; one shared timer thread for all connections.
  *
  * <p>Used by the Storage SCP for both directions and by the Storage SCU for its writes. After {@link #fired()} the
