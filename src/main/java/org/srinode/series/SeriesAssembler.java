@@ -129,19 +129,21 @@ public class SeriesAssembler {
             }
             state = Optional.of("RECEIVING");
         } else {
-            String[] row = studyAndSource(c, seriesUid);
-            if (row[0] != null && !row[0].equals(i.header().studyInstanceUid())) {
+            SeriesRow row = seriesRow(c, seriesUid);
+            if (row.studyUid() != null && !row.studyUid().equals(i.header().studyInstanceUid())) {
                 throw new Conflict("Series Instance UID " + seriesUid + " already belongs to another study");
             }
-            if (row[1] != null) { // a series this node made: its own output is never taken in again
+            if (row.derivedFrom() != null) { // a series this node made: its own output is never taken in again
                 if (seriesOfInstance(c, i.header().sopInstanceUid())
                         .filter(seriesUid::equals)
                         .isPresent()) {
                     throw new Held("instance " + i.header().sopInstanceUid() + " is this node's own output (series "
-                            + seriesUid + ", derived from " + row[1] + "): already held, the copy received is dropped");
+                            + seriesUid + ", derived from " + row.derivedFrom()
+                            + "): already held, the copy received is dropped");
                 }
                 throw new Conflict("Series Instance UID " + seriesUid + " is a series this node made (derived from "
-                        + row[1] + "); it takes no other instances: send the acquired series, or give this instance "
+                        + row.derivedFrom()
+                        + "); it takes no other instances: send the acquired series, or give this instance "
                         + "its own Series Instance UID");
             }
         }
@@ -176,13 +178,15 @@ public class SeriesAssembler {
         return null;
     }
 
-    /** The series' Study Instance UID and, for a series this node made, its source series (else null). */
-    private static String[] studyAndSource(Connection c, String seriesUid) throws SQLException {
+    /** A series row's Study Instance UID and, for a series this node made, its source series (null otherwise). */
+    private record SeriesRow(String studyUid, String derivedFrom) {}
+
+    private static SeriesRow seriesRow(Connection c, String seriesUid) throws SQLException {
         try (PreparedStatement ps =
                 c.prepareStatement("SELECT study_uid, derived_from FROM series WHERE series_uid = ?")) {
             ps.setString(1, seriesUid);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : new String[2];
+                return rs.next() ? new SeriesRow(rs.getString(1), rs.getString(2)) : new SeriesRow(null, null);
             }
         }
     }

@@ -245,7 +245,9 @@ class SeriesAssemblerTest {
     }
 
     /** Two spooled files of series 1.2.3.1.1 not in the database: one registrable, one with a 28-character Modality. */
-    private Path[] goodAndPoison() throws Exception {
+    private record Spooled(Path good, Path poison) {}
+
+    private Spooled goodAndPoison() throws Exception {
         Path good = TestPart10.mr("1.2.3.1.1.1")
                 .pixels(4, 4, 32)
                 .write(spool.resolve("1.2.3.1/1.2.3.1.1/1.2.3.1.1.1.dcm"), TestPart10.MR, "1.2.3.1.1.1");
@@ -253,22 +255,20 @@ class SeriesAssemblerTest {
                 .str(0x00080060, "CS", "MR_WITH_A_VERY_LONG_MODALITY")
                 .pixels(4, 4, 32)
                 .write(spool.resolve("1.2.3.1/1.2.3.1.1/1.2.3.1.1.2.dcm"), TestPart10.MR, "1.2.3.1.1.2");
-        return new Path[] {good, poison};
+        return new Spooled(good, poison);
     }
 
     @Test
     void aSpooledFileThatCanBeNeitherReadNorQuarantinedStaysAndStartUpGoesOn() throws Exception {
         Parts a = assembler(Duration.ofHours(1));
-        Path[] spooled = goodAndPoison();
-        Path good = spooled[0];
-        Path poison = spooled[1];
+        Spooled spooled = goodAndPoison();
         Path loop = spool.resolve("1.2.3.1/1.2.3.1.1/1.2.3.1.1.3.dcm");
         Files.createSymbolicLink(loop, loop.getFileName()); // cannot be opened: too many levels of links
         Files.writeString(spool.resolve(".quarantine"), "a file where the quarantine folder should be");
         a.recovery().recover(null); // threw before: the quarantine failure ended the start-up
         assertThat(a.records().find("1.2.3.1.1").orElseThrow().instances()).isEqualTo(1);
-        assertThat(good).exists();
-        assertThat(poison)
+        assertThat(spooled.good()).exists();
+        assertThat(spooled.poison())
                 .as("it could not be moved away: it stays for the next start")
                 .exists();
         assertThat(Files.isSymbolicLink(loop)).isTrue();
@@ -277,13 +277,11 @@ class SeriesAssemblerTest {
     @Test
     void aSpooledFileThatCannotBeRegisteredIsQuarantinedAndStartUpGoesOn() throws Exception {
         Parts a = assembler(Duration.ofHours(1));
-        Path[] spooled = goodAndPoison();
-        Path good = spooled[0];
-        Path poison = spooled[1];
+        Spooled spooled = goodAndPoison();
         a.recovery().recover(null);
         assertThat(a.records().find("1.2.3.1.1").orElseThrow().instances()).isEqualTo(1);
-        assertThat(good).exists();
-        assertThat(poison).doesNotExist();
+        assertThat(spooled.good()).exists();
+        assertThat(spooled.poison()).doesNotExist();
         try (var q = Files.list(spool.resolve(".quarantine"))) {
             List<Path> files = q.toList();
             assertThat(files).hasSize(2);
