@@ -10,6 +10,7 @@ import org.srinode.dicom.InvalidDicomException;
 import org.srinode.dicom.LogText;
 import org.srinode.dicom.Part10;
 import org.srinode.dicom.Uids;
+import org.srinode.spool.RegistrationFailedException;
 import org.srinode.spool.Spool;
 import org.srinode.spool.SpoolFullException;
 import org.srinode.spool.SpooledInstance;
@@ -329,21 +330,31 @@ final class DimseReceiver {
                     try {
                         listener.stored(inst, callingAe);
                     } catch (Exception e) {
-                        withdraw(inst);
                         AlreadyHeldException held = causeOf(e, AlreadyHeldException.class);
                         InvalidDicomException refused = causeOf(e, InvalidDicomException.class);
+                        boolean rolledBack = causeOf(e, RegistrationFailedException.class) != null;
+                        if (held != null || refused != null || rolledBack) {
+                            withdraw(inst); // refused or rolled back: this write's own file goes, nothing else
+                        }
                         if (held != null) { // the node's own output sent back: its copy stays, success
                             LOG.infof(
                                     "association %s from %s: %s", label, LogText.escape(callingAe), held.getMessage());
-                        } else if (refused == null) {
+                        } else if (refused != null) {
+                            throw refused;
+                        } else {
+                            // rolled back, or an outcome the node cannot know (the database could not say whether it
+                            // committed, a step of the ingest route after the registration failed): then the file
+                            // stays, and start-up recovery registers it or finds it registered
                             LOG.errorf(
                                     e,
-                                    "association %s: instance %s durable but not registered; refused so that it is sent again",
+                                    "association %s: instance %s durable, %s; refused so that it is sent again",
                                     label,
-                                    Uids.shortTag(sopInstance));
+                                    Uids.shortTag(sopInstance),
+                                    rolledBack
+                                            ? "its registration rolled back"
+                                            : "its registration unknown (the file stays in the spool for start-up "
+                                                    + "recovery)");
                             throw new IOException("the node could not register the instance; send it again");
-                        } else {
-                            throw refused;
                         }
                     }
                 } catch (InvalidDicomException e) {
@@ -372,7 +383,7 @@ final class DimseReceiver {
 
         private void withdraw(SpooledInstance inst) {
             try {
-                spool.withdraw(write, inst);
+                spool.withdraw(inst);
             } catch (IOException e) {
                 LOG.errorf(
                         "association %s: refused instance %s could not be removed from the spool: %s",

@@ -22,6 +22,8 @@ import org.srinode.dicom.InvalidDicomException;
 import org.srinode.dicom.Uids;
 import org.srinode.jobs.JobKind;
 import org.srinode.jobs.JobQueue;
+import org.srinode.spool.RegistrationFailedException;
+import org.srinode.spool.RegistrationUnknownException;
 import org.srinode.spool.SpooledInstance;
 
 /**
@@ -78,23 +80,96 @@ public class SeriesAssembler {
      *                               or study, or when a series this node made (derived, Segmentation, rejection
      *                               note) is given an instance it does not hold: the instance is refused, never moved
      *                               between series, and a node-made series never takes instances from outside
+     * <p>The instance row names the file of this copy ({@link SpooledInstance#path()}); the file of an earlier copy of
+     * the same instance (a re-send, in the spool's layout each write has a file of its own) is removed after the
+     * transaction commits, so a registration that fails leaves the earlier copy, file and row, as it was. When the
+     * database reports a failure, it is asked whether the row names this copy after all (a commit that succeeded
+     * although its answer was lost): then the registration stands and this method returns normally.
+     *
      * @throws AlreadyHeldException  when the instance is one of a series this node made and holds: nothing changes
      *                               (the series is not re-opened, its file not replaced), the caller drops its copy
+     * @throws RegistrationUnknownException when the registration failed and the database could not then say whether
+     *                               it had committed: the caller keeps the file (start-up recovery settles it)
+     * @throws RegistrationFailedException when the registration failed and did not commit (the caller removes the
+     *                               file); its cause is the database's error
      */
     public void onInstance(SpooledInstance i) throws InvalidDicomException, AlreadyHeldException {
+        String[] earlier = new String[1];
         for (int attempt = 1; ; attempt++) {
             try {
-                Tx.run(ds, c -> register(c, i));
-                return;
+                Tx.run(ds, c -> earlier[0] = register(c, i)); // kept when the commit's answer is lost
+                break;
             } catch (Held e) {
                 throw new AlreadyHeldException(e.getMessage());
             } catch (Conflict e) {
                 throw new InvalidDicomException(e.getMessage(), InvalidDicomException.Kind.IDENTITY_CONFLICT);
-            } catch (IllegalStateException e) {
-                if (attempt >= 5 || !isUniqueViolation(e)) {
-                    throw e;
+            } catch (RuntimeException e) {
+                if (attempt < 5 && isUniqueViolation(e)) {
+                    continue;
                 }
+                if (!committedAfterAll(i, e)) {
+                    throw new RegistrationFailedException(
+                            "registering instance " + i.header().sopInstanceUid() + " failed: " + e.getMessage(), e);
+                }
+                break;
             }
+        }
+        removeEarlierCopy(i, earlier[0]);
+    }
+
+    /**
+     * Whether the row of {@code i} names its file although the registration reported {@code failure}.
+     *
+     * @throws RegistrationUnknownException when the database cannot be asked
+     */
+    private boolean committedAfterAll(SpooledInstance i, RuntimeException failure) {
+        boolean committed;
+        try {
+            committed = Tx.run(ds, c -> {
+                try (PreparedStatement ps =
+                        c.prepareStatement("SELECT 1 FROM instance WHERE sop_uid = ? AND path = ?")) {
+                    ps.setString(1, i.header().sopInstanceUid());
+                    ps.setString(2, i.path().toString());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next();
+                    }
+                }
+            });
+        } catch (RuntimeException asked) {
+            failure.addSuppressed(asked);
+            throw new RegistrationUnknownException(
+                    "registering instance " + i.header().sopInstanceUid() + " failed (" + failure.getMessage()
+                            + ") and the database could not then say whether it committed: its file stays in the spool",
+                    failure);
+        }
+        if (committed) {
+            LOG.warnf(
+                    failure,
+                    "instance %s: the database reported a failure, but its registration committed; it stands",
+                    Uids.shortTag(i.header().sopInstanceUid()));
+        }
+        return committed;
+    }
+
+    /**
+     * Removes the file an instance row named before a re-send's registration replaced it, when it is another file of
+     * the same series folder (a spool file; never anything elsewhere). A file that cannot be removed now stays until a
+     * start-up recovery finds it named by no row.
+     */
+    private static void removeEarlierCopy(SpooledInstance i, String earlierPath) {
+        if (earlierPath == null || earlierPath.equals(i.path().toString())) {
+            return;
+        }
+        java.nio.file.Path earlier = java.nio.file.Path.of(earlierPath);
+        if (!i.path().getParent().equals(earlier.getParent())) {
+            return;
+        }
+        try {
+            java.nio.file.Files.deleteIfExists(earlier);
+        } catch (java.io.IOException e) {
+            LOG.warnf(
+                    "instance %s: the file of its earlier copy %s could not be removed (%s); a later start-up removes it",
+                    Uids.shortTag(i.header().sopInstanceUid()), earlier, e);
         }
     }
 
@@ -112,7 +187,8 @@ public class SeriesAssembler {
         }
     }
 
-    private Void register(Connection c, SpooledInstance i) throws SQLException {
+    /** Registers {@code i} (see {@link #onInstance}); returns the path the instance row named before, or null. */
+    private String register(Connection c, SpooledInstance i) throws SQLException {
         Instant now = Instant.now();
         String seriesUid = i.header().seriesInstanceUid();
         Optional<String> state = SeriesTable.lockSeries(c, seriesUid);
@@ -151,6 +227,8 @@ public class SeriesAssembler {
         if (registeredIn.isPresent() && !registeredIn.get().equals(seriesUid)) {
             throw new Conflict("SOP Instance UID already received in another series (" + registeredIn.get() + ")");
         }
+        String earlierPath =
+                registeredIn.isPresent() ? pathOfInstance(c, i.header().sopInstanceUid()) : null;
         SeriesTable.upsertInstance(c, i, now);
         if ("COMPLETE".equals(state.get())) {
             try (PreparedStatement ps = c.prepareStatement(
@@ -175,7 +253,7 @@ public class SeriesAssembler {
                 }
             }
         }
-        return null;
+        return earlierPath;
     }
 
     /** A series row's Study Instance UID and, for a series this node made, its source series (null otherwise). */
@@ -196,6 +274,15 @@ public class SeriesAssembler {
             ps.setString(1, sopUid);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    private static String pathOfInstance(Connection c, String sopUid) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT path FROM instance WHERE sop_uid = ?")) {
+            ps.setString(1, sopUid);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
             }
         }
     }

@@ -9,9 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -22,6 +22,7 @@ import org.srinode.dicom.AlreadyHeldException;
 import org.srinode.dicom.InvalidDicomException;
 import org.srinode.dicom.LogText;
 import org.srinode.spool.Spool;
+import org.srinode.spool.SpooledInstance;
 
 /**
  * Start-up recovery of the spool (issue 11): the instances acknowledged just before a crash, on disk but not yet in
@@ -54,32 +55,48 @@ public class SpoolRecovery {
      * SOP Instance UID already used in another series) is moved to the spool's quarantine with the
      * reason, and start-up goes on: data never stop the node from starting. A file the database could not take
      * for a reason of its own ({@link #isDataFault}) stays in the spool for the next start. In a cluster another ingest
-     * node may be registering the same file at this moment: registration is idempotent, so both succeed.
+     * node may be registering the same file at this moment: registration is idempotent, so both succeed. A file of an
+     * instance whose row names another copy that exists (a re-send's earlier file that was not removed, a copy whose
+     * registration failed) is removed once it is older than {@link Spool#STALE_PART} (younger, it may be another ingest
+     * node's registration in progress); when the file the row names is gone, this copy is registered in its place.
      */
     void recover(@Observes StartupEvent ev) throws IOException {
         if (!ingestRole) {
             return; // the spool is recovered by the ingest nodes (SRI_NODE_ROLES)
         }
-        Set<String> known = new HashSet<>(Tx.run(ds, c -> {
-            List<String> uids = new ArrayList<>();
+        Map<String, String> pathBySop = Tx.run(ds, c -> {
+            Map<String, String> rows = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT sop_uid, path FROM instance");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    uids.add(rs.getString(2));
+                    rows.put(rs.getString(1), rs.getString(2));
                 }
             }
-            return uids;
-        }));
+            return rows;
+        });
+        Set<String> known = new HashSet<>(pathBySop.values());
         int added = 0;
         int quarantined = 0;
         int left = 0;
+        int superseded = 0;
         Spool spool = new Spool(spoolDir, 0);
         for (Path f : spool.committedFiles()) {
             if (known.contains(f.toString())) {
                 continue;
             }
             try {
-                assembler.onInstance(spool.reopen(f));
+                SpooledInstance copy = spool.reopen(f);
+                String named = pathBySop.get(copy.header().sopInstanceUid());
+                if (named != null && Files.exists(Path.of(named))) {
+                    // another copy of a registered instance: a re-send's earlier file not removed, or a copy whose
+                    // registration failed; or, in a cluster, a copy another ingest node registers at this moment
+                    if (olderThanAnyWrite(f)) {
+                        Files.deleteIfExists(f);
+                        superseded++;
+                    }
+                    continue;
+                }
+                assembler.onInstance(copy); // no row, or a row naming a file that is gone: this copy is the instance
                 added++;
             } catch (java.nio.file.NoSuchFileException gone) {
                 // another ingest node of the cluster quarantined it meanwhile (reopen's size after its read)
@@ -135,9 +152,23 @@ public class SpoolRecovery {
         if (added > 0) {
             LOG.infof("recovered %d spooled instance(s) that were not yet registered", added);
         }
+        if (superseded > 0) {
+            LOG.infof("removed %d spooled file(s) of instances registered with another copy of theirs", superseded);
+        }
         if (quarantined > 0) {
             LOG.warnf("%d spooled file(s) quarantined at start-up, see %s", quarantined, spool.quarantineDirectory());
         }
+    }
+
+    /**
+     * Whether a file is older than any write of a running association can be ({@link Spool#STALE_PART}): only then is an
+     * unregistered copy of a registered instance certainly no other ingest node's registration in progress.
+     */
+    private static boolean olderThanAnyWrite(Path f) throws IOException {
+        return Files.getLastModifiedTime(f)
+                        .toInstant()
+                        .compareTo(java.time.Instant.now().minus(Spool.STALE_PART))
+                < 0;
     }
 
     /** Whether an instance row names this file now. */

@@ -21,8 +21,12 @@ import org.srinode.files.DurableFiles;
 
 /**
  * Durable instance store. A write goes to {@code .incoming/<random>.part}, is fsync'd, checked, and
- * atomically renamed to {@code <study>/<series>/<sop>.dcm}; the parent folder is fsync'd too. A second
- * instance with the same SOP Instance UID replaces the first (idempotent re-sends).
+ * atomically renamed to {@code <study>/<series>/<sop>.<write>.dcm}; the parent folder is fsync'd too. Every write has
+ * a file of its own ({@code <write>}: 16 hex digits of the write's random name), so a second copy of one SOP Instance
+ * UID never touches the first: the series assembly's registration decides which copy the instance row names and
+ * removes the other after its transaction commits (the way a store that names files by attempt, like Orthanc's
+ * storage area, keeps a refused re-send from changing what it holds). Files of earlier versions,
+ * {@code <sop>.dcm}, are read the same way.
  */
 public final class Spool {
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(Spool.class);
@@ -91,7 +95,8 @@ public final class Spool {
             throw new SpoolFullException("free disk space " + (free >> 20) + " MiB is below the reserve of "
                     + (reserveBytes >> 20) + " MiB");
         }
-        return new PendingWrite(root.resolve(INCOMING).resolve(UUID.randomUUID() + ".part"));
+        String write = UUID.randomUUID().toString().replace("-", "");
+        return new PendingWrite(root.resolve(INCOMING).resolve(write + ".part"), write.substring(0, 16));
     }
 
     public long freeBytes() throws IOException {
@@ -99,9 +104,11 @@ public final class Spool {
         return store.getUsableSpace();
     }
 
-    /** Path of a committed instance. */
-    public Path pathOf(InstanceHeader h) {
-        return root.resolve(h.studyInstanceUid()).resolve(h.seriesInstanceUid()).resolve(h.sopInstanceUid() + ".dcm");
+    /** Path of the file of one write of an instance, {@code <root>/<study>/<series>/<sop>.<write>.dcm}. */
+    private Path pathOf(InstanceHeader h, String write) {
+        return root.resolve(h.studyInstanceUid())
+                .resolve(h.seriesInstanceUid())
+                .resolve(h.sopInstanceUid() + "." + write + ".dcm");
     }
 
     /**
@@ -112,8 +119,9 @@ public final class Spool {
     public static final java.time.Duration STALE_PART = DurableFiles.STALE_TEMPORARY;
 
     /**
-     * Recovery after a crash: removes stale temporary files and returns the committed files (their
-     * names are SOP Instance UIDs, so a caller can check only those it does not know). Only temporary files older
+     * Recovery after a crash: removes stale temporary files and returns the committed files (a caller checks only
+     * those no instance row names; more than one file of one SOP Instance UID may be among them, see
+     * {@link Spool}). Only temporary files older
      * than {@link #STALE_PART} are removed: in a cluster another ingest node may be writing into the same spool
      * right now (deploy/README.md, Storage).
      */
@@ -203,15 +211,12 @@ public final class Spool {
     }
 
     /**
-     * Removes a committed instance whose registration was refused. Only a file this write created is
-     * removed: when it replaced an earlier copy of the same instance ({@link PendingWrite#replacedExisting()}),
-     * that copy's registration still stands and the file stays.
+     * Removes the file of a committed write whose registration was refused or rolled back. The file is this write's
+     * own (see {@link Spool}): an earlier copy of the same instance, and its registration, stay as they were.
      */
-    public void withdraw(PendingWrite write, SpooledInstance instance) throws IOException {
-        if (!write.replacedExisting()) {
-            Files.deleteIfExists(instance.path());
-            DurableFiles.forceDirectory(instance.path().getParent());
-        }
+    public void withdraw(SpooledInstance instance) throws IOException {
+        Files.deleteIfExists(instance.path());
+        DurableFiles.forceDirectory(instance.path().getParent());
     }
 
     /** Every committed instance on disk, read back (used by tests and tools; the node uses committedFiles). */
@@ -230,13 +235,14 @@ public final class Spool {
     /** One instance being written. */
     public final class PendingWrite implements AutoCloseable {
         private final Path temp;
+        private final String write;
         private final FileChannel channel;
         private final OutputStream out;
         private boolean finished;
-        private boolean replaced;
 
-        private PendingWrite(Path temp) throws IOException {
+        private PendingWrite(Path temp, String write) throws IOException {
             this.temp = temp;
+            this.write = write;
             this.channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             this.out = new BufferedOutputStream(
                     new ReserveCheck(java.nio.channels.Channels.newOutputStream(channel)), 1 << 16);
@@ -247,8 +253,8 @@ public final class Spool {
         }
 
         /**
-         * fsync, check the data set with {@code check}, rename into place (replacing an earlier copy of
-         * the same instance), fsync the folder.
+         * fsync, check the data set with {@code check}, rename into place as a file of its own (an earlier copy of the
+         * same instance stays; see {@link Spool}), fsync the folder.
          *
          * @throws InvalidDicomException from the check; the temporary file is removed
          */
@@ -263,10 +269,9 @@ public final class Spool {
                 discard();
                 throw e;
             }
-            Path target = pathOf(h);
+            Path target = pathOf(h, write);
             DurableFiles.createDirectories(target.getParent()); // a new study or series folder survives a power cut
             long size = Files.size(temp);
-            replaced = Files.exists(target);
             DurableFiles.moveIntoPlace(temp, target);
             finished = true;
             return new SpooledInstance(h, target, size, callingAe);
@@ -275,11 +280,6 @@ public final class Spool {
         /** {@link #commit(String, Check)} with the node's standard check and no expected SOP Class/Instance. */
         public SpooledInstance commit(String callingAe) throws IOException, InvalidDicomException {
             return commit(callingAe, DicomHeaders::readAndCheck);
-        }
-
-        /** After commit: whether an earlier copy of the same instance was replaced. */
-        public boolean replacedExisting() {
-            return replaced;
         }
 
         public void discard() {

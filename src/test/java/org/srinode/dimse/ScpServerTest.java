@@ -137,7 +137,8 @@ class ScpServerTest {
                     "SOP Instance UID already received in another series",
                     InvalidDicomException.Kind.IDENTITY_CONFLICT);
             assertThat(store(p, "1.2.3.1.1.6", dataset("1.2.3.1.1.6"))).isEqualTo(0xC000);
-            registrationFailure = new IllegalStateException("database error: lock timeout");
+            registrationFailure = new org.srinode.spool.RegistrationFailedException(
+                    "registering failed", new IllegalStateException("database error: lock timeout"));
             assertThat(store(p, "1.2.3.1.1.7", dataset("1.2.3.1.1.7"))).isEqualTo(0xA700);
             registrationFailure = new InvalidDicomException(
                     "the node is checking other large instances now", InvalidDicomException.Kind.OUT_OF_RESOURCES);
@@ -154,6 +155,47 @@ class ScpServerTest {
         assertThat(audited.get(0))
                 .as("the audit counts what was answered success: the held instance, not the refused ones")
                 .isEqualTo(java.util.Map.of("1.2.3.1", java.util.Map.of(RawPeer.MR, 1)));
+    }
+
+    /** C-STORE of an MR instance with the given Instance Number: one SOP Instance UID, other content. */
+    private int storeNumbered(RawPeer p, String sop, int instanceNumber) throws IOException {
+        return store(
+                p,
+                sop,
+                TestPart10.mr(sop)
+                        .str(0x00200013, "IS", Integer.toString(instanceNumber))
+                        .pixels(4, 4, 32)
+                        .dataset());
+    }
+
+    @Test
+    void aReSentInstanceWhoseRegistrationFailsLeavesTheEarlierCopyAsItWas() throws Exception {
+        String sop = "1.2.3.1.1.12";
+        try (RawPeer p = peer()) {
+            p.associate();
+            assertThat(storeNumbered(p, sop, 1)).isZero();
+            Path first = stored.get(0).path();
+            byte[] held = Files.readAllBytes(first);
+            // the same SOP Instance UID with other content; its registration fails (rolled back): refused, and the
+            // copy the node holds and registered, file and all, is the first one still
+            registrationFailure = new org.srinode.spool.RegistrationFailedException(
+                    "registering failed", new IllegalStateException("database error: lock timeout"));
+            assertThat(storeNumbered(p, sop, 2)).isEqualTo(0xA700);
+            assertThat(Files.readAllBytes(first))
+                    .as("a refused re-send must not change the registered copy")
+                    .isEqualTo(held);
+            assertThat(spoolFiles()).isEqualTo(1);
+            // its registration's outcome unknown (the database could not say whether it committed, or a step of the
+            // route after the registration failed): refused so that it is sent again, and its file stays for start-up
+            // recovery (a row may name it), the first copy untouched too
+            registrationFailure = new IllegalStateException(
+                    "route failed",
+                    new org.srinode.spool.RegistrationUnknownException(
+                            "lost at COMMIT", new IllegalStateException("connection reset")));
+            assertThat(storeNumbered(p, sop, 3)).isEqualTo(0xA700);
+            assertThat(Files.readAllBytes(first)).isEqualTo(held);
+            assertThat(spoolFiles()).isEqualTo(2);
+        }
     }
 
     @Test

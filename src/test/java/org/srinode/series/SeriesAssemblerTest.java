@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -36,6 +37,9 @@ class SeriesAssemblerTest {
 
     private javax.sql.DataSource ds;
 
+    /** Set by a test before {@link #assembler}: the database the parts see (a failing one, for example). */
+    private java.util.function.UnaryOperator<javax.sql.DataSource> wrap = d -> d;
+
     /** An empty database for one test: an in-memory H2 here; {@link SeriesAssemblerOnPostgresTest} gives a PostgreSQL one. */
     javax.sql.DataSource newDatabase() throws Exception {
         return org.srinode.db.TestDatabases.h2();
@@ -54,7 +58,7 @@ class SeriesAssemblerTest {
     }
 
     private Parts assembler(Duration idle, Duration cap, boolean forwardOriginals) throws Exception {
-        ds = newDatabase();
+        ds = wrap.apply(newDatabase());
         Database db = new Database(ds);
         SeriesConfig config = new SeriesConfig() {
             @Override
@@ -256,6 +260,122 @@ class SeriesAssemblerTest {
                 .pixels(4, 4, 32)
                 .write(spool.resolve("1.2.3.1/1.2.3.1.1/1.2.3.1.1.2.dcm"), TestPart10.MR, "1.2.3.1.1.2");
         return new Spooled(good, poison);
+    }
+
+    /** A spooled copy of instance 1.2.3.1.1.1 (series 1.2.3.1.1) in the file of write {@code write}. */
+    private Path copy(String write, String instanceNumber) throws Exception {
+        return TestPart10.mr("1.2.3.1.1.1")
+                .str(0x00200013, "IS", instanceNumber)
+                .pixels(4, 4, 32)
+                .write(spool.resolve("1.2.3.1/1.2.3.1.1/1.2.3.1.1.1." + write + ".dcm"), TestPart10.MR, "1.2.3.1.1.1");
+    }
+
+    private long rowsNaming(Path f) throws Exception {
+        return count("SELECT COUNT(*) FROM instance WHERE path = '" + f + "'");
+    }
+
+    @Test
+    void aReSentInstancesRowNamesTheNewCopyAndTheEarlierFileGoesAfterTheCommit() throws Exception {
+        Parts a = assembler(Duration.ofHours(1));
+        org.srinode.spool.Spool files = new org.srinode.spool.Spool(spool, 0);
+        Path first = copy("00000000000000a1", "1");
+        a.assembler().onInstance(files.reopen(first));
+        Path second = copy("00000000000000b2", "2");
+        a.assembler().onInstance(files.reopen(second));
+        assertThat(rowsNaming(second)).isEqualTo(1);
+        assertThat(rowsNaming(first)).isZero();
+        assertThat(first)
+                .as("the earlier copy's file, named by no row any more")
+                .doesNotExist();
+        assertThat(a.records().find("1.2.3.1.1").orElseThrow().instances()).isEqualTo(1);
+    }
+
+    /**
+     * A database whose next COMMIT, once {@code lostAtCommit} is set, commits and then reports a lost connection (the answer
+     * lost on the way back), and that gives no connection at all while {@code down} is set; with {@code downAfterLoss}
+     * such a lost COMMIT sets {@code down}.
+     */
+    private static javax.sql.DataSource losingCommits(
+            javax.sql.DataSource real, AtomicBoolean lostAtCommit, AtomicBoolean down, AtomicBoolean downAfterLoss) {
+        return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
+                SeriesAssemblerTest.class.getClassLoader(),
+                new Class<?>[] {javax.sql.DataSource.class},
+                (p, m, args) -> {
+                    if (m.getName().equals("getConnection") && down.get()) {
+                        throw new java.sql.SQLException("connection refused", "08001");
+                    }
+                    Object r = invoke(real, m, args);
+                    if (!(r instanceof Connection c)) {
+                        return r;
+                    }
+                    return java.lang.reflect.Proxy.newProxyInstance(
+                            SeriesAssemblerTest.class.getClassLoader(),
+                            new Class<?>[] {Connection.class},
+                            (cp, cm, ca) -> {
+                                Object o = invoke(c, cm, ca);
+                                if (cm.getName().equals("commit") && lostAtCommit.getAndSet(false)) {
+                                    down.set(downAfterLoss.get());
+                                    throw new java.sql.SQLException("connection reset at COMMIT", "08006");
+                                }
+                                return o;
+                            });
+                });
+    }
+
+    private static Object invoke(Object target, java.lang.reflect.Method m, Object[] args) throws Throwable {
+        try {
+            return m.invoke(target, args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Test
+    void aRegistrationThatCommittedAlthoughTheCommitReportedAFailureStandsAndAnUnknownOneSaysSo() throws Exception {
+        AtomicBoolean lost = new AtomicBoolean();
+        AtomicBoolean down = new AtomicBoolean();
+        AtomicBoolean downAfterLoss = new AtomicBoolean();
+        wrap = real -> losingCommits(real, lost, down, downAfterLoss);
+        Parts a = assembler(Duration.ofHours(1));
+        org.srinode.spool.Spool files = new org.srinode.spool.Spool(spool, 0);
+        Path first = copy("00000000000000a1", "1");
+        a.assembler().onInstance(files.reopen(first));
+        Path second = copy("00000000000000b2", "2");
+        lost.set(true);
+        a.assembler().onInstance(files.reopen(second)); // threw before: the caller removed a file its row names
+        assertThat(rowsNaming(second)).isEqualTo(1);
+        assertThat(first).doesNotExist();
+        // lost at COMMIT, and the database gone before it can be asked: the caller must keep the file
+        org.srinode.spool.SpooledInstance third = files.reopen(copy("00000000000000c3", "3"));
+        lost.set(true);
+        downAfterLoss.set(true);
+        assertThatThrownBy(() -> a.assembler().onInstance(third))
+                .isInstanceOf(org.srinode.spool.RegistrationUnknownException.class)
+                .hasMessageContaining("could not then say whether it committed");
+    }
+
+    @Test
+    void startUpRemovesAnOldUnregisteredCopyOfARegisteredInstanceAndReplacesOneWhoseFileIsGone() throws Exception {
+        Parts a = assembler(Duration.ofHours(1));
+        Path registered = copy("00000000000000a1", "1");
+        a.assembler().onInstance(new org.srinode.spool.Spool(spool, 0).reopen(registered));
+        // a re-send whose registration was refused or rolled back, its file left behind an hour ago (a crash before the
+        // removal), and one written a moment ago (in a cluster, perhaps another node's registration in progress)
+        Path old = copy("00000000000000b2", "2");
+        Files.setLastModifiedTime(
+                old, java.nio.file.attribute.FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+        Path young = copy("00000000000000c3", "3");
+        a.recovery().recover(null);
+        assertThat(rowsNaming(registered))
+                .as("recovery took a stray copy for the instance before")
+                .isEqualTo(1);
+        assertThat(old).doesNotExist();
+        assertThat(young).exists();
+        // the file the row names is gone: the copy left is the instance now
+        Files.delete(registered);
+        a.recovery().recover(null);
+        assertThat(rowsNaming(young)).isEqualTo(1);
+        assertThat(a.records().find("1.2.3.1.1").orElseThrow().instances()).isEqualTo(1);
     }
 
     @Test

@@ -31,10 +31,11 @@ class SpoolTest {
     void committedInstanceLandsInStudySeriesLayoutAndNothingTemporaryRemains() throws Exception {
         Spool spool = new Spool(dir, 0);
         SpooledInstance i = put(spool, MR);
-        assertThat(i.path())
+        assertThat(i.path().getParent())
                 .isEqualTo(dir.resolve(i.header().studyInstanceUid())
-                        .resolve(i.header().seriesInstanceUid())
-                        .resolve(i.header().sopInstanceUid() + ".dcm"));
+                        .resolve(i.header().seriesInstanceUid()));
+        assertThat(i.path().getFileName().toString())
+                .matches(i.header().sopInstanceUid().replace(".", "\\.") + "\\.[0-9a-f]{16}\\.dcm");
         assertThat(Files.mismatch(i.path(), MR)).isEqualTo(-1L);
         try (Stream<Path> s = Files.list(dir.resolve(".incoming"))) {
             assertThat(s.count()).isZero();
@@ -42,12 +43,15 @@ class SpoolTest {
     }
 
     @Test
-    void sameSopInstanceTwiceIsIdempotent() throws Exception {
+    void aSecondCopyOfOneInstanceHasAFileOfItsOwnAndWithdrawingItLeavesTheFirst() throws Exception {
         Spool spool = new Spool(dir, 0);
         SpooledInstance a = put(spool, MR);
         SpooledInstance b = put(spool, MR);
-        assertThat(b.path()).isEqualTo(a.path());
-        assertThat(spool.scan()).hasSize(1);
+        assertThat(b.path()).isNotEqualTo(a.path()).hasParent(a.path().getParent());
+        assertThat(spool.scan()).hasSize(2);
+        spool.withdraw(b);
+        assertThat(b.path()).doesNotExist();
+        assertThat(Files.mismatch(a.path(), MR)).isEqualTo(-1L);
     }
 
     @Test
