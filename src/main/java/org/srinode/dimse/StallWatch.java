@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
  * ever). Checked
  * once a second; one shared timer thread for all connections.
  *
- * <p>Used by the Storage SCP for both directions and by the Storage SCU for its writes. After {@link #fired()} the
+ * <p>Used by the Storage SCP for both directions and by the Storage SCU for its writes and for each reply it awaits
+ * (the A-ASSOCIATE reply, each C-STORE-RSP). After {@link #fired()} the
  * socket is closed and the blocked call ends with an {@link IOException}; the caller reports the reason.
  */
 final class StallWatch implements AutoCloseable {
@@ -30,7 +31,8 @@ final class StallWatch implements AutoCloseable {
     private final long limitNanos;
     private final ScheduledFuture<?> task;
     private volatile long writingSince; // 0 while no write is under way
-    private volatile long readingSince; // 0 while no PDU is partly read
+    private volatile long readingSince; // 0 while no PDU (or response) is awaited
+    private volatile String awaited = "a PDU";
     private volatile String fired;
 
     /**
@@ -67,11 +69,25 @@ final class StallWatch implements AutoCloseable {
 
     /** The first byte of a PDU has arrived: the rest must follow within the limit. */
     void pduStarted() {
-        readingSince = System.nanoTime();
+        awaiting("a PDU");
     }
 
     /** The PDU is read whole. */
     void pduRead() {
+        arrived();
+    }
+
+    /**
+     * From now, {@code what} (for example "the C-STORE-RSP": every PDU it takes, however many) must arrive whole within
+     * the limit; a peer that answers with a trickle of PDUs, each within the socket timeout, cannot hold the caller.
+     */
+    void awaiting(String what) {
+        awaited = what;
+        readingSince = System.nanoTime();
+    }
+
+    /** What {@link #awaiting} named has arrived. */
+    void arrived() {
         readingSince = 0;
     }
 
@@ -87,7 +103,7 @@ final class StallWatch implements AutoCloseable {
         if (w != 0 && now - w > limitNanos) {
             close("the peer stopped reading for more than " + limitNanos / 1_000_000 + " ms");
         } else if (r != 0 && now - r > limitNanos) {
-            close("a PDU took more than " + limitNanos / 1_000_000 + " ms to arrive");
+            close(awaited + " took more than " + limitNanos / 1_000_000 + " ms to arrive");
         }
     }
 

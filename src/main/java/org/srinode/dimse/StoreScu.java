@@ -166,11 +166,13 @@ final class StoreScu {
                 Accepted ac;
                 try {
                     Pdus.write(out, Pdus.ASSOCIATE_RQ, requestBody(s, pairs));
+                    watch.awaiting("the A-ASSOCIATE reply");
                     ac = readReply(in, s);
+                    watch.arrived();
                 } catch (IOException e) {
                     throw pendingAlert(socket, in, e);
                 }
-                transfer(in, out, pairs, batch, ac, tally);
+                transfer(in, out, watch, pairs, batch, ac, tally);
                 release(socket, in, out);
             } catch (AssociationRejected e) {
                 throw e;
@@ -181,7 +183,7 @@ final class StoreScu {
                 // PS3.8 AA-8 style: whatever broke (a timeout, a stalled or vanished peer), the association ends with
                 // an A-ABORT
                 abortQuietly(out, Pdus.ABORT_SOURCE_USER, Pdus.ABORT_NOT_SPECIFIED);
-                throw watch.fired() != null ? new SocketTimeoutException("the peer stopped reading") : e;
+                throw watch.fired() != null ? new SocketTimeoutException(watch.fired()) : e;
             } finally {
                 watch.close();
             }
@@ -199,7 +201,13 @@ final class StoreScu {
 
     /** Sends each pair's files over its context, one C-STORE-RQ after the other, and tallies the responses. */
     private static void transfer(
-            InputStream in, OutputStream out, List<Pair> pairs, Map<Pair, List<Item>> batch, Accepted ac, Tally tally)
+            InputStream in,
+            OutputStream out,
+            StallWatch watch,
+            List<Pair> pairs,
+            Map<Pair, List<Item>> batch,
+            Accepted ac,
+            Tally tally)
             throws IOException {
         String unusable = Pdus.unusableMaxLength(ac.peerMaxPdu);
         if (unusable != null) {
@@ -231,7 +239,9 @@ final class StoreScu {
                         Commands.storeRequest(messageId, pair.sopClass, it.meta.sopInstanceUid()),
                         ac.peerMaxPdu());
                 writeDataset(out, pcId, it, fragment);
+                watch.awaiting("the C-STORE-RSP");
                 Commands rsp = readResponse(in, messageId);
+                watch.arrived();
                 int status = rsp.us(Commands.STATUS);
                 String answered = rsp.string(Commands.AFFECTED_SOP_INSTANCE);
                 if (!answered.isEmpty() && !answered.equals(it.meta.sopInstanceUid())) {

@@ -153,6 +153,33 @@ class StoreScuTest {
                 .hasMessageContaining("missing");
     }
 
+    /** What a scripted peer does once it has accepted the association. */
+    @FunctionalInterface
+    private interface AfterAccept {
+        void run(java.net.Socket socket) throws Exception;
+    }
+
+    /** A daemon thread that accepts one association on {@code server} as {@code ae}, then does {@code then}. */
+    private static Thread acceptingPeer(java.net.ServerSocket server, String ae, AfterAccept then) {
+        Thread peer = new Thread(() -> {
+            try (java.net.Socket s = server.accept()) {
+                java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+                in.readUnsignedByte();
+                in.readUnsignedByte();
+                byte[] body = new byte[in.readInt()];
+                in.readFully(body);
+                AssociateRequest rq = AssociateRequest.parse(body);
+                Pdus.write(s.getOutputStream(), Pdus.ASSOCIATE_AC, rq.acceptBody(rq.negotiate(), 16384, "1.2.3", ae));
+                then.run(s);
+            } catch (Exception ignored) {
+                // the client gave up and closed: done
+            }
+        });
+        peer.setDaemon(true);
+        peer.start();
+        return peer;
+    }
+
     @Test
     void aPeerThatStopsReadingIsAbandonedAfterTheTimeoutAndAnEmptyDataSetIsNotSent() throws Exception {
         // 32 MiB of pixel data: more than loopback socket buffers hold, so the write blocks once the peer stops reading
@@ -161,25 +188,7 @@ class StoreScuTest {
                 .write(dir.resolve("big/big.dcm"), TestPart10.MR, "1.2.3.9.7");
         try (java.net.ServerSocket server =
                 new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            Thread peer = new Thread(() -> {
-                try (java.net.Socket s = server.accept()) {
-                    java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
-                    in.readUnsignedByte();
-                    in.readUnsignedByte();
-                    byte[] body = new byte[in.readInt()];
-                    in.readFully(body);
-                    AssociateRequest rq = AssociateRequest.parse(body);
-                    Pdus.write(
-                            s.getOutputStream(),
-                            Pdus.ASSOCIATE_AC,
-                            rq.acceptBody(rq.negotiate(), 16384, "1.2.3", "STALLED"));
-                    Thread.sleep(60_000); // accepted, then never reads again
-                } catch (Exception ignored) {
-                    // the client gave up and closed: done
-                }
-            });
-            peer.setDaemon(true);
-            peer.start();
+            Thread peer = acceptingPeer(server, "STALLED", socket -> Thread.sleep(60_000)); // then never reads again
             long t0 = System.nanoTime();
             StoreScu.Settings s = new StoreScu.Settings(
                     "127.0.0.1", server.getLocalPort(), "SRI_NODE", "SENDER", null, true, 5000, 2000);
@@ -196,6 +205,37 @@ class StoreScuTest {
                 new TestPart10("1.2.840.10008.1.2.1").write(dir.resolve("empty/e.dcm"), TestPart10.MR, "1.2.3.9.8");
         assertThatThrownBy(() -> StoreScu.send(plain(1, "SENDER"), List.of(empty)))
                 .hasMessageContaining("no data set");
+    }
+
+    @Test
+    void aPeerThatTricklesItsResponseIsAbandonedAfterTheTimeout() throws Exception {
+        Path file =
+                TestPart10.mr("1.2.3.9.9").pixels(4, 4, 32).write(dir.resolve("t/t.dcm"), TestPart10.MR, "1.2.3.9.9");
+        try (java.net.ServerSocket server =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            // the "response": a P-DATA-TF every 300 ms, each with one empty command fragment, never the last
+            Thread peer = acceptingPeer(server, "TRICKLE", socket -> {
+                while (true) {
+                    Pdus.write(socket.getOutputStream(), Pdus.P_DATA, new byte[] {0, 0, 0, 2, 1, 0x01});
+                    Thread.sleep(300);
+                }
+            });
+            StoreScu.Settings s = new StoreScu.Settings(
+                    "127.0.0.1", server.getLocalPort(), "SRI_NODE", "SENDER", null, true, 5000, 2000);
+            java.util.concurrent.Future<?> send = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                        Thread t = new Thread(r, "trickled-send");
+                        t.setDaemon(true);
+                        return t;
+                    })
+                    .submit(() -> StoreScu.send(s, List.of(file)));
+            // each PDU comes well within the 2 s socket timeout: before the watch covered replies, this never ended
+            assertThatThrownBy(() -> send.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .isInstanceOf(java.util.concurrent.ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(DimseTransferException.class)
+                    .hasMessageContaining("within 2000 ms (the C-STORE-RSP took more than 2000 ms to arrive)");
+            peer.interrupt();
+        }
     }
 
     @Test
