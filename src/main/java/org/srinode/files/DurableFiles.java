@@ -23,7 +23,37 @@ public final class DurableFiles {
      */
     public static final java.time.Duration STALE_TEMPORARY = java.time.Duration.ofMinutes(15);
 
+    private static volatile long reserveBytes;
+
     private DurableFiles() {}
+
+    /**
+     * The free space, in bytes, every {@link #write} and {@link #copy} leaves on the target's file system (the node's
+     * {@code SRI_SPOOL_RESERVE_MB}, set at start-up by {@link DiskReserveSetting}; 0, the default, checks nothing).
+     * The reserve keeps room for the database and the spool on a shared volume; the spool's own writes check it as
+     * they go (org.srinode.spool.Spool).
+     */
+    public static void reserve(long bytes) {
+        reserveBytes = Math.max(0, bytes);
+    }
+
+    /**
+     * Refuses a write of {@code adding} more bytes into {@code dir} when the free space would fall below the reserve.
+     *
+     * @throws DiskReserveException saying what is free and what the reserve is
+     */
+    private static void checkReserve(Path dir, long adding) throws IOException {
+        long reserve = reserveBytes;
+        if (reserve <= 0) {
+            return;
+        }
+        long free = Files.getFileStore(dir).getUsableSpace();
+        if (free - adding < reserve) {
+            throw new DiskReserveException("free disk space " + (free >> 20) + " MiB on " + dir + " is, or with "
+                    + (adding >> 20) + " MiB more written would be, below the reserve of " + (reserve >> 20)
+                    + " MiB (SRI_SPOOL_RESERVE_MB): nothing written; free space, and the job is retried");
+        }
+    }
 
     /** Writes the temporary file; may throw what its writer throws. */
     @FunctionalInterface
@@ -38,14 +68,24 @@ public final class DurableFiles {
      * When the writer or the fsync fails, the temporary file is removed and {@code target} is as it was; once the
      * rename is done, a failure to force the folder is reported but the target is already the new file. A crash between
      * the two leaves the temporary file behind; whoever owns the folder removes such files ({@link #isStale}).
+     * Checked against the disk reserve ({@link #reserve}) before and after the temporary file is written.
      *
+     * @throws DiskReserveException when the free space is, or after writing the file would be, below the reserve
      * @throws IOException when the file system cannot write, or cannot rename atomically
      */
     public static <E extends Exception> void write(Path target, TempWriter<E> writer) throws IOException, E {
+        write(target, 0, writer);
+    }
+
+    /** {@link #write} of a file whose size, {@code expectedBytes}, is known before: checked against the reserve first. */
+    private static <E extends Exception> void write(Path target, long expectedBytes, TempWriter<E> writer)
+            throws IOException, E {
         createDirectories(target.getParent());
+        checkReserve(target.getParent(), expectedBytes);
         Path temp = Files.createTempFile(target.getParent(), target.getFileName() + ".", ".part");
         try {
             writer.write(temp);
+            checkReserve(target.getParent(), 0);
             force(temp);
             move(temp, target);
         } catch (Exception e) { // precise rethrow: IOException, E or unchecked
@@ -177,9 +217,9 @@ public final class DurableFiles {
         return true;
     }
 
-    /** Copies {@code source} durably to {@code target} ({@link #write}). */
+    /** Copies {@code source} durably to {@code target} ({@link #write}; refused first when it would not fit). */
     public static void copy(Path source, Path target) throws IOException {
-        write(target, temp -> Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING));
+        write(target, Files.size(source), temp -> Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING));
     }
 
     /**

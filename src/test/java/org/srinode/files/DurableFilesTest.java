@@ -35,6 +35,52 @@ class DurableFilesTest {
         assertOnlyFileIn(target);
     }
 
+    @org.junit.jupiter.api.AfterEach
+    void noReserve() {
+        DurableFiles.reserve(0);
+    }
+
+    private long free() throws IOException {
+        return Files.getFileStore(dir).getUsableSpace();
+    }
+
+    /** 32 MiB that no file system compresses. */
+    private static byte[] incompressible() {
+        byte[] b = new byte[32 << 20];
+        new java.util.Random(7).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void writesAndCopiesThatWouldTakeTheDiskBelowTheReserveAreRefusedAndLeaveNothing() throws Exception {
+        Path target = dir.resolve("derived/instance.dcm");
+        DurableFiles.write(target, temp -> Files.writeString(temp, "kept"));
+        DurableFiles.reserve(free() + (1L << 30)); // already below: refused before anything is written
+        assertThatThrownBy(() -> DurableFiles.write(target, temp -> Files.writeString(temp, "new")))
+                .isInstanceOf(DiskReserveException.class)
+                .hasMessageContaining("below the reserve of")
+                .hasMessageContaining("SRI_SPOOL_RESERVE_MB");
+        assertThat(Files.readString(target)).isEqualTo("kept");
+        assertOnlyFileIn(target);
+        byte[] big = incompressible();
+        DurableFiles.reserve(free() - (8L << 20)); // room for 8 MiB: a 32 MiB file of unknown size is removed after
+        assertThatThrownBy(() -> DurableFiles.write(target, temp -> Files.write(temp, big)))
+                .isInstanceOf(DiskReserveException.class);
+        assertThat(Files.readString(target)).isEqualTo("kept");
+        assertOnlyFileIn(target);
+        DurableFiles.reserve(0);
+        Path source = Files.write(dir.resolve("source.dcm"), big);
+        DurableFiles.reserve(free() - (8L << 20)); // a copy's size is known: refused before it is written
+        Path copy = dir.resolve("outbox/copy.dcm");
+        assertThatThrownBy(() -> DurableFiles.copy(source, copy)).isInstanceOf(DiskReserveException.class);
+        try (var s = Files.list(copy.getParent())) {
+            assertThat(s.toList()).isEmpty();
+        }
+        DurableFiles.reserve(0);
+        DurableFiles.copy(source, copy);
+        assertThat(Files.mismatch(source, copy)).isEqualTo(-1L);
+    }
+
     @Test
     void aCopyIsByteForByte() throws Exception {
         Path source = Files.write(dir.resolve("source"), new byte[] {0, 1, 2, (byte) 0xff});
