@@ -6,7 +6,11 @@ newer PyTorch on a GPU machine re-exported with the PyTorch whose TorchScript th
 
 `--average-with DIR2 [--weight W]` exports instead the element-wise average (1 - W) * F(DIR) + W * F(DIR2) of two F's of
 the same architecture, e.g. a model and its own fine-tuning (weight averaging of fine-tuned models, "model soups",
-Wortsman et al., ICML 2022); the config records both sources and W under `weight_average`."""
+Wortsman et al., ICML 2022); the config records both sources and W under `weight_average`.
+
+`--snapshots CKPT [CKPT ...]` exports instead the uniform average of F over training checkpoints (checkpoint.pt files
+of one run, copied as it went; stochastic weight averaging, Izmailov et al., UAI 2018), built with --weights's
+config.json (the run's export folder); the config records the checkpoints and their F steps under `weight_average`."""
 import json
 import os
 import time
@@ -146,14 +150,43 @@ def average_weights(f, other, weight):
     return f
 
 
-def reexport(src_dir, out_dir, version=None, average_with=None, weight=0.5):
+def snapshot_average(f, checkpoints):
+    """Sets F's floating-point weights to the uniform mean of F's weights in the given training checkpoints
+    (`train.Trainer.save`'s files: {"nets": {"F": state dict}, "done": {"f": steps}, ...}); returns
+    [(path, F steps)] in the order given. SystemExit when a file is not such a checkpoint or its F differs from f's
+    layers or shapes."""
+    if not checkpoints:
+        raise SystemExit("--snapshots needs at least one checkpoint file")
+    ref = f.state_dict()
+    total = {k: torch.zeros_like(v) for k, v in ref.items() if v.is_floating_point()}
+    seen = []
+    for path in checkpoints:
+        try:
+            st = torch.load(str(path), map_location="cpu")
+            sd = st["nets"]["F"]
+        except Exception as e:   # missing, truncated, or another kind of file
+            raise SystemExit(f"{path}: not a training checkpoint with F's weights ({type(e).__name__}: {e})")
+        if sd.keys() != ref.keys() or any(sd[k].shape != ref[k].shape for k in ref):
+            raise SystemExit(f"cannot average: {path}'s F differs in its layers or shapes from the config's F")
+        for k in total:
+            total[k] += sd[k].to(total[k].dtype)
+        seen.append((str(path), int(st.get("done", {}).get("f", 0))))
+    f.load_state_dict({k: total[k] / len(checkpoints) if k in total else ref[k] for k in ref})
+    return seen
+
+
+def reexport(src_dir, out_dir, version=None, average_with=None, weight=0.5, snapshots=None):
     """F rebuilt from src_dir's config.json (preset sizes, scale, fill, context) and weights, exported
     to out_dir with the same config (G is not carried over; a degrader.pt already in out_dir, as when
     src_dir is out_dir, stays listed). With average_with (a second model folder), F's weights become
     (1 - weight) * src + weight * average_with (`average_weights`; scale, fill and context must agree)."""
     src = Path(src_dir)
     f, cfg = build_f(src)
-    if average_with is not None:
+    if snapshots:
+        seen = snapshot_average(f, snapshots)
+        cfg = dict(cfg, weight_average={"method": "uniform mean over training checkpoints",
+                                        "snapshots": [{"file": p, "f_steps": n} for p, n in seen]})
+    elif average_with is not None:
         other, ocfg = build_f(Path(average_with))
         for k in ("scale", "fill", "context_slices", "preset_sizes"):
             if cfg.get(k) != ocfg.get(k):
@@ -186,12 +219,19 @@ def main(argv=None):
     p.add_argument("--average-with", default=None,
                    help="a second model folder of the same architecture: export the weighted average of the two F's")
     p.add_argument("--weight", type=float, default=0.5, help="share of --average-with in the average (default 0.5)")
+    p.add_argument("--snapshots", nargs="+", default=None, metavar="CKPT",
+                   help="training checkpoints of one run: export the uniform average of their F's (--weights gives "
+                        "the config)")
     a = p.parse_args(argv)
+    if a.snapshots and a.average_with is not None:
+        p.error("--snapshots and --average-with are two ways to average: give one")
+    if a.snapshots and not a.version:
+        p.error("--snapshots makes a new model: give it a --version of its own")
     if a.average_with is None and a.weight != 0.5:
         p.error("--weight is the share of --average-with: give --average-with DIR too")
     if a.average_with is not None and not a.version:
         p.error("--average-with makes a new model: give it a --version of its own")
-    print(reexport(a.weights, a.out, a.version, a.average_with, a.weight))
+    print(reexport(a.weights, a.out, a.version, a.average_with, a.weight, a.snapshots))
 
 
 if __name__ == "__main__":

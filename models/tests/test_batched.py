@@ -247,3 +247,30 @@ def test_python_evaluation_of_a_context_model(tmp_path, capsys):
     pyeval.main(["--model", str(tmp_path / "m"), "--volumes", str(tmp_path / "v.npz"), "--slices", "3"])
     out = capsys.readouterr().out
     assert "context 3" in out and out.count("| v |") == 2
+
+
+def test_snapshot_average_is_the_uniform_mean_of_the_checkpoints_f(tmp_path):
+    torch.manual_seed(1)
+    sizes = {"name": "t", "scale": 2, "fill": "harmonic", "preset_sizes": {"filters": 8, "f_groups": [1, 1, 1]}}
+    fs = [networks.GeneratorLH(2, 8, (1, 1, 1), "harmonic").eval() for _ in range(3)]
+    export.export(fs[0], None, tmp_path / "run", dict(sizes, version="1"))
+    torch.save(fs[0].state_dict(), tmp_path / "run" / "f_state.pt")
+    ckpts = []
+    for i, f in enumerate(fs):
+        ckpts.append(tmp_path / f"snap-{i}.pt")
+        torch.save({"nets": {"F": f.state_dict()}, "done": {"f": 100 * (i + 1)}}, ckpts[-1])
+    export.main(["--weights", str(tmp_path / "run"), "--out", str(tmp_path / "m"), "--version", "2",
+                 "--snapshots"] + [str(c) for c in ckpts])
+    g, cfg = export.load(tmp_path / "m")
+    wm = torch.load(tmp_path / "m" / "f_state.pt")
+    for k in wm:
+        assert torch.allclose(wm[k], sum(f.state_dict()[k] for f in fs) / 3, atol=1e-6)
+    assert [s["f_steps"] for s in cfg["weight_average"]["snapshots"]] == [100, 200, 300]
+    assert torch.isfinite(g(torch.rand(1, 1, 12, 10), torch.zeros(1, 1, 12, 10))).all()
+    torch.save({"nets": {"F": networks.GeneratorLH(2, 16, (1, 1, 1), "harmonic").state_dict()}}, tmp_path / "wide.pt")
+    with pytest.raises(SystemExit, match="differs"):
+        export.reexport(tmp_path / "run", tmp_path / "n", version="3", snapshots=[ckpts[0], tmp_path / "wide.pt"])
+    with pytest.raises(SystemExit, match="not a training checkpoint"):
+        export.reexport(tmp_path / "run", tmp_path / "n", version="3", snapshots=[tmp_path / "run" / "f_state.pt"])
+    with pytest.raises(SystemExit):       # a version of its own is required, and one way to average
+        export.main(["--weights", str(tmp_path / "run"), "--out", str(tmp_path / "n"), "--snapshots", str(ckpts[0])])
