@@ -347,7 +347,7 @@ final class DimseReceiver {
                             // stays, and start-up recovery registers it or finds it registered
                             LOG.errorf(
                                     e,
-                                    "association %s: instance %s durable, %s; refused so that it is sent again",
+                                    "association %s: instance %s durable but not registered (%s); refused so that it is sent again",
                                     label,
                                     Uids.shortTag(sopInstance),
                                     rolledBack

@@ -24,13 +24,17 @@ public class FolderDestination {
         this.outbox = outbox;
     }
 
-    /** Copies each instance file of a series folder ({@code <spool>/<study>/<series>/<file>}) into the outbox, durably. */
+    /**
+     * Copies each instance file of a series folder ({@code <spool>/<study>/<series>/<file>}) into the outbox, durably, as
+     * {@code <outbox>/<study>/<series>/<sop>.dcm} ({@link org.srinode.spool.Spool#instanceFileName}): a re-sent
+     * instance forwarded again replaces its earlier copy there.
+     */
     public void store(List<Path> files) throws IOException {
         for (Path f : files) {
             Path series = f.getParent();
             Path target = outbox.resolve(series.getParent().getFileName())
                     .resolve(series.getFileName())
-                    .resolve(f.getFileName());
+                    .resolve(org.srinode.spool.Spool.instanceFileName(f));
             DurableFiles.copy(f, target);
         }
     }

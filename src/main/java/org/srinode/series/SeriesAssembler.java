@@ -75,30 +75,55 @@ public class SeriesAssembler {
      * insert of the same series makes one transaction fail on the primary key; it is run again and
      * then finds the row.
      *
+     * <p>The instance row names the file of this copy ({@link SpooledInstance#path()}); the file of an earlier copy of
+     * the same instance (a re-send, in the spool's layout each write has a file of its own) is removed after the
+     * transaction commits, so a registration that fails leaves the earlier copy, file and row, as it was. When the
+     * database reports a failure, it is asked whether the row names this copy after all (a COMMIT that succeeded
+     * although its answer was lost): then the registration stands and this method returns normally. A failed COMMIT
+     * whose row is not visible yet is not taken for a rollback (the server may still complete it).
+     *
      * @throws InvalidDicomException (kind {@link InvalidDicomException.Kind#IDENTITY_CONFLICT}) when
      *                               the SOP Instance UID is already registered in another series
      *                               or study, or when a series this node made (derived, Segmentation, rejection
      *                               note) is given an instance it does not hold: the instance is refused, never moved
      *                               between series, and a node-made series never takes instances from outside
-     * <p>The instance row names the file of this copy ({@link SpooledInstance#path()}); the file of an earlier copy of
-     * the same instance (a re-send, in the spool's layout each write has a file of its own) is removed after the
-     * transaction commits, so a registration that fails leaves the earlier copy, file and row, as it was. When the
-     * database reports a failure, it is asked whether the row names this copy after all (a commit that succeeded
-     * although its answer was lost): then the registration stands and this method returns normally.
-     *
      * @throws AlreadyHeldException  when the instance is one of a series this node made and holds: nothing changes
      *                               (the series is not re-opened, its file not replaced), the caller drops its copy
-     * @throws RegistrationUnknownException when the registration failed and the database could not then say whether
-     *                               it had committed: the caller keeps the file (start-up recovery settles it)
+     * @throws RegistrationUnknownException when the COMMIT failed and the row is not visible afterwards, or the
+     *                               database could not be asked: the caller keeps the file (start-up recovery settles
+     *                               it)
      * @throws RegistrationFailedException when the registration failed and did not commit (the caller removes the
      *                               file); its cause is the database's error
      */
     public void onInstance(SpooledInstance i) throws InvalidDicomException, AlreadyHeldException {
+        registerCopy(i, false);
+    }
+
+    /**
+     * Start-up recovery's registration of a spooled file that no instance row named when recovery looked: decided under
+     * the series' lock, so a registration on another association or ingest node in between is seen. Registers it as
+     * {@link #onInstance} does, unless its instance is registered with another copy that exists in the same series
+     * folder (a re-send's earlier file whose removal failed, a copy whose registration failed or whose outcome was
+     * unknown): then nothing changes and the caller removes this file. A row naming a file elsewhere (the data moved
+     * to another path) or the same file by another path, or a file that is gone, makes this copy the instance's.
+     *
+     * @return true when this copy was registered, false when it is a stray copy of a registered instance
+     * @throws InvalidDicomException as {@link #onInstance}
+     * @throws AlreadyHeldException as {@link #onInstance}
+     */
+    public boolean recoverCopy(SpooledInstance i) throws InvalidDicomException, AlreadyHeldException {
+        return registerCopy(i, true);
+    }
+
+    private boolean registerCopy(SpooledInstance i, boolean recovering)
+            throws InvalidDicomException, AlreadyHeldException {
         String[] earlier = new String[1];
         for (int attempt = 1; ; attempt++) {
             try {
-                Tx.run(ds, c -> earlier[0] = register(c, i)); // kept when the commit's answer is lost
+                Tx.run(ds, c -> earlier[0] = register(c, i, recovering)); // kept when the commit's answer is lost
                 break;
+            } catch (Stray e) {
+                return false;
             } catch (Held e) {
                 throw new AlreadyHeldException(e.getMessage());
             } catch (Conflict e) {
@@ -107,14 +132,21 @@ public class SeriesAssembler {
                 if (attempt < 5 && isUniqueViolation(e)) {
                     continue;
                 }
-                if (!committedAfterAll(i, e)) {
-                    throw new RegistrationFailedException(
-                            "registering instance " + i.header().sopInstanceUid() + " failed: " + e.getMessage(), e);
+                if (committedAfterAll(i, e)) {
+                    break;
                 }
-                break;
+                if (e instanceof Tx.CommitUncertainException) { // not visible (yet): the COMMIT may still complete
+                    throw new RegistrationUnknownException(
+                            "registering instance " + i.header().sopInstanceUid() + " failed at COMMIT ("
+                                    + e.getMessage() + ") and its row is not visible now: its file stays in the spool",
+                            e);
+                }
+                throw new RegistrationFailedException(
+                        "registering instance " + i.header().sopInstanceUid() + " failed: " + e.getMessage(), e);
             }
         }
         removeEarlierCopy(i, earlier[0]);
+        return true;
     }
 
     /**
@@ -180,6 +212,13 @@ public class SeriesAssembler {
         }
     }
 
+    /** Raised inside recovery's registering transaction (which then changes nothing) for a stray copy. */
+    private static final class Stray extends RuntimeException {
+        Stray() {
+            super(null, null, false, false);
+        }
+    }
+
     /** Raised inside the registering transaction (which then changes nothing) for an instance the node made itself. */
     private static final class Held extends RuntimeException {
         Held(String message) {
@@ -187,8 +226,11 @@ public class SeriesAssembler {
         }
     }
 
-    /** Registers {@code i} (see {@link #onInstance}); returns the path the instance row named before, or null. */
-    private String register(Connection c, SpooledInstance i) throws SQLException {
+    /**
+     * Registers {@code i} (see {@link #onInstance}; with {@code recovering}, {@link #recoverCopy}); returns the path the
+     * instance row named before, or null.
+     */
+    private String register(Connection c, SpooledInstance i, boolean recovering) throws SQLException {
         Instant now = Instant.now();
         String seriesUid = i.header().seriesInstanceUid();
         Optional<String> state = SeriesTable.lockSeries(c, seriesUid);
@@ -229,6 +271,9 @@ public class SeriesAssembler {
         }
         String earlierPath =
                 registeredIn.isPresent() ? pathOfInstance(c, i.header().sopInstanceUid()) : null;
+        if (recovering && isOtherCopyInItsFolder(earlierPath, i.path())) {
+            throw new Stray();
+        }
         SeriesTable.upsertInstance(c, i, now);
         if ("COMPLETE".equals(state.get())) {
             try (PreparedStatement ps = c.prepareStatement(
@@ -275,6 +320,21 @@ public class SeriesAssembler {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
             }
+        }
+    }
+
+    /** Whether {@code named} is another existing file of {@code file}'s folder (not {@code file} by another path). */
+    private static boolean isOtherCopyInItsFolder(String named, java.nio.file.Path file) {
+        if (named == null || named.equals(file.toString())) {
+            return false;
+        }
+        java.nio.file.Path other = java.nio.file.Path.of(named);
+        try {
+            return file.getParent().equals(other.getParent())
+                    && java.nio.file.Files.exists(other)
+                    && !java.nio.file.Files.isSameFile(other, file);
+        } catch (java.io.IOException e) { // cannot tell: not a stray, so it is registered rather than removed
+            return false;
         }
     }
 

@@ -9,9 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Map;
+import java.util.List;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -22,12 +22,13 @@ import org.srinode.dicom.AlreadyHeldException;
 import org.srinode.dicom.InvalidDicomException;
 import org.srinode.dicom.LogText;
 import org.srinode.spool.Spool;
-import org.srinode.spool.SpooledInstance;
 
 /**
- * Start-up recovery of the spool (issue 11): the instances acknowledged just before a crash, on disk but not yet in
- * the database, are registered through {@link SeriesAssembler#onInstance}; a file that cannot be is quarantined with
- * its reason. Runs on the ingest nodes only (SRI_NODE_ROLES).
+ * Start-up recovery of the spool (issue 11): files on disk that no instance row names (a crash between a write and its
+ * registration, a registration whose outcome the node could not learn; none of them was acknowledged, since the
+ * Storage SCP answers success only after the row commits) are registered through {@link
+ * SeriesAssembler#recoverCopy}, or removed as stray copies of registered instances; a file that cannot be registered
+ * is quarantined with its reason. Runs on the ingest nodes only (SRI_NODE_ROLES).
  */
 @ApplicationScoped
 public class SpoolRecovery {
@@ -50,54 +51,58 @@ public class SpoolRecovery {
     }
 
     /**
-     * Registers what is in the spool but not in the database (an instance acknowledged just before a
-     * crash). A file that cannot be registered (it no longer parses, a value the node cannot store, a
+     * Registers what is in the spool but not in the database (see the class comment). A file that cannot be registered (it no longer parses, a value the node cannot store, a
      * SOP Instance UID already used in another series) is moved to the spool's quarantine with the
      * reason, and start-up goes on: data never stop the node from starting. A file the database could not take
      * for a reason of its own ({@link #isDataFault}) stays in the spool for the next start. In a cluster another ingest
-     * node may be registering the same file at this moment: registration is idempotent, so both succeed. A file of an
-     * instance whose row names another copy that exists (a re-send's earlier file that was not removed, a copy whose
-     * registration failed) is removed once it is older than {@link Spool#STALE_PART} (younger, it may be another ingest
-     * node's registration in progress); when the file the row names is gone, this copy is registered in its place.
+     * node may be registering the same file at this moment: registration is idempotent, so both succeed. Only files
+     * older than {@link Spool#STALE_PART} are looked at (a younger one may be a registration in progress; no instance is
+     * acknowledged before its row commits, so none of them waits). A file of an instance whose row names another copy
+     * that exists in the same folder (a re-send's earlier file that was not removed, a copy whose registration failed
+     * or whose outcome was unknown) is removed, decided under the series' lock ({@link SeriesAssembler#recoverCopy});
+     * when the file the row names is gone, or is elsewhere (the data moved), this copy is registered in its place.
+     * Such leftovers are removed at start-up only.
      */
     void recover(@Observes StartupEvent ev) throws IOException {
         if (!ingestRole) {
             return; // the spool is recovered by the ingest nodes (SRI_NODE_ROLES)
         }
-        Map<String, String> pathBySop = Tx.run(ds, c -> {
-            Map<String, String> rows = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT sop_uid, path FROM instance");
+        Set<String> known = new HashSet<>(Tx.run(ds, c -> {
+            List<String> paths = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT path FROM instance");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.put(rs.getString(1), rs.getString(2));
+                    paths.add(rs.getString(1));
                 }
             }
-            return rows;
-        });
-        Set<String> known = new HashSet<>(pathBySop.values());
+            return paths;
+        }));
         int added = 0;
         int quarantined = 0;
         int left = 0;
         int superseded = 0;
+        int young = 0;
         Spool spool = new Spool(spoolDir, 0);
         for (Path f : spool.committedFiles()) {
             if (known.contains(f.toString())) {
                 continue;
             }
             try {
-                SpooledInstance copy = spool.reopen(f);
-                String named = pathBySop.get(copy.header().sopInstanceUid());
-                if (named != null && Files.exists(Path.of(named))) {
-                    // another copy of a registered instance: a re-send's earlier file not removed, or a copy whose
-                    // registration failed; or, in a cluster, a copy another ingest node registers at this moment
-                    if (olderThanAnyWrite(f)) {
-                        Files.deleteIfExists(f);
-                        superseded++;
-                    }
+                if (!olderThanAnyWrite(f)) {
+                    // may be a registration in progress (another ingest node, or this node's Storage SCP): never
+                    // acknowledged without a row, so nothing waits for it; a later start settles it
+                    young++;
                     continue;
                 }
-                assembler.onInstance(copy); // no row, or a row naming a file that is gone: this copy is the instance
-                added++;
+                // decided under the series' lock: no row, or its file gone, or the data moved: this copy is the
+                // instance's; another existing copy in its folder registered: a stray (a re-send's earlier file whose
+                // removal failed, a copy whose registration failed or whose outcome was unknown)
+                if (assembler.recoverCopy(spool.reopen(f))) {
+                    added++;
+                } else {
+                    Files.deleteIfExists(f);
+                    superseded++;
+                }
             } catch (java.nio.file.NoSuchFileException gone) {
                 // another ingest node of the cluster quarantined it meanwhile (reopen's size after its read)
             } catch (IOException e) { // reopen wraps a failed read into InvalidDicomException (quarantined below);
@@ -154,6 +159,12 @@ public class SpoolRecovery {
         }
         if (superseded > 0) {
             LOG.infof("removed %d spooled file(s) of instances registered with another copy of theirs", superseded);
+        }
+        if (young > 0) {
+            LOG.infof(
+                    "%d spooled file(s) no instance row names are younger than %d minutes: left for a later start (a "
+                            + "registration may be in progress; none of them was acknowledged)",
+                    young, Spool.STALE_PART.toMinutes());
         }
         if (quarantined > 0) {
             LOG.warnf("%d spooled file(s) quarantined at start-up, see %s", quarantined, spool.quarantineDirectory());

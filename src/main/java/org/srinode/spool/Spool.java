@@ -21,8 +21,9 @@ import org.srinode.files.DurableFiles;
 
 /**
  * Durable instance store. A write goes to {@code .incoming/<random>.part}, is fsync'd, checked, and
- * atomically renamed to {@code <study>/<series>/<sop>.<write>.dcm}; the parent folder is fsync'd too. Every write has
- * a file of its own ({@code <write>}: 16 hex digits of the write's random name), so a second copy of one SOP Instance
+ * atomically renamed to {@code <study>/<series>/<sop>.w<write>.dcm}; the parent folder is fsync'd too. Every write has
+ * a file of its own ({@code <write>}: 16 hex digits of the write's random name; the {@code w}, which no UID contains,
+ * marks it), so a second copy of one SOP Instance
  * UID never touches the first: the series assembly's registration decides which copy the instance row names and
  * removes the other after its transaction commits (the way a store that names files by attempt, like Orthanc's
  * storage area, keeps a refused re-send from changing what it holds). Files of earlier versions,
@@ -96,7 +97,7 @@ public final class Spool {
                     + (reserveBytes >> 20) + " MiB");
         }
         String write = UUID.randomUUID().toString().replace("-", "");
-        return new PendingWrite(root.resolve(INCOMING).resolve(write + ".part"), write.substring(0, 16));
+        return new PendingWrite(root.resolve(INCOMING).resolve(write + ".part"), "w" + write.substring(0, 16));
     }
 
     public long freeBytes() throws IOException {
@@ -104,11 +105,24 @@ public final class Spool {
         return store.getUsableSpace();
     }
 
-    /** Path of the file of one write of an instance, {@code <root>/<study>/<series>/<sop>.<write>.dcm}. */
+    /** Path of the file of one write of an instance, {@code <root>/<study>/<series>/<sop>.w<write>.dcm}. */
     private Path pathOf(InstanceHeader h, String write) {
         return root.resolve(h.studyInstanceUid())
                 .resolve(h.seriesInstanceUid())
                 .resolve(h.sopInstanceUid() + "." + write + ".dcm");
+    }
+
+    /** A spool file's name without its write's mark: {@code <sop>.dcm} for {@code <sop>.w<write>.dcm}. */
+    private static final java.util.regex.Pattern WRITE_MARK =
+            java.util.regex.Pattern.compile("\\.w[0-9a-f]{16}(?=\\.dcm$)");
+
+    /**
+     * The name an instance file of the spool has outside it, {@code <sop>.dcm}: a spool file's name without the mark of
+     * the write that made it ({@code <sop>.w<write>.dcm}); any other name (files of earlier versions, derived series)
+     * as it is. Where the node copies a series to (the outbox), a re-sent instance then replaces its earlier copy.
+     */
+    public static String instanceFileName(Path file) {
+        return WRITE_MARK.matcher(file.getFileName().toString()).replaceFirst("");
     }
 
     /**

@@ -26,6 +26,22 @@ class FolderDestinationTest {
         assertThat(Files.readString(series.resolve("1.2.3.4.6.dcm"))).isEqualTo("second instance");
     }
 
+    @Test
+    void spoolFilesArriveAsTheirInstanceAndAReSentOneReplacesItsEarlierCopy() throws Exception {
+        Path source = Files.createDirectories(dir.resolve("spool/1.2.3/1.2.3.4"));
+        // a UID whose last component is 16 digits: only the write's mark (w + 16 hex digits) goes
+        Path first = Files.writeString(source.resolve("1.2.3.4.1234567890123456.w0123456789abcdef.dcm"), "first");
+        Path again = Files.writeString(source.resolve("1.2.3.4.1234567890123456.wfedcba9876543210.dcm"), "again");
+        FolderDestination outbox = new FolderDestination(dir.resolve("outbox"));
+        outbox.store(List.of(first));
+        outbox.store(List.of(again));
+        try (var s = Files.list(dir.resolve("outbox/1.2.3/1.2.3.4"))) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("1.2.3.4.1234567890123456.dcm");
+        }
+        assertThat(Files.readString(dir.resolve("outbox/1.2.3/1.2.3.4/1.2.3.4.1234567890123456.dcm")))
+                .isEqualTo("again");
+    }
+
     /**
      * A copy into the outbox cut by a crash leaves {@code <file>.<random>.part}; after a restart the series is copied
      * again at once, so the leftover is young then and no later write of that file comes. The sweep removes it once it

@@ -259,6 +259,11 @@ class FrontDoorIT {
             Path target = data.resolve("spool/1.2.3/1.2.3.4/" + "1.2.3.4.5.dcm");
             Files.createDirectories(target.getParent());
             Files.copy(bad.get(0), target);
+            // written before a crash an hour ago (recovery leaves younger files alone: a registration in progress)
+            Files.setLastModifiedTime(
+                    target,
+                    java.nio.file.attribute.FileTime.from(
+                            java.time.Instant.now().minus(java.time.Duration.ofHours(1))));
             other.start();
             assertThat(target).doesNotExist();
             try (Stream<Path> q = Files.list(data.resolve("spool/.quarantine"))) {

@@ -259,6 +259,10 @@ class SeriesAssemblerTest {
                 .str(0x00080060, "CS", "MR_WITH_A_VERY_LONG_MODALITY")
                 .pixels(4, 4, 32)
                 .write(spool.resolve("1.2.3.1/1.2.3.1.1/1.2.3.1.1.2.dcm"), TestPart10.MR, "1.2.3.1.1.2");
+        for (Path f : List.of(good, poison)) { // written before a crash an hour ago: recovery looks at them
+            Files.setLastModifiedTime(
+                    f, java.nio.file.attribute.FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+        }
         return new Spooled(good, poison);
     }
 
@@ -278,9 +282,9 @@ class SeriesAssemblerTest {
     void aReSentInstancesRowNamesTheNewCopyAndTheEarlierFileGoesAfterTheCommit() throws Exception {
         Parts a = assembler(Duration.ofHours(1));
         org.srinode.spool.Spool files = new org.srinode.spool.Spool(spool, 0);
-        Path first = copy("00000000000000a1", "1");
+        Path first = copy("w00000000000000a1", "1");
         a.assembler().onInstance(files.reopen(first));
-        Path second = copy("00000000000000b2", "2");
+        Path second = copy("w00000000000000b2", "2");
         a.assembler().onInstance(files.reopen(second));
         assertThat(rowsNaming(second)).isEqualTo(1);
         assertThat(rowsNaming(first)).isZero();
@@ -290,18 +294,21 @@ class SeriesAssemblerTest {
         assertThat(a.records().find("1.2.3.1.1").orElseThrow().instances()).isEqualTo(1);
     }
 
-    /**
-     * A database whose next COMMIT, once {@code lostAtCommit} is set, commits and then reports a lost connection (the answer
-     * lost on the way back), and that gives no connection at all while {@code down} is set; with {@code downAfterLoss}
-     * such a lost COMMIT sets {@code down}.
-     */
-    private static javax.sql.DataSource losingCommits(
-            javax.sql.DataSource real, AtomicBoolean lostAtCommit, AtomicBoolean down, AtomicBoolean downAfterLoss) {
+    /** Faults the database of {@link #faulty} shows, each once when set (down: while set). */
+    private static final class Faults {
+        final AtomicBoolean committedThenLost = new AtomicBoolean(); // COMMIT done, its answer lost
+        final AtomicBoolean lostBeforeCommit = new AtomicBoolean(); // COMMIT failed, rolled back, the same error
+        final AtomicBoolean lockTimeout = new AtomicBoolean(); // the next statement fails (rolled back)
+        final AtomicBoolean downAfterCommitFault = new AtomicBoolean();
+        final AtomicBoolean down = new AtomicBoolean();
+    }
+
+    /** A database that shows the {@link Faults} set while it runs. */
+    private static javax.sql.DataSource faulty(javax.sql.DataSource real, Faults faults) {
+        ClassLoader loader = SeriesAssemblerTest.class.getClassLoader();
         return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
-                SeriesAssemblerTest.class.getClassLoader(),
-                new Class<?>[] {javax.sql.DataSource.class},
-                (p, m, args) -> {
-                    if (m.getName().equals("getConnection") && down.get()) {
+                loader, new Class<?>[] {javax.sql.DataSource.class}, (p, m, args) -> {
+                    if (m.getName().equals("getConnection") && faults.down.get()) {
                         throw new java.sql.SQLException("connection refused", "08001");
                     }
                     Object r = invoke(real, m, args);
@@ -309,15 +316,20 @@ class SeriesAssemblerTest {
                         return r;
                     }
                     return java.lang.reflect.Proxy.newProxyInstance(
-                            SeriesAssemblerTest.class.getClassLoader(),
-                            new Class<?>[] {Connection.class},
-                            (cp, cm, ca) -> {
-                                Object o = invoke(c, cm, ca);
-                                if (cm.getName().equals("commit") && lostAtCommit.getAndSet(false)) {
-                                    down.set(downAfterLoss.get());
-                                    throw new java.sql.SQLException("connection reset at COMMIT", "08006");
+                            loader, new Class<?>[] {Connection.class}, (cp, cm, ca) -> {
+                                if (cm.getName().equals("prepareStatement") && faults.lockTimeout.getAndSet(false)) {
+                                    throw new java.sql.SQLException("lock timeout", "55P03");
                                 }
-                                return o;
+                                if (cm.getName().equals("commit")) {
+                                    boolean done = faults.committedThenLost.getAndSet(false);
+                                    boolean notDone = faults.lostBeforeCommit.getAndSet(false);
+                                    if (done || notDone) {
+                                        invoke(c, c.getClass().getMethod(done ? "commit" : "rollback"), null);
+                                        faults.down.set(faults.downAfterCommitFault.get());
+                                        throw new java.sql.SQLException("connection reset at COMMIT", "08006");
+                                    }
+                                }
+                                return invoke(c, cm, ca);
                             });
                 });
     }
@@ -331,51 +343,83 @@ class SeriesAssemblerTest {
     }
 
     @Test
-    void aRegistrationThatCommittedAlthoughTheCommitReportedAFailureStandsAndAnUnknownOneSaysSo() throws Exception {
-        AtomicBoolean lost = new AtomicBoolean();
-        AtomicBoolean down = new AtomicBoolean();
-        AtomicBoolean downAfterLoss = new AtomicBoolean();
-        wrap = real -> losingCommits(real, lost, down, downAfterLoss);
+    void aFailedRegistrationSaysWhetherItCommittedRolledBackOrIsUnknown() throws Exception {
+        Faults faults = new Faults();
+        wrap = real -> faulty(real, faults);
         Parts a = assembler(Duration.ofHours(1));
         org.srinode.spool.Spool files = new org.srinode.spool.Spool(spool, 0);
-        Path first = copy("00000000000000a1", "1");
+        Path first = copy("w00000000000000a1", "1");
         a.assembler().onInstance(files.reopen(first));
-        Path second = copy("00000000000000b2", "2");
-        lost.set(true);
-        a.assembler().onInstance(files.reopen(second)); // threw before: the caller removed a file its row names
+        // committed, its answer lost: found, it stands (threw before: the caller removed a file its row names)
+        Path second = copy("w00000000000000b2", "2");
+        faults.committedThenLost.set(true);
+        a.assembler().onInstance(files.reopen(second));
         assertThat(rowsNaming(second)).isEqualTo(1);
         assertThat(first).doesNotExist();
-        // lost at COMMIT, and the database gone before it can be asked: the caller must keep the file
-        org.srinode.spool.SpooledInstance third = files.reopen(copy("00000000000000c3", "3"));
-        lost.set(true);
-        downAfterLoss.set(true);
+        // a statement failed: rolled back for certain, the caller removes its file
+        org.srinode.spool.SpooledInstance third = files.reopen(copy("w00000000000000c3", "3"));
+        faults.lockTimeout.set(true);
+        assertThatThrownBy(() -> a.assembler().onInstance(third))
+                .isInstanceOf(org.srinode.spool.RegistrationFailedException.class);
+        // the COMMIT failed and the row is not visible: it may still commit on the server, the caller keeps its file
+        faults.lostBeforeCommit.set(true);
+        assertThatThrownBy(() -> a.assembler().onInstance(third))
+                .isInstanceOf(org.srinode.spool.RegistrationUnknownException.class)
+                .hasMessageContaining("failed at COMMIT");
+        // the COMMIT failed and the database is gone before it can be asked: unknown too
+        faults.committedThenLost.set(true);
+        faults.downAfterCommitFault.set(true);
         assertThatThrownBy(() -> a.assembler().onInstance(third))
                 .isInstanceOf(org.srinode.spool.RegistrationUnknownException.class)
                 .hasMessageContaining("could not then say whether it committed");
+        faults.down.set(false);
+        assertThat(rowsNaming(third.path())).as("it did commit").isEqualTo(1);
     }
 
     @Test
     void startUpRemovesAnOldUnregisteredCopyOfARegisteredInstanceAndReplacesOneWhoseFileIsGone() throws Exception {
         Parts a = assembler(Duration.ofHours(1));
-        Path registered = copy("00000000000000a1", "1");
+        Path registered = copy("w00000000000000a1", "1");
         a.assembler().onInstance(new org.srinode.spool.Spool(spool, 0).reopen(registered));
         // a re-send whose registration was refused or rolled back, its file left behind an hour ago (a crash before the
         // removal), and one written a moment ago (in a cluster, perhaps another node's registration in progress)
-        Path old = copy("00000000000000b2", "2");
+        Path old = copy("w00000000000000b2", "2");
         Files.setLastModifiedTime(
                 old, java.nio.file.attribute.FileTime.from(Instant.now().minus(Duration.ofHours(1))));
-        Path young = copy("00000000000000c3", "3");
+        Path young = copy("w00000000000000c3", "3");
         a.recovery().recover(null);
         assertThat(rowsNaming(registered))
                 .as("recovery took a stray copy for the instance before")
                 .isEqualTo(1);
         assertThat(old).doesNotExist();
         assertThat(young).exists();
-        // the file the row names is gone: the copy left is the instance now
+        // the file the row names is gone: the copy left, once old enough, is the instance now
         Files.delete(registered);
+        a.recovery().recover(null);
+        assertThat(rowsNaming(young))
+                .as("too young: perhaps a registration in progress")
+                .isZero();
+        Files.setLastModifiedTime(
+                young, java.nio.file.attribute.FileTime.from(Instant.now().minus(Duration.ofHours(1))));
         a.recovery().recover(null);
         assertThat(rowsNaming(young)).isEqualTo(1);
         assertThat(a.records().find("1.2.3.1.1").orElseThrow().instances()).isEqualTo(1);
+    }
+
+    @Test
+    void startUpRepointsARowThatNamesTheSameFileByAnotherPathAndDeletesNothing() throws Exception {
+        // the data moved: the rows name the old path, which still leads to the files (a link left behind)
+        Parts a = assembler(Duration.ofHours(1));
+        Path file = copy("w00000000000000a1", "1");
+        Files.setLastModifiedTime(
+                file, java.nio.file.attribute.FileTime.from(Instant.now().minus(Duration.ofDays(3))));
+        Path oldLocation = Files.createSymbolicLink(spool.resolveSibling(spool.getFileName() + "-old"), spool);
+        a.assembler()
+                .onInstance(new org.srinode.spool.Spool(oldLocation, 0)
+                        .reopen(oldLocation.resolve(spool.relativize(file))));
+        a.recovery().recover(null);
+        assertThat(file).as("the one copy there is").exists();
+        assertThat(rowsNaming(file)).isEqualTo(1);
     }
 
     @Test

@@ -35,7 +35,7 @@ class SpoolTest {
                 .isEqualTo(dir.resolve(i.header().studyInstanceUid())
                         .resolve(i.header().seriesInstanceUid()));
         assertThat(i.path().getFileName().toString())
-                .matches(i.header().sopInstanceUid().replace(".", "\\.") + "\\.[0-9a-f]{16}\\.dcm");
+                .matches(i.header().sopInstanceUid().replace(".", "\\.") + "\\.w[0-9a-f]{16}\\.dcm");
         assertThat(Files.mismatch(i.path(), MR)).isEqualTo(-1L);
         try (Stream<Path> s = Files.list(dir.resolve(".incoming"))) {
             assertThat(s.count()).isZero();
