@@ -173,7 +173,7 @@ final class StoreScu {
                     throw pendingAlert(socket, in, e);
                 }
                 transfer(in, out, watch, pairs, batch, ac, tally);
-                release(socket, in, out);
+                release(socket, in, out, watch);
             } catch (AssociationRejected e) {
                 throw e;
             } catch (Pdus.ProtocolException e) {
@@ -308,7 +308,15 @@ final class StoreScu {
                 }
                 ssl.setSSLParameters(p);
                 ssl.setSoTimeout(s.connectTimeoutMs);
-                ssl.startHandshake();
+                // whole within the connect timeout: a peer trickling its handshake records cannot hold the worker
+                try (StallWatch handshake = new StallWatch(socket, s.connectTimeoutMs)) {
+                    handshake.awaiting("the peer's part of the TLS handshake");
+                    try {
+                        ssl.startHandshake();
+                    } catch (IOException e) {
+                        throw handshake.fired() != null ? new SSLException(handshake.fired(), e) : e;
+                    }
+                }
             }
             socket.setSoTimeout(s.responseTimeoutMs);
             return socket;
@@ -531,12 +539,18 @@ final class StoreScu {
         }
     }
 
-    /** A-RELEASE-RQ, then the A-RELEASE-RP within {@link #RELEASE_TIMEOUT_MS}; a peer that never answers only delays the close. */
-    private static void release(Socket socket, InputStream in, OutputStream out) {
+    /**
+     * A-RELEASE-RQ, then the A-RELEASE-RP within {@link #RELEASE_TIMEOUT_MS} per read and the response timeout in all
+     * ({@code watch}: a peer trickling PDUs instead cannot hold the worker); a peer that never answers only delays the
+     * close.
+     */
+    private static void release(Socket socket, InputStream in, OutputStream out, StallWatch watch) {
         try {
             Pdus.write(out, Pdus.RELEASE_RQ, Pdus.releaseReply());
             socket.setSoTimeout(RELEASE_TIMEOUT_MS);
+            watch.awaiting("the A-RELEASE-RP");
             Pdus.read(in, MAX_RECEIVE);
+            watch.arrived();
         } catch (IOException ignored) {
             // every instance was answered already; the connection is closed either way
         }

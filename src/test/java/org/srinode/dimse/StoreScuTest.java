@@ -239,6 +239,51 @@ class StoreScuTest {
     }
 
     @Test
+    void aPeerThatTricklesItsReleaseReplyDoesNotHoldTheSender() throws Exception {
+        Path file =
+                TestPart10.mr("1.2.3.9.10").pixels(4, 4, 32).write(dir.resolve("r/r.dcm"), TestPart10.MR, "1.2.3.9.10");
+        try (java.net.ServerSocket server =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread peer = acceptingPeer(server, "TRICKLE", socket -> {
+                java.io.InputStream in = socket.getInputStream();
+                boolean lastDataFragment = false;
+                while (!lastDataFragment) { // the C-STORE-RQ: command, then the data set's fragments
+                    byte[] b = Pdus.read(in, 1 << 20).body();
+                    for (int p = 0; p + 6 <= b.length; p += 4 + (int) Pdus.u32(b, p)) {
+                        lastDataFragment |= (b[p + 5] & 0x03) == 0x02;
+                    }
+                }
+                Pdus.writeCommand(
+                        socket.getOutputStream(),
+                        1,
+                        Commands.storeResponse(1, TestPart10.MR, "1.2.3.9.10", 0x0000, null),
+                        16384);
+                Pdus.read(in, 1 << 20); // A-RELEASE-RQ; the "reply": a P-DATA-TF of 64 KiB, a byte every 300 ms
+                java.io.OutputStream out = socket.getOutputStream();
+                out.write(new byte[] {0x04, 0, 0, 1, 0, 0});
+                while (true) {
+                    out.write(0);
+                    out.flush();
+                    Thread.sleep(300);
+                }
+            });
+            StoreScu.Settings s = new StoreScu.Settings(
+                    "127.0.0.1", server.getLocalPort(), "SRI_NODE", "SENDER", null, true, 5000, 2000);
+            java.util.concurrent.Future<Integer> send = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                        Thread t = new Thread(r, "trickled-release");
+                        t.setDaemon(true);
+                        return t;
+                    })
+                    .submit(() -> StoreScu.send(s, List.of(file)));
+            // every PDU within the release's 10 s read timeout: before the watch covered the release, this never ended
+            assertThat(send.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("instances acknowledged")
+                    .isEqualTo(1);
+            peer.interrupt();
+        }
+    }
+
+    @Test
     void tlsChecksTheCertificateAndTheHostName() throws Exception {
         KeyStore node = TestKeys.keyPair(dir, "node", "CN=sri-node test", "ip:127.0.0.1");
         KeyStore wrongName = TestKeys.keyPair(dir, "wrong", "CN=127.0.0.1", "dns:pacs.elsewhere.test");
