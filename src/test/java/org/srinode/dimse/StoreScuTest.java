@@ -207,12 +207,30 @@ class StoreScuTest {
                 .hasMessageContaining("no data set");
     }
 
+    /** A 4x4 MR instance in a folder of its own. */
+    private Path small(String sop) throws IOException {
+        return TestPart10.mr(sop).pixels(4, 4, 32).write(dir.resolve(sop).resolve("i.dcm"), TestPart10.MR, sop);
+    }
+
+    private static java.net.ServerSocket loopbackServer() throws IOException {
+        return new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+    }
+
+    /** Sends {@code file} to 127.0.0.1:{@code port} on a daemon thread, response timeout 2 s: its count of acknowledged. */
+    private static java.util.concurrent.Future<Integer> sendInBackground(int port, Path file) {
+        StoreScu.Settings s = new StoreScu.Settings("127.0.0.1", port, "SRI_NODE", "SENDER", null, true, 5000, 2000);
+        return java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "background-send");
+                    t.setDaemon(true);
+                    return t;
+                })
+                .submit(() -> StoreScu.send(s, List.of(file)));
+    }
+
     @Test
     void aPeerThatTricklesItsResponseIsAbandonedAfterTheTimeout() throws Exception {
-        Path file =
-                TestPart10.mr("1.2.3.9.9").pixels(4, 4, 32).write(dir.resolve("t/t.dcm"), TestPart10.MR, "1.2.3.9.9");
-        try (java.net.ServerSocket server =
-                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        Path file = small("1.2.3.9.9");
+        try (java.net.ServerSocket server = loopbackServer()) {
             // the "response": a P-DATA-TF every 300 ms, each with one empty command fragment, never the last
             Thread peer = acceptingPeer(server, "TRICKLE", socket -> {
                 while (true) {
@@ -220,14 +238,7 @@ class StoreScuTest {
                     Thread.sleep(300);
                 }
             });
-            StoreScu.Settings s = new StoreScu.Settings(
-                    "127.0.0.1", server.getLocalPort(), "SRI_NODE", "SENDER", null, true, 5000, 2000);
-            java.util.concurrent.Future<?> send = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                        Thread t = new Thread(r, "trickled-send");
-                        t.setDaemon(true);
-                        return t;
-                    })
-                    .submit(() -> StoreScu.send(s, List.of(file)));
+            java.util.concurrent.Future<Integer> send = sendInBackground(server.getLocalPort(), file);
             // each PDU comes well within the 2 s socket timeout: before the watch covered replies, this never ended
             assertThatThrownBy(() -> send.get(30, java.util.concurrent.TimeUnit.SECONDS))
                     .isInstanceOf(java.util.concurrent.ExecutionException.class)
@@ -240,10 +251,8 @@ class StoreScuTest {
 
     @Test
     void aPeerThatTricklesItsReleaseReplyDoesNotHoldTheSender() throws Exception {
-        Path file =
-                TestPart10.mr("1.2.3.9.10").pixels(4, 4, 32).write(dir.resolve("r/r.dcm"), TestPart10.MR, "1.2.3.9.10");
-        try (java.net.ServerSocket server =
-                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        Path file = small("1.2.3.9.10");
+        try (java.net.ServerSocket server = loopbackServer()) {
             Thread peer = acceptingPeer(server, "TRICKLE", socket -> {
                 java.io.InputStream in = socket.getInputStream();
                 boolean lastDataFragment = false;
@@ -267,14 +276,7 @@ class StoreScuTest {
                     Thread.sleep(300);
                 }
             });
-            StoreScu.Settings s = new StoreScu.Settings(
-                    "127.0.0.1", server.getLocalPort(), "SRI_NODE", "SENDER", null, true, 5000, 2000);
-            java.util.concurrent.Future<Integer> send = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                        Thread t = new Thread(r, "trickled-release");
-                        t.setDaemon(true);
-                        return t;
-                    })
-                    .submit(() -> StoreScu.send(s, List.of(file)));
+            java.util.concurrent.Future<Integer> send = sendInBackground(server.getLocalPort(), file);
             // every PDU within the release's 10 s read timeout: before the watch covered the release, this never ended
             assertThat(send.get(30, java.util.concurrent.TimeUnit.SECONDS))
                     .as("instances acknowledged")
