@@ -29,7 +29,7 @@ public final class DurableFiles {
 
     /**
      * The free space, in bytes, every {@link #write} and {@link #copy} leaves on the target's file system (the node's
-     * {@code SRI_SPOOL_RESERVE_MB}, set at start-up by {@link DiskReserveSetting}; 0, the default, checks nothing).
+     * {@code SRI_SPOOL_RESERVE_MB}, set at start-up by org.srinode.pipeline.DiskReserveSetting; 0, the default, checks nothing).
      * The reserve keeps room for the database and the spool on a shared volume; the spool's own writes check it as
      * they go (org.srinode.spool.Spool).
      */
@@ -74,18 +74,33 @@ public final class DurableFiles {
      * @throws IOException when the file system cannot write, or cannot rename atomically
      */
     public static <E extends Exception> void write(Path target, TempWriter<E> writer) throws IOException, E {
-        write(target, 0, writer);
+        write(target, 0, true, writer);
     }
 
-    /** {@link #write} of a file whose size, {@code expectedBytes}, is known before: checked against the reserve first. */
-    private static <E extends Exception> void write(Path target, long expectedBytes, TempWriter<E> writer)
-            throws IOException, E {
+    /**
+     * {@link #write} without the disk reserve: for the last-resort copy of data the node could not deliver (the
+     * dead-letter folder), which an operator needs most when the disk is nearly full; only a full disk stops it.
+     */
+    public static <E extends Exception> void writeLastResort(Path target, TempWriter<E> writer) throws IOException, E {
+        write(target, 0, false, writer);
+    }
+
+    /**
+     * {@link #write} of a file whose size, {@code expectedBytes}, is known before: checked against the reserve first
+     * (when {@code keepReserve}).
+     */
+    private static <E extends Exception> void write(
+            Path target, long expectedBytes, boolean keepReserve, TempWriter<E> writer) throws IOException, E {
         createDirectories(target.getParent());
-        checkReserve(target.getParent(), expectedBytes);
+        if (keepReserve) {
+            checkReserve(target.getParent(), expectedBytes);
+        }
         Path temp = Files.createTempFile(target.getParent(), target.getFileName() + ".", ".part");
         try {
             writer.write(temp);
-            checkReserve(target.getParent(), 0);
+            if (keepReserve) {
+                checkReserve(target.getParent(), 0);
+            }
             force(temp);
             move(temp, target);
         } catch (Exception e) { // precise rethrow: IOException, E or unchecked
@@ -219,7 +234,12 @@ public final class DurableFiles {
 
     /** Copies {@code source} durably to {@code target} ({@link #write}; refused first when it would not fit). */
     public static void copy(Path source, Path target) throws IOException {
-        write(target, Files.size(source), temp -> Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING));
+        write(target, Files.size(source), true, temp -> Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING));
+    }
+
+    /** {@link #copy} without the disk reserve ({@link #writeLastResort}: dead-letter copies). */
+    public static void copyLastResort(Path source, Path target) throws IOException {
+        write(target, 0, false, temp -> Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING));
     }
 
     /**

@@ -207,13 +207,14 @@ public class Forwarder {
         Files.deleteIfExists(dir.resolve(REASON)); // a folder without it is being written (or was cut by a crash)
         for (Path f : files) {
             if (Files.exists(f)) {
-                DurableFiles.copy(f, dir.resolve(f.getFileName()));
+                // the reserve does not stop a dead-letter copy: it is what the operator resends from
+                DurableFiles.copyLastResort(f, dir.resolve(org.srinode.spool.Spool.instanceFileName(f)));
             }
         }
         String reason = "series " + job.seriesUid() + " generation " + job.generation() + "\n"
                 + "attempts: " + attempts + "\nlast error: " + lastError + "\nat: " + Instant.now()
                 + "\nresend with: storescu -aec <AE> <host> <port> " + dir + "/*.dcm\n";
-        DurableFiles.write(dir.resolve(REASON), temp -> Files.writeString(temp, reason));
+        DurableFiles.writeLastResort(dir.resolve(REASON), temp -> Files.writeString(temp, reason));
         return dir;
     }
 

@@ -76,9 +76,10 @@ class DurableFilesTest {
         try (var s = Files.list(copy.getParent())) {
             assertThat(s.toList()).isEmpty();
         }
-        DurableFiles.reserve(0);
-        DurableFiles.copy(source, copy);
+        DurableFiles.copyLastResort(source, copy); // a dead-letter copy: not refused by the reserve
         assertThat(Files.mismatch(source, copy)).isEqualTo(-1L);
+        DurableFiles.writeLastResort(copy.resolveSibling("REASON.txt"), temp -> Files.writeString(temp, "why"));
+        assertThat(copy.resolveSibling("REASON.txt")).hasContent("why");
     }
 
     @Test
