@@ -22,7 +22,8 @@ import org.srinode.series.SeriesRecords;
 /**
  * A forward whose node died during its last attempt (the lease expired; no failure was ever recorded) is dead-lettered
  * by the node whose claim declares it DEAD: the series' files and a REASON.txt naming the lease, as after a failed last
- * attempt. Before, such a series reached no dead-letter folder at all.
+ * attempt. Before, such a series reached no dead-letter folder at all. A forward that fails after its series was
+ * re-opened is cancelled instead: the newer generation's forward sends the series whole.
  */
 class ForwarderDeadLetterTest {
     @TempDir
@@ -54,6 +55,37 @@ class ForwarderDeadLetterTest {
                 .content()
                 .contains("series 1.2.3 generation 1", "lease of node-a expired", "resend with: storescu");
         assertThat(spooled).as("the spool copy stays").exists();
+    }
+
+    @Test
+    void aForwardThatFailsAfterItsSeriesWasReOpenedIsCancelledNotCountedNorDeadLettered() throws Exception {
+        JdbcDataSource ds = org.srinode.db.TestDatabases.h2();
+        Database db = new Database(ds);
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement("INSERT INTO series (series_uid, study_uid, modality, state, "
+                        + "generation, first_received_at, last_received_at) VALUES ('1.2.3', '1.2', 'MR', 'RECEIVING', "
+                        + "2, ?, ?)")) {
+            ps.setTimestamp(1, Timestamp.from(Instant.now()));
+            ps.setTimestamp(2, Timestamp.from(Instant.now()));
+            ps.executeUpdate();
+            JobQueue.enqueue(c, JobKind.FORWARD, "1.2.3", 1);
+        }
+        Path deadLetter = dir.resolve("dead-letter");
+        JobQueue queue = new JobQueue(ds, "node-a", Duration.ofMinutes(1));
+        Forwarder forwarder =
+                new Forwarder(queue, new SeriesRecords(db), config(deadLetter), new AuditTrail("SRI", "test"));
+        org.srinode.jobs.Job job = queue.claimDue(JobKind.FORWARD, 10, null, 1).get(0); // its last attempt
+        org.apache.camel.Exchange exchange =
+                new org.apache.camel.support.DefaultExchange(new org.apache.camel.impl.DefaultCamelContext());
+        exchange.setProperty(org.srinode.jobs.JobExchange.PROPERTY, job);
+        // a re-sent instance re-opened the series as generation 2 and replaced a file this attempt was reading
+        exchange.setProperty(
+                org.apache.camel.Exchange.EXCEPTION_CAUGHT,
+                new java.nio.file.NoSuchFileException("/spool/1.2/1.2.3/1.2.3.4.w0123456789abcdef.dcm"));
+        forwarder.failed(exchange);
+        assertThat(queue.find(job.id()).orElseThrow().state()).isEqualTo(org.srinode.jobs.JobState.CANCELLED);
+        assertThat(queue.find(job.id()).orElseThrow().lastError()).contains("re-opened as generation 2");
+        assertThat(deadLetter).as("generation 2's forward sends the series").doesNotExist();
     }
 
     private static ForwardConfig config(Path deadLetter) {
