@@ -44,8 +44,10 @@ public final class Tx {
             } catch (SQLException | RuntimeException e) {
                 try {
                     c.rollback();
-                } finally {
-                    c.setAutoCommit(auto);
+                    c.setAutoCommit(auto); // not after a failed rollback: turning auto-commit on would commit the work
+                } catch (
+                        SQLException r) { // the work's failure stays the one reported; the pool discards the connection
+                    e.addSuppressed(r);
                 }
                 throw e;
             }

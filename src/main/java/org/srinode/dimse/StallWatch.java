@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * once a second; one shared timer thread for all connections.
  *
  * <p>Used by the Storage SCP for both directions and by the Storage SCU for its writes and for each reply it awaits
- * (the A-ASSOCIATE reply, each C-STORE-RSP). After {@link #fired()} the
+ * (the A-ASSOCIATE reply, each C-STORE-RSP, the A-RELEASE-RP, the peer's part of a TLS handshake). After {@link #fired()} the
  * socket is closed and the blocked call ends with an {@link IOException}; the caller reports the reason.
  */
 final class StallWatch implements AutoCloseable {

@@ -316,6 +316,10 @@ final class StoreScu {
                     } catch (IOException e) {
                         throw handshake.fired() != null ? new SSLException(handshake.fired(), e) : e;
                     }
+                    handshake.arrived();
+                    if (handshake.fired() != null) { // fired as the handshake ended: the socket is being closed
+                        throw new SSLException(handshake.fired());
+                    }
                 }
             }
             socket.setSoTimeout(s.responseTimeoutMs);

@@ -63,11 +63,19 @@ public class Forwarder {
         });
     }
 
+    /**
+     * Ordering rule of FORWARD jobs: a delivery waits while an older one of the same series runs (generation N still
+     * sending while a re-send re-opened the series as N + 1), so the later generation's copies arrive last. Only older
+     * ones: two deliveries left RUNNING by a node that died cannot wait for each other.
+     */
+    static final String ONE_DELIVERY_PER_SERIES = "EXISTS (SELECT 1 FROM job o WHERE o.kind = j.kind "
+            + "AND o.series_uid = j.series_uid AND o.state = 'RUNNING' AND o.id < j.id)";
+
     public List<Job> claimDue() throws InterruptedException {
         return jobs.claimDueOrWait(
                 KIND,
                 8,
-                SeriesAssembler.REJECTION_AFTER_DELIVERY,
+                "(" + SeriesAssembler.REJECTION_AFTER_DELIVERY + ") OR (" + ONE_DELIVERY_PER_SERIES + ")",
                 JobQueue.HAND_OFF_WAIT,
                 config.retry().maxAttempts());
     }

@@ -526,19 +526,22 @@ public class JobQueue {
     }
 
     /**
-     * Ends a job that must not run (again) because what it would do is obsolete, for example a delivery of a
-     * series a later generation withdrew: state CANCELLED with the reason in last_error.
+     * Ends a job this node runs that must not run (again) because what it would do is obsolete, for example a delivery
+     * of a series a later generation withdrew: state CANCELLED with the reason in last_error. A job this node no longer
+     * holds (its lease expired and another node took it over or finished it) is left as it is.
+     *
+     * @return whether it was cancelled (false: this node had lost it)
      */
-    public void cancel(long id, String reason) {
-        Tx.run(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE job SET state = 'CANCELLED', last_error = ?, updated_at = ? WHERE id = ?")) {
+    public boolean cancel(long id, String reason) {
+        return Tx.run(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE job SET state = 'CANCELLED', last_error = ?, "
+                    + "updated_at = ? WHERE id = ? AND state = 'RUNNING' AND claimed_by = ?")) {
                 ps.setString(1, reason.length() > 2000 ? reason.substring(0, 2000) : reason);
                 ps.setTimestamp(2, Timestamp.from(Instant.now()), Sql.utc());
                 ps.setLong(3, id);
-                ps.executeUpdate();
+                ps.setString(4, nodeId);
+                return ps.executeUpdate() == 1;
             }
-            return null;
         });
     }
 

@@ -19,6 +19,7 @@ import org.srinode.db.Sql;
 import org.srinode.db.Tx;
 import org.srinode.dicom.AlreadyHeldException;
 import org.srinode.dicom.InvalidDicomException;
+import org.srinode.dicom.LogText;
 import org.srinode.dicom.Uids;
 import org.srinode.jobs.JobKind;
 import org.srinode.jobs.JobQueue;
@@ -104,10 +105,12 @@ public class SeriesAssembler {
      * the series' lock, so a registration on another association or ingest node in between is seen. Registers it as
      * {@link #onInstance} does, unless its instance is registered with another copy that exists in the same series
      * folder (a re-send's earlier file whose removal failed, a copy whose registration failed or whose outcome was
-     * unknown): then nothing changes and the caller removes this file. A row naming a file elsewhere (the data moved
-     * to another path) or the same file by another path, or a file that is gone, makes this copy the instance's.
+     * unknown): then this file is removed, under the lock (a live registration of it that waited for the lock is then
+     * refused). A row naming a file elsewhere (the data moved to another path) or the same file by another path, or a
+     * file that is gone, is re-pointed to this copy without re-opening the series.
      *
-     * @return true when this copy was registered, false when it is a stray copy of a registered instance
+     * @return true when this copy was registered, false when it was a stray copy of a registered instance (removed, or
+     *     logged when it could not be)
      * @throws InvalidDicomException as {@link #onInstance}
      * @throws AlreadyHeldException as {@link #onInstance}
      */
@@ -123,6 +126,9 @@ public class SeriesAssembler {
                 Tx.run(ds, c -> earlier[0] = register(c, i, recovering)); // kept when the commit's answer is lost
                 break;
             } catch (Stray e) {
+                if (e.getMessage() != null) {
+                    LOG.warnf("spool recovery: %s; a later sweep tries again", LogText.escape(e.getMessage()));
+                }
                 return false;
             } catch (Held e) {
                 throw new AlreadyHeldException(e.getMessage());
@@ -212,10 +218,13 @@ public class SeriesAssembler {
         }
     }
 
-    /** Raised inside recovery's registering transaction (which then changes nothing) for a stray copy. */
+    /**
+     * Raised inside recovery's registering transaction (which then changes nothing) for a stray copy, removed; the
+     * message says why it could not be removed, or is null.
+     */
     private static final class Stray extends RuntimeException {
-        Stray() {
-            super(null, null, false, false);
+        Stray(String notRemoved) {
+            super(notRemoved, null, false, false);
         }
     }
 
@@ -272,9 +281,25 @@ public class SeriesAssembler {
         String earlierPath =
                 registeredIn.isPresent() ? pathOfInstance(c, i.header().sopInstanceUid()) : null;
         if (recovering && isOtherCopyInItsFolder(earlierPath, i.path())) {
-            throw new Stray();
+            // removed under the series' lock: a live registration of this very file (a registration that waited that
+            // long) then finds it gone and is refused, instead of registering a file that no longer exists
+            try {
+                java.nio.file.Files.deleteIfExists(i.path());
+            } catch (java.io.IOException e) {
+                throw new Stray("stray copy " + i.path() + " could not be removed: " + e);
+            }
+            throw new Stray(null);
+        }
+        if (!recovering && !java.nio.file.Files.exists(i.path())) {
+            throw new IllegalStateException("spooled file " + i.path() + " is gone (start-up recovery removed it as a "
+                    + "stray copy while this registration waited for its series)");
         }
         SeriesTable.upsertInstance(c, i, now);
+        if (recovering && earlierPath != null) {
+            // the row named this instance's file by another path, or a file that is gone: its path is repaired, the
+            // series is not re-opened (nothing new arrived)
+            return earlierPath;
+        }
         if ("COMPLETE".equals(state.get())) {
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE series SET state = 'RECEIVING', generation = generation + 1, "

@@ -31,6 +31,7 @@ import org.srinode.spool.Spool;
  * is quarantined with its reason. Runs on the ingest nodes only (SRI_NODE_ROLES).
  */
 @ApplicationScoped
+@jakarta.inject.Named("spoolRecovery")
 public class SpoolRecovery {
     private static final Logger LOG = Logger.getLogger(SpoolRecovery.class);
     private final DataSource ds;
@@ -54,16 +55,27 @@ public class SpoolRecovery {
      * Registers what is in the spool but not in the database (see the class comment). A file that cannot be registered (it no longer parses, a value the node cannot store, a
      * SOP Instance UID already used in another series) is moved to the spool's quarantine with the
      * reason, and start-up goes on: data never stop the node from starting. A file the database could not take
-     * for a reason of its own ({@link #isDataFault}) stays in the spool for the next start. In a cluster another ingest
+     * for a reason of its own ({@link #isDataFault}) stays in the spool for the next sweep. In a cluster another ingest
      * node may be registering the same file at this moment: registration is idempotent, so both succeed. Only files
      * older than {@link Spool#STALE_PART} are looked at (a younger one may be a registration in progress; no instance is
      * acknowledged before its row commits, so none of them waits). A file of an instance whose row names another copy
      * that exists in the same folder (a re-send's earlier file that was not removed, a copy whose registration failed
      * or whose outcome was unknown) is removed, decided under the series' lock ({@link SeriesAssembler#recoverCopy});
      * when the file the row names is gone, or is elsewhere (the data moved), this copy is registered in its place.
-     * Such leftovers are removed at start-up only.
+     * Such leftovers are settled at start-up and then every hour ({@link #sweep}).
      */
     void recover(@Observes StartupEvent ev) throws IOException {
+        sweep();
+    }
+
+    /**
+     * The recovery of {@link #recover}, run again by the {@code spool-recovery} route every {@code
+     * sri.spool.recovery-period-ms} (default an hour): the files that were too young at start-up, and those a
+     * registration with an unknown outcome or a failed removal left since, are settled without waiting for a restart.
+     *
+     * @throws IOException only when the spool cannot be walked at all
+     */
+    public void sweep() throws IOException {
         if (!ingestRole) {
             return; // the spool is recovered by the ingest nodes (SRI_NODE_ROLES)
         }
@@ -100,7 +112,6 @@ public class SpoolRecovery {
                 if (assembler.recoverCopy(spool.reopen(f))) {
                     added++;
                 } else {
-                    Files.deleteIfExists(f);
                     superseded++;
                 }
             } catch (java.nio.file.NoSuchFileException gone) {
@@ -108,26 +119,26 @@ public class SpoolRecovery {
             } catch (IOException e) { // reopen wraps a failed read into InvalidDicomException (quarantined below);
                 // this is its file size failing after the read: the file stays, the start-up goes on
                 left++;
-                LOG.errorf("start-up: spooled file %s cannot be read (%s); it stays in the spool", f, e);
+                LOG.errorf("spool recovery: spooled file %s cannot be read (%s); it stays in the spool", f, e);
             } catch (AlreadyHeldException e) { // a copy of the node's own output, received before the crash
                 try {
                     if (registered(f)) { // registered meanwhile (another node of another version): it stays
                         continue;
                     }
                     Files.deleteIfExists(f);
-                    LOG.infof("start-up: spooled file %s dropped: %s", f.getFileName(), e.getMessage());
-                } catch (IOException | RuntimeException d) { // the file, or the database: it stays for the next start
+                    LOG.infof("spool recovery: spooled file %s dropped: %s", f.getFileName(), e.getMessage());
+                } catch (IOException | RuntimeException d) { // the file, or the database: it stays for the next sweep
                     left++;
-                    LOG.warnf("start-up: spooled copy %s of the node's own output not removed now: %s", f, d);
+                    LOG.warnf("spool recovery: spooled copy %s of the node's own output not removed now: %s", f, d);
                 }
             } catch (InvalidDicomException | RuntimeException e) {
                 if (!isDataFault(e)) {
                     // the database failed, not the file (connection, lock, a rollback), or the node could not check
-                    // it now: the file stays where it is and the next start registers it; it may already be
+                    // it now: the file stays where it is and the next sweep registers it; it was not
                     // acknowledged to the modality
                     left++;
                     LOG.warnf(
-                            "start-up: spooled file %s not registered now (%s); it stays in the spool for the next start",
+                            "spool recovery: spooled file %s not registered now (%s); it stays in the spool for the next sweep",
                             f.getFileName(), LogText.escape(e.getMessage()));
                     continue;
                 }
@@ -135,15 +146,15 @@ public class SpoolRecovery {
                     Path q = spool.quarantine(f, e.getMessage());
                     quarantined++;
                     LOG.warnf(
-                            "start-up: spooled file %s cannot be registered (%s); moved to %s",
+                            "spool recovery: spooled file %s cannot be registered (%s); moved to %s",
                             f.getFileName(), LogText.escape(e.getMessage()), q);
                 } catch (java.nio.file.NoSuchFileException gone) {
                     // another ingest node of the cluster quarantined (or registered and replaced) it meanwhile
                 } catch (IOException q) { // the start-up goes on: one file must not keep the node down
                     left++;
                     LOG.errorf(
-                            "start-up: spooled file %s cannot be registered (%s) nor quarantined (%s); it stays in the "
-                                    + "spool for the next start",
+                            "spool recovery: spooled file %s cannot be registered (%s) nor quarantined (%s); it stays in the "
+                                    + "spool for the next sweep",
                             f, LogText.escape(e.getMessage()), q);
                 }
             }
@@ -151,7 +162,7 @@ public class SpoolRecovery {
         if (left > 0) {
             LOG.warnf(
                     "%d spooled file(s) could not be registered now (the database, or a file that cannot be read or moved: "
-                            + "see above); they stay in the spool for the next start",
+                            + "see above); they stay in the spool for the next sweep",
                     left);
         }
         if (added > 0) {
@@ -162,7 +173,7 @@ public class SpoolRecovery {
         }
         if (young > 0) {
             LOG.infof(
-                    "%d spooled file(s) no instance row names are younger than %d minutes: left for a later start (a "
+                    "%d spooled file(s) no instance row names are younger than %d minutes: left for a later sweep (a "
                             + "registration may be in progress; none of them was acknowledged)",
                     young, Spool.STALE_PART.toMinutes());
         }

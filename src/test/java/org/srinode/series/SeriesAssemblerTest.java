@@ -85,10 +85,16 @@ class SeriesAssemblerTest {
                 new SpoolRecovery(db, assembler, spool.toString(), true));
     }
 
-    private static SpooledInstance instance(String series, String sop) {
+    /** An instance of {@code series} whose spool file exists (its content is not read here). */
+    private SpooledInstance instance(String series, String sop) throws java.io.IOException {
+        Path file = spool.resolve("1.2.9").resolve(series).resolve(sop + ".dcm");
+        if (!Files.exists(file)) {
+            Files.createDirectories(file.getParent());
+            Files.write(file, new byte[100]);
+        }
         return new SpooledInstance(
                 new InstanceHeader("1.2.840.10008.5.1.4.1.1.4", sop, "1.2.9", series, "MR", "1.2.840.10008.1.2"),
-                Path.of("/spool/" + series + "/" + sop + ".dcm"),
+                file,
                 100,
                 "TEST");
     }
@@ -407,6 +413,18 @@ class SeriesAssemblerTest {
     }
 
     @Test
+    void aRegistrationWhoseFileIsGoneIsRefused() throws Exception {
+        // start-up recovery removed it as a stray while this registration waited for the series' lock
+        Parts a = assembler(Duration.ofHours(1));
+        SpooledInstance i = instance("1.2.3.70", "1.2.3.70.1");
+        Files.delete(i.path());
+        assertThatThrownBy(() -> a.assembler().onInstance(i))
+                .isInstanceOf(org.srinode.spool.RegistrationFailedException.class)
+                .hasMessageContaining("is gone");
+        assertThat(a.records().find("1.2.3.70")).isEmpty();
+    }
+
+    @Test
     void startUpRepointsARowThatNamesTheSameFileByAnotherPathAndDeletesNothing() throws Exception {
         // the data moved: the rows name the old path, which still leads to the files (a link left behind)
         Parts a = assembler(Duration.ofHours(1));
@@ -417,9 +435,16 @@ class SeriesAssemblerTest {
         a.assembler()
                 .onInstance(new org.srinode.spool.Spool(oldLocation, 0)
                         .reopen(oldLocation.resolve(spool.relativize(file))));
+        try (Connection c = ds.getConnection();
+                Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE series SET state = 'COMPLETE' WHERE series_uid = '1.2.3.1.1'");
+        }
         a.recovery().recover(null);
         assertThat(file).as("the one copy there is").exists();
         assertThat(rowsNaming(file)).isEqualTo(1);
+        assertThat(a.records().find("1.2.3.1.1").orElseThrow().generation())
+                .as("a path repaired is no new instance: the series is not re-opened")
+                .isEqualTo(1);
     }
 
     @Test
