@@ -45,8 +45,8 @@ public final class Tx {
                 try {
                     c.rollback();
                     c.setAutoCommit(auto); // not after a failed rollback: turning auto-commit on would commit the work
-                } catch (
-                        SQLException r) { // the work's failure stays the one reported; the pool discards the connection
+                } catch (SQLException r) {
+                    // the work's failure stays the one reported; the pool discards the connection
                     e.addSuppressed(r);
                 }
                 throw e;

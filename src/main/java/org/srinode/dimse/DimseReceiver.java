@@ -344,7 +344,7 @@ final class DimseReceiver {
                         } else {
                             // rolled back, or an outcome the node cannot know (the database could not say whether it
                             // committed, a step of the ingest route after the registration failed): then the file
-                            // stays, and start-up recovery registers it or finds it registered
+                            // stays, and spool recovery registers it or finds it registered
                             LOG.errorf(
                                     e,
                                     "association %s: instance %s durable but not registered (%s); refused so that it is sent again",
@@ -352,8 +352,7 @@ final class DimseReceiver {
                                     Uids.shortTag(sopInstance),
                                     rolledBack
                                             ? "its registration rolled back"
-                                            : "its registration unknown (the file stays in the spool for start-up "
-                                                    + "recovery)");
+                                            : "its registration unknown (the file stays for spool recovery)");
                             throw new IOException("the node could not register the instance; send it again");
                         }
                     }

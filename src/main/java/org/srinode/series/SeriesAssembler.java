@@ -91,7 +91,7 @@ public class SeriesAssembler {
      * @throws AlreadyHeldException  when the instance is one of a series this node made and holds: nothing changes
      *                               (the series is not re-opened, its file not replaced), the caller drops its copy
      * @throws RegistrationUnknownException when the COMMIT failed and the row is not visible afterwards, or the
-     *                               database could not be asked: the caller keeps the file (start-up recovery settles
+     *                               database could not be asked: the caller keeps the file (spool recovery settles
      *                               it)
      * @throws RegistrationFailedException when the registration failed and did not commit (the caller removes the
      *                               file); its cause is the database's error
@@ -191,8 +191,8 @@ public class SeriesAssembler {
 
     /**
      * Removes the file an instance row named before a re-send's registration replaced it, when it is another file of
-     * the same series folder (a spool file; never anything elsewhere). A file that cannot be removed now stays until a
-     * start-up recovery finds it named by no row.
+     * the same series folder (a spool file; never anything elsewhere). A file that cannot be removed now stays until
+     * spool recovery ({@link SpoolRecovery}) finds it named by no row.
      */
     private static void removeEarlierCopy(SpooledInstance i, String earlierPath) {
         if (earlierPath == null || earlierPath.equals(i.path().toString())) {
@@ -206,7 +206,7 @@ public class SeriesAssembler {
             java.nio.file.Files.deleteIfExists(earlier);
         } catch (java.io.IOException e) {
             LOG.warnf(
-                    "instance %s: the file of its earlier copy %s could not be removed (%s); a later start-up removes it",
+                    "instance %s: the file of its earlier copy %s could not be removed (%s); spool recovery removes it later",
                     Uids.shortTag(i.header().sopInstanceUid()), earlier, e);
         }
     }
@@ -291,7 +291,7 @@ public class SeriesAssembler {
             throw new Stray(null);
         }
         if (!recovering && !java.nio.file.Files.exists(i.path())) {
-            throw new IllegalStateException("spooled file " + i.path() + " is gone (start-up recovery removed it as a "
+            throw new IllegalStateException("spooled file " + i.path() + " is gone (spool recovery removed it as a "
                     + "stray copy while this registration waited for its series)");
         }
         SeriesTable.upsertInstance(c, i, now);

@@ -102,7 +102,7 @@ public class SpoolRecovery {
             try {
                 if (!olderThanAnyWrite(f)) {
                     // may be a registration in progress (another ingest node, or this node's Storage SCP): never
-                    // acknowledged without a row, so nothing waits for it; a later start settles it
+                    // acknowledged without a row, so nothing waits for it; a later sweep settles it
                     young++;
                     continue;
                 }
