@@ -136,12 +136,22 @@ public final class DurableFiles {
             return false;
         }
         try {
-            return Files.getLastModifiedTime(file)
-                    .toInstant()
-                    .isBefore(java.time.Instant.now().minus(STALE_TEMPORARY));
+            return unchangedFor(file, STALE_TEMPORARY);
         } catch (IOException gone) {
             return false;
         }
+    }
+
+    /**
+     * Whether {@code file} was last modified longer than {@code age} ago (by this node's clock against the file
+     * system's modification time).
+     *
+     * @throws IOException when its modification time cannot be read (NoSuchFileException: it is gone)
+     */
+    public static boolean unchangedFor(Path file, java.time.Duration age) throws IOException {
+        return Files.getLastModifiedTime(file)
+                .toInstant()
+                .isBefore(java.time.Instant.now().minus(age));
     }
 
     /**

@@ -21,6 +21,7 @@ import org.srinode.db.Tx;
 import org.srinode.dicom.AlreadyHeldException;
 import org.srinode.dicom.InvalidDicomException;
 import org.srinode.dicom.LogText;
+import org.srinode.files.DurableFiles;
 import org.srinode.spool.Spool;
 
 /**
@@ -100,7 +101,7 @@ public class SpoolRecovery {
                 continue;
             }
             try {
-                if (!olderThanAnyWrite(f)) {
+                if (!DurableFiles.unchangedFor(f, Spool.STALE_PART)) {
                     // may be a registration in progress (another ingest node, or this node's Storage SCP): never
                     // acknowledged without a row, so nothing waits for it; a later sweep settles it
                     young++;
@@ -180,17 +181,6 @@ public class SpoolRecovery {
         if (quarantined > 0) {
             LOG.warnf("%d spooled file(s) quarantined at start-up, see %s", quarantined, spool.quarantineDirectory());
         }
-    }
-
-    /**
-     * Whether a file is older than any write of a running association can be ({@link Spool#STALE_PART}): only then is an
-     * unregistered copy of a registered instance certainly no other ingest node's registration in progress.
-     */
-    private static boolean olderThanAnyWrite(Path f) throws IOException {
-        return Files.getLastModifiedTime(f)
-                        .toInstant()
-                        .compareTo(java.time.Instant.now().minus(Spool.STALE_PART))
-                < 0;
     }
 
     /** Whether an instance row names this file now. */
