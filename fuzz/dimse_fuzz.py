@@ -26,6 +26,7 @@ import io
 import json
 import os
 import random
+import re
 import socket
 import struct
 import sys
@@ -402,7 +403,7 @@ class Fuzzer:
                 if f.endswith(".part"):
                     part_files += 1
                 elif f.endswith(".dcm") and ".quarantine" not in root:
-                    on_disk.add(f[:-4])
+                    on_disk.add(spooled_sop(f))
         missing = [s for s in self.acked if s not in on_disk]
         return {
             "sequences": n,
@@ -420,6 +421,16 @@ class Fuzzer:
             "rss_mb_before": before[1], "rss_mb_after": after[1],
             "seed": self.args.seed,
         }
+
+
+SPOOL_COPY_MARK = re.compile(r"\.w[0-9a-f]{16}$")
+
+
+def spooled_sop(file_name):
+    """SOP Instance UID of a spooled file: the spool names a received copy ``<SOPInstanceUID>.w<16 hex>.dcm``
+    (one file per received copy; ``Spool.instanceFileName`` in the node) and outbox or dead-letter copies
+    ``<SOPInstanceUID>.dcm``; both give the UID."""
+    return SPOOL_COPY_MARK.sub("", file_name[:-4])
 
 
 def set_sop_instance(data, sop, ts):
