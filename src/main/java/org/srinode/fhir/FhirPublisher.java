@@ -26,6 +26,19 @@ public final class FhirPublisher {
         this(baseUrl, version, patientSystem, validate, timeoutMs, null);
     }
 
+    /** Default of {@link #publicationTimeout}: 2 minutes for the whole publication. */
+    public static final java.time.Duration DEFAULT_PUBLICATION_TIMEOUT = java.time.Duration.ofMinutes(2);
+
+    private static final java.util.concurrent.ScheduledExecutorService DEADLINES =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "fhir-publication-deadline");
+                t.setDaemon(true);
+                return t;
+            });
+
+    private final ThreadLocal<Deadline> deadline = new ThreadLocal<>();
+    private volatile long publicationTimeoutMs = DEFAULT_PUBLICATION_TIMEOUT.toMillis();
+
     /**
      * A publisher whose HTTPS connections use {@code tls} (its key material is the client certificate for TLS client
      * authentication; its trust decides which servers are believed) with the node's TLS profile (TLS 1.3/1.2, BCP 195
@@ -74,6 +87,77 @@ public final class FhirPublisher {
                     .build());
         }
         this.client = factory.newGenericClient(baseUrl);
+        this.baseUrl = baseUrl;
+        client.registerInterceptor(new ca.uhn.fhir.rest.client.api.IClientInterceptor() {
+            @Override
+            public void interceptRequest(ca.uhn.fhir.rest.client.api.IHttpRequest request) {
+                Deadline d = deadline.get();
+                if (d != null && request instanceof ca.uhn.fhir.rest.client.apache.ApacheHttpRequest apache) {
+                    d.inFlight(apache.getApacheRequest());
+                }
+            }
+
+            @Override
+            public void interceptResponse(ca.uhn.fhir.rest.client.api.IHttpResponse response) {
+                // the body is read after this: the request stays abortable until publish() returns
+            }
+        });
+    }
+
+    private final String baseUrl;
+
+    /**
+     * Sets how long one whole publication may take ({@code SRI_FHIR_PUBLICATION_TIMEOUT}): the search for the study's
+     * ImagingStudy and the transaction, every byte of both answers. The per-request timeout bounds a connect and each
+     * single read only, so a server that trickles its answer (a byte every few seconds) would otherwise hold the
+     * publication, and the publish route behind it, for ever. At the deadline the request under way is aborted (its
+     * connection closed) and {@link #publish} fails with a {@link PublicationTimeoutException}; the job is retried.
+     *
+     * @param timeout positive
+     * @return this publisher
+     * @throws IllegalArgumentException when not positive
+     */
+    public FhirPublisher publicationTimeout(java.time.Duration timeout) {
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new IllegalArgumentException("the FHIR publication timeout must be positive, not " + timeout);
+        }
+        this.publicationTimeoutMs = timeout.toMillis();
+        return this;
+    }
+
+    /** A publication that did not complete within {@link #publicationTimeout}; its request under way was aborted. */
+    public static final class PublicationTimeoutException extends RuntimeException {
+        PublicationTimeoutException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * The deadline of one publication: the request under way when it passes is aborted (HttpClient's
+     * {@code HttpRequestBase.abort} closes its connection, which ends a blocked read), and a request started after it
+     * is aborted at once.
+     */
+    private static final class Deadline {
+        private org.apache.http.client.methods.HttpRequestBase current;
+        private boolean expired;
+
+        synchronized void inFlight(org.apache.http.client.methods.HttpRequestBase request) {
+            current = request;
+            if (expired) {
+                request.abort();
+            }
+        }
+
+        synchronized void expire() {
+            expired = true;
+            if (current != null) {
+                current.abort();
+            }
+        }
+
+        synchronized boolean expired() {
+            return expired;
+        }
     }
 
     /**
@@ -109,7 +193,40 @@ public final class FhirPublisher {
         return (IBaseBundle) version.fromR4(R4Bundle.build(p, existing, patientSystem));
     }
 
+    /**
+     * Publishes {@code p}: reads the server's ImagingStudy of the study, builds and (when configured) validates the
+     * bundle, posts it as one transaction, all within the publication timeout ({@link #publicationTimeout}).
+     *
+     * @return what the server created or updated
+     * @throws PublicationTimeoutException the publication took longer than the publication timeout
+     * @throws IllegalStateException the bundle does not validate
+     * @throws ca.uhn.fhir.rest.client.exceptions.FhirClientConnectionException the server cannot be reached or its
+     *     connection broke
+     * @throws ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException the server answered with an HTTP error
+     */
     public Published publish(Publication p) {
+        Deadline d = new Deadline();
+        long limit = publicationTimeoutMs;
+        java.util.concurrent.ScheduledFuture<?> timer =
+                DEADLINES.schedule(d::expire, limit, java.util.concurrent.TimeUnit.MILLISECONDS);
+        deadline.set(d);
+        try {
+            return publishWithin(p);
+        } catch (RuntimeException e) {
+            if (d.expired()) {
+                throw new PublicationTimeoutException(
+                        "the FHIR server at " + baseUrl + " did not complete the publication within " + limit
+                                + " ms (SRI_FHIR_PUBLICATION_TIMEOUT); the request under way was aborted",
+                        e);
+            }
+            throw e;
+        } finally {
+            timer.cancel(false);
+            deadline.remove();
+        }
+    }
+
+    private Published publishWithin(Publication p) {
         ImagingStudy existing = existingStudy(p.study().uid());
         IBaseBundle bundle = bundle(p, existing);
         if (validate) {

@@ -61,7 +61,15 @@ public interface FhirSettings {
     @WithParentName
     org.srinode.jobs.RetryPolicy retry();
 
-    /** Connect and read timeout of each request. */
+    /** Connect and read timeout of each request ({@code SRI_FHIR_TIMEOUT}): a connect, and each single read. */
     @WithDefault("30s")
     Duration timeout();
+
+    /**
+     * How long one whole publication may take ({@code SRI_FHIR_PUBLICATION_TIMEOUT}; default 2 minutes): the search and
+     * the transaction with every byte of their answers; then the request under way is aborted and the job retried
+     * (see {@link FhirPublisher#publicationTimeout}).
+     */
+    @WithDefault("2m")
+    Duration publicationTimeout();
 }

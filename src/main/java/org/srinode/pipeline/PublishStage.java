@@ -66,7 +66,8 @@ public class PublishStage {
                         settings.validate(),
                         (int) settings.timeout().toMillis(),
                         tls(settings))
-                .authenticate(settings.username(), settings.password(), settings.bearerToken());
+                .authenticate(settings.username(), settings.password(), settings.bearerToken())
+                .publicationTimeout(settings.publicationTimeout());
         this.enabled = settings.enabled()
                 && (settings.serverUrl().filter(s -> !s.isBlank()).isPresent() || settings.sandbox());
         if (enabled

@@ -360,6 +360,64 @@ class FhirPublisherTest {
                 .hasMessageContaining("127.0.0.1:" + port);
     }
 
+    /**
+     * A server that answers with a status line and headers at once and then one byte of body every 200 ms: every
+     * single read finishes well within the per-request timeout (1 s), so only the publication timeout can end it.
+     * Before it, this publication (and the publish route behind it) waited for the whole 100,000-byte body: hours.
+     */
+    @Test
+    void aServerThatTricklesItsAnswerCannotHoldAPublication() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            Thread trickler = new Thread(
+                    () -> {
+                        while (!server.isClosed()) {
+                            try (java.net.Socket s = server.accept()) {
+                                java.io.InputStream in = s.getInputStream();
+                                int matched = 0;
+                                byte[] end = "\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                                while (matched < end.length) {
+                                    int b = in.read();
+                                    if (b < 0) {
+                                        break;
+                                    }
+                                    matched = b == end[matched] ? matched + 1 : (b == end[0] ? 1 : 0);
+                                }
+                                java.io.OutputStream out = s.getOutputStream();
+                                out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/fhir+json\r\n"
+                                                + "Content-Length: 100000\r\n\r\n")
+                                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                                out.flush();
+                                for (int i = 0; i < 100_000; i++) {
+                                    out.write(' ');
+                                    out.flush();
+                                    Thread.sleep(200);
+                                }
+                            } catch (java.io.IOException e) {
+                                // the client aborted: take the next connection
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                    },
+                    "trickling-fhir-server");
+            trickler.setDaemon(true);
+            trickler.start();
+            FhirPublisher p = new FhirPublisher(
+                            "http://127.0.0.1:" + server.getLocalPort() + "/fhir", FhirVersion.R4, SYSTEM, false, 1000)
+                    .publicationTimeout(java.time.Duration.ofSeconds(3));
+            long t0 = System.nanoTime();
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                    java.time.Duration.ofSeconds(60),
+                    () -> assertThatThrownBy(() -> p.publish(publication("P17", STUDY + ".17", "ENHANCED", 0.05)))
+                            .isInstanceOf(FhirPublisher.PublicationTimeoutException.class)
+                            .hasMessageContaining("within 3000 ms")
+                            .hasMessageContaining("127.0.0.1:" + server.getLocalPort()));
+            assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(2900L, 30_000L);
+            assertThatThrownBy(() -> p.publicationTimeout(java.time.Duration.ZERO))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
     @TempDir
     Path tls;
 
