@@ -17,26 +17,86 @@ final class QueuedHandler extends Handler {
     private final BlockingQueue<LogRecord> queue;
     private final long drainMillis;
     private final Thread sender;
+    private final long stallNanos;
+    private final Runnable onStall;
+    private final java.util.concurrent.ScheduledFuture<?> watch;
+    private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long sendingSince; // System.nanoTime() when the record being sent was taken; 0 between records
     private volatile boolean closed;
+    private long droppedReported;
+    private long lastReport;
+
+    private static final java.util.concurrent.ScheduledExecutorService WATCH =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "sri-audit-syslog-stall-watch");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /** A queue without a stall watch (see the full constructor). */
+    QueuedHandler(Handler target, int capacity, long drainMillis) {
+        this(target, capacity, drainMillis, 0, null);
+    }
 
     /**
      * @param target      the handler that sends (a syslog handler)
-     * @param capacity    records waiting at most; a record that finds the queue full is dropped
+     * @param capacity    records waiting at most; a record that finds the queue full is dropped (counted, and reported
+     *     in the node's log at most once a minute)
      * @param drainMillis how long {@link #close} waits for the queue to empty
+     * @param stallMillis how long sending one record may take before {@code onStall} runs (checked once a second); 0:
+     *     no watch
+     * @param onStall     what unblocks a stalled send (closing the connection under it), run once per stalled record
      */
-    QueuedHandler(Handler target, int capacity, long drainMillis) {
+    QueuedHandler(Handler target, int capacity, long drainMillis, long stallMillis, Runnable onStall) {
         this.target = target;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.drainMillis = drainMillis;
+        this.stallNanos = stallMillis * 1_000_000L;
+        this.onStall = onStall;
         this.sender = new Thread(this::send, "sri-audit-syslog");
         sender.setDaemon(true);
         sender.start();
+        long check = Math.max(10, Math.min(1000, stallMillis / 4));
+        this.watch = stallMillis > 0 && onStall != null
+                ? WATCH.scheduleWithFixedDelay(this::checkStall, check, check, TimeUnit.MILLISECONDS)
+                : null;
     }
 
     @Override
     public void publish(LogRecord r) {
-        if (!closed && isLoggable(r)) {
-            queue.offer(r); // full: dropped (the local audit file has it)
+        if (!closed && isLoggable(r) && !queue.offer(r)) {
+            dropped.incrementAndGet(); // full: dropped from the syslog copy (the local audit file has it)
+        }
+    }
+
+    /** Records dropped because the queue was full, since start-up. */
+    long dropped() {
+        return dropped.get();
+    }
+
+    private void checkStall() {
+        long since = sendingSince;
+        if (since != 0 && System.nanoTime() - since > stallNanos) {
+            sendingSince = 0; // once per record: the send it unblocks ends with an error, the next record starts anew
+            org.jboss.logging.Logger.getLogger(QueuedHandler.class)
+                    .warnf(
+                            "audit repository: one message took more than %d ms to send (the repository stopped"
+                                    + " reading); closing the connection (the handler reconnects; the local audit"
+                                    + " file has every message)",
+                            stallNanos / 1_000_000);
+            onStall.run();
+        }
+        long d = dropped.get();
+        long now = System.nanoTime();
+        if (d > droppedReported && now - lastReport > 60_000_000_000L) {
+            org.jboss.logging.Logger.getLogger(QueuedHandler.class)
+                    .warnf(
+                            "audit repository: %d audit messages not sent since start-up (%d since the last report):"
+                                    + " the queue of %d was full, the repository is slow or unreachable; the local"
+                                    + " audit file has them",
+                            d, d - droppedReported, queue.remainingCapacity() + queue.size());
+            droppedReported = d;
+            lastReport = now;
         }
     }
 
@@ -45,8 +105,13 @@ final class QueuedHandler extends Handler {
             try {
                 LogRecord r = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (r != null) {
-                    target.publish(r);
-                    target.flush();
+                    sendingSince = System.nanoTime();
+                    try {
+                        target.publish(r);
+                        target.flush();
+                    } finally {
+                        sendingSince = 0;
+                    }
                 }
             } catch (InterruptedException e) {
                 return;
@@ -65,6 +130,9 @@ final class QueuedHandler extends Handler {
     @Override
     public void close() {
         closed = true;
+        if (watch != null) {
+            watch.cancel(false);
+        }
         try {
             sender.join(drainMillis);
         } catch (InterruptedException e) {
