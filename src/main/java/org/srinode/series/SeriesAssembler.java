@@ -106,8 +106,10 @@ public class SeriesAssembler {
      * {@link #onInstance} does, unless its instance is registered with another copy that exists in the same series
      * folder (a re-send's earlier file whose removal failed, a copy whose registration failed or whose outcome was
      * unknown): then this file is removed, under the lock (a live registration of it that waited for the lock is then
-     * refused). A row naming a file elsewhere (the data moved to another path) or the same file by another path, or a
-     * file that is gone, is re-pointed to this copy without re-opening the series.
+     * refused). Copies are told apart by file name, so the data may have moved to another path with the rows still
+     * naming the old one ({@link #recoveryOf}); a row naming this copy by another path, or a copy that exists nowhere, is
+     * re-pointed to this copy without re-opening the series; when the file system cannot say whether the row's copy
+     * exists, the file is left for a later sweep.
      *
      * @return true when this copy was registered, false when it was a stray copy of a registered instance (removed, or
      *     logged when it could not be)
@@ -151,7 +153,11 @@ public class SeriesAssembler {
                         "registering instance " + i.header().sopInstanceUid() + " failed: " + e.getMessage(), e);
             }
         }
-        removeEarlierCopy(i, earlier[0]);
+        if (!recovering) {
+            // recovery re-points a row only to replace a copy that is gone or the same file by another path
+            // (recoveryOf): there is no earlier copy to remove, and a transient file system error must not remove one
+            removeEarlierCopy(i, earlier[0]);
+        }
         return true;
     }
 
@@ -280,15 +286,27 @@ public class SeriesAssembler {
         }
         String earlierPath =
                 registeredIn.isPresent() ? pathOfInstance(c, i.header().sopInstanceUid()) : null;
-        if (recovering && isOtherCopyInItsFolder(earlierPath, i.path())) {
-            // removed under the series' lock: a live registration of this very file (a registration that waited that
-            // long) then finds it gone and is refused, instead of registering a file that no longer exists
-            try {
-                java.nio.file.Files.deleteIfExists(i.path());
-            } catch (java.io.IOException e) {
-                throw new Stray("stray copy " + i.path() + " could not be removed: " + e);
+        if (recovering && earlierPath != null && !earlierPath.equals(i.path().toString())) {
+            switch (recoveryOf(earlierPath, i.path())) {
+                case STRAY -> {
+                    // removed under the series' lock: a live registration of this very file (a registration that
+                    // waited that long) then finds it gone and is refused, instead of registering a file that no
+                    // longer exists
+                    try {
+                        java.nio.file.Files.deleteIfExists(i.path());
+                    } catch (java.io.IOException e) {
+                        throw new Stray("stray copy " + i.path() + " could not be removed: " + e);
+                    }
+                    throw new Stray(null);
+                }
+                case UNDECIDED ->
+                    throw new Stray("cannot tell whether the copy " + earlierPath + " that the row of "
+                            + i.header().sopInstanceUid() + " names exists (the file system did not say); " + i.path()
+                            + " is left as it is");
+                case TAKES_ITS_PLACE -> {
+                    // the row's own file by another path (the data moved), or its file is gone: repaired below
+                }
             }
-            throw new Stray(null);
         }
         if (!recovering && !java.nio.file.Files.exists(i.path())) {
             throw new IllegalStateException("spooled file " + i.path() + " is gone (spool recovery removed it as a "
@@ -348,18 +366,69 @@ public class SeriesAssembler {
         }
     }
 
-    /** Whether {@code named} is another existing file of {@code file}'s folder (not {@code file} by another path). */
-    private static boolean isOtherCopyInItsFolder(String named, java.nio.file.Path file) {
-        if (named == null || named.equals(file.toString())) {
-            return false;
+    /** What recovery does with a spooled file whose instance row names another path ({@link #recoveryOf}). */
+    enum Recovery {
+        /** The file is the row's copy by another path, or the row's copy is gone: the row is re-pointed to it. */
+        TAKES_ITS_PLACE,
+        /** Another copy holds the row: the file is removed. */
+        STRAY,
+        /** The file system could not say whether the row's copy exists: nothing changes, a later sweep decides. */
+        UNDECIDED
+    }
+
+    /**
+     * Recovery's decision for {@code file}, an unregistered file of an instance whose row names {@code named}. Copies
+     * are told apart by file name (each received copy has its own, see {@link org.srinode.spool.Spool}), so the
+     * decision holds when the data were moved or linked to another path and the rows still name the old one: the
+     * row's copy is {@code file} when the names match; otherwise it is the file of the row's name in {@code file}'s
+     * folder when that exists (then {@code file} is a stray), else {@code named} itself when it exists elsewhere (a
+     * stray too, unless it is {@code file} by another path); a row whose copy exists nowhere is re-pointed to {@code
+     * file}. An unregistered file is never a copy acknowledged with success (success follows the commit of its row),
+     * so removing a stray loses nothing. Whenever the file system cannot say whether a file exists (an I/O error other
+     * than "no such file"), nothing is decided.
+     */
+    static Recovery recoveryOf(String named, java.nio.file.Path file) {
+        java.nio.file.Path row = java.nio.file.Path.of(named);
+        java.nio.file.Path folder = file.getParent();
+        if (row.getFileName().equals(file.getFileName())) {
+            return Recovery.TAKES_ITS_PLACE; // the same copy by another path (moved, or linked)
         }
-        java.nio.file.Path other = java.nio.file.Path.of(named);
+        java.nio.file.Path local = folder.resolve(row.getFileName());
+        Presence here = presence(local);
+        if (here != Presence.ABSENT) {
+            return here == Presence.PRESENT ? Recovery.STRAY : Recovery.UNDECIDED;
+        }
+        if (!folder.equals(row.getParent())) {
+            Presence there = presence(row);
+            if (there == Presence.UNKNOWN) {
+                return Recovery.UNDECIDED;
+            }
+            if (there == Presence.PRESENT) {
+                try {
+                    return java.nio.file.Files.isSameFile(row, file) ? Recovery.TAKES_ITS_PLACE : Recovery.STRAY;
+                } catch (java.io.IOException e) {
+                    return Recovery.UNDECIDED;
+                }
+            }
+        }
+        return Recovery.TAKES_ITS_PLACE; // the row's copy is gone: this copy is the instance's now
+    }
+
+    private enum Presence {
+        PRESENT,
+        ABSENT,
+        UNKNOWN
+    }
+
+    /** Whether {@code p} exists, telling "no such file" apart from a file system that cannot say. */
+    private static Presence presence(java.nio.file.Path p) {
         try {
-            return file.getParent().equals(other.getParent())
-                    && java.nio.file.Files.exists(other)
-                    && !java.nio.file.Files.isSameFile(other, file);
-        } catch (java.io.IOException e) { // cannot tell: not a stray, so it is registered rather than removed
-            return false;
+            java.nio.file.Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
+            return Presence.PRESENT;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return Presence.ABSENT;
+        } catch (java.io.IOException e) {
+            return Presence.UNKNOWN;
         }
     }
 
