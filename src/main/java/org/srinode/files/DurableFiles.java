@@ -132,26 +132,56 @@ public final class DurableFiles {
      * meanwhile) or cannot be read.
      */
     public static boolean isStale(Path file) {
+        return isStale(file, fileSystemNow(file.getParent()));
+    }
+
+    /** {@link #isStale(Path)} against {@code now} of the file's file system ({@link #fileSystemNow}). */
+    public static boolean isStale(Path file, java.time.Instant now) {
         if (!isTemporary(file)) {
             return false;
         }
         try {
-            return unchangedFor(file, STALE_TEMPORARY);
+            return unchangedFor(file, STALE_TEMPORARY, now);
         } catch (IOException gone) {
             return false;
         }
     }
 
     /**
-     * Whether {@code file} was last modified longer than {@code age} ago (by this node's clock against the file
-     * system's modification time).
+     * Whether {@code file} was last modified longer than {@code age} before {@code now}, a time of the clock that
+     * stamps the file's modification times ({@link #fileSystemNow}): the clock of this node and that of a file server
+     * may differ by more than {@code age}, and a file written a second ago must never look old.
      *
      * @throws IOException when its modification time cannot be read (NoSuchFileException: it is gone)
      */
-    public static boolean unchangedFor(Path file, java.time.Duration age) throws IOException {
-        return Files.getLastModifiedTime(file)
-                .toInstant()
-                .isBefore(java.time.Instant.now().minus(age));
+    public static boolean unchangedFor(Path file, java.time.Duration age, java.time.Instant now) throws IOException {
+        return Files.getLastModifiedTime(file).toInstant().isBefore(now.minus(age));
+    }
+
+    /**
+     * The time now by the clock that stamps modification times in {@code folder}: the modification time of a file
+     * created there for the purpose and removed at once (a network file system's server may stamp them by its own
+     * clock). This node's clock when the folder cannot be written (then logged).
+     */
+    public static java.time.Instant fileSystemNow(Path folder) {
+        Path probe = null;
+        try {
+            probe = Files.createTempFile(folder, ".clock.", ".part");
+            return Files.getLastModifiedTime(probe).toInstant();
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.warnf(
+                    "cannot read the file system's clock in %s (%s); this node's clock is used for the age of files",
+                    folder, e.getMessage());
+            return java.time.Instant.now();
+        } finally {
+            if (probe != null) {
+                try {
+                    Files.deleteIfExists(probe);
+                } catch (IOException e) {
+                    // a leftover temporary file: removed as stale later
+                }
+            }
+        }
     }
 
     /**
@@ -173,6 +203,7 @@ public final class DurableFiles {
             return 0;
         }
         int[] count = {0};
+        java.time.Instant now = fileSystemNow(root);
         Files.walkFileTree(
                 root,
                 java.util.EnumSet.of(java.nio.file.FileVisitOption.FOLLOW_LINKS),
@@ -181,7 +212,7 @@ public final class DurableFiles {
                     @Override
                     public java.nio.file.FileVisitResult visitFile(
                             Path f, java.nio.file.attribute.BasicFileAttributes a) {
-                        if (a.isRegularFile() && isStale(f)) {
+                        if (a.isRegularFile() && isStale(f, now)) {
                             try {
                                 if (Files.deleteIfExists(f)) {
                                     count[0]++;

@@ -80,6 +80,9 @@ public class SpoolRecovery {
         if (!ingestRole) {
             return; // the spool is recovered by the ingest nodes (SRI_NODE_ROLES)
         }
+        // the age of a file is measured by the clock that stamps the spool's files, read before the rows are: a file
+        // written after this instant is young, whatever the clocks of this node and of the file server say
+        java.time.Instant now = DurableFiles.fileSystemNow(spoolDir);
         Set<String> known = new HashSet<>(Tx.run(ds, c -> {
             List<String> paths = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT path FROM instance");
@@ -101,7 +104,7 @@ public class SpoolRecovery {
                 continue;
             }
             try {
-                if (!DurableFiles.unchangedFor(f, Spool.STALE_PART)) {
+                if (!DurableFiles.unchangedFor(f, Spool.STALE_PART, now)) {
                     // may be a registration in progress (another ingest node, or this node's Storage SCP): never
                     // acknowledged without a row, so nothing waits for it; a later sweep settles it
                     young++;
@@ -118,7 +121,7 @@ public class SpoolRecovery {
             } catch (java.nio.file.NoSuchFileException gone) {
                 // another ingest node of the cluster quarantined it meanwhile (reopen's size after its read)
             } catch (IOException e) { // reopen wraps a failed read into InvalidDicomException (quarantined below);
-                // this is its file size failing after the read: the file stays, the start-up goes on
+                // this is its file size failing after the read: the file stays, the sweep goes on
                 left++;
                 LOG.errorf("spool recovery: spooled file %s cannot be read (%s); it stays in the spool", f, e);
             } catch (AlreadyHeldException e) { // a copy of the node's own output, received before the crash
@@ -151,7 +154,7 @@ public class SpoolRecovery {
                             f.getFileName(), LogText.escape(e.getMessage()), q);
                 } catch (java.nio.file.NoSuchFileException gone) {
                     // another ingest node of the cluster quarantined (or registered and replaced) it meanwhile
-                } catch (IOException q) { // the start-up goes on: one file must not keep the node down
+                } catch (IOException q) { // the sweep goes on: one file must not keep the node down
                     left++;
                     LOG.errorf(
                             "spool recovery: spooled file %s cannot be registered (%s) nor quarantined (%s); it stays in the "
@@ -179,7 +182,8 @@ public class SpoolRecovery {
                     young, Spool.STALE_PART.toMinutes());
         }
         if (quarantined > 0) {
-            LOG.warnf("%d spooled file(s) quarantined at start-up, see %s", quarantined, spool.quarantineDirectory());
+            LOG.warnf(
+                    "spool recovery: %d spooled file(s) quarantined, see %s", quarantined, spool.quarantineDirectory());
         }
     }
 

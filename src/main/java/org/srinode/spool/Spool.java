@@ -137,11 +137,12 @@ public final class Spool {
      * those no instance row names; more than one file of one SOP Instance UID may be among them, see
      * {@link Spool}). Only temporary files older
      * than {@link #STALE_PART} are removed: in a cluster another ingest node may be writing into the same spool
-     * right now (deploy/README.md, Storage).
+     * right now (deploy/README.md, Storage); their age is measured by the clock that stamps the spool's files
+     * ({@link DurableFiles#fileSystemNow}), not by this node's.
      */
     public List<Path> committedFiles() throws IOException {
-        java.nio.file.attribute.FileTime staleBefore =
-                java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(STALE_PART));
+        java.nio.file.attribute.FileTime staleBefore = java.nio.file.attribute.FileTime.from(
+                DurableFiles.fileSystemNow(root.resolve(INCOMING)).minus(STALE_PART));
         try (Stream<Path> parts = Files.list(root.resolve(INCOMING))) {
             for (Path p : (Iterable<Path>) parts::iterator) {
                 try {
@@ -176,9 +177,9 @@ public final class Spool {
             @Override
             public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) {
                 // a folder that cannot be listed (no permission: a volume's lost+found) or gone meanwhile (another
-                // ingest node quarantined it) must not stop the start-up: the rest is recovered
+                // ingest node quarantined it) must not stop spool recovery: the rest is recovered
                 if (!(e instanceof java.nio.file.NoSuchFileException)) {
-                    LOG.warnf("spool: %s skipped at start-up, it cannot be read: %s", f, e);
+                    LOG.warnf("spool recovery: %s skipped, it cannot be read: %s", f, e);
                 }
                 return java.nio.file.FileVisitResult.CONTINUE;
             }
@@ -186,7 +187,7 @@ public final class Spool {
             @Override
             public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) {
                 if (e != null) {
-                    LOG.warnf("spool: listing %s failed part-way at start-up: %s", d, e);
+                    LOG.warnf("spool recovery: listing %s failed part-way: %s", d, e);
                 }
                 return java.nio.file.FileVisitResult.CONTINUE;
             }

@@ -211,4 +211,28 @@ class DurableFilesTest {
                 .doesNotExist();
         assertThat(DurableFiles.removeFolder(dir)).as("gone already").isTrue();
     }
+
+    /**
+     * The age of a file is measured against the clock that stamped it: the file system's time now, read from a probe
+     * file that is removed at once; a file stamped one second before that time is young whatever this node's clock says.
+     */
+    @Test
+    void theAgeOfAFileIsMeasuredByTheFileSystemsClock() throws Exception {
+        java.time.Instant before = java.time.Instant.now().minusSeconds(5);
+        java.time.Instant now = DurableFiles.fileSystemNow(dir);
+        assertThat(now).isBetween(before, java.time.Instant.now().plusSeconds(5));
+        try (var left = Files.list(dir)) {
+            assertThat(left).as("the probe file is removed").isEmpty();
+        }
+        Path f = Files.writeString(dir.resolve("a.dcm"), "x");
+        java.time.Instant serverNow = java.time.Instant.parse("2020-01-01T00:00:00Z"); // a file server years behind
+        Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.from(serverNow.minusSeconds(1)));
+        assertThat(DurableFiles.unchangedFor(f, java.time.Duration.ofMinutes(15), serverNow))
+                .isFalse();
+        assertThat(DurableFiles.unchangedFor(f, java.time.Duration.ofMinutes(15), serverNow.plusSeconds(16 * 60)))
+                .isTrue();
+        assertThat(DurableFiles.fileSystemNow(dir.resolve("missing")))
+                .as("a folder that cannot be written: this node's clock")
+                .isBetween(before, java.time.Instant.now().plusSeconds(5));
+    }
 }
