@@ -21,7 +21,6 @@ import org.srinode.jobs.JobKind;
 import org.srinode.jobs.JobQueue;
 import org.srinode.jobs.JobState;
 import org.srinode.series.SeriesAssembler;
-import org.srinode.series.SeriesInfo;
 import org.srinode.series.SeriesRecords;
 
 /** The forward stage: claims FORWARD jobs, hands their files to the destination, records the outcome. */
@@ -158,18 +157,10 @@ public class Forwarder {
                     Uids.shortTag(job.seriesUid()), LogText.escape(reason), supersededBy);
             return;
         }
-        int generation =
-                series.find(job.seriesUid()).map(SeriesInfo::generation).orElse(job.generation());
-        if (generation > job.generation()) {
-            // re-opened while it was being sent (a re-sent instance replaced a file this attempt was reading): the new
-            // generation's own forward sends the series whole, so this one neither counts an attempt nor dead-letters
-            jobs.cancel(
-                    job.id(),
-                    "the series was re-opened as generation " + generation + " while generation " + job.generation()
-                            + " was being sent; that generation's forward sends it whole; last error: " + reason);
-            LOG.infof(
-                    "series %s: forward of generation %d failed (%s) and is not retried: generation %d sends the series",
-                    Uids.shortTag(job.seriesUid()), job.generation(), LogText.escape(reason), generation);
+        // re-opened while it was being sent (a re-sent instance replaced a file this attempt was reading): the new
+        // generation's own forward sends the series whole, so this one neither counts an attempt nor dead-letters
+        int generation = series.generationOr(job.seriesUid(), job.generation());
+        if (jobs.cancelForLaterGeneration(job, generation, "forward", reason)) {
             return;
         }
         // the last attempt: the dead-letter copy is made before the job is DEAD, so that a crash during the copy leaves

@@ -546,6 +546,38 @@ public class JobQueue {
     }
 
     /**
+     * Cancels a failed job of a series that was re-opened while it ran ({@code currentGeneration} is later than the
+     * job's): the failure is most likely that (a re-sent instance replaced a file the job was reading), and the later
+     * generation's own job does the work on the series as it is now, so this one neither counts an attempt nor goes
+     * DEAD. Nothing when the series is still at the job's generation.
+     *
+     * @param what   the work, for the reason and the log ("forward", "assessment", "enhancement")
+     * @param reason the failure
+     * @return whether the job was cancelled for that (false: same generation, or this node had lost the job; then the
+     *     caller records the failure as usual)
+     */
+    public boolean cancelForLaterGeneration(Job job, int currentGeneration, String what, String reason) {
+        if (currentGeneration <= job.generation()) {
+            return false;
+        }
+        boolean cancelled = cancel(
+                job.id(),
+                "the series was re-opened as generation " + currentGeneration + " while the " + what
+                        + " of generation " + job.generation() + " ran; generation " + currentGeneration
+                        + "'s own job does it; last error: " + reason);
+        if (cancelled) {
+            LOG.infof(
+                    "series %s: %s of generation %d failed (%s) and is not retried: generation %d has its own",
+                    org.srinode.dicom.Uids.shortTag(job.seriesUid()),
+                    what,
+                    job.generation(),
+                    org.srinode.dicom.LogText.escape(reason),
+                    currentGeneration);
+        }
+        return cancelled;
+    }
+
+    /**
      * Thrown inside a transaction whose result must not commit because this node no longer holds the job ({@link
      * #succeeded(Connection, long)} returned false): the caller's transaction rolls back.
      */

@@ -166,6 +166,10 @@ public class AssessStage {
             }
         }
         String reason = JobExchange.failure(exchange);
+        int generation = series.generationOr(job.seriesUid(), job.generation());
+        if (jobs.cancelForLaterGeneration(job, generation, "assessment", reason)) {
+            return; // a re-sent instance replaced a file it was reading: the new generation is assessed anew
+        }
         jobs.failed(job.id(), reason, retry);
         LOG.errorf("series %s: assessment failed: %s", Uids.shortTag(job.seriesUid()), LogText.escape(reason));
     }

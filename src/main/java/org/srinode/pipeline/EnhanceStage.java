@@ -280,6 +280,10 @@ public class EnhanceStage {
         Job job = JobExchange.of(exchange);
         Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String reason = JobExchange.failure(exchange);
+        int generation = series.generationOr(job.seriesUid(), job.generation());
+        if (jobs.cancelForLaterGeneration(job, generation, "enhancement", reason)) {
+            return; // a re-sent instance replaced a file it was reading: the new generation is enhanced anew
+        }
         Job now = jobs.failed(job.id(), reason, retry);
         LOG.errorf(e, "series %s: enhancement attempt %d failed", Uids.shortTag(job.seriesUid()), now.attempts());
         if (now.state() == org.srinode.jobs.JobState.DEAD) {

@@ -36,6 +36,11 @@ public class SeriesRecords {
         return Tx.run(ds, c -> SeriesTable.find(c, seriesUid));
     }
 
+    /** The series' generation now, or {@code otherwise} when the series is not in the database. */
+    public int generationOr(String seriesUid, int otherwise) {
+        return find(seriesUid).map(SeriesInfo::generation).orElse(otherwise);
+    }
+
     public List<SeriesInfo> list(int limit) {
         return query(" ORDER BY s.last_received_at DESC LIMIT ?", limit);
     }

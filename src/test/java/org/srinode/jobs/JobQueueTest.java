@@ -76,6 +76,28 @@ class JobQueueTest {
         assertThat(q.requeue(999, "otto")).isEmpty();
     }
 
+    /**
+     * A job whose series was re-opened while it ran (a later generation exists) is cancelled instead of failed: no
+     * attempt counted, never DEAD; at its own generation it is left to fail as usual.
+     */
+    @Test
+    void aFailedJobOfAnEarlierGenerationIsCancelledNotCounted() throws Exception {
+        JobQueue q = queue();
+        Job j = q.claimDue(JobKind.FORWARD, 10).get(0);
+        assertThat(q.cancelForLaterGeneration(j, j.generation(), "forward", "file gone"))
+                .isFalse();
+        assertThat(q.find(j.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(q.cancelForLaterGeneration(j, j.generation() + 1, "assessment", "file gone"))
+                .isTrue();
+        Job after = q.find(j.id()).orElseThrow();
+        assertThat(after.state()).isEqualTo(JobState.CANCELLED);
+        assertThat(after.attempts()).isZero();
+        assertThat(after.lastError())
+                .contains("re-opened as generation " + (j.generation() + 1))
+                .contains("assessment")
+                .contains("file gone");
+    }
+
     @Test
     void successIsRecorded() throws Exception {
         JobQueue q = queue();
