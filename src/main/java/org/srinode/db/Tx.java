@@ -28,11 +28,15 @@ public final class Tx {
     private Tx() {}
 
     /**
-     * Runs {@code work} in a transaction and commits it.
+     * Runs {@code work} in a transaction and commits it. When the rollback after a failure, or the COMMIT, fails, the
+     * database connection under the pooled one is closed ({@link #discard}): a pool resets a connection it gets back
+     * (Agroal turns auto-commit on again, which commits whatever is still open), so such a connection must never go
+     * back to it alive.
      *
      * @throws CommitUncertainException when the COMMIT failed (outcome unknown)
      * @throws IllegalStateException wrapping the {@link SQLException} of the work (rolled back) or of the connection
      * @throws RuntimeException what the work threw (rolled back)
+     * @throws Error what the work threw (rolled back)
      */
     public static <T> T run(DataSource ds, Work<T> work) {
         try (Connection c = ds.getConnection()) {
@@ -41,30 +45,42 @@ public final class Tx {
             T result;
             try {
                 result = work.run(c);
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException | RuntimeException | Error e) {
                 try {
                     c.rollback();
-                    c.setAutoCommit(auto); // not after a failed rollback: turning auto-commit on would commit the work
-                } catch (SQLException r) {
-                    // the work's failure stays the one reported; the pool discards the connection
+                    c.setAutoCommit(auto);
+                } catch (SQLException | RuntimeException r) {
+                    // the work's failure stays the one reported
                     e.addSuppressed(r);
+                    discard(c, e);
                 }
                 throw e;
             }
             try {
                 c.commit();
             } catch (SQLException e) {
-                try {
-                    c.setAutoCommit(auto);
-                } catch (SQLException ignored) {
-                    // the connection is most likely gone: the pool discards it
-                }
-                throw new CommitUncertainException(e);
+                CommitUncertainException uncertain = new CommitUncertainException(e);
+                discard(c, uncertain);
+                throw uncertain;
             }
             c.setAutoCommit(auto);
             return result;
         } catch (SQLException e) {
             throw new IllegalStateException("database error: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Closes the database's own connection under {@code c} ({@code unwrap}; {@code c} itself when it is not a
+     * wrapper), so that the server rolls back what is open and the pool, finding it closed when it resets it, drops it
+     * instead of handing it out again. What fails here is added to {@code failure}.
+     */
+    static void discard(Connection c, Throwable failure) {
+        try {
+            Connection physical = c.isWrapperFor(Connection.class) ? c.unwrap(Connection.class) : c;
+            physical.close();
+        } catch (SQLException | RuntimeException e) {
+            failure.addSuppressed(e);
         }
     }
 }
