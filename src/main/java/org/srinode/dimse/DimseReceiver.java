@@ -342,9 +342,10 @@ final class DimseReceiver {
                         } else if (refused != null) {
                             throw refused;
                         } else {
-                            // rolled back, or an outcome the node cannot know (the database could not say whether it
-                            // committed, a step of the ingest route after the registration failed): then the file
-                            // stays, and spool recovery registers it or finds it registered
+                            // rolled back (its file was withdrawn above), or an outcome the node cannot know (the
+                            // database could not say whether it committed, a step of the ingest route after the
+                            // registration failed): then the file stays, and spool recovery registers it or finds it
+                            // registered
                             LOG.errorf(
                                     e,
                                     "association %s: instance %s durable but not registered (%s); refused so that it is sent again",
