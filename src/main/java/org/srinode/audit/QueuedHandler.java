@@ -23,6 +23,7 @@ final class QueuedHandler extends Handler {
     private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
     private volatile long sendingSince; // System.nanoTime() when the record being sent was taken; 0 between records
     private volatile boolean closed;
+    private volatile boolean abandoned; // close() gave up draining: what is still queued is dropped
     private long droppedReported;
     private long lastReport;
 
@@ -101,7 +102,7 @@ final class QueuedHandler extends Handler {
     }
 
     private void send() {
-        while (!closed || !queue.isEmpty()) {
+        while (!abandoned && (!closed || !queue.isEmpty())) {
             try {
                 LogRecord r = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (r != null) {
@@ -126,19 +127,38 @@ final class QueuedHandler extends Handler {
         target.flush();
     }
 
-    /** Stops taking records, sends what is queued for up to the drain time, then closes the handler behind it. */
+    /**
+     * Stops taking records, sends what is queued for up to the drain time (the stall watch still on), then closes the
+     * handler behind it. What is still queued then is dropped, and a send still blocked is unblocked with {@code onStall} (a blocked socket write
+     * ignores interrupts, and the syslog handler's close waits for the lock that write holds), and the handler's close
+     * is given at most the drain time again: shutting down never waits for the audit repository longer than that.
+     */
     @Override
     public void close() {
         closed = true;
-        if (watch != null) {
-            watch.cancel(false);
-        }
         try {
             sender.join(drainMillis);
+            if (sender.isAlive()) { // still sending after the drain time: what is left is dropped
+                abandoned = true;
+                if (onStall != null) {
+                    onStall.run();
+                    sender.join(drainMillis);
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         sender.interrupt();
-        target.close();
+        if (watch != null) {
+            watch.cancel(false);
+        }
+        Thread closing = new Thread(target::close, "sri-audit-syslog-close");
+        closing.setDaemon(true);
+        closing.start();
+        try {
+            closing.join(drainMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
