@@ -158,6 +158,16 @@ public final class DurableFiles {
         return Files.getLastModifiedTime(file).toInstant().isBefore(now.minus(age));
     }
 
+    /** {@link #fileSystemNow} of {@code folder}'s file system, read once per file system into {@code clocks}. */
+    private static java.time.Instant clockOf(
+            Path folder, java.util.Map<java.nio.file.FileStore, java.time.Instant> clocks) {
+        try {
+            return clocks.computeIfAbsent(Files.getFileStore(folder), store -> fileSystemNow(folder));
+        } catch (IOException e) {
+            return fileSystemNow(folder);
+        }
+    }
+
     /**
      * The time now by the clock that stamps modification times in {@code folder}: the modification time of a file
      * created there for the purpose and removed at once (a network file system's server may stamp them by its own
@@ -203,7 +213,8 @@ public final class DurableFiles {
             return 0;
         }
         int[] count = {0};
-        java.time.Instant now = fileSystemNow(root);
+        // one clock per file system: the walk follows links onto other volumes, whose servers may keep other times
+        java.util.Map<java.nio.file.FileStore, java.time.Instant> clocks = new java.util.HashMap<>();
         Files.walkFileTree(
                 root,
                 java.util.EnumSet.of(java.nio.file.FileVisitOption.FOLLOW_LINKS),
@@ -212,7 +223,7 @@ public final class DurableFiles {
                     @Override
                     public java.nio.file.FileVisitResult visitFile(
                             Path f, java.nio.file.attribute.BasicFileAttributes a) {
-                        if (a.isRegularFile() && isStale(f, now)) {
+                        if (a.isRegularFile() && isTemporary(f) && isStale(f, clockOf(f.getParent(), clocks))) {
                             try {
                                 if (Files.deleteIfExists(f)) {
                                     count[0]++;

@@ -111,16 +111,26 @@ public class SeriesAssembler {
      * re-pointed to this copy without re-opening the series; when the file system cannot say whether the row's copy
      * exists, the file is left for a later sweep.
      *
-     * @return true when this copy was registered, false when it was a stray copy of a registered instance (removed, or
-     *     logged when it could not be)
+     * @return {@link Recovered#REGISTERED}, {@link Recovered#REMOVED} (a stray copy), or {@link Recovered#LEFT} (a
+     *     stray that could not be removed, or nothing decided: logged, a later sweep tries again)
      * @throws InvalidDicomException as {@link #onInstance}
      * @throws AlreadyHeldException as {@link #onInstance}
      */
-    public boolean recoverCopy(SpooledInstance i) throws InvalidDicomException, AlreadyHeldException {
+    public Recovered recoverCopy(SpooledInstance i) throws InvalidDicomException, AlreadyHeldException {
         return registerCopy(i, true);
     }
 
-    private boolean registerCopy(SpooledInstance i, boolean recovering)
+    /** What {@link #recoverCopy} did with a file. */
+    public enum Recovered {
+        /** Registered (or its row re-pointed to it). */
+        REGISTERED,
+        /** A stray copy of an instance registered with another copy: removed. */
+        REMOVED,
+        /** Left as it is (a stray that could not be removed, or the file system could not say): a later sweep decides. */
+        LEFT
+    }
+
+    private Recovered registerCopy(SpooledInstance i, boolean recovering)
             throws InvalidDicomException, AlreadyHeldException {
         String[] earlier = new String[1];
         for (int attempt = 1; ; attempt++) {
@@ -130,8 +140,9 @@ public class SeriesAssembler {
             } catch (Stray e) {
                 if (e.getMessage() != null) {
                     LOG.warnf("spool recovery: %s; a later sweep tries again", LogText.escape(e.getMessage()));
+                    return Recovered.LEFT;
                 }
-                return false;
+                return Recovered.REMOVED;
             } catch (Held e) {
                 throw new AlreadyHeldException(e.getMessage());
             } catch (Conflict e) {
@@ -158,7 +169,7 @@ public class SeriesAssembler {
             // (recoveryOf): there is no earlier copy to remove, and a transient file system error must not remove one
             removeEarlierCopy(i, earlier[0]);
         }
-        return true;
+        return Recovered.REGISTERED;
     }
 
     /**
@@ -390,10 +401,16 @@ public class SeriesAssembler {
     static Recovery recoveryOf(String named, java.nio.file.Path file) {
         java.nio.file.Path row = java.nio.file.Path.of(named);
         java.nio.file.Path folder = file.getParent();
-        if (row.getFileName().equals(file.getFileName())) {
+        // the name after the last separator of either kind: a row written on a host with the other separator (a spool
+        // moved between Windows and Linux) still names its copy
+        String rowName = named.substring(Math.max(named.lastIndexOf('/'), named.lastIndexOf('\\')) + 1);
+        if (rowName.isEmpty()) {
+            return Recovery.UNDECIDED; // a row naming a folder: nothing to compare
+        }
+        if (rowName.equals(file.getFileName().toString())) {
             return Recovery.TAKES_ITS_PLACE; // the same copy by another path (moved, or linked)
         }
-        java.nio.file.Path local = folder.resolve(row.getFileName());
+        java.nio.file.Path local = folder.resolve(rowName);
         Presence here = presence(local);
         if (here != Presence.ABSENT) {
             return here == Presence.PRESENT ? Recovery.STRAY : Recovery.UNDECIDED;

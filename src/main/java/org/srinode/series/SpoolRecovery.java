@@ -60,9 +60,10 @@ public class SpoolRecovery {
      * node may be registering the same file at this moment: registration is idempotent, so both succeed. Only files
      * older than {@link Spool#STALE_PART} are looked at (a younger one may be a registration in progress; no instance is
      * acknowledged before its row commits, so none of them waits). A file of an instance whose row names another copy
-     * that exists in the same folder (a re-send's earlier file that was not removed, a copy whose registration failed
-     * or whose outcome was unknown) is removed, decided under the series' lock ({@link SeriesAssembler#recoverCopy});
-     * when the file the row names is gone, or is elsewhere (the data moved), this copy is registered in its place.
+     * that exists (a re-send's earlier file that was not removed, a copy whose registration failed or whose outcome was
+     * unknown) is removed, decided under the series' lock ({@link SeriesAssembler#recoverCopy}; copies are told apart
+     * by file name, so rows naming the data's old path after a move still find their copy); when the copy the row names
+     * exists nowhere, this copy is registered in its place; when the file system cannot say, the file is left.
      * Such leftovers are settled at start-up and then every hour ({@link #sweep}).
      */
     void recover(@Observes StartupEvent ev) throws IOException {
@@ -110,13 +111,14 @@ public class SpoolRecovery {
                     young++;
                     continue;
                 }
-                // decided under the series' lock: no row, or its file gone, or the data moved: this copy is the
-                // instance's; another existing copy in its folder registered: a stray (a re-send's earlier file whose
-                // removal failed, a copy whose registration failed or whose outcome was unknown)
-                if (assembler.recoverCopy(spool.reopen(f))) {
-                    added++;
-                } else {
-                    superseded++;
+                // decided under the series' lock (SeriesAssembler.recoveryOf): no row, or the row's copy is this file
+                // by another path or exists nowhere: this copy is the instance's; the row's copy exists: a stray (a
+                // re-send's earlier file whose removal failed, a copy whose registration failed or whose outcome was
+                // unknown)
+                switch (assembler.recoverCopy(spool.reopen(f))) {
+                    case REGISTERED -> added++;
+                    case REMOVED -> superseded++;
+                    case LEFT -> left++;
                 }
             } catch (java.nio.file.NoSuchFileException gone) {
                 // another ingest node of the cluster quarantined it meanwhile (reopen's size after its read)
