@@ -84,87 +84,23 @@ public class SpoolRecovery {
         // the age of a file is measured by the clock that stamps the spool's files, read before the rows are: a file
         // written after this instant is young, whatever the clocks of this node and of the file server say
         java.time.Instant now = DurableFiles.fileSystemNow(spoolDir);
-        Set<String> known = new HashSet<>(Tx.run(ds, c -> {
-            List<String> paths = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT path FROM instance");
-                    ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    paths.add(rs.getString(1));
-                }
-            }
-            return paths;
-        }));
-        int added = 0;
-        int quarantined = 0;
-        int left = 0;
-        int superseded = 0;
-        int young = 0;
+        java.util.Map<Settled, Integer> counts = new java.util.EnumMap<>(Settled.class);
         Spool spool = new Spool(spoolDir, 0);
-        for (Path f : spool.committedFiles()) {
-            if (known.contains(f.toString())) {
-                continue;
-            }
-            try {
-                if (!DurableFiles.unchangedFor(f, Spool.STALE_PART, now)) {
-                    // may be a registration in progress (another ingest node, or this node's Storage SCP): never
-                    // acknowledged without a row, so nothing waits for it; a later sweep settles it
-                    young++;
-                    continue;
-                }
-                // decided under the series' lock (SeriesAssembler.recoveryOf): no row, or the row's copy is this file
-                // by another path or exists nowhere: this copy is the instance's; the row's copy exists: a stray (a
-                // re-send's earlier file whose removal failed, a copy whose registration failed or whose outcome was
-                // unknown)
-                switch (assembler.recoverCopy(spool.reopen(f))) {
-                    case REGISTERED -> added++;
-                    case REMOVED -> superseded++;
-                    case LEFT -> left++;
-                }
-            } catch (java.nio.file.NoSuchFileException gone) {
-                // another ingest node of the cluster quarantined it meanwhile (reopen's size after its read)
-            } catch (IOException e) { // reopen wraps a failed read into InvalidDicomException (quarantined below);
-                // this is its file size failing after the read: the file stays, the sweep goes on
-                left++;
-                LOG.errorf("spool recovery: spooled file %s cannot be read (%s); it stays in the spool", f, e);
-            } catch (AlreadyHeldException e) { // a copy of the node's own output, received before the crash
-                try {
-                    if (registered(f)) { // registered meanwhile (another node of another version): it stays
-                        continue;
-                    }
-                    Files.deleteIfExists(f);
-                    LOG.infof("spool recovery: spooled file %s dropped: %s", f.getFileName(), e.getMessage());
-                } catch (IOException | RuntimeException d) { // the file, or the database: it stays for the next sweep
-                    left++;
-                    LOG.warnf("spool recovery: spooled copy %s of the node's own output not removed now: %s", f, d);
-                }
-            } catch (InvalidDicomException | RuntimeException e) {
-                if (!isDataFault(e)) {
-                    // the database failed, not the file (connection, lock, a rollback), or the node could not check
-                    // it now: the file stays where it is and the next sweep registers it; it was not
-                    // acknowledged to the modality
-                    left++;
-                    LOG.warnf(
-                            "spool recovery: spooled file %s not registered now (%s); it stays in the spool for the next sweep",
-                            f.getFileName(), LogText.escape(e.getMessage()));
-                    continue;
-                }
-                try {
-                    Path q = spool.quarantine(f, e.getMessage());
-                    quarantined++;
-                    LOG.warnf(
-                            "spool recovery: spooled file %s cannot be registered (%s); moved to %s",
-                            f.getFileName(), LogText.escape(e.getMessage()), q);
-                } catch (java.nio.file.NoSuchFileException gone) {
-                    // another ingest node of the cluster quarantined (or registered and replaced) it meanwhile
-                } catch (IOException q) { // the sweep goes on: one file must not keep the node down
-                    left++;
-                    LOG.errorf(
-                            "spool recovery: spooled file %s cannot be registered (%s) nor quarantined (%s); it stays in the "
-                                    + "spool for the next sweep",
-                            f, LogText.escape(e.getMessage()), q);
+        // one folder at a time, and only the rows of that folder's files: memory stays bounded by the largest series,
+        // not by the spool (a spool of millions of instances is walked every hour)
+        spool.forEachCommittedFolder((folder, files) -> {
+            Set<String> known = registeredIn(folder);
+            for (Path f : files) {
+                if (!known.contains(f.toString())) {
+                    counts.merge(settle(spool, f, now), 1, Integer::sum);
                 }
             }
-        }
+        });
+        int left = counts.getOrDefault(Settled.LEFT, 0);
+        int added = counts.getOrDefault(Settled.REGISTERED, 0);
+        int superseded = counts.getOrDefault(Settled.REMOVED, 0);
+        int young = counts.getOrDefault(Settled.YOUNG, 0);
+        int quarantined = counts.getOrDefault(Settled.QUARANTINED, 0);
         if (left > 0) {
             LOG.warnf(
                     "%d spooled file(s) could not be registered now (the database, or a file that cannot be read or moved: "
@@ -189,16 +125,101 @@ public class SpoolRecovery {
         }
     }
 
-    /** Whether an instance row names this file now. */
-    private boolean registered(Path f) {
-        return Tx.run(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM instance WHERE path = ?")) {
-                ps.setString(1, f.toString());
+    /** What the sweep did with one file no row named when its folder was read. */
+    private enum Settled {
+        REGISTERED,
+        REMOVED,
+        LEFT,
+        YOUNG,
+        QUARANTINED,
+        NOTHING
+    }
+
+    /** Settles one spooled file that no instance row named when its folder was read (see {@link #recover}). */
+    private Settled settle(Spool spool, Path f, java.time.Instant now) {
+        try {
+            if (!DurableFiles.unchangedFor(f, Spool.STALE_PART, now)) {
+                // may be a registration in progress (another ingest node, or this node's Storage SCP): never
+                // acknowledged without a row, so nothing waits for it; a later sweep settles it
+                return Settled.YOUNG;
+            }
+            // decided under the series' lock (SeriesAssembler.recoveryOf): no row, or the row's copy is this file by
+            // another path or exists nowhere: this copy is the instance's; the row's copy exists: a stray (a
+            // re-send's earlier file whose removal failed, a copy whose registration failed or whose outcome was
+            // unknown)
+            return switch (assembler.recoverCopy(spool.reopen(f))) {
+                case REGISTERED -> Settled.REGISTERED;
+                case REMOVED -> Settled.REMOVED;
+                case LEFT -> Settled.LEFT;
+            };
+        } catch (java.nio.file.NoSuchFileException gone) {
+            // another ingest node of the cluster quarantined it meanwhile (reopen's size after its read)
+            return Settled.NOTHING;
+        } catch (IOException e) { // reopen wraps a failed read into InvalidDicomException (quarantined below);
+            // this is its file size failing after the read: the file stays, the sweep goes on
+            LOG.errorf("spool recovery: spooled file %s cannot be read (%s); it stays in the spool", f, e);
+            return Settled.LEFT;
+        } catch (AlreadyHeldException e) { // a copy of the node's own output, received before the crash
+            try {
+                if (registeredIn(f.getParent()).contains(f.toString())) { // registered meanwhile (another node)
+                    return Settled.NOTHING;
+                }
+                Files.deleteIfExists(f);
+                LOG.infof("spool recovery: spooled file %s dropped: %s", f.getFileName(), e.getMessage());
+                return Settled.NOTHING;
+            } catch (IOException | RuntimeException d) { // the file, or the database: it stays for the next sweep
+                LOG.warnf("spool recovery: spooled copy %s of the node's own output not removed now: %s", f, d);
+                return Settled.LEFT;
+            }
+        } catch (InvalidDicomException | RuntimeException e) {
+            if (!isDataFault(e)) {
+                // the database failed, not the file (connection, lock, a rollback), or the node could not check it
+                // now: the file stays where it is and the next sweep registers it; it was not acknowledged to the
+                // modality
+                LOG.warnf(
+                        "spool recovery: spooled file %s not registered now (%s); it stays in the spool for the next sweep",
+                        f.getFileName(), LogText.escape(e.getMessage()));
+                return Settled.LEFT;
+            }
+            try {
+                Path q = spool.quarantine(f, e.getMessage());
+                LOG.warnf(
+                        "spool recovery: spooled file %s cannot be registered (%s); moved to %s",
+                        f.getFileName(), LogText.escape(e.getMessage()), q);
+                return Settled.QUARANTINED;
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // another ingest node of the cluster quarantined (or registered and replaced) it meanwhile
+                return Settled.NOTHING;
+            } catch (IOException q) { // the sweep goes on: one file must not keep the node down
+                LOG.errorf(
+                        "spool recovery: spooled file %s cannot be registered (%s) nor quarantined (%s); it stays in the "
+                                + "spool for the next sweep",
+                        f, LogText.escape(e.getMessage()), q);
+                return Settled.LEFT;
+            }
+        }
+    }
+
+    /**
+     * The paths instance rows of the series whose spool folder is {@code folder} name now (the spool's layout: the
+     * folder is named by the Series Instance UID; one indexed query). A file elsewhere finds none: it is settled by
+     * {@link SeriesAssembler#recoverCopy}, which decides under the series' lock whatever this says.
+     */
+    private Set<String> registeredIn(Path folder) {
+        String seriesUid =
+                folder.getFileName() == null ? "" : folder.getFileName().toString();
+        return new HashSet<>(Tx.run(ds, c -> {
+            List<String> paths = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT path FROM instance WHERE series_uid = ?")) {
+                ps.setString(1, seriesUid);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
+                    while (rs.next()) {
+                        paths.add(rs.getString(1));
+                    }
                 }
             }
-        });
+            return paths;
+        }));
     }
 
     /**

@@ -141,6 +141,25 @@ public final class Spool {
      * ({@link DurableFiles#fileSystemNow}), not by this node's.
      */
     public List<Path> committedFiles() throws IOException {
+        List<Path> found = new ArrayList<>();
+        forEachCommittedFolder((folder, files) -> found.addAll(files));
+        return found;
+    }
+
+    /** Receives the committed files of one folder ({@link #forEachCommittedFolder}). */
+    @FunctionalInterface
+    public interface FolderFiles {
+        void accept(Path folder, List<Path> files) throws IOException;
+    }
+
+    /**
+     * {@link #committedFiles}, one folder at a time: removes the stale temporary files first, then hands {@code each}
+     * the committed files of every folder that has any (in the spool's layout, one series), so that a caller's memory
+     * is bounded by the largest series rather than by the spool.
+     *
+     * @throws IOException when the walk cannot start, or what {@code each} threw
+     */
+    public void forEachCommittedFolder(FolderFiles each) throws IOException {
         java.nio.file.attribute.FileTime staleBefore = java.nio.file.attribute.FileTime.from(
                 DurableFiles.fileSystemNow(root.resolve(INCOMING)).minus(STALE_PART));
         try (Stream<Path> parts = Files.list(root.resolve(INCOMING))) {
@@ -154,45 +173,58 @@ public final class Spool {
                 }
             }
         }
-        List<Path> found = new ArrayList<>();
-        Files.walkFileTree(root, java.util.Set.of(), 3, new java.nio.file.SimpleFileVisitor<>() {
-            @Override
-            public java.nio.file.FileVisitResult preVisitDirectory(
-                    Path d, java.nio.file.attribute.BasicFileAttributes a) {
-                return d.equals(root.resolve(INCOMING))
-                                || d.equals(root.resolve(DAMAGED))
-                                || d.equals(root.resolve(QUARANTINE))
-                        ? java.nio.file.FileVisitResult.SKIP_SUBTREE
-                        : java.nio.file.FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) {
-                if (f.getFileName().toString().endsWith(".dcm")) {
-                    found.add(f);
+        java.util.Deque<List<Path>> open = new java.util.ArrayDeque<>(); // the files of each folder being walked
+        try {
+            Files.walkFileTree(root, java.util.Set.of(), 3, new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult preVisitDirectory(
+                        Path d, java.nio.file.attribute.BasicFileAttributes a) {
+                    if (d.equals(root.resolve(INCOMING))
+                            || d.equals(root.resolve(DAMAGED))
+                            || d.equals(root.resolve(QUARANTINE))) {
+                        return java.nio.file.FileVisitResult.SKIP_SUBTREE;
+                    }
+                    open.push(new ArrayList<>());
+                    return java.nio.file.FileVisitResult.CONTINUE;
                 }
-                return java.nio.file.FileVisitResult.CONTINUE;
-            }
 
-            @Override
-            public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) {
-                // a folder that cannot be listed (no permission: a volume's lost+found) or gone meanwhile (another
-                // ingest node quarantined it) must not stop spool recovery: the rest is recovered
-                if (!(e instanceof java.nio.file.NoSuchFileException)) {
-                    LOG.warnf("spool recovery: %s skipped, it cannot be read: %s", f, e);
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) {
+                    if (f.getFileName().toString().endsWith(".dcm") && !open.isEmpty()) {
+                        open.peek().add(f);
+                    }
+                    return java.nio.file.FileVisitResult.CONTINUE;
                 }
-                return java.nio.file.FileVisitResult.CONTINUE;
-            }
 
-            @Override
-            public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) {
-                if (e != null) {
-                    LOG.warnf("spool recovery: listing %s failed part-way: %s", d, e);
+                @Override
+                public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) {
+                    // a folder that cannot be listed (no permission: a volume's lost+found) or gone meanwhile (another
+                    // ingest node quarantined it) must not stop spool recovery: the rest is recovered
+                    if (!(e instanceof java.nio.file.NoSuchFileException)) {
+                        LOG.warnf("spool recovery: %s skipped, it cannot be read: %s", f, e);
+                    }
+                    return java.nio.file.FileVisitResult.CONTINUE;
                 }
-                return java.nio.file.FileVisitResult.CONTINUE;
-            }
-        });
-        return found;
+
+                @Override
+                public java.nio.file.FileVisitResult postVisitDirectory(Path d, IOException e) {
+                    if (e != null) {
+                        LOG.warnf("spool recovery: listing %s failed part-way: %s", d, e);
+                    }
+                    List<Path> files = open.pop();
+                    if (!files.isEmpty()) {
+                        try {
+                            each.accept(d, files);
+                        } catch (IOException x) {
+                            throw new java.io.UncheckedIOException(x);
+                        }
+                    }
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 
     /**

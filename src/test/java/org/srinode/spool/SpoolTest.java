@@ -54,6 +54,29 @@ class SpoolTest {
         assertThat(Files.mismatch(a.path(), MR)).isEqualTo(-1L);
     }
 
+    /**
+     * The hourly recovery walks the spool one folder at a time: each series folder's committed files come in one call,
+     * nothing from the temporary, damaged or quarantine folders.
+     */
+    @Test
+    void committedFilesComeOneFolderAtATime() throws Exception {
+        Spool spool = new Spool(dir, 0);
+        SpooledInstance a = put(spool, MR);
+        SpooledInstance b = put(spool, MR);
+        Path other = Files.createDirectories(dir.resolve("1.2.3/1.2.3.4"));
+        Path c = Files.copy(MR, other.resolve("1.2.3.4.5.w0000000000000001.dcm"));
+        Files.writeString(other.resolve("notes.txt"), "not an instance");
+        spool.quarantine(Files.copy(MR, other.resolve("1.2.3.4.6.w0000000000000002.dcm")), "test");
+        java.util.Map<Path, java.util.List<Path>> seen = new java.util.HashMap<>();
+        spool.forEachCommittedFolder((folder, files) -> assertThat(seen.put(folder, java.util.List.copyOf(files)))
+                .as("one call per folder")
+                .isNull());
+        assertThat(seen).containsOnlyKeys(a.path().getParent(), other);
+        assertThat(seen.get(a.path().getParent())).containsExactlyInAnyOrder(a.path(), b.path());
+        assertThat(seen.get(other)).containsExactly(c);
+        assertThat(spool.committedFiles()).containsExactlyInAnyOrder(a.path(), b.path(), c);
+    }
+
     @Test
     void belowTheReserveNothingIsWritten() throws IOException {
         Spool spool = new Spool(dir, Long.MAX_VALUE);
