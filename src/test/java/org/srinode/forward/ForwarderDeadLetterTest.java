@@ -59,17 +59,8 @@ class ForwarderDeadLetterTest {
 
     @Test
     void aForwardThatFailsAfterItsSeriesWasReOpenedIsCancelledNotCountedNorDeadLettered() throws Exception {
-        JdbcDataSource ds = org.srinode.db.TestDatabases.h2();
+        JdbcDataSource ds = org.srinode.db.TestDatabases.withSeriesReopenedDuring(JobKind.FORWARD);
         Database db = new Database(ds);
-        try (Connection c = ds.getConnection();
-                PreparedStatement ps = c.prepareStatement("INSERT INTO series (series_uid, study_uid, modality, state, "
-                        + "generation, first_received_at, last_received_at) VALUES ('1.2.3', '1.2', 'MR', 'RECEIVING', "
-                        + "2, ?, ?)")) {
-            ps.setTimestamp(1, Timestamp.from(Instant.now()));
-            ps.setTimestamp(2, Timestamp.from(Instant.now()));
-            ps.executeUpdate();
-            JobQueue.enqueue(c, JobKind.FORWARD, "1.2.3", 1);
-        }
         Path deadLetter = dir.resolve("dead-letter");
         JobQueue queue = new JobQueue(ds, "node-a", Duration.ofMinutes(1));
         Forwarder forwarder =

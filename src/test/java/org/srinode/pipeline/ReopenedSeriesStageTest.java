@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.Instant;
 import org.apache.camel.Exchange;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
@@ -59,17 +55,8 @@ class ReopenedSeriesStageTest {
     private record Setup(JobQueue queue, SeriesRecords series, Job job) {}
 
     private static Setup reopened(JobKind kind) throws Exception {
-        JdbcDataSource ds = org.srinode.db.TestDatabases.h2();
+        JdbcDataSource ds = org.srinode.db.TestDatabases.withSeriesReopenedDuring(kind);
         Database db = new Database(ds);
-        try (Connection c = ds.getConnection();
-                PreparedStatement ps = c.prepareStatement("INSERT INTO series (series_uid, study_uid, modality, state, "
-                        + "generation, first_received_at, last_received_at) VALUES ('1.2.3', '1.2', 'MR', 'RECEIVING', "
-                        + "2, ?, ?)")) {
-            ps.setTimestamp(1, Timestamp.from(Instant.now()));
-            ps.setTimestamp(2, Timestamp.from(Instant.now()));
-            ps.executeUpdate();
-            JobQueue.enqueue(c, kind, "1.2.3", 1);
-        }
         JobQueue queue = new JobQueue(ds, "node-a", Duration.ofMinutes(1));
         Job job = queue.claimDue(kind, 10, null, 1).get(0); // its last attempt
         return new Setup(queue, new SeriesRecords(db), job);
