@@ -89,11 +89,26 @@ public class SpoolRecovery {
         // one folder at a time, and only the rows of that folder's files: memory stays bounded by the largest series,
         // not by the spool (a spool of millions of instances is walked every hour)
         spool.forEachCommittedFolder((folder, files) -> {
-            Set<String> known = registeredIn(folder);
-            for (Path f : files) {
-                if (!known.contains(f.toString())) {
-                    counts.merge(settle(spool, f, now), 1, Integer::sum);
-                }
+            List<Path> unknown;
+            try {
+                Set<String> known = registeredIn(folder);
+                List<Path> notInSeries = files.stream()
+                        .filter(f -> !known.contains(f.toString()))
+                        .toList();
+                // a file outside its series' folder (placed by hand, another layout): asked for by its path
+                Set<String> named = registeredAmong(notInSeries);
+                unknown = notInSeries.stream()
+                        .filter(f -> !named.contains(f.toString()))
+                        .toList();
+            } catch (RuntimeException e) { // the database, for this folder: the others are still settled
+                counts.merge(Settled.LEFT, files.size(), Integer::sum);
+                LOG.warnf(
+                        "spool recovery: the rows of %s could not be read (%s); its %d file(s) wait for the next sweep",
+                        folder, LogText.escape(String.valueOf(e.getMessage())), files.size());
+                return;
+            }
+            for (Path f : unknown) {
+                counts.merge(settle(spool, f, now), 1, Integer::sum);
             }
         });
         int left = counts.getOrDefault(Settled.LEFT, 0);
@@ -198,6 +213,31 @@ public class SpoolRecovery {
                 return Settled.LEFT;
             }
         }
+    }
+
+    /** Which of {@code files} an instance row names now, asked by path (500 at a time; for the few files left over). */
+    private Set<String> registeredAmong(List<Path> files) {
+        Set<String> named = new HashSet<>();
+        for (int from = 0; from < files.size(); from += 500) {
+            List<Path> chunk = files.subList(from, Math.min(files.size(), from + 500));
+            String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+            named.addAll(Tx.run(ds, c -> {
+                List<String> paths = new ArrayList<>();
+                try (PreparedStatement ps =
+                        c.prepareStatement("SELECT path FROM instance WHERE path IN (" + marks + ")")) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        ps.setString(i + 1, chunk.get(i).toString());
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            paths.add(rs.getString(1));
+                        }
+                    }
+                }
+                return paths;
+            }));
+        }
+        return named;
     }
 
     /**

@@ -28,7 +28,8 @@ class SpoolRecoveryMovedDataTest {
 
     private javax.sql.DataSource ds;
 
-    private SeriesConfig config() {
+    /** Series that complete after an hour idle (never during a test), originals forwarded. */
+    static SeriesConfig config() {
         return new SeriesConfig() {
             @Override
             public Duration idleTimeout() {
