@@ -129,9 +129,10 @@ final class QueuedHandler extends Handler {
 
     /**
      * Stops taking records, sends what is queued for up to the drain time (the stall watch still on), then closes the
-     * handler behind it. What is still queued then is dropped, and a send still blocked is unblocked with {@code onStall} (a blocked socket write
-     * ignores interrupts, and the syslog handler's close waits for the lock that write holds), and the handler's close
-     * is given at most the drain time again: shutting down never waits for the audit repository longer than that.
+     * handler behind it. What is still queued then is dropped; the record under way is given the drain time again to
+     * finish, and only a send still blocked after that is unblocked with {@code onStall} (a blocked socket write
+     * ignores interrupts, and the syslog handler's close waits for the lock that write holds); the handler's close is
+     * given at most the drain time again. Shutting down waits for the audit repository at most four drain times.
      */
     @Override
     public void close() {
@@ -140,7 +141,8 @@ final class QueuedHandler extends Handler {
             sender.join(drainMillis);
             if (sender.isAlive()) { // still sending after the drain time: what is left is dropped
                 abandoned = true;
-                if (onStall != null) {
+                sender.join(drainMillis); // the record under way may finish
+                if (sender.isAlive() && onStall != null) { // blocked: the connection is closed under it
                     onStall.run();
                     sender.join(drainMillis);
                 }
